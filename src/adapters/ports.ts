@@ -1,0 +1,77 @@
+import type {
+  AdjustmentEvidence,
+  AllocationEvidence,
+  BalanceEvidence,
+  CountEvidence,
+  InboundEvidence,
+  ReturnEvidence,
+  TransactionEvidence,
+  TransferEvidence,
+} from '../domain';
+
+/** Where a balance lives: site, location (bin) and sku. Location may be absent for site-level cases. */
+export interface StockKey {
+  site: string;
+  sku: string;
+  location?: string;
+}
+
+export interface PostAdjustmentCommand extends StockKey {
+  /** signed delta to apply */
+  qty: number;
+  /** both: physical truth changed (WMS, posted through to ERP); erp: resync the ERP to the WMS */
+  target: 'both' | 'erp';
+  reasonCode: string;
+  caseId: string;
+  actor: string;
+  /** unique per intended write: a retry with the same key changes nothing */
+  idempotencyKey: string;
+}
+export interface PostAdjustmentResult {
+  adjustmentId: string;
+  /** true when the key had been used before and the earlier adjustment was returned */
+  replayed: boolean;
+}
+
+export interface PlaceHoldCommand extends StockKey {
+  qty: number;
+  reason: string;
+  caseId: string;
+  idempotencyKey: string;
+}
+export interface CreateCountTaskCommand extends StockKey {
+  caseId: string;
+  reason: string;
+  idempotencyKey: string;
+}
+
+export interface WmsPort {
+  getBalance(key: StockKey): Promise<BalanceEvidence | null>;
+  listTransactions(key: StockKey, since: string): Promise<TransactionEvidence[]>;
+  listAdjustments(key: StockKey, since: string): Promise<AdjustmentEvidence[]>;
+  listCountHistory(key: StockKey, since: string): Promise<CountEvidence[]>;
+  listReturnsPending(key: StockKey): Promise<ReturnEvidence[]>;
+  createCountTask(cmd: CreateCountTaskCommand): Promise<{ taskId: string; replayed: boolean }>;
+  placeHold(cmd: PlaceHoldCommand): Promise<{ holdId: string; replayed: boolean }>;
+  releaseHold(cmd: { holdId: string; idempotencyKey: string }): Promise<{ released: boolean }>;
+  postAdjustment(cmd: PostAdjustmentCommand): Promise<PostAdjustmentResult>;
+}
+
+export interface ErpPort {
+  getOnHand(key: StockKey): Promise<{ qty: number } | null>;
+  listOpenAllocations(key: StockKey): Promise<AllocationEvidence[]>;
+  listInboundDocuments(key: StockKey, reference?: { kind: string; id: string }): Promise<InboundEvidence[]>;
+  listTransfersInTransit(key: StockKey): Promise<TransferEvidence[]>;
+}
+
+export interface Notification {
+  role: string;
+  site: string;
+  caseId: string;
+  subject: string;
+  body: string;
+  idempotencyKey: string;
+}
+export interface NotifierPort {
+  notify(n: Notification): Promise<{ notificationId: string; replayed: boolean }>;
+}

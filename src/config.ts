@@ -1,0 +1,49 @@
+import { z } from 'zod';
+
+/**
+ * The only reader of process.env. Parsed once with zod; a bad value fails fast with the
+ * variable's name.
+ */
+const bool = z
+  .enum(['true', 'false', '1', '0', ''])
+  .optional()
+  .transform((v) => v === 'true' || v === '1');
+
+const ConfigSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATABASE_URL: z.string().min(1).default('postgres://reckon:reckon@127.0.0.1:5432/reckon'),
+  REDIS_URL: z.string().min(1).default('redis://127.0.0.1:6379/0'),
+  TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('reckon-discrepancies'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('0.0.0.0'),
+  /** where the local stack keeps its files (Temporal's SQLite, the bootstrap admin key) */
+  RECKON_DATA_DIR: z.string().default('data'),
+  /** the largest JSON body the API accepts */
+  API_BODY_LIMIT: z.string().default('256kb'),
+  /** evidence look-back window */
+  EVIDENCE_LOOKBACK_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+  /**
+   * Fault injection for the crash tests: `after_adjustment_commit` makes the worker exit
+   * right after the ledger commits an adjustment, once per marker file.
+   */
+  RECKON_FAULT: z.enum(['', 'after_adjustment_commit']).default(''),
+  RECKON_FAULT_MARKER: z.string().default(''),
+  WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).max(1000).default(100),
+  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(1).max(1000).default(100),
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+  PRETTY_LOGS: bool,
+});
+
+export type Config = z.infer<typeof ConfigSchema>;
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = ConfigSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,99 @@
+import type { Assessment, Decision } from './decide';
+import type { DiscrepancyReport } from './discrepancy';
+import type { Evidence } from './evidence';
+import type { Severity } from './policy';
+import type { Score } from './scorer';
+
+export const CASE_STATUSES = [
+  'opened',
+  'gathering_evidence',
+  'scoring',
+  'deciding',
+  'auto_resolving',
+  'awaiting_recount',
+  'awaiting_approval',
+  'closed',
+] as const;
+export type CaseStatus = (typeof CASE_STATUSES)[number];
+
+export const RESOLUTIONS = [
+  'auto_resolved',
+  'approved_adjusted',
+  'rejected_no_change',
+  'resolved_by_recount',
+  'escalated_terminal',
+] as const;
+export type Resolution = (typeof RESOLUTIONS)[number];
+
+/** Who acts: resolved from an API key by the API and passed into the workflow's validators. */
+export interface Actor {
+  userId: string;
+  roles: string[];
+  /** '*' means every site */
+  sites: string[];
+}
+
+export interface ApprovalRecord {
+  userId: string;
+  role: string;
+  adjustQty: number;
+  reasonCode: string;
+  comment?: string;
+  at: string;
+}
+
+export interface RecountRecord {
+  taskId: string;
+  requestedBy: string;
+  requestedAt: string;
+  countedQty?: number;
+  countedBy?: string;
+  countedAt?: string;
+}
+
+export interface CommentRecord {
+  userId: string;
+  text: string;
+  at: string;
+}
+
+/** Everything a case knows; carried across continue-as-new and returned by the state query. */
+export interface CaseState {
+  caseId: string;
+  workflowId: string;
+  dedupeKey: string;
+  report: DiscrepancyReport;
+  occurrences: number;
+  sourceEventIds: string[];
+  status: CaseStatus;
+  policyVersion: number;
+  /** the quantities now in force (recounts replace the observation) */
+  expectedQty: number;
+  observedQty: number;
+  assessment?: Assessment;
+  evidence?: Evidence;
+  score?: Score;
+  decision?: Decision;
+  recounts: RecountRecord[];
+  /** users barred from approving: the report's actors, counters, recent adjusters */
+  involvedUsers: string[];
+  severity?: Severity;
+  escalationLevel: number;
+  ownerRole?: string;
+  assignee?: string;
+  slaDeadline?: string;
+  breached: boolean;
+  approvals: ApprovalRecord[];
+  comments: CommentRecord[];
+  hold?: { holdId: string; qty: number; released: boolean };
+  adjustment?: { adjustmentId: string; qty: number; target: 'both' | 'erp' };
+  resolution?: Resolution;
+  resolutionReason?: string;
+  openedAt: string;
+  firstActionAt?: string;
+  closedAt?: string;
+  /** monotonic sequence of projection writes and audit rows; makes retries idempotent */
+  seq: number;
+  /** how many auto-resolution attempts have been made (idempotency key suffix) */
+  writeAttempt: number;
+}

@@ -1,0 +1,35 @@
+import { durationMs, type Ladder, type PolicyDocument, type Severity } from './policy';
+
+export interface LadderPosition {
+  /** 0-based rung index; equal to rungs.length once the last SLA has passed */
+  level: number;
+  role: string;
+  slaMs: number;
+  /** true once every rung's SLA has passed */
+  exhausted: boolean;
+}
+
+export function ladderFor(policy: PolicyDocument, severity: Severity): Ladder {
+  return policy.ladders[severity];
+}
+
+export function positionOn(ladder: Ladder, level: number): LadderPosition {
+  if (level >= ladder.rungs.length) {
+    return { level: ladder.rungs.length, role: ladder.terminal.role, slaMs: 0, exhausted: true };
+  }
+  const rung = ladder.rungs[level];
+  return { level, role: rung.role, slaMs: durationMs(rung.sla), exhausted: false };
+}
+
+/** Roles that may act at a position: the current rung's role and every role above it. */
+export function rolesAtOrAbove(ladder: Ladder, level: number): string[] {
+  const roles = ladder.rungs.slice(Math.min(level, ladder.rungs.length)).map((r) => r.role);
+  roles.push(ladder.terminal.role);
+  return [...new Set(roles)];
+}
+
+export function describeRung(ladder: Ladder, level: number): string {
+  const p = positionOn(ladder, level);
+  if (p.exhausted) return `terminal: ${ladder.terminal.action} → ${ladder.terminal.role}`;
+  return `SLA: ${p.role}, ${ladder.rungs[level].sla} (rung ${level + 1}/${ladder.rungs.length})`;
+}

@@ -1,0 +1,137 @@
+import { z } from 'zod';
+import { DiscrepancyKind, Process, SkuClass } from './discrepancy';
+
+/** Durations in policies are strings like "90s", "30m", "4h", "2d" (or a combination: "1h30m"). */
+export const DURATION_PATTERN = /^(\d+d)?(\d+h)?(\d+m)?(\d+s)?$/;
+export const DurationText = z
+  .string()
+  .min(2)
+  .max(16)
+  .regex(DURATION_PATTERN, 'a duration such as 90s, 30m, 4h, 2d or 1h30m')
+  .refine((s) => durationMs(s) > 0, 'must be longer than zero');
+
+export function durationMs(text: string): number {
+  const m = DURATION_PATTERN.exec(text);
+  if (!m) throw new Error(`not a duration: ${text}`);
+  const part = (s: string | undefined, unit: number) => (s ? parseInt(s, 10) * unit : 0);
+  return part(m[1], 86_400_000) + part(m[2], 3_600_000) + part(m[3], 60_000) + part(m[4], 1000);
+}
+
+export const SEVERITIES = ['info', 'review', 'high', 'critical'] as const;
+export const Severity = z.enum(SEVERITIES);
+export type Severity = z.infer<typeof Severity>;
+
+export const Role = z.string().min(1).max(48).regex(/^[a-z][a-z0-9_]*$/, 'lower_snake_case role name');
+
+export const ToleranceLimits = z
+  .object({
+    /** percent of the expected quantity */
+    pct: z.number().nonnegative().max(100),
+    /** absolute units */
+    units: z.number().nonnegative(),
+    /** absolute value (variance × unit cost) */
+    value: z.number().nonnegative(),
+  })
+  .strict();
+export type ToleranceLimits = z.infer<typeof ToleranceLimits>;
+
+export const ToleranceOverride = z
+  .object({
+    site: z.string().optional(),
+    zone: z.string().optional(),
+    process: Process.optional(),
+    skuClass: SkuClass.optional(),
+    pct: z.number().nonnegative().max(100).optional(),
+    units: z.number().nonnegative().optional(),
+    value: z.number().nonnegative().optional(),
+  })
+  .strict();
+export type ToleranceOverride = z.infer<typeof ToleranceOverride>;
+
+export const AUTO_RULE_NAMES = [
+  'explained_by_open_allocation',
+  'explained_by_unposted_receipt',
+  'explained_by_transfer_in_transit',
+  'explained_by_return_without_disposition',
+  'explained_by_pending_transactions',
+  'count_within_tolerance',
+  'duplicate_event',
+] as const;
+export const AutoRuleName = z.enum(AUTO_RULE_NAMES);
+export type AutoRuleName = z.infer<typeof AutoRuleName>;
+
+export const AutoRule = z
+  .object({
+    name: AutoRuleName,
+    enabled: z.boolean().default(true),
+    minConfidence: z.number().min(0).max(1),
+    maxValue: z.number().nonnegative(),
+  })
+  .strict();
+export type AutoRule = z.infer<typeof AutoRule>;
+
+export const TERMINAL_ACTIONS = ['hold_and_page', 'page_only'] as const;
+export const Ladder = z
+  .object({
+    rungs: z.array(z.object({ role: Role, sla: DurationText }).strict()).min(1).max(10),
+    terminal: z.object({ action: z.enum(TERMINAL_ACTIONS), role: Role }).strict(),
+  })
+  .strict();
+export type Ladder = z.infer<typeof Ladder>;
+export type Rung = Ladder['rungs'][number];
+
+export const PolicyDocument = z
+  .object({
+    name: z.string().min(1).max(100),
+    description: z.string().max(2000).optional(),
+    tolerances: z
+      .object({
+        byClass: z.object({ A: ToleranceLimits, B: ToleranceLimits, C: ToleranceLimits }).strict(),
+        overrides: z.array(ToleranceOverride).max(200).default([]),
+      })
+      .strict(),
+    severity: z
+      .object({
+        /** minimum value at risk for each tier beyond tolerance; below `review` it is `review`. */
+        highFromValue: z.number().nonnegative(),
+        criticalFromValue: z.number().nonnegative(),
+        /** kinds that are never below a given severity (e.g. negative stock is at least high). */
+        kindFloor: z.partialRecord(DiscrepancyKind, Severity).default({}),
+      })
+      .strict()
+      .refine((s) => s.criticalFromValue >= s.highFromValue, {
+        path: ['criticalFromValue'],
+        message: 'must be >= highFromValue',
+      }),
+    autoResolution: z.object({ rules: z.array(AutoRule).max(50) }).strict(),
+    recounts: z
+      .object({
+        automatic: z.number().int().min(0).max(5),
+        /** how long to wait for a count result before a human decides */
+        timeout: DurationText,
+        /** kinds where a physical recount can settle the question */
+        kinds: z.array(DiscrepancyKind).default(['count_variance', 'negative_inventory', 'phantom_stock', 'system_mismatch']),
+      })
+      .strict(),
+    ladders: z.object({ info: Ladder, review: Ladder, high: Ladder, critical: Ladder }).strict(),
+    approval: z
+      .object({
+        /** the value a role may approve alone; roles absent here may not approve */
+        limits: z.record(Role, z.number().nonnegative()),
+        /** above this value two different approvers are required */
+        fourEyesAbove: z.number().nonnegative(),
+      })
+      .strict(),
+    segregationOfDuties: z.boolean().default(true),
+    /** reason code used for automatic adjustments */
+    autoAdjustReasonCode: z.string().min(1).max(32).default('CYCLE_COUNT'),
+  })
+  .strict();
+export type PolicyDocumentInput = z.input<typeof PolicyDocument>;
+export type PolicyDocument = z.output<typeof PolicyDocument>;
+
+/** A policy as a case pins it: the document plus its stored version. */
+export interface PinnedPolicy {
+  version: number;
+  document: PolicyDocument;
+}
