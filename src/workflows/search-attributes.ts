@@ -1,0 +1,25 @@
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/workflow';
+
+/** Typed search attributes for operators filtering in the Temporal UI (DESIGN §5 step 1). */
+export const kindKey = defineSearchAttributeKey('ReckonKind', SearchAttributeType.KEYWORD);
+export const siteKey = defineSearchAttributeKey('ReckonSite', SearchAttributeType.KEYWORD);
+export const skuKey = defineSearchAttributeKey('ReckonSku', SearchAttributeType.KEYWORD);
+export const severityKey = defineSearchAttributeKey('ReckonSeverity', SearchAttributeType.KEYWORD);
+export const statusKey = defineSearchAttributeKey('ReckonStatus', SearchAttributeType.KEYWORD);
+export const ownerRoleKey = defineSearchAttributeKey('ReckonOwnerRole', SearchAttributeType.KEYWORD);
+export const escalationLevelKey = defineSearchAttributeKey('ReckonEscalationLevel', SearchAttributeType.INT);
+export const valueAtRiskKey = defineSearchAttributeKey('ReckonValueAtRisk', SearchAttributeType.DOUBLE);
+export const slaDeadlineKey = defineSearchAttributeKey('ReckonSlaDeadline', SearchAttributeType.DATETIME);
+
+/** Name → CLI type, for `temporal server start-dev --search-attribute` and `operator search-attribute create`. */
+export const SEARCH_ATTRIBUTE_CLI_TYPES: Record<string, string> = {
+  ReckonKind: 'Keyword',
+  ReckonSite: 'Keyword',
+  ReckonSku: 'Keyword',
+  ReckonSeverity: 'Keyword',
+  ReckonStatus: 'Keyword',
+  ReckonOwnerRole: 'Keyword',
+  ReckonEscalationLevel: 'Int',
+  ReckonValueAtRisk: 'Double',
+  ReckonSlaDeadline: 'Datetime',
+};

@@ -1,0 +1,43 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { loadConfig } from '../../src/config';
+import { findTemporalCli, freePort, startDevServer, waitForPort } from '../../src/dev/temporal-server';
+import { createPool } from '../../src/store/db';
+import { migrate } from '../../src/store/migrate';
+
+/**
+ * One real Temporal dev server (in memory, search attributes registered) and a fresh test
+ * database for the whole run. Test files read the addresses from process.env.
+ */
+export default async function globalSetup(): Promise<void> {
+  const base = loadConfig();
+  const adminUrl = process.env.TEST_DATABASE_ADMIN_URL ?? base.DATABASE_URL;
+  const testDb = process.env.TEST_DATABASE_NAME ?? 'reckon_test';
+  const admin = new Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${testDb} WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE ${testDb}`);
+  await admin.end();
+  const url = new URL(adminUrl);
+  url.pathname = `/${testDb}`;
+  process.env.DATABASE_URL = url.toString();
+  const pool = createPool(process.env.DATABASE_URL, 2);
+  await migrate(pool);
+  await pool.end();
+
+  process.env.REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/15';
+  process.env.NODE_ENV = 'test';
+  process.env.LOG_LEVEL = process.env.LOG_LEVEL ?? 'warn';
+
+  const cli = base.TEMPORAL_CLI || findTemporalCli(base.PATH);
+  process.env.TEMPORAL_CLI = cli;
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'reckon-test-'));
+  const server = startDevServer({ cli, port });
+  await waitForPort(port, 60_000);
+  process.env.TEMPORAL_ADDRESS = `127.0.0.1:${port}`;
+  writeFileSync(join(dir, 'temporal.pid'), String(server.pid));
+  (globalThis as Record<string, unknown>).__reckonTemporal = server;
+}
