@@ -67,3 +67,18 @@ export interface StateQueryInput {
   withEvidence?: boolean;
 }
 export const stateQuery = defineQuery<CaseState, [StateQueryInput]>('state');
+
+/** The workflow's input: the first report, and the state carried over a continue-as-new. */
+export interface DiscrepancyWorkflowInput {
+  report: DiscrepancyReport;
+  receivedAt: string;
+  carried?: CaseState;
+}
+export const DISCREPANCY_WORKFLOW_TYPE = 'discrepancyWorkflow';
+
+/** Validator refusals travel as ApplicationFailures of these types (see domain/authority Refusal). */
+export const REFUSAL_FAILURE_TYPES = {
+  forbidden: 'RefusalForbidden',
+  conflict: 'RefusalConflict',
+  refused: 'RefusalRefused',
+} as const;

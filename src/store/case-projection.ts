@@ -1,0 +1,47 @@
+import type { Pool, PoolClient } from 'pg';
+import type { CaseState } from '../domain';
+
+/**
+ * Upserts the read-model row for a case. `rowVersion` grows with every transition: a retried
+ * or late write with an older version changes nothing.
+ */
+export async function upsertCaseRow(client: PoolClient | Pool, s: CaseState, rowVersion: number): Promise<boolean> {
+  const r = s.report;
+  const variance = s.observedQty - s.expectedQty;
+  const res = await client.query(
+    `INSERT INTO discrepancies (
+       id, workflow_id, dedupe_key, kind, site, sku, location, reference, status, severity, resolution,
+       owner_role, assignee, escalation_level, breached, sla_deadline, expected_qty, observed_qty, variance,
+       unit_cost, value_at_risk, sku_class, source, occurrences, source_event_ids, policy_version,
+       scorer_version, confidence, priority, explanation, score, evidence, decision, detected_at, opened_at,
+       first_action_at, closed_at, row_version, updated_at)
+     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26,
+             $27,$28,$29,$30,$31,$32,$33,$34,$35,$36,$37,$38, now())
+     ON CONFLICT (id) DO UPDATE SET
+       status = EXCLUDED.status, severity = EXCLUDED.severity, resolution = EXCLUDED.resolution,
+       owner_role = EXCLUDED.owner_role, assignee = EXCLUDED.assignee,
+       escalation_level = EXCLUDED.escalation_level, breached = EXCLUDED.breached,
+       sla_deadline = EXCLUDED.sla_deadline, expected_qty = EXCLUDED.expected_qty,
+       observed_qty = EXCLUDED.observed_qty, variance = EXCLUDED.variance,
+       value_at_risk = EXCLUDED.value_at_risk, occurrences = EXCLUDED.occurrences,
+       source_event_ids = EXCLUDED.source_event_ids, policy_version = EXCLUDED.policy_version,
+       scorer_version = EXCLUDED.scorer_version, confidence = EXCLUDED.confidence,
+       priority = EXCLUDED.priority, explanation = EXCLUDED.explanation, score = EXCLUDED.score,
+       evidence = EXCLUDED.evidence, decision = EXCLUDED.decision,
+       first_action_at = EXCLUDED.first_action_at, closed_at = EXCLUDED.closed_at,
+       row_version = EXCLUDED.row_version, updated_at = now()
+     WHERE discrepancies.row_version < EXCLUDED.row_version`,
+    [
+      s.caseId, s.workflowId, s.dedupeKey, r.kind, r.site, r.sku, r.location ?? null,
+      r.reference ? JSON.stringify(r.reference) : null, s.status, s.severity ?? null, s.resolution ?? null,
+      s.ownerRole ?? null, s.assignee ?? null, s.escalationLevel, s.breached, s.slaDeadline ?? null,
+      s.expectedQty, s.observedQty, variance, r.unitCost, s.assessment?.valueAtRisk ?? Math.abs(variance) * r.unitCost,
+      r.skuClass, r.source, s.occurrences, s.sourceEventIds, s.policyVersion || null,
+      s.score?.scorerVersion ?? null, s.score?.confidence ?? null, s.score?.priority ?? null,
+      s.score?.explanation ?? null, s.score ? JSON.stringify(s.score) : null,
+      s.evidence ? JSON.stringify(s.evidence) : null, s.decision ? JSON.stringify(s.decision) : null,
+      r.detectedAt ?? s.openedAt, s.openedAt, s.firstActionAt ?? null, s.closedAt ?? null, rowVersion,
+    ],
+  );
+  return (res.rowCount ?? 0) > 0;
+}
