@@ -49,6 +49,8 @@ export interface RecountRecord {
   countedQty?: number;
   countedBy?: string;
   countedAt?: string;
+  /** no result came before the policy's recount timeout; a person decides instead */
+  timedOut?: boolean;
 }
 
 export interface CommentRecord {

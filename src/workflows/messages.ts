@@ -1,5 +1,5 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { Actor, CaseState, DiscrepancyReport } from '../domain';
+import type { Actor, CaseState, DiscrepancyReport, PinnedPolicy } from '../domain';
 
 /** Signals, updates and queries of discrepancyWorkflow: defined once, used by the API too. */
 
@@ -73,6 +73,8 @@ export interface DiscrepancyWorkflowInput {
   report: DiscrepancyReport;
   receivedAt: string;
   carried?: CaseState;
+  /** the policy pinned when the case opened, carried with the state */
+  policy?: PinnedPolicy;
 }
 export const DISCREPANCY_WORKFLOW_TYPE = 'discrepancyWorkflow';
 

@@ -1,4 +1,5 @@
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/workflow';
+// @temporalio/common is deterministic and is what the workflow SDK re-exports from
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 
 /** Typed search attributes for operators filtering in the Temporal UI (DESIGN §5 step 1). */
 export const kindKey = defineSearchAttributeKey('ReckonKind', SearchAttributeType.KEYWORD);

@@ -1,0 +1,145 @@
+import { setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import {
+  canonicalJson,
+  dedupeKey,
+  describeRung,
+  ladderFor,
+  SCORER_VERSION,
+  shortHash,
+  type CaseState,
+  type PinnedPolicy,
+} from '../domain';
+import { records } from './activity-proxies';
+import type { DiscrepancyWorkflowInput } from './messages';
+import {
+  escalationLevelKey,
+  kindKey,
+  ownerRoleKey,
+  severityKey,
+  siteKey,
+  skuKey,
+  slaDeadlineKey,
+  statusKey,
+  valueAtRiskKey,
+} from './search-attributes';
+
+type AuditEntry = Parameters<typeof records.recordTransition>[0]['entries'][number];
+type AuditActorKind = AuditEntry['actorKind'];
+
+export interface PendingDecision {
+  kind: 'approve' | 'reject' | 'recount';
+  userId: string;
+  reasonCode?: string;
+  comment?: string;
+  adjustQty?: number;
+}
+
+export function nowIso(): string {
+  return new Date().toISOString();
+}
+
+export function initialState(input: DiscrepancyWorkflowInput): CaseState {
+  const info = workflowInfo();
+  const r = input.report;
+  return {
+    caseId: info.firstExecutionRunId,
+    workflowId: info.workflowId,
+    dedupeKey: dedupeKey(r),
+    report: r,
+    occurrences: 1,
+    sourceEventIds: [...new Set(r.sourceEventIds)],
+    status: 'opened',
+    policyVersion: 0,
+    expectedQty: r.expectedQty,
+    observedQty: r.observedQty,
+    recounts: [],
+    involvedUsers: [...new Set(r.causedBy)],
+    escalationLevel: 0,
+    breached: false,
+    approvals: [],
+    comments: [],
+    openedAt: nowIso(),
+    seq: 0,
+    writeAttempt: 0,
+  };
+}
+
+/**
+ * The running case: its state, its pinned policy, and the audit entries not yet written.
+ * Every transition goes through `record`, which writes the read model and the audit log in
+ * one activity and mirrors the state into search attributes and the UI details.
+ */
+export class CaseContext {
+  pending: AuditEntry[] = [];
+  decision?: PendingDecision;
+  /** set by handlers when something must be projected soon (a merge, an assignment) */
+  dirty = false;
+
+  constructor(
+    public state: CaseState,
+    public policy?: PinnedPolicy,
+  ) {}
+
+  audit(action: string, actorKind: AuditActorKind, actorId: string, detail: Record<string, unknown> = {}): void {
+    const s = this.state;
+    this.pending.push({
+      seq: ++s.seq,
+      at: nowIso(),
+      action,
+      actorKind,
+      actorId,
+      status: s.status,
+      detail,
+      policyVersion: s.policyVersion || undefined,
+      scorerVersion: s.score?.scorerVersion ?? (actorKind === 'scorer' ? SCORER_VERSION : undefined),
+      evidenceDigest: s.evidence ? digest(canonicalJson(s.evidence)) : undefined,
+    });
+  }
+
+  /** Flushes pending audit entries with a projection of the current state. */
+  async record(): Promise<void> {
+    if (this.pending.length === 0) this.audit('updated', 'system', 'reckon');
+    const entries = this.pending;
+    this.pending = [];
+    this.dirty = false;
+    this.mirror();
+    await records.recordTransition({ state: this.state, entries });
+  }
+
+  mirror(): void {
+    const s = this.state;
+    upsertSearchAttributes([
+      { key: kindKey, value: s.report.kind },
+      { key: siteKey, value: s.report.site },
+      { key: skuKey, value: s.report.sku },
+      { key: statusKey, value: s.status },
+      { key: severityKey, value: s.severity ?? null },
+      { key: ownerRoleKey, value: s.ownerRole ?? null },
+      { key: escalationLevelKey, value: s.escalationLevel },
+      { key: valueAtRiskKey, value: s.assessment?.valueAtRisk ?? null },
+      { key: slaDeadlineKey, value: s.slaDeadline ? new Date(s.slaDeadline) : null },
+    ]);
+    setCurrentDetails(this.details());
+  }
+
+  /** Markdown shown in the Temporal UI's "current details". */
+  details(): string {
+    const s = this.state;
+    const lines = [
+      `**${s.report.kind}** at ${s.report.site} ${s.report.location ?? ''} · ${s.report.sku}`,
+      `status: ${s.status}${s.resolution ? ` (${s.resolution})` : ''} · severity: ${s.severity ?? '—'} · occurrences: ${s.occurrences}`,
+      `expected ${s.expectedQty}, observed ${s.observedQty}, value at risk ${s.assessment?.valueAtRisk ?? '—'}`,
+    ];
+    if (s.score) lines.push(`score: ${s.score.explanation} (confidence ${s.score.confidence})`);
+    if (s.status === 'awaiting_approval' && this.policy && s.severity) {
+      lines.push(`${describeRung(ladderFor(this.policy.document, s.severity), s.escalationLevel)} · due ${s.slaDeadline}`);
+    }
+    if (s.assignee) lines.push(`assignee: ${s.assignee}`);
+    return lines.join('\n\n');
+  }
+}
+
+/** Stable digest of the evidence (workflow code has no crypto); the evidence is stored in full beside it. */
+function digest(text: string): string {
+  return `fnv:${shortHash(text)}:${text.length}`;
+}

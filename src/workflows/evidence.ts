@@ -1,0 +1,35 @@
+import type { CaseState, Evidence, EvidenceSource } from '../domain';
+import { erpEvidence, reckonEvidence, wmsEvidence } from './activity-proxies';
+
+export function stockKey(s: CaseState): { site: string; sku: string; location?: string } {
+  return { site: s.report.site, sku: s.report.sku, location: s.report.location };
+}
+
+/**
+ * Every source in parallel; a source that fails after its retries is named in `missing`
+ * and the case goes on with what it has.
+ */
+export async function gatherEvidence(s: CaseState): Promise<Evidence> {
+  const key = stockKey(s);
+  const ref = s.report.reference;
+  const sources: [EvidenceSource, () => Promise<unknown>][] = [
+    ['wmsBalance', () => wmsEvidence.fetchWmsBalance(key)],
+    ['erpOnHand', () => erpEvidence.fetchErpOnHand(key)],
+    ['openAllocations', () => erpEvidence.fetchOpenAllocations(key)],
+    ['inbound', () => erpEvidence.fetchInboundDocuments({ key, reference: ref ? { kind: ref.kind, id: ref.id } : undefined })],
+    ['transfersInTransit', () => erpEvidence.fetchTransfersInTransit(key)],
+    ['returnsPending', () => wmsEvidence.fetchReturnsPending(key)],
+    ['recentTransactions', () => wmsEvidence.fetchRecentTransactions(key)],
+    ['recentAdjustments', () => wmsEvidence.fetchRecentAdjustments(key)],
+    ['countHistory', () => wmsEvidence.fetchCountHistory(key)],
+    ['priorCases', () => reckonEvidence.findPriorCases({ caseId: s.caseId, dedupeKey: s.dedupeKey, sourceEventIds: s.sourceEventIds })],
+  ];
+  const settled = await Promise.allSettled(sources.map(([, fetch]) => fetch()));
+  const evidence: Evidence = { missing: [] };
+  settled.forEach((r, i) => {
+    const name = sources[i][0];
+    if (r.status === 'fulfilled') (evidence as unknown as Record<string, unknown>)[name] = r.value;
+    else evidence.missing.push(name);
+  });
+  return evidence;
+}

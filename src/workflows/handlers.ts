@@ -1,0 +1,221 @@
+import { ApplicationFailure, setHandler } from '@temporalio/workflow';
+import {
+  approvalLimit,
+  approvalsRequired,
+  checkCanAct,
+  checkDecision,
+  coversSite,
+  type Actor,
+  type CaseState,
+  type Refusal,
+} from '../domain';
+import { nowIso, type CaseContext } from './case-context';
+import {
+  approveUpdate,
+  assignUpdate,
+  commentUpdate,
+  countResultSignal,
+  evidenceSignal,
+  recountUpdate,
+  REFUSAL_FAILURE_TYPES,
+  rejectUpdate,
+  reportSignal,
+  stateQuery,
+  type DiscrepancyWorkflowInput,
+  type UpdateResult,
+} from './messages';
+
+function refuse(r: Refusal): never {
+  throw ApplicationFailure.create({ type: REFUSAL_FAILURE_TYPES[r.kind], message: r.message, nonRetryable: true, details: [{ code: r.code }] });
+}
+
+function conflict(message: string): never {
+  throw ApplicationFailure.create({ type: REFUSAL_FAILURE_TYPES.conflict, message, nonRetryable: true, details: [{ code: 'state' }] });
+}
+
+function forbidden(message: string): never {
+  throw ApplicationFailure.create({ type: REFUSAL_FAILURE_TYPES.forbidden, message, nonRetryable: true, details: [{ code: 'site_scope' }] });
+}
+
+/** Updates before the policy is pinned, or while a decision is being carried out, are refused. */
+function requireSettled(ctx: CaseContext): NonNullable<CaseContext['policy']> {
+  if (ctx.state.status === 'closed') conflict(`case is closed (${ctx.state.resolution})`);
+  if (!ctx.policy || !ctx.state.severity) conflict(`case is still being assessed (${ctx.state.status})`);
+  if (ctx.decision) conflict(`a ${ctx.decision.kind} decision by ${ctx.decision.userId} is being carried out`);
+  return ctx.policy;
+}
+
+function result(ctx: CaseContext, outcome: string): UpdateResult {
+  const s = ctx.state;
+  return {
+    status: s.status,
+    outcome,
+    approvalsGiven: s.approvals.length,
+    approvalsRequired: ctx.policy ? approvalsRequired(ctx.policy.document, s.assessment?.valueAtRisk ?? 0) : 1,
+  };
+}
+
+function markFirstAction(s: CaseState): void {
+  s.firstActionAt ??= nowIso();
+}
+
+/**
+ * Registers every signal, update and query before the workflow's first await. Handlers only
+ * change state and queue audit entries; the main loop does the I/O.
+ */
+export function registerHandlers(ctx: CaseContext, input: DiscrepancyWorkflowInput): void {
+  // signalWithStart delivers the starting report as the first signal too: don't count it twice
+  let startSignalPending = input.carried === undefined;
+
+  setHandler(reportSignal, ({ report, receivedAt }) => {
+    const s = ctx.state;
+    if (startSignalPending && receivedAt === input.receivedAt) {
+      startSignalPending = false;
+      return;
+    }
+    startSignalPending = false;
+    s.occurrences += 1;
+    const fresh = report.sourceEventIds.filter((id) => !s.sourceEventIds.includes(id));
+    s.sourceEventIds.push(...fresh);
+    for (const u of report.causedBy) if (!s.involvedUsers.includes(u)) s.involvedUsers.push(u);
+    ctx.audit('report_merged', 'system', report.source, {
+      occurrences: s.occurrences,
+      observedQty: report.observedQty,
+      newSourceEventIds: fresh,
+      receivedAt,
+    });
+    ctx.dirty = true;
+  });
+
+  setHandler(countResultSignal, (c) => {
+    const s = ctx.state;
+    const open = s.recounts.find((r) => r.taskId === c.taskId);
+    if (!open || open.countedQty !== undefined || open.timedOut) {
+      const reason = !open ? 'unknown task' : open.timedOut ? 'arrived after the recount timed out' : 'already counted';
+      ctx.audit('count_result_ignored', 'system', c.countedBy, { taskId: c.taskId, reason });
+      ctx.dirty = true;
+      return;
+    }
+    open.countedQty = c.countedQty;
+    open.countedBy = c.countedBy;
+    open.countedAt = c.countedAt;
+    if (!s.involvedUsers.includes(c.countedBy)) s.involvedUsers.push(c.countedBy);
+  });
+
+  setHandler(evidenceSignal, (e) => {
+    const s = ctx.state;
+    if (s.evidence) (s.evidence.notes ??= []).push(e);
+    ctx.audit('evidence_added', 'system', e.from, { text: e.text });
+    ctx.dirty = true;
+  });
+
+  setHandler(stateQuery, (q) => {
+    const s = ctx.state;
+    return q?.withEvidence ? s : { ...s, evidence: undefined };
+  });
+
+  setHandler(
+    approveUpdate,
+    (u) => {
+      const s = ctx.state;
+      const adjustQty = u.adjustQty ?? s.observedQty - s.expectedQty;
+      const role = approvalLimit(ctx.policy!.document, s, u.actor)?.role ?? u.actor.roles[0];
+      s.approvals.push({ userId: u.actor.userId, role, adjustQty, reasonCode: u.reasonCode, comment: u.comment, at: nowIso() });
+      markFirstAction(s);
+      ctx.audit('approved', 'user', u.actor.userId, { adjustQty, reasonCode: u.reasonCode, comment: u.comment, roles: u.actor.roles });
+      const needed = approvalsRequired(ctx.policy!.document, s.assessment?.valueAtRisk ?? 0);
+      if (s.approvals.length >= needed) {
+        ctx.decision = { kind: 'approve', userId: u.actor.userId, reasonCode: u.reasonCode, comment: u.comment, adjustQty: s.approvals[0].adjustQty };
+        return result(ctx, `approved; adjustment of ${s.approvals[0].adjustQty} is being posted`);
+      }
+      ctx.dirty = true;
+      return result(ctx, `approval ${s.approvals.length} of ${needed} recorded; a different approver must also approve`);
+    },
+    {
+      validator: (u) => {
+        const policy = requireSettled(ctx);
+        const r = checkDecision(policy.document, ctx.state, u.actor, 'approve');
+        if (r) refuse(r);
+        const first = ctx.state.approvals[0];
+        if (first && u.adjustQty !== undefined && u.adjustQty !== first.adjustQty) {
+          throw ApplicationFailure.create({
+            type: REFUSAL_FAILURE_TYPES.refused,
+            message: `adjustQty ${u.adjustQty} differs from the first approval (${first.adjustQty}); reject instead to change it`,
+            nonRetryable: true,
+          });
+        }
+      },
+    },
+  );
+
+  setHandler(
+    rejectUpdate,
+    (u) => {
+      markFirstAction(ctx.state);
+      ctx.audit('rejected', 'user', u.actor.userId, { reasonCode: u.reasonCode, comment: u.comment, roles: u.actor.roles });
+      ctx.decision = { kind: 'reject', userId: u.actor.userId, reasonCode: u.reasonCode, comment: u.comment };
+      return result(ctx, 'rejected; the case closes with no change');
+    },
+    {
+      validator: (u) => {
+        const policy = requireSettled(ctx);
+        const r = checkDecision(policy.document, ctx.state, u.actor, 'reject');
+        if (r) refuse(r);
+      },
+    },
+  );
+
+  setHandler(
+    recountUpdate,
+    (u) => {
+      markFirstAction(ctx.state);
+      ctx.audit('recount_requested', 'user', u.actor.userId, { comment: u.comment });
+      ctx.decision = { kind: 'recount', userId: u.actor.userId, comment: u.comment };
+      return result(ctx, 'a count task is being created');
+    },
+    {
+      validator: (u) => {
+        const policy = requireSettled(ctx);
+        const r = checkCanAct(policy.document, ctx.state, u.actor, 'recount');
+        if (r) refuse(r);
+        if (ctx.state.status !== 'awaiting_approval') conflict(`case is ${ctx.state.status}, not awaiting approval`);
+        if (!ctx.state.report.location) conflict('a recount needs a location');
+      },
+    },
+  );
+
+  setHandler(
+    assignUpdate,
+    (u) => {
+      ctx.state.assignee = u.assignee;
+      markFirstAction(ctx.state);
+      ctx.audit(u.assignee === u.actor.userId ? 'claimed' : 'assigned', 'user', u.actor.userId, { assignee: u.assignee });
+      ctx.dirty = true;
+      return result(ctx, `assigned to ${u.assignee}`);
+    },
+    {
+      validator: (u) => {
+        const policy = requireSettled(ctx);
+        const r = checkCanAct(policy.document, ctx.state, u.actor, 'assign');
+        if (r) refuse(r);
+      },
+    },
+  );
+
+  setHandler(
+    commentUpdate,
+    (u) => {
+      ctx.state.comments.push({ userId: u.actor.userId, text: u.text, at: nowIso() });
+      ctx.audit('commented', 'user', u.actor.userId, { text: u.text });
+      ctx.dirty = true;
+      return result(ctx, 'comment recorded');
+    },
+    {
+      validator: (u) => {
+        if (!coversSite(u.actor as Actor, ctx.state.report.site)) forbidden(`${u.actor.userId} has no access to site ${ctx.state.report.site}`);
+        if (ctx.state.status === 'closed') conflict('case is closed');
+        if (!u.text || u.text.length > 4000) conflict('comment text must be 1..4000 characters');
+      },
+    },
+  );
+}

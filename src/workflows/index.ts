@@ -1,0 +1,2 @@
+/** The workflows bundled for the worker. */
+export { discrepancyWorkflow } from './discrepancy';
