@@ -6,6 +6,8 @@ import { loadConfig } from '../../src/config';
 import { findTemporalCli, freePort, startDevServer, waitForPort } from '../../src/dev/temporal-server';
 import { createPool } from '../../src/store/db';
 import { migrate } from '../../src/store/migrate';
+import { createPolicyVersion } from '../../src/store/policy-repo';
+import { TEST_POLICY } from './test-policy';
 
 /**
  * One real Temporal dev server (in memory, search attributes registered) and a fresh test
@@ -25,6 +27,7 @@ export default async function globalSetup(): Promise<void> {
   process.env.DATABASE_URL = url.toString();
   const pool = createPool(process.env.DATABASE_URL, 2);
   await migrate(pool);
+  await createPolicyVersion(pool, TEST_POLICY, 'test-suite');
   await pool.end();
 
   process.env.REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/15';

@@ -1,0 +1,65 @@
+import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { bundleWorkflowCode, NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
+import type { Pool } from 'pg';
+import { loadConfig, type Config } from '../../src/config';
+import { createLogger } from '../../src/logger';
+import { createPool } from '../../src/store/db';
+import { createReckonWorker } from '../../src/workers/build';
+
+let runtimeInstalled = false;
+
+/**
+ * A real engine for a test file: a Reckon worker (in this process) on its own task queue
+ * against the suite's Temporal dev server and Postgres, and a client.
+ */
+export async function startEngine(overrides: Partial<Config> = {}) {
+  if (!runtimeInstalled) {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+    runtimeInstalled = true;
+  }
+  const config: Config = { ...loadConfig(), TEMPORAL_TASK_QUEUE: `reckon-test-${randomUUID().slice(0, 8)}`, ...overrides };
+  const logger = createLogger({ LOG_LEVEL: 'warn' }, 'test-engine');
+  const db: Pool = createPool(config.DATABASE_URL, 10);
+  const workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows'), logger: new DefaultLogger('WARN') });
+  const nativeConnection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const worker = await createReckonWorker({ config, db, logger, connection: nativeConnection, workflowBundle });
+  const running = worker.run();
+  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  return {
+    config,
+    db,
+    client,
+    worker,
+    workflowBundle,
+    async stop() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running.catch(() => undefined);
+      await nativeConnection.close();
+      await connection.close();
+      await db.end();
+    },
+  };
+}
+export type Engine = Awaited<ReturnType<typeof startEngine>>;
+
+/** Polls until `fn` returns a truthy value (read models are written asynchronously). */
+export async function eventually<T>(fn: () => Promise<T | undefined | null | false>, timeoutMs = 30_000, everyMs = 200): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+  throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`);
+}
+
+export function uniq(prefix: string): string {
+  return `${prefix}-${randomUUID().slice(0, 8)}`;
+}

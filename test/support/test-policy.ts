@@ -1,0 +1,22 @@
+import { DEFAULT_POLICY_INPUT, PolicyDocument, type PolicyDocumentInput } from '../../src/domain';
+
+/**
+ * The policy the suite runs under: the shipped default, except that the `high` ladder has
+ * second-scale SLAs so escalation can be watched in a test, and recounts time out in 20 s.
+ */
+export const TEST_POLICY_INPUT: PolicyDocumentInput = {
+  ...DEFAULT_POLICY_INPUT,
+  name: 'reckon-test',
+  recounts: { automatic: 1, timeout: '20s' },
+  ladders: {
+    ...DEFAULT_POLICY_INPUT.ladders,
+    high: {
+      rungs: [
+        { role: 'site_supervisor', sla: '4s' },
+        { role: 'ops_manager', sla: '4s' },
+      ],
+      terminal: { action: 'hold_and_page', role: 'ops_manager' },
+    },
+  },
+};
+export const TEST_POLICY: PolicyDocument = PolicyDocument.parse(TEST_POLICY_INPUT);
