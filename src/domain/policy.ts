@@ -8,7 +8,8 @@ export const DurationText = z
   .min(2)
   .max(16)
   .regex(DURATION_PATTERN, 'a duration such as 90s, 30m, 4h, 2d or 1h30m')
-  .refine((s) => durationMs(s) > 0, 'must be longer than zero');
+  // zod runs this even when the pattern failed: it must not throw on a malformed duration
+  .refine((s) => !DURATION_PATTERN.test(s) || durationMs(s) > 0, 'must be longer than zero');
 
 export function durationMs(text: string): number {
   const m = DURATION_PATTERN.exec(text);
