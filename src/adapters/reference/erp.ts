@@ -1,0 +1,12 @@
+import type { Pool } from 'pg';
+import type { ErpPort } from '../ports';
+import { getErpOnHand, listInboundDocuments, listOpenAllocations, listTransfersInTransit } from './erp-reads';
+
+export function createReferenceErp(pool: Pool): ErpPort {
+  return {
+    getOnHand: (key) => getErpOnHand(pool, key),
+    listOpenAllocations: (key) => listOpenAllocations(pool, key),
+    listInboundDocuments: (key, reference) => listInboundDocuments(pool, key, reference),
+    listTransfersInTransit: (key) => listTransfersInTransit(pool, key),
+  };
+}
