@@ -159,27 +159,11 @@ export const LedgerFixture = z
     returns: z.array(FixtureReturn).default([]),
     counts: z.array(FixtureCount).default([]),
   })
-  .superRefine((f, ctx) => {
-    // one statement upserts a section: a key twice in it is ambiguous, so refuse it here
-    const unique = <T>(section: string, rows: T[], keyOf: (row: T) => string, field: string) => {
-      const seen = new Map<string, number>();
-      rows.forEach((row, i) => {
-        const k = keyOf(row);
-        const first = seen.get(k);
-        if (first === undefined) seen.set(k, i);
-        else ctx.addIssue({ code: 'custom', path: [section, i, field], message: `duplicate of ${section}[${first}]` });
-      });
-    };
-    unique('items', f.items, (r) => r.sku, 'sku');
-    unique('locations', f.locations, (r) => `${r.site}\u0000${r.location}`, 'location');
-    unique('balances', f.balances, (r) => `${r.site}\u0000${r.location}\u0000${r.sku}`, 'sku');
-    unique('transactions', f.transactions, (r) => r.id, 'id');
-    unique('allocations', f.allocations, (r) => r.id, 'id');
-    unique('inboundDocuments', f.inboundDocuments, (r) => `${r.docKind}\u0000${r.id}\u0000${r.line ?? ''}`, 'id');
-    unique('transfers', f.transfers, (r) => r.id, 'id');
-    unique('returns', f.returns, (r) => r.id, 'id');
-    unique('counts', f.counts, (r) => r.id, 'id');
+  // runs even when rows have other problems, so one pass reports everything
+  .superRefine((f, ctx) => reportDuplicateKeys(f, (path, message) => ctx.addIssue({ code: 'custom', path, message })), {
+    when: (payload) => typeof payload.value === 'object' && payload.value !== null,
   });
+
 export type LedgerFixtureInput = z.input<typeof LedgerFixture>;
 export type LedgerFixture = z.output<typeof LedgerFixture>;
 
@@ -210,4 +194,33 @@ export function masterDataReferences(f: LedgerFixture): MasterDataReference[] {
     if (t.toLocation) refs.push({ path: `transfers[${i}].toLocation`, site: t.toSite, location: t.toLocation });
   });
   return refs;
+}
+
+/** Each section's natural key: one statement upserts a section, so a key twice in it is ambiguous. */
+const SECTION_KEYS: Record<string, { field: string; key: string[] }> = {
+  items: { field: 'sku', key: ['sku'] },
+  locations: { field: 'location', key: ['site', 'location'] },
+  balances: { field: 'sku', key: ['site', 'location', 'sku'] },
+  transactions: { field: 'id', key: ['id'] },
+  allocations: { field: 'id', key: ['id'] },
+  inboundDocuments: { field: 'id', key: ['docKind', 'id', 'line'] },
+  transfers: { field: 'id', key: ['id'] },
+  returns: { field: 'id', key: ['id'] },
+  counts: { field: 'id', key: ['id'] },
+};
+
+function reportDuplicateKeys(doc: unknown, report: (path: (string | number)[], message: string) => void): void {
+  const sections = doc as Record<string, unknown>;
+  for (const [section, { field, key }] of Object.entries(SECTION_KEYS)) {
+    const rows = sections[section];
+    if (!Array.isArray(rows)) continue;
+    const seen = new Map<string, number>();
+    rows.forEach((row: unknown, i) => {
+      if (typeof row !== 'object' || row === null) return;
+      const k = JSON.stringify(key.map((name) => (row as Record<string, unknown>)[name] ?? null));
+      const first = seen.get(k);
+      if (first === undefined) seen.set(k, i);
+      else report([section, i, field], `duplicate of ${section}[${first}]`);
+    });
+  }
 }
