@@ -16,7 +16,8 @@ import { TEST_POLICY } from './test-policy';
 export default async function globalSetup(): Promise<void> {
   const base = loadConfig();
   const adminUrl = process.env.TEST_DATABASE_ADMIN_URL ?? base.DATABASE_URL;
-  const testDb = process.env.TEST_DATABASE_NAME ?? 'reckon_test';
+  // one database per run, so concurrent runs on one machine never share (or drop) each other's data
+  const testDb = process.env.TEST_DATABASE_NAME ?? `reckon_test_${process.pid}`;
   const admin = new Client({ connectionString: adminUrl });
   await admin.connect();
   await admin.query(`DROP DATABASE IF EXISTS ${testDb} WITH (FORCE)`);
@@ -25,6 +26,8 @@ export default async function globalSetup(): Promise<void> {
   const url = new URL(adminUrl);
   url.pathname = `/${testDb}`;
   process.env.DATABASE_URL = url.toString();
+  process.env.RECKON_TEST_DB_NAME = testDb;
+  process.env.RECKON_TEST_DB_ADMIN_URL = adminUrl;
   const pool = createPool(process.env.DATABASE_URL, 2);
   await migrate(pool);
   await createPolicyVersion(pool, TEST_POLICY, 'test-suite');
