@@ -1,0 +1,55 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import type { CaseState } from '../../src/domain';
+import { freePort, startDevServer, waitForPort } from '../../src/dev/temporal-server';
+import { reportDiscrepancy, waitForStatus } from '../support/cases';
+import { startEngine, uniq, type Engine } from '../support/engine';
+
+/** A dev server of this test's own, persisting to SQLite, so it can be stopped and started. */
+async function serve(cli: string, port: number, dbFile: string): Promise<ChildProcess> {
+  const server = startDevServer({ cli, port, dbFile });
+  await waitForPort(port, 60_000);
+  return server;
+}
+
+async function kill(server: ChildProcess): Promise<void> {
+  if (server.exitCode !== null || server.signalCode !== null) return;
+  const gone = new Promise((r) => server.once('exit', r));
+  server.kill('SIGKILL');
+  await gone;
+}
+
+let server: ChildProcess | undefined;
+let engine: Engine | undefined;
+afterAll(async () => {
+  await engine?.stop();
+  if (server) await kill(server);
+});
+
+it('the Temporal server restarted mid-case: the case resumes and its SLA timers still fire', async () => {
+  const cli = process.env.TEMPORAL_CLI!;
+  const port = await freePort();
+  const dbFile = join(mkdtempSync(join(tmpdir(), 'reckon-restart-')), 'temporal.db');
+  server = await serve(cli, port, dbFile);
+  engine = await startEngine({ TEMPORAL_ADDRESS: `127.0.0.1:${port}` });
+
+  const handle = await reportDiscrepancy(engine.client, engine.config.TEMPORAL_TASK_QUEUE, {
+    kind: 'receiving_variance', site: uniq('S'), sku: uniq('SKU'), location: 'DOCK-2', reference: { kind: 'asn', id: uniq('ASN') },
+    expectedQty: 100, observedQty: 40, unitCost: 60, skuClass: 'B', source: 'erp',
+  });
+  const waiting = await waitForStatus(engine.client, handle.workflowId, ['awaiting_approval']);
+  expect(waiting.escalationLevel).toBe(0);
+
+  // the server goes away hard while the first rung's SLA timer is pending, and comes back
+  await kill(server);
+  await new Promise((r) => setTimeout(r, 1500));
+  server = await serve(cli, port, dbFile);
+
+  const final = (await engine.client.workflow.getHandle(handle.workflowId).result()) as CaseState;
+  expect(final.caseId).toBe(waiting.caseId);
+  expect(final.resolution).toBe('escalated_terminal');
+  const breaches = await engine.db.query(`SELECT count(*)::int AS n FROM audit_log WHERE case_id = $1 AND action = 'sla_breached'`, [final.caseId]);
+  expect(breaches.rows[0].n).toBe(2);
+});
