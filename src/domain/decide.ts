@@ -1,4 +1,4 @@
-import { processOf, valueAtRisk, type DiscrepancyReport } from './discrepancy';
+import { processOf, valueAtRisk, varianceOf, type DiscrepancyReport } from './discrepancy';
 import type { AutoRuleName, PolicyDocument, Severity } from './policy';
 import type { Score } from './scorer';
 import { judgeTolerance, severityFor, toleranceFor, zoneOf, type ToleranceVerdict } from './tolerance';
@@ -26,7 +26,7 @@ export interface CaseQuantities {
 }
 
 export function assess(policy: PolicyDocument, report: DiscrepancyReport, q: CaseQuantities): Assessment {
-  const variance = q.observedQty - q.expectedQty;
+  const variance = varianceOf(q);
   const limits = toleranceFor(policy, {
     site: report.site,
     zone: zoneOf(report.location),

@@ -96,8 +96,16 @@ export function processOf(report: Pick<DiscrepancyReport, 'kind' | 'process'>): 
   }
 }
 
+/**
+ * Quantities rounded to a millionth of a unit: fractional units of measure (KG, L) must compare
+ * equal when they are equal (10.3 − 10 is 0.3, not 0.30000000000000071).
+ */
+export function roundQty(n: number): number {
+  return Math.round(n * 1e6) / 1e6;
+}
+
 export function varianceOf(r: Pick<DiscrepancyReport, 'expectedQty' | 'observedQty'>): number {
-  return r.observedQty - r.expectedQty;
+  return roundQty(r.observedQty - r.expectedQty);
 }
 
 /** Value at risk: absolute variance at unit cost, rounded to cents. */

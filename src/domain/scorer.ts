@@ -1,4 +1,4 @@
-import type { DiscrepancyKind } from './discrepancy';
+import { roundQty, type DiscrepancyKind } from './discrepancy';
 import type { Evidence } from './evidence';
 import type { AutoRuleName } from './policy';
 
@@ -45,7 +45,13 @@ export interface Score {
 export interface ScoreInput {
   kind: DiscrepancyKind;
   expectedQty: number;
+  /** the quantity in force: the latest recount when there is one, else the report's observation */
   observedQty: number;
+  /**
+   * The report's own observation (the first count). A single recount confirms or contradicts
+   * this; without it a single recount cannot be checked and is treated as one reading.
+   */
+  reportedQty?: number;
   unitCost: number;
   sourceEventIds: string[];
   /** counts taken for this case (initial report excluded), most recent last */
@@ -62,7 +68,7 @@ interface Explainer {
 }
 
 const fmt = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(2));
-const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+const sum = (xs: number[]) => roundQty(xs.reduce((a, b) => a + b, 0));
 
 /**
  * Named explanations. Sign convention: variance = observed − expected, where for a WMS/ERP
@@ -134,12 +140,17 @@ const EXPLAINERS: Explainer[] = [
   },
 ];
 
-/** Probability that a count reading is real rather than a miscount, from the count chain. */
-function countConfidence(observedQty: number, recounts: { countedQty: number }[]): { confidence: number; text: string } {
+/**
+ * Probability that a count reading is real rather than a miscount, from the count chain:
+ * the report's observation, then each recount. The last two readings confirm or contradict.
+ */
+function countConfidence(reportedQty: number | undefined, recounts: { countedQty: number }[]): { confidence: number; text: string } {
+  const chain = [...(reportedQty === undefined ? [] : [reportedQty]), ...recounts.map((r) => r.countedQty)];
   if (recounts.length === 0) return { confidence: 0.75, text: 'a single count' };
-  const last = recounts[recounts.length - 1].countedQty;
-  const prev = recounts.length >= 2 ? recounts[recounts.length - 2].countedQty : observedQty;
-  if (last === prev) return { confidence: 0.95, text: `confirmed by ${recounts.length + 1} counts agreeing on ${fmt(last)}` };
+  if (chain.length < 2) return { confidence: 0.75, text: 'a recount that could not be compared with the first count' };
+  const last = chain[chain.length - 1];
+  const prev = chain[chain.length - 2];
+  if (roundQty(last - prev) === 0) return { confidence: 0.95, text: `confirmed by ${chain.length} counts agreeing on ${fmt(last)}` };
   return { confidence: 0.5, text: `counts disagree (${fmt(prev)} then ${fmt(last)})` };
 }
 
@@ -150,24 +161,23 @@ const COUNT_KINDS: DiscrepancyKind[] = ['count_variance', 'negative_inventory', 
  * whole variance, and says in plain words why. Pure: same input, same score.
  */
 export function scoreDiscrepancy(input: ScoreInput): Score {
-  const variance = input.observedQty - input.expectedQty;
+  const variance = roundQty(input.observedQty - input.expectedQty);
   const e = input.evidence;
-  const missingPenalty = e.missing.includes('wmsBalance') || e.missing.includes('erpOnHand') ? 0.6 : 1;
+  const missingPenalty = ['wmsBalance', 'erpOnHand', 'all'].some((m) => e.missing.includes(m)) ? 0.6 : 1;
 
-  const duplicate = (e.priorCases ?? []).find((p) => p.sharedEventIds.length > 0);
-  if (duplicate && input.sourceEventIds.length > 0) {
-    const allShared = input.sourceEventIds.every((id) => duplicate.sharedEventIds.includes(id));
-    if (allShared) {
-      return finish(input, variance, [
-        {
-          cause: 'duplicate_event',
-          probability: 0.98,
-          explainedQty: variance,
-          rule: 'duplicate_event',
-          explanation: `the same source events (${duplicate.sharedEventIds.join(', ')}) were already handled by case ${duplicate.caseId}`,
-        },
-      ], 0.98, 'suppress', 'duplicate_event');
-    }
+  // a duplicate: some prior case already handled every source event of this report
+  const ids = input.sourceEventIds;
+  const duplicate = ids.length > 0 ? (e.priorCases ?? []).find((p) => ids.every((id) => p.sharedEventIds.includes(id))) : undefined;
+  if (duplicate) {
+    return finish(input, variance, [
+      {
+        cause: 'duplicate_event',
+        probability: 0.98,
+        explainedQty: variance,
+        rule: 'duplicate_event',
+        explanation: `the same source events (${duplicate.sharedEventIds.join(', ')}) were already handled by case ${duplicate.caseId}`,
+      },
+    ], 0.98, 'suppress', 'duplicate_event');
   }
 
   const found = EXPLAINERS.filter((x) => x.kinds.includes(input.kind))
@@ -194,9 +204,9 @@ export function scoreDiscrepancy(input: ScoreInput): Score {
     return finish(input, variance, causes, confidence, 'resync', rule);
   }
 
-  const residual = variance - explainedQty;
+  const residual = roundQty(variance - explainedQty);
   if (COUNT_KINDS.includes(input.kind)) {
-    const cc = countConfidence(input.observedQty, input.recounts);
+    const cc = countConfidence(input.reportedQty, input.recounts);
     const confidence = cc.confidence * missingPenalty;
     causes.push({
       cause: cc.confidence >= 0.75 ? 'confirmed_count_variance' : 'possible_miscount',
@@ -252,7 +262,7 @@ function finish(
     causes: sorted,
     confidence: round(confidence),
     explainedQty,
-    unexplainedQty: variance - explainedQty,
+    unexplainedQty: roundQty(variance - explainedQty),
     fullyExplained,
     recommendedAction,
     candidateRule,
