@@ -1,0 +1,73 @@
+import type { Request, RequestHandler } from 'express';
+import type { Pool } from 'pg';
+import type { Actor } from '../domain';
+import { findActiveKey, hashApiKey, type ApiKeyGrant } from '../store/api-key-repo';
+import { Forbidden, Unauthorized } from './errors';
+
+/** Who may call a route, by the roles on the key. */
+export interface RoleRule {
+  describe: string;
+  allows(roles: string[]): boolean;
+}
+
+export const anyRole: RoleRule = { describe: 'any role', allows: () => true };
+
+export function oneOf(...wanted: string[]): RoleRule {
+  return { describe: `one of ${wanted.join(', ')}`, allows: (roles) => roles.some((r) => wanted.includes(r)) };
+}
+
+/**
+ * Approver actions: any role but viewer and integration. Which approver role may act on a case
+ * depends on the policy's ladder and the case's rung; the workflow's validators decide that.
+ */
+export const approverRole: RoleRule = {
+  describe: 'an approver role (not viewer or integration)',
+  allows: (roles) => roles.some((r) => r !== 'viewer' && r !== 'integration'),
+};
+
+const MAX_CACHED = 10_000;
+
+/**
+ * Resolves `Authorization: Bearer <key>`. Resolved keys are cached in-process for `cacheMs`
+ * (a revoked key stops working within that time); unknown keys are not cached, so a key created
+ * a moment ago works at once.
+ */
+export function authenticate(db: Pool, cacheMs: number): RequestHandler {
+  const cache = new Map<string, { grant: ApiKeyGrant; until: number }>();
+  return async (req, _res, next) => {
+    const header = req.get('authorization') ?? '';
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    if (!match || match[1].length > 200) throw new Unauthorized();
+    const key = match[1];
+    const hash = hashApiKey(key);
+    const now = Date.now();
+    const hit = cache.get(hash);
+    let grant = hit && hit.until > now ? hit.grant : null;
+    if (!grant) {
+      grant = await findActiveKey(db, key);
+      if (!grant) {
+        cache.delete(hash);
+        throw new Unauthorized('the API key is unknown or revoked');
+      }
+      if (cache.size >= MAX_CACHED) cache.clear();
+      cache.set(hash, { grant, until: now + cacheMs });
+    }
+    req.auth = grant;
+    req.log = req.log.child({ userId: grant.userId, keyId: grant.id });
+    next();
+  };
+}
+
+export function requireRole(rule: RoleRule): RequestHandler {
+  return (req, _res, next) => {
+    const roles = req.auth?.roles ?? [];
+    if (!rule.allows(roles)) throw new Forbidden(`this route needs ${rule.describe}; the key has ${roles.join(', ') || 'no roles'}`);
+    next();
+  };
+}
+
+/** The actor the workflow's validators see: user, roles and sites of the key. */
+export function actorOf(req: Request): Actor {
+  if (!req.auth) throw new Unauthorized();
+  return { userId: req.auth.userId, roles: [...req.auth.roles], sites: [...req.auth.sites] };
+}

@@ -1,0 +1,46 @@
+import type { Client } from '@temporalio/client';
+import type Redis from 'ioredis';
+import type { Pool } from 'pg';
+import type { Config } from '../config';
+import type { Logger } from '../logger';
+
+/** How long the API waits on each dependency before answering without it. */
+export interface ApiTimeouts {
+  /** the live state query in GET /v1/discrepancies/{id}; the row is returned either way */
+  liveQueryMs: number;
+  /** an approver action (a Temporal update) end to end */
+  updateMs: number;
+  /** signalWithStart, signals */
+  signalMs: number;
+  /** each probe of /readyz */
+  readinessMs: number;
+  /** how long a resolved API key is trusted before it is looked up again */
+  keyCacheMs: number;
+}
+
+export const DEFAULT_TIMEOUTS: ApiTimeouts = {
+  liveQueryMs: 2000,
+  updateMs: 30_000,
+  signalMs: 10_000,
+  readinessMs: 1500,
+  keyCacheMs: 5000,
+};
+
+export interface ApiDeps {
+  temporal: Client;
+  db: Pool;
+  redis: Redis;
+  config: Config;
+  logger?: Logger;
+  timeouts?: Partial<ApiTimeouts>;
+}
+
+/** Dependencies as the routes see them: every option resolved. */
+export interface ApiContext {
+  temporal: Client;
+  db: Pool;
+  redis: Redis;
+  config: Config;
+  logger: Logger;
+  timeouts: ApiTimeouts;
+}

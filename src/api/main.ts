@@ -1,0 +1,50 @@
+import { Client, Connection } from '@temporalio/client';
+import { loadConfig } from '../config';
+import { createLogger } from '../logger';
+import { createPool } from '../store/db';
+import { createApp } from './app';
+import { createRedisClient } from './redis';
+
+/** API entrypoint: serves until SIGINT/SIGTERM, then stops taking connections and closes its clients. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger(config, 'reckon-api');
+  const db = createPool(config.DATABASE_URL, 20);
+  const redis = createRedisClient(config.REDIS_URL, logger);
+  redis.connect().catch(() => undefined);
+  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+
+  const app = createApp({ temporal, db, redis, config, logger });
+  const server = app.listen(config.PORT, config.HOST, () => {
+    logger.info({ port: config.PORT, host: config.HOST, temporal: config.TEMPORAL_ADDRESS }, 'api listening');
+  });
+  server.on('error', (err) => {
+    logger.fatal({ err }, 'api cannot listen');
+    process.exit(1);
+  });
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'api stopping');
+    const forced = setTimeout(() => {
+      logger.warn('requests still open after the grace period; exiting');
+      process.exit(1);
+    }, config.SHUTDOWN_GRACE_MS);
+    forced.unref();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await Promise.allSettled([connection.close(), db.end(), redis.quit()]);
+    logger.info('api stopped');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((err) => {
+  // eslint-disable-next-line no-console
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,180 @@
+import { z } from 'zod';
+import { DiscrepancyReport, PolicyDocument } from '../domain';
+import {
+  AcceptedCase,
+  ApproveBody,
+  AssignBody,
+  CaseDetail,
+  CasePage,
+  CommentBody,
+  CountAccepted,
+  CountResultBody,
+  ListQuery,
+  ProblemSchema,
+  RecountBody,
+  RejectBody,
+  UpdateResultSchema,
+} from './schemas';
+
+/**
+ * /openapi.json, generated from the same zod schemas the handlers validate with (request bodies
+ * in their input form: defaults optional). OpenAPI 3.1 uses JSON Schema 2020-12, zod's default.
+ */
+
+type Json = Record<string, unknown>;
+
+function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Json {
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Json;
+  return rest;
+}
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: ref('Problem') } } });
+const ok = (description: string, schema: Json) => ({ description, content: { 'application/json': { schema } } });
+const body = (name: string) => ({ required: true, content: { 'application/json': { schema: ref(name) } } });
+
+const REQUEST_SCHEMAS: Record<string, z.ZodType> = {
+  DiscrepancyReport,
+  PolicyDocument,
+  ApproveBody,
+  RejectBody,
+  RecountBody,
+  AssignBody,
+  CommentBody,
+  CountResultBody,
+};
+const RESPONSE_SCHEMAS: Record<string, z.ZodType> = {
+  Problem: ProblemSchema,
+  AcceptedCase,
+  UpdateResult: UpdateResultSchema,
+  CasePage,
+  CaseDetail,
+  CountAccepted,
+  Policy: z.object({ version: z.number().int(), document: PolicyDocument }),
+};
+
+const LIST_DESCRIPTIONS: Record<string, string> = {
+  status: 'comma-separated case statuses',
+  kind: 'comma-separated discrepancy kinds',
+  severity: 'comma-separated severities',
+  site: 'comma-separated sites (always limited to the key’s sites)',
+  breached: 'only cases past (true) or within (false) their SLA',
+  cursor: 'the nextCursor of the previous page',
+};
+
+function listParameters(): Json[] {
+  return Object.entries(ListQuery.shape).map(([name, schema]) => ({
+    name,
+    in: 'query',
+    required: false,
+    description: LIST_DESCRIPTIONS[name],
+    schema: jsonSchema(schema as z.ZodType, 'input'),
+  }));
+}
+
+const standardErrors = {
+  '400': problem('invalid input; `errors` names each failing field'),
+  '401': problem('missing, unknown or revoked API key'),
+  '403': problem('the key’s role or sites do not allow this'),
+  '503': problem('a dependency (Postgres, Temporal) is unavailable'),
+};
+
+function action(summary: string, bodyName: string): Json {
+  return {
+    post: {
+      summary,
+      parameters: [
+        { name: 'id', in: 'path', required: true, schema: { type: 'string' } },
+        { name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', maxLength: 128 } },
+      ],
+      requestBody: body(bodyName),
+      responses: {
+        '200': ok('the workflow accepted the action', ref('UpdateResult')),
+        ...standardErrors,
+        '403': problem('wrong role or site for this case (from the API or the workflow’s validator)'),
+        '404': problem('unknown case'),
+        '409': problem('the case is closed or not in a state that takes this action'),
+        '422': problem('a rule refused the action (segregation of duties, approval limit, four eyes)'),
+      },
+    },
+  };
+}
+
+export function buildOpenApi(): Json {
+  const schemas: Json = {};
+  for (const [name, s] of Object.entries(REQUEST_SCHEMAS)) schemas[name] = jsonSchema(s, 'input');
+  for (const [name, s] of Object.entries(RESPONSE_SCHEMAS)) schemas[name] = jsonSchema(s, 'output');
+
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Reckon API',
+      version: '1',
+      description:
+        'Inventory discrepancy cases. Errors are application/problem+json. Cases of sites outside the key’s scope answer 404 on reads (their existence is not revealed) and 403 on actions.',
+    },
+    security: [{ bearer: [] }],
+    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } }, schemas },
+    paths: {
+      '/v1/discrepancies': {
+        post: {
+          summary: 'Report a discrepancy: starts a case or merges into the open case with the same dedupe key (integration, admin)',
+          requestBody: body('DiscrepancyReport'),
+          responses: { '202': ok('accepted; Location points at the case', ref('AcceptedCase')), ...standardErrors, '413': problem('body too large') },
+        },
+        get: {
+          summary: 'The queue, from the read model',
+          parameters: listParameters(),
+          responses: { '200': ok('one page', ref('CasePage')), ...standardErrors },
+        },
+      },
+      '/v1/discrepancies/{id}': {
+        get: {
+          summary: 'A case: read-model row, live workflow state when reachable, evidence, score, timeline',
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: { '200': ok('the case', ref('CaseDetail')), ...standardErrors, '404': problem('unknown case, or a case of another site') },
+        },
+      },
+      '/v1/discrepancies/{id}/approve': action('Approve the adjustment', 'ApproveBody'),
+      '/v1/discrepancies/{id}/reject': action('Reject: no change to stock', 'RejectBody'),
+      '/v1/discrepancies/{id}/recount': action('Ask for a recount', 'RecountBody'),
+      '/v1/discrepancies/{id}/assign': action('Claim or reassign', 'AssignBody'),
+      '/v1/discrepancies/{id}/comments': action('Comment', 'CommentBody'),
+      '/v1/counts': {
+        post: {
+          summary: 'A count result for a count task (integration, admin)',
+          requestBody: body('CountResultBody'),
+          responses: {
+            '202': ok('recorded and signalled to the case', ref('CountAccepted')),
+            ...standardErrors,
+            '404': problem('unknown count task'),
+            '409': problem('the task already has a different result, or the case is closed'),
+          },
+        },
+      },
+      '/v1/policies/active': { get: { summary: 'The active policy', responses: { '200': ok('the policy', ref('Policy')), ...standardErrors } } },
+      '/v1/policies/{version}': {
+        get: {
+          summary: 'A policy version',
+          parameters: [{ name: 'version', in: 'path', required: true, schema: { type: 'integer', minimum: 1 } }],
+          responses: { '200': ok('the policy', ref('Policy')), ...standardErrors, '404': problem('unknown version') },
+        },
+      },
+      '/v1/policies': {
+        post: {
+          summary: 'Store a new policy version (admin)',
+          requestBody: body('PolicyDocument'),
+          responses: { '201': ok('the new version', ref('Policy')), ...standardErrors },
+        },
+      },
+      '/healthz': { get: { summary: 'Liveness', security: [], responses: { '200': { description: 'the process runs' } } } },
+      '/readyz': {
+        get: {
+          summary: 'Readiness per dependency; 200 when Postgres and Temporal answer (Redis down: degraded)',
+          security: [],
+          responses: { '200': { description: 'ready or degraded' }, '503': { description: 'Postgres or Temporal unavailable' } },
+        },
+      },
+    },
+  };
+}

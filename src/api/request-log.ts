@@ -1,0 +1,27 @@
+import { randomUUID } from 'node:crypto';
+import type { RequestHandler } from 'express';
+import type { Logger } from '../logger';
+
+const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * Correlation id (X-Correlation-Id in and out, generated when absent or unusable) and one log
+ * line per request when it finishes. Headers are never logged, so keys cannot leak here.
+ */
+export function requestLog(logger: Logger): RequestHandler {
+  return (req, res, next) => {
+    const offered = req.get('x-correlation-id');
+    const correlationId = offered && CORRELATION_ID.test(offered) ? offered : randomUUID();
+    req.correlationId = correlationId;
+    req.log = logger.child({ correlationId });
+    res.setHeader('X-Correlation-Id', correlationId);
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      const line = { method: req.method, path: req.originalUrl.split('?')[0], status: res.statusCode, ms: Math.round(ms * 10) / 10 };
+      if (res.statusCode >= 500) req.log.error(line, 'request failed');
+      else req.log.info(line, 'request');
+    });
+    next();
+  };
+}

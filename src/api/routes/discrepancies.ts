@@ -1,0 +1,53 @@
+import { Router, type Request } from 'express';
+import { z } from 'zod';
+import { DiscrepancyReport } from '../../domain';
+import { actorOf, approverRole, oneOf, requireRole } from '../auth';
+import type { ApiContext } from '../deps';
+import { AssignBody, ApproveBody, CaseId, CommentBody, ListQuery, RecountBody, RejectBody } from '../schemas';
+import { actOnCase, type CaseAction } from '../services/case-actions';
+import { caseLinks, getCaseView, listQueue, reportDiscrepancy } from '../services/discrepancies';
+import { parseInput } from '../validate';
+
+const ACTION_BODIES: Record<CaseAction, z.ZodType<Record<string, unknown>>> = {
+  approve: ApproveBody,
+  reject: RejectBody,
+  recount: RecountBody,
+  assign: AssignBody,
+  comments: CommentBody,
+};
+
+const IdParams = z.object({ id: CaseId });
+const IdempotencyKey = z.object({ 'idempotency-key': z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, '1-128 letters, digits, . _ : -').optional() });
+
+const caseIdOf = (req: Request) => parseInput(IdParams, req.params, 'path').id;
+
+/** /v1/discrepancies: report, queue, case, approver actions. */
+export function discrepancyRoutes(ctx: ApiContext): Router {
+  const router = Router();
+
+  router.post('/', requireRole(oneOf('integration', 'admin')), async (req, res) => {
+    const report = parseInput(DiscrepancyReport, req.body ?? {}, 'body');
+    const accepted = await reportDiscrepancy(ctx, report);
+    const links = caseLinks(accepted.id);
+    res.status(202).location(links.self).json({ ...accepted, status: 'accepted', links });
+  });
+
+  router.get('/', async (req, res) => {
+    const query = parseInput(ListQuery, req.query, 'query');
+    res.json(await listQueue(ctx, actorOf(req), query));
+  });
+
+  router.get('/:id', async (req, res) => {
+    res.json(await getCaseView(ctx, actorOf(req), caseIdOf(req)));
+  });
+
+  for (const action of Object.keys(ACTION_BODIES) as CaseAction[]) {
+    router.post(`/:id/${action}`, requireRole(approverRole), async (req, res) => {
+      const id = caseIdOf(req);
+      const body = parseInput(ACTION_BODIES[action], req.body ?? {}, 'body');
+      const key = parseInput(IdempotencyKey, { 'idempotency-key': req.get('idempotency-key') }, 'header')['idempotency-key'];
+      res.json(await actOnCase(ctx, actorOf(req), id, action, body, key));
+    });
+  }
+  return router;
+}

@@ -1,0 +1,125 @@
+import { z } from 'zod';
+import { CASE_STATUSES, DiscrepancyKind, Severity } from '../domain';
+import { CASE_SORTS } from '../store/discrepancy-queries';
+
+/**
+ * Request schemas of the HTTP API. Handlers validate with them and /openapi.json is generated
+ * from them, so the spec cannot drift from what the API accepts.
+ */
+
+const text = (max: number) => z.string().trim().min(1).max(max);
+const reasonCode = z
+  .string()
+  .min(1)
+  .max(32)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'letters, digits and _ . - only');
+const userId = text(64);
+
+export const CaseId = z.string().min(1).max(128).regex(/^[A-Za-z0-9._:-]+$/, 'not a case id');
+
+export const ApproveBody = z
+  .object({
+    /** the adjustment to post; defaults to the variance now in force */
+    adjustQty: z.number().finite().min(-1e9).max(1e9).optional(),
+    reasonCode,
+    comment: text(2000).optional(),
+  })
+  .strict();
+
+export const RejectBody = z.object({ reasonCode, comment: text(2000) }).strict();
+export const RecountBody = z.object({ comment: text(2000).optional() }).strict();
+export const AssignBody = z.object({ assignee: userId }).strict();
+export const CommentBody = z.object({ text: text(4000) }).strict();
+
+export const CountResultBody = z
+  .object({
+    taskId: text(128),
+    countedQty: z.number().finite().min(0).max(1e9),
+    countedBy: userId,
+    countedAt: z.iso.datetime({ offset: true }).optional(),
+  })
+  .strict();
+
+/** A comma-separated list of allowed values, e.g. `status=opened,awaiting_approval`. */
+function csv(item: z.ZodType<string, string>) {
+  return z
+    .string()
+    .max(1000)
+    .transform((s) => s.split(',').map((v) => v.trim()).filter((v) => v.length > 0))
+    .pipe(z.array(item).min(1).max(50));
+}
+
+export const ListQuery = z
+  .object({
+    status: csv(z.enum(CASE_STATUSES)).optional(),
+    kind: csv(DiscrepancyKind).optional(),
+    severity: csv(Severity).optional(),
+    site: csv(z.string().max(32)).optional(),
+    sku: z.string().min(1).max(64).optional(),
+    ownerRole: z.string().min(1).max(48).optional(),
+    assignee: z.string().min(1).max(64).optional(),
+    breached: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+    sort: z.enum(CASE_SORTS).default('-openedAt'),
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+    cursor: z.string().min(1).max(1024).optional(),
+  })
+  .strict();
+export type ListQuery = z.output<typeof ListQuery>;
+
+export const PolicyVersionParam = z.coerce.number().int().min(1).max(1_000_000_000);
+
+// Response shapes, for the spec.
+export const ProblemSchema = z.object({
+  type: z.string(),
+  title: z.string(),
+  status: z.number().int(),
+  detail: z.string(),
+  errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  instance: z.string().optional(),
+  correlationId: z.string().optional(),
+});
+
+export const AcceptedCase = z.object({
+  id: z.string(),
+  workflowId: z.string(),
+  status: z.literal('accepted'),
+  links: z.record(z.string(), z.string()),
+});
+
+export const UpdateResultSchema = z.object({
+  status: z.enum(CASE_STATUSES),
+  outcome: z.string(),
+  approvalsGiven: z.number().int(),
+  approvalsRequired: z.number().int(),
+});
+
+export const CaseSummary = z.looseObject({
+  id: z.string(),
+  workflowId: z.string(),
+  kind: DiscrepancyKind,
+  site: z.string(),
+  sku: z.string(),
+  status: z.enum(CASE_STATUSES),
+  severity: Severity.nullable(),
+  valueAtRisk: z.number(),
+  openedAt: z.string(),
+});
+
+export const CasePage = z.object({ items: z.array(CaseSummary), nextCursor: z.string().nullable(), limit: z.number().int() });
+
+export const CaseDetail = CaseSummary.extend({
+  live: z.unknown().nullable(),
+  liveError: z.string().optional(),
+  evidence: z.unknown().nullable(),
+  score: z.unknown().nullable(),
+  explanation: z.string().nullable(),
+  timeline: z.array(z.looseObject({ seq: z.number(), at: z.string(), action: z.string() })),
+});
+
+export const CountAccepted = z.object({
+  taskId: z.string(),
+  caseId: z.string(),
+  status: z.literal('accepted'),
+  replayed: z.boolean(),
+  signaled: z.boolean(),
+});

@@ -1,0 +1,72 @@
+import {
+  CountTaskAlreadyDone,
+  CountTaskNotFound,
+  getCountTask,
+  LedgerCommandInvalid,
+  recordCountResult,
+  type CountResult,
+} from '../../adapters/reference';
+import { coversSite, type Actor } from '../../domain';
+import { getCaseRef } from '../../store/discrepancy-queries';
+import { countResultSignal } from '../../workflows/messages';
+import type { ApiContext } from '../deps';
+import { Conflict, Forbidden, NotFound, Unprocessable } from '../errors';
+import { withDeadline } from './temporal';
+
+export interface CountAccepted {
+  taskId: string;
+  caseId: string;
+  status: 'accepted';
+  /** the task already had this result; nothing new was stored */
+  replayed: boolean;
+  /** whether the case was told (it is not when it has closed meanwhile) */
+  signaled: boolean;
+}
+
+/**
+ * A count result from the WMS: stored on the ledger's count task (idempotent), then signalled to
+ * the case that asked for the count. A retry after a failed signal finds the stored result and
+ * signals again; the workflow ignores a result it already has.
+ */
+export async function submitCount(
+  ctx: ApiContext,
+  actor: Actor,
+  body: { taskId: string; countedQty: number; countedBy: string; countedAt?: string },
+): Promise<CountAccepted> {
+  const task = await getCountTask(ctx.db, body.taskId);
+  if (!task) throw new NotFound(`no count task ${body.taskId}`);
+  if (!coversSite(actor, task.site)) throw new Forbidden(`${actor.userId} has no access to site ${task.site}`);
+
+  let result: CountResult;
+  try {
+    result = await recordCountResult(ctx.db, {
+      taskId: body.taskId,
+      countedQty: body.countedQty,
+      countedBy: body.countedBy,
+      countedAt: body.countedAt ?? new Date().toISOString(),
+    });
+  } catch (err) {
+    if (err instanceof CountTaskAlreadyDone) throw new Conflict(err.message);
+    if (err instanceof CountTaskNotFound) throw new NotFound(err.message);
+    if (err instanceof LedgerCommandInvalid) throw new Unprocessable(err.message);
+    throw err;
+  }
+
+  const accepted = { taskId: task.taskId, caseId: task.caseId, status: 'accepted' as const, replayed: result.replayed };
+  const row = await getCaseRef(ctx.db, task.caseId);
+  if (!row) throw new NotFound(`the count was recorded, but case ${task.caseId} is unknown`);
+  if (row.status === 'closed') {
+    if (result.replayed) return { ...accepted, signaled: false };
+    throw new Conflict(`the count was recorded, but case ${task.caseId} is closed`);
+  }
+  const handle = ctx.temporal.workflow.getHandle(row.workflowId);
+  await withDeadline(ctx, ctx.timeouts.signalMs, () =>
+    handle.signal(countResultSignal, {
+      taskId: result.taskId,
+      countedQty: result.countedQty,
+      countedBy: result.countedBy,
+      countedAt: result.countedAt,
+    }),
+  );
+  return { ...accepted, signaled: true };
+}

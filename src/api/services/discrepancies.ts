@@ -1,0 +1,154 @@
+import {
+  coversSite,
+  workflowIdForKey,
+  type Actor,
+  type CaseState,
+  type DiscrepancyReport,
+} from '../../domain';
+import { listAudit, type AuditRow } from '../../store/audit-repo';
+import {
+  decodeCursor,
+  encodeCursor,
+  findOpenCaseId,
+  getCase,
+  listCases,
+  type CaseDetailRow,
+  type CaseRow,
+} from '../../store/discrepancy-queries';
+import {
+  DISCREPANCY_WORKFLOW_TYPE,
+  reportSignal,
+  stateQuery,
+  type DiscrepancyWorkflowInput,
+  type ReportSignalInput,
+} from '../../workflows/messages';
+import { kindKey, siteKey, skuKey, statusKey } from '../../workflows/search-attributes';
+import type { ApiContext } from '../deps';
+import { NotFound, ValidationError } from '../errors';
+import type { ListQuery } from '../schemas';
+import { withDeadline } from './temporal';
+
+export function caseLinks(id: string): Record<string, string> {
+  const self = `/v1/discrepancies/${encodeURIComponent(id)}`;
+  return {
+    self,
+    approve: `${self}/approve`,
+    reject: `${self}/reject`,
+    recount: `${self}/recount`,
+    assign: `${self}/assign`,
+    comments: `${self}/comments`,
+  };
+}
+
+/** One line for the Temporal UI, e.g. "count_variance DC1 SKU-1 @A-01-03: expected 24, observed 20". */
+export function summaryLine(r: DiscrepancyReport): string {
+  const where = r.location ? ` @${r.location}` : '';
+  const ref = r.reference ? ` (${r.reference.kind} ${r.reference.id}${r.reference.line ? `/${r.reference.line}` : ''})` : '';
+  return `${r.kind} ${r.site} ${r.sku}${where}${ref}: expected ${r.expectedQty}, observed ${r.observedQty}`;
+}
+
+export interface AcceptedReport {
+  id: string;
+  workflowId: string;
+}
+
+/**
+ * Starts a case or merges the report into the open case with the same dedupe key. The workflow
+ * ID carries the key, so concurrent identical reports meet in one workflow; a closed case's key
+ * starts a new run, which is a new case.
+ */
+export async function reportDiscrepancy(ctx: ApiContext, report: DiscrepancyReport): Promise<AcceptedReport> {
+  const workflowId = workflowIdForKey(report);
+  const input: ReportSignalInput = { report, receivedAt: new Date().toISOString() };
+  const handle = await withDeadline(ctx, ctx.timeouts.signalMs, () =>
+    ctx.temporal.workflow.signalWithStart<(i: DiscrepancyWorkflowInput) => Promise<CaseState>, [ReportSignalInput]>(
+      DISCREPANCY_WORKFLOW_TYPE,
+      {
+        workflowId,
+        taskQueue: ctx.config.TEMPORAL_TASK_QUEUE,
+        args: [input],
+        signal: reportSignal,
+        signalArgs: [input],
+        typedSearchAttributes: [
+          { key: kindKey, value: report.kind },
+          { key: siteKey, value: report.site },
+          { key: skuKey, value: report.sku },
+          { key: statusKey, value: 'opened' },
+        ],
+        staticSummary: summaryLine(report),
+      },
+    ),
+  );
+  // the case id is the first run id: the read model knows it once the case is projected;
+  // before that the signalled run is the first run of a case that has just started
+  const id = (await findOpenCaseId(ctx.db, workflowId)) ?? handle.signaledRunId;
+  return { id, workflowId };
+}
+
+function visibleSites(actor: Actor): string[] | undefined {
+  return actor.sites.includes('*') ? undefined : actor.sites;
+}
+
+export async function listQueue(
+  ctx: ApiContext,
+  actor: Actor,
+  q: ListQuery,
+): Promise<{ items: CaseRow[]; nextCursor: string | null; limit: number }> {
+  const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor, q.sort);
+  if (after === null) {
+    throw new ValidationError([{ path: 'query.cursor', message: 'not a cursor issued for this sort' }]);
+  }
+  const page = await listCases(
+    ctx.db,
+    {
+      status: q.status,
+      kind: q.kind,
+      severity: q.severity,
+      site: q.site,
+      sku: q.sku,
+      ownerRole: q.ownerRole,
+      assignee: q.assignee,
+      breached: q.breached,
+      visibleSites: visibleSites(actor),
+    },
+    { sort: q.sort, limit: q.limit, after },
+  );
+  return { items: page.items, nextCursor: page.next ? encodeCursor(page.next) : null, limit: q.limit };
+}
+
+export interface CaseView extends CaseDetailRow {
+  live: CaseState | null;
+  liveError?: string;
+  timeline: AuditRow[];
+}
+
+/**
+ * A case for a reader. Other sites' cases answer 404 like unknown ones, so a key scoped to
+ * some sites cannot learn which case ids exist elsewhere.
+ */
+export async function getCaseView(ctx: ApiContext, actor: Actor, id: string): Promise<CaseView> {
+  const row = await getCase(ctx.db, id);
+  if (!row || !coversSite(actor, row.site)) throw new NotFound(`no case ${id}`);
+  const [live, timeline] = await Promise.all([liveState(ctx, row), listAudit(ctx.db, id)]);
+  return { ...row, ...live, timeline };
+}
+
+/** The workflow's own view, when it answers in time; the read model stands on its own otherwise. */
+async function liveState(ctx: ApiContext, row: CaseRow): Promise<{ live: CaseState | null; liveError?: string }> {
+  try {
+    const handle = ctx.temporal.workflow.getHandle(row.workflowId);
+    const state = await withDeadline(ctx, ctx.timeouts.liveQueryMs, () => handle.query(stateQuery, {}));
+    // the workflow id may since have started a new case (the old one closed)
+    if (state.caseId !== row.id) return { live: null, liveError: `workflow ${row.workflowId} now runs case ${state.caseId}` };
+    return { live: state };
+  } catch (err) {
+    return { live: null, liveError: describeLiveError(err) };
+  }
+}
+
+function describeLiveError(err: unknown): string {
+  const e = err as { name?: string; message?: string; cause?: { message?: string } };
+  const text = e?.cause?.message ?? e?.message ?? String(err);
+  if (/deadline|timed? ?out|in time/i.test(text)) return 'the workflow did not answer the state query in time';
+  return `state query failed: ${text}`.slice(0, 300);
+}

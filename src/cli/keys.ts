@@ -1,0 +1,94 @@
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { loadConfig } from '../config';
+import { Role } from '../domain';
+import { createApiKey, listApiKeys, revokeApiKey } from '../store/api-key-repo';
+import { createPool } from '../store/db';
+import { migrate } from '../store/migrate';
+
+const USAGE = `usage:
+  npm run --silent keys -- create --user ID --roles ROLE[,ROLE...] --sites SITE[,SITE...]|'*'
+      prints only the new key on stdout (it is stored hashed and cannot be shown again)
+  npm run --silent keys -- list              one JSON line per key (never the key itself)
+  npm run --silent keys -- revoke --id KEY_ID`;
+
+/** Exit codes: 0 done, 1 failed, 2 bad arguments. */
+class BadArgs extends Error {}
+
+const list = (s: string) => s.split(',').map((v) => v.trim()).filter((v) => v.length > 0);
+const Site = z.union([z.literal('*'), z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._\-/:#]{0,31}$/, 'not a site code')]);
+const Grant = z.object({
+  userId: z.string().min(1).max(64).regex(/^\S+$/, 'no whitespace'),
+  roles: z.array(Role).min(1),
+  sites: z.array(Site).min(1),
+});
+
+function parse<T extends Record<string, { type: 'string' }>>(args: string[], options: T) {
+  try {
+    return parseArgs({ args, options, strict: true, allowPositionals: false }).values as { [K in keyof T]?: string };
+  } catch (err) {
+    throw new BadArgs((err as Error).message);
+  }
+}
+
+async function withPool<T>(fn: (pool: ReturnType<typeof createPool>) => Promise<T>): Promise<T> {
+  const pool = createPool(loadConfig().DATABASE_URL, 2);
+  try {
+    await migrate(pool);
+    return await fn(pool);
+  } finally {
+    await pool.end();
+  }
+}
+
+async function create(args: string[]): Promise<void> {
+  const v = parse(args, { user: { type: 'string' }, roles: { type: 'string' }, sites: { type: 'string' } });
+  const grant = Grant.safeParse({ userId: v.user, roles: list(v.roles ?? ''), sites: list(v.sites ?? '') });
+  if (!grant.success) {
+    const names: Record<string, string> = { userId: '--user', roles: '--roles', sites: '--sites' };
+    throw new BadArgs(grant.error.issues.map((i) => `${names[String(i.path[0])] ?? i.path.join('.')}: ${i.message}`).join('\n'));
+  }
+  const { key } = await withPool((pool) => createApiKey(pool, grant.data));
+  process.stdout.write(`${key}\n`);
+}
+
+async function show(args: string[]): Promise<void> {
+  parse(args, {});
+  const keys = await withPool((pool) => listApiKeys(pool));
+  for (const k of keys) process.stdout.write(`${JSON.stringify(k)}\n`);
+}
+
+async function revoke(args: string[]): Promise<void> {
+  const v = parse(args, { id: { type: 'string' } });
+  if (!v.id) throw new BadArgs('--id is required');
+  const id = v.id;
+  const revoked = await withPool((pool) => revokeApiKey(pool, id));
+  if (!revoked) throw new BadArgs(`no active key with id ${id}`);
+  process.stderr.write(`revoked ${id}\n`);
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'create':
+      return create(rest);
+    case 'list':
+      return show(rest);
+    case 'revoke':
+      return revoke(rest);
+    default:
+      throw new BadArgs(command ? `unknown command ${command}` : 'a command is required');
+  }
+}
+
+main(process.argv.slice(2)).then(
+  () => process.exit(0),
+  (err) => {
+    if (err instanceof BadArgs) {
+      process.stderr.write(`${err.message}\n${USAGE}\n`);
+      process.exit(2);
+    }
+    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  },
+);

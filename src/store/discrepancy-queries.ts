@@ -1,0 +1,242 @@
+import type { Pool } from 'pg';
+
+/** Read-model queries for the API's queue and case pages (the read model is written by case-projection). */
+
+export const CASE_SORTS = ['-openedAt', 'openedAt', '-valueAtRisk', 'slaDeadline', '-priority'] as const;
+export type CaseSort = (typeof CASE_SORTS)[number];
+
+interface SortSpec {
+  column: string;
+  dir: 'ASC' | 'DESC';
+  /** nullable columns sort their nulls last in both directions */
+  nullable: boolean;
+  cast: 'timestamptz' | 'numeric' | 'integer';
+}
+
+const SORTS: Record<CaseSort, SortSpec> = {
+  '-openedAt': { column: 'opened_at', dir: 'DESC', nullable: false, cast: 'timestamptz' },
+  openedAt: { column: 'opened_at', dir: 'ASC', nullable: false, cast: 'timestamptz' },
+  '-valueAtRisk': { column: 'value_at_risk', dir: 'DESC', nullable: false, cast: 'numeric' },
+  slaDeadline: { column: 'sla_deadline', dir: 'ASC', nullable: true, cast: 'timestamptz' },
+  '-priority': { column: 'priority', dir: 'DESC', nullable: true, cast: 'integer' },
+};
+
+export interface CaseFilter {
+  status?: string[];
+  kind?: string[];
+  severity?: string[];
+  site?: string[];
+  sku?: string;
+  ownerRole?: string;
+  assignee?: string;
+  breached?: boolean;
+  /** the caller's sites; undefined means every site */
+  visibleSites?: string[];
+}
+
+/** The sort value as exact text: microsecond UTC timestamps (independent of DateStyle), numerics as printed. */
+function sortText(spec: SortSpec): string {
+  return spec.cast === 'timestamptz'
+    ? `to_char(${spec.column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`
+    : `${spec.column}::text`;
+}
+
+/** Where the previous page ended: the sort value as Postgres printed it (exact), and the id. */
+export interface CaseCursor {
+  sort: CaseSort;
+  value: string | null;
+  id: string;
+}
+
+export function encodeCursor(c: CaseCursor): string {
+  return Buffer.from(JSON.stringify([c.sort, c.value, c.id]), 'utf8').toString('base64url');
+}
+
+/** null when the text is not a cursor this API issued for this sort. */
+export function decodeCursor(text: string, sort: CaseSort): CaseCursor | null {
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
+    if (!Array.isArray(parsed) || parsed.length !== 3) return null;
+    const [s, value, id] = parsed as unknown[];
+    if (s !== sort || typeof id !== 'string' || id.length === 0 || id.length > 128) return null;
+    const spec = SORTS[sort];
+    if (value === null) return spec.nullable ? { sort, value: null, id } : null;
+    if (typeof value !== 'string' || value.length > 64) return null;
+    const valid =
+      spec.cast === 'timestamptz' ? /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/.test(value)
+      : spec.cast === 'integer' ? /^-?\d{1,9}$/.test(value)
+      : /^-?\d{1,30}(\.\d{1,30})?$/.test(value);
+    return valid ? { sort, value, id } : null;
+  } catch {
+    return null;
+  }
+}
+
+export interface CaseRow {
+  id: string;
+  workflowId: string;
+  dedupeKey: string;
+  kind: string;
+  site: string;
+  sku: string;
+  location: string | null;
+  reference: { kind: string; id: string; line?: string } | null;
+  status: string;
+  severity: string | null;
+  resolution: string | null;
+  ownerRole: string | null;
+  assignee: string | null;
+  escalationLevel: number;
+  breached: boolean;
+  slaDeadline: string | null;
+  expectedQty: number;
+  observedQty: number;
+  variance: number;
+  unitCost: number;
+  valueAtRisk: number;
+  skuClass: string;
+  source: string;
+  occurrences: number;
+  sourceEventIds: string[];
+  policyVersion: number | null;
+  scorerVersion: string | null;
+  confidence: number | null;
+  priority: number | null;
+  explanation: string | null;
+  detectedAt: string;
+  openedAt: string;
+  firstActionAt: string | null;
+  closedAt: string | null;
+  rowVersion: number;
+  updatedAt: string;
+}
+
+export interface CaseDetailRow extends CaseRow {
+  score: unknown;
+  evidence: unknown;
+  decision: unknown;
+}
+
+const LIST_COLUMNS = `id, workflow_id, dedupe_key, kind, site, sku, location, reference, status, severity, resolution,
+  owner_role, assignee, escalation_level, breached, sla_deadline, expected_qty, observed_qty, variance, unit_cost,
+  value_at_risk, sku_class, source, occurrences, source_event_ids, policy_version, scorer_version, confidence,
+  priority, explanation, detected_at, opened_at, first_action_at, closed_at, row_version, updated_at`;
+
+const iso = (v: Date | null): string | null => (v ? new Date(v).toISOString() : null);
+const num = (v: string | number | null): number | null => (v === null ? null : Number(v));
+
+function toCase(r: Record<string, any>): CaseRow {
+  return {
+    id: r.id,
+    workflowId: r.workflow_id,
+    dedupeKey: r.dedupe_key,
+    kind: r.kind,
+    site: r.site,
+    sku: r.sku,
+    location: r.location,
+    reference: r.reference,
+    status: r.status,
+    severity: r.severity,
+    resolution: r.resolution,
+    ownerRole: r.owner_role,
+    assignee: r.assignee,
+    escalationLevel: r.escalation_level,
+    breached: r.breached,
+    slaDeadline: iso(r.sla_deadline),
+    expectedQty: Number(r.expected_qty),
+    observedQty: Number(r.observed_qty),
+    variance: Number(r.variance),
+    unitCost: Number(r.unit_cost),
+    valueAtRisk: Number(r.value_at_risk),
+    skuClass: r.sku_class,
+    source: r.source,
+    occurrences: r.occurrences,
+    sourceEventIds: r.source_event_ids,
+    policyVersion: r.policy_version,
+    scorerVersion: r.scorer_version,
+    confidence: num(r.confidence),
+    priority: r.priority,
+    explanation: r.explanation,
+    detectedAt: iso(r.detected_at)!,
+    openedAt: iso(r.opened_at)!,
+    firstActionAt: iso(r.first_action_at),
+    closedAt: iso(r.closed_at),
+    rowVersion: r.row_version,
+    updatedAt: iso(r.updated_at)!,
+  };
+}
+
+/** One page of the queue, keyset-paginated on (sort column, id) so ties never repeat or vanish. */
+export async function listCases(
+  pool: Pool,
+  filter: CaseFilter,
+  page: { sort: CaseSort; limit: number; after?: CaseCursor },
+): Promise<{ items: CaseRow[]; next: CaseCursor | null }> {
+  const params: unknown[] = [];
+  const p = (v: unknown) => {
+    params.push(v);
+    return `$${params.length}`;
+  };
+  const where: string[] = [];
+  if (filter.status) where.push(`status = ANY(${p(filter.status)}::text[])`);
+  if (filter.kind) where.push(`kind = ANY(${p(filter.kind)}::text[])`);
+  if (filter.severity) where.push(`severity = ANY(${p(filter.severity)}::text[])`);
+  if (filter.site) where.push(`site = ANY(${p(filter.site)}::text[])`);
+  if (filter.visibleSites) where.push(`site = ANY(${p(filter.visibleSites)}::text[])`);
+  if (filter.sku !== undefined) where.push(`sku = ${p(filter.sku)}`);
+  if (filter.ownerRole !== undefined) where.push(`owner_role = ${p(filter.ownerRole)}`);
+  if (filter.assignee !== undefined) where.push(`assignee = ${p(filter.assignee)}`);
+  if (filter.breached !== undefined) where.push(`breached = ${p(filter.breached)}`);
+
+  const s = SORTS[page.sort];
+  const cmp = s.dir === 'ASC' ? '>' : '<';
+  if (page.after) {
+    const id = p(page.after.id);
+    if (page.after.value === null) {
+      where.push(`(${s.column} IS NULL AND id ${cmp} ${id})`);
+    } else {
+      const v = `${p(page.after.value)}::${s.cast}`;
+      where.push(`((${s.column}, id) ${cmp} (${v}, ${id})${s.nullable ? ` OR ${s.column} IS NULL` : ''})`);
+    }
+  }
+  const sql = `SELECT ${LIST_COLUMNS}, ${sortText(s)} AS sort_value FROM discrepancies
+    ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+    ORDER BY ${s.column} ${s.dir} NULLS LAST, id ${s.dir}
+    LIMIT ${p(page.limit + 1)}`;
+  const { rows } = await pool.query(sql, params);
+  const more = rows.length > page.limit;
+  const pageRows = more ? rows.slice(0, page.limit) : rows;
+  const last = pageRows[pageRows.length - 1];
+  return {
+    items: pageRows.map(toCase),
+    next: more && last ? { sort: page.sort, value: last.sort_value, id: last.id } : null,
+  };
+}
+
+export async function getCase(pool: Pool, id: string): Promise<CaseDetailRow | null> {
+  const { rows } = await pool.query('SELECT * FROM discrepancies WHERE id = $1', [id]);
+  if (!rows.length) return null;
+  return { ...toCase(rows[0]), score: rows[0].score, evidence: rows[0].evidence, decision: rows[0].decision };
+}
+
+/** The case a workflow id currently stands for: its newest row that is not closed. */
+export async function findOpenCaseId(pool: Pool, workflowId: string): Promise<string | null> {
+  const { rows } = await pool.query(
+    `SELECT id FROM discrepancies WHERE workflow_id = $1 AND status <> 'closed' ORDER BY opened_at DESC LIMIT 1`,
+    [workflowId],
+  );
+  return rows.length ? rows[0].id : null;
+}
+
+/** What the API needs to route an action to a case, without the heavy columns. */
+export interface CaseRef {
+  id: string;
+  workflowId: string;
+  site: string;
+  status: string;
+}
+
+export async function getCaseRef(pool: Pool, id: string): Promise<CaseRef | null> {
+  const { rows } = await pool.query('SELECT id, workflow_id, site, status FROM discrepancies WHERE id = $1', [id]);
+  return rows.length ? { id: rows[0].id, workflowId: rows[0].workflow_id, site: rows[0].site, status: rows[0].status } : null;
+}
