@@ -40,11 +40,11 @@ it('records a four-eyes approval with a comment, then escalation-free close', as
   const sku = uniq('SKU');
   const h = await reportDiscrepancy(engine.client, engine.config.TEMPORAL_TASK_QUEUE, {
     kind: 'receiving_variance', site, sku, location: 'DOCK-1', reference: { kind: 'asn', id: uniq('ASN') },
-    expectedQty: 200, observedQty: 100, unitCost: 60, skuClass: 'A', source: 'erp',
+    expectedQty: 200, observedQty: 160, unitCost: 50, skuClass: 'A', source: 'erp',
   });
   await waitForStatus(engine.client, h.workflowId, ['awaiting_approval']);
-  const a: Actor = { userId: 'sup1', roles: ['ops_manager'], sites: ['*'] };
-  const b: Actor = { userId: 'sup2', roles: ['ops_manager'], sites: [site] };
+  const a: Actor = { userId: 'sup1', roles: ['site_supervisor'], sites: ['*'] };
+  const b: Actor = { userId: 'sup2', roles: ['site_supervisor'], sites: [site] };
   await h.executeUpdate(commentUpdate, { args: [{ actor: a, text: 'vendor confirmed short shipment' }] });
   await h.executeUpdate(approveUpdate, { args: [{ actor: a, reasonCode: 'SHORT_SHIP', adjustQty: 0 }] });
   await h.executeUpdate(approveUpdate, { args: [{ actor: b, reasonCode: 'SHORT_SHIP', adjustQty: 0 }] });

@@ -2,12 +2,14 @@ import { DEFAULT_POLICY_INPUT, PolicyDocument, type PolicyDocumentInput } from '
 
 /**
  * The policy the suite runs under: the shipped default, except that the `high` ladder has
- * second-scale SLAs so escalation can be watched in a test, and recounts time out in 20 s.
+ * second-scale SLAs so escalation can be watched in a test, recounts time out in 20 s, and
+ * four eyes start at 1500 so a review-severity case can need two approvers.
  */
 export const TEST_POLICY_INPUT: PolicyDocumentInput = {
   ...DEFAULT_POLICY_INPUT,
   name: 'reckon-test',
   recounts: { automatic: 1, timeout: '20s' },
+  approval: { ...DEFAULT_POLICY_INPUT.approval, fourEyesAbove: 1500 },
   ladders: {
     ...DEFAULT_POLICY_INPUT.ladders,
     high: {

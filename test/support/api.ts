@@ -1,0 +1,40 @@
+import type { Express } from 'express';
+import Redis from 'ioredis';
+import request from 'supertest';
+import { createApp } from '../../src/api/app';
+import { createApiKey } from '../../src/store/api-key-repo';
+import type { Engine } from './engine';
+
+export interface Persona {
+  userId: string;
+  roles: string[];
+  sites: string[];
+}
+
+/** The real API on the engine's Temporal, Postgres and Redis, and keys for named people. */
+export async function startApi(engine: Engine) {
+  const redis = new Redis(engine.config.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false });
+  await redis.connect();
+  const app: Express = createApp({ temporal: engine.client, db: engine.db, redis, config: engine.config });
+  const keys = new Map<string, string>();
+  return {
+    app,
+    async keyFor(p: Persona): Promise<string> {
+      const id = `${p.userId}|${p.roles.join(',')}|${p.sites.join(',')}`;
+      if (!keys.has(id)) keys.set(id, (await createApiKey(engine.db, p)).key);
+      return keys.get(id)!;
+    },
+    async as(p: Persona) {
+      const key = await this.keyFor(p);
+      const auth = { Authorization: `Bearer ${key}` };
+      return {
+        post: (path: string, body: unknown) => request(app).post(path).set(auth).send(body as object),
+        get: (path: string) => request(app).get(path).set(auth),
+      };
+    },
+    async stop() {
+      redis.disconnect();
+    },
+  };
+}
+export type Api = Awaited<ReturnType<typeof startApi>>;
