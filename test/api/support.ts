@@ -17,6 +17,7 @@ export interface ApiHarnessOptions {
   timeouts?: Partial<ApiTimeouts>;
   /** a Temporal connection to use instead of the suite's dev server (e.g. an unreachable one) */
   connection?: Connection;
+  logLevel?: 'warn' | 'info' | 'debug';
 }
 
 /**
@@ -30,15 +31,17 @@ export async function startApi(opts: ApiHarnessOptions = {}) {
   const connection = opts.connection ?? (await Connection.connect({ address: config.TEMPORAL_ADDRESS }));
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   const redis = createRedisClient(config.REDIS_URL);
+  const logs: string[] = [];
   const serverErrors: string[] = [];
   const sink = new Writable({
     write(chunk, _enc, done) {
-      const line = JSON.parse(String(chunk));
-      if (line.level >= 50) serverErrors.push(String(chunk));
+      logs.push(String(chunk));
+      if (JSON.parse(String(chunk)).level >= 50) serverErrors.push(String(chunk));
       done();
     },
   });
-  const logger = pino({ level: 'warn' }, sink);
+  // no redaction here: the tests check the API never logs a key in the first place
+  const logger = pino({ level: opts.logLevel ?? 'warn' }, sink);
   const app = createApp({ temporal, db, redis, config, logger, timeouts: opts.timeouts });
 
   return {
@@ -47,6 +50,7 @@ export async function startApi(opts: ApiHarnessOptions = {}) {
     db,
     temporal,
     redis,
+    logs,
     serverErrors,
     /** a fresh key; returns the Authorization header value */
     async bearer(roles: string[], sites: string[] = ['*'], userId = `user-${randomUUID().slice(0, 6)}`): Promise<string> {
