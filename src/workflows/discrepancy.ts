@@ -334,7 +334,7 @@ async function carryOut(ctx: CaseContext): Promise<void> {
 
 async function maybeContinueAsNew(ctx: CaseContext, input: DiscrepancyWorkflowInput): Promise<void> {
   const info = workflowInfo();
-  if (!info.continueAsNewSuggested && info.historyLength < HISTORY_EVENTS_BEFORE_CONTINUE) return;
+  if (!info.continueAsNewSuggested && info.historyLength < (input.historyLimit ?? HISTORY_EVENTS_BEFORE_CONTINUE)) return;
   await condition(allHandlersFinished);
   if (ctx.decision || ctx.pending.length > 0) return; // finish what arrived meanwhile first
   await continueAsNew<typeof discrepancyWorkflow>({
@@ -342,5 +342,6 @@ async function maybeContinueAsNew(ctx: CaseContext, input: DiscrepancyWorkflowIn
     receivedAt: input.receivedAt,
     carried: ctx.state,
     policy: ctx.policy,
+    historyLimit: input.historyLimit,
   });
 }

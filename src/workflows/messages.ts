@@ -75,6 +75,8 @@ export interface DiscrepancyWorkflowInput {
   carried?: CaseState;
   /** the policy pinned when the case opened, carried with the state */
   policy?: PinnedPolicy;
+  /** history length at which a waiting case continues as new (default 4000; tests set it low) */
+  historyLimit?: number;
 }
 export const DISCREPANCY_WORKFLOW_TYPE = 'discrepancyWorkflow';
 
