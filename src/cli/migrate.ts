@@ -1,0 +1,72 @@
+import { loadConfig } from '../config';
+import { createPool } from '../store/db';
+import { migrate, MIGRATIONS_DIR } from '../store/migrate';
+
+/** The database URL with its password masked, for messages. */
+function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(unparseable DATABASE_URL)';
+  }
+}
+
+/** Connection-level failures (as opposed to a broken migration), with a hint for each. */
+function connectionProblem(err: unknown): string | null {
+  const e = err as { code?: string; message?: string };
+  switch (e.code) {
+    case 'ECONNREFUSED':
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+    case 'ETIMEDOUT':
+    case 'EHOSTUNREACH':
+      return `cannot reach PostgreSQL (${e.code}). Is it running? \`bash scripts/setup.sh\` installs and starts it locally.`;
+    case '28P01':
+    case '28000':
+      return `PostgreSQL refused the credentials (${e.message}). Check DATABASE_URL.`;
+    case '3D000':
+      return `${e.message}. Create it, or run \`bash scripts/setup.sh\`, or point DATABASE_URL at an existing database.`;
+    default:
+      if (e.message && /timeout|terminated|connect/i.test(e.message)) return `cannot connect to PostgreSQL: ${e.message}`;
+      return null;
+  }
+}
+
+/** `npm run migrate`: applies every migrations/*.sql not applied yet, in name order. */
+async function main(): Promise<number> {
+  const config = loadConfig();
+  const target = redactUrl(config.DATABASE_URL);
+  const pool = createPool(config.DATABASE_URL, 1);
+  try {
+    try {
+      await pool.query('SELECT 1');
+    } catch (err) {
+      process.stderr.write(`migrate: ${target}: ${connectionProblem(err) ?? (err instanceof Error ? err.message : String(err))}\n`);
+      return 1;
+    }
+    const applied = await migrate(pool);
+    if (applied.length === 0) {
+      process.stdout.write(`migrate: ${target} is up to date (${MIGRATIONS_DIR})\n`);
+    } else {
+      for (const name of applied) process.stdout.write(`migrate: applied ${name}\n`);
+      process.stdout.write(`migrate: ${applied.length} migration(s) applied to ${target}\n`);
+    }
+    return 0;
+  } catch (err) {
+    const problem = connectionProblem(err);
+    process.stderr.write(`migrate: ${target}: ${problem ?? `migration failed: ${err instanceof Error ? err.message : String(err)}`}\n`);
+    return 1;
+  } finally {
+    await pool.end().catch(() => undefined);
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    process.stderr.write(`migrate: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  },
+);
