@@ -65,9 +65,9 @@ module.exports = defineConfig(
             },
             {
               // everything else except @temporalio/workflow, the domain and ./workflow-local files
-              regex: '^(?!@temporalio/workflow$|\\.\\./domain(/.*)?$|(\\.\\./)*src/domain(/.*)?$|\\./|\\.\\./activities(/.*)?$|node:|(fs|path|crypto|os|child_process|net|http|https|pg|ioredis|express)(/.*)?$)',
+              regex: '^(?!@temporalio/workflow$|@temporalio/common$|\\.\\./domain(/.*)?$|(\\.\\./)*src/domain(/.*)?$|\\./|\\.\\./activities(/.*)?$|node:|(fs|path|crypto|os|child_process|net|http|https|pg|ioredis|express)(/.*)?$)',
               allowTypeImports: true,
-              message: 'Workflow code may import only @temporalio/workflow, ../domain and ./workflow files (types excepted).',
+              message: 'Workflow code may import only @temporalio/workflow (and the deterministic @temporalio/common it re-exports from), ../domain and ./workflow files (types excepted).',
             },
           ],
         },

@@ -70,7 +70,23 @@ export async function appendAudit(client: PoolClient, caseId: string, entries: A
   return inserted;
 }
 
-function toRow(r: Record<string, any>): AuditRow {
+interface AuditDbRow {
+  case_id: string;
+  seq: number;
+  at: Date | string;
+  action: string;
+  actor_kind: AuditActorKind;
+  actor_id: string;
+  status: string | null;
+  detail: Record<string, unknown>;
+  policy_version: number | null;
+  scorer_version: string | null;
+  evidence_digest: string | null;
+  prev_hash: string;
+  hash: string;
+}
+
+function toRow(r: AuditDbRow): AuditRow {
   return {
     caseId: r.case_id,
     seq: r.seq,
@@ -89,7 +105,7 @@ function toRow(r: Record<string, any>): AuditRow {
 }
 
 export async function listAudit(pool: Pool, caseId: string): Promise<AuditRow[]> {
-  const { rows } = await pool.query('SELECT * FROM audit_log WHERE case_id = $1 ORDER BY seq', [caseId]);
+  const { rows } = await pool.query<AuditDbRow>('SELECT * FROM audit_log WHERE case_id = $1 ORDER BY seq', [caseId]);
   return rows.map(toRow);
 }
 
@@ -101,7 +117,7 @@ export interface ChainProblem {
 
 /** Re-computes every chain; a row changed behind the log's back shows as a hash mismatch. */
 export async function verifyAuditChains(pool: Pool, caseId?: string): Promise<{ cases: number; rows: number; problems: ChainProblem[] }> {
-  const { rows } = await pool.query(
+  const { rows } = await pool.query<AuditDbRow>(
     caseId ? 'SELECT * FROM audit_log WHERE case_id = $1 ORDER BY case_id, seq' : 'SELECT * FROM audit_log ORDER BY case_id, seq',
     caseId ? [caseId] : [],
   );
