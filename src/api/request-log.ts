@@ -19,7 +19,9 @@ export function requestLog(logger: Logger): RequestHandler {
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       const line = { method: req.method, path: req.originalUrl.split('?')[0], status: res.statusCode, ms: Math.round(ms * 10) / 10 };
-      if (res.statusCode >= 500) req.log.error(line, 'request failed');
+      // 503 is a dependency being down (logged where it was mapped); other 5xx are our faults
+      if (res.statusCode >= 500 && res.statusCode !== 503) req.log.error(line, 'request failed');
+      else if (res.statusCode === 503) req.log.warn(line, 'request failed: dependency unavailable');
       else req.log.info(line, 'request');
     });
     next();

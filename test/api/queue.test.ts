@@ -55,7 +55,7 @@ async function allPages(qs: string, limit: number): Promise<string[]> {
   const ids: string[] = [];
   let cursor: string | null = null;
   for (let page = 0; page < 50; page++) {
-    const res = await list(`${qs}&limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`).expect(200);
+    const res: request.Response = await list(`${qs}&limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`).expect(200);
     expect(res.body.items.length).toBeLessThanOrEqual(limit);
     ids.push(...res.body.items.map((c: { id: string }) => c.id));
     cursor = res.body.nextCursor;

@@ -88,7 +88,7 @@ export function reportBody(overrides: Partial<DiscrepancyReportInput> = {}): Dis
 /** A read-model row as the workflow would project it, written straight into `discrepancies`. */
 export async function insertCase(
   db: Pool,
-  overrides: Partial<CaseState> & { report?: Partial<DiscrepancyReportInput> } = {},
+  overrides: Omit<Partial<CaseState>, 'report'> & { report?: Partial<DiscrepancyReportInput> } = {},
 ): Promise<CaseState> {
   const { report: reportOverrides, ...stateOverrides } = overrides;
   const report = DiscrepancyReport.parse(reportBody(reportOverrides));

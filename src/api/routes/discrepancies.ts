@@ -27,7 +27,7 @@ export function discrepancyRoutes(ctx: ApiContext): Router {
 
   router.post('/', requireRole(oneOf('integration', 'admin')), async (req, res) => {
     const report = parseInput(DiscrepancyReport, req.body ?? {}, 'body');
-    const accepted = await reportDiscrepancy(ctx, report);
+    const accepted = await reportDiscrepancy(ctx, actorOf(req), report);
     const links = caseLinks(accepted.id);
     res.status(202).location(links.self).json({ ...accepted, status: 'accepted', links });
   });

@@ -24,7 +24,7 @@ import {
 } from '../../workflows/messages';
 import { kindKey, siteKey, skuKey, statusKey } from '../../workflows/search-attributes';
 import type { ApiContext } from '../deps';
-import { NotFound, ValidationError } from '../errors';
+import { Forbidden, NotFound, ValidationError } from '../errors';
 import type { ListQuery } from '../schemas';
 import { withDeadline } from './temporal';
 
@@ -57,7 +57,8 @@ export interface AcceptedReport {
  * ID carries the key, so concurrent identical reports meet in one workflow; a closed case's key
  * starts a new run, which is a new case.
  */
-export async function reportDiscrepancy(ctx: ApiContext, report: DiscrepancyReport): Promise<AcceptedReport> {
+export async function reportDiscrepancy(ctx: ApiContext, actor: Actor, report: DiscrepancyReport): Promise<AcceptedReport> {
+  if (!coversSite(actor, report.site)) throw new Forbidden(`${actor.userId} may not report for site ${report.site}`);
   const workflowId = workflowIdForKey(report);
   const input: ReportSignalInput = { report, receivedAt: new Date().toISOString() };
   const handle = await withDeadline(ctx, ctx.timeouts.signalMs, () =>

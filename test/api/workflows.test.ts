@@ -1,0 +1,149 @@
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import { createReferenceLedger } from '../../src/adapters/reference';
+import { DiscrepancyReport, workflowIdForKey } from '../../src/domain';
+import { DISCREPANCY_WORKFLOW_TYPE } from '../../src/workflows/messages';
+import { kindKey, siteKey, skuKey, statusKey } from '../../src/workflows/search-attributes';
+import { insertCase, reportBody, startApi, uniq, type ApiHarness } from './support';
+
+/**
+ * Against the real dev server with no worker on this file's task queue: workflows start and
+ * their first task simply waits, which is all these tests need.
+ */
+let api: ApiHarness;
+let integration: string;
+let approver: string;
+const started = new Set<string>();
+
+beforeAll(async () => {
+  api = await startApi({ timeouts: { updateMs: 1500, liveQueryMs: 800 } });
+  integration = await api.bearer(['integration'], ['DC1']);
+  approver = await api.bearer(['inventory_control'], ['DC1']);
+});
+afterAll(async () => {
+  for (const id of started) await api.temporal.workflow.getHandle(id).terminate('api test done').catch(() => undefined);
+  await api.close();
+});
+afterEach(() => expect(api.serverErrors).toEqual([]));
+
+const postReport = (body: object) => request(api.app).post('/v1/discrepancies').set('Authorization', integration).send(body);
+
+describe('POST /v1/discrepancies', () => {
+  it('starts a case workflow with search attributes and a summary, and answers 202 with the case id', async () => {
+    const body = reportBody({ sku: uniq('SKU'), expectedQty: 24, observedQty: 20 });
+    const res = await postReport(body);
+    expect(res.status).toBe(202);
+    const { id, workflowId } = res.body;
+    started.add(workflowId);
+    expect(workflowId).toBe(workflowIdForKey(DiscrepancyReport.parse(body)));
+    expect(res.body).toMatchObject({ status: 'accepted', links: { self: `/v1/discrepancies/${id}` } });
+    expect(res.headers.location).toBe(`/v1/discrepancies/${id}`);
+
+    const desc = await api.temporal.workflow.getHandle(workflowId).describe();
+    expect(desc.status.name).toBe('RUNNING');
+    expect(desc.type).toBe(DISCREPANCY_WORKFLOW_TYPE);
+    expect(desc.taskQueue).toBe(api.config.TEMPORAL_TASK_QUEUE);
+    // the case id is the workflow's first run id
+    expect(desc.runId).toBe(id);
+    expect(desc.typedSearchAttributes.get(kindKey)).toBe('count_variance');
+    expect(desc.typedSearchAttributes.get(siteKey)).toBe('DC1');
+    expect(desc.typedSearchAttributes.get(skuKey)).toBe(body.sku);
+    expect(desc.typedSearchAttributes.get(statusKey)).toBe('opened');
+    expect(await desc.staticSummary()).toBe(`count_variance DC1 ${body.sku} @A-01-03: expected 24, observed 20`);
+  });
+
+  it('merges 5 concurrent identical reports into one workflow run', async () => {
+    const body = reportBody({ sku: uniq('SKU') });
+    const answers = await Promise.all(Array.from({ length: 5 }, () => postReport(body)));
+    for (const a of answers) expect(a.status).toBe(202);
+    const workflowIds = new Set(answers.map((a) => a.body.workflowId));
+    const ids = new Set(answers.map((a) => a.body.id));
+    expect(workflowIds.size).toBe(1);
+    expect(ids.size).toBe(1);
+    const [workflowId] = workflowIds;
+    started.add(workflowId);
+
+    const handle = api.temporal.workflow.getHandle(workflowId);
+    const desc = await handle.describe();
+    expect(desc.runId).toBe([...ids][0]);
+    const history = await handle.fetchHistory();
+    const events = history.events ?? [];
+    expect(events.filter((e) => e.workflowExecutionStartedEventAttributes)).toHaveLength(1);
+    expect(events.filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'report')).toHaveLength(5);
+    const runs = [];
+    for await (const w of api.temporal.workflow.list({ query: `WorkflowId = '${workflowId}'` })) runs.push(w.runId);
+    expect(runs.length).toBeLessThanOrEqual(1); // visibility may lag, but never shows a second run
+  });
+
+  it("refuses a report for a site outside the key's scope with 403", async () => {
+    const res = await postReport(reportBody({ site: 'DC9' }));
+    expect(res.status).toBe(403);
+  });
+});
+
+describe('a case whose workflow is running (no worker)', () => {
+  let caseId: string;
+  let workflowId: string;
+
+  beforeAll(async () => {
+    const body = reportBody({ sku: uniq('SKU') });
+    const res = await postReport(body).expect(202);
+    ({ id: caseId, workflowId } = res.body);
+    started.add(workflowId);
+    // project it as the workflow would once a worker ran it
+    await insertCase(api.db, { caseId, workflowId, report: body, status: 'awaiting_recount' });
+  });
+
+  it('GET answers 200 with live: null when the state query times out', async () => {
+    const res = await request(api.app).get(`/v1/discrepancies/${caseId}`).set('Authorization', approver).expect(200);
+    expect(res.body).toMatchObject({ id: caseId, workflowId, live: null, liveError: expect.stringMatching(/in time/) });
+  });
+
+  it('an action answers 503 problem+json when the workflow does not answer in time', async () => {
+    const res = await request(api.app).post(`/v1/discrepancies/${caseId}/comments`).set('Authorization', approver).send({ text: 'hello' });
+    expect(res.status).toBe(503);
+    expect(res.headers['content-type']).toMatch(/problem\+json/);
+  });
+
+  describe('POST /v1/counts', () => {
+    const ledger = () => createReferenceLedger(api.db);
+    const newTask = async (site = 'DC1') =>
+      (await ledger().wms.createCountTask({ site, sku: 'SKU-C', location: 'A-01-03', caseId, reason: 'recount', idempotencyKey: randomUUID() })).taskId;
+    const postCount = (body: object, auth = integration) => request(api.app).post('/v1/counts').set('Authorization', auth).send(body);
+
+    it('records the result and signals the case; a repeat is a replay; a different result is 409', async () => {
+      const taskId = await newTask();
+      const first = await postCount({ taskId, countedQty: 21, countedBy: 'counter-7', countedAt: '2026-03-01T10:00:00Z' });
+      expect(first.status).toBe(202);
+      expect(first.body).toMatchObject({ taskId, caseId, status: 'accepted', replayed: false, signaled: true });
+      const again = await postCount({ taskId, countedQty: 21, countedBy: 'counter-7' });
+      expect(again.status).toBe(202);
+      expect(again.body.replayed).toBe(true);
+      const conflicting = await postCount({ taskId, countedQty: 19, countedBy: 'counter-8' });
+      expect(conflicting.status).toBe(409);
+
+      const history = await api.temporal.workflow.getHandle(workflowId).fetchHistory();
+      const signals = (history.events ?? []).filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'countResult');
+      expect(signals.length).toBe(2);
+    });
+
+    it('answers 404 for an unknown task and 403 for a task at a site outside the key', async () => {
+      await postCount({ taskId: 'CT-unknown', countedQty: 1, countedBy: 'u' }).expect(404);
+      const elsewhere = await newTask('DC9');
+      await postCount({ taskId: elsewhere, countedQty: 1, countedBy: 'u' }).expect(403);
+    });
+  });
+});
+
+describe('a case whose workflow has completed but whose row still says open', () => {
+  it('answers 409 to an action (Temporal: already completed)', async () => {
+    const body = reportBody({ sku: uniq('SKU') });
+    const res = await postReport(body).expect(202);
+    const { id: caseId, workflowId } = res.body;
+    await insertCase(api.db, { caseId, workflowId, report: body, status: 'awaiting_approval' });
+    await api.temporal.workflow.getHandle(workflowId).terminate('test');
+    const act = await request(api.app).post(`/v1/discrepancies/${caseId}/approve`).set('Authorization', approver).send({ reasonCode: 'CYCLE_COUNT' });
+    expect(act.status).toBe(409);
+    expect(act.body.detail).toMatch(/closed/);
+  });
+});
