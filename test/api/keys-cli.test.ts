@@ -1,0 +1,61 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import request from 'supertest';
+import { startApi, type ApiHarness } from './support';
+
+/** `npm run --silent keys -- …` as an operator runs it, against the suite's database. */
+const ROOT = join(__dirname, '..', '..');
+function keys(...args: string[]) {
+  const run = spawnSync('npm', ['run', '--silent', 'keys', '--', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, LOG_LEVEL: 'info' },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+let api: ApiHarness;
+beforeAll(async () => {
+  api = await startApi({ timeouts: { keyCacheMs: 0 } });
+});
+afterAll(() => api.close());
+afterEach(() => expect(api.serverErrors).toEqual([]));
+
+it('create prints exactly one line, the key, and that key authenticates with its roles and sites', async () => {
+  const created = keys('create', '--user', 'cli-user', '--roles', 'inventory_control,viewer', '--sites', 'DC1,DC2');
+  expect(created.status).toBe(0);
+  expect(created.stdout).toMatch(/^rk_[A-Za-z0-9_-]{43}\n$/);
+  const key = created.stdout.trim();
+
+  await request(api.app).get('/v1/policies/active').set('Authorization', `Bearer ${key}`).expect(200);
+  // inventory_control may act, but not report (integration) or change policies (admin)
+  await request(api.app).post('/v1/policies').set('Authorization', `Bearer ${key}`).send({}).expect(403);
+
+  const listed = keys('list');
+  expect(listed.status).toBe(0);
+  const rows = listed.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  const mine = rows.find((r) => r.userId === 'cli-user');
+  expect(mine).toMatchObject({ roles: ['inventory_control', 'viewer'], sites: ['DC1', 'DC2'] });
+  expect(listed.stdout).not.toContain(key);
+  expect(listed.stdout).not.toMatch(/hash/i);
+
+  const revoked = keys('revoke', '--id', mine.id);
+  expect(revoked.status).toBe(0);
+  expect(revoked.stdout).toBe('');
+  await request(api.app).get('/v1/policies/active').set('Authorization', `Bearer ${key}`).expect(401);
+}, 120_000);
+
+it.each([
+  [['create', '--user', 'u1', '--roles', 'viewer']],
+  [['create', '--user', 'u1', '--roles', 'Not A Role', '--sites', '*']],
+  [['create', '--user', 'u1', '--roles', 'viewer', '--sites', '*', '--extra', 'x']],
+  [['revoke']],
+  [['frobnicate']],
+  [[]],
+])('bad arguments %j exit 2 with nothing on stdout', (args) => {
+  const run = keys(...args);
+  expect(run.status).toBe(2);
+  expect(run.stdout).toBe('');
+  expect(run.stderr).toMatch(/usage:/);
+}, 60_000);
