@@ -122,10 +122,54 @@ const LIST_COLUMNS = `id, workflow_id, dedupe_key, kind, site, sku, location, re
   value_at_risk, sku_class, source, occurrences, source_event_ids, policy_version, scorer_version, confidence,
   priority, explanation, detected_at, opened_at, first_action_at, closed_at, row_version, updated_at`;
 
+/** A `discrepancies` row as pg returns it: numeric as text, timestamptz as Date. */
+interface DbRow {
+  id: string;
+  workflow_id: string;
+  dedupe_key: string;
+  kind: string;
+  site: string;
+  sku: string;
+  location: string | null;
+  reference: CaseRow['reference'];
+  status: string;
+  severity: string | null;
+  resolution: string | null;
+  owner_role: string | null;
+  assignee: string | null;
+  escalation_level: number;
+  breached: boolean;
+  sla_deadline: Date | null;
+  expected_qty: string;
+  observed_qty: string;
+  variance: string;
+  unit_cost: string;
+  value_at_risk: string;
+  sku_class: string;
+  source: string;
+  occurrences: number;
+  source_event_ids: string[];
+  policy_version: number | null;
+  scorer_version: string | null;
+  confidence: string | null;
+  priority: number | null;
+  explanation: string | null;
+  detected_at: Date;
+  opened_at: Date;
+  first_action_at: Date | null;
+  closed_at: Date | null;
+  row_version: number;
+  updated_at: Date;
+  score?: unknown;
+  evidence?: unknown;
+  decision?: unknown;
+  sort_value?: string | null;
+}
+
 const iso = (v: Date | null): string | null => (v ? new Date(v).toISOString() : null);
 const num = (v: string | number | null): number | null => (v === null ? null : Number(v));
 
-function toCase(r: Record<string, any>): CaseRow {
+function toCase(r: DbRow): CaseRow {
   return {
     id: r.id,
     workflowId: r.workflow_id,
@@ -157,12 +201,12 @@ function toCase(r: Record<string, any>): CaseRow {
     confidence: num(r.confidence),
     priority: r.priority,
     explanation: r.explanation,
-    detectedAt: iso(r.detected_at)!,
-    openedAt: iso(r.opened_at)!,
+    detectedAt: r.detected_at.toISOString(),
+    openedAt: r.opened_at.toISOString(),
     firstActionAt: iso(r.first_action_at),
     closedAt: iso(r.closed_at),
     rowVersion: r.row_version,
-    updatedAt: iso(r.updated_at)!,
+    updatedAt: r.updated_at.toISOString(),
   };
 }
 
@@ -203,18 +247,18 @@ export async function listCases(
     ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
     ORDER BY ${s.column} ${s.dir} NULLS LAST, id ${s.dir}
     LIMIT ${p(page.limit + 1)}`;
-  const { rows } = await pool.query(sql, params);
+  const { rows } = await pool.query<DbRow>(sql, params);
   const more = rows.length > page.limit;
   const pageRows = more ? rows.slice(0, page.limit) : rows;
   const last = pageRows[pageRows.length - 1];
   return {
     items: pageRows.map(toCase),
-    next: more && last ? { sort: page.sort, value: last.sort_value, id: last.id } : null,
+    next: more && last ? { sort: page.sort, value: last.sort_value ?? null, id: last.id } : null,
   };
 }
 
 export async function getCase(pool: Pool, id: string): Promise<CaseDetailRow | null> {
-  const { rows } = await pool.query('SELECT * FROM discrepancies WHERE id = $1', [id]);
+  const { rows } = await pool.query<DbRow>('SELECT * FROM discrepancies WHERE id = $1', [id]);
   if (!rows.length) return null;
   return { ...toCase(rows[0]), score: rows[0].score, evidence: rows[0].evidence, decision: rows[0].decision };
 }

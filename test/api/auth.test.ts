@@ -12,6 +12,9 @@ beforeAll(async () => {
 afterAll(() => api.close());
 afterEach(() => expect(api.serverErrors).toEqual([]));
 
+type Method = 'get' | 'post';
+const call = (method: Method, path: string) => (method === 'get' ? request(api.app).get(path) : request(api.app).post(path));
+
 function expectProblem(res: request.Response, status: number) {
   expect(res.status).toBe(status);
   expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
@@ -19,7 +22,7 @@ function expectProblem(res: request.Response, status: number) {
 }
 
 describe('authentication', () => {
-  const routes: [string, string][] = [
+  const routes: [Method, string][] = [
     ['get', '/v1/discrepancies'],
     ['get', '/v1/discrepancies/some-id'],
     ['post', '/v1/discrepancies'],
@@ -31,7 +34,7 @@ describe('authentication', () => {
   ];
 
   it.each(routes)('%s %s without a key is 401 with WWW-Authenticate', async (method, path) => {
-    const res = await (request(api.app) as any)[method](path).send({});
+    const res = await call(method, path).send({});
     expectProblem(res, 401);
     expect(res.headers['www-authenticate']).toMatch(/^Bearer/);
   });
@@ -70,7 +73,7 @@ describe('authentication', () => {
 
 describe('roles', () => {
   // 400/404 mean "the role passed and the request went on to validation or lookup"
-  const matrix: { route: [string, string]; body: object; expect: Record<string, number> }[] = [
+  const matrix: { route: [Method, string]; body: object; expect: Record<string, number> }[] = [
     { route: ['get', '/v1/discrepancies'], body: {}, expect: { viewer: 200, integration: 200, inventory_control: 200, admin: 200 } },
     { route: ['get', '/v1/policies/active'], body: {}, expect: { viewer: 200, integration: 200, inventory_control: 200, admin: 200 } },
     { route: ['post', '/v1/discrepancies'], body: {}, expect: { viewer: 403, integration: 400, inventory_control: 403, admin: 400 } },
@@ -90,7 +93,7 @@ describe('roles', () => {
   const cases = matrix.flatMap((m) => Object.entries(m.expect).map(([role, status]) => [m.route[0], m.route[1], role, status, m.body] as const));
 
   it.each(cases)('%s %s as %s → %i', async (method, path, role, status, body) => {
-    const res = await (request(api.app) as any)[method](path).set('Authorization', keys[role]).send(body);
+    const res = await call(method, path).set('Authorization', keys[role]).send(body);
     expect(res.status).toBe(status);
     if (status >= 400) expectProblem(res, status);
   });
