@@ -134,11 +134,14 @@ function fromApplicationFailure(f: ApplicationFailure): ApiError {
   }
 }
 
-// pg and node socket errors that mean "the database is not reachable", not "the query is wrong"
+// pg and node socket errors that mean "the database is not reachable", not "the query is wrong";
+// 08 connection exceptions, 28 invalid authorization, 3D no such database
 const PG_DOWN_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ETIMEDOUT', 'EAI_AGAIN', 'EPIPE', '57P01', '57P02', '57P03', '53300']);
 function isPgDown(err: unknown): boolean {
-  const e = err as { code?: unknown; message?: unknown };
-  if (typeof e?.code === 'string' && (PG_DOWN_CODES.has(e.code) || e.code.startsWith('08'))) return true;
+  const e = err as { code?: unknown; message?: unknown; severity?: unknown };
+  if (typeof e?.code === 'string' && (PG_DOWN_CODES.has(e.code) || /^(08|28|3D)/.test(e.code))) return true;
+  // FATAL: the server refused the session (no such database, bad credentials, shutting down)
+  if (e?.severity === 'FATAL') return true;
   const msg = typeof e?.message === 'string' ? e.message : '';
   return /timeout exceeded when trying to connect|Connection terminated|Client has encountered a connection error|Cannot use a pool after calling end/i.test(msg);
 }

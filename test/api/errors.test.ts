@@ -41,6 +41,8 @@ describe('toApiError', () => {
     expect(toApiError(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }))?.status).toBe(503);
     expect(toApiError(Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }))?.status).toBe(503);
     expect(toApiError(new Error('timeout exceeded when trying to connect'))?.status).toBe(503);
+    const noDb = Object.assign(new Error('database "x" does not exist'), { code: '3D000', severity: 'FATAL' });
+    expect(toApiError(noDb)?.status).toBe(503);
   });
 
   it('maps body-parser errors: malformed JSON 400, too large 413', () => {
