@@ -1,7 +1,7 @@
 import type { ErrorRequestHandler, Response } from 'express';
 import { ServiceError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
 import { ApplicationFailure, NamespaceNotFoundError, WorkflowNotFoundError } from '@temporalio/common';
-import { ZodError } from 'zod';
+import type { ZodError } from 'zod';
 import { REFUSAL_FAILURE_TYPES } from '../workflows/messages';
 import type { Logger } from '../logger';
 
@@ -167,8 +167,9 @@ function fromBodyParser(err: { type?: unknown; status?: unknown; message?: unkno
 /** Maps anything thrown to an ApiError; `null` means a genuine server fault (500). */
 export function toApiError(err: unknown): ApiError | null {
   if (err instanceof ApiError) return err;
-  if (err instanceof ZodError) return ValidationError.fromZod(err, 'body');
-  const parsed = fromBodyParser(err as object);
+  // (a ZodError that reaches here did not come from request input — parseInput maps those — so it stays a 500)
+  if (typeof err !== 'object' || err === null) return null;
+  const parsed = fromBodyParser(err);
   if (parsed) return parsed;
 
   if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) return fromApplicationFailure(err.cause);
