@@ -1,0 +1,166 @@
+#!/usr/bin/env bash
+# Runs Reckon locally, from a fresh machine (Debian, Node 20, Python 3):
+#   installs what is missing and starts Postgres + Redis (scripts/setup.sh), a Temporal dev server
+#   (SQLite file under data/, UI on :8233, search attributes registered), applies migrations,
+#   creates a bootstrap admin key once, loads the demo ledger, then runs the worker and the API.
+# Logs go to data/*.log. Ctrl-C (or TERM) stops everything this script started.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT="$PWD"
+
+log() { printf '\033[1;32m[dev]\033[0m %s\n' "$*"; }
+warn() { printf '\033[1;33m[dev]\033[0m %s\n' "$*" >&2; }
+die() { printf '\033[1;31m[dev]\033[0m %s\n' "$*" >&2; exit 1; }
+
+bash scripts/setup.sh
+
+DATA_DIR="${RECKON_DATA_DIR:-data}"
+mkdir -p "$DATA_DIR"
+API_PORT="${PORT:-3000}"
+UI_PORT="${TEMPORAL_UI_PORT:-8233}"
+TEMPORAL_ADDRESS="${TEMPORAL_ADDRESS:-127.0.0.1:7233}"
+TEMPORAL_NAMESPACE="${TEMPORAL_NAMESPACE:-default}"
+T_HOST="${TEMPORAL_ADDRESS%:*}"
+T_PORT="${TEMPORAL_ADDRESS##*:}"
+
+# --- what we start, and how it stops ------------------------------------------------------
+PIDS=()
+NAMES=()
+cleanup() {
+  set +e
+  trap - INT TERM EXIT
+  local i pid
+  for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do
+    pid="${PIDS[$i]}"
+    if kill -0 "$pid" 2>/dev/null; then
+      log "stopping ${NAMES[$i]} (pid $pid)"
+      kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null
+      for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+      kill -0 "$pid" 2>/dev/null && kill -KILL -- "-$pid" 2>/dev/null
+    fi
+  done
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# Starts a command in its own session (so stopping it stops its children) with its log in data/.
+start_bg() {
+  local name="$1"
+  shift
+  setsid "$@" >"$DATA_DIR/$name.log" 2>&1 &
+  PIDS+=("$!")
+  NAMES+=("$name")
+}
+
+listening() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
+
+show_log() {
+  warn "last lines of $DATA_DIR/$1.log:"
+  tail -n 30 "$DATA_DIR/$1.log" >&2 || true
+}
+
+# --- Temporal ----------------------------------------------------------------------------
+TEMPORAL="${TEMPORAL_CLI:-}"
+if [ -z "$TEMPORAL" ]; then
+  if [ -x .venv/bin/temporal ]; then TEMPORAL="$ROOT/.venv/bin/temporal"
+  elif command -v temporal >/dev/null 2>&1; then TEMPORAL="$(command -v temporal)"
+  else die "Temporal CLI not found (scripts/setup.sh installs it into .venv)"; fi
+fi
+
+# the search attributes come from src/workflows/search-attributes.ts, nowhere else
+mapfile -t SA_FLAGS < <(npx --no-install tsx src/cli/search-attributes.ts)
+[ "${#SA_FLAGS[@]}" -gt 0 ] || die "could not list the search attributes (src/cli/search-attributes.ts)"
+
+STARTED_TEMPORAL=0
+if listening "$T_HOST" "$T_PORT"; then
+  log "Temporal already listening on $TEMPORAL_ADDRESS: using it"
+  # make sure our search attributes exist there (creating an existing one is harmless)
+  for ((i = 1; i < ${#SA_FLAGS[@]}; i += 2)); do
+    "$TEMPORAL" operator search-attribute create --address "$TEMPORAL_ADDRESS" --namespace "$TEMPORAL_NAMESPACE" \
+      --name "${SA_FLAGS[$i]%%=*}" --type "${SA_FLAGS[$i]#*=}" >/dev/null 2>&1 \
+      || warn "could not register search attribute ${SA_FLAGS[$i]} on $TEMPORAL_ADDRESS"
+  done
+else
+  case "$T_HOST" in
+    127.0.0.1 | localhost) ;;
+    *) die "TEMPORAL_ADDRESS=$TEMPORAL_ADDRESS is not reachable, and this script only starts a local server" ;;
+  esac
+  log "starting the Temporal dev server on $TEMPORAL_ADDRESS (UI :$UI_PORT, history in $DATA_DIR/temporal.db)"
+  start_bg temporal "$TEMPORAL" server start-dev \
+    --db-filename "$DATA_DIR/temporal.db" \
+    --ip 127.0.0.1 --port "$T_PORT" \
+    --ui-ip 0.0.0.0 --ui-port "$UI_PORT" --ui-disable-news-fetch \
+    --namespace "$TEMPORAL_NAMESPACE" \
+    --log-level warn \
+    "${SA_FLAGS[@]}"
+  STARTED_TEMPORAL=1
+  for _ in $(seq 1 120); do
+    kill -0 "${PIDS[-1]}" 2>/dev/null || { show_log temporal; die "the Temporal dev server exited"; }
+    if "$TEMPORAL" operator cluster health --address "$TEMPORAL_ADDRESS" 2>/dev/null | grep -q SERVING; then break; fi
+    sleep 0.5
+  done
+  "$TEMPORAL" operator cluster health --address "$TEMPORAL_ADDRESS" 2>/dev/null | grep -q SERVING \
+    || { show_log temporal; die "the Temporal dev server did not become ready within 60 s"; }
+fi
+
+# --- database, bootstrap key, demo data ----------------------------------------------------
+log "migrating the database"
+npm run --silent migrate
+
+KEY_FILE="$DATA_DIR/admin.key"
+case "$KEY_FILE" in /*) KEY_PATH="$KEY_FILE" ;; *) KEY_PATH="$ROOT/$KEY_FILE" ;; esac
+if [ ! -s "$KEY_FILE" ]; then
+  log "creating the bootstrap admin key"
+  (umask 077 && npm run --silent keys -- create --user admin --roles admin --sites '*' >"$KEY_FILE.tmp")
+  mv "$KEY_FILE.tmp" "$KEY_FILE"
+fi
+
+if [ -f fixtures/demo.json ]; then
+  log "loading the demo ledger (fixtures/demo.json)"
+  npm run --silent ledger -- load fixtures/demo.json >"$DATA_DIR/ledger-load.log" \
+    || { show_log ledger-load; die "loading fixtures/demo.json failed"; }
+fi
+
+# --- worker and API --------------------------------------------------------------------------
+if listening 127.0.0.1 "$API_PORT"; then
+  die "something already listens on :$API_PORT (another Reckon?). Stop it, or set PORT."
+fi
+log "starting the worker and the API"
+start_bg worker npm run worker
+start_bg api npm run api
+
+for _ in $(seq 1 120); do
+  for i in "${!PIDS[@]}"; do
+    kill -0 "${PIDS[$i]}" 2>/dev/null || { show_log "${NAMES[$i]}"; die "${NAMES[$i]} exited during start-up"; }
+  done
+  listening 127.0.0.1 "$API_PORT" && break
+  sleep 0.5
+done
+listening 127.0.0.1 "$API_PORT" || { show_log api; die "the API did not listen on :$API_PORT within 60 s"; }
+
+cat <<EOF
+
+  Reckon is running.
+    API            http://localhost:$API_PORT        (OpenAPI: http://localhost:$API_PORT/openapi.json)
+    Temporal UI    http://localhost:$UI_PORT$([ "$STARTED_TEMPORAL" = 1 ] || echo "   (server started elsewhere)")
+    Temporal       $TEMPORAL_ADDRESS, namespace $TEMPORAL_NAMESPACE
+    admin key      $KEY_PATH
+                   curl -H "Authorization: Bearer \$(cat $KEY_FILE)" http://localhost:$API_PORT/v1/discrepancies
+    logs           $DATA_DIR/{$( [ "$STARTED_TEMPORAL" = 1 ] && printf 'temporal,')worker,api}.log
+
+  Ctrl-C stops what this script started.
+
+EOF
+
+# --- wait: until Ctrl-C/TERM, or until something we started exits -------------------------
+set +e
+wait -n "${PIDS[@]}"
+status=$?
+for i in "${!PIDS[@]}"; do
+  if ! kill -0 "${PIDS[$i]}" 2>/dev/null; then
+    warn "${NAMES[$i]} exited (status $status); stopping the rest"
+    show_log "${NAMES[$i]}"
+  fi
+done
+exit 1
