@@ -139,6 +139,12 @@ for _ in $(seq 1 120); do
 done
 listening 127.0.0.1 "$API_PORT" || { show_log api; die "the API did not listen on :$API_PORT within 60 s"; }
 
+# the demo cases, once per data directory (RECKON_DEMO=0 skips them)
+if [ "${RECKON_DEMO:-1}" != 0 ] && [ ! -f "$DATA_DIR/demo.reported" ]; then
+  log "reporting the demo discrepancies through the API"
+  if npm run --silent demo; then touch "$DATA_DIR/demo.reported"; else warn "the demo cases could not be reported (see above)"; fi
+fi
+
 cat <<EOF
 
   Reckon is running.

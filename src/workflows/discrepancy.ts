@@ -90,6 +90,7 @@ async function score(ctx: CaseContext): Promise<void> {
     kind: s.report.kind,
     expectedQty: s.expectedQty,
     observedQty: s.observedQty,
+    reportedQty: s.report.observedQty,
     unitCost: s.report.unitCost,
     sourceEventIds: s.sourceEventIds,
     recounts: s.recounts.filter((r) => r.countedQty !== undefined).map((r) => ({ countedQty: r.countedQty! })),
