@@ -71,7 +71,9 @@ fi
 
 # --- npm dependencies ---------------------------------------------------------------------
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  log "installing npm dependencies"
-  npm ci --no-audit --no-fund --loglevel=error
+  log "installing npm dependencies (versions pinned by package-lock.json)"
+  # npm install, not npm ci: with this machine's omit-lockfile-registry-resolved setting the lock
+  # leaves out other platforms' optional binaries (swc, esbuild) and npm ci refuses it
+  npm install --no-audit --no-fund --loglevel=error
 fi
 log "ready: $(.venv/bin/temporal --version | head -1)"
