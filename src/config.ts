@@ -35,6 +35,32 @@ const ConfigSchema = z.object({
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(1).max(1000).default(100),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
   PRETTY_LOGS: bool,
+  /** Temporal for a remote cluster or Temporal Cloud: mTLS files and/or an API key */
+  TEMPORAL_TLS: bool,
+  TEMPORAL_TLS_CERT_PATH: z.string().default(''),
+  TEMPORAL_TLS_KEY_PATH: z.string().default(''),
+  TEMPORAL_TLS_CA_PATH: z.string().default(''),
+  TEMPORAL_TLS_SERVER_NAME: z.string().default(''),
+  TEMPORAL_API_KEY: z.string().default(''),
+  /** RabbitMQ intake */
+  RABBITMQ_URL: z.string().min(1).default('amqp://guest:guest@127.0.0.1:5672'),
+  RABBITMQ_QUEUE: z.string().min(1).default('reckon.events'),
+  RABBITMQ_DLQ: z.string().min(1).default('reckon.events.dlq'),
+  RABBITMQ_PREFETCH: z.coerce.number().int().min(1).max(10_000).default(50),
+  /** which adapter serves the WMS/ERP ports */
+  ADAPTER: z.enum(['reference', 'http']).default('reference'),
+  WMS_HTTP_URL: z.string().default(''),
+  ERP_HTTP_URL: z.string().default(''),
+  ADAPTER_HTTP_API_KEY: z.string().default(''),
+  ADAPTER_HTTP_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5000),
+  ADAPTER_CIRCUIT_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
+  ADAPTER_CIRCUIT_RESET_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  MASTER_DATA_TTL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
+  /** API protections backed by Redis */
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(600),
+  IDEMPOTENCY_TTL_SECONDS: z.coerce.number().int().min(60).max(7 * 86_400).default(86_400),
+  /** Prometheus endpoint of the worker (the API serves /metrics itself) */
+  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   /** the Temporal CLI for the local stack; found in .venv or on PATH when empty */
   TEMPORAL_CLI: z.string().default(''),
   PATH: z.string().default(''),
