@@ -8,3 +8,4 @@ export * from './scorer';
 export * from './decide';
 export * from './case';
 export * from './authority';
+export * from './event';
