@@ -47,6 +47,12 @@ const ConfigSchema = z.object({
   RABBITMQ_QUEUE: z.string().min(1).default('reckon.events'),
   RABBITMQ_DLQ: z.string().min(1).default('reckon.events.dlq'),
   RABBITMQ_PREFETCH: z.coerce.number().int().min(1).max(10_000).default(50),
+  /** a larger message body is dead-lettered unread */
+  RABBITMQ_MAX_MESSAGE_BYTES: z.coerce.number().int().min(1024).max(128 * 1024 * 1024).default(256 * 1024),
+  /** longest wait between reconnects to the broker (the backoff doubles up to it) */
+  RABBITMQ_RECONNECT_MAX_MS: z.coerce.number().int().min(100).max(300_000).default(10_000),
+  /** longest wait between retries of a held message whose intake failed for a transient reason */
+  RABBITMQ_RETRY_MAX_MS: z.coerce.number().int().min(100).max(300_000).default(10_000),
   /** which adapter serves the WMS/ERP ports */
   ADAPTER: z.enum(['reference', 'http']).default('reference'),
   WMS_HTTP_URL: z.string().default(''),
