@@ -1,28 +1,15 @@
-import {
-  coversSite,
-  workflowIdForKey,
-  type Actor,
-  type CaseState,
-  type DiscrepancyReport,
-} from '../../domain';
+import { coversSite, type Actor, type CaseState, type DiscrepancyReport } from '../../domain';
+import { startOrMergeCase, type AcceptedReport } from '../../ingest/start-case';
 import { listAudit, type AuditRow } from '../../store/audit-repo';
 import {
   decodeCursor,
   encodeCursor,
-  findOpenCaseId,
   getCase,
   listCases,
   type CaseDetailRow,
   type CaseRow,
 } from '../../store/discrepancy-queries';
-import {
-  DISCREPANCY_WORKFLOW_TYPE,
-  reportSignal,
-  stateQuery,
-  type DiscrepancyWorkflowInput,
-  type ReportSignalInput,
-} from '../../workflows/messages';
-import { kindKey, siteKey, skuKey, statusKey } from '../../workflows/search-attributes';
+import { stateQuery } from '../../workflows/messages';
 import type { ApiContext } from '../deps';
 import { Forbidden, NotFound, ValidationError } from '../errors';
 import type { ListQuery } from '../schemas';
@@ -40,50 +27,12 @@ export function caseLinks(id: string): Record<string, string> {
   };
 }
 
-/** One line for the Temporal UI, e.g. "count_variance DC1 SKU-1 @A-01-03: expected 24, observed 20". */
-export function summaryLine(r: DiscrepancyReport): string {
-  const where = r.location ? ` @${r.location}` : '';
-  const ref = r.reference ? ` (${r.reference.kind} ${r.reference.id}${r.reference.line ? `/${r.reference.line}` : ''})` : '';
-  return `${r.kind} ${r.site} ${r.sku}${where}${ref}: expected ${r.expectedQty}, observed ${r.observedQty}`;
-}
+export type { AcceptedReport };
 
-export interface AcceptedReport {
-  id: string;
-  workflowId: string;
-}
-
-/**
- * Starts a case or merges the report into the open case with the same dedupe key. The workflow
- * ID carries the key, so concurrent identical reports meet in one workflow; a closed case's key
- * starts a new run, which is a new case.
- */
+/** Starts a case or merges the report into the open case with the same key (see startOrMergeCase). */
 export async function reportDiscrepancy(ctx: ApiContext, actor: Actor, report: DiscrepancyReport): Promise<AcceptedReport> {
   if (!coversSite(actor, report.site)) throw new Forbidden(`${actor.userId} may not report for site ${report.site}`);
-  const workflowId = workflowIdForKey(report);
-  const input: ReportSignalInput = { report, receivedAt: new Date().toISOString() };
-  const handle = await withDeadline(ctx, ctx.timeouts.signalMs, () =>
-    ctx.temporal.workflow.signalWithStart<(i: DiscrepancyWorkflowInput) => Promise<CaseState>, [ReportSignalInput]>(
-      DISCREPANCY_WORKFLOW_TYPE,
-      {
-        workflowId,
-        taskQueue: ctx.config.TEMPORAL_TASK_QUEUE,
-        args: [input],
-        signal: reportSignal,
-        signalArgs: [input],
-        typedSearchAttributes: [
-          { key: kindKey, value: report.kind },
-          { key: siteKey, value: report.site },
-          { key: skuKey, value: report.sku },
-          { key: statusKey, value: 'opened' },
-        ],
-        staticSummary: summaryLine(report),
-      },
-    ),
-  );
-  // the case id is the first run id: the read model knows it once the case is projected;
-  // before that the signalled run is the first run of a case that has just started
-  const id = (await findOpenCaseId(ctx.db, workflowId)) ?? handle.signaledRunId;
-  return { id, workflowId };
+  return startOrMergeCase(ctx, report, { withTemporal: (call) => withDeadline(ctx, ctx.timeouts.signalMs, call) });
 }
 
 function visibleSites(actor: Actor): string[] | undefined {

@@ -1,0 +1,75 @@
+import type { Client } from '@temporalio/client';
+import type { Pool } from 'pg';
+import type { Config } from '../config';
+import { workflowIdForKey, type CaseState, type DiscrepancyReport } from '../domain';
+import { findOpenCaseId } from '../store/discrepancy-queries';
+import {
+  DISCREPANCY_WORKFLOW_TYPE,
+  reportSignal,
+  type DiscrepancyWorkflowInput,
+  type ReportSignalInput,
+} from '../workflows/messages';
+import { kindKey, siteKey, skuKey, statusKey } from '../workflows/search-attributes';
+
+export interface CaseIntakeDeps {
+  temporal: Client;
+  db: Pool;
+  config: Pick<Config, 'TEMPORAL_TASK_QUEUE'>;
+}
+
+export interface StartOrMergeOptions {
+  /** when Reckon received the report (default: now) */
+  receivedAt?: string;
+  /** runs the Temporal call, e.g. under a deadline; the call as is when absent */
+  withTemporal?: <T>(call: () => Promise<T>) => Promise<T>;
+}
+
+export interface AcceptedReport {
+  /** the case id: the first run id of the case's workflow */
+  id: string;
+  workflowId: string;
+}
+
+/** One line for the Temporal UI, e.g. "count_variance DC1 SKU-1 @A-01-03: expected 24, observed 20". */
+export function summaryLine(r: DiscrepancyReport): string {
+  const where = r.location ? ` @${r.location}` : '';
+  const ref = r.reference ? ` (${r.reference.kind} ${r.reference.id}${r.reference.line ? `/${r.reference.line}` : ''})` : '';
+  return `${r.kind} ${r.site} ${r.sku}${where}${ref}: expected ${r.expectedQty}, observed ${r.observedQty}`;
+}
+
+/**
+ * Starts a case or merges the report into the open case with the same dedupe key. The workflow
+ * ID carries the key, so concurrent identical reports meet in one workflow; a closed case's key
+ * starts a new run, which is a new case. Once this returns, the report is durable in Temporal.
+ */
+export async function startOrMergeCase(
+  deps: CaseIntakeDeps,
+  report: DiscrepancyReport,
+  opts: StartOrMergeOptions = {},
+): Promise<AcceptedReport> {
+  const workflowId = workflowIdForKey(report);
+  const input: ReportSignalInput = { report, receivedAt: opts.receivedAt ?? new Date().toISOString() };
+  const call = () =>
+    deps.temporal.workflow.signalWithStart<(i: DiscrepancyWorkflowInput) => Promise<CaseState>, [ReportSignalInput]>(
+      DISCREPANCY_WORKFLOW_TYPE,
+      {
+        workflowId,
+        taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
+        args: [input],
+        signal: reportSignal,
+        signalArgs: [input],
+        typedSearchAttributes: [
+          { key: kindKey, value: report.kind },
+          { key: siteKey, value: report.site },
+          { key: skuKey, value: report.sku },
+          { key: statusKey, value: 'opened' },
+        ],
+        staticSummary: summaryLine(report),
+      },
+    );
+  const handle = await (opts.withTemporal ? opts.withTemporal(call) : call());
+  // the case id is the first run id: the read model knows it once the case is projected;
+  // before that the signalled run is the first run of a case that has just started
+  const id = (await findOpenCaseId(deps.db, workflowId)) ?? handle.signaledRunId;
+  return { id, workflowId };
+}
