@@ -1,4 +1,4 @@
-import { ApplicationFailure, setHandler } from '@temporalio/workflow';
+import { ApplicationFailure, patched, setHandler } from '@temporalio/workflow';
 import {
   approvalLimit,
   approvalsRequired,
@@ -24,6 +24,9 @@ import {
   type DiscrepancyWorkflowInput,
   type UpdateResult,
 } from './messages';
+
+/** Patch id of "a report naming only known source events is a redelivery, not an occurrence". */
+export const REDELIVERED_REPORT_PATCH = 'report-redelivery-not-counted';
 
 function refuse(r: Refusal): never {
   throw ApplicationFailure.create({ type: REFUSAL_FAILURE_TYPES[r.kind], message: r.message, nonRetryable: true, details: [{ code: r.code }] });
@@ -74,8 +77,15 @@ export function registerHandlers(ctx: CaseContext, input: DiscrepancyWorkflowInp
       return;
     }
     startSignalPending = false;
-    s.occurrences += 1;
     const fresh = report.sourceEventIds.filter((id) => !s.sourceEventIds.includes(id));
+    // a redelivered report (queue redelivery, a publisher's retry) names only source events the
+    // case already has: record it, don't count it. Behind a patch: older histories counted it.
+    if (report.sourceEventIds.length > 0 && fresh.length === 0 && patched(REDELIVERED_REPORT_PATCH)) {
+      ctx.audit('report_redelivered', 'system', report.source, { sourceEventIds: report.sourceEventIds, receivedAt });
+      ctx.dirty = true;
+      return;
+    }
+    s.occurrences += 1;
     s.sourceEventIds.push(...fresh);
     for (const u of report.causedBy) if (!s.involvedUsers.includes(u)) s.involvedUsers.push(u);
     ctx.audit('report_merged', 'system', report.source, {
