@@ -1,10 +1,15 @@
 import { existsSync, writeFileSync } from 'node:fs';
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
+import type Redis from 'ioredis';
 import type { Pool } from 'pg';
 import { createActivities } from '../activities';
+import { createHttpAdapters } from '../adapters/http';
+import type { ErpPort, NotifierPort, WmsPort } from '../adapters/ports';
 import { createReferenceLedger } from '../adapters/reference';
+import { createRedisClient } from '../api/redis';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
+import { createWorkerMetrics } from '../metrics/worker';
 
 export interface ReckonWorkerDeps {
   config: Config;
@@ -13,6 +18,8 @@ export interface ReckonWorkerDeps {
   connection: NativeConnection;
   /** tests bundle once and share it between workers */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** the live feed: recorded transitions are published here (owned by the caller); none: no feed */
+  feed?: Redis;
 }
 
 /**
@@ -29,18 +36,42 @@ function faultHook(config: Config, logger: Logger): ((id: string) => void) | und
   };
 }
 
+/**
+ * ADAPTER=http: the WMS and ERP over the REST contract (docs/adapters.md), master data cached in
+ * Redis; notifications stay in the reference ledger's table. Otherwise the reference ledger.
+ */
+function buildAdapters(config: Config, db: Pool, logger: Logger, redis: Redis | undefined): { wms: WmsPort; erp: ErpPort; notifier: NotifierPort } {
+  if (config.ADAPTER !== 'http') return createReferenceLedger(db, { onAdjustmentCommitted: faultHook(config, logger) });
+  return createHttpAdapters({
+    wmsUrl: config.WMS_HTTP_URL,
+    erpUrl: config.ERP_HTTP_URL,
+    apiKey: config.ADAPTER_HTTP_API_KEY,
+    timeoutMs: config.ADAPTER_HTTP_TIMEOUT_MS,
+    circuit: { failures: config.ADAPTER_CIRCUIT_FAILURES, resetMs: config.ADAPTER_CIRCUIT_RESET_MS },
+    redis,
+    masterDataTtlSeconds: config.MASTER_DATA_TTL_SECONDS,
+    logger: logger.child({ component: 'http-adapter' }),
+    notifier: createReferenceLedger(db).notifier,
+  });
+}
+
 export async function createReckonWorker(deps: ReckonWorkerDeps): Promise<Worker> {
   const { config, db, logger } = deps;
-  const ledger = createReferenceLedger(db, { onAdjustmentCommitted: faultHook(config, logger) });
+  // lazy: no connection until master data is first read
+  const redis = config.ADAPTER === 'http' ? createRedisClient(config.REDIS_URL, logger) : undefined;
+  const { wms, erp, notifier } = buildAdapters(config, db, logger, redis);
   const activities = createActivities({
     db,
-    wms: ledger.wms,
-    erp: ledger.erp,
-    notifier: ledger.notifier,
+    wms,
+    erp,
+    notifier,
     logger,
     evidenceLookbackDays: config.EVIDENCE_LOOKBACK_DAYS,
+    redis: deps.feed,
+    // served by the runtime's Prometheus exporter when the entrypoint installed one
+    metrics: createWorkerMetrics(Runtime.instance().metricMeter),
   });
-  return Worker.create({
+  const worker = await Worker.create({
     connection: deps.connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
@@ -50,4 +81,10 @@ export async function createReckonWorker(deps: ReckonWorkerDeps): Promise<Worker
     maxConcurrentWorkflowTaskExecutions: config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
     shutdownGraceTime: config.SHUTDOWN_GRACE_MS,
   });
+  if (redis) {
+    // the cache connection belongs to this worker: close it when the worker stops, so the process can exit
+    const run = worker.run.bind(worker);
+    worker.run = () => run().finally(() => redis.disconnect());
+  }
+  return worker;
 }

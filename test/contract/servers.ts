@@ -1,0 +1,75 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Pool } from 'pg';
+import { createLedgerServer, type LedgerServerOptions } from '../../src/adapters/reference-server/app';
+import { createLogger } from '../../src/logger';
+
+/**
+ * The reference ledger over HTTP on a loopback port, as a test's remote WMS/ERP: it can be
+ * stopped and started again on the same port, made to answer 503 or stall, and it counts the
+ * requests that reached it.
+ */
+export interface LedgerRemote {
+  port: number;
+  wmsUrl: string;
+  erpUrl: string;
+  webhookUrl: string;
+  apiKey: string;
+  /** requests that reached the server, by `METHOD path` */
+  requests: string[];
+  /** answer every request (but /healthz) with this status instead of serving it */
+  failWith?: number;
+  /** hold every answer this long first */
+  stallMs?: number;
+  stop(): Promise<void>;
+  start(): Promise<void>;
+  readonly listening: boolean;
+}
+
+export async function startLedgerRemote(pool: Pool, opts: Partial<LedgerServerOptions> & { port?: number } = {}): Promise<LedgerRemote> {
+  const apiKey = opts.apiKey ?? 'contract-secret';
+  const app = createLedgerServer(pool, { apiKey, logger: createLogger({ LOG_LEVEL: 'warn' }, 'test-ledger-server'), ...opts });
+  let server: Server | undefined;
+  const remote: LedgerRemote = {
+    port: opts.port ?? 0,
+    wmsUrl: '',
+    erpUrl: '',
+    webhookUrl: '',
+    apiKey,
+    requests: [],
+    get listening() {
+      return server?.listening ?? false;
+    },
+    async start() {
+      server = createServer((req, res) => {
+        remote.requests.push(`${req.method} ${req.url?.split('?')[0]}`);
+        const serve = () => {
+          if (remote.failWith) {
+            res.writeHead(remote.failWith, { 'content-type': 'application/problem+json' });
+            res.end(JSON.stringify({ status: remote.failWith, code: 'test_outage', detail: 'the test made the remote fail' }));
+            return;
+          }
+          app(req, res);
+        };
+        if (remote.stallMs) setTimeout(serve, remote.stallMs);
+        else serve();
+      });
+      await new Promise<void>((resolve, reject) => {
+        server!.once('error', reject);
+        server!.listen(remote.port, '127.0.0.1', () => resolve());
+      });
+      remote.port = (server.address() as AddressInfo).port;
+      const base = `http://127.0.0.1:${remote.port}`;
+      Object.assign(remote, { wmsUrl: `${base}/wms`, erpUrl: `${base}/erp`, webhookUrl: `${base}/webhook` });
+    },
+    async stop() {
+      const s = server;
+      if (!s?.listening) return;
+      const closed = new Promise<void>((resolve) => s.close(() => resolve()));
+      s.closeAllConnections();
+      await closed;
+    },
+  };
+  await remote.start();
+  return remote;
+}
