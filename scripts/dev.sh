@@ -126,9 +126,10 @@ fi
 if listening 127.0.0.1 "$API_PORT"; then
   die "something already listens on :$API_PORT (another Reckon?). Stop it, or set PORT."
 fi
-log "starting the worker and the API"
+log "starting the worker, the API and the queue consumer"
 start_bg worker npm run worker
 start_bg api npm run api
+start_bg consumer npm run consumer
 
 for _ in $(seq 1 120); do
   for i in "${!PIDS[@]}"; do
@@ -153,7 +154,7 @@ cat <<EOF
     Temporal       $TEMPORAL_ADDRESS, namespace $TEMPORAL_NAMESPACE
     admin key      $KEY_PATH
                    curl -H "Authorization: Bearer \$(cat $KEY_FILE)" http://localhost:$API_PORT/v1/discrepancies
-    logs           $DATA_DIR/{$( [ "$STARTED_TEMPORAL" = 1 ] && printf 'temporal,')worker,api}.log
+    logs           $DATA_DIR/{$( [ "$STARTED_TEMPORAL" = 1 ] && printf 'temporal,')worker,api,consumer}.log
 
   Ctrl-C stops what this script started.
 

@@ -71,6 +71,15 @@ export const AutoRule = z
   .strict();
 export type AutoRule = z.infer<typeof AutoRule>;
 
+/** Two rules of one name would leave decide() to pick whose confidence and value limits apply. */
+function uniqueRuleNames(rules: { name: string }[], ctx: z.RefinementCtx): void {
+  rules.forEach((r, i) => {
+    if (rules.findIndex((other) => other.name === r.name) < i) {
+      ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `duplicate rule ${r.name}: each rule may appear once` });
+    }
+  });
+}
+
 export const TERMINAL_ACTIONS = ['hold_and_page', 'page_only'] as const;
 export const Ladder = z
   .object({
@@ -104,7 +113,7 @@ export const PolicyDocument = z
         path: ['criticalFromValue'],
         message: 'must be >= highFromValue',
       }),
-    autoResolution: z.object({ rules: z.array(AutoRule).max(50) }).strict(),
+    autoResolution: z.object({ rules: z.array(AutoRule).max(50).superRefine(uniqueRuleNames) }).strict(),
     recounts: z
       .object({
         automatic: z.number().int().min(0).max(5),

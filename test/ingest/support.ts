@@ -3,6 +3,7 @@ import { createServer, connect as tcpConnect, type Server, type Socket } from 'n
 import { promisify } from 'node:util';
 import { connect, type ChannelModel, type ConfirmChannel, type GetMessage, type Options } from 'amqplib';
 import type { Config } from '../../src/config';
+import type { DiscrepancyReportInput, InventoryEventInput } from '../../src/domain';
 import { IntakeConsumer } from '../../src/ingest/consumer';
 import { publishConfirmed } from '../../src/ingest/dead-letters';
 import { createLogger } from '../../src/logger';
@@ -147,7 +148,7 @@ export class TcpProxy {
   }
 }
 
-export function inventoryEvent(site: string, sku: string, eventId: string, extra: Record<string, unknown> = {}) {
+export function inventoryEvent(site: string, sku: string, eventId: string, extra: Record<string, unknown> = {}): InventoryEventInput & Record<string, unknown> {
   return {
     eventId,
     source: 'wms',
@@ -163,7 +164,7 @@ export function inventoryEvent(site: string, sku: string, eventId: string, extra
 }
 
 /** A receiving variance worth 50: review severity, so the case waits for a person and stays open. */
-export function receivingReport(site: string, sku: string, asn: string, sourceEventIds: string[]) {
+export function receivingReport(site: string, sku: string, asn: string, sourceEventIds: string[]): DiscrepancyReportInput {
   return {
     kind: 'receiving_variance',
     site,

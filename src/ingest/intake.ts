@@ -1,0 +1,49 @@
+import type { Client } from '@temporalio/client';
+import type { Pool } from 'pg';
+import type { Config } from '../config';
+import { acceptEvent } from './event-intake';
+import type { DecodedMessage } from './queue-message';
+import { startOrMergeCase } from './start-case';
+
+export interface IntakeDeps {
+  temporal: Client;
+  db: Pool;
+  config: Pick<Config, 'TEMPORAL_TASK_QUEUE'>;
+}
+
+export type IntakeOutcome =
+  | { kind: 'event'; status: 'accepted' | 'duplicate'; cases: string[] }
+  | { kind: 'discrepancy'; caseId: string; workflowId: string };
+
+/** How long one Temporal call of the intake may take before it counts as a (transient) failure. */
+const TEMPORAL_CALL_MS = 10_000;
+
+/**
+ * Durable intake of a decoded message: when this resolves the event row is committed, or
+ * signalWithStart has returned. Throws when a dependency fails; see `permanentFailure`.
+ */
+export async function takeIn(deps: IntakeDeps, msg: Extract<DecodedMessage, { ok: true }>): Promise<IntakeOutcome> {
+  if (msg.kind === 'event') {
+    const r = await acceptEvent(deps.db, msg.event);
+    return { kind: 'event', status: r.status, cases: r.cases };
+  }
+  const accepted = await startOrMergeCase(deps, msg.report, {
+    withTemporal: (call) => deps.temporal.connection.withDeadline(Date.now() + TEMPORAL_CALL_MS, call),
+  });
+  return { kind: 'discrepancy', caseId: accepted.id, workflowId: accepted.workflowId };
+}
+
+/**
+ * A failure that the same message would meet on every attempt: Postgres refusing the data
+ * itself (SQLSTATE class 22 data exception, e.g. a NUL character in a text field; 23 integrity
+ * constraint; 54 program limit). Anything else (unreachable, timed out, shutting down) is
+ * transient: the message is held and retried, never dead-lettered. Returns the reason, or null.
+ */
+export function permanentFailure(err: unknown): string | null {
+  const e = err as { code?: unknown; message?: unknown } | null;
+  const code = typeof e?.code === 'string' ? e.code : '';
+  if (/^(22|23|54)[0-9A-Z]{3}$/.test(code)) {
+    return `Postgres refused the data (SQLSTATE ${code}): ${String(e?.message ?? '')}`.slice(0, 500);
+  }
+  return null;
+}
