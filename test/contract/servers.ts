@@ -15,12 +15,16 @@ export interface LedgerRemote {
   erpUrl: string;
   webhookUrl: string;
   apiKey: string;
-  /** requests that reached the server, by `METHOD path` */
-  requests: string[];
-  /** answer every request (but /healthz) with this status instead of serving it */
+  /** requests that reached the server */
+  requests: { method: string; path: string; idempotencyKey?: string }[];
+  /** answer requests with this status instead of serving them… */
   failWith?: number;
+  /** …this many of them (undefined: all) */
+  failTimes?: number;
   /** hold every answer this long first */
   stallMs?: number;
+  /** how many requests reached `path` */
+  hits(path: string): number;
   stop(): Promise<void>;
   start(): Promise<void>;
   readonly listening: boolean;
@@ -37,14 +41,16 @@ export async function startLedgerRemote(pool: Pool, opts: Partial<LedgerServerOp
     webhookUrl: '',
     apiKey,
     requests: [],
+    hits: (path: string) => remote.requests.filter((r) => r.path === path).length,
     get listening() {
       return server?.listening ?? false;
     },
     async start() {
       server = createServer((req, res) => {
-        remote.requests.push(`${req.method} ${req.url?.split('?')[0]}`);
+        const key = req.headers['idempotency-key'];
+        remote.requests.push({ method: req.method ?? '', path: req.url?.split('?')[0] ?? '', idempotencyKey: typeof key === 'string' ? key : undefined });
         const serve = () => {
-          if (remote.failWith) {
+          if (remote.failWith && (remote.failTimes === undefined || remote.failTimes-- > 0)) {
             res.writeHead(remote.failWith, { 'content-type': 'application/problem+json' });
             res.end(JSON.stringify({ status: remote.failWith, code: 'test_outage', detail: 'the test made the remote fail' }));
             return;

@@ -46,10 +46,9 @@ export function createMasterData(remote: Remote, opts: MasterDataCacheOptions): 
       try {
         const cached = await bounded(redis.get(key));
         warned = false;
-        if (cached !== null) {
-          const parsed = schema.safeParse(JSON.parse(cached));
-          if (parsed.success) return parsed.data;
-        }
+        // an entry that no longer parses (an older format) is a miss, and is overwritten below
+        const parsed = cached === null ? undefined : schema.safeParse(parseOrUndefined(cached));
+        if (parsed?.success) return parsed.data;
       } catch (err) {
         cacheFailed('get', err);
       }
@@ -66,4 +65,12 @@ export function createMasterData(remote: Remote, opts: MasterDataCacheOptions): 
     getLocation: (site, location) =>
       readThrough(locationCacheKey(site, location), Location, () => remote.find({ method: 'GET', path: PATHS.wms.location(site, location) }, Location)),
   };
+}
+
+function parseOrUndefined(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
