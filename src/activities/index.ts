@@ -1,6 +1,7 @@
 import type { ActivityDeps } from './deps';
 import { createEvidenceActivities } from './evidence';
 import { createRecordActivities } from './record';
+import { createWatcherActivities } from './watchers';
 import { createWriteActivities } from './writes';
 
 export type { ActivityDeps } from './deps';
@@ -10,6 +11,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createEvidenceActivities(deps),
     ...createWriteActivities(deps),
     ...createRecordActivities(deps),
+    ...createWatcherActivities(deps),
   };
 }
 

@@ -7,6 +7,7 @@ import './request';
 import { requestLog } from './request-log';
 import { countRoutes } from './routes/counts';
 import { discrepancyRoutes } from './routes/discrepancies';
+import { eventRoutes } from './routes/events';
 import { healthRoutes } from './routes/health';
 import { policyRoutes } from './routes/policies';
 
@@ -33,6 +34,8 @@ export function createApp(deps: ApiDeps): Express {
 
   const v1 = Router();
   v1.use(authenticate(ctx.db, ctx.timeouts.keyCacheMs));
+  // before the shared body parser: event batches have their own, larger limit
+  v1.use('/events', eventRoutes(ctx));
   v1.use(express.json({ limit: ctx.config.API_BODY_LIMIT }));
   v1.use('/discrepancies', discrepancyRoutes(ctx));
   v1.use('/counts', countRoutes(ctx));

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DiscrepancyReport, PolicyDocument } from '../domain';
+import { DiscrepancyReport, InventoryEvent, PolicyDocument } from '../domain';
 import {
   AcceptedCase,
   ApproveBody,
@@ -15,6 +15,7 @@ import {
   RejectBody,
   UpdateResultSchema,
 } from './schemas';
+import { EventBatchResult, EventResult, MAX_EVENTS_PER_BATCH } from './services/events';
 
 /**
  * /openapi.json, generated from the same zod schemas the handlers validate with (request bodies
@@ -35,6 +36,9 @@ const body = (name: string) => ({ required: true, content: { 'application/json':
 
 const REQUEST_SCHEMAS: Record<string, z.ZodType> = {
   DiscrepancyReport,
+  InventoryEvent,
+  // the handler validates each item on its own; the spec shows what an item must be
+  EventBatch: z.object({ events: z.array(InventoryEvent).min(1).max(MAX_EVENTS_PER_BATCH) }).strict(),
   PolicyDocument,
   ApproveBody,
   RejectBody,
@@ -50,6 +54,8 @@ const RESPONSE_SCHEMAS: Record<string, z.ZodType> = {
   CasePage,
   CaseDetail,
   CountAccepted,
+  EventResult,
+  EventBatchResult,
   Policy: z.object({ version: z.number().int(), document: PolicyDocument }),
 };
 
@@ -140,6 +146,22 @@ export function buildOpenApi(): Json {
       '/v1/discrepancies/{id}/recount': action('Ask for a recount', 'RecountBody'),
       '/v1/discrepancies/{id}/assign': action('Claim or reassign', 'AssignBody'),
       '/v1/discrepancies/{id}/comments': action('Comment', 'CommentBody'),
+      '/v1/events': {
+        post: {
+          summary: `Canonical inventory events (integration, admin): one event, or { events: [...] } with up to ${MAX_EVENTS_PER_BATCH}`,
+          description:
+            'Each event is stored once per (source, eventId) — a redelivery is a `duplicate` and changes nothing — applied to the reference ledger, and run through the detectors; cases opened or joined are listed. ' +
+            'A batch answers 200 with a result per item (`accepted`, `duplicate`, `invalid` with its failing fields, `forbidden` outside the key’s sites): an invalid item does not fail the others. ' +
+            'A single event that is invalid answers 400, outside the key’s sites 403. On 503 the events stored so far are kept; resending finishes them.',
+          requestBody: { required: true, content: { 'application/json': { schema: { oneOf: [ref('InventoryEvent'), ref('EventBatch')] } } } },
+          responses: {
+            '200': ok('one event: its result; a batch: a result per item', { oneOf: [ref('EventResult'), ref('EventBatchResult')] }),
+            ...standardErrors,
+            '400': problem('a single invalid event, or a batch body that is not { events: [1..1000 items] }; `errors` names the fields'),
+            '413': problem('body too large'),
+          },
+        },
+      },
       '/v1/counts': {
         post: {
           summary: 'A count result for a count task (integration, admin)',

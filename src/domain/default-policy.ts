@@ -62,6 +62,7 @@ export const DEFAULT_POLICY_INPUT: PolicyDocumentInput = {
   },
   segregationOfDuties: true,
   autoAdjustReasonCode: 'CYCLE_COUNT',
+  watchers: { transferGrace: '4h', returnDispositionWithin: '48h', receivingDueAfter: '24h', mismatchSettleAfter: '30m' },
 };
 
 export const DEFAULT_POLICY: PolicyDocument = PolicyDocument.parse(DEFAULT_POLICY_INPUT);

@@ -90,6 +90,25 @@ export const Ladder = z
 export type Ladder = z.infer<typeof Ladder>;
 export type Rung = Ladder['rungs'][number];
 
+/**
+ * Watchers (DESIGN §5): how long Reckon waits for an expected event before it opens a case.
+ * Deadlines start from the event's own data where it has some (a transfer's ETA, a return's
+ * due date, an ASN's expected arrival); these durations are added to it.
+ */
+export const WatcherSettings = z
+  .object({
+    /** transferWatch: a transfer not received by its ETA plus this grace is late */
+    transferGrace: DurationText.default('4h'),
+    /** returnWatch: a received return without a disposition this long after receipt (or its due date) */
+    returnDispositionWithin: DurationText.default('48h'),
+    /** receivingMatch: an ASN/PO is compared with its receipts this long after its expected arrival */
+    receivingDueAfter: DurationText.default('24h'),
+    /** system_mismatch: a WMS/ERP difference beyond tolerance must last this long to become a case */
+    mismatchSettleAfter: DurationText.default('30m'),
+  })
+  .strict();
+export type WatcherSettings = z.infer<typeof WatcherSettings>;
+
 export const PolicyDocument = z
   .object({
     name: z.string().min(1).max(100),
@@ -135,6 +154,7 @@ export const PolicyDocument = z
     segregationOfDuties: z.boolean().default(true),
     /** reason code used for automatic adjustments */
     autoAdjustReasonCode: z.string().min(1).max(32).default('CYCLE_COUNT'),
+    watchers: WatcherSettings.prefault({}),
   })
   .strict();
 export type PolicyDocumentInput = z.input<typeof PolicyDocument>;

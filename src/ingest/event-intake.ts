@@ -1,5 +1,14 @@
 import type { Pool } from 'pg';
 import type { InventoryEvent } from '../domain';
+import type { Logger } from '../logger';
+import { getActivePolicy } from '../store/policy-repo';
+import { casesOf, dispatchDetections, type DetectionDeps } from './detections';
+import type { Detector } from './detectors';
+import { loadItem, type StockSource } from './features/load';
+import { attributesOf } from './event-attributes';
+import { recordEvent, type RecordedEvent } from './record-event';
+import type { CaseIntakeDeps } from './start-case';
+import { sendWatchSignals, watchSignalsFor } from './watch-signals';
 
 export type EventIntakeStatus = 'accepted' | 'duplicate';
 
@@ -9,15 +18,39 @@ export interface EventIntakeResult {
   cases: string[];
 }
 
+/** What intake needs beyond the database to turn detections into cases and start watchers. */
+export interface EventIntakeDeps extends Omit<CaseIntakeDeps, 'db'> {
+  /** `ledger` when the reference ledger is the system of record (ADAPTER=reference), else `events` */
+  stockSource?: StockSource;
+  logger?: Logger;
+  /** replaces the shipped detectors (tests) */
+  detectors?: readonly Detector[];
+}
+
 /**
  * Durable intake of one canonical event: stored once per (source, eventId); a redelivery is
- * recognised and changes nothing. Detectors (DESIGN §9) hang off this function.
+ * recognised and changes nothing. Phase one (one transaction) stores the event, applies it to
+ * the reference ledger and the features and stores the detectors' findings; phase two hands
+ * the findings to cases and signals the watchers, then marks the event processed. Without
+ * `deps` only phase one runs; a later delivery with deps finishes phase two.
  */
-export async function acceptEvent(db: Pool, event: InventoryEvent): Promise<EventIntakeResult> {
-  const res = await db.query(
-    `INSERT INTO inventory_events (source, event_id, type, occurred_at, site, sku, body)
-     VALUES ($1,$2,$3,$4,$5,$6,$7) ON CONFLICT (source, event_id) DO NOTHING`,
-    [event.source, event.eventId, event.type, event.occurredAt, event.site, event.sku ?? null, JSON.stringify(event)],
-  );
-  return { status: (res.rowCount ?? 0) > 0 ? 'accepted' : 'duplicate', cases: [] };
+export async function acceptEvent(db: Pool, event: InventoryEvent, deps?: EventIntakeDeps): Promise<EventIntakeResult> {
+  const policy = await getActivePolicy(db);
+  const stockSource = deps?.stockSource ?? 'ledger';
+  const recorded = await recordEvent(db, event, { policy: policy.document, stockSource, logger: deps?.logger, detectors: deps?.detectors });
+  if (!deps || (recorded.status === 'duplicate' && recorded.processed)) {
+    return { status: recorded.status, cases: await casesOf(db, { eventSource: event.source, eventId: event.eventId }) };
+  }
+  return { status: recorded.status, cases: await dispatchEvent(db, event, recorded, deps) };
+}
+
+/** Phase two: detections to cases, watcher signals, then the event is processed. Safe to repeat. */
+export async function dispatchEvent(db: Pool, event: InventoryEvent, _recorded: RecordedEvent, deps: EventIntakeDeps): Promise<string[]> {
+  const detectionDeps: DetectionDeps = { ...deps, db, stockSource: deps.stockSource ?? 'ledger' };
+  const cases = await dispatchDetections(detectionDeps, { eventSource: event.source, eventId: event.eventId });
+  const a = attributesOf(event);
+  const item = await loadItem(db, event, a.unitCost, a.skuClass);
+  await sendWatchSignals(deps.temporal, deps.config.TEMPORAL_TASK_QUEUE, watchSignalsFor(event, item));
+  await db.query('UPDATE inventory_events SET processed_at = now() WHERE source = $1 AND event_id = $2 AND processed_at IS NULL', [event.source, event.eventId]);
+  return cases;
 }

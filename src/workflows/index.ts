@@ -1,2 +1,6 @@
 /** The workflows bundled for the worker. */
 export { discrepancyWorkflow } from './discrepancy';
+export { transferWatch } from './transfer-watch';
+export { returnWatch } from './return-watch';
+export { receivingMatch } from './receiving-match';
+export { mismatchSettle } from './mismatch-settle';

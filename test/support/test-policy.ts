@@ -2,14 +2,16 @@ import { DEFAULT_POLICY_INPUT, PolicyDocument, type PolicyDocumentInput } from '
 
 /**
  * The policy the suite runs under: the shipped default, except that the `high` ladder has
- * second-scale SLAs so escalation can be watched in a test, recounts time out in 20 s, and
- * four eyes start at 1500 so a review-severity case can need two approvers.
+ * second-scale SLAs so escalation can be watched in a test, recounts time out in 20 s, four
+ * eyes start at 1500 so a review-severity case can need two approvers, and watchers wait seconds.
  */
 export const TEST_POLICY_INPUT: PolicyDocumentInput = {
   ...DEFAULT_POLICY_INPUT,
   name: 'reckon-test',
   recounts: { automatic: 1, timeout: '20s' },
   approval: { ...DEFAULT_POLICY_INPUT.approval, fourEyesAbove: 1500 },
+  // watchers wait seconds, not hours: a test posts a transfer due now and sees it go late
+  watchers: { transferGrace: '2s', returnDispositionWithin: '3s', receivingDueAfter: '3s', mismatchSettleAfter: '2s' },
   ladders: {
     ...DEFAULT_POLICY_INPUT.ladders,
     high: {

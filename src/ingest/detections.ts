@@ -1,0 +1,98 @@
+import type { Client } from '@temporalio/client';
+import type { Pool, PoolClient } from 'pg';
+import { dedupeKey, workflowIdForKey, type DiscrepancyReport } from '../domain';
+import { MISMATCH_SETTLE_TYPE, mismatchSeenSignal, type MismatchSeen } from '../workflows/watch-messages';
+import type { StockSource } from './features/load';
+import { startOrMergeCase, type CaseIntakeDeps } from './start-case';
+
+/**
+ * Detections: what a detector (or a watcher) found, stored in the same transaction as the
+ * cause that produced it, then handed to Temporal. The table is an outbox — a crash between
+ * the two leaves undispatched rows that the next delivery of the event (or the activity's
+ * retry) dispatches — and the record detection latency is measured from.
+ */
+export interface Detection {
+  eventSource: string;
+  eventId: string;
+  detector: string;
+  detectorVersion: string;
+  mode: 'report' | 'settle';
+  report: DiscrepancyReport;
+  /** when Reckon received the cause: the event, or the moment an expected event became overdue */
+  receivedAt: string;
+}
+
+export interface DetectionDeps extends CaseIntakeDeps {
+  /** where a settling watch re-reads balances (default: the reference ledger) */
+  stockSource?: StockSource;
+}
+
+type Db = Pick<PoolClient, 'query'>;
+
+export async function storeDetections(db: Db, rows: Detection[]): Promise<void> {
+  for (const d of rows) {
+    await db.query(
+      `INSERT INTO detections (event_source, event_id, detector, detector_version, dedupe_key, mode, report, received_at)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8) ON CONFLICT (event_source, event_id, detector, dedupe_key) DO NOTHING`,
+      [d.eventSource, d.eventId, d.detector, d.detectorVersion, dedupeKey(d.report), d.mode, JSON.stringify(d.report), d.receivedAt],
+    );
+  }
+}
+
+/** The workflow that settles a mismatch of one balance (one per dedupe key at a time). */
+export function mismatchSettleId(report: DiscrepancyReport): string {
+  return `settle-${workflowIdForKey(report)}`;
+}
+
+export async function signalMismatchSettle(temporal: Client, taskQueue: string, seen: MismatchSeen): Promise<void> {
+  await temporal.workflow.signalWithStart(MISMATCH_SETTLE_TYPE, {
+    workflowId: mismatchSettleId(seen.report),
+    taskQueue,
+    args: [],
+    signal: mismatchSeenSignal,
+    signalArgs: [seen],
+    staticSummary: `settling ${seen.report.kind} ${seen.report.site} ${seen.report.sku}${seen.report.location ? ` @${seen.report.location}` : ''}`,
+  });
+}
+
+/**
+ * Hands the undispatched detections of one cause to Temporal: a case started or merged for
+ * each report (sourceEventIds let the case recognise a repeat), a settling watch signalled for
+ * each settling finding. Returns the ids of every case this cause opened or joined so far.
+ */
+export async function dispatchDetections(deps: DetectionDeps, cause: { eventSource: string; eventId: string }): Promise<string[]> {
+  const { rows } = await deps.db.query<{ id: string; mode: Detection['mode']; report: DiscrepancyReport; received_at: Date }>(
+    `SELECT id, mode, report, received_at FROM detections WHERE event_source = $1 AND event_id = $2 AND dispatched_at IS NULL ORDER BY id`,
+    [cause.eventSource, cause.eventId],
+  );
+  for (const row of rows) {
+    if (row.mode === 'settle') {
+      await signalMismatchSettle(deps.temporal, deps.config.TEMPORAL_TASK_QUEUE, {
+        eventKey: `${cause.eventSource}:${cause.eventId}`,
+        report: row.report,
+        receivedAt: row.received_at.toISOString(),
+        stockSource: deps.stockSource ?? 'ledger',
+      });
+      await deps.db.query('UPDATE detections SET dispatched_at = now() WHERE id = $1', [row.id]);
+      continue;
+    }
+    const accepted = await startOrMergeCase(deps, row.report);
+    await markReported(deps.db, row.id, accepted);
+  }
+  return casesOf(deps.db, cause);
+}
+
+export async function markReported(db: Pool | Db, id: string, accepted: { id: string; workflowId: string }): Promise<void> {
+  await db.query(
+    'UPDATE detections SET dispatched_at = COALESCE(dispatched_at, now()), reported_at = now(), case_id = $2, workflow_id = $3 WHERE id = $1',
+    [id, accepted.id, accepted.workflowId],
+  );
+}
+
+export async function casesOf(db: Pool | Db, cause: { eventSource: string; eventId: string }): Promise<string[]> {
+  const { rows } = await db.query<{ case_id: string }>(
+    `SELECT DISTINCT case_id FROM detections WHERE event_source = $1 AND event_id = $2 AND case_id IS NOT NULL ORDER BY case_id`,
+    [cause.eventSource, cause.eventId],
+  );
+  return rows.map((r) => r.case_id);
+}

@@ -1,0 +1,89 @@
+import type { Pool } from 'pg';
+import { DiscrepancyReport, type InventoryEvent, type PolicyDocument } from '../domain';
+import type { Logger } from '../logger';
+import { withTransaction } from '../store/db';
+import { storeDetections, type Detection } from './detections';
+import { DETECTORS, type Detector } from './detectors';
+import { loadFeatures, type StockSource } from './features/load';
+import type { Features } from './features/types';
+import { applyFeatures } from './features/update';
+import { applyToLedger } from './ledger-apply';
+
+export interface RecordedEvent {
+  status: 'accepted' | 'duplicate';
+  /** the event's detections were handed over and its watchers signalled (a duplicate may not be yet) */
+  processed: boolean;
+  receivedAt: string;
+}
+
+export interface RecordOptions {
+  policy: PolicyDocument;
+  stockSource: StockSource;
+  logger?: Logger;
+  detectors?: readonly Detector[];
+}
+
+/**
+ * Phase one of intake, in one transaction: store the event (once per source and id), take the
+ * features as they stood, apply the event to the reference ledger (when the ledger is the
+ * system of record) and to the features, run the detectors and store what they found. Events
+ * of one site and sku are serialised by an advisory lock, so detectors see a consistent before.
+ */
+export async function recordEvent(pool: Pool, e: InventoryEvent, opts: RecordOptions): Promise<RecordedEvent> {
+  return withTransaction(pool, async (c) => {
+    if (e.sku) await c.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`reckon-stock:${e.site}|${e.sku}`]);
+    if (e.reference) await c.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`reckon-doc:${e.site}|${e.reference.kind}|${e.reference.id}`]);
+    const inserted = await c.query<{ received_at: Date }>(
+      `INSERT INTO inventory_events (source, event_id, type, occurred_at, site, sku, body)
+       VALUES ($1,$2,$3,$4,$5,$6,$7) ON CONFLICT (source, event_id) DO NOTHING RETURNING received_at`,
+      [e.source, e.eventId, e.type, e.occurredAt, e.site, e.sku ?? null, JSON.stringify(e)],
+    );
+    if (inserted.rows.length === 0) {
+      const prior = await c.query<{ processed_at: Date | null; received_at: Date }>(
+        'SELECT processed_at, received_at FROM inventory_events WHERE source = $1 AND event_id = $2',
+        [e.source, e.eventId],
+      );
+      return { status: 'duplicate', processed: prior.rows[0]?.processed_at != null, receivedAt: prior.rows[0].received_at.toISOString() };
+    }
+    const receivedAt = inserted.rows[0].received_at.toISOString();
+    const features = await loadFeatures(c, e, { policy: opts.policy, receivedAt, stockSource: opts.stockSource });
+    if (opts.stockSource === 'ledger') await applyToLedger(c, e);
+    await applyFeatures(c, e, features, opts.stockSource);
+    await storeDetections(c, detect(e, features, opts.detectors ?? DETECTORS, opts.logger, receivedAt));
+    return { status: 'accepted', processed: false, receivedAt };
+  });
+}
+
+/**
+ * Runs every detector. A detector that throws or proposes an invalid report is logged and
+ * skipped: one faulty rule must not lose the event or the other detectors' findings.
+ */
+export function detect(e: InventoryEvent, f: Features, detectors: readonly Detector[], logger: Logger | undefined, receivedAt: string): Detection[] {
+  const found: Detection[] = [];
+  for (const d of detectors) {
+    let proposals;
+    try {
+      proposals = d.onEvent(e, f);
+    } catch (err) {
+      logger?.error({ err, detector: d.name, eventId: e.eventId }, 'detector failed');
+      continue;
+    }
+    for (const p of proposals) {
+      const parsed = DiscrepancyReport.safeParse(p);
+      if (!parsed.success) {
+        logger?.warn({ detector: d.name, eventId: e.eventId, issues: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) }, 'detector proposed an invalid report');
+        continue;
+      }
+      found.push({
+        eventSource: e.source,
+        eventId: e.eventId,
+        detector: d.name,
+        detectorVersion: d.version,
+        mode: d.settles ? 'settle' : 'report',
+        report: parsed.data,
+        receivedAt,
+      });
+    }
+  }
+  return found;
+}
