@@ -185,8 +185,11 @@ export function scoreDiscrepancy(input: ScoreInput): Score {
     .filter((f): f is { x: Explainer; r: NonNullable<ReturnType<Explainer['explain']>> } => f.r !== null);
 
   // Use only explanations pulling in the variance's direction; a document that would widen
-  // the gap explains nothing about it.
-  const useful = found.filter((f) => Math.sign(f.r.qty) === Math.sign(variance));
+  // the gap explains nothing about it. Of those, only as many as fit inside the gap.
+  const useful = fitting(
+    found.filter((f) => Math.sign(f.r.qty) === Math.sign(variance)),
+    variance,
+  );
   const explainedQty = sum(useful.map((f) => f.r.qty));
   const fully = variance !== 0 && explainedQty === variance;
   const causes: CauseScore[] = useful.map((f) => ({
@@ -228,6 +231,27 @@ export function scoreDiscrepancy(input: ScoreInput): Score {
   const confidence = 0.5 * missingPenalty;
   spread(causes, variance, confidence);
   return finish(input, variance, causes, confidence, 'review', undefined);
+}
+
+/**
+ * The explanations that fit inside the variance: the subset with the largest total not beyond
+ * it (fewest explanations, then listing order, on a tie). Documents adding up to more than the
+ * gap would predict a different difference, so they cannot all be its cause; counting them
+ * would explain more than the variance and push probabilities above 1.
+ */
+function fitting<T extends { r: { qty: number } }>(candidates: T[], variance: number): T[] {
+  let best: T[] = [];
+  let bestQty = 0;
+  for (let mask = 1; mask < 1 << candidates.length; mask++) {
+    const pick = candidates.filter((_, i) => (mask & (1 << i)) !== 0);
+    const qty = Math.abs(sum(pick.map((f) => f.r.qty)));
+    if (qty > Math.abs(variance)) continue;
+    if (qty > bestQty || (qty === bestQty && pick.length < best.length)) {
+      best = pick;
+      bestQty = qty;
+    }
+  }
+  return best;
 }
 
 function round(n: number): number {

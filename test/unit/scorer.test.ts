@@ -154,11 +154,22 @@ describe('scoreDiscrepancy: partly explained', () => {
   });
 
   it('explanations larger than the variance do not count as fully explaining it', () => {
-    // −10 variance, −15 picked
+    // −10 variance, −15 picked: the pick would predict a different gap, so it explains none of it
     const s = scoreDiscrepancy(input({ expectedQty: 100, observedQty: 90, evidence: ev({ openAllocations: [allocation('SO-1', 15)] }) }));
     expect(s.fullyExplained).toBe(false);
     expect(s.recommendedAction).toBe('review');
-    expect(s.unexplainedQty).toBe(-10 - -15);
+    expect(s.explainedQty).toBe(0);
+    expect(s.unexplainedQty).toBe(-10);
+  });
+
+  it('of documents that together overshoot the variance, those that fit explain it', () => {
+    // −10 variance: −10 picked fits, the −5 outbound transfer on top would overshoot
+    const s = scoreDiscrepancy(
+      input({ expectedQty: 100, observedQty: 90, evidence: ev({ openAllocations: [allocation('SO-1', 10)], transfersInTransit: [transfer('TR-1', 5, 'outbound')] }) }),
+    );
+    expect(s.fullyExplained).toBe(true);
+    expect(s.candidateRule).toBe('explained_by_open_allocation');
+    expect(s.causes.map((c) => c.cause)).toEqual(['open_allocation']);
   });
 
   it('a count partly explained by a pick: the rest is a count variance to recount', () => {
