@@ -4,11 +4,12 @@ import { fmt, reportBase } from './report';
 import type { Detector } from './types';
 
 /**
- * The travel-time model: the fewest seconds a person needs between two bins. Within a zone a
- * few steps; between zones a walk or a ride across the building. Deliberately coarse: it flags
- * the impossible (two zones apart in seconds), not the merely quick.
+ * The travel-time model: the fewest seconds a person needs between two bins. Within a zone
+ * neighbouring bins are a step apart, so nothing is ruled out; between zones it is a walk or a
+ * ride across the building. Deliberately coarse: it flags the impossible (two zones apart in
+ * seconds), not the merely quick.
  */
-export const TRAVEL_SECONDS = { sameLocation: 0, sameZone: 5, otherZone: 60 } as const;
+export const TRAVEL_SECONDS = { sameLocation: 0, sameZone: 0, otherZone: 60 } as const;
 
 export function travelSeconds(from: { location: string; zone?: string }, to: { location: string; zone?: string }): number {
   if (from.location === to.location) return TRAVEL_SECONDS.sameLocation;
