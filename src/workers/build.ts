@@ -9,6 +9,7 @@ import { createReferenceLedger } from '../adapters/reference';
 import { createRedisClient } from '../api/redis';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
+import { reckonWorkerInterceptors } from '../temporal/worker-interceptors';
 import { createWorkerMetrics } from '../metrics/worker';
 
 export interface ReckonWorkerDeps {
@@ -77,6 +78,7 @@ export async function createReckonWorker(deps: ReckonWorkerDeps): Promise<Worker
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
     activities,
+    interceptors: reckonWorkerInterceptors(logger, { prebundled: Boolean(deps.workflowBundle) }),
     maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
     maxConcurrentWorkflowTaskExecutions: config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
     shutdownGraceTime: config.SHUTDOWN_GRACE_MS,

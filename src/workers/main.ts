@@ -3,6 +3,7 @@ import { loadConfig } from '../config';
 import { createLogger } from '../logger';
 import { createPool } from '../store/db';
 import { migrate } from '../store/migrate';
+import { temporalConnectionOptions } from '../temporal/connection';
 import { createReckonWorker } from './build';
 
 /** Worker entrypoint: runs discrepancy workflows and their activities until SIGINT/SIGTERM. */
@@ -11,7 +12,7 @@ async function main(): Promise<void> {
   const logger = createLogger(config, 'reckon-worker');
   const db = createPool(config.DATABASE_URL, 20);
   await migrate(db);
-  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   const worker = await createReckonWorker({ config, db, logger, connection });
   logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, address: config.TEMPORAL_ADDRESS }, 'worker started');
   // Worker.run() installs its own SIGINT/SIGTERM handling and drains in-flight tasks

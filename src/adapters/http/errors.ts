@@ -19,10 +19,14 @@ export class RemoteUnavailable extends Error {
 export class CircuitOpen extends Error {
   constructor(
     readonly remote: string,
-    /** how long until the circuit lets a trial call through */
+    /** how long until the circuit lets a trial call through (0: a trial call is out now) */
     readonly retryInMs: number,
   ) {
-    super(`${remote}: circuit open after repeated failures; next trial call in ${retryInMs} ms`);
+    super(
+      retryInMs > 0
+        ? `${remote}: circuit open after repeated failures; next trial call in ${retryInMs} ms`
+        : `${remote}: circuit half-open; waiting for the trial call's answer`,
+    );
     this.name = 'CircuitOpen';
   }
 }
