@@ -2,6 +2,8 @@ import { Client, Connection } from '@temporalio/client';
 import { loadConfig } from '../config';
 import { createLogger } from '../logger';
 import { createPool } from '../store/db';
+import { reckonClientInterceptors } from '../temporal/client-interceptors';
+import { describeTemporalConnection, temporalConnectionOptions } from '../temporal/connection';
 import { createApp } from './app';
 import { createRedisClient } from './redis';
 
@@ -12,12 +14,13 @@ async function main(): Promise<void> {
   const db = createPool(config.DATABASE_URL, 20);
   const redis = createRedisClient(config.REDIS_URL, logger);
   redis.connect().catch(() => undefined);
-  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
-  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const temporalOptions = temporalConnectionOptions(config);
+  const connection = await Connection.connect(temporalOptions);
+  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, interceptors: reckonClientInterceptors() });
 
   const app = createApp({ temporal, db, redis, config, logger });
   const server = app.listen(config.PORT, config.HOST, () => {
-    logger.info({ port: config.PORT, host: config.HOST, temporal: config.TEMPORAL_ADDRESS }, 'api listening');
+    logger.info({ port: config.PORT, host: config.HOST, temporal: describeTemporalConnection(temporalOptions) }, 'api listening');
   });
   server.on('error', (err) => {
     logger.fatal({ err }, 'api cannot listen');

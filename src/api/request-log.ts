@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import type { Logger } from '../logger';
+import { withCorrelation } from '../observability/correlation';
 
 const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -24,6 +25,7 @@ export function requestLog(logger: Logger): RequestHandler {
       else if (res.statusCode === 503) req.log.warn(line, 'request failed: dependency unavailable');
       else req.log.info(line, 'request');
     });
-    next();
+    // the rest of the request runs in its correlation: Temporal calls carry the id to the workflow
+    withCorrelation({ correlationId }, next);
   };
 }

@@ -1,4 +1,4 @@
-import { proxyActivities } from '@temporalio/workflow';
+import { proxyActivities, type ActivityInterfaceFor } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 
 /**
@@ -8,40 +8,86 @@ import type { Activities } from '../activities';
  */
 const BUSINESS = ['AdapterRejection'];
 
-export const wmsEvidence = proxyActivities<Activities>({
+export const wmsEvidence = described(proxyActivities<Activities>({
   startToCloseTimeout: '10s',
   scheduleToCloseTimeout: '45s',
   retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '5s', maximumAttempts: 3, nonRetryableErrorTypes: BUSINESS },
   summary: 'evidence from the WMS',
-});
+}));
 
-export const erpEvidence = proxyActivities<Activities>({
+export const erpEvidence = described(proxyActivities<Activities>({
   startToCloseTimeout: '15s',
   scheduleToCloseTimeout: '60s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10s', maximumAttempts: 3, nonRetryableErrorTypes: BUSINESS },
   summary: 'evidence from the ERP',
-});
+}));
 
-export const reckonEvidence = proxyActivities<Activities>({
+export const reckonEvidence = described(proxyActivities<Activities>({
   startToCloseTimeout: '10s',
   retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '5s', maximumAttempts: 3 },
   summary: 'prior cases from the read model',
-});
+}));
 
-export const writes = proxyActivities<Activities>({
+export const writes = described(proxyActivities<Activities>({
   startToCloseTimeout: '10s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', nonRetryableErrorTypes: BUSINESS },
   summary: 'write to the system of record',
-});
+}));
 
-export const records = proxyActivities<Activities>({
+export const records = described(proxyActivities<Activities>({
   startToCloseTimeout: '10s',
   retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '30s' },
   summary: 'read model and audit log',
-});
+}));
 
-export const scoring = proxyActivities<Activities>({
+export const scoring = described(proxyActivities<Activities>({
   startToCloseTimeout: '10s',
   retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '10s' },
   summary: 'score the evidence',
-});
+}));
+
+type Summaries = { [K in keyof Activities]?: (...args: Parameters<Activities[K]>) => string };
+
+function where(k: { site: string; sku: string; location?: string }): string {
+  return `${k.site} ${k.sku}${k.location ? ` @${k.location}` : ''}`;
+}
+
+/**
+ * What each call is, for the Temporal UI's event history (its summary): the proxy's summary
+ * says which kind of call, this one which source or write and for what stock. Summaries are
+ * user metadata, not part of the commands compared on replay.
+ */
+const SUMMARIES: Summaries = {
+  fetchWmsBalance: (k) => `WMS balance: ${where(k)}`,
+  fetchRecentTransactions: (k) => `WMS recent transactions: ${where(k)}`,
+  fetchRecentAdjustments: (k) => `WMS recent adjustments and who made them: ${where(k)}`,
+  fetchCountHistory: (k) => `WMS count history: ${where(k)}`,
+  fetchReturnsPending: (k) => `WMS returns without disposition: ${where(k)}`,
+  fetchErpOnHand: (k) => `ERP on-hand: ${where(k)}`,
+  fetchOpenAllocations: (k) => `ERP open allocations: ${where(k)}`,
+  fetchInboundDocuments: (q) => `ERP inbound documents (PO, ASN, receipts): ${where(q.key)}${q.reference ? ` for ${q.reference.kind} ${q.reference.id}` : ''}`,
+  fetchTransfersInTransit: (k) => `ERP transfers in transit: ${where(k)}`,
+  findPriorCases: () => 'Reckon: prior cases with this key or these source events',
+  postAdjustment: (c) => `WRITE adjustment ${c.qty > 0 ? '+' : ''}${c.qty} to ${c.target === 'erp' ? 'the ERP' : 'WMS and ERP'} (${c.reasonCode}): ${where(c)}`,
+  placeHold: (c) => `WRITE hold of ${c.qty}: ${where(c)}`,
+  releaseHold: (c) => `WRITE release of hold ${c.holdId}`,
+  createCountTask: (c) => `WRITE count task: ${where(c)}`,
+  notifyRole: (n) => `notify ${n.role} at ${n.site}`,
+  pinPolicy: () => 'pin the active policy version',
+  recordTransition: (r) => `record "${r.state.status}" in the read model and audit log`,
+  scoreCase: (i) => `score the evidence (${i.recounts.length} recount${i.recounts.length === 1 ? '' : 's'})`,
+};
+
+/** The proxy, with each call carrying its own summary (and the proxy's options otherwise). */
+function described(proxy: ActivityInterfaceFor<Activities>): ActivityInterfaceFor<Activities> {
+  return new Proxy(proxy, {
+    get(target, name, receiver) {
+      const fn: unknown = Reflect.get(target, name, receiver);
+      const describe = SUMMARIES[name as keyof Activities] as ((...args: unknown[]) => string) | undefined;
+      if (!describe || typeof fn !== 'function') return fn;
+      const activity = fn as unknown as { executeWithOptions(o: { summary: string }, args: unknown[]): Promise<unknown> };
+      const call = (...args: unknown[]) => activity.executeWithOptions({ summary: describe(...args).slice(0, 200) }, args);
+      return Object.assign(call, { executeWithOptions: activity.executeWithOptions });
+    },
+  });
+}

@@ -12,6 +12,7 @@ import {
 import { records } from './activity-proxies';
 import type { DiscrepancyWorkflowInput } from './messages';
 import {
+  breachedKey,
   escalationLevelKey,
   kindKey,
   ownerRoleKey,
@@ -118,6 +119,7 @@ export class CaseContext {
       { key: escalationLevelKey, value: s.escalationLevel },
       { key: valueAtRiskKey, value: s.assessment?.valueAtRisk ?? null },
       { key: slaDeadlineKey, value: s.slaDeadline ? new Date(s.slaDeadline) : null },
+      { key: breachedKey, value: s.breached },
     ]);
     setCurrentDetails(this.details());
   }

@@ -11,6 +11,8 @@ export const ownerRoleKey = defineSearchAttributeKey('ReckonOwnerRole', SearchAt
 export const escalationLevelKey = defineSearchAttributeKey('ReckonEscalationLevel', SearchAttributeType.INT);
 export const valueAtRiskKey = defineSearchAttributeKey('ReckonValueAtRisk', SearchAttributeType.DOUBLE);
 export const slaDeadlineKey = defineSearchAttributeKey('ReckonSlaDeadline', SearchAttributeType.DATETIME);
+/** an SLA on the ladder has run out at least once (the API's `breached` filter) */
+export const breachedKey = defineSearchAttributeKey('ReckonBreached', SearchAttributeType.BOOL);
 
 /** Name → CLI type, for `temporal server start-dev --search-attribute` and `operator search-attribute create`. */
 export const SEARCH_ATTRIBUTE_CLI_TYPES: Record<string, string> = {
@@ -23,4 +25,5 @@ export const SEARCH_ATTRIBUTE_CLI_TYPES: Record<string, string> = {
   ReckonEscalationLevel: 'Int',
   ReckonValueAtRisk: 'Double',
   ReckonSlaDeadline: 'Datetime',
+  ReckonBreached: 'Bool',
 };
