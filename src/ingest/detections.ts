@@ -40,7 +40,7 @@ export async function storeDetections(db: Db, rows: Detection[]): Promise<void> 
 }
 
 /** The workflow that settles a mismatch of one balance (one per dedupe key at a time). */
-export function mismatchSettleId(report: DiscrepancyReport): string {
+export function mismatchSettleId(report: Pick<DiscrepancyReport, 'kind' | 'site' | 'sku' | 'location' | 'reference'>): string {
   return `settle-${workflowIdForKey(report)}`;
 }
 

@@ -1,3 +1,5 @@
+import { InventoryEvent } from '../../src/domain';
+import { acceptEvent } from '../../src/ingest/event-intake';
 import type { Api } from '../support/api';
 import { seedBalance } from '../support/cases';
 import { eventually, uniq, type Engine } from '../support/engine';
@@ -35,5 +37,109 @@ describe('POST /v1/events', () => {
     const rows = await casesAt(engine, site);
     expect(rows).toHaveLength(1);
     expect(rows[0].occurrences).toBe(1);
+  });
+});
+
+describe('batches', () => {
+  it('answers per item: accepted, duplicate, invalid with its fields, forbidden outside the key’s sites', async () => {
+    const site = uniq('DC');
+    const sku = uniq('SKU');
+    const good = ev({ type: 'receipt', site, sku, location: 'A-01', qty: 5, attributes: { postedToErp: true } });
+    const res = await postEvents(api, {
+      events: [
+        good,
+        good,
+        { ...ev({ type: 'pick', site, sku, location: 'A-01' }), qty: undefined, colour: 'red' },
+        ev({ type: 'receipt', site: 'ELSEWHERE', sku, qty: 1 }),
+      ],
+    }, { userId: 'scoped-feed', roles: ['integration'], sites: [site] });
+    expect(res.status).toBe(200);
+    expect(res.body.summary).toEqual({ accepted: 1, duplicate: 1, invalid: 1, forbidden: 1 });
+    expect(res.body.results.map((r: { status: string }) => r.status)).toEqual(['accepted', 'duplicate', 'invalid', 'forbidden']);
+    expect(res.body.results[2].errors).toEqual(expect.arrayContaining([{ path: 'colour', message: 'unknown field' }, { path: 'qty', message: 'required for pick' }]));
+    expect(res.body.results[3].errors).toEqual([{ path: 'site', message: expect.stringMatching(/ELSEWHERE/) }]);
+    const stored = await engine.db.query('SELECT count(*)::int AS n FROM inventory_events WHERE site = $1', [site]);
+    expect(stored.rows[0].n).toBe(1);
+  });
+
+  it('refuses a body that is not a batch or an event, naming the fields (400), and callers without the role (403)', async () => {
+    const tooMany = { events: Array.from({ length: 1001 }, () => ({})) };
+    for (const body of [{ events: [] }, { events: 'x' }, tooMany, { events: [{}], extra: 1 }]) {
+      const res = await postEvents(api, body);
+      expect(res.status).toBe(400);
+      expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+      expect(res.body.errors.length).toBeGreaterThan(0);
+    }
+    const single = await postEvents(api, { type: 'pick', site: 'DC1' });
+    expect(single.status).toBe(400);
+    expect(single.body.errors.map((e: { path: string }) => e.path)).toEqual(expect.arrayContaining(['body.eventId', 'body.source', 'body.occurredAt']));
+    const viewer = await postEvents(api, ev({ type: 'count', site: 'DC1', sku: 'S', qty: 1 }), { userId: 'v', roles: ['viewer'], sites: ['*'] });
+    expect(viewer.status).toBe(403);
+    const scoped = await postEvents(api, ev({ type: 'count', site: 'DC-OTHER', sku: 'S', qty: 1 }), { userId: 's', roles: ['integration'], sites: ['DC1'] });
+    expect(scoped.status).toBe(403);
+  });
+
+  it('a redelivered batch adds zero cases, and the same event twice in a batch counts once', async () => {
+    const site = uniq('DC');
+    const sku = uniq('SKU');
+    await seedBalance(engine.db, { site, location: 'B-01', sku, wms: 1, erp: 1 });
+    const pick = ev({ type: 'pick', site, sku, location: 'B-01', qty: 4 });
+    const count = ev({ type: 'count', site, sku, location: 'C-01', qty: 500 });
+    const batch = { events: [pick, count, pick] };
+    const first = await postEvents(api, batch);
+    expect(first.body.summary).toMatchObject({ accepted: 2, duplicate: 1 });
+    await waitForCases(engine, site, 'negative_inventory');
+    await waitForCases(engine, site, 'count_variance');
+    const again = await postEvents(api, batch);
+    expect(again.body.summary).toMatchObject({ accepted: 0, duplicate: 3 });
+    expect(again.body.results[0].cases).toEqual(first.body.results[0].cases);
+    expect(await casesAt(engine, site)).toHaveLength(2);
+    const ledger = await engine.db.query('SELECT wms_qty FROM ledger.balances WHERE site = $1 AND location = $2', [site, 'B-01']);
+    expect(Number(ledger.rows[0].wms_qty)).toBe(-3);
+  });
+});
+
+describe('the reference ledger and durability', () => {
+  it('applies receipts, putaways, moves, picks and counts to the ledger once each', async () => {
+    const site = uniq('DC');
+    const sku = uniq('SKU');
+    const events = [
+      ev({ type: 'receipt', site, sku, location: 'DOCK', qty: 20 }),
+      ev({ type: 'putaway', site, sku, location: 'A-01', qty: 20, attributes: { fromLocation: 'DOCK' } }),
+      ev({ type: 'move', site, sku, location: 'A-01', qty: 5, attributes: { toLocation: 'A-02' } }),
+      ev({ type: 'pick', site, sku, location: 'A-02', qty: 2, attributes: { postedToErp: true } }),
+      ev({ type: 'count', site, sku, location: 'A-01', qty: 15, actor: { userId: 'c9' } }),
+    ];
+    await postEvents(api, { events });
+    await postEvents(api, { events });
+    const { rows } = await engine.db.query('SELECT location, wms_qty, erp_qty FROM ledger.balances WHERE site = $1 AND sku = $2 ORDER BY location', [site, sku]);
+    expect(rows.map((r) => [r.location, Number(r.wms_qty), Number(r.erp_qty)])).toEqual([
+      ['A-01', 15, 15],
+      ['A-02', 3, 3],
+      ['DOCK', 0, -20],
+    ]);
+    const tx = await engine.db.query('SELECT count(*)::int AS n FROM ledger.transactions WHERE site = $1', [site]);
+    expect(tx.rows[0].n).toBe(6);
+    const counts = await engine.db.query('SELECT counted_qty, counted_by FROM ledger.counts WHERE site = $1', [site]);
+    expect(counts.rows).toEqual([{ counted_qty: '15', counted_by: 'c9' }]);
+  });
+
+  it('an event stored without reaching Temporal is finished by its redelivery, and the case records its detection latency', async () => {
+    const site = uniq('DC');
+    const sku = uniq('SKU');
+    await seedBalance(engine.db, { site, location: 'A-01', sku, wms: 100, erp: 100 });
+    const count = InventoryEvent.parse(ev({ type: 'count', site, sku, location: 'A-01', qty: 10 }));
+    // phase one only (as a consumer without a Temporal client would): stored and detected, no case yet
+    expect(await acceptEvent(engine.db, count)).toEqual({ status: 'accepted', cases: [] });
+    expect(await casesAt(engine, site)).toEqual([]);
+    const redelivered = await postEvents(api, count);
+    expect(redelivered.body).toMatchObject({ status: 'duplicate', cases: [expect.any(String)] });
+    const [c] = await waitForCases(engine, site, 'count_variance');
+    const latency = await eventually(async () => (await engine.db.query('SELECT * FROM case_detection_latency WHERE case_id = $1', [c.id])).rows[0]);
+    expect(latency).toMatchObject({ detector: 'count_variance', detector_version: '1', event_id: count.eventId });
+    expect(Number(latency.detection_latency_ms)).toBeGreaterThanOrEqual(0);
+    const again = await postEvents(api, count);
+    expect(again.body.cases).toEqual([c.id]);
+    expect(await casesAt(engine, site)).toHaveLength(1);
   });
 });

@@ -1,0 +1,154 @@
+import { mismatchSettleId } from '../../src/ingest/detections';
+import type { Api } from '../support/api';
+import { seedBalance } from '../support/cases';
+import { eventually, uniq, type Engine } from '../support/engine';
+import { casesAt, ev, postEvents, seedItem, startDetection, waitForCases } from './support';
+
+let engine: Engine;
+let api: Api;
+beforeAll(async () => {
+  ({ engine, api } = await startDetection());
+});
+afterAll(async () => {
+  await api?.stop();
+  await engine?.stop();
+});
+
+const at = (base: number, seconds: number) => new Date(base + seconds * 1000).toISOString();
+
+async function post(body: unknown) {
+  const res = await postEvents(api, body);
+  expect(res.status).toBe(200);
+  return res.body;
+}
+
+function fresh() {
+  return { site: uniq('DC'), sku: uniq('SKU') };
+}
+
+describe('detectors through POST /v1/events', () => {
+  it('count_variance: a count inside tolerance opens nothing', async () => {
+    const { site, sku } = fresh();
+    await seedBalance(engine.db, { site, location: 'A-01', sku, wms: 100, erp: 100 });
+    const body = await post(ev({ type: 'count', site, sku, location: 'A-01', qty: 97 }));
+    expect(body.cases).toEqual([]);
+  });
+
+  it('receiving_variance: short when the receipt closes the line, over at once, wrong sku at once; an exact line is quiet', async () => {
+    const { site, sku } = fresh();
+    const other = uniq('SKU');
+    const asnId = uniq('ASN');
+    await post(ev({ type: 'asn', site, reference: { kind: 'asn', id: asnId }, attributes: { lines: [{ line: '1', sku, qty: 100 }, { line: '2', sku: other, qty: 10 }] } }));
+    const short = await post(ev({ type: 'receipt', site, sku, location: 'DOCK', qty: 60, reference: { kind: 'asn', id: asnId, line: '1' }, attributes: { closesLine: true } }));
+    expect(short.cases).toHaveLength(1);
+    const over = await post(ev({ type: 'receipt', site, sku: other, location: 'DOCK', qty: 12, reference: { kind: 'asn', id: asnId, line: '2' } }));
+    expect(over.cases).toHaveLength(1);
+    const wrong = await post(ev({ type: 'receipt', site, sku: uniq('SKU'), location: 'DOCK', qty: 3, reference: { kind: 'asn', id: asnId } }));
+    expect(wrong.cases).toHaveLength(1);
+    const rows = await waitForCases(engine, site, 'receiving_variance', 3);
+    const seen = rows.map((r) => [r.sku, Number(r.expected_qty), Number(r.observed_qty)]);
+    expect(seen).toHaveLength(3);
+    expect(seen).toEqual(expect.arrayContaining([[sku, 100, 60], [other, 10, 12], [expect.not.stringMatching(`^(${sku}|${other})$`), 0, 3]]));
+
+    const { site: site2, sku: sku2 } = fresh();
+    const asn2 = uniq('ASN');
+    await post(ev({ type: 'asn', site: site2, sku: sku2, qty: 40, reference: { kind: 'asn', id: asn2 } }));
+    const exact = await post(ev({ type: 'receipt', site: site2, sku: sku2, location: 'DOCK', qty: 40, reference: { kind: 'asn', id: asn2 }, attributes: { closesDocument: true } }));
+    expect(exact.cases).toEqual([]);
+  });
+
+  it('negative_inventory: a pick past zero opens a case; a pick within the balance does not', async () => {
+    const { site, sku } = fresh();
+    await seedBalance(engine.db, { site, location: 'B-01', sku, wms: 2, erp: 2 });
+    const over = await post(ev({ type: 'pick', site, sku, location: 'B-01', qty: 5 }));
+    expect(over.cases).toHaveLength(1);
+    const [c] = await waitForCases(engine, site, 'negative_inventory');
+    expect(Number(c.observed_qty)).toBe(-3);
+
+    const { site: s2, sku: k2 } = fresh();
+    await seedBalance(engine.db, { site: s2, location: 'B-01', sku: k2, wms: 5, erp: 5 });
+    expect((await post(ev({ type: 'pick', site: s2, sku: k2, location: 'B-01', qty: 2 }))).cases).toEqual([]);
+  });
+
+  it('phantom_stock: a short pick where the system holds enough; a full pick is quiet', async () => {
+    const { site, sku } = fresh();
+    await seedBalance(engine.db, { site, location: 'C-01', sku, wms: 30, erp: 30 });
+    expect((await post(ev({ type: 'pick', site, sku, location: 'C-01', qty: 6 }))).cases).toEqual([]);
+    const short = await post(ev({ type: 'pick', site, sku, location: 'C-01', qty: 2, attributes: { shortQty: 4 } }));
+    expect(short.cases).toHaveLength(1);
+    const [c] = await waitForCases(engine, site, 'phantom_stock');
+    expect([Number(c.expected_qty), Number(c.observed_qty)]).toEqual([24, 2]);
+  });
+
+  it('system_mismatch: an unposted receipt beyond tolerance becomes a case after the settling window; one posted meanwhile does not', async () => {
+    const { site, sku } = fresh();
+    await seedItem(engine, sku, 20);
+    await seedBalance(engine.db, { site, location: 'D-01', sku, wms: 50, erp: 50 });
+    const body = await post(ev({ type: 'receipt', site, sku, location: 'D-01', qty: 80 }));
+    expect(body.cases).toEqual([]); // settling, not yet a case
+    const [c] = await waitForCases(engine, site, 'system_mismatch');
+    expect([Number(c.expected_qty), Number(c.observed_qty)]).toEqual([50, 130]);
+
+    const { site: s2, sku: k2 } = fresh();
+    await seedItem(engine, k2, 20);
+    await seedBalance(engine.db, { site: s2, location: 'D-01', sku: k2, wms: 50, erp: 50 });
+    await post({ events: [ev({ type: 'receipt', site: s2, sku: k2, location: 'D-01', qty: 80 }), ev({ type: 'receipt', source: 'erp', site: s2, sku: k2, location: 'D-01', qty: 80 })] });
+    const settle = engine.client.workflow.getHandle(mismatchSettleId({ kind: 'system_mismatch', site: s2, sku: k2, location: 'D-01' }));
+    expect(await settle.result()).toEqual({ outcome: 'settled', caseIds: [] });
+    expect(await casesAt(engine, s2)).toEqual([]);
+  });
+
+  it('mis_scan: the same user in two zones seconds apart; a pick from a never-stocked, empty bin; a plausible walk is quiet', async () => {
+    const { site, sku } = fresh();
+    await seedBalance(engine.db, { site, location: 'A-01', sku, wms: 50, erp: 50 });
+    await seedBalance(engine.db, { site, location: 'F-09', sku, wms: 50, erp: 50 });
+    const t0 = Date.now() - 600_000;
+    await post(ev({ type: 'pick', site, sku, location: 'A-01', qty: 1, occurredAt: at(t0, 0), actor: { userId: 'u-fast' } }));
+    const hop = await post(ev({ type: 'pick', site, sku, location: 'F-09', qty: 1, occurredAt: at(t0, 4), actor: { userId: 'u-fast' } }));
+    expect(hop.cases).toHaveLength(1);
+    const walk = await post(ev({ type: 'pick', site, sku, location: 'A-01', qty: 1, occurredAt: at(t0, 300), actor: { userId: 'u-fast' } }));
+    expect(walk.cases).toEqual([]);
+    const empty = await post(ev({ type: 'pick', site, sku, location: 'K-77', qty: 1, occurredAt: at(t0, 600), actor: { userId: 'u-fast' } }));
+    // the never-stocked bin also goes negative: two cases, one of them the mis-scan
+    expect(empty.cases).toHaveLength(2);
+    const rows = await waitForCases(engine, site, 'mis_scan', 2);
+    expect(rows.map((r) => r.location).sort()).toEqual(['F-09', 'K-77']);
+  });
+
+  it('shrink_pattern: repeated unexplained losses by one user against quiet peers; losses like the peers’ are quiet', async () => {
+    const { site, sku } = fresh();
+    await seedBalance(engine.db, { site, location: 'G-01', sku, wms: 1000, erp: 1000 });
+    const adj = (userId: string, qty: number, reasonCode?: string) => ev({ type: 'adjustment', site, sku, location: 'G-01', qty, reasonCode, actor: { userId, shift: 'A' } });
+    const peers = await post({ events: ['p1', 'p2', 'p3', 'p4'].map((u) => adj(u, -1)) });
+    expect(peers.summary).toMatchObject({ accepted: 4 });
+    expect(peers.results.flatMap((r: { cases: string[] }) => r.cases)).toEqual([]);
+    expect((await post(adj('p5', -1))).cases).toEqual([]);
+    expect((await post(adj('thief', -10))).cases).toEqual([]);
+    expect((await post(adj('thief', -12, 'DAMAGED'))).cases).toEqual([]); // explained: not counted
+    expect((await post(adj('thief', -10))).cases).toEqual([]);
+    const third = await post(adj('thief', -9));
+    expect(third.cases.length).toBeGreaterThanOrEqual(1);
+    const rows = await waitForCases(engine, site, 'shrink_pattern');
+    const byUser = (await engine.db.query(`SELECT observed_qty FROM discrepancies WHERE site = $1 AND kind = 'shrink_pattern' AND reference->>'id' = 'user:thief'`, [site])).rows;
+    expect(byUser.map((r) => Number(r.observed_qty))).toEqual([29]);
+    expect(rows.every((r) => r.kind === 'shrink_pattern')).toBe(true);
+  });
+
+  it('lot_expiry: a FEFO violation and an expired pick open cases; picking the earliest lot is quiet', async () => {
+    const { site, sku } = fresh();
+    await post({
+      events: [
+        ev({ type: 'receipt', site, sku, location: 'H-01', qty: 10, lot: 'L1', expiresOn: '2030-01-01', attributes: { postedToErp: true } }),
+        ev({ type: 'receipt', site, sku, location: 'H-02', qty: 10, lot: 'L2', expiresOn: '2030-06-01', attributes: { postedToErp: true } }),
+        ev({ type: 'receipt', site, sku, location: 'H-03', qty: 10, lot: 'L0', expiresOn: '2020-01-01', attributes: { postedToErp: true } }),
+      ],
+    });
+    expect((await post(ev({ type: 'pick', site, sku, location: 'H-01', qty: 2, lot: 'L1' }))).cases).toEqual([]);
+    expect((await post(ev({ type: 'pick', site, sku, location: 'H-02', qty: 2, lot: 'L2' }))).cases).toHaveLength(1);
+    expect((await post(ev({ type: 'pick', site, sku, location: 'H-03', qty: 1, lot: 'L0' }))).cases).toHaveLength(1);
+    const rows = await waitForCases(engine, site, 'lot_expiry', 2);
+    expect(rows.map((r) => r.location).sort()).toEqual(['H-02', 'H-03']);
+    // the expired lot's receipt (expired stock made available) opened the H-03 case; its pick joined it
+    await eventually(async () => (await casesAt(engine, site, 'lot_expiry')).find((r) => r.location === 'H-03' && r.source_event_ids.length === 2));
+  });
+});

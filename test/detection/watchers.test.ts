@@ -1,0 +1,138 @@
+import { returnWatchId, receivingMatchId, transferWatchId, type WatchResult } from '../../src/workflows/watch-messages';
+import type { Api } from '../support/api';
+import { seedBalance } from '../support/cases';
+import { eventually, uniq, type Engine } from '../support/engine';
+import { casesAt, ev, postEvents, startDetection, waitForCases } from './support';
+
+// the suite's policy: transferGrace 2s, returnDispositionWithin 3s, receivingDueAfter 3s
+let engine: Engine;
+let api: Api;
+beforeAll(async () => {
+  ({ engine, api } = await startDetection());
+});
+afterAll(async () => {
+  await api?.stop();
+  await engine?.stop();
+});
+
+const inSeconds = (s: number) => new Date(Date.now() + s * 1000).toISOString();
+
+async function post(body: unknown) {
+  const res = await postEvents(api, body);
+  expect(res.status).toBe(200);
+  return res.body;
+}
+
+async function watchResult(workflowId: string): Promise<WatchResult> {
+  return engine.client.workflow.getHandle(workflowId).result();
+}
+
+describe('transferWatch', () => {
+  it('opens transfer_delay at the destination when the receipt misses ETA plus grace, and tells the case when it comes late', async () => {
+    const from = uniq('DC');
+    const to = uniq('DC');
+    const sku = uniq('SKU');
+    const transferId = uniq('TR');
+    const shipped = ev({ type: 'transfer_shipped', site: from, sku, location: 'OUT-1', qty: 12, reference: { kind: 'transfer', id: transferId }, attributes: { toSite: to, toLocation: 'IN-1', eta: inSeconds(-60) } });
+    await post(shipped);
+    await post(shipped); // redelivered: absorbed
+    const [c] = await waitForCases(engine, to, 'transfer_delay');
+    expect(c).toMatchObject({ sku, location: 'IN-1', source_event_ids: [shipped.eventId] });
+    expect([Number(c.expected_qty), Number(c.observed_qty)]).toEqual([12, 0]);
+
+    await post(ev({ type: 'transfer_received', site: to, sku, location: 'IN-1', qty: 12, reference: { kind: 'transfer', id: transferId } }));
+    expect(await watchResult(transferWatchId(transferId))).toEqual({ outcome: 'late_then_arrived', caseIds: [c.id] });
+    expect(await casesAt(engine, to, 'transfer_delay')).toHaveLength(1);
+    const timeline = await eventually(async () => {
+      const { rows } = await engine.db.query(`SELECT detail FROM audit_log WHERE case_id = $1 AND action = 'evidence_added'`, [c.id]);
+      return rows.length ? rows : undefined;
+    });
+    expect(timeline[0].detail.text).toMatch(/received .* after its deadline/);
+  });
+
+  it('opens nothing when the receipt arrives in time', async () => {
+    const from = uniq('DC');
+    const to = uniq('DC');
+    const sku = uniq('SKU');
+    const transferId = uniq('TR');
+    await post(ev({ type: 'transfer_shipped', site: from, sku, qty: 5, reference: { kind: 'transfer', id: transferId }, attributes: { toSite: to, eta: inSeconds(3600) } }));
+    await post(ev({ type: 'transfer_received', site: to, sku, qty: 5, reference: { kind: 'transfer', id: transferId } }));
+    expect(await watchResult(transferWatchId(transferId))).toEqual({ outcome: 'in_time', caseIds: [] });
+    expect(await casesAt(engine, to)).toEqual([]);
+    expect(await casesAt(engine, from)).toEqual([]);
+  });
+});
+
+describe('returnWatch', () => {
+  it('holds the returned stock and opens return_unposted when no disposition comes in time; a late disposition releases the hold', async () => {
+    const site = uniq('DC');
+    const sku = uniq('SKU');
+    const returnId = uniq('RMA');
+    await seedBalance(engine.db, { site, location: 'RET-1', sku, wms: 0, erp: 0 });
+    await post(ev({ type: 'return_received', site, sku, location: 'RET-1', qty: 4, reference: { kind: 'return', id: returnId } }));
+    const [c] = await waitForCases(engine, site, 'return_unposted');
+    expect(c).toMatchObject({ sku, location: 'RET-1' });
+    const hold = await eventually(async () => (await engine.db.query('SELECT qty, released_at FROM ledger.holds WHERE case_id = $1', [c.id])).rows[0]);
+    expect(Number(hold.qty)).toBe(4);
+    const held = (await engine.db.query('SELECT held_qty FROM ledger.balances WHERE site = $1 AND sku = $2', [site, sku])).rows[0];
+    expect(Number(held.held_qty)).toBe(4);
+
+    await post(ev({ type: 'return_disposition', site, sku, location: 'RET-1', qty: 4, reference: { kind: 'return', id: returnId }, attributes: { disposition: 'restock' } }));
+    expect(await watchResult(returnWatchId(site, returnId))).toMatchObject({ outcome: 'late_then_arrived' });
+    const released = (await engine.db.query('SELECT released_at FROM ledger.holds WHERE case_id = $1', [c.id])).rows[0];
+    expect(released.released_at).not.toBeNull();
+  });
+
+  it('opens nothing and holds nothing when the disposition comes in time', async () => {
+    const site = uniq('DC');
+    const sku = uniq('SKU');
+    const returnId = uniq('RMA');
+    await post({
+      events: [
+        ev({ type: 'return_received', site, sku, location: 'RET-1', qty: 4, reference: { kind: 'return', id: returnId } }),
+        ev({ type: 'return_disposition', site, sku, location: 'RET-1', qty: 4, reference: { kind: 'return', id: returnId }, attributes: { disposition: 'scrap' } }),
+      ],
+    });
+    expect(await watchResult(returnWatchId(site, returnId))).toEqual({ outcome: 'in_time', caseIds: [] });
+    expect(await casesAt(engine, site)).toEqual([]);
+    expect((await engine.db.query('SELECT 1 FROM ledger.holds WHERE site = $1', [site])).rowCount).toBe(0);
+  });
+});
+
+describe('receivingMatch', () => {
+  it('compares an ASN with its receipts when due: a short line becomes receiving_variance', async () => {
+    const site = uniq('DC');
+    const sku = uniq('SKU');
+    const asnId = uniq('ASN');
+    await post({
+      events: [
+        ev({ type: 'asn', site, sku, qty: 100, reference: { kind: 'asn', id: asnId, line: '1' } }),
+        ev({ type: 'receipt', site, sku, location: 'DOCK', qty: 70, reference: { kind: 'asn', id: asnId, line: '1' } }),
+      ],
+    });
+    const result = await watchResult(receivingMatchId(site, 'asn', asnId));
+    expect(result.outcome).toBe('compared');
+    expect(result.caseIds).toHaveLength(1);
+    const [c] = await waitForCases(engine, site, 'receiving_variance');
+    expect(c.id).toBe(result.caseIds[0]);
+    expect([Number(c.expected_qty), Number(c.observed_qty)]).toEqual([100, 70]);
+  });
+
+  it('opens nothing when the receipts match, or when a receipt closes the document first', async () => {
+    const site = uniq('DC');
+    const sku = uniq('SKU');
+    const asnId = uniq('ASN');
+    const po = uniq('PO');
+    await post({
+      events: [
+        ev({ type: 'asn', site, sku, qty: 100, reference: { kind: 'asn', id: asnId } }),
+        ev({ type: 'receipt', site, sku, location: 'DOCK', qty: 100, reference: { kind: 'asn', id: asnId }, attributes: { postedToErp: true } }),
+        ev({ type: 'purchase_order', site, sku, qty: 50, reference: { kind: 'po', id: po }, attributes: { expectedAt: inSeconds(3600) } }),
+        ev({ type: 'receipt', site, sku, location: 'DOCK', qty: 50, reference: { kind: 'po', id: po }, attributes: { closesDocument: true, postedToErp: true } }),
+      ],
+    });
+    expect(await watchResult(receivingMatchId(site, 'asn', asnId))).toEqual({ outcome: 'compared', caseIds: [] });
+    expect(await watchResult(receivingMatchId(site, 'po', po))).toEqual({ outcome: 'closed_by_receipt', caseIds: [] });
+    expect(await casesAt(engine, site)).toEqual([]);
+  });
+});
