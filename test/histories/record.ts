@@ -5,10 +5,13 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
-import type { Actor } from '../../src/domain';
+import { InventoryEvent, type Actor } from '../../src/domain';
+import { mismatchSettleId } from '../../src/ingest/detections';
+import { acceptEvent } from '../../src/ingest/event-intake';
 import { approveUpdate, commentUpdate } from '../../src/workflows/messages';
+import { receivingMatchId, returnWatchId, transferWatchId, watchStateQuery } from '../../src/workflows/watch-messages';
 import { reportDiscrepancy, seedBalance, waitForStatus } from '../support/cases';
-import { startEngine, uniq, type Engine } from '../support/engine';
+import { eventually, startEngine, uniq, type Engine } from '../support/engine';
 
 let engine: Engine;
 beforeAll(async () => {
@@ -49,4 +52,45 @@ it('records a four-eyes approval with a comment, then escalation-free close', as
   await h.executeUpdate(approveUpdate, { args: [{ actor: a, reasonCode: 'SHORT_SHIP', adjustQty: 0 }] });
   await h.executeUpdate(approveUpdate, { args: [{ actor: b, reasonCode: 'SHORT_SHIP', adjustQty: 0 }] });
   await save('discrepancy-four-eyes', h.workflowId);
+});
+
+// ---- watchers (one history per watcher type), driven through the event intake ----
+
+async function intake(e: Parameters<typeof InventoryEvent.parse>[0]): Promise<void> {
+  await acceptEvent(engine.db, InventoryEvent.parse(e), { temporal: engine.client, config: engine.config });
+}
+const event = (e: Record<string, unknown>) => ({ eventId: uniq('E'), source: 'wms', occurredAt: new Date().toISOString(), ...e });
+
+it('records a transferWatch: late, a case opened, then the late receipt told to it', async () => {
+  const transferId = uniq('TR');
+  const sku = uniq('SKU');
+  await intake(event({ type: 'transfer_shipped', site: 'DC-REC', sku, qty: 3, reference: { kind: 'transfer', id: transferId }, attributes: { toSite: 'DC-REC2', eta: new Date(Date.now() - 60_000).toISOString() } }));
+  const h = engine.client.workflow.getHandle(transferWatchId(transferId));
+  await eventually(async () => ((await h.query(watchStateQuery)).caseId ? true : undefined));
+  await intake(event({ type: 'transfer_received', site: 'DC-REC2', sku, qty: 3, reference: { kind: 'transfer', id: transferId } }));
+  await save('transfer-watch-late', h.workflowId);
+});
+
+it('records a returnWatch: no disposition in time, hold and case, then the disposition releases the hold', async () => {
+  const returnId = uniq('RMA');
+  const sku = uniq('SKU');
+  await intake(event({ type: 'return_received', site: 'DC-REC', sku, location: 'RET-1', qty: 2, reference: { kind: 'return', id: returnId } }));
+  const h = engine.client.workflow.getHandle(returnWatchId('DC-REC', returnId));
+  await eventually(async () => ((await h.query(watchStateQuery)).holdId ? true : undefined));
+  await intake(event({ type: 'return_disposition', site: 'DC-REC', sku, location: 'RET-1', qty: 2, reference: { kind: 'return', id: returnId }, attributes: { disposition: 'restock' } }));
+  await save('return-watch-late', h.workflowId);
+});
+
+it('records a receivingMatch: an ASN compared with a short receipt when due', async () => {
+  const asnId = uniq('ASN');
+  const sku = uniq('SKU');
+  await intake(event({ type: 'asn', site: 'DC-REC', sku, qty: 10, reference: { kind: 'asn', id: asnId } }));
+  await intake(event({ type: 'receipt', site: 'DC-REC', sku, location: 'DOCK', qty: 7, reference: { kind: 'asn', id: asnId }, attributes: { postedToErp: true } }));
+  await save('receiving-match-short', receivingMatchId('DC-REC', 'asn', asnId));
+});
+
+it('records a mismatchSettle: an unposted receipt still unposted after the window', async () => {
+  const sku = uniq('SKU');
+  await intake(event({ type: 'receipt', site: 'DC-REC', sku, location: 'D-01', qty: 900, attributes: { unitCost: 5, skuClass: 'C' } }));
+  await save('mismatch-settle-reported', mismatchSettleId({ kind: 'system_mismatch', site: 'DC-REC', sku, location: 'D-01' }));
 });
