@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker, type WorkflowBundle } from '@temporalio/worker';
 import type { Pool } from 'pg';
 import { createActivities } from '../../src/activities';
@@ -28,6 +29,7 @@ const integration: Persona = { userId: 'wms-integration', roles: ['integration']
 
 interface Rig {
   config: Config;
+  client: Client;
   api: Api;
   logs: LogLine[];
   stop(): Promise<void>;
@@ -68,6 +70,7 @@ async function rig(makeWorker: (config: Config, logs: ReturnType<typeof captureL
   const api = await startApi({ config, db, client } as unknown as Engine);
   const r: Rig = {
     config,
+    client,
     api,
     logs: captured.lines,
     async stop() {
@@ -128,6 +131,24 @@ it('the Reckon worker logs every activity of a case with the correlation id of t
   const line = r.logs.find((l) => l.correlationId === reported && l.activity === 'fetchWmsBalance')!;
   expect(line.workflowId).toMatch(/^disc-receiving_variance-/);
   expect(r.logs.filter((l) => l.msg === 'activity completed' && !l.correlationId)).toEqual([]);
+
+  // the history now holds correlation headers (start, update, activities): it replays as it ran
+  const workflowId = (await db.query('SELECT workflow_id FROM discrepancies WHERE id = $1', [c.id])).rows[0].workflow_id as string;
+  const history = await r.client.workflow.getHandle(workflowId).fetchHistory();
+  await expect(Worker.runReplayHistory({ workflowBundle: bundle }, history, workflowId)).resolves.toBeUndefined();
+
+  // operators see in the UI what each activity was for
+  const summaries = (history.events ?? [])
+    .filter((e) => e.activityTaskScheduledEventAttributes && e.userMetadata?.summary)
+    .map((e) => defaultPayloadConverter.fromPayload<string>(e.userMetadata!.summary!));
+  expect(summaries).toEqual(
+    expect.arrayContaining([
+      `WMS balance: ${c.site} ${c.sku} @DOCK-1`,
+      expect.stringMatching(new RegExp(`^ERP inbound documents \\(PO, ASN, receipts\\): ${c.site} ${c.sku} @DOCK-1 for asn ASN-`)),
+      `WRITE adjustment -10 to WMS and ERP (SHORT_SHIP): ${c.site} ${c.sku} @DOCK-1`,
+      'notify inventory_control at ' + c.site,
+    ]),
+  );
 });
 
 it('adapter calls run inside the correlation, so a port implementation can forward the id', async () => {
