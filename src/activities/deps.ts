@@ -1,6 +1,8 @@
+import type Redis from 'ioredis';
 import type { Pool } from 'pg';
 import type { ErpPort, NotifierPort, WmsPort } from '../adapters/ports';
 import type { Logger } from '../logger';
+import type { WorkerMetrics } from '../metrics/worker';
 
 export interface ActivityDeps {
   db: Pool;
@@ -9,4 +11,8 @@ export interface ActivityDeps {
   notifier: NotifierPort;
   logger: Logger;
   evidenceLookbackDays: number;
+  /** where recorded transitions are published for the live feed; none: no feed */
+  redis?: Redis;
+  /** Reckon's worker counters; none: not counted */
+  metrics?: WorkerMetrics;
 }

@@ -1,6 +1,7 @@
 import type { CaseState, Score, ScoreInput } from '../domain';
 import { scoreDiscrepancy } from '../domain';
 import { appendAudit, type AuditEntry } from '../store/audit-repo';
+import { caseChangeOf, publishCaseChange, type CaseChange } from '../store/case-feed';
 import { upsertCaseRow } from '../store/case-projection';
 import { withTransaction } from '../store/db';
 import { getActivePolicy } from '../store/policy-repo';
@@ -13,6 +14,18 @@ export interface TransitionRecord {
 
 /** Projection, audit and scoring: Reckon's own records. */
 export function createRecordActivities(deps: ActivityDeps) {
+  /** After the commit, never instead of it: a feed that is down costs a live update, not the transition. */
+  async function announce(change: CaseChange): Promise<void> {
+    if (!deps.redis) return;
+    try {
+      await publishCaseChange(deps.redis, change);
+      deps.metrics?.casePublished(true);
+    } catch (err) {
+      deps.metrics?.casePublished(false);
+      deps.logger.warn({ err: err instanceof Error ? err.message : String(err), caseId: change.id }, 'case change not published on the live feed');
+    }
+  }
+
   return {
     async pinPolicy() {
       return getActivePolicy(deps.db);
@@ -23,9 +36,9 @@ export function createRecordActivities(deps: ActivityDeps) {
      */
     async recordTransition({ state, entries }: TransitionRecord): Promise<void> {
       const rowVersion = Math.max(state.seq, ...entries.map((e) => e.seq));
-      await withTransaction(deps.db, async (c) => {
+      const changed = await withTransaction(deps.db, async (c) => {
         await appendAudit(c, state.caseId, entries);
-        await upsertCaseRow(c, state, rowVersion);
+        const written = await upsertCaseRow(c, state, rowVersion);
         if (state.status === 'closed' && state.resolution) {
           const lead = state.score?.causes[0];
           await c.query(
@@ -36,7 +49,12 @@ export function createRecordActivities(deps: ActivityDeps) {
               state.score?.scorerVersion ?? null, state.score?.confidence ?? null],
           );
         }
+        return written;
       });
+      const change = caseChangeOf(state, rowVersion);
+      // a retry of a committed transition is not counted again; it is published again (at least once)
+      if (changed) deps.metrics?.transitionRecorded(change, entries.map((e) => e.action));
+      await announce(change);
     },
     /** The scorer runs as an activity so a learned scorer (with its own data) can replace it. */
     async scoreCase(input: ScoreInput): Promise<Score> {

@@ -1,15 +1,23 @@
 import express, { Router, type Express } from 'express';
 import { createLogger } from '../logger';
+import { createApiMetrics } from '../metrics/api';
 import { authenticate } from './auth';
 import { DEFAULT_TIMEOUTS, type ApiContext, type ApiDeps } from './deps';
 import { errorMiddleware, NotFound } from './errors';
+import { httpMetrics } from './http-metrics';
+import { idempotency } from './idempotency';
+import { rateLimit } from './rate-limit';
+import { RedisGuard } from './redis-guard';
 import './request';
 import { requestLog } from './request-log';
 import { countRoutes } from './routes/counts';
 import { discrepancyRoutes } from './routes/discrepancies';
-import { eventRoutes } from './routes/events';
+import { EVENTS_BODY_LIMIT, eventRoutes } from './routes/events';
 import { healthRoutes } from './routes/health';
+import { kpiRoutes } from './routes/kpis';
+import { metricsRoutes } from './routes/metrics';
 import { policyRoutes } from './routes/policies';
+import { streamRoutes } from './routes/stream';
 
 export type { ApiDeps } from './deps';
 
@@ -27,19 +35,35 @@ export function createApp(deps: ApiDeps): Express {
     timeouts: { ...DEFAULT_TIMEOUTS, ...deps.timeouts },
   };
 
+  const metrics = createApiMetrics(ctx.db, ctx.logger);
+  const redisGuard = new RedisGuard(ctx.redis, ctx.logger, metrics);
+
   const app = express();
   app.disable('x-powered-by');
   app.use(requestLog(ctx.logger));
+  app.use(httpMetrics(metrics));
   app.use(healthRoutes(ctx));
+  app.use(metricsRoutes(metrics));
 
   const v1 = Router();
   v1.use(authenticate(ctx.db, ctx.timeouts.keyCacheMs));
-  // before the shared body parser: event batches have their own, larger limit
-  v1.use('/events', eventRoutes(ctx));
+  v1.use(rateLimit(redisGuard, ctx.config.RATE_LIMIT_PER_MINUTE));
+  // event batches have their own, larger body limit; the shared parser skips a body already read
+  v1.use('/events', express.json({ limit: EVENTS_BODY_LIMIT }));
   v1.use(express.json({ limit: ctx.config.API_BODY_LIMIT }));
+  // every mutating route, after the body is parsed (the fingerprint hashes it)
+  v1.use(
+    idempotency(redisGuard, {
+      ttlSeconds: ctx.config.IDEMPOTENCY_TTL_SECONDS,
+      lockMs: Math.max(ctx.timeouts.updateMs, ctx.timeouts.signalMs) + 30_000,
+    }),
+  );
+  v1.use('/events', eventRoutes(ctx));
   v1.use('/discrepancies', discrepancyRoutes(ctx));
   v1.use('/counts', countRoutes(ctx));
   v1.use('/policies', policyRoutes(ctx));
+  v1.use('/stream', streamRoutes(ctx, redisGuard, metrics));
+  v1.use('/kpis', kpiRoutes(ctx));
   app.use('/v1', v1);
 
   app.use((req) => {

@@ -15,6 +15,7 @@ import {
   RejectBody,
   UpdateResultSchema,
 } from './schemas';
+import { withOperations } from './openapi-ops';
 import { EventBatchResult, EventResult, MAX_EVENTS_PER_BATCH } from './services/events';
 
 /**
@@ -111,7 +112,7 @@ export function buildOpenApi(): Json {
   for (const [name, s] of Object.entries(REQUEST_SCHEMAS)) schemas[name] = jsonSchema(s, 'input');
   for (const [name, s] of Object.entries(RESPONSE_SCHEMAS)) schemas[name] = jsonSchema(s, 'output');
 
-  return {
+  return withOperations({
     openapi: '3.1.0',
     info: {
       title: 'Reckon API',
@@ -198,5 +199,5 @@ export function buildOpenApi(): Json {
         },
       },
     },
-  };
+  });
 }

@@ -1,24 +1,44 @@
-import { NativeConnection } from '@temporalio/worker';
-import { loadConfig } from '../config';
+import { NativeConnection, Runtime } from '@temporalio/worker';
+import { createRedisClient } from '../api/redis';
+import { loadConfig, type Config } from '../config';
 import { createLogger } from '../logger';
 import { createPool } from '../store/db';
 import { migrate } from '../store/migrate';
 import { temporalConnectionOptions } from '../temporal/connection';
 import { createReckonWorker } from './build';
 
+/**
+ * The Temporal runtime is process-wide and installed once, before the first connection: with
+ * WORKER_METRICS_PORT set, its Prometheus exporter serves the SDK's metrics and Reckon's own
+ * counters (src/metrics/worker.ts) at http://HOST:WORKER_METRICS_PORT/metrics. 0 turns it off.
+ */
+function installRuntime(config: Config): void {
+  if (config.WORKER_METRICS_PORT === 0) return;
+  const host = config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;
+  Runtime.install({ telemetryOptions: { metrics: { prometheus: { bindAddress: `${host}:${config.WORKER_METRICS_PORT}` } } } });
+}
+
 /** Worker entrypoint: runs discrepancy workflows and their activities until SIGINT/SIGTERM. */
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config, 'reckon-worker');
+  installRuntime(config);
   const db = createPool(config.DATABASE_URL, 20);
   await migrate(db);
+  // the live feed; Redis being down costs live updates, never a transition
+  const feed = createRedisClient(config.REDIS_URL, logger);
+  feed.connect().catch(() => undefined);
   const connection = await NativeConnection.connect(temporalConnectionOptions(config));
-  const worker = await createReckonWorker({ config, db, logger, connection });
-  logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, address: config.TEMPORAL_ADDRESS }, 'worker started');
+  const worker = await createReckonWorker({ config, db, logger, connection, feed });
+  logger.info(
+    { taskQueue: config.TEMPORAL_TASK_QUEUE, address: config.TEMPORAL_ADDRESS, metricsPort: config.WORKER_METRICS_PORT || undefined },
+    'worker started',
+  );
   // Worker.run() installs its own SIGINT/SIGTERM handling and drains in-flight tasks
   await worker.run();
   await connection.close();
   await db.end();
+  feed.disconnect();
   logger.info('worker stopped');
 }
 

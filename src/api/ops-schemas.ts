@@ -1,0 +1,90 @@
+import { z } from 'zod';
+import { CASE_STATUSES, DiscrepancyKind, RESOLUTIONS, Severity } from '../domain';
+import { AGE_BUCKETS } from '../store/kpi-queries';
+
+/** Schemas of the operations endpoints (live feed, KPIs); handlers validate with them and the spec is generated from them. */
+
+function csv(item: z.ZodType<string, string>) {
+  return z
+    .string()
+    .max(1000)
+    .transform((s) => s.split(',').map((v) => v.trim()).filter((v) => v.length > 0))
+    .pipe(z.array(item).min(1).max(50));
+}
+const siteList = csv(z.string().min(1).max(32));
+const kindList = csv(DiscrepancyKind);
+
+export const StreamQuery = z.object({ site: siteList.optional(), kind: kindList.optional() }).strict();
+
+export const CaseChangeSchema = z.object({
+  id: z.string(),
+  workflowId: z.string(),
+  kind: DiscrepancyKind,
+  site: z.string(),
+  sku: z.string(),
+  status: z.enum(CASE_STATUSES),
+  severity: Severity.nullable(),
+  resolution: z.enum(RESOLUTIONS).nullable(),
+  ownerRole: z.string().nullable(),
+  escalationLevel: z.number().int(),
+  rowVersion: z.number().int(),
+  at: z.string(),
+});
+
+const DAY_MS = 86_400_000;
+export const MAX_KPI_DAYS = 366;
+const instant = z
+  .union([z.iso.datetime({ offset: true }), z.iso.date()])
+  .transform((s) => new Date(s));
+
+export const KpiQuery = z
+  .object({
+    site: siteList.optional(),
+    kind: kindList.optional(),
+    /** start of the window (inclusive); default: 30 days before `to` */
+    from: instant.optional(),
+    /** end of the window (exclusive); default: now */
+    to: instant.optional(),
+  })
+  .strict()
+  .superRefine((q, ctx) => {
+    const to = q.to ?? new Date();
+    const from = q.from ?? new Date(to.getTime() - 30 * DAY_MS);
+    if (from >= to) ctx.addIssue({ code: 'custom', path: ['from'], message: 'must be before to' });
+    else if (to.getTime() - from.getTime() > MAX_KPI_DAYS * DAY_MS) ctx.addIssue({ code: 'custom', path: ['from'], message: `the window may span at most ${MAX_KPI_DAYS} days` });
+  });
+export type KpiQuery = z.output<typeof KpiQuery>;
+
+const count = z.number().int().min(0);
+const Rate = z.object({ rate: z.number().nullable().describe('numerator / denominator; null when the denominator is 0'), numerator: count, denominator: count });
+const Duration = z.object({
+  count,
+  avgSeconds: z.number().nullable(),
+  p50Seconds: z.number().nullable(),
+  p90Seconds: z.number().nullable(),
+});
+
+export const KpisSchema = z.object({
+  period: z.object({ from: z.string(), to: z.string() }).describe('the cohort: cases opened in [from, to)'),
+  scope: z.object({ sites: z.array(z.string()).nullable().describe('null: every site'), kinds: z.array(z.string()).nullable() }),
+  volume: z.object({
+    total: count,
+    byKind: z.array(z.object({ kind: z.string(), count })),
+    bySite: z.array(z.object({ site: z.string(), count })),
+  }),
+  openByAge: z
+    .object({ asOf: z.string(), total: count, buckets: z.object(Object.fromEntries(AGE_BUCKETS.map((b) => [b, count])) as Record<(typeof AGE_BUCKETS)[number], typeof count>) })
+    .describe('cases open now (whatever the window), by time since they opened'),
+  mttd: Duration.describe('mean time to detect: detected → opened'),
+  mttr: Duration.describe('mean time to resolve: opened → closed, of the closed cases'),
+  autoResolutionRate: Rate.describe('closed by an auto-resolution rule / closed'),
+  recountRate: Rate.describe('cases that created at least one count task / cases'),
+  slaBreachRate: Rate.describe('cases that breached an SLA / cases that went to a person (had an SLA)'),
+  falsePositiveRate: z
+    .array(z.object({ kind: z.string(), site: z.string(), rate: z.number().nullable(), falsePositives: count, decided: count }))
+    .describe('outcomes judged false positive / outcomes with a verdict, by kind and site'),
+  topRootCauses: z
+    .array(z.object({ site: z.string(), location: z.string(), total: count, causes: z.array(z.object({ rootCause: z.string(), count })) }))
+    .describe('the most frequent root causes of true outcomes per location, busiest locations first'),
+});
+export type Kpis = z.output<typeof KpisSchema>;

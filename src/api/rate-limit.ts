@@ -1,0 +1,45 @@
+import type { RequestHandler } from 'express';
+import { ApiError } from './errors';
+import type { RedisGuard } from './redis-guard';
+
+export class TooManyRequests extends ApiError {
+  constructor(detail: string, retryAfterSeconds: number) {
+    super(429, 'rate-limited', 'Too many requests', detail, { 'Retry-After': String(retryAfterSeconds) });
+  }
+}
+
+const WINDOW_MS = 60_000;
+
+// A fixed one-minute window per API key that starts with the key's first request: INCR, and the
+// first request of a window sets its expiry. Atomic in Redis, so replicas share one budget.
+const COUNT_SCRIPT = `
+local n = redis.call('INCR', KEYS[1])
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < 0 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+  ttl = tonumber(ARGV[1])
+end
+return {n, ttl}`;
+
+/**
+ * `limit` requests per minute per API key, on every /v1 route (after authentication, before the
+ * body is read). Answers carry RateLimit-Limit/-Remaining/-Reset (seconds until the window
+ * resets); over the limit: 429 problem+json with Retry-After. Redis down: not limited.
+ */
+export function rateLimit(guard: RedisGuard, limit: number): RequestHandler {
+  return async (req, res, next) => {
+    const keyId = req.auth?.id;
+    if (!keyId) return next();
+    const counted = await guard.run('rate_limit', (r) => r.eval(COUNT_SCRIPT, 1, `reckon:ratelimit:${keyId}`, WINDOW_MS) as Promise<[number, number]>);
+    if (!counted) return next();
+    const [n, ttlMs] = counted;
+    const resetSeconds = Math.max(1, Math.ceil(ttlMs / 1000));
+    res.set({
+      'RateLimit-Limit': String(limit),
+      'RateLimit-Remaining': String(Math.max(0, limit - n)),
+      'RateLimit-Reset': String(resetSeconds),
+    });
+    if (n > limit) throw new TooManyRequests(`more than ${limit} requests a minute with this API key; retry in ${resetSeconds} s`, resetSeconds);
+    next();
+  };
+}

@@ -1,0 +1,241 @@
+import type { Pool } from 'pg';
+
+/**
+ * KPIs and metric figures, computed in SQL over the read model, the audit log and outcomes.
+ * The indexes these queries rely on, and why, are in migrations/003_kpis.sql; bench/kpis.ts
+ * times them over a million cases.
+ *
+ * Window KPIs describe a cohort: the cases opened in [from, to). One WHERE for every figure keeps
+ * them comparable (the recount rate and the MTTR are of the same cases) and lets the planner use
+ * one index range. Aging is a snapshot of the cases open now, whatever the window.
+ */
+export interface KpiFilter {
+  /** undefined: every site */
+  sites?: string[];
+  kinds?: string[];
+  from: Date;
+  to: Date;
+}
+
+class Params {
+  readonly values: unknown[] = [];
+  add(v: unknown): string {
+    this.values.push(v);
+    return `$${this.values.length}`;
+  }
+}
+
+/** site and kind conditions on table alias `d` (no time window). */
+function scope(f: Pick<KpiFilter, 'sites' | 'kinds'>, p: Params): string[] {
+  const where: string[] = [];
+  if (f.sites) where.push(`d.site = ANY(${p.add(f.sites)}::text[])`);
+  if (f.kinds) where.push(`d.kind = ANY(${p.add(f.kinds)}::text[])`);
+  return where;
+}
+
+function cohort(f: KpiFilter, p: Params): string {
+  const where = [`d.opened_at >= ${p.add(f.from)}`, `d.opened_at < ${p.add(f.to)}`, ...scope(f, p)];
+  return `SELECT d.id, d.kind, d.site, d.location, d.status, d.resolution, d.breached, d.detected_at, d.opened_at, d.closed_at
+          FROM discrepancies d WHERE ${where.join(' AND ')}`;
+}
+
+const num = (v: unknown): number => Number(v ?? 0);
+const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+
+export interface DurationStats {
+  count: number;
+  avgSeconds: number | null;
+  p50Seconds: number | null;
+  p90Seconds: number | null;
+}
+
+export interface CohortSummary {
+  total: number;
+  closed: number;
+  autoResolved: number;
+  recounted: number;
+  /** cases that reached a person on the ladder: they had an SLA */
+  withSla: number;
+  breached: number;
+  mttd: DurationStats;
+  mttr: DurationStats;
+}
+
+function durationStats(row: Record<string, unknown>, prefix: string): DurationStats {
+  return {
+    count: num(row[`${prefix}_n`]),
+    avgSeconds: numOrNull(row[`${prefix}_avg`]),
+    p50Seconds: numOrNull(row[`${prefix}_p50`]),
+    p90Seconds: numOrNull(row[`${prefix}_p90`]),
+  };
+}
+
+/** Every per-case figure of the cohort in one pass; audit marks come from the partial index audit_log_kpi. */
+export async function cohortSummary(db: Pool, f: KpiFilter): Promise<CohortSummary> {
+  const p = new Params();
+  const { rows } = await db.query(
+    `WITH cohort AS (${cohort(f, p)}),
+     marks AS (
+       SELECT a.case_id,
+              bool_or(a.action = 'count_task_created') AS recounted,
+              bool_or(a.action = 'approval_requested') AS reviewed
+       FROM audit_log a JOIN cohort c ON c.id = a.case_id
+       WHERE a.action IN ('count_task_created', 'approval_requested')
+       GROUP BY a.case_id
+     ),
+     timed AS (
+       SELECT c.*, m.recounted, m.reviewed,
+              GREATEST(0, EXTRACT(EPOCH FROM (c.opened_at - c.detected_at)))::float8 AS detect_s,
+              EXTRACT(EPOCH FROM (c.closed_at - c.opened_at))::float8 AS resolve_s
+       FROM cohort c LEFT JOIN marks m ON m.case_id = c.id
+     )
+     SELECT count(*) AS total,
+            count(*) FILTER (WHERE status = 'closed') AS closed,
+            count(*) FILTER (WHERE resolution = 'auto_resolved') AS auto_resolved,
+            count(*) FILTER (WHERE recounted) AS recounted,
+            count(*) FILTER (WHERE reviewed OR breached) AS with_sla,
+            count(*) FILTER (WHERE breached) AS breached,
+            count(detect_s) AS mttd_n, avg(detect_s) AS mttd_avg,
+            percentile_cont(0.5) WITHIN GROUP (ORDER BY detect_s) AS mttd_p50,
+            percentile_cont(0.9) WITHIN GROUP (ORDER BY detect_s) AS mttd_p90,
+            count(resolve_s) AS mttr_n, avg(resolve_s) AS mttr_avg,
+            percentile_cont(0.5) WITHIN GROUP (ORDER BY resolve_s) AS mttr_p50,
+            percentile_cont(0.9) WITHIN GROUP (ORDER BY resolve_s) AS mttr_p90
+     FROM timed`,
+    p.values,
+  );
+  const r = rows[0] as Record<string, unknown>;
+  return {
+    total: num(r.total),
+    closed: num(r.closed),
+    autoResolved: num(r.auto_resolved),
+    recounted: num(r.recounted),
+    withSla: num(r.with_sla),
+    breached: num(r.breached),
+    mttd: durationStats(r, 'mttd'),
+    mttr: durationStats(r, 'mttr'),
+  };
+}
+
+export interface Volume {
+  byKind: { kind: string; count: number }[];
+  bySite: { site: string; count: number }[];
+}
+
+export async function cohortVolume(db: Pool, f: KpiFilter): Promise<Volume> {
+  const p = new Params();
+  const { rows } = await db.query(
+    `SELECT kind, site, count(*) AS n FROM (${cohort(f, p)}) c
+     GROUP BY GROUPING SETS ((kind), (site)) ORDER BY n DESC, kind, site`,
+    p.values,
+  );
+  return {
+    byKind: rows.filter((r) => r.kind !== null).map((r) => ({ kind: r.kind as string, count: num(r.n) })),
+    bySite: rows.filter((r) => r.site !== null).map((r) => ({ site: r.site as string, count: num(r.n) })),
+  };
+}
+
+export const AGE_BUCKETS = ['<1h', '1-4h', '4-24h', '1-3d', '>3d'] as const;
+export type AgeBucket = (typeof AGE_BUCKETS)[number];
+
+/** Open cases now, by how long they have been open (partial index discrepancies_open_age). */
+export async function openCasesByAge(db: Pool, f: Pick<KpiFilter, 'sites' | 'kinds'>, now: Date): Promise<Record<AgeBucket, number>> {
+  const p = new Params();
+  const at = p.add(now);
+  const where = [`d.status <> 'closed'`, ...scope(f, p)];
+  const { rows } = await db.query(
+    `SELECT count(*) FILTER (WHERE age < interval '1 hour') AS b1,
+            count(*) FILTER (WHERE age >= interval '1 hour' AND age < interval '4 hours') AS b2,
+            count(*) FILTER (WHERE age >= interval '4 hours' AND age < interval '24 hours') AS b3,
+            count(*) FILTER (WHERE age >= interval '24 hours' AND age < interval '3 days') AS b4,
+            count(*) FILTER (WHERE age >= interval '3 days') AS b5
+     FROM (SELECT ${at}::timestamptz - d.opened_at AS age FROM discrepancies d WHERE ${where.join(' AND ')}) o`,
+    p.values,
+  );
+  const r = rows[0] as Record<string, unknown>;
+  return { '<1h': num(r.b1), '1-4h': num(r.b2), '4-24h': num(r.b3), '1-3d': num(r.b4), '>3d': num(r.b5) };
+}
+
+export interface FalsePositiveRow {
+  kind: string;
+  site: string;
+  falsePositives: number;
+  decided: number;
+}
+
+/** Outcomes with a verdict (true_positive not null) of the cohort, by kind and site. */
+export async function falsePositivesByKindAndSite(db: Pool, f: KpiFilter): Promise<FalsePositiveRow[]> {
+  const p = new Params();
+  const { rows } = await db.query(
+    `SELECT c.kind, c.site,
+            count(*) FILTER (WHERE o.true_positive = false) AS fp,
+            count(*) AS decided
+     FROM (${cohort(f, p)}) c JOIN outcomes o ON o.case_id = c.id
+     WHERE o.true_positive IS NOT NULL
+     GROUP BY c.kind, c.site ORDER BY c.kind, c.site`,
+    p.values,
+  );
+  return rows.map((r) => ({ kind: r.kind as string, site: r.site as string, falsePositives: num(r.fp), decided: num(r.decided) }));
+}
+
+export interface LocationRootCauses {
+  site: string;
+  location: string;
+  total: number;
+  causes: { rootCause: string; count: number }[];
+}
+
+/**
+ * The most frequent confirmed root causes per location: outcomes.root_cause of the cohort's
+ * cases, false positives left out (their "cause" did not happen). The busiest `locations`
+ * locations, `perLocation` causes each.
+ */
+export async function topRootCausesByLocation(db: Pool, f: KpiFilter, locations = 20, perLocation = 3): Promise<LocationRootCauses[]> {
+  const p = new Params();
+  const c = cohort(f, p);
+  const { rows } = await db.query(
+    `WITH counted AS (
+       SELECT c.site, c.location, o.root_cause, count(*) AS n
+       FROM (${c}) c JOIN outcomes o ON o.case_id = c.id
+       WHERE o.root_cause IS NOT NULL AND c.location IS NOT NULL AND o.true_positive IS DISTINCT FROM false
+       GROUP BY 1, 2, 3
+     ), ranked AS (
+       SELECT *, row_number() OVER (PARTITION BY site, location ORDER BY n DESC, root_cause) AS r,
+                 sum(n) OVER (PARTITION BY site, location) AS total
+       FROM counted
+     ), placed AS (
+       SELECT *, dense_rank() OVER (ORDER BY total DESC, site, location) AS place FROM ranked WHERE r <= ${p.add(perLocation)}
+     )
+     SELECT site, location, total, root_cause, n FROM placed WHERE place <= ${p.add(locations)} ORDER BY place, r`,
+    p.values,
+  );
+  const out: LocationRootCauses[] = [];
+  for (const r of rows) {
+    let last = out[out.length - 1];
+    if (!last || last.site !== r.site || last.location !== r.location) {
+      last = { site: r.site as string, location: r.location as string, total: num(r.total), causes: [] };
+      out.push(last);
+    }
+    last.causes.push({ rootCause: r.root_cause as string, count: num(r.n) });
+  }
+  return out;
+}
+
+/** For /metrics: every case by kind, status and resolution (index-only scan of discrepancies_kpi_state). */
+export async function countCasesByState(db: Pool): Promise<{ kind: string; status: string; resolution: string | null; count: number }[]> {
+  const { rows } = await db.query(`SELECT kind, status, resolution, count(*) AS n FROM discrepancies GROUP BY kind, status, resolution`);
+  return rows.map((r) => ({ kind: r.kind as string, status: r.status as string, resolution: r.resolution as string | null, count: num(r.n) }));
+}
+
+/** For /metrics: SLA breaches and escalations in the audit log, by kind (partial index audit_log_kpi). */
+export async function countAuditEscalations(db: Pool): Promise<{ kind: string; breaches: number; escalations: number }[]> {
+  const { rows } = await db.query(
+    `SELECT d.kind,
+            count(*) FILTER (WHERE a.action = 'sla_breached') AS breaches,
+            count(*) FILTER (WHERE a.action IN ('escalated', 'terminal_action')) AS escalations
+     FROM audit_log a JOIN discrepancies d ON d.id = a.case_id
+     WHERE a.action IN ('sla_breached', 'escalated', 'terminal_action')
+     GROUP BY d.kind`,
+  );
+  return rows.map((r) => ({ kind: r.kind as string, breaches: num(r.breaches), escalations: num(r.escalations) }));
+}
