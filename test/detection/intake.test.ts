@@ -143,3 +143,32 @@ describe('the reference ledger and durability', () => {
     expect(await casesAt(engine, site)).toHaveLength(1);
   });
 });
+
+describe('sites without the reference ledger', () => {
+  it('detectors work from event-derived balances and the ledger is left alone', async () => {
+    const site = uniq('DC');
+    const sku = uniq('SKU');
+    const deps = { temporal: engine.client, config: engine.config, stockSource: 'events' as const };
+    const receipt = InventoryEvent.parse(ev({ type: 'receipt', site, sku, location: 'A-01', qty: 50, attributes: { postedToErp: true } }));
+    expect(await acceptEvent(engine.db, receipt, deps)).toEqual({ status: 'accepted', cases: [] });
+    const count = await acceptEvent(engine.db, InventoryEvent.parse(ev({ type: 'count', site, sku, location: 'A-01', qty: 20 })), deps);
+    expect(count.cases).toHaveLength(1);
+    const [c] = await waitForCases(engine, site, 'count_variance');
+    expect([Number(c.expected_qty), Number(c.observed_qty)]).toEqual([50, 20]);
+    expect((await engine.db.query('SELECT 1 FROM ledger.balances WHERE site = $1', [site])).rowCount).toBe(0);
+    const derived = await engine.db.query('SELECT wms_qty, erp_qty FROM features.stock WHERE site = $1 AND sku = $2', [site, sku]);
+    expect(derived.rows).toEqual([{ wms_qty: '50', erp_qty: '50' }]);
+  });
+});
+
+describe('input Postgres cannot store', () => {
+  it('a NUL character is a 400 for a single event and an invalid item in a batch, never a 500', async () => {
+    const site = uniq('DC');
+    const bad = ev({ type: 'count', site, sku: 'S\u0000X', location: 'A-01', qty: 1 });
+    const single = await postEvents(api, bad);
+    expect(single.status).toBe(400);
+    const batch = await postEvents(api, { events: [bad, ev({ type: 'count', site, sku: 'S-OK', location: 'A-01', qty: 0 })] });
+    expect(batch.status).toBe(200);
+    expect(batch.body.results.map((r: { status: string }) => r.status)).toEqual(['invalid', 'accepted']);
+  });
+});

@@ -98,7 +98,14 @@ export async function ingestBatch(ctx: ApiContext, actor: Actor, body: unknown):
       results.push({ index, status: 'forbidden', source: event.source, eventId: event.eventId, errors: [{ path: 'site', message: `the key may not send events for site ${event.site}` }] });
       continue;
     }
-    const recorded = await record(ctx, event, policy);
+    let recorded: RecordedEvent;
+    try {
+      recorded = await record(ctx, event, policy);
+    } catch (err) {
+      if (!isDataException(err)) throw err;
+      results.push({ index, status: 'invalid', source: event.source, eventId: event.eventId, errors: [{ path: '(item)', message: 'holds a value that cannot be stored (e.g. a NUL character)' }] });
+      continue;
+    }
     const key = `${event.source}\u0000${event.eventId}`;
     results.push({ index, status: recorded.status, source: event.source, eventId: event.eventId, cases: [] });
     // the same event twice in one batch is finished once
@@ -110,6 +117,12 @@ export async function ingestBatch(ctx: ApiContext, actor: Actor, body: unknown):
   });
   const summary = Object.fromEntries(EVENT_ITEM_STATUSES.map((s) => [s, results.filter((r) => r.status === s).length])) as Record<(typeof EVENT_ITEM_STATUSES)[number], number>;
   return { results, summary };
+}
+
+/** Postgres data exceptions (SQLSTATE class 22): the item's own values, not a fault of the service. */
+function isDataException(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^22[0-9A-Z]{3}$/.test(code);
 }
 
 function idsOf(item: unknown): { source?: string; eventId?: string } {
