@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { Connection } from '@temporalio/client';
+import { msToTs } from '@temporalio/common/lib/time';
 import { loadConfig } from '../../src/config';
 import { temporalConnectionOptions } from '../../src/temporal/connection';
 import { ensureSearchAttributes, planSearchAttributes, wantedSearchAttributes } from '../../src/temporal/search-attributes-setup';
@@ -28,7 +29,7 @@ it('plans only what is missing and refuses a name registered with another type',
 
 it('registers them in a new namespace once; a second run changes nothing', async () => {
   const namespace = uniq('reckon-sa');
-  await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: { seconds: 86_400 } });
+  await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs('1 day') });
   const first = await eventually(() => ensureSearchAttributes(connection, namespace));
   expect(Object.keys(first.create).sort()).toEqual(Object.keys(SEARCH_ATTRIBUTE_CLI_TYPES).sort());
   const second = await eventually(async () => {
