@@ -229,7 +229,7 @@ async function awaitRecount(ctx: CaseContext): Promise<void> {
   const task = current;
   const timeoutMs = Date.parse(task.requestedAt) + durationMs(ctx.policy!.document.recounts.timeout) - Date.now();
   const counted = await condition(() => task.countedQty !== undefined || ctx.dirty, Math.max(timeoutMs, 1), {
-    summary: `recount ${task.taskId}: waiting for the count result`,
+    summary: `recount ${task.taskId}: waiting for the count result, ${ctx.policy!.document.recounts.timeout}`,
   });
   if (task.countedQty !== undefined) {
     ctx.audit('count_result', 'user', task.countedBy ?? 'unknown', { taskId: task.taskId, countedQty: task.countedQty });
