@@ -56,6 +56,15 @@ function buildAdapters(config: Config, db: Pool, logger: Logger, redis: Redis | 
   });
 }
 
+/** Worker sizing from the config (docs/performance.md); the bench gives its bare worker the same. */
+export function workerTuning(config: Config): Partial<WorkerOptions> {
+  return {
+    maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
+    maxConcurrentWorkflowTaskExecutions: config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
+    shutdownGraceTime: config.SHUTDOWN_GRACE_MS,
+  };
+}
+
 export async function createReckonWorker(deps: ReckonWorkerDeps): Promise<Worker> {
   const { config, db, logger } = deps;
   // lazy: no connection until master data is first read
@@ -79,9 +88,7 @@ export async function createReckonWorker(deps: ReckonWorkerDeps): Promise<Worker
     ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
     activities,
     interceptors: reckonWorkerInterceptors(logger, { prebundled: Boolean(deps.workflowBundle) }),
-    maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
-    maxConcurrentWorkflowTaskExecutions: config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
-    shutdownGraceTime: config.SHUTDOWN_GRACE_MS,
+    ...workerTuning(config),
   });
   if (redis) {
     // the cache connection belongs to this worker: close it when the worker stops, so the process can exit

@@ -1,0 +1,91 @@
+import { Agent, request } from 'node:http';
+
+/**
+ * The bench's HTTP client: one keep-alive agent, JSON in and out, loopback only. Every
+ * measured side (Reckon's API, the bare express endpoint) is driven by this same client.
+ */
+export interface HttpClient {
+  post(path: string, body: unknown, headers?: Record<string, string>): Promise<HttpResponse>;
+  get(path: string, headers?: Record<string, string>): Promise<HttpResponse>;
+  close(): void;
+}
+
+export interface HttpResponse {
+  status: number;
+  body: unknown;
+}
+
+export function httpClient(baseUrl: string, maxSockets: number): HttpClient {
+  const url = new URL(baseUrl);
+  if (url.hostname !== '127.0.0.1' && url.hostname !== 'localhost') throw new Error(`the bench talks to loopback only, not ${url.hostname}`);
+  const agent = new Agent({ keepAlive: true, maxSockets });
+  const send = (method: string, path: string, body: unknown, headers: Record<string, string>) =>
+    new Promise<HttpResponse>((resolve, reject) => {
+      const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+      const req = request(
+        {
+          agent,
+          host: url.hostname,
+          port: url.port,
+          method,
+          path,
+          headers: { ...headers, ...(payload ? { 'content-type': 'application/json', 'content-length': String(payload.length) } : {}) },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            let parsed: unknown = text;
+            try {
+              parsed = text ? JSON.parse(text) : undefined;
+            } catch {
+              // not JSON: keep the text for the error message
+            }
+            resolve({ status: res.statusCode ?? 0, body: parsed });
+          });
+          res.on('error', reject);
+        },
+      );
+      req.on('error', reject);
+      req.end(payload);
+    });
+  return {
+    post: (path, body, headers = {}) => send('POST', path, body, headers),
+    get: (path, headers = {}) => send('GET', path, undefined, headers),
+    close: () => agent.destroy(),
+  };
+}
+
+/**
+ * Runs `fn(0..total-1)` with at most `concurrency` calls in flight: a bounded loop, so the load
+ * is closed (each slot sends its next request when its last one finished).
+ */
+export async function runBounded(total: number, concurrency: number, fn: (i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const slot = async () => {
+    while (next < total) await fn(next++);
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, total) }, slot));
+}
+
+/** Times each call of a bounded loop: throughput over the whole loop and every call's latency. */
+export async function measureBounded(
+  total: number,
+  concurrency: number,
+  fn: (i: number) => Promise<void>,
+): Promise<{ perSec: number; elapsedMs: number; latenciesMs: number[] }> {
+  const latenciesMs: number[] = [];
+  const started = performance.now();
+  await runBounded(total, concurrency, async (i) => {
+    const t0 = performance.now();
+    await fn(i);
+    latenciesMs.push(performance.now() - t0);
+  });
+  const elapsedMs = performance.now() - started;
+  return { perSec: (total * 1000) / elapsedMs, elapsedMs, latenciesMs };
+}
+
+export function expectStatus(res: HttpResponse, status: number, what: string): void {
+  if (res.status !== status) throw new Error(`${what}: expected ${status}, got ${res.status} ${JSON.stringify(res.body).slice(0, 400)}`);
+}

@@ -1,0 +1,92 @@
+import { expectStatus, httpClient, measureBounded, type HttpClient } from './http';
+import { startBareExpress, startReckonApi, type BenchKeys } from './servers';
+import type { Stack } from './stack';
+import { ratio, round, summarize, type Latency } from './stats';
+
+export interface IngestOptions {
+  requests: number;
+  concurrency: number;
+  apiPoolSize: number;
+}
+
+export interface Side {
+  perSec: number;
+  latencyMs: Latency;
+}
+
+export interface IngestResult {
+  discrepancies: Side;
+  events?: Side;
+  /** why /v1/events was not measured */
+  eventsSkipped?: string;
+  bare: Side;
+  /** Reckon's POST /v1/discrepancies throughput over the bare endpoint's */
+  ratio: number;
+  p99Ratio: number;
+  eventsRatio?: number;
+}
+
+const WARMUP = 100;
+
+function report(i: number) {
+  return {
+    kind: 'count_variance', site: 'INGEST', sku: `ISKU-${i}`, location: 'A-01-01', expectedQty: 50, observedQty: 49,
+    unitCost: 3, skuClass: 'C', source: 'wms', sourceEventIds: [`ICNT-${i}`],
+  };
+}
+
+function receipt(i: number) {
+  return {
+    eventId: `IEV-${process.pid}-${i}`, source: 'bench', type: 'receipt', occurredAt: new Date().toISOString(),
+    site: 'INGEST-EV', location: 'DOCK-1', sku: `ESKU-${i % 500}`, qty: 5, uom: 'EA',
+  };
+}
+
+async function side(client: HttpClient, o: IngestOptions, send: (i: number) => Promise<void>, offset: number): Promise<Side> {
+  await measureBounded(WARMUP, o.concurrency, (i) => send(offset + i));
+  const m = await measureBounded(o.requests, o.concurrency, (i) => send(offset + WARMUP + i));
+  return { perSec: round(m.perSec, 1), latencyMs: summarize(m.latenciesMs) };
+}
+
+/**
+ * Intake only: the API accepts reports (signal-with-start, durable in Temporal) on a task queue
+ * no worker polls, so case processing does not compete with the intake being measured. The
+ * baseline is express parsing the same JSON, driven by the same client.
+ */
+export async function runIngest(stack: Stack, keys: BenchKeys, o: IngestOptions, log: (m: string) => void): Promise<IngestResult> {
+  const api = await startReckonApi(stack, { taskQueue: `bench-ingest-unpolled-${process.pid}`, poolSize: o.apiPoolSize });
+  const bareServer = await startBareExpress(stack.config.API_BODY_LIMIT);
+  const reckon = httpClient(api.url, o.concurrency);
+  const bareClient = httpClient(bareServer.url, o.concurrency);
+  try {
+    log(`ingest: bare express, ${o.requests} requests, ${o.concurrency} in flight`);
+    const bare = await side(bareClient, o, async (i) => expectStatus(await bareClient.post('/ingest', report(i)), 202, 'bare POST'), 0);
+    log(`ingest: POST /v1/discrepancies, ${o.requests} requests, ${o.concurrency} in flight`);
+    const discrepancies = await side(reckon, o, async (i) => expectStatus(await reckon.post('/v1/discrepancies', report(i), keys.integration), 202, 'POST /v1/discrepancies'), 0);
+    const result: IngestResult = {
+      discrepancies,
+      bare,
+      ratio: ratio(discrepancies.perSec, bare.perSec),
+      p99Ratio: ratio(discrepancies.latencyMs.p99, bare.latencyMs.p99),
+    };
+    const probe = await reckon.post('/v1/events', receipt(-1), keys.integration);
+    if (probe.status === 404) {
+      result.eventsSkipped = 'POST /v1/events is not served by this build';
+    } else if (probe.status >= 300) {
+      result.eventsSkipped = `POST /v1/events answered ${probe.status} to a receipt: ${JSON.stringify(probe.body).slice(0, 200)}`;
+    } else {
+      log(`ingest: POST /v1/events, ${o.requests} requests, ${o.concurrency} in flight`);
+      result.events = await side(reckon, o, async (i) => {
+        const res = await reckon.post('/v1/events', receipt(i), keys.integration);
+        if (res.status >= 300) throw new Error(`POST /v1/events: ${res.status} ${JSON.stringify(res.body).slice(0, 300)}`);
+      }, 0);
+      result.eventsRatio = ratio(result.events.perSec, bare.perSec);
+    }
+    return result;
+  } finally {
+    reckon.close();
+    bareClient.close();
+    await api.close();
+    await bareServer.close();
+  }
+}

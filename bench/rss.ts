@@ -1,0 +1,116 @@
+import { readFileSync } from 'node:fs';
+import { temporal } from '@temporalio/proto';
+import { spawnWorker, stopWorker } from '../test/support/worker-process';
+import { expectStatus, httpClient, runBounded } from './http';
+import { startReckonApi, type BenchKeys } from './servers';
+import type { Stack } from './stack';
+import { round } from './stats';
+
+export interface RssOptions {
+  waiting: number;
+  concurrency: number;
+  apiPoolSize: number;
+}
+
+export interface RssResult {
+  waitingCases: number;
+  idleMb: number;
+  waitingMb: number;
+  perWaitingCaseKb: number;
+  /** how long reporting the cases and bringing them to awaiting_approval took */
+  fillSeconds: number;
+}
+
+/** The resident set of another process, as process.memoryUsage().rss would report it there. */
+function rssMb(pid: number): number {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
+  if (!line) throw new Error(`no VmRSS for process ${pid}`);
+  return Number(line.replace(/\D+/g, '')) / 1024;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A receiving variance beyond tolerance (receiving tolerates nothing): goes to review, waits for a person. */
+function reviewReport(i: number) {
+  return {
+    kind: 'receiving_variance', site: 'RSS', sku: `RSKU-${i}`, location: 'DOCK-1', reference: { kind: 'asn', id: `ASN-${i}` },
+    expectedQty: 200, observedQty: 190, unitCost: 5, skuClass: 'C', source: 'erp', sourceEventIds: [`RCV-${i}`],
+  };
+}
+
+async function waitForPollers(stack: Stack, taskQueue: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const res = await stack.temporal.workflowService.describeTaskQueue({
+      namespace: stack.config.TEMPORAL_NAMESPACE,
+      taskQueue: { name: taskQueue },
+      taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+    });
+    if ((res.pollers?.length ?? 0) > 0) return;
+    await sleep(500);
+  }
+  throw new Error(`the worker process did not poll ${taskQueue} within ${timeoutMs} ms`);
+}
+
+/**
+ * The real worker entrypoint in its own process (so the RSS is the worker's alone), holding
+ * `waiting` cases that wait on approval.
+ */
+export async function runRss(stack: Stack, keys: BenchKeys, o: RssOptions, log: (m: string) => void): Promise<RssResult> {
+  const taskQueue = `bench-rss-${process.pid}`;
+  const child = spawnWorker({
+    DATABASE_URL: stack.config.DATABASE_URL,
+    REDIS_URL: stack.config.REDIS_URL,
+    TEMPORAL_ADDRESS: stack.config.TEMPORAL_ADDRESS,
+    TEMPORAL_NAMESPACE: stack.config.TEMPORAL_NAMESPACE,
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    WORKER_METRICS_PORT: '0',
+    ADAPTER: 'reference',
+    LOG_LEVEL: 'warn',
+  });
+  const api = await startReckonApi(stack, { taskQueue, poolSize: o.apiPoolSize });
+  const http = httpClient(api.url, o.concurrency);
+  try {
+    await waitForPollers(stack, taskQueue, 120_000);
+    await sleep(3000);
+    const idleMb = rssMb(child.pid!);
+    log(`rss: worker process ${child.pid} idle at ${round(idleMb)} MB; reporting ${o.waiting} cases that go to review`);
+    const started = Date.now();
+    await runBounded(o.waiting, o.concurrency, async (i) => {
+      expectStatus(await http.post('/v1/discrepancies', reviewReport(i), keys.integration), 202, 'POST /v1/discrepancies');
+    });
+    const deadline = Date.now() + 120_000 + o.waiting * 200;
+    let waiting = 0;
+    let lastLog = Date.now();
+    while (waiting < o.waiting) {
+      if (child.exitCode !== null) throw new Error(`the worker process exited with ${child.exitCode}`);
+      if (Date.now() > deadline) throw new Error(`only ${waiting} of ${o.waiting} cases reached awaiting_approval in time`);
+      await sleep(1000);
+      const { rows } = await stack.db.query(`SELECT count(*)::int AS n FROM discrepancies WHERE site = 'RSS' AND status = 'awaiting_approval'`);
+      waiting = rows[0].n;
+      if (Date.now() - lastLog > 15_000) {
+        log(`rss: ${waiting} of ${o.waiting} waiting on approval`);
+        lastLog = Date.now();
+      }
+    }
+    const fillSeconds = (Date.now() - started) / 1000;
+    // let in-flight tasks finish and the heap settle; report the highest of a few samples
+    await sleep(5000);
+    let waitingMb = 0;
+    for (let k = 0; k < 5; k++) {
+      waitingMb = Math.max(waitingMb, rssMb(child.pid!));
+      await sleep(1000);
+    }
+    return {
+      waitingCases: o.waiting,
+      idleMb: round(idleMb),
+      waitingMb: round(waitingMb),
+      perWaitingCaseKb: round(((waitingMb - idleMb) * 1024) / o.waiting, 2),
+      fillSeconds: round(fillSeconds),
+    };
+  } finally {
+    http.close();
+    await api.close();
+    await stopWorker(child);
+  }
+}

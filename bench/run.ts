@@ -1,0 +1,213 @@
+/**
+ * npm run bench [-- --quick] [--out FILE] [--cases N] [--concurrency K] [--waiting N]
+ *               [--rows SMALL,LARGE] [--requests N] [--phases throughput,ingest,rss,query]
+ *
+ * Reckon against bare Temporal on a stack of its own (docs/performance.md): throughput and
+ * latency of auto-resolved cases against a no-op workflow of the same shape, intake against a
+ * bare express endpoint, queue queries at two read-model sizes, worker RSS with cases waiting.
+ */
+import { writeFileSync } from 'node:fs';
+import { type IngestResult, runIngest } from './ingest';
+import { machineInfo } from './machine';
+import { runQueries, type QueryAt } from './query';
+import { runRss, type RssResult } from './rss';
+import { createBenchKeys } from './servers';
+import { startStack } from './stack';
+import { line, ratio } from './stats';
+import { runThroughput, type ThroughputResult } from './throughput';
+
+const PHASES = ['throughput', 'ingest', 'rss', 'query'] as const;
+type Phase = (typeof PHASES)[number];
+
+interface Options {
+  quick: boolean;
+  out?: string;
+  cases: number;
+  warmup: number;
+  concurrency: number;
+  waiting: number;
+  rows: [number, number];
+  requests: number;
+  phases: Phase[];
+  workerPoolSize: number;
+  apiPoolSize: number;
+}
+
+const USAGE = 'usage: npm run bench -- [--quick] [--out FILE] [--cases N] [--concurrency K] [--waiting N] [--rows SMALL,LARGE] [--requests N] [--phases a,b]';
+
+function positive(name: string, v: string | undefined): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} takes a positive integer\n${USAGE}`);
+  return n;
+}
+
+export function parseArgs(argv: string[]): Options {
+  const quick = argv.includes('--quick');
+  const o: Options = {
+    quick,
+    cases: quick ? 200 : 2000,
+    warmup: quick ? 40 : 100,
+    concurrency: 32,
+    waiting: quick ? 500 : 10_000,
+    rows: quick ? [1000, 20_000] : [10_000, 1_000_000],
+    requests: quick ? 1000 : 5000,
+    phases: [...PHASES],
+    workerPoolSize: 10,
+    apiPoolSize: 10,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    const value = argv[i + 1];
+    switch (flag) {
+      case '--quick':
+        continue;
+      case '--out':
+        if (!value) throw new Error(`--out takes a file\n${USAGE}`);
+        o.out = value;
+        break;
+      case '--cases':
+        o.cases = positive(flag, value);
+        break;
+      case '--concurrency':
+        o.concurrency = positive(flag, value);
+        break;
+      case '--waiting':
+        o.waiting = positive(flag, value);
+        break;
+      case '--requests':
+        o.requests = positive(flag, value);
+        break;
+      case '--rows': {
+        const [a, b] = (value ?? '').split(',').map((v) => positive(flag, v));
+        if (!b || b <= a) throw new Error(`--rows takes SMALL,LARGE with SMALL < LARGE\n${USAGE}`);
+        o.rows = [a, b];
+        break;
+      }
+      case '--phases':
+        o.phases = (value ?? '').split(',').map((p) => {
+          if (!PHASES.includes(p as Phase)) throw new Error(`unknown phase "${p}"; phases: ${PHASES.join(', ')}`);
+          return p as Phase;
+        });
+        break;
+      default:
+        throw new Error(`unknown argument "${flag}"\n${USAGE}`);
+    }
+    i++;
+  }
+  return o;
+}
+
+const log = (m: string) => console.log(`· ${m}`);
+
+function printThroughput(t: ThroughputResult): void {
+  const vs = { baseline: 'bare', ratio: ratio(t.reckon.casesPerSec, t.bare.workflowsPerSec) };
+  console.log(`\nThroughput (${t.shape.total} activities per case, steps [${t.shape.shape.join(', ')}])`);
+  console.log(line('bare Temporal: completed workflows', t.bare.workflowsPerSec, '/s'));
+  console.log(line('Reckon: auto-resolved cases, end to end', t.reckon.casesPerSec, '/s', vs));
+  for (const p of ['p50', 'p95', 'p99'] as const) {
+    console.log(line(`Reckon latency POST → closed, ${p}`, t.reckon.latencyMs[p], 'ms', { baseline: `bare workflow ${p}`, ratio: ratio(t.reckon.latencyMs[p], t.bare.latencyMs[p]) }));
+  }
+}
+
+function printIngest(r: IngestResult): void {
+  console.log('\nIngestion');
+  console.log(line('bare express (parse JSON, 202)', r.bare.perSec, 'req/s'));
+  console.log(line('bare express p99', r.bare.latencyMs.p99, 'ms'));
+  console.log(line('POST /v1/discrepancies', r.discrepancies.perSec, 'req/s', { baseline: 'bare', ratio: r.ratio }));
+  console.log(line('POST /v1/discrepancies p99', r.discrepancies.latencyMs.p99, 'ms', { baseline: 'bare p99', ratio: r.p99Ratio }));
+  if (r.events) {
+    console.log(line('POST /v1/events', r.events.perSec, 'req/s', { baseline: 'bare', ratio: r.eventsRatio! }));
+    console.log(line('POST /v1/events p99', r.events.latencyMs.p99, 'ms', { baseline: 'bare p99', ratio: ratio(r.events.latencyMs.p99, r.bare.latencyMs.p99) }));
+  } else {
+    console.log(`  POST /v1/events not measured: ${r.eventsSkipped}`);
+  }
+}
+
+function printQueries(q: QueryAt[]): void {
+  console.log('\nQueue queries (GET /v1/discrepancies, filters, limit 50)');
+  const [small] = q;
+  for (const at of q) {
+    const vs = at === small ? undefined : { baseline: `${small.rows} rows`, ratio: ratio(at.latencyMs.p95, small.latencyMs.p95) };
+    console.log(line(`${at.rows} rows: p50`, at.latencyMs.p50, 'ms'));
+    console.log(line(`${at.rows} rows: p95`, at.latencyMs.p95, 'ms', vs));
+    for (const [name, l] of Object.entries(at.byFilter)) console.log(line(`   ${name}: p95`, l.p95, 'ms'));
+  }
+}
+
+function printRss(r: RssResult): void {
+  console.log(`\nWorker RSS (separate worker process)`);
+  console.log(line('idle', r.idleMb, 'MB'));
+  console.log(line(`${r.waitingCases} cases waiting on approval`, r.waitingMb, 'MB', { baseline: 'idle', ratio: ratio(r.waitingMb, r.idleMb) }));
+  console.log(line('per waiting case', r.perWaitingCaseKb, 'KB'));
+}
+
+async function main(): Promise<void> {
+  const o = parseArgs(process.argv.slice(2));
+  const startedAt = Date.now();
+  const stack = await startStack(log);
+  const stop = () => void stack.stop().finally(() => process.exit(130));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  const out: Record<string, unknown> = {};
+  try {
+    const keys = await createBenchKeys(stack);
+    const machine = await machineInfo(stack);
+    out.machine = machine;
+    out.settings = {
+      quick: o.quick, cases: o.cases, warmup: o.warmup, concurrency: o.concurrency, waiting: o.waiting, rows: o.rows,
+      requests: o.requests, workerPoolSize: o.workerPoolSize, apiPoolSize: o.apiPoolSize,
+      worker: {
+        maxConcurrentActivityTaskExecutions: stack.config.WORKER_MAX_CONCURRENT_ACTIVITIES,
+        maxConcurrentWorkflowTaskExecutions: stack.config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
+      },
+      temporal: 'dev server, in memory', redis: stack.privateRedis ? 'private redis-server, db 14' : 'shared redis, db 14',
+    };
+    console.log(`machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGb} GB, node ${machine.node}, ${machine.postgres}, temporal ${machine.temporal}`);
+    if (o.phases.includes('throughput')) {
+      const t = await runThroughput(stack, keys, o, log);
+      Object.assign(out, {
+        bare: { ...t.bare, activitiesPerWorkflow: t.shape.total, shape: t.shape.shape },
+        reckon: { ...t.reckon, activities: t.shape.activities },
+        ratio: ratio(t.reckon.casesPerSec, t.bare.workflowsPerSec),
+        latencyMs: { ...t.reckon.latencyMs, resolutionMs: 1, source: 'live feed: the worker stamps each change right after its commit' },
+      });
+      printThroughput(t);
+    }
+    if (o.phases.includes('ingest')) {
+      const r = await runIngest(stack, keys, o, log);
+      out.ingest = r;
+      printIngest(r);
+    }
+    if (o.phases.includes('rss')) {
+      const r = await runRss(stack, keys, o, log);
+      out.rss = r;
+      printRss(r);
+    }
+    if (o.phases.includes('query')) {
+      const q = await runQueries(stack, keys, { rows: o.rows, requests: o.quick ? 200 : 800, concurrency: 4, apiPoolSize: o.apiPoolSize }, log);
+      out.query = {
+        p50Ms10k: q[0].latencyMs.p50, p95Ms10k: q[0].latencyMs.p95, p50Ms1m: q[1].latencyMs.p50, p95Ms1m: q[1].latencyMs.p95,
+        rows: o.rows, detail: q,
+      };
+      printQueries(q);
+    }
+    out.elapsedSeconds = Math.round((Date.now() - startedAt) / 1000);
+    console.log(`\ndone in ${out.elapsedSeconds} s`);
+    if (o.out) {
+      writeFileSync(o.out, `${JSON.stringify(out, null, 2)}\n`);
+      console.log(`figures written to ${o.out}`);
+    }
+  } finally {
+    await stack.stop();
+  }
+}
+
+if (require.main === module) {
+  main().then(
+    () => process.exit(0),
+    (err) => {
+      console.error(err instanceof Error ? err.message : err);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,78 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { createApp } from '../src/api/app';
+import { createRedisClient } from '../src/api/redis';
+import type { Config } from '../src/config';
+import { createLogger } from '../src/logger';
+import { createApiKey } from '../src/store/api-key-repo';
+import { createPool } from '../src/store/db';
+import type { Stack } from './stack';
+
+export interface Listening {
+  url: string;
+  close(): Promise<void>;
+}
+
+async function listen(app: express.Express): Promise<{ server: Server; url: string }> {
+  return new Promise((resolve, reject) => {
+    const server = app.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      resolve({ server, url: `http://127.0.0.1:${port}` });
+    });
+    server.on('error', reject);
+  });
+}
+
+const closeServer = (server: Server) =>
+  new Promise<void>((resolve) => {
+    server.closeAllConnections();
+    server.close(() => resolve());
+  });
+
+/**
+ * Reckon's real API (createApp) on a loopback port, with its own pool and Redis client, on the
+ * stack's Temporal. `taskQueue` says where the cases it starts run.
+ */
+export async function startReckonApi(stack: Stack, opts: { taskQueue: string; poolSize: number }): Promise<Listening> {
+  const config: Config = { ...stack.config, TEMPORAL_TASK_QUEUE: opts.taskQueue };
+  const logger = createLogger(config, 'bench-api');
+  const db = createPool(config.DATABASE_URL, opts.poolSize);
+  const redis = createRedisClient(config.REDIS_URL, logger);
+  await redis.connect();
+  const app = createApp({ temporal: stack.temporal, db, redis, config, logger });
+  const { server, url } = await listen(app);
+  return {
+    url,
+    async close() {
+      await closeServer(server);
+      redis.disconnect();
+      await db.end();
+    },
+  };
+}
+
+/** The ingestion baseline: express that parses the JSON body and answers 202, nothing else. */
+export async function startBareExpress(bodyLimit: string): Promise<Listening> {
+  const app = express();
+  app.disable('x-powered-by');
+  app.post('/ingest', express.json({ limit: bodyLimit }), (req, res) => {
+    res.status(202).json({ accepted: typeof req.body === 'object' });
+  });
+  const { server, url } = await listen(app);
+  return { url, close: () => closeServer(server) };
+}
+
+export interface BenchKeys {
+  integration: Record<string, string>;
+  viewer: Record<string, string>;
+}
+
+/** API keys for the bench's personas, as Authorization headers. */
+export async function createBenchKeys(stack: Stack): Promise<BenchKeys> {
+  const bearer = async (userId: string, roles: string[]) => {
+    const { key } = await createApiKey(stack.db, { userId, roles, sites: ['*'] });
+    return { authorization: `Bearer ${key}` };
+  };
+  return { integration: await bearer('bench-integration', ['integration']), viewer: await bearer('bench-viewer', ['viewer']) };
+}

@@ -1,0 +1,148 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client as TemporalClient, Connection } from '@temporalio/client';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { Client as PgClient, type Pool } from 'pg';
+import { loadConfig, type Config } from '../src/config';
+import { findTemporalCli, freePort, startDevServer, waitForPort } from '../src/dev/temporal-server';
+import { createPool } from '../src/store/db';
+import { migrate } from '../src/store/migrate';
+
+/**
+ * The bench's own stack, so it disturbs nothing else on the machine: a Temporal dev server (in
+ * memory, search attributes registered) on a free port, a scratch database on the local
+ * Postgres (dropped at the end), and Redis db 14 on a private redis-server when one is installed
+ * (pub/sub channels are global to a Redis server, and the worker publishes the live feed).
+ */
+export interface Stack {
+  config: Config;
+  /** the bench's own pool on the scratch database (setup, seeding, counting) */
+  db: Pool;
+  temporal: TemporalClient;
+  redisUrl: string;
+  /** false: a shared Redis server (no redis-server binary), so the live feed channel is shared too */
+  privateRedis: boolean;
+  /** registers a clean-up step; steps run newest first */
+  onStop(step: () => Promise<unknown> | unknown): void;
+  stop(): Promise<void>;
+}
+
+const BENCH_DB_PREFIX = 'reckon_bench_';
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Creates reckon_bench_<pid>; drops scratch databases left by bench runs whose process is gone. */
+async function createScratchDatabase(adminUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `${BENCH_DB_PREFIX}${process.pid}`;
+  const admin = new PgClient({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    const { rows } = await admin.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE 'reckon\\_bench\\_%'`);
+    for (const { datname } of rows) {
+      const pid = Number(datname.slice(BENCH_DB_PREFIX.length));
+      if (Number.isInteger(pid) && pid !== process.pid && !isAlive(pid)) await admin.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
+    }
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const c = new PgClient({ connectionString: adminUrl });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
+
+function findOnPath(binary: string, searchPath: string): string | undefined {
+  return searchPath.split(':').map((dir) => join(dir, binary)).find((p) => p.startsWith('/') && existsSync(p));
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+  await exited;
+  clearTimeout(timer);
+}
+
+export async function startStack(log: (msg: string) => void): Promise<Stack> {
+  const base = loadConfig();
+  const steps: (() => Promise<unknown> | unknown)[] = [];
+  const onStop = (step: () => Promise<unknown> | unknown) => steps.push(step);
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    for (const step of steps.reverse()) await Promise.resolve().then(step).catch((err) => log(`clean-up step failed: ${String(err)}`));
+  };
+  try {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+
+    const scratch = await createScratchDatabase(base.DATABASE_URL);
+    onStop(scratch.drop);
+    const db = createPool(scratch.url, 4);
+    onStop(() => db.end());
+    await migrate(db);
+    log(`postgres: scratch database ${new URL(scratch.url).pathname.slice(1)}, migrated`);
+
+    const redisServer = findOnPath('redis-server', base.PATH);
+    let redisUrl: string;
+    if (redisServer) {
+      const port = await freePort();
+      const child = spawn(redisServer, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+      onStop(() => stopChild(child));
+      await waitForPort(port, 10_000);
+      redisUrl = `redis://127.0.0.1:${port}/14`;
+      log(`redis: private redis-server on 127.0.0.1:${port}, db 14`);
+    } else {
+      const shared = new URL(base.REDIS_URL);
+      shared.pathname = '/14';
+      redisUrl = shared.toString();
+      log(`redis: no redis-server binary; shared ${shared.host} db 14 (the live feed channel is shared)`);
+    }
+
+    const cli = base.TEMPORAL_CLI || findTemporalCli(base.PATH);
+    const port = await freePort();
+    const server = startDevServer({ cli, port });
+    onStop(() => stopChild(server));
+    await waitForPort(port, 60_000);
+    log(`temporal: dev server (in memory) on 127.0.0.1:${port}`);
+
+    const config: Config = {
+      ...base,
+      DATABASE_URL: scratch.url,
+      REDIS_URL: redisUrl,
+      TEMPORAL_ADDRESS: `127.0.0.1:${port}`,
+      TEMPORAL_NAMESPACE: 'default',
+      TEMPORAL_TASK_QUEUE: `reckon-bench-${process.pid}`,
+      // request logs at info would be most of the CPU and all of the output
+      LOG_LEVEL: 'warn',
+      RATE_LIMIT_PER_MINUTE: 1_000_000,
+      WORKER_METRICS_PORT: 0,
+      ADAPTER: 'reference',
+    };
+    const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+    onStop(() => connection.close());
+    const temporal = new TemporalClient({ connection, namespace: config.TEMPORAL_NAMESPACE });
+    return { config, db, temporal, redisUrl, privateRedis: Boolean(redisServer), onStop, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
