@@ -1,0 +1,107 @@
+import { DEFAULT_POLICY_INPUT, PolicyDocument, type DiscrepancyReportInput, type Resolution } from '../../src/domain';
+import type { LedgerFixtureInput } from '../../src/adapters/reference/fixture';
+
+/**
+ * A run of cases with a known end state each, built on the reference ledger: every case has its
+ * own sku, seeded so the engine reaches a predictable decision.
+ *
+ * - count: a count variance inside tolerance → auto_resolved, one adjustment of the variance
+ * - receipt: a WMS/ERP mismatch explained by a receipt not yet posted → auto_resolved, no adjustment
+ * - review: a receiving variance beyond tolerance → awaiting_approval; the test approves it with
+ *   a known adjustQty → approved_adjusted, one adjustment of that quantity
+ */
+export type Mix = 'count' | 'receipt' | 'review';
+
+export interface PlannedCase {
+  mix: Mix;
+  sku: string;
+  report: DiscrepancyReportInput;
+  expected: { resolution: Resolution; adjustmentQty?: number };
+  /** review cases: what the approver posts */
+  approve?: { adjustQty: number; reasonCode: string };
+}
+
+export interface RunPlan {
+  tag: string;
+  site: string;
+  cases: PlannedCase[];
+  fixture: LedgerFixtureInput;
+}
+
+/** Ladders of days: nothing escalates while the suite runs, so every review case waits for the approver. */
+const LONG = '2d';
+export const FAULT_POLICY: PolicyDocument = PolicyDocument.parse({
+  ...DEFAULT_POLICY_INPUT,
+  name: 'reckon-faults',
+  ladders: Object.fromEntries(
+    Object.entries(DEFAULT_POLICY_INPUT.ladders).map(([severity, ladder]) => [
+      severity,
+      { ...ladder, rungs: ladder.rungs.map((r) => ({ ...r, sla: LONG })) },
+    ]),
+  ),
+  // one approver is enough for every review case in the run
+  approval: { ...DEFAULT_POLICY_INPUT.approval, fourEyesAbove: 1_000_000 },
+});
+
+export const APPROVER = { userId: 'ic-faults', roles: ['inventory_control'], sites: ['*'] };
+export const INTEGRATION = { userId: 'wms-faults', roles: ['integration'], sites: ['*'] };
+
+const MIX: Mix[] = ['count', 'count', 'count', 'count', 'count', 'receipt', 'receipt', 'receipt', 'review', 'review'];
+
+export function planRun(tag: string, size: number): RunPlan {
+  const site = `F-${tag}`;
+  const fixture: Required<Pick<LedgerFixtureInput, 'items' | 'locations' | 'balances' | 'inboundDocuments'>> = {
+    items: [],
+    locations: ['A-01-01', 'B-02-02', 'DOCK-1'].map((location) => ({ site, location })),
+    balances: [],
+    inboundDocuments: [],
+  };
+  const cases: PlannedCase[] = [];
+  for (let i = 0; i < size; i++) {
+    const mix = MIX[i % MIX.length];
+    const sku = `${tag}-${mix}-${i}`;
+    const eventId = `${tag}-evt-${i}`;
+    if (mix === 'count') {
+      // ±1..5 of 120 at 10 each: inside class B (5 units or 2 %, value 250)
+      const d = ((i % 5) + 1) * (i % 2 === 0 ? -1 : 1);
+      fixture.items.push({ sku, skuClass: 'B', unitCost: 10 });
+      fixture.balances.push({ site, location: 'A-01-01', sku, wmsQty: 120, erpQty: 120 });
+      cases.push({
+        mix,
+        sku,
+        report: { kind: 'count_variance', site, sku, location: 'A-01-01', expectedQty: 120, observedQty: 120 + d, unitCost: 10, skuClass: 'B', source: 'wms', sourceEventIds: [eventId], causedBy: ['counter-7'] },
+        expected: { resolution: 'auto_resolved', adjustmentQty: d },
+      });
+    } else if (mix === 'receipt') {
+      // the WMS has 24 more than the ERP: exactly the receipt the ERP has not posted yet
+      fixture.items.push({ sku, skuClass: 'C', unitCost: 8 });
+      fixture.balances.push({ site, location: 'B-02-02', sku, wmsQty: 60, erpQty: 36 });
+      fixture.inboundDocuments.push({
+        docKind: 'receipt', id: `RCV-${sku}`, line: '1', site, location: 'B-02-02', sku,
+        expectedQty: 24, receivedQty: 24, postedToErp: false, receivedAt: new Date().toISOString(),
+      });
+      cases.push({
+        mix,
+        sku,
+        report: { kind: 'system_mismatch', site, sku, location: 'B-02-02', expectedQty: 36, observedQty: 60, unitCost: 8, skuClass: 'C', source: 'erp', sourceEventIds: [eventId] },
+        expected: { resolution: 'auto_resolved' },
+      });
+    } else {
+      // 5..14 short of 500 on an ASN: receiving has no tolerance → review (value 50..140)
+      const short = 5 + (i % 10);
+      fixture.items.push({ sku, skuClass: 'A', unitCost: 10 });
+      fixture.balances.push({ site, location: 'DOCK-1', sku, wmsQty: 500 - short, erpQty: 500 - short });
+      cases.push({
+        mix,
+        sku,
+        report: {
+          kind: 'receiving_variance', site, sku, location: 'DOCK-1', reference: { kind: 'asn', id: `ASN-${sku}`, line: '1' },
+          expectedQty: 500, observedQty: 500 - short, unitCost: 10, skuClass: 'A', source: 'erp', sourceEventIds: [eventId], causedBy: ['receiver-3'],
+        },
+        approve: { adjustQty: -short, reasonCode: 'SHORT_SHIPPED' },
+        expected: { resolution: 'approved_adjusted', adjustmentQty: -short },
+      });
+    }
+  }
+  return { tag, site, cases, fixture };
+}

@@ -1,0 +1,148 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { chownSync, mkdirSync, openSync, closeSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { Client } from 'pg';
+import { devServerArgs, waitForPort } from '../../src/dev/temporal-server';
+
+/**
+ * The fault suite's own Postgres, Redis and Temporal dev server: private processes on free
+ * ports with their files in one temporary directory, so stopping them never touches the
+ * machine's shared services (other engineers' tests run on those at the same time).
+ */
+
+const run = promisify(execFile);
+const PG_BIN = process.env.RECKON_FAULTS_PG_BIN ?? '/usr/lib/postgresql/15/bin';
+
+export function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
+/** A child process whose output goes to a log file in the stack's directory. */
+export function spawnLogged(cmd: string, args: string[], logFile: string, env?: NodeJS.ProcessEnv): ChildProcess {
+  const fd = openSync(logFile, 'a');
+  const child = spawn(cmd, args, { stdio: ['ignore', fd, fd], env });
+  closeSync(fd);
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
+}
+
+// whatever happens to the test process, its children must not outlive it
+const children = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const c of children) c.kill('SIGKILL');
+});
+
+export async function kill9(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGKILL');
+  await exited(child);
+}
+
+/** Postgres in `dir/pg`, run by the `postgres` OS user when the suite runs as root (initdb refuses root). */
+export class PrivatePostgres {
+  readonly data: string;
+  /** owned by the postgres user: the socket and the server log */
+  readonly runDir: string;
+  constructor(
+    readonly dir: string,
+    readonly port: number,
+  ) {
+    this.data = join(dir, 'pg');
+    this.runDir = join(dir, 'pgrun');
+  }
+
+  private async asOwner(bin: string, args: string[]): Promise<void> {
+    const path = join(PG_BIN, bin);
+    if (process.getuid?.() === 0) await run('runuser', ['-u', 'postgres', '--', path, ...args]);
+    else await run(path, args);
+  }
+
+  async init(): Promise<void> {
+    for (const d of [this.data, this.runDir]) {
+      mkdirSync(d, { recursive: true, mode: 0o700 });
+      if (process.getuid?.() === 0) {
+        const { stdout } = await run('id', ['-u', 'postgres']);
+        const { stdout: gid } = await run('id', ['-g', 'postgres']);
+        chownSync(d, Number(stdout.trim()), Number(gid.trim()));
+      }
+    }
+    await this.asOwner('initdb', ['-D', this.data, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--no-sync']);
+    await this.start();
+    const admin = new Client({ connectionString: this.url('postgres', 'postgres') });
+    await admin.connect();
+    await admin.query(`CREATE ROLE reckon LOGIN PASSWORD 'reckon'`);
+    await admin.query('CREATE DATABASE reckon OWNER reckon');
+    await admin.end();
+  }
+
+  url(user = 'reckon', db = 'reckon'): string {
+    return `postgres://${user}:${user === 'reckon' ? 'reckon' : ''}@127.0.0.1:${this.port}/${db}`;
+  }
+
+  async start(): Promise<void> {
+    // no fsync: the faults here stop processes, not the machine, so the OS keeps every committed page
+    const opts = `-p ${this.port} -k ${this.runDir} -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`;
+    await this.asOwner('pg_ctl', ['-D', this.data, '-l', join(this.runDir, 'postgres.log'), '-o', opts, '-w', '-t', '60', 'start']);
+  }
+
+  /** `-m fast`: clients are disconnected, in-flight transactions roll back. */
+  async stop(mode: 'fast' | 'immediate' = 'fast'): Promise<void> {
+    await this.asOwner('pg_ctl', ['-D', this.data, '-m', mode, '-w', '-t', '60', 'stop']).catch(() => undefined);
+  }
+}
+
+/** redis-server with no persistence, as a child process. */
+export class PrivateRedis {
+  private child?: ChildProcess;
+  constructor(
+    readonly dir: string,
+    readonly port: number,
+  ) {}
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}/0`;
+  }
+
+  async start(): Promise<void> {
+    this.child = spawnLogged(
+      'redis-server',
+      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--dir', this.dir],
+      join(this.dir, 'redis.log'),
+    );
+    await waitForPort(this.port, 20_000);
+  }
+
+  async stop(): Promise<void> {
+    await kill9(this.child);
+  }
+}
+
+/** The Temporal dev server on a fixed port with its history in a SQLite file, so a restart keeps every workflow. */
+export class PrivateTemporal {
+  private child?: ChildProcess;
+  constructor(
+    readonly dir: string,
+    readonly port: number,
+    readonly cli: string,
+  ) {}
+
+  get address(): string {
+    return `127.0.0.1:${this.port}`;
+  }
+
+  async start(): Promise<void> {
+    // WAL without fsync, for the same reason as Postgres: a killed process loses nothing it committed
+    const pragmas = ['--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=off'];
+    const args = [...devServerArgs({ port: this.port, dbFile: join(this.dir, 'temporal.db') }), ...pragmas];
+    this.child = spawnLogged(this.cli, args, join(this.dir, 'temporal.log'));
+    await waitForPort(this.port, 60_000);
+  }
+
+  /** kill -9: the server gets no chance to flush anything it has not committed. */
+  async kill(): Promise<void> {
+    await kill9(this.child);
+  }
+}

@@ -1,0 +1,110 @@
+import type { Client } from '@temporalio/client';
+import type { Pool } from 'pg';
+import type { CaseState } from '../../src/domain';
+import { verifyAuditChains } from '../../src/store/audit-repo';
+import type { RunOutcome } from './run';
+import type { RunPlan } from './scenario';
+
+/**
+ * What "lost nothing" means, checked from every side: each planned case is exactly one case that
+ * closed as expected in the read model and in its workflow's result, the ledger holds exactly
+ * the expected adjustments (no duplicate, none missing), and every audit chain verifies.
+ * Returns one line per problem; none means the run came through whole.
+ */
+export async function verifyRun(db: Pool, temporal: Client, plan: RunPlan, outcome: RunOutcome): Promise<string[]> {
+  const problems: string[] = [...outcome.surprises];
+  const { rows } = await db.query<{ id: string; sku: string; status: string; resolution: string | null; workflow_id: string }>(
+    'SELECT id, sku, status, resolution, workflow_id FROM discrepancies WHERE site = $1',
+    [plan.site],
+  );
+  const bySku = new Map<string, typeof rows>();
+  for (const r of rows) bySku.set(r.sku, [...(bySku.get(r.sku) ?? []), r]);
+
+  const ids: string[] = [];
+  for (const c of plan.cases) {
+    const cases = bySku.get(c.sku) ?? [];
+    if (cases.length !== 1) {
+      problems.push(`${c.sku}: ${cases.length} cases in the read model (${cases.map((r) => `${r.id} ${r.status}/${r.resolution}`).join(', ')})`);
+      continue;
+    }
+    const [row] = cases;
+    ids.push(row.id);
+    const answered = outcome.caseIds.get(c.sku);
+    if (answered && answered !== row.id) problems.push(`${c.sku}: the API answered case ${answered}, the read model has ${row.id}`);
+    if (row.status !== 'closed' || row.resolution !== c.expected.resolution) {
+      problems.push(`${c.sku}: read model ${row.status}/${row.resolution}, expected closed/${c.expected.resolution}`);
+    }
+  }
+
+  // an open workflow's result would wait forever; open cases are reported above
+  problems.push(...(await checkWorkflowResults(temporal, plan, rows.filter((r) => r.status === 'closed'))));
+  problems.push(...(await checkAudit(db, plan, ids)));
+  problems.push(...(await checkLedger(db, plan)));
+  const chains = await verifyAuditChains(db);
+  for (const p of chains.problems) problems.push(`audit chain of ${p.caseId} at seq ${p.seq}: ${p.problem}`);
+  return problems;
+}
+
+async function checkWorkflowResults(temporal: Client, plan: RunPlan, rows: { id: string; sku: string; workflow_id: string }[]): Promise<string[]> {
+  const problems: string[] = [];
+  const planned = new Map(plan.cases.map((c) => [c.sku, c]));
+  await inBatches(rows, 25, async (row) => {
+    const c = planned.get(row.sku);
+    if (!c) return;
+    const result: CaseState = await temporal.workflow.getHandle(row.workflow_id, row.id).result();
+    const qty = result.adjustment?.qty;
+    if (result.status !== 'closed' || result.resolution !== c.expected.resolution || qty !== c.expected.adjustmentQty) {
+      problems.push(
+        `${c.sku}: workflow result ${result.status}/${result.resolution} adjustment ${qty ?? 'none'}, ` +
+          `expected closed/${c.expected.resolution} adjustment ${c.expected.adjustmentQty ?? 'none'}`,
+      );
+    }
+  });
+  return problems;
+}
+
+/** One `closed` entry per case, and an `adjustment_posted` exactly when an adjustment is expected. */
+async function checkAudit(db: Pool, plan: RunPlan, ids: string[]): Promise<string[]> {
+  const { rows } = await db.query<{ case_id: string; sku: string; closed: number; adjusted: number }>(
+    `SELECT a.case_id, d.sku,
+            count(*) FILTER (WHERE a.action = 'closed')::int AS closed,
+            count(*) FILTER (WHERE a.action = 'adjustment_posted')::int AS adjusted
+     FROM audit_log a JOIN discrepancies d ON d.id = a.case_id
+     WHERE a.case_id = ANY($1) GROUP BY a.case_id, d.sku`,
+    [ids],
+  );
+  const planned = new Map(plan.cases.map((c) => [c.sku, c]));
+  const problems: string[] = [];
+  for (const r of rows) {
+    const expectAdjusted = planned.get(r.sku)?.expected.adjustmentQty === undefined ? 0 : 1;
+    if (r.closed !== 1 || r.adjusted !== expectAdjusted) {
+      problems.push(`${r.sku}: audit has ${r.closed} closed and ${r.adjusted} adjustment_posted entries, expected 1 and ${expectAdjusted}`);
+    }
+  }
+  if (rows.length !== ids.length) problems.push(`audit: ${ids.length - rows.length} cases have no audit entries`);
+  return problems;
+}
+
+/** The ledger's adjustments at the run's site, as a multiset of (sku, qty), against the plan's. */
+async function checkLedger(db: Pool, plan: RunPlan): Promise<string[]> {
+  const { rows } = await db.query<{ sku: string; qty: string }>('SELECT sku, qty FROM ledger.adjustments WHERE site = $1', [plan.site]);
+  const actual = rows.map((r) => `${r.sku} ${Number(r.qty)}`);
+  const expected = plan.cases.filter((c) => c.expected.adjustmentQty !== undefined).map((c) => `${c.sku} ${c.expected.adjustmentQty}`);
+  const missing = multisetMinus(expected, actual).map((a) => `ledger: missing adjustment ${a}`);
+  const extra = multisetMinus(actual, expected).map((a) => `ledger: unexpected adjustment ${a}`);
+  return [...missing, ...extra];
+}
+
+function multisetMinus(a: string[], b: string[]): string[] {
+  const left = new Map<string, number>();
+  for (const x of b) left.set(x, (left.get(x) ?? 0) + 1);
+  return a.filter((x) => {
+    const n = left.get(x) ?? 0;
+    if (n > 0) left.set(x, n - 1);
+    return n === 0;
+  });
+}
+
+async function inBatches<T>(items: T[], size: number, fn: (item: T) => Promise<void>): Promise<void> {
+  for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(fn));
+}
