@@ -5,6 +5,7 @@ import { caseChangeOf, publishCaseChange, type CaseChange } from '../store/case-
 import { upsertCaseRow } from '../store/case-projection';
 import { withTransaction } from '../store/db';
 import { getActivePolicy } from '../store/policy-repo';
+import { projectTriage } from '../triage/project';
 import type { ActivityDeps } from './deps';
 
 export interface TransitionRecord {
@@ -39,6 +40,8 @@ export function createRecordActivities(deps: ActivityDeps) {
       const changed = await withTransaction(deps.db, async (c) => {
         await appendAudit(c, state.caseId, entries);
         const written = await upsertCaseRow(c, state, rowVersion);
+        // priority and incidents move with the row, in its transaction
+        if (written) await projectTriage(c, state, deps.evidenceLookbackDays);
         if (state.status === 'closed' && state.resolution) {
           const lead = state.score?.causes[0];
           await c.query(

@@ -1,0 +1,37 @@
+import type { PoolClient } from 'pg';
+import type { CaseState } from '../domain';
+import { triagePriority } from '../domain/triage';
+import { loadTriageInputs } from './inputs';
+import { linksOf, skuFamily } from './links';
+import { joinIncidents, leaveIncidents } from './membership';
+
+type Db = Pick<PoolClient, 'query'>;
+
+async function familyOf(db: Db, sku: string): Promise<string | undefined> {
+  const { rows } = await db.query<{ family: string | null }>('SELECT family FROM ledger.items WHERE sku = $1', [sku]);
+  return skuFamily(sku, rows[0]?.family);
+}
+
+/**
+ * The triage part of a case's projection, run in the same transaction as its read-model row:
+ * an open case gets its priority (recomputed on each transition, as value at risk, evidence and
+ * demand change) and joins incidents on its first projection; a closing case leaves them and
+ * keeps the last priority it had.
+ */
+export async function projectTriage(db: Db, s: CaseState, evidenceLookbackDays: number): Promise<void> {
+  if (s.status === 'closed') {
+    await leaveIncidents(db, s.caseId);
+    return;
+  }
+  const inputs = await loadTriageInputs(db, s, evidenceLookbackDays);
+  const triage = triagePriority(inputs);
+  await db.query('UPDATE discrepancies SET triage_score = $2, triage_band = $3, triage = $4 WHERE id = $1', [
+    s.caseId,
+    triage.score,
+    triage.band,
+    JSON.stringify({ ...triage, sources: inputs.sources }),
+  ]);
+  const linked = await db.query('SELECT 1 FROM case_links WHERE case_id = $1 LIMIT 1', [s.caseId]);
+  if (linked.rowCount) return;
+  await joinIncidents(db, s.caseId, s.report.site, linksOf(s.report, await familyOf(db, s.report.sku)));
+}
