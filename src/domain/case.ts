@@ -22,6 +22,8 @@ export const RESOLUTIONS = [
   'rejected_no_change',
   'resolved_by_recount',
   'escalated_terminal',
+  // shadow mode: decided and recorded, nothing written to the systems of record
+  'shadowed',
 ] as const;
 export type Resolution = (typeof RESOLUTIONS)[number];
 
@@ -91,6 +93,10 @@ export interface CaseState {
   adjustment?: { adjustmentId: string; qty: number; target: 'both' | 'erp' };
   resolution?: Resolution;
   resolutionReason?: string;
+  /** the approver's or rejecter's reason code, when a person closed the case */
+  resolutionCode?: string;
+  /** shadow mode (per policy and site): what Reckon would have done is recorded, never written */
+  shadow?: boolean;
   openedAt: string;
   firstActionAt?: string;
   closedAt?: string;

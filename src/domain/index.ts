@@ -9,3 +9,5 @@ export * from './decide';
 export * from './case';
 export * from './authority';
 export * from './event';
+export * from './scorer-v2';
+export * from './scoring-policy';

@@ -109,6 +109,24 @@ export const WatcherSettings = z
   .strict();
 export type WatcherSettings = z.infer<typeof WatcherSettings>;
 
+export const SCORERS = ['bayes-v2', 'rules-v1'] as const;
+/** Which scorer cases of this policy use (scorer v2 by default; rules-v1 is the rule-based scorer). */
+export const ScoringSettings = z.object({ scorer: z.enum(SCORERS).default('bayes-v2') }).strict();
+export type ScoringSettings = z.infer<typeof ScoringSettings>;
+
+/**
+ * Shadow mode: cases are detected, scored, decided and recorded, but nothing is written to the
+ * systems of record, so a site can calibrate Reckon before it lets it act. `sites` overrides
+ * `enabled` per site.
+ */
+export const ShadowSettings = z
+  .object({
+    enabled: z.boolean().default(false),
+    sites: z.record(z.string().min(1).max(32), z.boolean()).default({}),
+  })
+  .strict();
+export type ShadowSettings = z.infer<typeof ShadowSettings>;
+
 export const PolicyDocument = z
   .object({
     name: z.string().min(1).max(100),
@@ -155,6 +173,8 @@ export const PolicyDocument = z
     /** reason code used for automatic adjustments */
     autoAdjustReasonCode: z.string().min(1).max(32).default('CYCLE_COUNT'),
     watchers: WatcherSettings.prefault({}),
+    scoring: ScoringSettings.prefault({}),
+    shadow: ShadowSettings.prefault({}),
   })
   .strict();
 export type PolicyDocumentInput = z.input<typeof PolicyDocument>;

@@ -40,6 +40,12 @@ export interface Score {
   candidateRule?: AutoRuleName;
   explanation: string;
   priority: number;
+  /** scorer v2: probabilities over its fixed root causes, most likely first (they sum to 1) */
+  rootCauses?: { cause: string; probability: number }[];
+  /** scorer v2: what most favours the leading cause, in plain words */
+  topFactors?: string[];
+  /** scorer v2: the model version, the reading the confidence is about, and the features (kept for learning) */
+  model?: { version: number; reading: string; rawConfidence: number; features: Record<string, string> };
 }
 
 export interface ScoreInput {
