@@ -5,6 +5,7 @@ import { createPool } from '../store/db';
 import { reckonClientInterceptors } from '../temporal/client-interceptors';
 import { describeTemporalConnection, temporalConnectionOptions } from '../temporal/connection';
 import { createApp } from './app';
+import { answerClientErrors } from './client-errors';
 import { createRedisClient } from './redis';
 
 /** API entrypoint: serves until SIGINT/SIGTERM, then stops taking connections and closes its clients. */
@@ -19,9 +20,11 @@ async function main(): Promise<void> {
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, interceptors: reckonClientInterceptors() });
 
   const app = createApp({ temporal, db, redis, config, logger });
-  const server = app.listen(config.PORT, config.HOST, () => {
-    logger.info({ port: config.PORT, host: config.HOST, temporal: describeTemporalConnection(temporalOptions) }, 'api listening');
-  });
+  const server = answerClientErrors(
+    app.listen(config.PORT, config.HOST, () => {
+      logger.info({ port: config.PORT, host: config.HOST, temporal: describeTemporalConnection(temporalOptions) }, 'api listening');
+    }),
+  );
   server.on('error', (err) => {
     logger.fatal({ err }, 'api cannot listen');
     process.exit(1);

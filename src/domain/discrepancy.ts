@@ -22,8 +22,8 @@ export type SkuClass = z.infer<typeof SkuClass>;
 export const Process = z.enum(['receiving', 'picking', 'counting', 'returns', 'transfers', 'general']);
 export type Process = z.infer<typeof Process>;
 
-/** Identifiers used in keys and paths: no whitespace, bounded. */
-const code = (max = 64) =>
+/** Identifiers used in keys and paths: no whitespace, bounded. Events use them too (site, sku). */
+export const identifier = (max = 64) =>
   z
     .string()
     .min(1)
@@ -32,7 +32,7 @@ const code = (max = 64) =>
 
 export const DocumentReference = z.object({
   kind: z.enum(['asn', 'po', 'receipt', 'transfer', 'return', 'count_task', 'order', 'other']),
-  id: code(),
+  id: identifier(),
   line: z.string().max(32).optional(),
 });
 export type DocumentReference = z.infer<typeof DocumentReference>;
@@ -44,9 +44,9 @@ export type DocumentReference = z.infer<typeof DocumentReference>;
 export const DiscrepancyReport = z
   .object({
     kind: DiscrepancyKind,
-    site: code(32),
-    sku: code(),
-    location: code().optional(),
+    site: identifier(32),
+    sku: identifier(),
+    location: identifier().optional(),
     reference: DocumentReference.optional(),
     expectedQty: z.number().finite().min(-1e9).max(1e9),
     observedQty: z.number().finite().min(-1e9).max(1e9),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { identifier } from './discrepancy';
 
 /** Canonical inventory event v1 (DESIGN §4.1). `(source, eventId)` is unique. */
 export const EVENT_TYPES = [
@@ -29,9 +30,10 @@ export const InventoryEvent = z
     source: id(32),
     type: EventType,
     occurredAt: z.iso.datetime({ offset: true }),
-    site: id(32),
+    // site and sku identify a case (its dedupe key): an event a case could not be opened for is refused here
+    site: identifier(32),
     location: id(64).optional(),
-    sku: id(64).optional(),
+    sku: identifier(64).optional(),
     qty: z.number().finite().min(-1e9).max(1e9).optional(),
     uom: z.string().min(1).max(8).optional(),
     lot: z.string().max(64).optional(),
