@@ -1,6 +1,7 @@
 import type { ActivityDeps } from './deps';
 import { createEvidenceActivities } from './evidence';
 import { createRecordActivities } from './record';
+import { createScoringActivities } from './scoring';
 import { createWatcherActivities } from './watchers';
 import { createWriteActivities } from './writes';
 
@@ -11,6 +12,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createEvidenceActivities(deps),
     ...createWriteActivities(deps),
     ...createRecordActivities(deps),
+    ...createScoringActivities(deps),
     ...createWatcherActivities(deps),
   };
 }

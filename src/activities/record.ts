@@ -1,9 +1,9 @@
-import type { CaseState, Score, ScoreInput } from '../domain';
-import { scoreDiscrepancy } from '../domain';
+import type { CaseState } from '../domain';
 import { appendAudit, type AuditEntry } from '../store/audit-repo';
 import { caseChangeOf, publishCaseChange, type CaseChange } from '../store/case-feed';
 import { upsertCaseRow } from '../store/case-projection';
 import { withTransaction } from '../store/db';
+import { recordOutcome } from '../store/outcome-repo';
 import { getActivePolicy } from '../store/policy-repo';
 import { projectTriage } from '../triage/project';
 import type { ActivityDeps } from './deps';
@@ -13,7 +13,7 @@ export interface TransitionRecord {
   entries: AuditEntry[];
 }
 
-/** Projection, audit and scoring: Reckon's own records. */
+/** Projection, audit and outcomes: Reckon's own records. */
 export function createRecordActivities(deps: ActivityDeps) {
   /** After the commit, never instead of it: a feed that is down costs a live update, not the transition. */
   async function announce(change: CaseChange): Promise<void> {
@@ -42,26 +42,13 @@ export function createRecordActivities(deps: ActivityDeps) {
         const written = await upsertCaseRow(c, state, rowVersion);
         // priority and incidents move with the row, in its transaction
         if (written) await projectTriage(c, state, deps.evidenceLookbackDays);
-        if (state.status === 'closed' && state.resolution) {
-          const lead = state.score?.causes[0];
-          await c.query(
-            `INSERT INTO outcomes (case_id, kind, site, resolution, root_cause, true_positive, scorer_version, confidence)
-             VALUES ($1,$2,$3,$4,$5,$6,$7,$8) ON CONFLICT (case_id) DO NOTHING`,
-            [state.caseId, state.report.kind, state.report.site, state.resolution, lead?.cause ?? null,
-              state.resolution === 'rejected_no_change' ? false : state.resolution === 'escalated_terminal' ? null : true,
-              state.score?.scorerVersion ?? null, state.score?.confidence ?? null],
-          );
-        }
+        if (state.status === 'closed') await recordOutcome(c, state);
         return written;
       });
       const change = caseChangeOf(state, rowVersion);
       // a retry of a committed transition is not counted again; it is published again (at least once)
       if (changed) deps.metrics?.transitionRecorded(change, entries.map((e) => e.action));
       await announce(change);
-    },
-    /** The scorer runs as an activity so a learned scorer (with its own data) can replace it. */
-    async scoreCase(input: ScoreInput): Promise<Score> {
-      return scoreDiscrepancy(input);
     },
   };
 }

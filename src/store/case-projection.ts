@@ -14,9 +14,9 @@ export async function upsertCaseRow(client: PoolClient | Pool, s: CaseState, row
        owner_role, assignee, escalation_level, breached, sla_deadline, expected_qty, observed_qty, variance,
        unit_cost, value_at_risk, sku_class, source, occurrences, source_event_ids, policy_version,
        scorer_version, confidence, priority, explanation, score, evidence, decision, detected_at, opened_at,
-       first_action_at, closed_at, row_version, updated_at)
+       first_action_at, closed_at, row_version, shadow, updated_at)
      VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26,
-             $27,$28,$29,$30,$31,$32,$33,$34,$35,$36,$37,$38, now())
+             $27,$28,$29,$30,$31,$32,$33,$34,$35,$36,$37,$38,$39, now())
      ON CONFLICT (id) DO UPDATE SET
        status = EXCLUDED.status, severity = EXCLUDED.severity, resolution = EXCLUDED.resolution,
        owner_role = EXCLUDED.owner_role, assignee = EXCLUDED.assignee,
@@ -29,7 +29,7 @@ export async function upsertCaseRow(client: PoolClient | Pool, s: CaseState, row
        priority = EXCLUDED.priority, explanation = EXCLUDED.explanation, score = EXCLUDED.score,
        evidence = EXCLUDED.evidence, decision = EXCLUDED.decision,
        first_action_at = EXCLUDED.first_action_at, closed_at = EXCLUDED.closed_at,
-       row_version = EXCLUDED.row_version, updated_at = now()
+       row_version = EXCLUDED.row_version, shadow = EXCLUDED.shadow, updated_at = now()
      WHERE discrepancies.row_version < EXCLUDED.row_version`,
     [
       s.caseId, s.workflowId, s.dedupeKey, r.kind, r.site, r.sku, r.location ?? null,
@@ -41,6 +41,7 @@ export async function upsertCaseRow(client: PoolClient | Pool, s: CaseState, row
       s.score?.explanation ?? null, s.score ? JSON.stringify(s.score) : null,
       s.evidence ? JSON.stringify(s.evidence) : null, s.decision ? JSON.stringify(s.decision) : null,
       r.detectedAt ?? s.openedAt, s.openedAt, s.firstActionAt ?? null, s.closedAt ?? null, rowVersion,
+      s.shadow === true,
     ],
   );
   return (res.rowCount ?? 0) > 0;
