@@ -2,6 +2,8 @@ import { Client, Connection } from '@temporalio/client';
 import { loadConfig } from '../config';
 import { createLogger } from '../logger';
 import { createPool } from '../store/db';
+import { reckonClientInterceptors } from '../temporal/client-interceptors';
+import { temporalConnectionOptions } from '../temporal/connection';
 import { IntakeConsumer } from './consumer';
 
 /** Consumer entrypoint: takes in the RabbitMQ intake queue until SIGINT/SIGTERM, then closes cleanly. */
@@ -10,8 +12,8 @@ async function main(): Promise<void> {
   const logger = createLogger(config, 'reckon-consumer');
   const db = createPool(config.DATABASE_URL, Math.min(config.RABBITMQ_PREFETCH, 20));
   // lazy: an unreachable Temporal is a transient intake failure (messages are held), not a crash
-  const connection = Connection.lazy({ address: config.TEMPORAL_ADDRESS });
-  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const connection = Connection.lazy(temporalConnectionOptions(config));
+  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, interceptors: reckonClientInterceptors() });
   const consumer = new IntakeConsumer({ config, db, temporal, logger });
 
   let stopping = false;
