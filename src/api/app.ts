@@ -14,6 +14,7 @@ import { countRoutes } from './routes/counts';
 import { discrepancyRoutes } from './routes/discrepancies';
 import { EVENTS_BODY_LIMIT, eventRoutes } from './routes/events';
 import { healthRoutes } from './routes/health';
+import { incidentRoutes } from './routes/incidents';
 import { kpiRoutes } from './routes/kpis';
 import { metricsRoutes } from './routes/metrics';
 import { policyRoutes } from './routes/policies';
@@ -64,6 +65,7 @@ export function createApp(deps: ApiDeps): Express {
   v1.use('/policies', policyRoutes(ctx));
   v1.use('/stream', streamRoutes(ctx, redisGuard, metrics));
   v1.use('/kpis', kpiRoutes(ctx));
+  v1.use('/incidents', incidentRoutes(ctx));
   app.use('/v1', v1);
 
   app.use((req) => {

@@ -16,6 +16,7 @@ import {
   UpdateResultSchema,
 } from './schemas';
 import { withOperations } from './openapi-ops';
+import { withTriage } from './openapi-triage';
 import { EventBatchResult, EventResult, MAX_EVENTS_PER_BATCH } from './services/events';
 
 /**
@@ -112,7 +113,7 @@ export function buildOpenApi(): Json {
   for (const [name, s] of Object.entries(REQUEST_SCHEMAS)) schemas[name] = jsonSchema(s, 'input');
   for (const [name, s] of Object.entries(RESPONSE_SCHEMAS)) schemas[name] = jsonSchema(s, 'output');
 
-  return withOperations({
+  return withOperations(withTriage({
     openapi: '3.1.0',
     info: {
       title: 'Reckon API',
@@ -199,5 +200,5 @@ export function buildOpenApi(): Json {
         },
       },
     },
-  });
+  }));
 }

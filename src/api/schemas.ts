@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CASE_STATUSES, DiscrepancyKind, Severity } from '../domain';
+import { TRIAGE_BANDS } from '../domain/triage';
 import { CASE_SORTS } from '../store/discrepancy-queries';
 
 /**
@@ -59,6 +60,7 @@ export const ListQuery = z
     ownerRole: z.string().min(1).max(48).optional(),
     assignee: z.string().min(1).max(64).optional(),
     breached: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+    band: csv(z.enum(TRIAGE_BANDS)).optional(),
     sort: z.enum(CASE_SORTS).default('-openedAt'),
     limit: z.coerce.number().int().min(1).max(200).default(50),
     cursor: z.string().min(1).max(1024).optional(),

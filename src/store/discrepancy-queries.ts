@@ -2,7 +2,8 @@ import type { Pool } from 'pg';
 
 /** Read-model queries for the API's queue and case pages (the read model is written by case-projection). */
 
-export const CASE_SORTS = ['-openedAt', 'openedAt', '-valueAtRisk', 'slaDeadline', '-priority'] as const;
+/** `priority`: triage priority, most urgent first; `-priority`: the scorer's 0–100 priority, highest first. */
+export const CASE_SORTS = ['-openedAt', 'openedAt', '-valueAtRisk', 'slaDeadline', '-priority', 'priority'] as const;
 export type CaseSort = (typeof CASE_SORTS)[number];
 
 interface SortSpec {
@@ -19,6 +20,7 @@ const SORTS: Record<CaseSort, SortSpec> = {
   '-valueAtRisk': { column: 'value_at_risk', dir: 'DESC', nullable: false, cast: 'numeric' },
   slaDeadline: { column: 'sla_deadline', dir: 'ASC', nullable: true, cast: 'timestamptz' },
   '-priority': { column: 'priority', dir: 'DESC', nullable: true, cast: 'integer' },
+  priority: { column: 'triage_score', dir: 'DESC', nullable: true, cast: 'numeric' },
 };
 
 export interface CaseFilter {
@@ -30,6 +32,8 @@ export interface CaseFilter {
   ownerRole?: string;
   assignee?: string;
   breached?: boolean;
+  /** triage bands, P1–P4 */
+  band?: string[];
   /** the caller's sites; undefined means every site */
   visibleSites?: string[];
 }
@@ -102,6 +106,10 @@ export interface CaseRow {
   scorerVersion: string | null;
   confidence: number | null;
   priority: number | null;
+  /** triage priority (src/domain/triage.ts); null until the case is first projected with it */
+  triageScore: number | null;
+  triageBand: string | null;
+  triage: unknown;
   explanation: string | null;
   detectedAt: string;
   openedAt: string;
@@ -120,7 +128,7 @@ export interface CaseDetailRow extends CaseRow {
 const LIST_COLUMNS = `id, workflow_id, dedupe_key, kind, site, sku, location, reference, status, severity, resolution,
   owner_role, assignee, escalation_level, breached, sla_deadline, expected_qty, observed_qty, variance, unit_cost,
   value_at_risk, sku_class, source, occurrences, source_event_ids, policy_version, scorer_version, confidence,
-  priority, explanation, detected_at, opened_at, first_action_at, closed_at, row_version, updated_at`;
+  priority, triage_score, triage_band, triage, explanation, detected_at, opened_at, first_action_at, closed_at, row_version, updated_at`;
 
 /** A `discrepancies` row as pg returns it: numeric as text, timestamptz as Date. */
 interface DbRow {
@@ -153,6 +161,9 @@ interface DbRow {
   scorer_version: string | null;
   confidence: string | null;
   priority: number | null;
+  triage_score: string | null;
+  triage_band: string | null;
+  triage: unknown;
   explanation: string | null;
   detected_at: Date;
   opened_at: Date;
@@ -200,6 +211,9 @@ function toCase(r: DbRow): CaseRow {
     scorerVersion: r.scorer_version,
     confidence: num(r.confidence),
     priority: r.priority,
+    triageScore: num(r.triage_score ?? null),
+    triageBand: r.triage_band ?? null,
+    triage: r.triage ?? null,
     explanation: r.explanation,
     detectedAt: r.detected_at.toISOString(),
     openedAt: r.opened_at.toISOString(),
@@ -231,6 +245,7 @@ export async function listCases(
   if (filter.ownerRole !== undefined) where.push(`owner_role = ${p(filter.ownerRole)}`);
   if (filter.assignee !== undefined) where.push(`assignee = ${p(filter.assignee)}`);
   if (filter.breached !== undefined) where.push(`breached = ${p(filter.breached)}`);
+  if (filter.band) where.push(`triage_band = ANY(${p(filter.band)}::text[])`);
 
   const s = SORTS[page.sort];
   const cmp = s.dir === 'ASC' ? '>' : '<';

@@ -9,6 +9,7 @@ import {
   type CaseDetailRow,
   type CaseRow,
 } from '../../store/discrepancy-queries';
+import { incidentsOfCase, type CaseIncident } from '../../triage/incident-queries';
 import { stateQuery } from '../../workflows/messages';
 import type { ApiContext } from '../deps';
 import { Forbidden, NotFound, ValidationError } from '../errors';
@@ -59,6 +60,7 @@ export async function listQueue(
       ownerRole: q.ownerRole,
       assignee: q.assignee,
       breached: q.breached,
+      band: q.band,
       visibleSites: visibleSites(actor),
     },
     { sort: q.sort, limit: q.limit, after },
@@ -70,6 +72,8 @@ export interface CaseView extends CaseDetailRow {
   live: CaseState | null;
   liveError?: string;
   timeline: AuditRow[];
+  /** the incidents the case is or was part of */
+  incidents: CaseIncident[];
 }
 
 /**
@@ -79,8 +83,8 @@ export interface CaseView extends CaseDetailRow {
 export async function getCaseView(ctx: ApiContext, actor: Actor, id: string): Promise<CaseView> {
   const row = await getCase(ctx.db, id);
   if (!row || !coversSite(actor, row.site)) throw new NotFound(`no case ${id}`);
-  const [live, timeline] = await Promise.all([liveState(ctx, row), listAudit(ctx.db, id)]);
-  return { ...row, ...live, timeline };
+  const [live, timeline, incidents] = await Promise.all([liveState(ctx, row), listAudit(ctx.db, id), incidentsOfCase(ctx.db, id)]);
+  return { ...row, ...live, timeline, incidents };
 }
 
 /** The workflow's own view, when it answers in time; the read model stands on its own otherwise. */

@@ -1,0 +1,96 @@
+import { z } from 'zod';
+import { TRIAGE_BANDS } from '../domain/triage';
+import { LINK_KINDS } from '../triage/links';
+
+/** Schemas of the triage endpoints (incidents, count plans); handlers validate with them and the spec is generated from them. */
+
+function csv(item: z.ZodType<string, string>) {
+  return z
+    .string()
+    .max(1000)
+    .transform((s) => s.split(',').map((v) => v.trim()).filter((v) => v.length > 0))
+    .pipe(z.array(item).min(1).max(50));
+}
+const page = {
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().min(1).max(1024).optional(),
+};
+
+export const IncidentId = z.string().min(1).max(200).regex(/^[A-Za-z0-9._:-]+$/, 'not an incident id');
+export const CountPlanId = z.string().min(1).max(300).regex(/^[A-Za-z0-9._:@+-]+$/, 'not a count plan id');
+
+export const IncidentListQuery = z
+  .object({
+    site: csv(z.string().min(1).max(32)).optional(),
+    status: csv(z.enum(['open', 'closed'])).optional(),
+    kind: csv(z.enum(LINK_KINDS)).optional(),
+    ...page,
+  })
+  .strict();
+export type IncidentListQuery = z.output<typeof IncidentListQuery>;
+
+export const CountPlanListQuery = z.object({ site: csv(z.string().min(1).max(32)).optional(), ...page }).strict();
+export type CountPlanListQuery = z.output<typeof CountPlanListQuery>;
+
+const Band = z.enum(TRIAGE_BANDS);
+
+export const IncidentSchema = z.object({
+  id: z.string(),
+  site: z.string(),
+  link: z.object({ kind: z.enum(LINK_KINDS), key: z.string() }).describe('what its cases share'),
+  status: z.enum(['open', 'closed']),
+  openedAt: z.string(),
+  closedAt: z.string().nullable(),
+  updatedAt: z.string(),
+  openCases: z.number().int().describe('cases in it now'),
+  valueAtRisk: z.number().describe('of the cases in it now; of a closed incident, of every case it held'),
+  topPriority: z.object({ caseId: z.string(), score: z.number(), band: Band.nullable() }).nullable(),
+  cases: z.array(
+    z.object({
+      id: z.string(),
+      kind: z.string(),
+      sku: z.string(),
+      location: z.string().nullable(),
+      status: z.string(),
+      valueAtRisk: z.number(),
+      triageScore: z.number().nullable(),
+      triageBand: Band.nullable(),
+      joinedAt: z.string(),
+      leftAt: z.string().nullable().describe('when it left (closed); null while it is in the incident'),
+    }),
+  ),
+  links: z.record(z.string(), z.string()),
+});
+
+export const IncidentPage = z.object({ items: z.array(IncidentSchema), nextCursor: z.string().nullable(), limit: z.number().int() });
+
+export const CountPlanItemSchema = z.object({
+  rank: z.number().int(),
+  location: z.string(),
+  risk: z.number(),
+  skus: z.array(z.string()),
+  factors: z.object({
+    errorCases: z.number(),
+    velocityPerDay: z.number(),
+    stockValue: z.number(),
+    daysSinceCount: z.number().nullable(),
+    staleness: z.number(),
+  }),
+  reasons: z.array(z.string()),
+  taskIds: z.array(z.string()).describe('the count tasks created for it (one per SKU in the bin)'),
+});
+
+export const CountPlanSchema = z.object({
+  id: z.string().describe('the planner run (its workflow id)'),
+  site: z.string(),
+  plannedAt: z.string(),
+  topN: z.number().int(),
+  considered: z.number().int().describe('bins ranked'),
+  modelVersion: z.string(),
+  status: z.enum(['planned', 'tasks_created']),
+  completedAt: z.string().nullable(),
+  items: z.array(CountPlanItemSchema),
+  links: z.record(z.string(), z.string()),
+});
+
+export const CountPlanPage = z.object({ items: z.array(CountPlanSchema), nextCursor: z.string().nullable(), limit: z.number().int() });
