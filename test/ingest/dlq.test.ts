@@ -78,7 +78,7 @@ it('dead letters refused by a too-low size limit are listed without being taken,
   await broker.publish(config.RABBITMQ_QUEUE, inventoryEvent(site, 'SKU-1', 'E-1', { attributes: big }), { type: 'reckon.event', messageId: 'E-1', correlationId: 'corr-E-1' });
   await broker.publish(config.RABBITMQ_QUEUE, inventoryEvent(site, 'SKU-1', 'E-2', { attributes: big }), { type: 'reckon.event', messageId: 'E-2' });
   await broker.publish(config.RABBITMQ_QUEUE, { kind: 'discrepancy', body: { ...receivingReport(site, 'SKU-1', uniq('ASN'), ['R-1']), note: 'y'.repeat(1900) } }, { messageId: 'R-1' });
-  await eventually(async () => (await broker.messageCount(config.RABBITMQ_DLQ)) === 3);
+  await eventually(async () => (await broker.messageCount(config.RABBITMQ_DLQ)) === 3, 90_000);
   await stopWorker(strict); // SIGTERM
   expect(strict.exitCode).toBe(0);
 
@@ -114,17 +114,17 @@ it('dead letters refused by a too-low size limit are listed without being taken,
   // the fix: the consumer with the default limit; then replay the rest
   const fixed = await startConsumerProcess();
   try {
-    await eventually(async () => (await eventRows(engine, site)).length === 1);
+    await eventually(async () => (await eventRows(engine, site)).length === 1, 90_000);
     expect(JSON.parse((await dlq('replay')).stdout)).toMatchObject({ replayed: 2 });
     const rows = await eventually(async () => {
       const r = await eventRows(engine, site);
       return r.length === 2 ? r : undefined;
-    });
+    }, 90_000);
     expect(rows.map((r) => r.event_id)).toEqual(['E-1', 'E-2']);
     const cases = await eventually(async () => {
       const c = await caseRows(engine, site);
       return c.length === 1 ? c : undefined;
-    });
+    }, 90_000);
     expect(cases[0].occurrences).toBe(1);
     expect(await broker.messageCount(config.RABBITMQ_DLQ)).toBe(0);
     expect(JSON.parse((await dlq('replay')).stdout)).toMatchObject({ replayed: 0 });
@@ -132,4 +132,4 @@ it('dead letters refused by a too-low size limit are listed without being taken,
     await stopWorker(fixed);
   }
   expect(fixed.exitCode).toBe(0);
-});
+}, 300_000);
