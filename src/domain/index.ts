@@ -11,3 +11,4 @@ export * from './authority';
 export * from './event';
 export * from './scorer-v2';
 export * from './scoring-policy';
+export * from './shadow';

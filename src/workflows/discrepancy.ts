@@ -1,11 +1,15 @@
-import { allHandlersFinished, condition, continueAsNew, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, patched, workflowInfo } from '@temporalio/workflow';
 import {
   assess,
   decide,
+  describeShadowDecision,
   durationMs,
+  isShadow,
   ladderFor,
   positionOn,
+  scorerOf,
   type CaseState,
+  type Decision,
   type Resolution,
 } from '../domain';
 import { records, scoring, writes } from './activity-proxies';
@@ -13,6 +17,9 @@ import { CaseContext, initialState, nowIso } from './case-context';
 import { gatherEvidence, stockKey } from './evidence';
 import { registerHandlers } from './handlers';
 import type { DiscrepancyWorkflowInput } from './messages';
+
+/** Patch id of shadow mode: a shadow case records its decision and closes without writing. */
+export const SHADOW_MODE_PATCH = 'shadow-mode-records-only';
 
 /** Continue-as-new well before Temporal's history limits; duplicates can be many. */
 const HISTORY_EVENTS_BEFORE_CONTINUE = 4000;
@@ -59,10 +66,13 @@ export async function discrepancyWorkflow(input: DiscrepancyWorkflowInput): Prom
 async function open(ctx: CaseContext): Promise<void> {
   ctx.policy ??= await records.pinPolicy();
   ctx.state.policyVersion = ctx.policy.version;
+  // a policy pinned before shadow mode existed has no shadow section: never shadow
+  if (isShadow(ctx.policy.document, ctx.state.report.site)) ctx.state.shadow = true;
   ctx.audit('opened', 'system', ctx.state.report.source, {
     report: ctx.state.report,
     workflowId: ctx.state.workflowId,
     policyVersion: ctx.policy.version,
+    ...(ctx.state.shadow ? { shadow: true } : {}),
   });
   ctx.state.status = 'gathering_evidence';
   await ctx.record();
@@ -95,6 +105,13 @@ async function score(ctx: CaseContext): Promise<void> {
     sourceEventIds: s.sourceEventIds,
     recounts: s.recounts.filter((r) => r.countedQty !== undefined).map((r) => ({ countedQty: r.countedQty! })),
     evidence: s.evidence ?? { missing: ['all'] },
+    // the pinned policy's scorer; parameters of a learned scorer stay inside the activity's result
+    scorer: scorerOf(policy),
+    caseId: s.caseId,
+    site: s.report.site,
+    sku: s.report.sku,
+    location: s.report.location,
+    causedBy: s.report.causedBy,
   });
   s.assessment = assess(policy, s.report, { expectedQty: s.expectedQty, observedQty: s.observedQty });
   s.severity = s.assessment.severity;
@@ -124,6 +141,10 @@ async function decideNext(ctx: CaseContext): Promise<void> {
   });
   s.decision = d;
   ctx.audit('decided', d.action === 'auto_resolve' ? 'rule' : 'system', d.action === 'auto_resolve' ? d.rule : 'policy', { ...d });
+  if (s.shadow && patched(SHADOW_MODE_PATCH)) {
+    await closeInShadow(ctx, d);
+    return;
+  }
   switch (d.action) {
     case 'auto_resolve':
       s.status = 'auto_resolving';
@@ -143,6 +164,16 @@ async function decideNext(ctx: CaseContext): Promise<void> {
       await enterApproval(ctx, 0);
       return;
   }
+  await ctx.record();
+}
+
+/** Shadow mode: the decision is recorded with what it would have done; no write, no hold, no task, no page. */
+async function closeInShadow(ctx: CaseContext, d: Decision): Promise<void> {
+  const s = ctx.state;
+  const firstRole = positionOn(ladderFor(ctx.policy!.document, s.severity!), 0).role;
+  const wouldHave = describeShadowDecision(d, { variance: s.observedQty - s.expectedQty, firstRole });
+  ctx.audit('shadow_recorded', 'system', 'shadow', { action: d.action, wouldHave, systemsOfRecord: 'untouched' });
+  close(ctx, 'shadowed', `shadow mode: ${wouldHave}`);
   await ctx.record();
 }
 
@@ -324,9 +355,11 @@ async function carryOut(ctx: CaseContext): Promise<void> {
   if (d.kind === 'approve') {
     if (d.adjustQty) await postAdjustment(ctx, d.adjustQty, d.reasonCode ?? 'APPROVED', d.userId);
     await releaseHold(ctx, 'user', d.userId);
+    s.resolutionCode = d.reasonCode;
     close(ctx, 'approved_adjusted', `approved by ${s.approvals.map((a) => a.userId).join(' and ')}: ${d.reasonCode}`);
   } else {
     await releaseHold(ctx, 'user', d.userId);
+    s.resolutionCode = d.reasonCode;
     close(ctx, 'rejected_no_change', `rejected by ${d.userId}: ${d.reasonCode}${d.comment ? ` — ${d.comment}` : ''}`);
   }
   ctx.decision = undefined;
