@@ -89,3 +89,5 @@ CREATE TABLE IF NOT EXISTS count_plan_items (
 CREATE INDEX IF NOT EXISTS discrepancies_site_location ON discrepancies (site, location, opened_at);
 CREATE INDEX IF NOT EXISTS counts_location ON ledger.counts (site, location, counted_at DESC);
 CREATE INDEX IF NOT EXISTS count_tasks_open_location ON ledger.count_tasks (site, location) WHERE status = 'open';
+-- The planner's per-site window of transactions (the stock index leads with sku).
+CREATE INDEX IF NOT EXISTS transactions_site_time ON ledger.transactions (site, occurred_at);

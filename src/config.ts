@@ -72,6 +72,15 @@ const ConfigSchema = z.object({
   PATH: z.string().default(''),
   /** the dev server's UI port for the local stack */
   TEMPORAL_UI_PORT: z.coerce.number().int().min(1).max(65535).default(8233),
+  /** cycle-count planner: sites with a nightly schedule (comma list; empty: none), when, and how many bins a night */
+  CYCLE_COUNT_SITES: z
+    .string()
+    .default('')
+    .transform((s) => [...new Set(s.split(',').map((v) => v.trim()).filter((v) => v.length > 0))])
+    .pipe(z.array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._\-/:#]{0,31}$/, 'site ids: letters, digits and . _ - / : #'))),
+  CYCLE_COUNT_CRON: z.string().min(9).default('0 2 * * *'),
+  CYCLE_COUNT_TIMEZONE: z.string().min(1).default('UTC'),
+  CYCLE_COUNT_TOP_N: z.coerce.number().int().min(1).max(1000).default(50),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

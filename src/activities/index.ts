@@ -1,5 +1,6 @@
 import type { ActivityDeps } from './deps';
 import { createEvidenceActivities } from './evidence';
+import { createPlannerActivities } from '../planner/activities';
 import { createRecordActivities } from './record';
 import { createScoringActivities } from './scoring';
 import { createWatcherActivities } from './watchers';
@@ -14,6 +15,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createRecordActivities(deps),
     ...createScoringActivities(deps),
     ...createWatcherActivities(deps),
+    ...createPlannerActivities(deps),
   };
 }
 

@@ -4,3 +4,4 @@ export { transferWatch } from './transfer-watch';
 export { returnWatch } from './return-watch';
 export { receivingMatch } from './receiving-match';
 export { mismatchSettle } from './mismatch-settle';
+export { cycleCountPlanner } from './cycle-count-planner';

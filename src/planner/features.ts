@@ -1,0 +1,65 @@
+import type { Pool, PoolClient } from 'pg';
+import { BIN_VELOCITY_WINDOW_DAYS, ERROR_WINDOW_DAYS, type LocationFeatures } from '../domain/count-risk';
+
+type Db = Pick<Pool | PoolClient, 'query'>;
+
+/** Movements that take stock out of a bin: what wears a bin's balance and breeds miscounts. */
+export const BIN_OUTBOUND_TYPES = ['pick', 'shipment', 'sale', 'transfer_shipped', 'move'];
+
+interface FeatureRow {
+  location: string;
+  skus: string[];
+  stock_value: string | null;
+  error_cases: string;
+  out_units: string;
+  days_since_count: string | null;
+  open_task: boolean;
+}
+
+/**
+ * Every binned location of a site the reference ledger holds stock for, with its risk features:
+ * cases at the bin in the error window (false positives — rejected cases — do not count),
+ * outbound units a day, stock at cost, days since its last count, and whether a count task is
+ * already open. One grouped read per source, each by site (a nightly batch, not a hot path).
+ */
+export async function loadLocationFeatures(db: Db, site: string): Promise<LocationFeatures[]> {
+  const { rows } = await db.query<FeatureRow>(
+    `WITH bins AS (
+       SELECT b.location, array_agg(b.sku ORDER BY b.sku) AS skus, sum(GREATEST(b.wms_qty, 0) * COALESCE(i.unit_cost, 0)) AS stock_value
+       FROM ledger.balances b LEFT JOIN ledger.items i ON i.sku = b.sku
+       WHERE b.site = $1 AND b.location <> '' AND (b.wms_qty <> 0 OR b.erp_qty <> 0)
+       GROUP BY b.location),
+     errors AS (
+       SELECT location, count(*) AS n FROM discrepancies
+       WHERE site = $1 AND location IS NOT NULL AND opened_at >= now() - make_interval(days => $2)
+         AND resolution IS DISTINCT FROM 'rejected_no_change'
+       GROUP BY location),
+     moved AS (
+       SELECT location, sum(-qty) AS units FROM ledger.transactions
+       WHERE site = $1 AND location IS NOT NULL AND occurred_at >= now() - make_interval(days => $3)
+         AND qty < 0 AND type = ANY($4::text[])
+       GROUP BY location),
+     counted AS (
+       SELECT location, max(counted_at) AS last FROM ledger.counts WHERE site = $1 AND location IS NOT NULL GROUP BY location),
+     open_tasks AS (
+       SELECT DISTINCT location FROM ledger.count_tasks WHERE site = $1 AND status = 'open' AND location IS NOT NULL)
+     SELECT bins.location, bins.skus, bins.stock_value, COALESCE(errors.n, 0) AS error_cases, COALESCE(moved.units, 0) AS out_units,
+            GREATEST(0, EXTRACT(EPOCH FROM (now() - counted.last)) / 86400) AS days_since_count,
+            open_tasks.location IS NOT NULL AS open_task
+     FROM bins
+     LEFT JOIN errors ON errors.location = bins.location
+     LEFT JOIN moved ON moved.location = bins.location
+     LEFT JOIN counted ON counted.location = bins.location
+     LEFT JOIN open_tasks ON open_tasks.location = bins.location`,
+    [site, ERROR_WINDOW_DAYS, BIN_VELOCITY_WINDOW_DAYS, BIN_OUTBOUND_TYPES],
+  );
+  return rows.map((r) => ({
+    location: r.location,
+    skus: r.skus,
+    errorCases: Number(r.error_cases),
+    velocityPerDay: Number(r.out_units) / BIN_VELOCITY_WINDOW_DAYS,
+    stockValue: Number(r.stock_value ?? 0),
+    daysSinceCount: r.days_since_count === null ? null : Number(r.days_since_count),
+    openCountTask: r.open_task,
+  }));
+}
