@@ -67,6 +67,7 @@ const LIST_DESCRIPTIONS: Record<string, string> = {
   severity: 'comma-separated severities',
   site: 'comma-separated sites (always limited to the key’s sites)',
   breached: 'only cases past (true) or within (false) their SLA',
+  shadow: 'only shadow-mode cases (true: decided and recorded, nothing written) or only cases Reckon acted on (false)',
   cursor: 'the nextCursor of the previous page',
 };
 

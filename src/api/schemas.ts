@@ -60,6 +60,8 @@ export const ListQuery = z
     ownerRole: z.string().min(1).max(48).optional(),
     assignee: z.string().min(1).max(64).optional(),
     breached: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+    /** shadow-mode cases only (true), or cases Reckon acted on (false) */
+    shadow: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
     band: csv(z.enum(TRIAGE_BANDS)).optional(),
     sort: z.enum(CASE_SORTS).default('-openedAt'),
     limit: z.coerce.number().int().min(1).max(200).default(50),
@@ -105,6 +107,7 @@ export const CaseSummary = z.looseObject({
   severity: Severity.nullable(),
   valueAtRisk: z.number(),
   openedAt: z.string(),
+  shadow: z.boolean().describe('shadow mode: decided and recorded, nothing written to the systems of record'),
 });
 
 export const CasePage = z.object({ items: z.array(CaseSummary), nextCursor: z.string().nullable(), limit: z.number().int() });
@@ -115,6 +118,10 @@ export const CaseDetail = CaseSummary.extend({
   evidence: z.unknown().nullable(),
   score: z.unknown().nullable(),
   explanation: z.string().nullable(),
+  rootCauses: z
+    .array(z.object({ cause: z.string(), probability: z.number() }))
+    .describe('scorer v2: probabilities over the root causes, most likely first; empty when scored by rules-v1'),
+  topFactors: z.array(z.string()).describe('scorer v2: what most favours the leading cause, in plain words'),
   timeline: z.array(z.looseObject({ seq: z.number(), at: z.string(), action: z.string() })),
 });
 

@@ -32,6 +32,8 @@ export interface CaseFilter {
   ownerRole?: string;
   assignee?: string;
   breached?: boolean;
+  /** shadow-mode cases only (true) or acting cases only (false) */
+  shadow?: boolean;
   /** triage bands, P1–P4 */
   band?: string[];
   /** the caller's sites; undefined means every site */
@@ -110,6 +112,8 @@ export interface CaseRow {
   triageScore: number | null;
   triageBand: string | null;
   triage: unknown;
+  /** shadow mode: decided and recorded, nothing written to the systems of record */
+  shadow: boolean;
   explanation: string | null;
   detectedAt: string;
   openedAt: string;
@@ -128,7 +132,7 @@ export interface CaseDetailRow extends CaseRow {
 const LIST_COLUMNS = `id, workflow_id, dedupe_key, kind, site, sku, location, reference, status, severity, resolution,
   owner_role, assignee, escalation_level, breached, sla_deadline, expected_qty, observed_qty, variance, unit_cost,
   value_at_risk, sku_class, source, occurrences, source_event_ids, policy_version, scorer_version, confidence,
-  priority, triage_score, triage_band, triage, explanation, detected_at, opened_at, first_action_at, closed_at, row_version, updated_at`;
+  priority, triage_score, triage_band, triage, explanation, detected_at, opened_at, first_action_at, closed_at, row_version, updated_at, shadow`;
 
 /** A `discrepancies` row as pg returns it: numeric as text, timestamptz as Date. */
 interface DbRow {
@@ -164,6 +168,7 @@ interface DbRow {
   triage_score: string | null;
   triage_band: string | null;
   triage: unknown;
+  shadow?: boolean;
   explanation: string | null;
   detected_at: Date;
   opened_at: Date;
@@ -214,6 +219,7 @@ function toCase(r: DbRow): CaseRow {
     triageScore: num(r.triage_score ?? null),
     triageBand: r.triage_band ?? null,
     triage: r.triage ?? null,
+    shadow: r.shadow === true,
     explanation: r.explanation,
     detectedAt: r.detected_at.toISOString(),
     openedAt: r.opened_at.toISOString(),
@@ -245,6 +251,7 @@ export async function listCases(
   if (filter.ownerRole !== undefined) where.push(`owner_role = ${p(filter.ownerRole)}`);
   if (filter.assignee !== undefined) where.push(`assignee = ${p(filter.assignee)}`);
   if (filter.breached !== undefined) where.push(`breached = ${p(filter.breached)}`);
+  if (filter.shadow !== undefined) where.push(`shadow = ${p(filter.shadow)}`);
   if (filter.band) where.push(`triage_band = ANY(${p(filter.band)}::text[])`);
 
   const s = SORTS[page.sort];

@@ -1,4 +1,4 @@
-import { coversSite, type Actor, type CaseState, type DiscrepancyReport } from '../../domain';
+import { coversSite, type Actor, type CaseState, type DiscrepancyReport, type Score } from '../../domain';
 import { startOrMergeCase, type AcceptedReport } from '../../ingest/start-case';
 import { listAudit, type AuditRow } from '../../store/audit-repo';
 import {
@@ -60,6 +60,7 @@ export async function listQueue(
       ownerRole: q.ownerRole,
       assignee: q.assignee,
       breached: q.breached,
+      shadow: q.shadow,
       band: q.band,
       visibleSites: visibleSites(actor),
     },
@@ -74,6 +75,16 @@ export interface CaseView extends CaseDetailRow {
   timeline: AuditRow[];
   /** the incidents the case is or was part of */
   incidents: CaseIncident[];
+  /** scorer v2: probabilities over the root causes, most likely first (empty when scored by rules-v1) */
+  rootCauses: { cause: string; probability: number }[];
+  /** scorer v2: what most favours the leading cause, in plain words */
+  topFactors: string[];
+}
+
+/** The scorer's reading of a case as the case page shows it. */
+function reading(score: unknown): Pick<CaseView, 'rootCauses' | 'topFactors'> {
+  const s = (score ?? {}) as Partial<Score>;
+  return { rootCauses: s.rootCauses ?? [], topFactors: s.topFactors ?? [] };
 }
 
 /**
@@ -84,7 +95,7 @@ export async function getCaseView(ctx: ApiContext, actor: Actor, id: string): Pr
   const row = await getCase(ctx.db, id);
   if (!row || !coversSite(actor, row.site)) throw new NotFound(`no case ${id}`);
   const [live, timeline, incidents] = await Promise.all([liveState(ctx, row), listAudit(ctx.db, id), incidentsOfCase(ctx.db, id)]);
-  return { ...row, ...live, timeline, incidents };
+  return { ...row, ...live, timeline, incidents, ...reading(row.score) };
 }
 
 /** The workflow's own view, when it answers in time; the read model stands on its own otherwise. */
