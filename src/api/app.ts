@@ -10,6 +10,7 @@ import { rateLimit } from './rate-limit';
 import { RedisGuard } from './redis-guard';
 import './request';
 import { requestLog } from './request-log';
+import { countPlanRoutes } from './routes/count-plans';
 import { countRoutes } from './routes/counts';
 import { discrepancyRoutes } from './routes/discrepancies';
 import { EVENTS_BODY_LIMIT, eventRoutes } from './routes/events';
@@ -66,6 +67,7 @@ export function createApp(deps: ApiDeps): Express {
   v1.use('/stream', streamRoutes(ctx, redisGuard, metrics));
   v1.use('/kpis', kpiRoutes(ctx));
   v1.use('/incidents', incidentRoutes(ctx));
+  v1.use('/count-plans', countPlanRoutes(ctx));
   app.use('/v1', v1);
 
   app.use((req) => {

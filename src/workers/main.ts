@@ -1,7 +1,9 @@
+import { Client } from '@temporalio/client';
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import { createRedisClient } from '../api/redis';
 import { loadConfig, type Config } from '../config';
 import { createLogger } from '../logger';
+import { ensurePlannerSchedules } from '../planner/schedule';
 import { createPool } from '../store/db';
 import { migrate } from '../store/migrate';
 import { temporalConnectionOptions } from '../temporal/connection';
@@ -30,6 +32,11 @@ async function main(): Promise<void> {
   feed.connect().catch(() => undefined);
   const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   const worker = await createReckonWorker({ config, db, logger, connection, feed });
+  if (config.CYCLE_COUNT_SITES.length > 0) {
+    // idempotent: every worker start brings the nightly planner schedules up to the configuration
+    const schedules = await ensurePlannerSchedules(new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }), config);
+    logger.info({ schedules, cron: config.CYCLE_COUNT_CRON }, 'cycle-count planner schedules ensured');
+  }
   logger.info(
     { taskQueue: config.TEMPORAL_TASK_QUEUE, address: config.TEMPORAL_ADDRESS, metricsPort: config.WORKER_METRICS_PORT || undefined },
     'worker started',
