@@ -109,9 +109,13 @@ export const WatcherSettings = z
   .strict();
 export type WatcherSettings = z.infer<typeof WatcherSettings>;
 
-export const SCORERS = ['bayes-v2', 'rules-v1'] as const;
-/** Which scorer cases of this policy use (scorer v2 by default; rules-v1 is the rule-based scorer). */
-export const ScoringSettings = z.object({ scorer: z.enum(SCORERS).default('bayes-v2') }).strict();
+export const SCORERS = ['rules-v1', 'bayes-v2'] as const;
+/**
+ * Which scorer cases of this policy use. rules-v1 (the named rules) by default: bayes-v2 learns
+ * from outcomes, so what it auto-resolves shifts as verdicts accrue; a site opts in, ideally
+ * after a spell in shadow mode has shown its calibration (docs/scorer-v2.md).
+ */
+export const ScoringSettings = z.object({ scorer: z.enum(SCORERS).default('rules-v1') }).strict();
 export type ScoringSettings = z.infer<typeof ScoringSettings>;
 
 /**
