@@ -1,6 +1,6 @@
 import type { Request, RequestHandler } from 'express';
 import type { Pool } from 'pg';
-import type { Actor } from '../domain';
+import { hasApproverRole, type Actor } from '../domain';
 import { findActiveKey, hashApiKey, type ApiKeyGrant } from '../store/api-key-repo';
 import { Forbidden, Unauthorized } from './errors';
 
@@ -22,7 +22,7 @@ export function oneOf(...wanted: string[]): RoleRule {
  */
 export const approverRole: RoleRule = {
   describe: 'an approver role (not viewer or integration)',
-  allows: (roles) => roles.some((r) => r !== 'viewer' && r !== 'integration'),
+  allows: (roles) => hasApproverRole({ roles }),
 };
 
 const MAX_CACHED = 10_000;

@@ -20,6 +20,14 @@ export function coversSite(actor: Actor, site: string): boolean {
   return actor.sites.includes('*') || actor.sites.includes(site);
 }
 
+/** Roles that read (viewer) or report (integration) only: no approver action, comments included. */
+export const NON_APPROVER_ROLES: readonly string[] = ['viewer', 'integration'];
+
+/** Whether the actor holds any approver role; which one may decide a case is the ladder's business. */
+export function hasApproverRole(actor: Pick<Actor, 'roles'>): boolean {
+  return actor.roles.some((r) => !NON_APPROVER_ROLES.includes(r));
+}
+
 /** Roles of the actor that may act on the case at its current rung. */
 export function actingRoles(policy: PolicyDocument, state: CaseState, actor: Actor): string[] {
   const ladder = ladderFor(policy, state.severity ?? 'review');

@@ -5,9 +5,10 @@ import {
   checkCanAct,
   checkDecision,
   coversSite,
+  hasApproverRole,
+  Refusal,
   type Actor,
   type CaseState,
-  type Refusal,
 } from '../domain';
 import { nowIso, type CaseContext } from './case-context';
 import {
@@ -223,6 +224,8 @@ export function registerHandlers(ctx: CaseContext, input: DiscrepancyWorkflowInp
     {
       validator: (u) => {
         if (!coversSite(u.actor as Actor, ctx.state.report.site)) forbidden(`${u.actor.userId} has no access to site ${ctx.state.report.site}`);
+        // the API's rule too: viewers and integrations do not comment (a client may bypass the API)
+        if (!hasApproverRole(u.actor)) refuse(new Refusal('forbidden', 'role', `commenting needs an approver role; ${u.actor.userId} has ${u.actor.roles.join(', ') || 'no roles'}`));
         if (ctx.state.status === 'closed') conflict('case is closed');
         if (!u.text || u.text.length > 4000) conflict('comment text must be 1..4000 characters');
       },

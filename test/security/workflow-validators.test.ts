@@ -1,0 +1,99 @@
+import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { Actor } from '../../src/domain';
+import {
+  approveUpdate,
+  assignUpdate,
+  commentUpdate,
+  recountUpdate,
+  REFUSAL_FAILURE_TYPES,
+  rejectUpdate,
+  stateQuery,
+} from '../../src/workflows/messages';
+import { reportDiscrepancy, waitForStatus } from '../support/cases';
+import { startEngine, uniq, type Engine } from '../support/engine';
+
+/**
+ * The API checks roles and sites, but anyone holding Temporal credentials can send an Update
+ * straight to a case. The workflow's validators must refuse the same people, and a refused
+ * Update must leave no trace in the case.
+ */
+let engine: Engine;
+let handle: WorkflowHandle;
+const site = 'DC-SEC';
+
+beforeAll(async () => {
+  engine = await startEngine();
+  // a review-severity receiving variance waits for inventory_control (then site_supervisor)
+  handle = await reportDiscrepancy(engine.client, engine.config.TEMPORAL_TASK_QUEUE, {
+    kind: 'receiving_variance', site, sku: uniq('SKU'), location: 'DOCK-1', reference: { kind: 'asn', id: uniq('ASN') },
+    expectedQty: 100, observedQty: 90, unitCost: 5, skuClass: 'B', source: 'erp',
+  });
+  await waitForStatus(engine.client, handle.workflowId, ['awaiting_approval']);
+});
+afterAll(() => engine?.stop());
+
+const actor = (userId: string, roles: string[], sites: string[]): Actor => ({ userId, roles, sites });
+
+// who must be refused, and why; finance may still comment (any approver at the site may), not decide
+const outsiders: [string, Actor, string, string[]?][] = [
+  ['a viewer at the site', actor('viewer1', ['viewer'], [site]), 'role'],
+  ['an integration key at the site', actor('erp1', ['integration'], [site]), 'role'],
+  ['finance (not on the review ladder)', actor('fin1', ['finance'], ['*']), 'role', ['comment']],
+  ['no roles at all', actor('nobody', [], [site]), 'role'],
+  ['an inventory controller of another site', actor('ic-other', ['inventory_control'], ['DC-ELSEWHERE']), 'site_scope'],
+  ['an admin of another site', actor('admin-other', ['admin'], ['DC-ELSEWHERE']), 'site_scope'],
+];
+
+/** Each approver action as a direct Update. */
+const updates: [string, (a: Actor) => Promise<unknown>][] = [
+  ['approve', (a) => handle.executeUpdate(approveUpdate, { args: [{ actor: a, reasonCode: 'SHORT_SHIP' }] })],
+  ['reject', (a) => handle.executeUpdate(rejectUpdate, { args: [{ actor: a, reasonCode: 'NO_CHANGE', comment: 'looks fine' }] })],
+  ['recount', (a) => handle.executeUpdate(recountUpdate, { args: [{ actor: a }] })],
+  ['assign', (a) => handle.executeUpdate(assignUpdate, { args: [{ actor: a, assignee: a.userId }] })],
+  ['comment', (a) => handle.executeUpdate(commentUpdate, { args: [{ actor: a, text: 'I was here' }] })],
+];
+
+/** The refusal's failure type and code, or 'accepted'. */
+async function verdict(send: () => Promise<unknown>): Promise<string> {
+  try {
+    await send();
+    return 'accepted';
+  } catch (err) {
+    if (!(err instanceof WorkflowUpdateFailedError) || !(err.cause instanceof ApplicationFailure)) throw err;
+    const [detail] = (err.cause.details ?? []) as { code?: string }[];
+    return `${err.cause.type}/${detail?.code}`;
+  }
+}
+
+it('refuses every approver action from people without the role or the site, as forbidden', async () => {
+  const before = await handle.query(stateQuery, {});
+  const auditBefore = await engine.db.query('SELECT count(*)::int AS n FROM audit_log WHERE case_id = $1', [before.caseId]);
+
+  const got: Record<string, string> = {};
+  const want: Record<string, string> = {};
+  for (const [who, a, code, allowed = []] of outsiders) {
+    for (const [name, send] of updates.filter(([n]) => !allowed.includes(n))) {
+      got[`${name} by ${who}`] = await verdict(() => send(a));
+      want[`${name} by ${who}`] = `${REFUSAL_FAILURE_TYPES.forbidden}/${code}`;
+    }
+  }
+  expect(got).toEqual(want);
+
+  // nothing changed: state, history (a refused Update is never written to it) and audit log
+  const after = await handle.query(stateQuery, {});
+  expect(after).toEqual(before);
+  const { events } = await handle.fetchHistory();
+  expect(events?.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes)).toEqual([]);
+  const auditAfter = await engine.db.query('SELECT count(*)::int AS n FROM audit_log WHERE case_id = $1', [before.caseId]);
+  expect(auditAfter.rows).toEqual(auditBefore.rows);
+});
+
+it('accepts the same Update from the approver the ladder names, at the site', async () => {
+  // the control: the case takes updates, so the refusals above came from role and site
+  const ic = actor('ic-dc-sec', ['inventory_control'], [site]);
+  expect(await verdict(() => handle.executeUpdate(commentUpdate, { args: [{ actor: ic, text: 'checking the ASN' }] }))).toBe('accepted');
+  expect(await verdict(() => handle.executeUpdate(assignUpdate, { args: [{ actor: ic, assignee: ic.userId }] }))).toBe('accepted');
+  const state = await handle.query(stateQuery, {});
+  expect({ assignee: state.assignee, comments: state.comments.map((c) => c.userId) }).toEqual({ assignee: ic.userId, comments: [ic.userId] });
+});
