@@ -39,7 +39,7 @@ export function lineVariance(
  */
 export const receivingVariance: Detector = {
   name: 'receiving_variance',
-  version: '1',
+  version: '2',
   onEvent(e: InventoryEvent, f) {
     const doc = f.inbound;
     if (e.type !== 'receipt' || !e.sku || e.qty === undefined || !doc || !e.reference) return [];
@@ -58,10 +58,9 @@ export const receivingVariance: Detector = {
 
     const out: DiscrepancyReportInput[] = [];
     const received = named.receivedQty + qty;
-    if (!named.closed) {
-      const over = lineVariance(base, f, doc, named, received, 'over');
-      if (over) out.push(over);
-    }
+    // closed or not: more than the line announced is an over-receipt (e.g. a receipt booked twice)
+    const over = lineVariance(base, f, doc, named, received, 'over');
+    if (over) out.push(over);
     const closing = a.closesDocument ? announced : a.closesLine ? [named] : [];
     for (const l of closing) {
       if (l.closed) continue;

@@ -17,6 +17,11 @@ describe('receiving_variance', () => {
     });
   });
 
+  it('reports an over-receipt on a line already closed: a receipt booked twice after the line was closed', () => {
+    const [r] = receivingVariance.onEvent(receipt(100), features(asn(line({ receivedQty: 100, closed: true }))));
+    expect(r).toMatchObject({ kind: 'receiving_variance', reference: { kind: 'asn', id: 'ASN-7', line: '1' }, expectedQty: 100, observedQty: 200 });
+  });
+
   it('reports a wrong sku: received against a line of another sku, or one the ASN does not list', () => {
     expect(receivingVariance.onEvent(receipt(5, { sku: 'S9', line: '1' }), features(asn(line({}))))).toEqual([
       expect.objectContaining({ sku: 'S9', expectedQty: 0, observedQty: 5, reference: { kind: 'asn', id: 'ASN-7', line: '1' } }),
