@@ -115,7 +115,14 @@ export const SCORERS = ['rules-v1', 'bayes-v2'] as const;
  * from outcomes, so what it auto-resolves shifts as verdicts accrue; a site opts in, ideally
  * after a spell in shadow mode has shown its calibration (docs/scorer-v2.md).
  */
-export const ScoringSettings = z.object({ scorer: z.enum(SCORERS).default('rules-v1') }).strict();
+export const Scorer = z.enum(SCORERS);
+export const ScoringSettings = z
+  .object({
+    scorer: Scorer.default('rules-v1'),
+    /** per-site choice (a pilot site, say), overriding `scorer` */
+    sites: z.record(z.string().min(1).max(32), Scorer).default({}),
+  })
+  .strict();
 export type ScoringSettings = z.infer<typeof ScoringSettings>;
 
 /**

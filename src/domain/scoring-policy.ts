@@ -1,11 +1,13 @@
 import type { PolicyDocument } from './policy';
 
 /**
- * The scorer a pinned policy asks for. A policy pinned before scorers were selectable carries
+ * The scorer a pinned policy asks for at a site. A policy pinned before scorers were selectable carries
  * no `scoring` section: its cases keep the rule-based scorer they started with.
  */
-export function scorerOf(policy: Pick<PolicyDocument, 'scoring'> | undefined): 'bayes-v2' | 'rules-v1' {
-  return policy?.scoring?.scorer ?? 'rules-v1';
+export function scorerOf(policy: Pick<PolicyDocument, 'scoring'> | undefined, site: string): 'bayes-v2' | 'rules-v1' {
+  const scoring = policy?.scoring;
+  if (!scoring) return 'rules-v1';
+  return scoring.sites?.[site] ?? scoring.scorer;
 }
 
 /** Whether a site runs in shadow mode under this policy (a per-site entry wins over the default). */

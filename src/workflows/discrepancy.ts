@@ -106,7 +106,7 @@ async function score(ctx: CaseContext): Promise<void> {
     recounts: s.recounts.filter((r) => r.countedQty !== undefined).map((r) => ({ countedQty: r.countedQty! })),
     evidence: s.evidence ?? { missing: ['all'] },
     // the pinned policy's scorer; parameters of a learned scorer stay inside the activity's result
-    scorer: scorerOf(policy),
+    scorer: scorerOf(policy, s.report.site),
     caseId: s.caseId,
     site: s.report.site,
     sku: s.report.sku,

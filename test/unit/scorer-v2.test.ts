@@ -52,7 +52,7 @@ describe('scorer v2 at a cold start (the documented prior): the reading, its cau
     ['a shrink pattern', { kind: 'shrink_pattern', expectedQty: 10, observedQty: 4 }, EMPTY_PEERS, 'shrink', undefined, () => true],
     ['an impossible scan sequence', { kind: 'mis_scan', expectedQty: 24, observedQty: 20 }, EMPTY_PEERS, 'mis_scan', undefined, () => true],
     // a suspected theft is not written off inside tolerance: people see it
-    ['a count short where the counter loses far more than peers', { kind: 'count_variance', expectedQty: 10, observedQty: 4, causedBy: [] }, pilferer, 'shrink', undefined, () => true],
+    ['a count short where the counter loses far more than peers', { kind: 'count_variance', expectedQty: 10, observedQty: 4 }, pilferer, 'shrink', undefined, () => true],
     ['WMS balance missing', { kind: 'count_variance', expectedQty: 10, observedQty: 8, evidence: ev({ missing: ['wmsBalance'] }) }, EMPTY_PEERS, 'genuine_loss', 'count_within_tolerance', (c) => c < 0.7],
   ])('%s', (_name, i, peers, cause, rule, bound) => {
     const s = scoreDiscrepancyV2(input(i), peers, PRIOR_MODEL);
@@ -192,14 +192,16 @@ describe('policy: scorer choice and shadow mode', () => {
     ['shadow everywhere', { shadow: { enabled: true } }, 'rules-v1', true],
     ['shadow everywhere but this site', { shadow: { enabled: true, sites: { DC1: false } } }, 'rules-v1', false],
     ['shadow only at this site', { shadow: { sites: { DC1: true } } }, 'rules-v1', true],
+    ['scorer v2 piloted at this site only', { scoring: { sites: { DC1: 'bayes-v2', DC2: 'rules-v1' } } }, 'bayes-v2', false],
+    ['scorer v2 everywhere but this site', { scoring: { scorer: 'bayes-v2', sites: { DC1: 'rules-v1' } } }, 'rules-v1', false],
   ])('%s', (_name, extra, scorer, shadow) => {
     const policy = PolicyDocument.parse({ ...TEST_POLICY_INPUT, ...extra });
-    expect(scorerOf(policy)).toBe(scorer);
+    expect(scorerOf(policy, 'DC1')).toBe(scorer);
     expect(isShadow(policy, 'DC1')).toBe(shadow);
   });
 
   it('a policy pinned before these fields existed keeps rules-v1 and acts', () => {
-    expect(scorerOf({} as PolicyDocument)).toBe('rules-v1');
+    expect(scorerOf({} as PolicyDocument, 'DC1')).toBe('rules-v1');
     expect(isShadow({} as PolicyDocument, 'DC1')).toBe(false);
   });
 
