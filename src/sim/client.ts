@@ -1,0 +1,110 @@
+/** The simulator's HTTP client of the Reckon API: the same calls an integration makes. */
+export interface CaseSummary {
+  id: string;
+  kind: string;
+  site: string;
+  sku: string;
+  location: string | null;
+  reference: { kind: string; id: string; line?: string } | null;
+  status: string;
+  resolution: string | null;
+  expectedQty: number;
+  observedQty: number;
+  confidence: number | null;
+  scorerVersion: string | null;
+  sourceEventIds: string[];
+  detectedAt: string;
+  openedAt: string;
+  closedAt: string | null;
+}
+
+export interface CaseDetail extends CaseSummary {
+  decision?: { action?: string; correction?: string; adjustQty?: number; rule?: string } | null;
+  score?: { confidence?: number; scorerVersion?: string } | null;
+  live?: { recounts?: { taskId: string; countedQty?: number; timedOut?: boolean }[] } | null;
+}
+
+export interface IncidentSummary {
+  id: string;
+  site: string;
+  link: { kind: string; key: string };
+  status: string;
+  cases: { id: string }[];
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: string,
+    what: string,
+  ) {
+    super(`${what}: HTTP ${status} ${body.slice(0, 300)}`);
+  }
+}
+
+export class SimClient {
+  constructor(
+    private readonly url: string,
+    private readonly key: string,
+  ) {}
+
+  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const res = await fetch(`${this.url}${path}`, {
+      method,
+      headers: { Authorization: `Bearer ${this.key}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(120_000),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new ApiError(res.status, text, `${method} ${path}`);
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+
+  postEvents(events: unknown[]): Promise<{ results: { status: string; cases?: string[]; errors?: unknown[] }[]; summary: Record<string, number> }> {
+    return this.call('POST', '/v1/events', { events });
+  }
+
+  postPolicy(document: unknown): Promise<{ version: number }> {
+    return this.call('POST', '/v1/policies', document);
+  }
+
+  postCount(body: { taskId: string; countedQty: number; countedBy: string; countedAt: string }): Promise<unknown> {
+    return this.call('POST', '/v1/counts', body);
+  }
+
+  getCase(id: string): Promise<CaseDetail> {
+    return this.call('GET', `/v1/discrepancies/${encodeURIComponent(id)}`);
+  }
+
+  async listCases(filter: { status?: string; site?: string } = {}): Promise<CaseSummary[]> {
+    const out: CaseSummary[] = [];
+    let cursor: string | null = null;
+    do {
+      const q = new URLSearchParams({ limit: '200', ...(filter.status ? { status: filter.status } : {}), ...(filter.site ? { site: filter.site } : {}) });
+      if (cursor) q.set('cursor', cursor);
+      const page: { items: CaseSummary[]; nextCursor: string | null } = await this.call('GET', `/v1/discrepancies?${q}`);
+      out.push(...page.items);
+      cursor = page.nextCursor;
+    } while (cursor);
+    return out;
+  }
+
+  /** Open incidents, or null when the engine has no incidents endpoint. */
+  async listIncidents(site?: string): Promise<IncidentSummary[] | null> {
+    const out: IncidentSummary[] = [];
+    let cursor: string | null = null;
+    try {
+      do {
+        const q = new URLSearchParams({ limit: '200', status: 'open', ...(site ? { site } : {}) });
+        if (cursor) q.set('cursor', cursor);
+        const page: { items: IncidentSummary[]; nextCursor: string | null } = await this.call('GET', `/v1/incidents?${q}`);
+        out.push(...page.items);
+        cursor = page.nextCursor;
+      } while (cursor);
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 404) return null;
+      throw err;
+    }
+    return out;
+  }
+}

@@ -1,0 +1,175 @@
+import { HOUR, SIM_WINDOWS, type SimEvent } from './context';
+import type { CaseDetail, CaseSummary, IncidentSummary, SimClient } from './client';
+import type { Simulation } from './generator';
+import type { ProgressBar } from './progress';
+
+export interface DriveOptions {
+  /** simulated ms per real ms */
+  speed: number;
+  /** how often the pacer posts what has become due (real ms) */
+  tickMs?: number;
+  progress?: ProgressBar;
+  log?: (msg: string) => void;
+  /** longest real wait for cases to settle after the drain (ms) */
+  settleTimeoutMs?: number;
+}
+
+/** What a run observed: the engine's cases and incidents, and how faithfully time was kept. */
+export interface RunRecord {
+  speed: number;
+  simStart: number;
+  realStart: number;
+  cases: CaseSummary[];
+  /** details of auto-resolved cases (their decision) */
+  autoResolved: CaseDetail[];
+  incidents: IncidentSummary[] | null;
+  events: { sent: number; accepted: number; duplicate: number; invalid: number; redeliveriesSent: number };
+  /** how far behind its schedule the latest-posted event was, at worst (real ms) */
+  maxLagMs: number;
+  countsAnswered: number;
+  realDurationMs: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
+const TRANSIENT = new Set(['opened', 'gathering_evidence', 'scoring', 'deciding', 'auto_resolving']);
+
+/** Simulated and real time for a run: the stream starts `realStart` and runs `speed` times faster. */
+export class SimClock {
+  constructor(
+    readonly simStart: number,
+    readonly realStart: number,
+    readonly speed: number,
+  ) {}
+  realOf(simMs: number): number {
+    return this.realStart + (simMs - this.simStart) / this.speed;
+  }
+  simOf(realMs: number): number {
+    return this.simStart + (realMs - this.realStart) * this.speed;
+  }
+}
+
+/** The event as posted: attributes that are instants become real times on the run's clock. */
+export function wireEvent(e: SimEvent, clock: SimClock): unknown {
+  if (!e.realTimes) return e.event;
+  const times = Object.fromEntries(Object.entries(e.realTimes).map(([k, v]) => [k, new Date(clock.realOf(v)).toISOString()]));
+  return { ...e.event, attributes: { ...(e.event.attributes ?? {}), ...times } };
+}
+
+/**
+ * Plays a simulation against the engine: the opening stock at once, then every event when its
+ * simulated time comes round on the run's clock, in batches; meanwhile a count crew answers
+ * the engine's count tasks with the physical truth. After the last event it waits out the
+ * longest watcher window and for the cases to settle, then reads the cases and incidents.
+ */
+export async function drive(client: SimClient, sim: Simulation, opts: DriveOptions): Promise<RunRecord> {
+  const log = opts.log ?? (() => undefined);
+  const tally = { sent: 0, accepted: 0, duplicate: 0, invalid: 0, redeliveriesSent: 0 };
+  const post = async (batch: SimEvent[], clock: SimClock) => {
+    for (let i = 0; i < batch.length; i += 1000) {
+      const part = batch.slice(i, i + 1000);
+      const res = await client.postEvents(part.map((e) => wireEvent(e, clock)));
+      tally.sent += part.length;
+      tally.redeliveriesSent += part.filter((e) => e.redelivery).length;
+      tally.accepted += res.summary.accepted ?? 0;
+      tally.duplicate += res.summary.duplicate ?? 0;
+      const bad = res.results.filter((r) => r.status === 'invalid' || r.status === 'forbidden');
+      tally.invalid += bad.length;
+      if (bad.length) log(`refused events: ${JSON.stringify(bad.slice(0, 3))}`);
+    }
+  };
+
+  const began = Date.now();
+  await post(sim.opening, new SimClock(sim.start, Date.now(), opts.speed));
+  const clock = new SimClock(sim.start, Date.now() + 1000, opts.speed);
+  let running = true;
+  const crew = countCrew(client, sim, clock, () => running, log);
+
+  const events = sim.events;
+  let i = 0;
+  let maxLagMs = 0;
+  const realEnd = clock.realOf(sim.end);
+  const drainUntil = clock.realOf(sim.end + SIM_WINDOWS.mismatchSettle + HOUR);
+  const total = drainUntil - clock.realStart;
+  const status = () => {
+    const simNow = new Date(clock.simOf(Date.now())).toISOString().slice(0, 16).replace('T', ' ');
+    return `sim ${simNow}  events ${Math.min(i, events.length)}/${events.length}  lag ${(maxLagMs / 1000).toFixed(1)}s  counts ${crew.answered()}`;
+  };
+  while (i < events.length) {
+    const now = Date.now();
+    const simNow = clock.simOf(now);
+    const batch: SimEvent[] = [];
+    while (i < events.length && events[i].at <= simNow) batch.push(events[i++]);
+    if (batch.length > 0) {
+      maxLagMs = Math.max(maxLagMs, now - clock.realOf(batch[0].at));
+      await post(batch, clock);
+    } else {
+      await sleep(Math.min(opts.tickMs ?? 250, clock.realOf(events[i].at) - now));
+    }
+    opts.progress?.update(Date.now() - clock.realStart, total, status());
+  }
+  while (Date.now() < Math.max(realEnd, drainUntil)) {
+    opts.progress?.update(Date.now() - clock.realStart, total, `${status()}  draining`);
+    await sleep(500);
+  }
+  opts.progress?.done(`stream done: ${status()}`);
+
+  // let every case reach a resting state: waiting for people, or closed
+  const deadline = Date.now() + (opts.settleTimeoutMs ?? 120_000);
+  let last = -1;
+  let cases: CaseSummary[] = [];
+  for (;;) {
+    cases = await client.listCases();
+    const moving = cases.filter((c) => TRANSIENT.has(c.status)).length;
+    const recounting = cases.filter((c) => c.status === 'awaiting_recount').length;
+    if ((moving === 0 && recounting === 0 && cases.length === last) || Date.now() > deadline) break;
+    last = cases.length;
+    log(`settling: ${cases.length} cases, ${moving} moving, ${recounting} awaiting a recount`);
+    await sleep(2000);
+  }
+  running = false;
+  await crew.stopped;
+
+  const autoResolved: CaseDetail[] = [];
+  for (const c of cases.filter((x) => x.resolution === 'auto_resolved')) autoResolved.push(await client.getCase(c.id));
+  const incidents = await client.listIncidents();
+  return {
+    speed: opts.speed,
+    simStart: sim.start,
+    realStart: clock.realStart,
+    cases,
+    autoResolved,
+    incidents,
+    events: tally,
+    maxLagMs,
+    countsAnswered: crew.answered(),
+    realDurationMs: Date.now() - began,
+  };
+}
+
+/**
+ * The count crew: cases waiting for a recount get the physical quantity at the bin at the
+ * simulated moment the task is picked up — the truth, which is what a careful counter finds.
+ */
+function countCrew(client: SimClient, sim: Simulation, clock: SimClock, running: () => boolean, log: (m: string) => void) {
+  const done = new Set<string>();
+  const loop = async () => {
+    while (running()) {
+      try {
+        const waiting = await client.listCases({ status: 'awaiting_recount' });
+        for (const c of waiting) {
+          if (!c.location) continue;
+          const detail = await client.getCase(c.id);
+          const task = (detail.live?.recounts ?? []).find((r) => r.countedQty === undefined && !r.timedOut && !done.has(r.taskId));
+          if (!task) continue;
+          const phys = sim.books.pointAt(c.site, c.location, c.sku, clock.simOf(Date.now())).phys;
+          await client.postCount({ taskId: task.taskId, countedQty: Math.max(0, phys), countedBy: 'sim-count-crew', countedAt: new Date().toISOString() });
+          done.add(task.taskId);
+        }
+      } catch (err) {
+        log(`count crew: ${(err as Error).message}`);
+      }
+      await sleep(1500);
+    }
+  };
+  return { stopped: loop(), answered: () => done.size };
+}

@@ -1,0 +1,60 @@
+import { FAULT_KINDS } from './faults';
+import type { RunResult } from './run';
+
+const pct = (x: number | null) => (x === null ? '   -  ' : `${(x * 100).toFixed(1).padStart(5)}%`);
+const num = (x: number | null | undefined, d = 3) => (x === null || x === undefined ? '-' : x.toFixed(d));
+const minutes = (m: { median: number; mean: number } | null) => (m ? `${m.median} / ${m.mean} min` : '-');
+
+/** The scorecard as text for a terminal. */
+export function formatScorecard(r: RunResult, meta: { seed: number; days: number }): string {
+  const s = r.scorecard;
+  const rec = r.record;
+  const lines: string[] = [];
+  lines.push(`Reckon simulator scorecard — seed ${meta.seed}, ${meta.days} simulated day(s), ${rec.speed}× real time, ${(rec.realDurationMs / 1000).toFixed(0)} s`);
+  lines.push(`events: ${rec.events.sent} sent (${rec.events.accepted} accepted, ${rec.events.duplicate} recognised as redeliveries of ${rec.events.redeliveriesSent} sent, ${rec.events.invalid} refused); worst pacing lag ${(rec.maxLagMs / 1000).toFixed(1)} s; ${rec.countsAnswered} count tasks answered`);
+  lines.push('');
+  lines.push('fault kind           injected  detected  recall   cases   TP   FP  precision  MTTD median / mean');
+  for (const k of FAULT_KINDS) {
+    const p = s.perKind[k];
+    lines.push(
+      `${k.padEnd(20)} ${String(p.injected).padStart(8)}  ${String(p.detected).padStart(8)}  ${pct(p.recall)}  ${String(p.claimed).padStart(5)} ${String(p.truePositives).padStart(4)} ${String(p.falsePositives).padStart(4)}     ${pct(p.precision)}  ${minutes(p.mttdMinutes)}`,
+    );
+  }
+  lines.push('');
+  lines.push(`cases: ${s.cases.total} (${s.cases.matched} match an injected fault, ${s.cases.unmatched} do not); by kind: ${Object.entries(s.cases.byKind).map(([k, v]) => `${k} ${v.matched}/${v.total}`).join(', ')}`);
+  lines.push(`auto-resolved: ${s.autoResolved} (rate ${pct(s.autoResolutionRate).trim()} of cases); wrong auto-resolutions: ${s.wrongAutoResolutions}`);
+  for (const w of s.wrongAutoResolutionCases) lines.push(`  wrong: ${w.id} ${w.kind}: ${w.why}`);
+  lines.push(`MTTD over all detected faults: ${minutes(s.mttdMinutes)} (simulated)`);
+  lines.push(`calibration (case confidence vs "the case is real"): Brier ${num(s.brier)} vs prior ${num(s.brierPrior)} (base rate ${num(s.baseRate)})`);
+  lines.push('  confidence     cases  mean conf  observed');
+  for (const b of s.reliability) lines.push(`  ${b.from.toFixed(1)}–${b.to.toFixed(1)}     ${String(b.cases).padStart(7)}  ${num(b.meanConfidence).padStart(9)}  ${num(b.observedRate).padStart(8)}`);
+  lines.push(
+    `alerts: ${s.alerts.cases} cases, ${s.alerts.openCases} open at the end → ${s.alerts.afterClustering} after clustering (${s.alerts.clusteredBy === 'api' ? `GET /v1/incidents: ${s.alerts.incidents} open incidents plus open cases in none` : 'simulator clustering by bin, ASN, user: the engine has no /v1/incidents'}); all cases clustered by the simulator: ${s.alerts.simulatorClusters}`,
+  );
+  const missed = FAULT_KINDS.flatMap((k) => s.perKind[k].missed);
+  if (missed.length) {
+    lines.push('missed faults:');
+    for (const m of missed.slice(0, 30)) lines.push(`  ${m}`);
+  }
+  if (s.unmatchedCases.length) {
+    lines.push('cases matching no injected fault:');
+    for (const c of s.unmatchedCases.slice(0, 30)) lines.push(`  ${c.id} ${c.kind} ${c.site} ${c.sku} ${c.location ?? ''} ${c.reference ?? ''} conf ${num(c.confidence, 2)}`);
+  }
+  return lines.join('\n');
+}
+
+/** The scorecard as JSON for --out. */
+export function scorecardJson(r: RunResult, meta: { seed: number; days: number }): unknown {
+  return {
+    seed: meta.seed,
+    days: meta.days,
+    speed: r.record.speed,
+    policyVersion: r.policyVersion,
+    events: r.record.events,
+    maxLagMs: r.record.maxLagMs,
+    countsAnswered: r.record.countsAnswered,
+    realDurationMs: r.record.realDurationMs,
+    ...r.scorecard,
+    faults: r.sim.faults.map((f) => ({ id: f.id, kind: f.kind, site: f.site, sku: f.sku, at: new Date(f.at).toISOString(), note: f.note })),
+  };
+}

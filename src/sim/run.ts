@@ -1,0 +1,70 @@
+import type { Pool } from 'pg';
+import type { Scorer } from '../domain';
+import { loadFixture, parseFixture } from '../adapters/reference/fixture';
+import type { SimClient } from './client';
+import { drive, SimClock, type RunRecord } from './driver';
+import { generate, type Simulation } from './generator';
+import { simulationPolicy } from './policy';
+import type { ProgressBar } from './progress';
+import { computeScorecard, type Scorecard } from './scorecard';
+import type { Warehouse, WarehouseShape } from './warehouse';
+
+export interface RunOptions {
+  seed: number;
+  days: number;
+  /** simulated start, ms (midnight UTC) */
+  start: number;
+  shape: WarehouseShape;
+  faultsPerSiteDay: number;
+  /** simulated time runs this many times faster than real time */
+  speed: number;
+  /** post the simulation policy (needs an admin key); false keeps the engine's active policy */
+  postPolicy: boolean;
+  /** the scorer the posted policy selects */
+  scorer?: Scorer;
+  progress?: ProgressBar;
+  log?: (msg: string) => void;
+  settleTimeoutMs?: number;
+}
+
+export interface RunResult {
+  sim: Simulation;
+  record: RunRecord;
+  scorecard: Scorecard;
+  policyVersion: number | null;
+}
+
+/** The master data a reference ledger needs for the run: items with class and cost, bins with zones. */
+export function masterData(w: Warehouse) {
+  return {
+    description: 'simulator master data',
+    items: w.skus.map((k) => ({ sku: k.sku, skuClass: k.skuClass, unitCost: k.unitCost })),
+    locations: w.sites.flatMap((s) => [
+      { site: s.site, location: s.dock, zone: 'RCV' },
+      { site: s.site, location: s.returnsBin, zone: 'RET' },
+      ...[...s.binsByZone.entries()].flatMap(([zone, bins]) => bins.map((location) => ({ site: s.site, location, zone }))),
+    ]),
+  };
+}
+
+/**
+ * One run: generate, set the policy up, load master data when the engine's database is at
+ * hand (else every event carries the sku's cost and class), play the stream, score it.
+ */
+export async function runSimulation(client: SimClient, opts: RunOptions, engineDb?: Pool): Promise<RunResult> {
+  const sim = generate({ seed: opts.seed, days: opts.days, start: opts.start, shape: opts.shape, faultsPerSiteDay: opts.faultsPerSiteDay });
+  let policyVersion: number | null = null;
+  if (opts.postPolicy) policyVersion = (await client.postPolicy(simulationPolicy(opts.speed, opts.scorer))).version;
+  if (engineDb) await loadFixture(engineDb, parseFixture(masterData(sim.warehouse)));
+  const record = await drive(client, sim, { speed: opts.speed, progress: opts.progress, log: opts.log, settleTimeoutMs: opts.settleTimeoutMs });
+  const clock = new SimClock(record.simStart, record.realStart, record.speed);
+  const scorecard = computeScorecard({
+    faults: sim.faults,
+    books: sim.books,
+    cases: record.cases,
+    autoResolved: record.autoResolved,
+    incidents: record.incidents,
+    simOf: (ms) => clock.simOf(ms),
+  });
+  return { sim, record, scorecard, policyVersion };
+}
