@@ -44,7 +44,8 @@ export async function loadLocationFeatures(db: Db, site: string): Promise<Locati
      open_tasks AS (
        SELECT DISTINCT location FROM ledger.count_tasks WHERE site = $1 AND status = 'open' AND location IS NOT NULL)
      SELECT bins.location, bins.skus, bins.stock_value, COALESCE(errors.n, 0) AS error_cases, COALESCE(moved.units, 0) AS out_units,
-            GREATEST(0, EXTRACT(EPOCH FROM (now() - counted.last)) / 86400) AS days_since_count,
+            -- GREATEST skips NULLs: a bin never counted must stay NULL, not become 0 days
+            CASE WHEN counted.last IS NULL THEN NULL ELSE GREATEST(0, EXTRACT(EPOCH FROM (now() - counted.last)) / 86400) END AS days_since_count,
             open_tasks.location IS NOT NULL AS open_task
      FROM bins
      LEFT JOIN errors ON errors.location = bins.location
