@@ -116,6 +116,7 @@ export const SCORERS = ['rules-v1', 'bayes-v2'] as const;
  * after a spell in shadow mode has shown its calibration (docs/scorer-v2.md).
  */
 export const Scorer = z.enum(SCORERS);
+export type Scorer = z.infer<typeof Scorer>;
 export const ScoringSettings = z
   .object({
     scorer: Scorer.default('rules-v1'),

@@ -1,10 +1,10 @@
-import type { PolicyDocument } from './policy';
+import type { PolicyDocument, Scorer } from './policy';
 
 /**
  * The scorer a pinned policy asks for at a site. A policy pinned before scorers were selectable carries
  * no `scoring` section: its cases keep the rule-based scorer they started with.
  */
-export function scorerOf(policy: Pick<PolicyDocument, 'scoring'> | undefined, site: string): 'bayes-v2' | 'rules-v1' {
+export function scorerOf(policy: Pick<PolicyDocument, 'scoring'> | undefined, site: string): Scorer {
   const scoring = policy?.scoring;
   if (!scoring) return 'rules-v1';
   return scoring.sites?.[site] ?? scoring.scorer;
