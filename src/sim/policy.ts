@@ -1,4 +1,6 @@
-import { DEFAULT_POLICY_INPUT, PolicyDocument, type PolicyDocumentInput, type Scorer } from '../domain';
+import { DEFAULT_POLICY_INPUT, PolicyDocument, type PolicyDocumentInput, type SCORERS } from '../domain';
+
+export type ScorerName = (typeof SCORERS)[number];
 import { SIM_WINDOWS } from './context';
 
 /** A simulated duration at the run's speed-up, as a policy duration in whole seconds (at least 2 s). */
@@ -12,7 +14,7 @@ export function realDuration(simMs: number, speed: number): string {
  * a transfer's grace of 4 simulated hours is 14 real seconds at 1000×. Ladders keep their
  * real hours: no case escalates within a run, which the scorecard does not measure.
  */
-export function simulationPolicy(speed: number, scorer: Scorer = 'rules-v1'): PolicyDocument {
+export function simulationPolicy(speed: number, scorer: ScorerName = 'rules-v1'): PolicyDocument {
   const input: PolicyDocumentInput = {
     ...DEFAULT_POLICY_INPUT,
     name: `reckon-simulation-${speed}x`,

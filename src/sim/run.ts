@@ -1,10 +1,9 @@
 import type { Pool } from 'pg';
-import type { Scorer } from '../domain';
 import { loadFixture, parseFixture } from '../adapters/reference/fixture';
 import type { SimClient } from './client';
 import { drive, SimClock, type RunRecord } from './driver';
 import { generate, type Simulation } from './generator';
-import { simulationPolicy } from './policy';
+import { simulationPolicy, type ScorerName } from './policy';
 import type { ProgressBar } from './progress';
 import { computeScorecard, type Scorecard } from './scorecard';
 import type { Warehouse, WarehouseShape } from './warehouse';
@@ -21,7 +20,7 @@ export interface RunOptions {
   /** post the simulation policy (needs an admin key); false keeps the engine's active policy */
   postPolicy: boolean;
   /** the scorer the posted policy selects */
-  scorer?: Scorer;
+  scorer?: ScorerName;
   progress?: ProgressBar;
   log?: (msg: string) => void;
   settleTimeoutMs?: number;
