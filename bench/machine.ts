@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { findTemporalCli } from '../src/dev/temporal-server';
 import type { Stack } from './stack';
 
@@ -11,6 +11,8 @@ export interface Machine {
   platform: string;
   postgres: string;
   temporal: string;
+  /** 1, 5 and 15 minute load averages when the bench started */
+  loadAvg: number[];
 }
 
 export async function machineInfo(stack: Stack): Promise<Machine> {
@@ -24,5 +26,6 @@ export async function machineInfo(stack: Stack): Promise<Machine> {
     platform: `${process.platform} ${process.arch}`,
     postgres: `PostgreSQL ${rows[0].v}`,
     temporal: execFileSync(cli, ['--version'], { encoding: 'utf8' }).trim(),
+    loadAvg: loadavg().map((v) => Math.round(v * 100) / 100),
   };
 }

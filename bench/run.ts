@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --quick] [--out FILE] [--cases N] [--concurrency K] [--waiting N]
+ * npm run bench [-- --quick] [--out FILE] [--cases N] [--concurrency K] [--rounds R] [--waiting N]
  *               [--rows SMALL,LARGE] [--requests N] [--phases throughput,ingest,rss,query]
  *
  * Reckon against bare Temporal on a stack of its own (docs/performance.md): throughput and
@@ -7,6 +7,8 @@
  * bare express endpoint, queue queries at two read-model sizes, worker RSS with cases waiting.
  */
 import { writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { workerTuning } from '../src/workers/build';
 import { type IngestResult, runIngest } from './ingest';
 import { machineInfo } from './machine';
 import { runQueries, type QueryAt } from './query';
@@ -14,7 +16,7 @@ import { runRss, type RssResult } from './rss';
 import { createBenchKeys } from './servers';
 import { startStack } from './stack';
 import { line, ratio } from './stats';
-import { runThroughput, type ThroughputResult } from './throughput';
+import { runThroughput, type SideResult, type ThroughputResult } from './throughput';
 
 const PHASES = ['throughput', 'ingest', 'rss', 'query'] as const;
 type Phase = (typeof PHASES)[number];
@@ -25,6 +27,7 @@ interface Options {
   cases: number;
   warmup: number;
   concurrency: number;
+  rounds: number;
   waiting: number;
   rows: [number, number];
   requests: number;
@@ -33,7 +36,7 @@ interface Options {
   apiPoolSize: number;
 }
 
-const USAGE = 'usage: npm run bench -- [--quick] [--out FILE] [--cases N] [--concurrency K] [--waiting N] [--rows SMALL,LARGE] [--requests N] [--phases a,b]';
+const USAGE = 'usage: npm run bench -- [--quick] [--out FILE] [--cases N] [--concurrency K] [--rounds R] [--waiting N] [--rows SMALL,LARGE] [--requests N] [--phases a,b]';
 
 function positive(name: string, v: string | undefined): number {
   const n = Number(v);
@@ -48,6 +51,7 @@ export function parseArgs(argv: string[]): Options {
     cases: quick ? 200 : 2000,
     warmup: quick ? 40 : 100,
     concurrency: 32,
+    rounds: quick ? 2 : 4,
     waiting: quick ? 500 : 10_000,
     rows: quick ? [1000, 20_000] : [10_000, 1_000_000],
     requests: quick ? 1000 : 5000,
@@ -70,6 +74,9 @@ export function parseArgs(argv: string[]): Options {
         break;
       case '--concurrency':
         o.concurrency = positive(flag, value);
+        break;
+      case '--rounds':
+        o.rounds = positive(flag, value);
         break;
       case '--waiting':
         o.waiting = positive(flag, value);
@@ -100,13 +107,21 @@ export function parseArgs(argv: string[]): Options {
 const log = (m: string) => console.log(`· ${m}`);
 
 function printThroughput(t: ThroughputResult): void {
-  const vs = { baseline: 'bare', ratio: ratio(t.reckon.casesPerSec, t.bare.workflowsPerSec) };
+  const vs = { baseline: 'bare', ratio: ratio(t.reckon.perSec, t.bare.perSec) };
   console.log(`\nThroughput (${t.shape.total} activities per case, steps [${t.shape.shape.join(', ')}])`);
-  console.log(line('bare Temporal: completed workflows', t.bare.workflowsPerSec, '/s'));
-  console.log(line('Reckon: auto-resolved cases, end to end', t.reckon.casesPerSec, '/s', vs));
+  console.log(line('bare Temporal: completed workflows', t.bare.perSec, '/s'));
+  console.log(line('Reckon: auto-resolved cases, end to end', t.reckon.perSec, '/s', vs));
+  console.log(`  rounds, bare: ${t.bare.roundsPerSec.join(', ')} /s; Reckon: ${t.reckon.roundsPerSec.join(', ')} /s`);
   for (const p of ['p50', 'p95', 'p99'] as const) {
     console.log(line(`Reckon latency POST → closed, ${p}`, t.reckon.latencyMs[p], 'ms', { baseline: `bare workflow ${p}`, ratio: ratio(t.reckon.latencyMs[p], t.bare.latencyMs[p]) }));
   }
+  console.log(line('CPU per bare workflow, all processes', t.bare.cpuMsPerCase.total, 'ms'));
+  console.log(line('CPU per Reckon case, all processes', t.reckon.cpuMsPerCase.total, 'ms', { baseline: 'bare', ratio: ratio(t.reckon.cpuMsPerCase.total, t.bare.cpuMsPerCase.total) }));
+  for (const g of Object.keys(t.reckon.cpuMsPerCase).filter((k) => k !== 'total')) {
+    console.log(line(`   ${g}: bare / Reckon`, `${t.bare.cpuMsPerCase[g] ?? 0} / ${t.reckon.cpuMsPerCase[g]}`, 'ms'));
+  }
+  const others = (side: SideResult) => Math.round((side.cpu.reduce((a, c) => a + c.others, 0) / side.cpu.length) * 100);
+  console.log(`  other processes on the machine used ${others(t.bare)} % (bare rounds) and ${others(t.reckon)} % (Reckon rounds) of its CPU`);
 }
 
 function printIngest(r: IngestResult): void {
@@ -141,7 +156,19 @@ function printRss(r: RssResult): void {
   console.log(line('per waiting case', r.perWaitingCaseKb, 'KB'));
 }
 
-async function main(): Promise<void> {
+/** Runs one phase; a failure is reported and recorded, and the other phases still run. */
+async function phase(name: string, out: Record<string, unknown>, errors: Record<string, string>, fn: () => Promise<void>): Promise<void> {
+  try {
+    await fn();
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    errors[name] = message;
+    console.error(`\n${name} failed: ${message}`);
+  }
+  out.errors = errors;
+}
+
+async function main(): Promise<number> {
   const o = parseArgs(process.argv.slice(2));
   const startedAt = Date.now();
   const stack = await startStack(log);
@@ -149,54 +176,66 @@ async function main(): Promise<void> {
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   const out: Record<string, unknown> = {};
+  const errors: Record<string, string> = {};
   try {
     const keys = await createBenchKeys(stack);
     const machine = await machineInfo(stack);
     out.machine = machine;
     out.settings = {
-      quick: o.quick, cases: o.cases, warmup: o.warmup, concurrency: o.concurrency, waiting: o.waiting, rows: o.rows,
+      quick: o.quick, cases: o.cases, warmup: o.warmup, concurrency: o.concurrency, rounds: o.rounds, waiting: o.waiting, rows: o.rows,
       requests: o.requests, workerPoolSize: o.workerPoolSize, apiPoolSize: o.apiPoolSize,
-      worker: {
-        maxConcurrentActivityTaskExecutions: stack.config.WORKER_MAX_CONCURRENT_ACTIVITIES,
-        maxConcurrentWorkflowTaskExecutions: stack.config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
-      },
+      worker: workerTuning(stack.config),
       temporal: 'dev server, in memory', redis: stack.privateRedis ? 'private redis-server, db 14' : 'shared redis, db 14',
+      process: 'client, API and both workers in the bench process (the RSS phase: the worker entrypoint alone)',
     };
-    console.log(`machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGb} GB, node ${machine.node}, ${machine.postgres}, temporal ${machine.temporal}`);
+    console.log(`machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGb} GB, node ${machine.node}, ${machine.postgres}, ${machine.temporal}`);
+    console.log(`load average at start: ${machine.loadAvg.join(', ')} (other engineers' work shares these cores)`);
     if (o.phases.includes('throughput')) {
-      const t = await runThroughput(stack, keys, o, log);
-      Object.assign(out, {
-        bare: { ...t.bare, activitiesPerWorkflow: t.shape.total, shape: t.shape.shape },
-        reckon: { ...t.reckon, activities: t.shape.activities },
-        ratio: ratio(t.reckon.casesPerSec, t.bare.workflowsPerSec),
-        latencyMs: { ...t.reckon.latencyMs, resolutionMs: 1, source: 'live feed: the worker stamps each change right after its commit' },
+      await phase('throughput', out, errors, async () => {
+        const t = await runThroughput(stack, keys, o, log);
+        Object.assign(out, {
+          bare: { workflowsPerSec: t.bare.perSec, ...t.bare, activitiesPerWorkflow: t.shape.total, shape: t.shape.shape },
+          reckon: { casesPerSec: t.reckon.perSec, ...t.reckon, activities: t.shape.activities },
+          ratio: ratio(t.reckon.perSec, t.bare.perSec),
+          cpuRatio: ratio(t.bare.cpuMsPerCase.total, t.reckon.cpuMsPerCase.total),
+          latencyMs: { ...t.reckon.latencyMs, resolutionMs: 1, source: 'live feed: the worker stamps each change right after its commit' },
+          slowWorkflowTasks: stack.slowWorkflowTasks(),
+        });
+        printThroughput(t);
       });
-      printThroughput(t);
     }
     if (o.phases.includes('ingest')) {
-      const r = await runIngest(stack, keys, o, log);
-      out.ingest = r;
-      printIngest(r);
-    }
-    if (o.phases.includes('rss')) {
-      const r = await runRss(stack, keys, o, log);
-      out.rss = r;
-      printRss(r);
+      await phase('ingest', out, errors, async () => {
+        const r = await runIngest(stack, keys, o, log);
+        out.ingest = r;
+        printIngest(r);
+      });
     }
     if (o.phases.includes('query')) {
-      const q = await runQueries(stack, keys, { rows: o.rows, requests: o.quick ? 200 : 800, concurrency: 4, apiPoolSize: o.apiPoolSize }, log);
-      out.query = {
-        p50Ms10k: q[0].latencyMs.p50, p95Ms10k: q[0].latencyMs.p95, p50Ms1m: q[1].latencyMs.p50, p95Ms1m: q[1].latencyMs.p95,
-        rows: o.rows, detail: q,
-      };
-      printQueries(q);
+      await phase('query', out, errors, async () => {
+        const q = await runQueries(stack, keys, { rows: o.rows, requests: o.quick ? 200 : 800, concurrency: 4, apiPoolSize: o.apiPoolSize }, log);
+        out.query = {
+          p50Ms10k: q[0].latencyMs.p50, p95Ms10k: q[0].latencyMs.p95, p50Ms1m: q[1].latencyMs.p50, p95Ms1m: q[1].latencyMs.p95,
+          rows: o.rows, detail: q,
+        };
+        printQueries(q);
+      });
     }
+    if (o.phases.includes('rss')) {
+      await phase('rss', out, errors, async () => {
+        const r = await runRss(stack, keys, o, log);
+        out.rss = r;
+        printRss(r);
+      });
+    }
+    out.loadAvgEnd = loadavg().map((v) => Math.round(v * 100) / 100);
     out.elapsedSeconds = Math.round((Date.now() - startedAt) / 1000);
-    console.log(`\ndone in ${out.elapsedSeconds} s`);
+    console.log(`\ndone in ${out.elapsedSeconds} s; load average at the end: ${(out.loadAvgEnd as number[]).join(', ')}`);
     if (o.out) {
       writeFileSync(o.out, `${JSON.stringify(out, null, 2)}\n`);
       console.log(`figures written to ${o.out}`);
     }
+    return Object.keys(errors).length === 0 ? 0 : 1;
   } finally {
     await stack.stop();
   }
@@ -204,7 +243,7 @@ async function main(): Promise<void> {
 
 if (require.main === module) {
   main().then(
-    () => process.exit(0),
+    (code) => process.exit(code),
     (err) => {
       console.error(err instanceof Error ? err.message : err);
       process.exit(1);

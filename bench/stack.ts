@@ -23,6 +23,12 @@ export interface Stack {
   redisUrl: string;
   /** false: a shared Redis server (no redis-server binary), so the live feed channel is shared too */
   privateRedis: boolean;
+  /** the scratch database's name (its Postgres backends are counted as the bench's CPU) */
+  database: string;
+  /** the stack's own server processes, for CPU accounting */
+  pids: { temporal: number; redis?: number };
+  /** warnings from the SDK core that a workflow task took over 5 s (CPU starvation), so far */
+  slowWorkflowTasks(): number;
   /** registers a clean-up step; steps run newest first */
   onStop(step: () => Promise<unknown> | unknown): void;
   stop(): Promise<void>;
@@ -92,7 +98,16 @@ export async function startStack(log: (msg: string) => void): Promise<Stack> {
     for (const step of steps.reverse()) await Promise.resolve().then(step).catch((err) => log(`clean-up step failed: ${String(err)}`));
   };
   try {
-    Runtime.install({ logger: new DefaultLogger('WARN') });
+    // core warnings arrive through this logger: the "workflow task took over 5 s" ones are
+    // counted (a sign of CPU starvation), the rest printed
+    let slowTasks = 0;
+    Runtime.install({
+      logger: new DefaultLogger('WARN', (entry) => {
+        if (entry.message.includes('TMPRL1104') || entry.message.includes('Workflow task duration exceeded')) slowTasks++;
+        else console.error(`[temporal ${entry.level}] ${entry.message}`);
+      }),
+      telemetryOptions: { logging: { filter: { core: 'WARN', other: 'ERROR' }, forward: {} } },
+    });
 
     const scratch = await createScratchDatabase(base.DATABASE_URL);
     onStop(scratch.drop);
@@ -103,10 +118,12 @@ export async function startStack(log: (msg: string) => void): Promise<Stack> {
 
     const redisServer = findOnPath('redis-server', base.PATH);
     let redisUrl: string;
+    let redisPid: number | undefined;
     if (redisServer) {
       const port = await freePort();
       const child = spawn(redisServer, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
       onStop(() => stopChild(child));
+      redisPid = child.pid;
       await waitForPort(port, 10_000);
       redisUrl = `redis://127.0.0.1:${port}/14`;
       log(`redis: private redis-server on 127.0.0.1:${port}, db 14`);
@@ -140,7 +157,18 @@ export async function startStack(log: (msg: string) => void): Promise<Stack> {
     const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
     onStop(() => connection.close());
     const temporal = new TemporalClient({ connection, namespace: config.TEMPORAL_NAMESPACE });
-    return { config, db, temporal, redisUrl, privateRedis: Boolean(redisServer), onStop, stop };
+    return {
+      config,
+      db,
+      temporal,
+      redisUrl,
+      privateRedis: Boolean(redisServer),
+      database: new URL(scratch.url).pathname.slice(1),
+      pids: { temporal: server.pid!, redis: redisPid },
+      slowWorkflowTasks: () => slowTasks,
+      onStop,
+      stop,
+    };
   } catch (err) {
     await stop();
     throw err;

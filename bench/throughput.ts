@@ -6,6 +6,7 @@ import { createPool } from '../src/store/db';
 import { createReckonWorker, workerTuning } from '../src/workers/build';
 import { bareActivities } from './bare-activities';
 import { watchClosures } from './closures';
+import { perUnit, startCpuProbe, type CpuUse } from './cpu';
 import { expectStatus, httpClient, runBounded } from './http';
 import { startReckonApi, type BenchKeys } from './servers';
 import { activityShape, type ActivityShape } from './shape';
@@ -17,14 +18,26 @@ export interface ThroughputOptions {
   cases: number;
   warmup: number;
   concurrency: number;
+  /** bare and Reckon take turns this many times, so both see the same mix of other load */
+  rounds: number;
   workerPoolSize: number;
   apiPoolSize: number;
 }
 
+export interface SideResult {
+  perSec: number;
+  latencyMs: Latency;
+  /** CPU milliseconds per case (or bare workflow) by process group; the whole machine's share */
+  cpuMsPerCase: Record<string, number>;
+  cpu: CpuUse[];
+  /** the rate of each round */
+  roundsPerSec: number[];
+}
+
 export interface ThroughputResult {
   shape: ActivityShape;
-  bare: { workflowsPerSec: number; latencyMs: Latency };
-  reckon: { casesPerSec: number; latencyMs: Latency };
+  bare: SideResult;
+  reckon: SideResult;
 }
 
 const CASE_TIMEOUT_MS = 180_000;
@@ -38,6 +51,34 @@ function autoResolvingReport(i: number) {
   };
 }
 
+interface Round {
+  count: number;
+  elapsedMs: number;
+  latencies: number[];
+  cpu: CpuUse;
+}
+
+const rate = (r: Round) => (r.count * 1000) / r.elapsedMs;
+
+/** The bench's processes by group: the one Node process (client, API, workers), the servers. */
+function groups(stack: Stack): Record<string, number[]> {
+  return { node: [process.pid], temporal: [stack.pids.temporal], ...(stack.pids.redis ? { redis: [stack.pids.redis] } : {}) };
+}
+
+function sideOf(rounds: Round[]): SideResult {
+  const count = rounds.reduce((a, r) => a + r.count, 0);
+  const elapsedMs = rounds.reduce((a, r) => a + r.elapsedMs, 0);
+  const cpuMs: Record<string, number> = {};
+  for (const r of rounds) for (const [g, ms] of Object.entries(r.cpu.cpuMs)) cpuMs[g] = (cpuMs[g] ?? 0) + ms;
+  return {
+    perSec: round((count * 1000) / elapsedMs, 2),
+    latencyMs: summarize(rounds.flatMap((r) => r.latencies)),
+    cpuMsPerCase: perUnit({ ...rounds[0].cpu, cpuMs }, count),
+    cpu: rounds.map((r) => r.cpu),
+    roundsPerSec: rounds.map((r) => round(rate(r), 2)),
+  };
+}
+
 async function seedBalances(db: Pool, count: number): Promise<void> {
   await db.query(
     `INSERT INTO ledger.balances (site, location, sku, wms_qty, erp_qty)
@@ -47,8 +88,8 @@ async function seedBalances(db: Pool, count: number): Promise<void> {
 }
 
 /**
- * The bare limit and Reckon's end-to-end throughput, one after the other on the same Temporal
- * server with the same worker settings. Both are closed loops with `concurrency` in flight.
+ * The bare limit and Reckon's end-to-end throughput on the same Temporal server with the same
+ * worker settings, taking turns in rounds. Both are closed loops with `concurrency` in flight.
  */
 export async function runThroughput(stack: Stack, keys: BenchKeys, o: ThroughputOptions, log: (m: string) => void): Promise<ThroughputResult> {
   const { config } = stack;
@@ -66,9 +107,10 @@ export async function runThroughput(stack: Stack, keys: BenchKeys, o: Throughput
 
   let firstCase: { id: string; workflowId: string } | undefined;
   /** Reports cases `from`..`from+count-1` through the API, each slot waiting for its case to close. */
-  const reckonLoop = async (from: number, count: number) => {
+  const reckonLoop = async (from: number, count: number): Promise<Round> => {
     const latencies: number[] = [];
     const ids: string[] = [];
+    const probe = startCpuProbe(groups(stack), { db: stack.db, database: stack.database });
     const started = Date.now();
     await runBounded(count, o.concurrency, async (i) => {
       const t0 = Date.now();
@@ -79,11 +121,14 @@ export async function runThroughput(stack: Stack, keys: BenchKeys, o: Throughput
       if (i === 0) firstCase ??= { id, workflowId };
       latencies.push((await closures.closed(id, CASE_TIMEOUT_MS)) - t0);
     });
-    const elapsed = Date.now() - started;
+    const elapsedMs = Date.now() - started;
+    const cpu = await probe.stop();
     const { rows } = await stack.db.query(`SELECT count(*)::int AS n FROM discrepancies WHERE id = ANY($1) AND resolution = 'auto_resolved'`, [ids]);
     if (rows[0].n !== count) throw new Error(`only ${rows[0].n} of ${count} bench cases auto-resolved: the bench report no longer auto-resolves under the default policy`);
-    return { perSec: (count * 1000) / elapsed, latencies };
+    return { count, elapsedMs, latencies, cpu };
   };
+  let bare: Worker | undefined;
+  let bareRunning: Promise<void> | undefined;
   try {
     log(`reckon: warm-up, ${o.warmup} cases`);
     await reckonLoop(0, o.warmup);
@@ -91,7 +136,7 @@ export async function runThroughput(stack: Stack, keys: BenchKeys, o: Throughput
     log(`reckon: the auto-resolve path schedules ${shape.total} activities in ${shape.shape.length} steps [${shape.shape.join(', ')}]`);
 
     const bareQueue = `bench-bare-${process.pid}`;
-    const bare = await Worker.create({
+    bare = await Worker.create({
       connection,
       namespace: config.TEMPORAL_NAMESPACE,
       taskQueue: bareQueue,
@@ -99,36 +144,47 @@ export async function runThroughput(stack: Stack, keys: BenchKeys, o: Throughput
       activities: bareActivities,
       ...workerTuning(config),
     });
-    const bareRunning = bare.run();
-    const bareLoop = async (tag: string, count: number) => {
+    bareRunning = bare.run();
+    let bareRun = 0;
+    const bareLoop = async (count: number): Promise<Round> => {
+      const tag = bareRun++;
       const latencies: number[] = [];
+      const probe = startCpuProbe(groups(stack), { db: stack.db, database: stack.database });
       const started = Date.now();
       await runBounded(count, o.concurrency, async (i) => {
         const t0 = Date.now();
         await stack.temporal.workflow.execute<typeof bareWorkflow>('bareWorkflow', {
           taskQueue: bareQueue,
-          workflowId: `bare-${tag}-${process.pid}-${i}`,
+          workflowId: `bare-${process.pid}-${tag}-${i}`,
           args: [shape.shape],
         });
         latencies.push(Date.now() - t0);
       });
-      return { perSec: (count * 1000) / (Date.now() - started), latencies };
+      const elapsedMs = Date.now() - started;
+      return { count, elapsedMs, latencies, cpu: await probe.stop() };
     };
     log(`bare: warm-up, ${o.warmup} workflows`);
-    await bareLoop('warmup', o.warmup);
-    log(`bare: ${o.cases} workflows, ${o.concurrency} in flight`);
-    const b = await bareLoop('run', o.cases);
-    bare.shutdown();
-    await bareRunning;
+    await bareLoop(o.warmup);
 
-    log(`reckon: ${o.cases} cases, ${o.concurrency} in flight`);
-    const r = await reckonLoop(o.warmup, o.cases);
-    return {
-      shape,
-      bare: { workflowsPerSec: round(b.perSec, 2), latencyMs: summarize(b.latencies) },
-      reckon: { casesPerSec: round(r.perSec, 2), latencyMs: summarize(r.latencies) },
-    };
+    const bareRounds: Round[] = [];
+    const reckonRounds: Round[] = [];
+    let next = o.warmup;
+    for (let r = 0; r < o.rounds; r++) {
+      const n = Math.floor(o.cases / o.rounds) + (r < o.cases % o.rounds ? 1 : 0);
+      log(`round ${r + 1} of ${o.rounds}: bare, ${n} workflows, ${o.concurrency} in flight`);
+      bareRounds.push(await bareLoop(n));
+      log(`round ${r + 1} of ${o.rounds}: reckon, ${n} cases, ${o.concurrency} in flight`);
+      reckonRounds.push(await reckonLoop(next, n));
+      next += n;
+      const [b, k] = [bareRounds[r], reckonRounds[r]];
+      log(`round ${r + 1}: bare ${round(rate(b), 1)}/s, reckon ${round(rate(k), 1)}/s; other processes used ${Math.round(k.cpu.others * 100)} % of the machine`);
+    }
+    return { shape, bare: sideOf(bareRounds), reckon: sideOf(reckonRounds) };
   } finally {
+    if (bare) {
+      bare.shutdown();
+      await bareRunning?.catch(() => undefined);
+    }
     http.close();
     closures.stop();
     await api.close();
