@@ -26,8 +26,9 @@ export interface RunOutcome {
 }
 
 /**
- * Runs the plan through the API while the fault happens: an integration reports every case,
- * an approver works the queue, and the run ends when every case of the site is closed.
+ * Runs the plan through the API while the fault happens: an integration reports every case and
+ * the recounts the engine asks for, an approver works the queue, and the run ends when every
+ * case of the site is closed.
  */
 export async function runWithFault(
   db: Pool,
@@ -46,6 +47,8 @@ export async function runWithFault(
     .then(() => (outcome.timings.faultMs = since()));
   const reviews = new Map(plan.cases.filter((c) => c.approve).map((c) => [c.sku, c]));
   const approvalsDone = approveAll(clients.approver, plan.site, reviews, outcome);
+  const recounts = new Map(plan.cases.filter((c) => c.recount).map((c) => [c.sku, c]));
+  const countsDone = countAll(clients.reporter, plan.site, recounts, outcome);
 
   const gap = opts.submitOverMs / plan.cases.length;
   await Promise.all(
@@ -62,6 +65,7 @@ export async function runWithFault(
   );
   outcome.timings.submitMs = since();
   await faultDone;
+  await countsDone;
   await approvalsDone;
   const unsettled = await untilAllClosed(db, plan, opts.settleWithinMs);
   if (unsettled) outcome.surprises.push(`the run did not settle within ${opts.settleWithinMs} ms: ${unsettled}`);
@@ -91,11 +95,38 @@ async function approveAll(approver: IntegrationClient, site: string, reviews: Ma
   }
 }
 
-async function queue(client: IntegrationClient, site: string): Promise<{ id: string; sku: string }[]> {
+/**
+ * The WMS's counter: for each case waiting on a recount, finds the count task the engine created
+ * (its `count_task_created` entry) and reports the planned count for it, once per task.
+ */
+async function countAll(counter: IntegrationClient, site: string, recounts: Map<string, PlannedCase>, outcome: RunOutcome): Promise<void> {
+  const counted = new Set<string>();
+  const giveUpAt = Date.now() + 8 * 60_000;
+  while (counted.size < recounts.size && Date.now() < giveUpAt) {
+    const waiting = await queue(counter, site, 'awaiting_recount');
+    const todo = waiting.filter((row) => recounts.has(row.sku) && !counted.has(row.sku));
+    await Promise.all(
+      todo.map(async (row) => {
+        const view = await counter.get(`/v1/discrepancies/${row.id}`);
+        const task = (view.body.timeline as { action: string; detail?: { taskId?: string } }[] | undefined)?.find((t) => t.action === 'count_task_created');
+        if (view.status !== 200 || !task?.detail?.taskId) return; // not recorded yet: the next sweep finds it
+        counted.add(row.sku);
+        const plan = recounts.get(row.sku)!;
+        const taskId = task.detail.taskId;
+        const res = await counter.post('/v1/counts', { taskId, ...plan.recount }, `count-${taskId}`);
+        if (res.status === 202 || (res.status === 409 && res.retries > 0)) return;
+        outcome.surprises.push(`count ${row.sku}: ${res.status} ${JSON.stringify(res.body)}`);
+      }),
+    );
+    if (counted.size < recounts.size) await sleep(1000);
+  }
+}
+
+async function queue(client: IntegrationClient, site: string, status = 'awaiting_approval'): Promise<{ id: string; sku: string }[]> {
   const rows: { id: string; sku: string }[] = [];
   let cursor: string | null = null;
   do {
-    const q = new URLSearchParams({ status: 'awaiting_approval', site, limit: '200', ...(cursor ? { cursor } : {}) });
+    const q = new URLSearchParams({ status, site, limit: '200', ...(cursor ? { cursor } : {}) });
     const res = await client.get(`/v1/discrepancies?${q}`);
     if (res.status !== 200) throw new Error(`queue: ${res.status} ${JSON.stringify(res.body)}`);
     rows.push(...(res.body.items as { id: string; sku: string }[]));

@@ -9,16 +9,25 @@ import type { LedgerFixtureInput } from '../../src/adapters/reference/fixture';
  * - receipt: a WMS/ERP mismatch explained by a receipt not yet posted → auto_resolved, no adjustment
  * - review: a receiving variance beyond tolerance → awaiting_approval; the test approves it with
  *   a known adjustQty → approved_adjusted, one adjustment of that quantity
+ * - recount: a count variance beyond tolerance → a count task; the WMS's recount confirms the
+ *   shortage → awaiting_approval → approved_adjusted, one adjustment written after two waits
+ * - recount_clear: the same, but the recount finds what the system says → resolved_by_recount,
+ *   no adjustment
+ *
+ * So ledger writes happen at every stage a fault can hit: straight after scoring, after an
+ * approval, after a recount and an approval; and count tasks are written for the recount cases.
  */
-export type Mix = 'count' | 'receipt' | 'review';
+export type Mix = 'count' | 'receipt' | 'review' | 'recount' | 'recount_clear';
 
 export interface PlannedCase {
   mix: Mix;
   sku: string;
   report: DiscrepancyReportInput;
   expected: { resolution: Resolution; adjustmentQty?: number };
-  /** review cases: what the approver posts */
+  /** review and recount cases: what the approver posts */
   approve?: { adjustQty: number; reasonCode: string };
+  /** recount cases: what the WMS's counter reports for the count task */
+  recount?: { countedQty: number; countedBy: string };
 }
 
 export interface RunPlan {
@@ -33,6 +42,8 @@ const LONG = '2d';
 export const FAULT_POLICY: PolicyDocument = PolicyDocument.parse({
   ...DEFAULT_POLICY_INPUT,
   name: 'reckon-faults',
+  // the rule-based scorer: a learning scorer would move the expected end states with the outcomes
+  scoring: { scorer: 'rules-v1' },
   ladders: Object.fromEntries(
     Object.entries(DEFAULT_POLICY_INPUT.ladders).map(([severity, ladder]) => [
       severity,
@@ -46,13 +57,14 @@ export const FAULT_POLICY: PolicyDocument = PolicyDocument.parse({
 export const APPROVER = { userId: 'ic-faults', roles: ['inventory_control'], sites: ['*'] };
 export const INTEGRATION = { userId: 'wms-faults', roles: ['integration'], sites: ['*'] };
 
-const MIX: Mix[] = ['count', 'count', 'count', 'count', 'count', 'receipt', 'receipt', 'receipt', 'review', 'review'];
+/** Per ten cases: 3 close by themselves with an adjustment, 2 without, 5 wait for people. */
+const MIX: Mix[] = ['count', 'count', 'count', 'receipt', 'receipt', 'review', 'review', 'recount', 'recount', 'recount_clear'];
 
 export function planRun(tag: string, size: number): RunPlan {
   const site = `F-${tag}`;
   const fixture: Required<Pick<LedgerFixtureInput, 'items' | 'locations' | 'balances' | 'inboundDocuments'>> = {
     items: [],
-    locations: ['A-01-01', 'B-02-02', 'DOCK-1'].map((location) => ({ site, location })),
+    locations: ['A-01-01', 'B-02-02', 'C-03-03', 'DOCK-1'].map((location) => ({ site, location })),
     balances: [],
     inboundDocuments: [],
   };
@@ -85,6 +97,21 @@ export function planRun(tag: string, size: number): RunPlan {
         sku,
         report: { kind: 'system_mismatch', site, sku, location: 'B-02-02', expectedQty: 36, observedQty: 60, unitCost: 8, skuClass: 'C', source: 'erp', sourceEventIds: [eventId] },
         expected: { resolution: 'auto_resolved' },
+      });
+    } else if (mix === 'recount' || mix === 'recount_clear') {
+      // 12..19 short of 100 at 10 each: beyond class C (10 units or 5 %), value 120..190 → recount first
+      const short = 12 + (i % 8);
+      fixture.items.push({ sku, skuClass: 'C', unitCost: 10 });
+      fixture.balances.push({ site, location: 'C-03-03', sku, wmsQty: 100, erpQty: 100 });
+      const confirmed = mix === 'recount';
+      cases.push({
+        mix,
+        sku,
+        report: { kind: 'count_variance', site, sku, location: 'C-03-03', expectedQty: 100, observedQty: 100 - short, unitCost: 10, skuClass: 'C', source: 'wms', sourceEventIds: [eventId], causedBy: ['counter-7'] },
+        recount: { countedQty: confirmed ? 100 - short : 100, countedBy: 'counter-9' },
+        ...(confirmed
+          ? { approve: { adjustQty: -short, reasonCode: 'COUNT_CONFIRMED' }, expected: { resolution: 'approved_adjusted' as const, adjustmentQty: -short } }
+          : { expected: { resolution: 'resolved_by_recount' as const } }),
       });
     } else {
       // 5..14 short of 500 on an ASN: receiving has no tolerance → review (value 50..140)

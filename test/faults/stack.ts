@@ -1,8 +1,10 @@
 import { spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { findTemporalCli, freePort } from '../../src/dev/temporal-server';
+import { WORKFLOW_INTERCEPTOR_MODULES } from '../../src/temporal/worker-interceptors';
 import { createPool } from '../../src/store/db';
 import { migrate } from '../../src/store/migrate';
 import { exited, kill9, PrivatePostgres, PrivateRedis, PrivateTemporal, spawnLogged } from './services';
@@ -41,7 +43,7 @@ export class FaultStack {
     const stack = new FaultStack(dir, ports);
     live.add(stack);
     try {
-      await Promise.all([stack.postgres.init(), stack.redis.start(), stack.temporal.start()]);
+      await Promise.all([stack.postgres.init(), stack.redis.start(), stack.temporal.start(), stack.bundle()]);
       const pool = createPool(stack.databaseUrl, 2);
       await migrate(pool);
       await pool.end();
@@ -75,11 +77,25 @@ export class FaultStack {
     };
   }
 
+  private get bundlePath(): string {
+    return join(this.dir, 'workflow-bundle.js');
+  }
+
+  /** The workflow code every worker of the run loads, bundled once (see worker-main.ts). */
+  private async bundle(): Promise<void> {
+    const { code } = await bundleWorkflowCode({
+      workflowsPath: require.resolve('../../src/workflows'),
+      workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
+      logger: new DefaultLogger('WARN'),
+    });
+    writeFileSync(this.bundlePath, code);
+  }
+
   /** Starts a worker process and resolves once it polls (it logs "worker started"). */
   async startWorker(): Promise<void> {
     this.workerStarts += 1;
     const log = join(this.dir, `worker-${this.workerStarts}.log`);
-    const child = spawnLogged(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'workers', 'main.ts')], log, this.env());
+    const child = spawnLogged(process.execPath, ['--import', 'tsx', join(__dirname, 'worker-main.ts'), this.bundlePath], log, this.env());
     this.worker = child;
     await waitForLog(child, log, /"msg":"worker started"/, 120_000);
   }

@@ -40,6 +40,7 @@ export async function verifyRun(db: Pool, temporal: Client, plan: RunPlan, outco
   problems.push(...(await checkWorkflowResults(temporal, plan, rows.filter((r) => r.status === 'closed'))));
   problems.push(...(await checkAudit(db, plan, ids)));
   problems.push(...(await checkLedger(db, plan)));
+  problems.push(...(await checkCountTasks(db, plan)));
   const chains = await verifyAuditChains(db);
   for (const p of chains.problems) problems.push(`audit chain of ${p.caseId} at seq ${p.seq}: ${p.problem}`);
   return problems;
@@ -63,12 +64,16 @@ async function checkWorkflowResults(temporal: Client, plan: RunPlan, rows: { id:
   return problems;
 }
 
-/** One `closed` entry per case, and an `adjustment_posted` exactly when an adjustment is expected. */
+/**
+ * One `closed` entry per case, an `adjustment_posted` exactly when an adjustment is expected and
+ * a `count_task_created` exactly when a recount is: a replayed activity must not record twice.
+ */
 async function checkAudit(db: Pool, plan: RunPlan, ids: string[]): Promise<string[]> {
-  const { rows } = await db.query<{ case_id: string; sku: string; closed: number; adjusted: number }>(
+  const { rows } = await db.query<{ case_id: string; sku: string; closed: number; adjusted: number; tasks: number }>(
     `SELECT a.case_id, d.sku,
             count(*) FILTER (WHERE a.action = 'closed')::int AS closed,
-            count(*) FILTER (WHERE a.action = 'adjustment_posted')::int AS adjusted
+            count(*) FILTER (WHERE a.action = 'adjustment_posted')::int AS adjusted,
+            count(*) FILTER (WHERE a.action = 'count_task_created')::int AS tasks
      FROM audit_log a JOIN discrepancies d ON d.id = a.case_id
      WHERE a.case_id = ANY($1) GROUP BY a.case_id, d.sku`,
     [ids],
@@ -76,13 +81,32 @@ async function checkAudit(db: Pool, plan: RunPlan, ids: string[]): Promise<strin
   const planned = new Map(plan.cases.map((c) => [c.sku, c]));
   const problems: string[] = [];
   for (const r of rows) {
-    const expectAdjusted = planned.get(r.sku)?.expected.adjustmentQty === undefined ? 0 : 1;
-    if (r.closed !== 1 || r.adjusted !== expectAdjusted) {
-      problems.push(`${r.sku}: audit has ${r.closed} closed and ${r.adjusted} adjustment_posted entries, expected 1 and ${expectAdjusted}`);
+    const c = planned.get(r.sku);
+    const expectAdjusted = c?.expected.adjustmentQty === undefined ? 0 : 1;
+    const expectTasks = c?.recount ? 1 : 0;
+    if (r.closed !== 1 || r.adjusted !== expectAdjusted || r.tasks !== expectTasks) {
+      problems.push(
+        `${r.sku}: audit has ${r.closed} closed, ${r.adjusted} adjustment_posted and ${r.tasks} count_task_created entries, ` +
+          `expected 1, ${expectAdjusted} and ${expectTasks}`,
+      );
     }
   }
   if (rows.length !== ids.length) problems.push(`audit: ${ids.length - rows.length} cases have no audit entries`);
   return problems;
+}
+
+/** One count task per recount case, done with the planned count; none for any other case. */
+async function checkCountTasks(db: Pool, plan: RunPlan): Promise<string[]> {
+  const { rows } = await db.query<{ sku: string; status: string; counted_qty: string | null }>(
+    'SELECT sku, status, counted_qty FROM ledger.count_tasks WHERE site = $1',
+    [plan.site],
+  );
+  const actual = rows.map((r) => `${r.sku} ${r.status} ${r.counted_qty === null ? '-' : Number(r.counted_qty)}`);
+  const expected = plan.cases.filter((c) => c.recount).map((c) => `${c.sku} done ${c.recount!.countedQty}`);
+  return [
+    ...multisetMinus(expected, actual).map((t) => `ledger: missing count task ${t}`),
+    ...multisetMinus(actual, expected).map((t) => `ledger: unexpected count task ${t}`),
+  ];
 }
 
 /** The ledger's adjustments at the run's site, as a multiset of (sku, qty), against the plan's. */
