@@ -147,10 +147,11 @@ export function computeScorecard(input: ScoreInput): Scorecard {
   const base = mean(ys);
   const brier = mean(ps.map((p, i) => (p - ys[i]) ** 2));
   const brierPrior = base === null ? null : mean(ys.map((y) => (base - y) ** 2));
-  const reliability: ReliabilityBin[] = [0, 0.2, 0.4, 0.6, 0.8].map((from) => {
-    const to = from + 0.2;
-    const idx = ps.map((p, i) => ({ p, i })).filter(({ p }) => p >= from && (p < to || (to >= 1 && p <= 1)));
-    return { from, to: r3(to)!, cases: idx.length, meanConfidence: r3(mean(idx.map((x) => x.p))), observedRate: r3(mean(idx.map((x) => ys[x.i]))) };
+  // five bins of width 0.2; 1.0 falls in the last
+  const binOf = (p: number) => Math.min(4, Math.floor(p * 5 + 1e-9));
+  const reliability: ReliabilityBin[] = [0, 1, 2, 3, 4].map((b) => {
+    const idx = ps.map((p, i) => ({ p, i })).filter(({ p }) => binOf(p) === b);
+    return { from: b / 5, to: (b + 1) / 5, cases: idx.length, meanConfidence: r3(mean(idx.map((x) => x.p))), observedRate: r3(mean(idx.map((x) => ys[x.i]))) };
   });
 
   const open = cases.filter((c) => c.status !== 'closed');
