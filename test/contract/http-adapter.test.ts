@@ -3,6 +3,7 @@ import { CircuitOpen, createHttpAdapters, RemoteContractViolation, RemoteUnavail
 import { AdapterRejection } from '../../src/adapters/errors';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
+import { withCorrelation } from '../../src/observability/correlation';
 import { createPool } from '../../src/store/db';
 import { seedBalance } from '../support/cases';
 import { eventually, uniq } from '../support/engine';
@@ -102,6 +103,23 @@ describe('retries', () => {
     const err = await failure(adapters().wms.getBalance(await stock()));
     expect(err).toBeInstanceOf(RemoteContractViolation);
     expect(err.message).toContain('balance');
+  });
+});
+
+describe('correlation', () => {
+  it('every call made inside a correlation carries its id; calls outside carry none', async () => {
+    const { wms, erp } = adapters();
+    const key = await stock();
+    const correlationId = uniq('corr');
+    const before = remote.requests.length;
+    await withCorrelation({ correlationId }, async () => {
+      await wms.getBalance(key);
+      await erp.getOnHand(key);
+      await wms.postAdjustment({ ...key, qty: -1, target: 'both', reasonCode: 'CC', caseId: uniq('case'), actor: 'test', idempotencyKey: uniq('adj') });
+    });
+    await wms.getBalance(key);
+    const sent = remote.requests.slice(before);
+    expect(sent.map((r) => r.correlationId)).toEqual([correlationId, correlationId, correlationId, undefined]);
   });
 });
 

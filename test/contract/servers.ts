@@ -16,7 +16,7 @@ export interface LedgerRemote {
   webhookUrl: string;
   apiKey: string;
   /** requests that reached the server */
-  requests: { method: string; path: string; idempotencyKey?: string }[];
+  requests: { method: string; path: string; idempotencyKey?: string; correlationId?: string }[];
   /** answer requests with this status instead of serving them… */
   failWith?: number;
   /** …this many of them (undefined: all) */
@@ -48,7 +48,13 @@ export async function startLedgerRemote(pool: Pool, opts: Partial<LedgerServerOp
     async start() {
       server = createServer((req, res) => {
         const key = req.headers['idempotency-key'];
-        remote.requests.push({ method: req.method ?? '', path: req.url?.split('?')[0] ?? '', idempotencyKey: typeof key === 'string' ? key : undefined });
+        const correlation = req.headers['x-correlation-id'];
+        remote.requests.push({
+          method: req.method ?? '',
+          path: req.url?.split('?')[0] ?? '',
+          idempotencyKey: typeof key === 'string' ? key : undefined,
+          correlationId: typeof correlation === 'string' ? correlation : undefined,
+        });
         const serve = () => {
           if (remote.failWith && (remote.failTimes === undefined || remote.failTimes-- > 0)) {
             res.writeHead(remote.failWith, { 'content-type': 'application/problem+json' });

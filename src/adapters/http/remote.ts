@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import type { z } from 'zod';
 import type { Logger } from '../../logger';
+import { correlationHeaders } from '../../observability/correlation';
 import { AdapterRejection } from '../errors';
 import { CircuitBreaker } from './circuit';
 import { HEADERS, PROBLEM_CODES, Problem } from './contract';
@@ -118,6 +119,8 @@ export class Remote {
     const headers: Record<string, string> = { Accept: 'application/json', Authorization: `Bearer ${this.opts.apiKey}` };
     if (spec.body !== undefined) headers['Content-Type'] = 'application/json';
     if (spec.idempotencyKey !== undefined) headers[HEADERS.idempotencyKey] = spec.idempotencyKey;
+    // the remote can tie its own logs to the case, request or queue message that caused the call
+    Object.assign(headers, correlationHeaders());
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), this.opts.timeoutMs);
     let status: number;
