@@ -127,7 +127,8 @@ export const CaseDetail = CaseSummary.extend({
 
 export const CountAccepted = z.object({
   taskId: z.string(),
-  caseId: z.string(),
+  caseId: z.string().nullable().describe('the case that asked for the count; for a cycle-count plan’s task, the count_variance case it opened (null: the count matched)'),
+  planId: z.string().optional().describe('set when the task came from a cycle-count plan'),
   status: z.literal('accepted'),
   replayed: z.boolean(),
   signaled: z.boolean(),

@@ -11,6 +11,8 @@ export const ERROR_WINDOW_DAYS = 90;
 export const BIN_VELOCITY_WINDOW_DAYS = 30;
 /** A bin never counted is treated as last counted this long ago. */
 export const NEVER_COUNTED_DAYS = 365;
+/** A bin counted more recently than this is not planned again: its count is fresh. */
+export const MIN_DAYS_BETWEEN_COUNTS = 1;
 /** Staleness reaches one half at this many days since the last count. */
 export const STALENESS_HALF_DAYS = 30;
 
@@ -79,11 +81,12 @@ function reasonsFor(f: LocationFeatures): string[] {
 
 /**
  * The top `topN` bins by risk, highest first; ties by location name so a run is reproducible.
- * Bins with an open count task and bins holding no SKU are left out.
+ * Bins with an open count task, bins counted within MIN_DAYS_BETWEEN_COUNTS and bins holding
+ * no SKU are left out.
  */
 export function rankLocations(features: LocationFeatures[], topN: number): RankedLocation[] {
   return features
-    .filter((f) => !f.openCountTask && f.skus.length > 0)
+    .filter((f) => !f.openCountTask && f.skus.length > 0 && !(f.daysSinceCount !== null && f.daysSinceCount < MIN_DAYS_BETWEEN_COUNTS))
     .map((f) => ({ f, risk: locationRisk(f) }))
     .sort((a, b) => b.risk - a.risk || (a.f.location < b.f.location ? -1 : a.f.location > b.f.location ? 1 : 0))
     .slice(0, Math.max(0, Math.floor(topN)))

@@ -80,6 +80,27 @@ describe('cycleCountPlanner', () => {
     expect(rows[0].n).toBe(1);
   });
 
+  it('takes the counts back: a count that differs from the system opens a count_variance case, a matching one opens nothing', async () => {
+    const wms = await api.as({ userId: 'wms-feed', roles: ['integration'], sites: [SITE] });
+    const tasks = (await engine.db.query('SELECT id, location FROM ledger.count_tasks WHERE case_id = $1 ORDER BY location, sku', [planId])).rows;
+    const taskAt = (location: string) => tasks.find((t) => t.location === location)!.id as string;
+
+    const short = await wms.post('/v1/counts', { taskId: taskAt('BIN-A'), countedQty: 97, countedBy: 'counter-9' });
+    expect(short.status).toBe(202);
+    expect(short.body).toMatchObject({ taskId: taskAt('BIN-A'), planId, status: 'accepted', replayed: false, signaled: false });
+    expect(short.body.caseId).toEqual(expect.any(String));
+    const opened = await eventually(async () => (await engine.db.query('SELECT * FROM discrepancies WHERE id = $1', [short.body.caseId])).rows[0]);
+    expect(opened).toMatchObject({ kind: 'count_variance', site: SITE, location: 'BIN-A', sku: fixtureSku(SITE, 'A1') });
+    expect([Number(opened.expected_qty), Number(opened.observed_qty)]).toEqual([100, 97]);
+
+    const again = await wms.post('/v1/counts', { taskId: taskAt('BIN-A'), countedQty: 97, countedBy: 'counter-9' });
+    expect(again.body).toMatchObject({ replayed: true, caseId: short.body.caseId });
+
+    const match = await wms.post('/v1/counts', { taskId: taskAt('BIN-B'), countedQty: 5000, countedBy: 'counter-9' });
+    expect(match.status).toBe(202);
+    expect(match.body).toMatchObject({ planId, caseId: null });
+  });
+
   it('lists plans newest first within the key’s sites; other sites get 404', async () => {
     const list = await (await api.as(viewer)).get(`/v1/count-plans?site=${SITE}`);
     expect(list.status).toBe(200);
@@ -116,7 +137,7 @@ describe('planner schedule', () => {
     expect(updated.action).toMatchObject({ args: [{ site: SITE, topN: 10 }] });
   });
 
-  it('starts a planner run when triggered; bins with open count tasks are left for another night', async () => {
+  it('starts a planner run when triggered; bins with open count tasks or counted today are left for another night', async () => {
     // a bin never counted, with stock of no known cost: ≈ 0.92, above BIN-C (counted last week)
     await seedBalance(engine.db, { site: SITE, location: 'BIN-F', sku: fixtureSku(SITE, 'F1'), wms: 1, erp: 1 });
     await engine.client.schedule.getHandle(plannerScheduleId(SITE)).trigger();

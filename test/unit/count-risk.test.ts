@@ -46,6 +46,7 @@ describe('rankLocations', () => {
     bin('C-01', { errorCases: 9, velocityPerDay: 100, stockValue: 1e5, daysSinceCount: 200, openCountTask: true }),
     bin('C-02', { skus: [], errorCases: 9, daysSinceCount: null }),
     bin('D-01', { daysSinceCount: 2 }),
+    bin('D-02', { errorCases: 4, daysSinceCount: 0.5 }),
   ];
 
   it('orders bins by risk, highest first, ties by location name, with ranks from 1', () => {
@@ -60,8 +61,9 @@ describe('rankLocations', () => {
     expect(rankLocations(fixture, 0)).toEqual([]);
   });
 
-  it('leaves out bins with an open count task and bins that hold nothing', () => {
+  it('leaves out bins with an open count task, bins counted within the last day and bins that hold nothing', () => {
     const names = rankLocations(fixture, 100).map((r) => r.location);
+    expect(names).not.toContain('D-02');
     expect(names).not.toContain('C-01');
     expect(names).not.toContain('C-02');
   });

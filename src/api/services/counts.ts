@@ -7,6 +7,7 @@ import {
   type CountResult,
 } from '../../adapters/reference';
 import { coversSite, type Actor } from '../../domain';
+import { isCountPlan, reportPlannedCount } from '../../planner/count-results';
 import { getCaseRef } from '../../store/discrepancy-queries';
 import { countResultSignal } from '../../workflows/messages';
 import type { ApiContext } from '../deps';
@@ -15,7 +16,10 @@ import { withDeadline } from './temporal';
 
 export interface CountAccepted {
   taskId: string;
-  caseId: string;
+  /** the case that asked for the count; for a cycle-count plan's task, the case its variance opened (null: none) */
+  caseId: string | null;
+  /** set when the task came from a cycle-count plan */
+  planId?: string;
   status: 'accepted';
   /** the task already had this result; nothing new was stored */
   replayed: boolean;
@@ -52,6 +56,10 @@ export async function submitCount(
     throw err;
   }
 
+  if (await isCountPlan(ctx, task.caseId)) {
+    const planned = await reportPlannedCount(ctx, task.caseId, result, { withTemporal: (call) => withDeadline(ctx, ctx.timeouts.signalMs, call) });
+    return { taskId: task.taskId, caseId: planned.caseId, planId: planned.planId, status: 'accepted', replayed: result.replayed, signaled: false };
+  }
   const accepted = { taskId: task.taskId, caseId: task.caseId, status: 'accepted' as const, replayed: result.replayed };
   const row = await getCaseRef(ctx.db, task.caseId);
   if (!row) throw new NotFound(`the count was recorded, but case ${task.caseId} is unknown`);

@@ -1,0 +1,51 @@
+import { DiscrepancyReport, type SkuClass } from '../domain';
+import type { CountResult } from '../adapters/reference';
+import { startOrMergeCase, type CaseIntakeDeps, type StartOrMergeOptions } from '../ingest/start-case';
+
+export interface PlannedCountOutcome {
+  planId: string;
+  /** the count_variance case the count opened (or joined); null when the count matched the system */
+  caseId: string | null;
+  systemQty: number;
+}
+
+/** Whether a count task's owner is a cycle-count plan rather than a case. */
+export async function isCountPlan(deps: Pick<CaseIntakeDeps, 'db'>, ownerId: string): Promise<boolean> {
+  return ((await deps.db.query('SELECT 1 FROM count_plans WHERE id = $1', [ownerId])).rowCount ?? 0) > 0;
+}
+
+/**
+ * The result of a planned cycle count. Counting is how a cycle count finds errors: a count that
+ * differs from the WMS view becomes a count_variance case like any other (tolerance, scoring,
+ * approval), keyed by the count task so a resent result joins the same case; a count that
+ * matches closes nothing and opens nothing. The counter is recorded as having caused the
+ * observation, so they may not approve its correction.
+ */
+export async function reportPlannedCount(deps: CaseIntakeDeps, planId: string, r: CountResult, opts: StartOrMergeOptions = {}): Promise<PlannedCountOutcome> {
+  const { rows } = await deps.db.query<{ wms_qty: string | null; unit_cost: string | null; sku_class: SkuClass | null }>(
+    `SELECT b.wms_qty, i.unit_cost, i.sku_class FROM (SELECT 1) one
+     LEFT JOIN ledger.balances b ON b.site = $1 AND b.location = $2 AND b.sku = $3
+     LEFT JOIN ledger.items i ON i.sku = $3`,
+    [r.site, r.location ?? '', r.sku],
+  );
+  const systemQty = Number(rows[0]?.wms_qty ?? 0);
+  if (systemQty === r.countedQty) return { planId, caseId: null, systemQty };
+  const report = DiscrepancyReport.parse({
+    kind: 'count_variance',
+    process: 'counting',
+    site: r.site,
+    sku: r.sku,
+    location: r.location,
+    reference: { kind: 'count_task', id: r.taskId },
+    expectedQty: systemQty,
+    observedQty: r.countedQty,
+    unitCost: Number(rows[0]?.unit_cost ?? 0),
+    skuClass: rows[0]?.sku_class ?? 'C',
+    source: 'cycle_count',
+    sourceEventIds: [r.taskId],
+    causedBy: r.countedBy ? [r.countedBy] : [],
+    detectedAt: r.countedAt,
+  });
+  const accepted = await startOrMergeCase(deps, report, opts);
+  return { planId, caseId: accepted.id, systemQty };
+}
