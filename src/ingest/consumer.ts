@@ -6,6 +6,7 @@ import type { Logger } from '../logger';
 import { deadLetter, type Rejection } from './dead-letters';
 import { permanentFailure, takeIn, type IntakeDeps } from './intake';
 import { decodeMessage, type DecodedMessage } from './queue-message';
+import { withCorrelation } from '../observability/correlation';
 
 export type ConsumerConfig = Pick<
   Config,
@@ -201,7 +202,8 @@ export class IntakeConsumer extends EventEmitter {
       if (!decoded.ok) return await this.reject(s, msg, decoded, log);
       for (let attempt = 0; ; attempt++) {
         try {
-          const outcome = await takeIn(this.deps, decoded);
+          // the message's correlation id follows the intake into the workflow it starts or signals
+          const outcome = await withCorrelation({ correlationId: decoded.correlationId }, () => takeIn(this.deps, decoded));
           if (outcome.kind === 'event' && outcome.status === 'duplicate') this.stats.duplicateEvents += 1;
           this.stats.accepted += 1;
           log.info({ outcome }, 'message taken in');

@@ -1,6 +1,10 @@
 import type { Config } from '../../src/config';
 import { freePort } from '../../src/dev/temporal-server';
-import type { IntakeConsumer } from '../../src/ingest/consumer';
+import { Client } from '@temporalio/client';
+import { IntakeConsumer } from '../../src/ingest/consumer';
+import { createLogger } from '../../src/logger';
+import { readCorrelationHeader } from '../../src/temporal/correlation-header';
+import { reckonClientInterceptors } from '../../src/temporal/client-interceptors';
 import { DEAD_LETTER_HEADERS } from '../../src/ingest/dead-letters';
 import { createPool } from '../../src/store/db';
 import { eventually, startEngine, uniq, type Engine } from '../support/engine';
@@ -62,6 +66,29 @@ describe('good messages', () => {
     expect(rows).toHaveLength(1);
     expect(rows[0].id).toBe(opened.id);
     expect(rows[0].source_event_ids).toEqual([`amqp-message:${props.messageId}`, 'R-2']);
+  });
+});
+
+describe('correlation', () => {
+  it("a message's correlation id reaches the workflow it starts (Temporal header), so the case's activities log it", async () => {
+    const client = new Client({ connection: engine.client.connection, namespace: config.TEMPORAL_NAMESPACE, interceptors: reckonClientInterceptors() });
+    const correlating = new IntakeConsumer({ config: { ...config, RABBITMQ_QUEUE: `${config.RABBITMQ_QUEUE}.corr` }, db: engine.db, temporal: client, logger: createLogger({ LOG_LEVEL: 'silent' }, 'test-consumer') });
+    await correlating.start();
+    try {
+      const site = uniq('DC');
+      const correlationId = uniq('corr-queue');
+      await broker.publish(`${config.RABBITMQ_QUEUE}.corr`, receivingReport(site, uniq('SKU'), uniq('ASN'), []), { type: 'reckon.discrepancy', correlationId });
+      const [row] = await eventually(async () => {
+        const { rows } = await engine.db.query<{ workflow_id: string }>('SELECT workflow_id FROM discrepancies WHERE site = $1', [site]);
+        return rows.length === 1 ? rows : undefined;
+      });
+      const history = await client.workflow.getHandle(row.workflow_id).fetchHistory();
+      const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
+      expect(readCorrelationHeader(started?.header?.fields ?? undefined)).toBe(correlationId);
+    } finally {
+      await correlating.stop();
+      await broker.deleteQueues(`${config.RABBITMQ_QUEUE}.corr`).catch(() => undefined);
+    }
   });
 });
 
