@@ -118,6 +118,8 @@ async function score(ctx: CaseContext): Promise<void> {
   ctx.audit('scored', 'scorer', s.score.scorerVersion, {
     confidence: s.score.confidence,
     causes: s.score.causes.map((c) => ({ cause: c.cause, probability: c.probability, explainedQty: c.explainedQty })),
+    // scorer v2: its root-cause probabilities and the factors behind the leading one
+    ...(s.score.rootCauses ? { rootCauses: s.score.rootCauses.slice(0, 3), topFactors: s.score.topFactors } : {}),
     explanation: s.score.explanation,
     severity: s.severity,
     withinTolerance: s.assessment.tolerance.within,
