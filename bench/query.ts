@@ -1,4 +1,7 @@
 import type { Pool } from 'pg';
+import { createEvidenceActivities } from '../src/activities/evidence';
+import { createReferenceLedger } from '../src/adapters/reference';
+import { createLogger } from '../src/logger';
 import { expectStatus, httpClient, measureBounded } from './http';
 import { startReckonApi, type BenchKeys } from './servers';
 import type { Stack } from './stack';
@@ -16,9 +19,12 @@ export interface QueryAt {
   rows: number;
   latencyMs: Latency;
   byFilter: Record<string, Latency>;
+  /** the evidence lookup every case makes (findPriorCases), called directly, one at a time */
+  priorCasesMs: Latency;
 }
 
 const SITES = 40;
+const PRIOR_LOOKUPS = 40;
 
 /**
  * Rows `from`..`to-1` of a synthetic read model: 40 sites, most cases closed, the rest spread
@@ -74,6 +80,8 @@ export async function runQueries(stack: Stack, keys: BenchKeys, o: QueryOptions,
   const api = await startReckonApi(stack, { taskQueue: stack.config.TEMPORAL_TASK_QUEUE, poolSize: o.apiPoolSize });
   const http = httpClient(api.url, o.concurrency);
   const names = Object.keys(FILTERS);
+  const logger = createLogger(stack.config, 'bench-query');
+  const evidence = createEvidenceActivities({ db: stack.db, ...createReferenceLedger(stack.db), logger, evidenceLookbackDays: stack.config.EVIDENCE_LOOKBACK_DAYS });
   const results: QueryAt[] = [];
   try {
     await stack.db.query('TRUNCATE discrepancies');
@@ -98,7 +106,19 @@ export async function runQueries(stack: Stack, keys: BenchKeys, o: QueryOptions,
       };
       await measureBounded(names.length * 5, o.concurrency, (i) => query(i, false));
       await measureBounded(o.requests, o.concurrency, (i) => query(i, true));
-      results.push({ rows, latencyMs: summarize(all), byFilter: Object.fromEntries(names.map((n) => [n, summarize(byFilter[n])])) });
+      const prior: number[] = [];
+      for (let k = 0; k < PRIOR_LOOKUPS; k++) {
+        const g = Math.floor((k * rows) / PRIOR_LOOKUPS);
+        const t = performance.now();
+        await evidence.findPriorCases({ caseId: `bench-${k}`, dedupeKey: `syn|${g}`, sourceEventIds: [`SYN-${g}`] });
+        prior.push(performance.now() - t);
+      }
+      results.push({
+        rows,
+        latencyMs: summarize(all),
+        byFilter: Object.fromEntries(names.map((n) => [n, summarize(byFilter[n])])),
+        priorCasesMs: summarize(prior),
+      });
     }
     return results;
   } finally {

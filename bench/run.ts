@@ -146,6 +146,7 @@ function printQueries(q: QueryAt[]): void {
     console.log(line(`${at.rows} rows: p50`, at.latencyMs.p50, 'ms'));
     console.log(line(`${at.rows} rows: p95`, at.latencyMs.p95, 'ms', vs));
     for (const [name, l] of Object.entries(at.byFilter)) console.log(line(`   ${name}: p95`, l.p95, 'ms'));
+    console.log(line(`${at.rows} rows: prior-cases evidence lookup p95`, at.priorCasesMs.p95, 'ms', at === small ? undefined : { baseline: `${small.rows} rows`, ratio: ratio(at.priorCasesMs.p95, small.priorCasesMs.p95) }));
   }
 }
 
@@ -216,6 +217,7 @@ async function main(): Promise<number> {
         const q = await runQueries(stack, keys, { rows: o.rows, requests: o.quick ? 200 : 800, concurrency: 4, apiPoolSize: o.apiPoolSize }, log);
         out.query = {
           p50Ms10k: q[0].latencyMs.p50, p95Ms10k: q[0].latencyMs.p95, p50Ms1m: q[1].latencyMs.p50, p95Ms1m: q[1].latencyMs.p95,
+          priorCasesP95Ms10k: q[0].priorCasesMs.p95, priorCasesP95Ms1m: q[1].priorCasesMs.p95,
           rows: o.rows, detail: q,
         };
         printQueries(q);
