@@ -33,9 +33,14 @@ async function main(): Promise<void> {
   const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   const worker = await createReckonWorker({ config, db, logger, connection, feed });
   if (config.CYCLE_COUNT_SITES.length > 0) {
-    // idempotent: every worker start brings the nightly planner schedules up to the configuration
-    const schedules = await ensurePlannerSchedules(new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }), config);
-    logger.info({ schedules, cron: config.CYCLE_COUNT_CRON }, 'cycle-count planner schedules ensured');
+    // idempotent: every worker start brings the nightly planner schedules up to the configuration;
+    // a failure costs tonight's plan (npm run planner -- ensure retries it), never the cases
+    try {
+      const schedules = await ensurePlannerSchedules(new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }), config);
+      logger.info({ schedules, cron: config.CYCLE_COUNT_CRON }, 'cycle-count planner schedules ensured');
+    } catch (err) {
+      logger.error({ err: err instanceof Error ? err.message : String(err) }, 'cycle-count planner schedules not ensured');
+    }
   }
   logger.info(
     { taskQueue: config.TEMPORAL_TASK_QUEUE, address: config.TEMPORAL_ADDRESS, metricsPort: config.WORKER_METRICS_PORT || undefined },
