@@ -34,7 +34,7 @@ async function main(): Promise<number> {
   }
   const days = intArg(values.days, 'days', 3, 1);
   const seed = intArg(values.seed, 'seed', 1, 0);
-  const speed = intArg(values.speed, 'speed', 1000, 1);
+  const speed = intArg(values.speed, 'speed', 600, 1);
   const today = Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate());
   // the run ends at today's midnight: evidence queries look back from the real now
   const start = values.start ? Date.parse(`${values.start}T00:00:00Z`) : today - days * DAY;

@@ -26,20 +26,28 @@ export interface RunRecord {
   events: { sent: number; accepted: number; duplicate: number; invalid: number; redeliveriesSent: number };
   /** how far behind its schedule the latest-posted event was, at worst (real ms) */
   maxLagMs: number;
+  /** how long simulated time stood still while the engine caught up (real ms) */
+  pausedMs: number;
   countsAnswered: number;
   realDurationMs: number;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
+/** Behind schedule by more than this, simulated time stops until the engine has caught up. */
+const MAX_LAG_MS = 1000;
 const TRANSIENT = new Set(['opened', 'gathering_evidence', 'scoring', 'deciding', 'auto_resolving']);
 
 /** Simulated and real time for a run: the stream starts `realStart` and runs `speed` times faster. */
 export class SimClock {
   constructor(
     readonly simStart: number,
-    readonly realStart: number,
+    public realStart: number,
     readonly speed: number,
   ) {}
+  /** Holds simulated time still for `ms` of real time (the engine fell behind). */
+  pause(ms: number): void {
+    this.realStart += ms;
+  }
   realOf(simMs: number): number {
     return this.realStart + (simMs - this.simStart) / this.speed;
   }
@@ -64,6 +72,8 @@ export function wireEvent(e: SimEvent, clock: SimClock): unknown {
 export async function drive(client: SimClient, sim: Simulation, opts: DriveOptions): Promise<RunRecord> {
   const log = opts.log ?? (() => undefined);
   const tally = { sent: 0, accepted: 0, duplicate: 0, invalid: 0, redeliveriesSent: 0 };
+  // cases the intake reported for events: the run is not over before each is in the read model
+  const reported = new Set<string>();
   const post = async (batch: SimEvent[], clock: SimClock) => {
     for (let i = 0; i < batch.length; i += 1000) {
       const part = batch.slice(i, i + 1000);
@@ -72,6 +82,7 @@ export async function drive(client: SimClient, sim: Simulation, opts: DriveOptio
       tally.redeliveriesSent += part.filter((e) => e.redelivery).length;
       tally.accepted += res.summary.accepted ?? 0;
       tally.duplicate += res.summary.duplicate ?? 0;
+      for (const r of res.results) for (const id of r.cases ?? []) reported.add(id);
       const bad = res.results.filter((r) => r.status === 'invalid' || r.status === 'forbidden');
       tally.invalid += bad.length;
       if (bad.length) log(`refused events: ${JSON.stringify(bad.slice(0, 3))}`);
@@ -87,15 +98,20 @@ export async function drive(client: SimClient, sim: Simulation, opts: DriveOptio
   const events = sim.events;
   let i = 0;
   let maxLagMs = 0;
-  const realEnd = clock.realOf(sim.end);
-  const drainUntil = clock.realOf(sim.end + SIM_WINDOWS.mismatchSettle + HOUR);
-  const total = drainUntil - clock.realStart;
+  let pausedMs = 0;
+  const drainUntil = () => clock.realOf(sim.end + SIM_WINDOWS.mismatchSettle + HOUR);
+  const total = () => drainUntil() - clock.realStart;
   const status = () => {
     const simNow = new Date(clock.simOf(Date.now())).toISOString().slice(0, 16).replace('T', ' ');
-    return `sim ${simNow}  events ${Math.min(i, events.length)}/${events.length}  lag ${(maxLagMs / 1000).toFixed(1)}s  counts ${crew.answered()}`;
+    return `sim ${simNow}  events ${Math.min(i, events.length)}/${events.length}  paused ${(pausedMs / 1000).toFixed(0)}s  counts ${crew.answered()}`;
   };
   while (i < events.length) {
     const now = Date.now();
+    const behind = now - clock.realOf(events[i].at);
+    if (behind > MAX_LAG_MS) {
+      clock.pause(behind);
+      pausedMs += behind;
+    }
     const simNow = clock.simOf(now);
     const batch: SimEvent[] = [];
     while (i < events.length && events[i].at <= simNow) batch.push(events[i++]);
@@ -105,25 +121,29 @@ export async function drive(client: SimClient, sim: Simulation, opts: DriveOptio
     } else {
       await sleep(Math.min(opts.tickMs ?? 250, clock.realOf(events[i].at) - now));
     }
-    opts.progress?.update(Date.now() - clock.realStart, total, status());
+    opts.progress?.update(Date.now() - clock.realStart, total(), status());
   }
-  while (Date.now() < Math.max(realEnd, drainUntil)) {
-    opts.progress?.update(Date.now() - clock.realStart, total, `${status()}  draining`);
+  while (Date.now() < drainUntil()) {
+    opts.progress?.update(Date.now() - clock.realStart, total(), `${status()}  draining`);
     await sleep(500);
   }
   opts.progress?.done(`stream done: ${status()}`);
 
   // let every case reach a resting state: waiting for people, or closed
-  const deadline = Date.now() + (opts.settleTimeoutMs ?? 120_000);
+  const deadline = Date.now() + (opts.settleTimeoutMs ?? 180_000);
   let last = -1;
+  let still = 0;
   let cases: CaseSummary[] = [];
   for (;;) {
     cases = await client.listCases();
+    const known = new Set(cases.map((c) => c.id));
+    const unseen = [...reported].filter((id) => !known.has(id)).length;
     const moving = cases.filter((c) => TRANSIENT.has(c.status)).length;
     const recounting = cases.filter((c) => c.status === 'awaiting_recount').length;
-    if ((moving === 0 && recounting === 0 && cases.length === last) || Date.now() > deadline) break;
+    still = cases.length === last ? still + 1 : 0;
+    if ((unseen === 0 && moving === 0 && recounting === 0 && still >= 2) || Date.now() > deadline) break;
     last = cases.length;
-    log(`settling: ${cases.length} cases, ${moving} moving, ${recounting} awaiting a recount`);
+    log(`settling: ${cases.length} cases, ${unseen} reported but not yet in the read model, ${moving} moving, ${recounting} awaiting a recount`);
     await sleep(2000);
   }
   running = false;
@@ -141,6 +161,7 @@ export async function drive(client: SimClient, sim: Simulation, opts: DriveOptio
     incidents,
     events: tally,
     maxLagMs,
+    pausedMs,
     countsAnswered: crew.answered(),
     realDurationMs: Date.now() - began,
   };

@@ -1,6 +1,6 @@
 import { MINUTE, zoneOfBin, type SimContext } from './context';
 import type { InjectedFault } from './faults';
-import type { SimSite, SimUser } from './warehouse';
+import { shiftAt, type SimSite, type SimUser } from './warehouse';
 
 const reserved = new WeakMap<SimContext, Map<string, number>>();
 function reservedOf(ctx: SimContext): Map<string, number> {
@@ -12,7 +12,8 @@ const actorOf = (u: SimUser) => ({ userId: u.userId, deviceId: u.deviceId, shift
 
 /**
  * A customer order of 1–3 lines: the WMS reserves what it believes it has at each pick face
- * (a line it cannot cover is backordered, not released), and a picker picks it a little later.
+ * (a line it cannot cover is backordered, not released), and a picker picks it a little later;
+ * the goods issue posts to the ERP with the pick.
  */
 export function placeOrder(ctx: SimContext, site: SimSite, at: number): void {
   const rng = ctx.rng;
@@ -45,12 +46,14 @@ function pick(ctx: SimContext, site: SimSite, orderId: string, sku: string, qty:
   ctx.withUser(site, 'picker', zoneOfBin(home), at, (u, t) => {
     const res = reservedOf(ctx);
     res.set(`${site.site}|${sku}`, (res.get(`${site.site}|${sku}`) ?? 0) - qty);
-    const reference = { kind: 'order', id: orderId };
+    // the order rides in attributes: a pick naming the order would leave the allocation picked and unissued
+    // (the ERP took the goods issue at the pick already) and read as an open allocation to the scorer
+    const order = { orderId };
     const phys = ctx.books.physAt(site.site, home, sku);
     if (!item.lotControlled && phys >= qty && ctx.takeFault(site.site, 'mis_scan', t)) {
       const elsewhere = site.zones.filter((z) => z !== zoneOfBin(home));
       const wrong = ctx.rng.pick(site.binsByZone.get(ctx.rng.pick(elsewhere))!.filter((b) => b !== home));
-      const eventId = ctx.emit(t, { type: 'pick', site: site.site, sku, location: wrong, qty, reference, actor: actorOf(u), attributes: { postedToErp: true } });
+      const eventId = ctx.emit(t, { type: 'pick', site: site.site, sku, location: wrong, qty, actor: actorOf(u), attributes: { postedToErp: true, ...order } });
       ctx.books.change(t, site.site, home, sku, { phys: -qty });
       ctx.books.change(t, site.site, wrong, sku, { wms: -qty });
       ctx.tainted.add(`${site.site}|${home}|${sku}`);
@@ -63,7 +66,6 @@ function pick(ctx: SimContext, site: SimSite, orderId: string, sku: string, qty:
         ],
       });
       ctx.scanned(u.userId, zoneOfBin(wrong), t);
-      ship(ctx, site, orderId, sku, home, qty, t);
       return;
     }
     const found = Math.min(Math.max(phys, 0), qty);
@@ -77,27 +79,20 @@ function pick(ctx: SimContext, site: SimSite, orderId: string, sku: string, qty:
         const part = Math.min(l.qty, left);
         left -= part;
         const ti = t + i++ * 5_000;
-        ctx.emit(ti, { type: 'pick', site: site.site, sku, location: home, qty: part, lot: l.lot, reference, actor: actorOf(u), attributes: { postedToErp: true, ...(left === 0 ? shortAttrs : {}) } });
+        ctx.emit(ti, { type: 'pick', site: site.site, sku, location: home, qty: part, lot: l.lot, actor: actorOf(u), attributes: { postedToErp: true, ...order, ...(left === 0 ? shortAttrs : {}) } });
         ctx.books.addLot(site.site, home, sku, l.lot, l.expiresOn, -part);
         ctx.books.change(ti, site.site, home, sku, { phys: -part, wms: -part });
       }
       if (left > 0) {
-        ctx.emit(t + i * 5_000, { type: 'pick', site: site.site, sku, location: home, qty: left, reference, actor: actorOf(u), attributes: { postedToErp: true, ...shortAttrs } });
+        ctx.emit(t + i * 5_000, { type: 'pick', site: site.site, sku, location: home, qty: left, actor: actorOf(u), attributes: { postedToErp: true, ...order, ...shortAttrs } });
         ctx.books.change(t + i * 5_000, site.site, home, sku, { phys: -left, wms: -left });
       }
       ctx.scanned(u.userId, zoneOfBin(home), t + i * 5_000);
     } else {
-      ctx.emit(t, { type: 'pick', site: site.site, sku, location: home, qty: found, reference, actor: actorOf(u), attributes: { postedToErp: true, ...shortAttrs } });
+      ctx.emit(t, { type: 'pick', site: site.site, sku, location: home, qty: found, actor: actorOf(u), attributes: { postedToErp: true, ...order, ...shortAttrs } });
       ctx.books.change(t, site.site, home, sku, { phys: -found, wms: -found });
     }
-    if (found > 0) ship(ctx, site, orderId, sku, home, found, t);
   });
-}
-
-/** The shipment confirmation closes the order's allocation (goods issue was posted at the pick). */
-function ship(ctx: SimContext, site: SimSite, orderId: string, sku: string, home: string, qty: number, t: number): void {
-  const at = t + 2 * MINUTE;
-  ctx.schedule(at, () => ctx.emit(at, { type: 'shipment', site: site.site, sku, location: home, qty, reference: { kind: 'order', id: orderId }, attributes: { postedToErp: false } }));
 }
 
 /** A cycle count of a pick face: the counter counts what is physically there. */
@@ -114,12 +109,14 @@ export function writeOff(ctx: SimContext, site: SimSite, at: number, reasonCode:
   if (candidates.length === 0) return;
   const item = ctx.rng.pick(candidates);
   const home = site.home.get(item.sku)!;
-  ctx.withUser(site, ctx.rng.pick(['clerk', 'picker'] as const), zoneOfBin(home), at, (u, t) => {
-    const qty = Math.min(ctx.rng.int(1, 2), ctx.books.physAt(site.site, home, item.sku));
-    if (qty <= 0) return;
-    ctx.emit(t, { type: 'adjustment', site: site.site, sku: item.sku, location: home, qty: -qty, reasonCode, actor: actorOf(u) });
-    ctx.books.change(t, site.site, home, item.sku, { phys: -qty, wms: -qty });
-  });
+  // a write-off is keyed in, not scanned: it moves nobody (the engine's travel check sees scans only)
+  const shift = shiftAt(new Date(at).getUTCHours());
+  if (!shift) return;
+  const u = ctx.rng.pick(site.users.filter((x) => x.shift === shift && (x.role === 'clerk' || x.role === 'picker')));
+  const qty = Math.min(ctx.rng.int(1, 2), ctx.books.physAt(site.site, home, item.sku));
+  if (qty <= 0) return;
+  ctx.emit(at, { type: 'adjustment', site: site.site, sku: item.sku, location: home, qty: -qty, reasonCode, actor: actorOf(u) });
+  ctx.books.change(at, site.site, home, item.sku, { phys: -qty, wms: -qty });
 }
 
 /**

@@ -11,7 +11,7 @@ export function formatScorecard(r: RunResult, meta: { seed: number; days: number
   const rec = r.record;
   const lines: string[] = [];
   lines.push(`Reckon simulator scorecard — seed ${meta.seed}, ${meta.days} simulated day(s), ${rec.speed}× real time, ${(rec.realDurationMs / 1000).toFixed(0)} s`);
-  lines.push(`events: ${rec.events.sent} sent (${rec.events.accepted} accepted, ${rec.events.duplicate} recognised as redeliveries of ${rec.events.redeliveriesSent} sent, ${rec.events.invalid} refused); worst pacing lag ${(rec.maxLagMs / 1000).toFixed(1)} s; ${rec.countsAnswered} count tasks answered`);
+  lines.push(`events: ${rec.events.sent} sent (${rec.events.accepted} accepted, ${rec.events.duplicate} recognised as redeliveries of ${rec.events.redeliveriesSent} sent, ${rec.events.invalid} refused); simulated time paused ${(rec.pausedMs / 1000).toFixed(0)} s while the engine caught up (worst lag ${(rec.maxLagMs / 1000).toFixed(1)} s); ${rec.countsAnswered} count tasks answered`);
   lines.push('');
   lines.push('fault kind           injected  detected  recall   cases   TP   FP  precision  MTTD median / mean');
   for (const k of FAULT_KINDS) {
@@ -52,6 +52,7 @@ export function scorecardJson(r: RunResult, meta: { seed: number; days: number }
     policyVersion: r.policyVersion,
     events: r.record.events,
     maxLagMs: r.record.maxLagMs,
+    pausedMs: r.record.pausedMs,
     countsAnswered: r.record.countsAnswered,
     realDurationMs: r.record.realDurationMs,
     ...r.scorecard,

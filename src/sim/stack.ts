@@ -79,7 +79,9 @@ export async function startPrivateEngine(base: Config, note: (msg: string) => vo
     await migrate(db);
 
     if (!runtimeInstalled) {
-      Runtime.install({ logger: new DefaultLogger('ERROR') });
+      // the SDK's own logs (core included) to stderr, errors only: stdout carries the scorecard
+      const toStderr = new DefaultLogger('ERROR', (entry) => void process.stderr.write(`temporal ${entry.level}: ${entry.message}\n`));
+      Runtime.install({ logger: toStderr, telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } } });
       runtimeInstalled = true;
     }
     const nativeConnection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
