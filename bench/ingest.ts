@@ -1,4 +1,5 @@
-import { expectStatus, httpClient, measureBounded, type HttpClient } from './http';
+import { perUnit, startCpuProbe } from './cpu';
+import { expectStatus, httpClient, measureBounded } from './http';
 import { startBareExpress, startReckonApi, type BenchKeys } from './servers';
 import type { Stack } from './stack';
 import { ratio, round, summarize, type Latency } from './stats';
@@ -12,6 +13,10 @@ export interface IngestOptions {
 export interface Side {
   perSec: number;
   latencyMs: Latency;
+  /** CPU milliseconds per request by process group (the measured requests, not the warm-up) */
+  cpuMsPerRequest: Record<string, number>;
+  /** other processes' share of the machine's CPU meanwhile, 0..1 */
+  others: number;
 }
 
 export interface IngestResult {
@@ -42,10 +47,13 @@ function receipt(i: number) {
   };
 }
 
-async function side(client: HttpClient, o: IngestOptions, send: (i: number) => Promise<void>, offset: number): Promise<Side> {
+async function side(stack: Stack, o: IngestOptions, send: (i: number) => Promise<void>, offset: number): Promise<Side> {
   await measureBounded(WARMUP, o.concurrency, (i) => send(offset + i));
+  const groups = { node: [process.pid], temporal: [stack.pids.temporal], ...(stack.pids.redis ? { redis: [stack.pids.redis] } : {}) };
+  const probe = startCpuProbe(groups, { db: stack.db, database: stack.database });
   const m = await measureBounded(o.requests, o.concurrency, (i) => send(offset + WARMUP + i));
-  return { perSec: round(m.perSec, 1), latencyMs: summarize(m.latenciesMs) };
+  const cpu = await probe.stop();
+  return { perSec: round(m.perSec, 1), latencyMs: summarize(m.latenciesMs), cpuMsPerRequest: perUnit(cpu, o.requests), others: cpu.others };
 }
 
 /**
@@ -60,9 +68,9 @@ export async function runIngest(stack: Stack, keys: BenchKeys, o: IngestOptions,
   const bareClient = httpClient(bareServer.url, o.concurrency);
   try {
     log(`ingest: bare express, ${o.requests} requests, ${o.concurrency} in flight`);
-    const bare = await side(bareClient, o, async (i) => expectStatus(await bareClient.post('/ingest', report(i)), 202, 'bare POST'), 0);
+    const bare = await side(stack, o, async (i) => expectStatus(await bareClient.post('/ingest', report(i)), 202, 'bare POST'), 0);
     log(`ingest: POST /v1/discrepancies, ${o.requests} requests, ${o.concurrency} in flight`);
-    const discrepancies = await side(reckon, o, async (i) => expectStatus(await reckon.post('/v1/discrepancies', report(i), keys.integration), 202, 'POST /v1/discrepancies'), 0);
+    const discrepancies = await side(stack, o, async (i) => expectStatus(await reckon.post('/v1/discrepancies', report(i), keys.integration), 202, 'POST /v1/discrepancies'), 0);
     const result: IngestResult = {
       discrepancies,
       bare,
@@ -76,7 +84,7 @@ export async function runIngest(stack: Stack, keys: BenchKeys, o: IngestOptions,
       result.eventsSkipped = `POST /v1/events answered ${probe.status} to a receipt: ${JSON.stringify(probe.body).slice(0, 200)}`;
     } else {
       log(`ingest: POST /v1/events, ${o.requests} requests, ${o.concurrency} in flight`);
-      result.events = await side(reckon, o, async (i) => {
+      result.events = await side(stack, o, async (i) => {
         const res = await reckon.post('/v1/events', receipt(i), keys.integration);
         if (res.status >= 300) throw new Error(`POST /v1/events: ${res.status} ${JSON.stringify(res.body).slice(0, 300)}`);
       }, 0);

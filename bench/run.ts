@@ -130,6 +130,10 @@ function printIngest(r: IngestResult): void {
   console.log(line('bare express p99', r.bare.latencyMs.p99, 'ms'));
   console.log(line('POST /v1/discrepancies', r.discrepancies.perSec, 'req/s', { baseline: 'bare', ratio: r.ratio }));
   console.log(line('POST /v1/discrepancies p99', r.discrepancies.latencyMs.p99, 'ms', { baseline: 'bare p99', ratio: r.p99Ratio }));
+  const cpu = (s: { cpuMsPerRequest: Record<string, number> }) => Object.entries(s.cpuMsPerRequest).map(([g, ms]) => `${g} ${ms}`).join(', ');
+  console.log(`  CPU ms per request, bare: ${cpu(r.bare)}`);
+  console.log(`  CPU ms per request, POST /v1/discrepancies: ${cpu(r.discrepancies)}`);
+  if (r.events) console.log(`  CPU ms per request, POST /v1/events: ${cpu(r.events)}`);
   if (r.events) {
     console.log(line('POST /v1/events', r.events.perSec, 'req/s', { baseline: 'bare', ratio: r.eventsRatio! }));
     console.log(line('POST /v1/events p99', r.events.latencyMs.p99, 'ms', { baseline: 'bare p99', ratio: ratio(r.events.latencyMs.p99, r.bare.latencyMs.p99) }));
