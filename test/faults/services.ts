@@ -1,6 +1,6 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { chownSync, mkdirSync, openSync, closeSync } from 'node:fs';
-import { join } from 'node:path';
+import { chownSync, closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { devServerArgs, waitForPort } from '../../src/dev/temporal-server';
@@ -24,18 +24,43 @@ export function spawnLogged(cmd: string, args: string[], logFile: string, env?: 
   const fd = openSync(logFile, 'a');
   const child = spawn(cmd, args, { stdio: ['ignore', fd, fd], env });
   closeSync(fd);
-  children.add(child);
-  child.once('exit', () => children.delete(child));
+  const dir = dirname(logFile);
+  children.add({ child, dir });
+  writePids(dir);
+  child.once('exit', () => {
+    for (const c of children) if (c.child === child) children.delete(c);
+    writePids(dir);
+  });
   return child;
 }
 
-// whatever happens to the test process, its children must not outlive it
-const children = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const c of children) c.kill('SIGKILL');
-});
-// Ctrl-C or a CI timeout: exit through the 'exit' handlers above and in stack.ts
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
+const children = new Set<{ child: ChildProcess; dir: string }>();
+
+/** The live children of a stack, for the reaper (see startReaper). */
+function writePids(dir: string): void {
+  const pids = [...children].filter((c) => c.dir === dir && c.child.pid).map((c) => c.child.pid);
+  try {
+    writeFileSync(join(dir, 'pids'), pids.join('\n') + '\n');
+  } catch {
+    // the stack's directory is gone: it was stopped
+  }
+}
+
+/**
+ * Whatever ends the test process (a failure, Ctrl-C, a CI timeout, SIGKILL), its services must
+ * not outlive it: a detached shell waits for it to go, then kills the children still listed in
+ * `dir/pids`, stops the private Postgres and removes the directory. (Exit handlers cannot do
+ * this: a signal skips them, and jest's sandboxed `process` does not deliver them reliably.)
+ */
+export function startReaper(dir: string, keep: boolean): void {
+  const script = [
+    'while kill -0 "$1" 2>/dev/null; do sleep 1; done',
+    '[ -f "$2/pids" ] && xargs -r kill -9 < "$2/pids" 2>/dev/null',
+    '[ -d "$2/pg" ] && { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$3/pg_ctl" -D "$2/pg" -m immediate stop; else "$3/pg_ctl" -D "$2/pg" -m immediate stop; fi; } >/dev/null 2>&1',
+    '[ "$4" = 1 ] || rm -rf "$2"',
+  ].join('\n');
+  spawn('bash', ['-c', script, 'reaper', String(process.pid), dir, PG_BIN, keep ? '1' : '0'], { detached: true, stdio: 'ignore' }).unref();
+}
 
 export async function kill9(child: ChildProcess | undefined): Promise<void> {
   if (!child || child.exitCode !== null || child.signalCode !== null) return;

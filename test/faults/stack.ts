@@ -1,4 +1,4 @@
-import { spawnSync, type ChildProcess } from 'node:child_process';
+import { type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,15 +7,16 @@ import { findTemporalCli, freePort } from '../../src/dev/temporal-server';
 import { WORKFLOW_INTERCEPTOR_MODULES } from '../../src/temporal/worker-interceptors';
 import { createPool } from '../../src/store/db';
 import { migrate } from '../../src/store/migrate';
-import { exited, kill9, PrivatePostgres, PrivateRedis, PrivateTemporal, spawnLogged } from './services';
+import { exited, kill9, PrivatePostgres, PrivateRedis, PrivateTemporal, spawnLogged, startReaper } from './services';
 
 const ROOT = join(__dirname, '..', '..');
 const TASK_QUEUE = 'reckon-faults';
 
 /**
  * The whole engine as separate processes on private services: Postgres, Redis, the Temporal dev
- * server (SQLite), the worker (src/workers/main.ts) and the API (src/api/main.ts). Faults are
- * methods: kill the worker, restart Temporal, stop Postgres or Redis for a while.
+ * server (SQLite), the worker (worker-main.ts: src/workers/build.ts on a prebuilt bundle) and
+ * the API (src/api/main.ts). Faults are methods: kill the worker, restart Temporal, stop
+ * Postgres or Redis for a while.
  */
 export class FaultStack {
   readonly dir: string;
@@ -23,9 +24,14 @@ export class FaultStack {
   readonly redis: PrivateRedis;
   readonly temporal: PrivateTemporal;
   apiUrl = '';
+  /** processes that died on their own during the run (see supervise) */
+  readonly unexpectedExits: string[] = [];
   private worker?: ChildProcess;
   private api?: ChildProcess;
   private workerStarts = 0;
+  private apiStarts = 0;
+  private readonly killed = new WeakSet<ChildProcess>();
+  private stopping = false;
 
   private constructor(dir: string, ports: number[]) {
     this.dir = dir;
@@ -39,9 +45,14 @@ export class FaultStack {
   static async start(): Promise<FaultStack> {
     const dir = mkdtempSync(join(tmpdir(), 'reckon-faults-'));
     chmodSync(dir, 0o755); // the postgres OS user must reach its data directory inside
-    const ports = [await freePort(), await freePort(), await freePort(), await freePort()];
+    const ports: number[] = [];
+    while (ports.length < 4) {
+      const port = await freePort();
+      if (!ports.includes(port)) ports.push(port);
+    }
+    const keep = process.env.KEEP_FAULT_STACK === '1';
+    startReaper(dir, keep);
     const stack = new FaultStack(dir, ports);
-    live.add(stack);
     try {
       await Promise.all([stack.postgres.init(), stack.redis.start(), stack.temporal.start(), stack.bundle()]);
       const pool = createPool(stack.databaseUrl, 2);
@@ -73,6 +84,10 @@ export class FaultStack {
       RABBITMQ_URL: 'amqp://guest:guest@127.0.0.1:1',
       WORKER_METRICS_PORT: '0',
       RATE_LIMIT_PER_MINUTE: '1000000',
+      // sized for two shared cores: a workflow task waits in Temporal's queue rather than running
+      // so starved that it passes its 10 s timeout and is retried (which only adds load)
+      WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '10',
+      WORKER_MAX_CONCURRENT_ACTIVITIES: '20',
       ...extra,
     };
   }
@@ -97,10 +112,13 @@ export class FaultStack {
     const log = join(this.dir, `worker-${this.workerStarts}.log`);
     const child = spawnLogged(process.execPath, ['--import', 'tsx', join(__dirname, 'worker-main.ts'), this.bundlePath], log, this.env());
     this.worker = child;
+    this.supervise(child, 'worker', log, () => this.startWorker());
     await waitForLog(child, log, /"msg":"worker started"/, 120_000);
   }
 
+  /** kill -9: the worker loses whatever it had in flight (activities, workflow tasks, its cache). */
   async killWorker(): Promise<void> {
+    if (this.worker) this.killed.add(this.worker);
     await kill9(this.worker);
   }
 
@@ -109,13 +127,30 @@ export class FaultStack {
   }
 
   async startApi(): Promise<void> {
-    const log = join(this.dir, 'api.log');
-    this.api = spawnLogged(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'api', 'main.ts')], log, this.env({ PORT: String(this.apiPort), HOST: '127.0.0.1' }));
+    this.apiStarts += 1;
+    const log = join(this.dir, `api-${this.apiStarts}.log`);
+    const child = spawnLogged(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'api', 'main.ts')], log, this.env({ PORT: String(this.apiPort), HOST: '127.0.0.1' }));
+    this.api = child;
     this.apiUrl = `http://127.0.0.1:${this.apiPort}`;
-    await waitForLog(this.api, log, /"msg":"api listening"/, 120_000);
+    this.supervise(child, 'api', log, () => this.startApi());
+    await waitForLog(child, log, /"msg":"api listening"/, 120_000);
+  }
+
+  /**
+   * A process that dies on its own is a finding (the faults must never crash the engine): it is
+   * written down for the test to report, and restarted as a process manager would, so the rest
+   * of the run still says what else happened.
+   */
+  private supervise(child: ChildProcess, name: string, log: string, restart: () => Promise<void>): void {
+    child.once('exit', (code, signal) => {
+      if (this.stopping || this.killed.has(child)) return;
+      this.unexpectedExits.push(`${name} exited on its own (${code ?? signal}); see ${log}`);
+      restart().catch((err: Error) => this.unexpectedExits.push(`${name} could not be restarted: ${err.message}`));
+    });
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     for (const child of [this.api, this.worker]) {
       if (child && child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');
@@ -127,7 +162,6 @@ export class FaultStack {
     await this.temporal.kill();
     await this.redis.stop();
     await this.postgres.stop('immediate');
-    live.delete(this);
     if (process.env.KEEP_FAULT_STACK !== '1') rmSync(this.dir, { recursive: true, force: true });
   }
 }
@@ -143,14 +177,3 @@ async function waitForLog(child: ChildProcess, file: string, line: RegExp, timeo
   }
   throw new Error(`no ${line} in ${file} after ${timeoutMs} ms`);
 }
-
-// a crashed run must not leave a private Postgres behind
-const live = new Set<FaultStack>();
-process.once('exit', () => {
-  for (const s of live) {
-    const bin = join(process.env.RECKON_FAULTS_PG_BIN ?? '/usr/lib/postgresql/15/bin', 'pg_ctl');
-    const args = ['-D', s.postgres.data, '-m', 'immediate', 'stop'];
-    if (process.getuid?.() === 0) spawnSync('runuser', ['-u', 'postgres', '--', bin, ...args]);
-    else spawnSync(bin, args);
-  }
-});

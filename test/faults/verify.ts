@@ -2,16 +2,26 @@ import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import type { CaseState } from '../../src/domain';
 import { verifyAuditChains } from '../../src/store/audit-repo';
-import type { RunOutcome } from './run';
+import type { PhaseOutcome } from './run';
 import type { RunPlan } from './scenario';
 
 /**
  * What "lost nothing" means, checked from every side: each planned case is exactly one case that
  * closed as expected in the read model and in its workflow's result, the ledger holds exactly
- * the expected adjustments (no duplicate, none missing), and every audit chain verifies.
- * Returns one line per problem; none means the run came through whole.
+ * the expected adjustments and count tasks (no duplicate, none missing), the audit log has each
+ * write once, and every audit chain in the database verifies. Checks every phase so far: a later
+ * fault must not disturb what an earlier phase settled. One line per problem; none: whole.
  */
-export async function verifyRun(db: Pool, temporal: Client, plan: RunPlan, outcome: RunOutcome): Promise<string[]> {
+export async function verifyPhases(db: Pool, temporal: Client, phases: { plan: RunPlan; outcome: PhaseOutcome }[]): Promise<string[]> {
+  const problems: string[] = [];
+  for (const { plan, outcome } of phases) problems.push(...(await verifyPhase(db, temporal, plan, outcome)));
+  const chains = await verifyAuditChains(db);
+  for (const p of chains.problems) problems.push(`audit chain of ${p.caseId} at seq ${p.seq}: ${p.problem}`);
+  if (chains.cases < phases.reduce((n, p) => n + p.plan.cases.length, 0)) problems.push(`audit: only ${chains.cases} cases have a chain`);
+  return problems;
+}
+
+async function verifyPhase(db: Pool, temporal: Client, plan: RunPlan, outcome: PhaseOutcome): Promise<string[]> {
   const problems: string[] = [...outcome.surprises];
   const { rows } = await db.query<{ id: string; sku: string; status: string; resolution: string | null; workflow_id: string }>(
     'SELECT id, sku, status, resolution, workflow_id FROM discrepancies WHERE site = $1',
@@ -41,8 +51,6 @@ export async function verifyRun(db: Pool, temporal: Client, plan: RunPlan, outco
   problems.push(...(await checkAudit(db, plan, ids)));
   problems.push(...(await checkLedger(db, plan)));
   problems.push(...(await checkCountTasks(db, plan)));
-  const chains = await verifyAuditChains(db);
-  for (const p of chains.problems) problems.push(`audit chain of ${p.caseId} at seq ${p.seq}: ${p.problem}`);
   return problems;
 }
 
