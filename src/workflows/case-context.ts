@@ -132,7 +132,8 @@ export class CaseContext {
       `status: ${s.status}${s.resolution ? ` (${s.resolution})` : ''} · severity: ${s.severity ?? '—'} · occurrences: ${s.occurrences}`,
       `expected ${s.expectedQty}, observed ${s.observedQty}, value at risk ${s.assessment?.valueAtRisk ?? '—'}`,
     ];
-    if (s.score) lines.push(`score: ${s.score.explanation} (confidence ${s.score.confidence})`);
+    if (s.shadow) lines.push('**shadow mode**: decided and recorded; nothing is written to the WMS/ERP');
+    if (s.score) lines.push(`score (${s.score.scorerVersion}): ${s.score.explanation} (confidence ${s.score.confidence})`);
     if (s.status === 'awaiting_approval' && this.policy && s.severity) {
       lines.push(`${describeRung(ladderFor(this.policy.document, s.severity), s.escalationLevel)} · due ${s.slaDeadline}`);
     }
