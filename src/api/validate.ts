@@ -7,8 +7,14 @@ import { ValidationError, type InputSource } from './errors';
  * neither as text nor in jsonb, so a case carrying one could never be recorded and would retry
  * its projection forever.
  */
-export function parseInput<S extends z.ZodType>(schema: S, value: unknown, source: InputSource): z.output<S> {
-  const nul = nulPaths(value);
+export function parseInput<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  source: InputSource,
+  /** for an envelope whose items are validated one by one (an event batch): a NUL fails its item only */
+  opts: { itemsCheckedApart?: boolean } = {},
+): z.output<S> {
+  const nul = opts.itemsCheckedApart ? [] : nulPaths(value);
   if (nul.length > 0) {
     throw new ValidationError(nul.map((p) => ({ path: [source, ...p].join('.'), message: 'must not contain NUL (\\u0000) characters' })));
   }

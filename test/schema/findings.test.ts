@@ -43,6 +43,14 @@ describe('a NUL character (Postgres stores it neither as text nor in jsonb) is a
     expectFieldErrors(res, ['query.sku']);
   });
 
+  it('in one event of a batch: that item is invalid, the others are taken', async () => {
+    const site = uniq('DC');
+    const event = (over: object) => ({ eventId: uniq('E'), source: 'wms', type: 'count', occurredAt: new Date().toISOString(), site, sku: 'SKU-1', location: 'A-01', qty: 0, ...over });
+    const res = await request(api.app).post('/v1/events').set('Authorization', admin).send({ events: [event({ reasonCode: 'BAD\u0000' }), event({})] });
+    expect(res.status).toBe(200);
+    expect(res.body.results.map((r: { status: string }) => r.status)).toEqual(['invalid', 'accepted']);
+  });
+
   it('in an object key', async () => {
     const res = await request(api.app).post('/v1/policies').set('Authorization', admin).send({ ['na\u0000me']: 'x' });
     expect(res.status).toBe(400);

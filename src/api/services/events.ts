@@ -82,7 +82,7 @@ export async function ingestOne(ctx: ApiContext, actor: Actor, body: unknown): P
  * kept: resending the batch finishes them, and their duplicates are recognised.
  */
 export async function ingestBatch(ctx: ApiContext, actor: Actor, body: unknown): Promise<z.infer<typeof EventBatchResult>> {
-  const { events } = parseInput(EventBatch, body, 'body');
+  const { events } = parseInput(EventBatch, body, 'body', { itemsCheckedApart: true });
   const policy = await getActivePolicy(ctx.db);
   const results: EventItemResult[] = [];
   const toFinish: { i: number; event: InventoryEvent; recorded: RecordedEvent }[] = [];
