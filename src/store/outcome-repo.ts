@@ -30,6 +30,12 @@ export async function outcomeWatermark(db: Pool): Promise<number> {
   return Number(rows[0].w);
 }
 
+/** How many learnable outcomes arrived after `after` up to `upTo`. */
+export async function countLearnableBetween(db: Pool, after: number, upTo: number): Promise<number> {
+  const { rows } = await db.query(`SELECT count(*)::int AS n FROM outcomes WHERE ${LEARNABLE} AND seq > $1 AND seq <= $2`, [after, upTo]);
+  return rows[0].n as number;
+}
+
 /** Learnable outcomes up to a watermark, the newest `limit` of them. */
 export async function loadLearnableOutcomes(db: Pool, watermark: number, limit = 20_000): Promise<LabelledOutcome[]> {
   const { rows } = await db.query(

@@ -12,6 +12,7 @@ import {
   posterior,
   PRIOR_MODEL,
   readingHeld,
+  refitDue,
   reliability,
   scoreDiscrepancy,
   scoreDiscrepancyV2,
@@ -146,6 +147,18 @@ describe('fitting from outcomes', () => {
     const s = scoreDiscrepancyV2(input({ kind: 'count_variance', expectedQty: 10, observedQty: 8 }), EMPTY_PEERS, model);
     expect(s.confidence).toBeLessThan(scoreDiscrepancyV2(input({ kind: 'count_variance', expectedQty: 10, observedQty: 8 }), EMPTY_PEERS, PRIOR_MODEL).confidence);
     expect(model.metrics!.brier).toBeLessThanOrEqual(model.metrics!.brierPrior);
+  });
+
+  it.each<[number, number, boolean]>([
+    [0, 0, false],
+    [0, 1, true],
+    [10, 1, true],
+    [40, 1, false],
+    [40, 2, true],
+    [20_000, 999, false],
+    [20_000, 1000, true],
+  ])('a model fitted on %i outcomes is refitted after %i more: %s', (fittedOn, since, due) => {
+    expect(refitDue(fittedOn, since)).toBe(due);
   });
 
   it.each<[string, 'real' | 'explained' | 'duplicate', boolean, boolean]>([

@@ -163,3 +163,15 @@ export function fitModel(outcomes: LabelledOutcome[], version: number): ScorerMo
         : null,
   };
 }
+
+/** A new fit once the outcomes since the last one reach this share of those it was fitted on. */
+export const REFIT_SHARE = 0.05;
+
+/**
+ * Whether outcomes that arrived since the last fit are worth a new one: at least one, and at
+ * least REFIT_SHARE of the outcomes the last fit used (a busy site would otherwise store a fit
+ * per outcome while each moves the model by a hair).
+ */
+export function refitDue(fittedOn: number, since: number): boolean {
+  return since >= Math.max(1, Math.ceil(fittedOn * REFIT_SHARE));
+}
