@@ -28,6 +28,8 @@ export interface RunRecord {
   maxLagMs: number;
   /** how long simulated time stood still while the engine caught up (real ms) */
   pausedMs: number;
+  /** (real, simulated) checkpoints: see simTimeline */
+  timeline: [number, number][];
   countsAnswered: number;
   realDurationMs: number;
 }
@@ -44,9 +46,16 @@ export class SimClock {
     public realStart: number,
     readonly speed: number,
   ) {}
+  /** (real, simulated) instants as the run went: simulated time may stand still, never run back */
+  readonly checkpoints: [number, number][] = [];
   /** Holds simulated time still for `ms` of real time (the engine fell behind). */
   pause(ms: number): void {
     this.realStart += ms;
+  }
+  /** Notes where simulated time stands at a real instant. */
+  mark(realMs: number): void {
+    const last = this.checkpoints[this.checkpoints.length - 1];
+    this.checkpoints.push([realMs, Math.max(last?.[1] ?? -Infinity, this.simOf(realMs))]);
   }
   realOf(simMs: number): number {
     return this.realStart + (simMs - this.simStart) / this.speed;
@@ -54,6 +63,29 @@ export class SimClock {
   simOf(realMs: number): number {
     return this.simStart + (realMs - this.realStart) * this.speed;
   }
+}
+
+/**
+ * Simulated time of a past real instant, from the checkpoints the run noted: it runs at the
+ * speed-up between checkpoints and stands still where the run paused. Beyond the last
+ * checkpoint it runs on at the speed-up.
+ */
+export function simTimeline(checkpoints: [number, number][], speed: number): (realMs: number) => number {
+  return (r) => {
+    if (checkpoints.length === 0) return NaN;
+    let lo = 0;
+    let hi = checkpoints.length - 1;
+    if (r < checkpoints[0][0]) return checkpoints[0][1] - (checkpoints[0][0] - r) * speed;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (checkpoints[mid][0] <= r) lo = mid;
+      else hi = mid - 1;
+    }
+    const [real, sim] = checkpoints[lo];
+    const next = checkpoints[lo + 1];
+    const ahead = sim + (r - real) * speed;
+    return next ? Math.min(ahead, next[1]) : ahead;
+  };
 }
 
 /** The event as posted: attributes that are instants become real times on the run's clock. */
@@ -112,6 +144,7 @@ export async function drive(client: SimClient, sim: Simulation, opts: DriveOptio
       clock.pause(behind);
       pausedMs += behind;
     }
+    clock.mark(now);
     const simNow = clock.simOf(now);
     const batch: SimEvent[] = [];
     while (i < events.length && events[i].at <= simNow) batch.push(events[i++]);
@@ -124,9 +157,11 @@ export async function drive(client: SimClient, sim: Simulation, opts: DriveOptio
     opts.progress?.update(Date.now() - clock.realStart, total(), status());
   }
   while (Date.now() < drainUntil()) {
+    clock.mark(Date.now());
     opts.progress?.update(Date.now() - clock.realStart, total(), `${status()}  draining`);
     await sleep(500);
   }
+  clock.mark(Date.now());
   opts.progress?.done(`stream done: ${status()}`);
 
   // let every case reach a resting state: waiting for people, or closed
@@ -162,6 +197,7 @@ export async function drive(client: SimClient, sim: Simulation, opts: DriveOptio
     events: tally,
     maxLagMs,
     pausedMs,
+    timeline: clock.checkpoints,
     countsAnswered: crew.answered(),
     realDurationMs: Date.now() - began,
   };

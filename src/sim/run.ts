@@ -1,7 +1,7 @@
 import type { Pool } from 'pg';
 import { loadFixture, parseFixture } from '../adapters/reference/fixture';
 import type { SimClient } from './client';
-import { drive, SimClock, type RunRecord } from './driver';
+import { drive, simTimeline, type RunRecord } from './driver';
 import { generate, type Simulation } from './generator';
 import { simulationPolicy, type ScorerName } from './policy';
 import type { ProgressBar } from './progress';
@@ -56,14 +56,13 @@ export async function runSimulation(client: SimClient, opts: RunOptions, engineD
   if (opts.postPolicy) policyVersion = (await client.postPolicy(simulationPolicy(opts.speed, opts.scorer))).version;
   if (engineDb) await loadFixture(engineDb, parseFixture(masterData(sim.warehouse)));
   const record = await drive(client, sim, { speed: opts.speed, progress: opts.progress, log: opts.log, settleTimeoutMs: opts.settleTimeoutMs });
-  const clock = new SimClock(record.simStart, record.realStart, record.speed);
   const scorecard = computeScorecard({
     faults: sim.faults,
     books: sim.books,
     cases: record.cases,
     autoResolved: record.autoResolved,
     incidents: record.incidents,
-    simOf: (ms) => clock.simOf(ms),
+    simOf: simTimeline(record.timeline, record.speed),
   });
   return { sim, record, scorecard, policyVersion };
 }

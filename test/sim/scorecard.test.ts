@@ -2,6 +2,7 @@ import { Books } from '../../src/sim/books';
 import type { CaseDetail, CaseSummary } from '../../src/sim/client';
 import { HOUR } from '../../src/sim/context';
 import type { InjectedFault } from '../../src/sim/faults';
+import { simTimeline } from '../../src/sim/driver';
 import { generate } from '../../src/sim/generator';
 import { clusterCount, computeScorecard } from '../../src/sim/scorecard';
 import { DEFAULT_SHAPE } from '../../src/sim/warehouse';
@@ -55,6 +56,17 @@ describe('the generator', () => {
       const faulted = sim.faults.some((f) => (f.kind === 'mis_slot' || f.kind === 'mis_scan') && f.site === s.event.site && f.sku === s.event.sku && f.at <= s.at);
       expect(faulted).toBe(true);
     }
+  });
+});
+
+describe('the run clock', () => {
+  it('maps a real instant to simulated time at the speed-up, standing still where the run paused', () => {
+    // 600×: 10 real s are 6000 simulated s; then a 10 s pause; then on again
+    const simOf = simTimeline([[0, 0], [10, 6000], [20, 6000], [30, 12_000]], 600);
+    expect(simOf(5)).toBe(3000);
+    expect(simOf(15)).toBe(6000);
+    expect(simOf(25)).toBe(9000);
+    expect(simOf(40)).toBe(18_000);
   });
 });
 
