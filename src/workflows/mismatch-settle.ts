@@ -32,7 +32,7 @@ export async function mismatchSettle(): Promise<WatchResult> {
     done = seen.length;
     const due = Date.parse(batch[0].receivedAt) + window;
     deadline = new Date(due).toISOString();
-    await sleep(Math.max(1, due - Date.now()));
+    await sleep(Math.max(1, due - Date.now()), { summary: `WMS/ERP mismatch: settling until ${deadline}` });
     const latest = batch[batch.length - 1];
     const result = await watchCases.recheckMismatch({
       watchId: `${workflowInfo().workflowId}:${workflowInfo().runId}:${round}`,

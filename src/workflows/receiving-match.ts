@@ -34,7 +34,9 @@ export async function receivingMatch(): Promise<WatchResult> {
     const current: DocumentAnnounced = doc!;
     const due = Date.parse(current.expectedAt ?? current.announcedAt) + dueAfter;
     deadline = new Date(due).toISOString();
-    const woke = await condition(() => closed !== undefined || doc !== current, Math.max(1, due - Date.now()));
+    const woke = await condition(() => closed !== undefined || doc !== current, Math.max(1, due - Date.now()), {
+      summary: `${current.kind} ${current.docId}: receipt due by ${deadline}`,
+    });
     if (closed) return { outcome: 'closed_by_receipt', caseIds: [] };
     if (!woke) break;
   }

@@ -39,7 +39,9 @@ export async function returnWatch(): Promise<WatchResult> {
     : Date.parse(received.receivedAt) + durationMs(policy.document.watchers.returnDispositionWithin);
   const deadline = new Date(due).toISOString();
   watch.deadline = deadline;
-  if (await condition(() => disposition !== undefined, Math.max(1, due - Date.now()))) return { outcome: 'in_time', caseIds: [] };
+  if (await condition(() => disposition !== undefined, Math.max(1, due - Date.now()), { summary: `return ${received.returnId}: disposition due by ${deadline}` })) {
+    return { outcome: 'in_time', caseIds: [] };
+  }
 
   const r: ReturnReceived = received;
   const me = `${workflowInfo().workflowId}:${workflowInfo().runId}`;
@@ -77,7 +79,7 @@ export async function returnWatch(): Promise<WatchResult> {
   });
   watch.holdId = hold.holdId;
 
-  if (await condition(() => disposition !== undefined, WATCH_HORIZON)) {
+  if (await condition(() => disposition !== undefined, WATCH_HORIZON, { summary: `return ${r.returnId}: held, watching for the disposition` })) {
     await watchWrites.releaseHold({ holdId: hold.holdId, idempotencyKey: `${me}:release` });
     await tellCase(opened.workflowId, 'returnWatch', `return ${r.returnId} got its disposition (${disposition!.disposition ?? 'unspecified'}) on ${disposition!.at}; hold ${hold.holdId} released`);
     return { outcome: 'late_then_arrived', caseIds: [opened.caseId] };

@@ -37,7 +37,9 @@ export async function transferWatch(): Promise<WatchResult> {
   const due = Date.parse(shipped.eta) + durationMs(policy.document.watchers.transferGrace);
   const deadline = new Date(due).toISOString();
   watch.deadline = deadline;
-  if (await condition(() => received !== undefined, Math.max(1, due - Date.now()))) return { outcome: 'in_time', caseIds: [] };
+  if (await condition(() => received !== undefined, Math.max(1, due - Date.now()), { summary: `transfer ${shipped.transferId}: receipt due by ${deadline} (ETA + grace)` })) {
+    return { outcome: 'in_time', caseIds: [] };
+  }
 
   const s: TransferShipped = shipped;
   const opened = await watchCases.openWatcherCase({
@@ -62,7 +64,7 @@ export async function transferWatch(): Promise<WatchResult> {
     },
   });
   watch.caseId = opened.caseId;
-  if (await condition(() => received !== undefined, WATCH_HORIZON)) {
+  if (await condition(() => received !== undefined, WATCH_HORIZON, { summary: `transfer ${s.transferId}: late, watching for the receipt` })) {
     await tellCase(opened.workflowId, 'transferWatch', `transfer ${s.transferId} was received at ${received!.site} on ${received!.receivedAt} (${received!.qty}), after its deadline ${deadline}`);
     return { outcome: 'late_then_arrived', caseIds: [opened.caseId] };
   }
