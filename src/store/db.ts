@@ -6,6 +6,9 @@ export function createPool(databaseUrl: string, max = 10): Pool {
   const pool = new Pool({ connectionString: databaseUrl, max, connectionTimeoutMillis: 5000, idleTimeoutMillis: 30_000 });
   // an idle client losing its connection (Postgres restart) must not crash the process
   pool.on('error', () => undefined);
+  // nor may a checked-out one between two queries (inside a transaction): the error reaches the
+  // caller through its next query, and the pool drops the broken client when it is released
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 }
 
