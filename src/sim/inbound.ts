@@ -16,11 +16,11 @@ function openQty(ctx: SimContext): Map<string, number> {
 const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 const dayStart = (ms: number) => ms - (ms % DAY);
 
-/** Clamps an instant into receiving hours (07:00–19:00), moving night arrivals to the next morning. */
+/** Clamps an instant into receiving hours (07:00–18:00), moving night arrivals to the next morning. */
 function inHours(ms: number): number {
   const h = (ms % DAY) / HOUR;
   if (h < 7) return dayStart(ms) + 7 * HOUR;
-  if (h >= 19) return dayStart(ms) + DAY + 7 * HOUR + ((ms % HOUR) % (2 * HOUR));
+  if (h >= 18) return dayStart(ms) + DAY + 7 * HOUR + ((ms % HOUR) % (2 * HOUR));
   return ms;
 }
 
@@ -44,7 +44,8 @@ export function replenishTick(ctx: SimContext, site: SimSite, at: number): void 
   const expectedAt = inHours(at + ctx.rng.range(3 * HOUR, 6 * HOUR));
   for (const l of lines) open.set(`${site.site}|${l.sku}`, (open.get(`${site.site}|${l.sku}`) ?? 0) + l.qty);
   ctx.emit(at, { type: 'asn', source: 'erp', site: site.site, reference: { kind: 'asn', id: asnId }, attributes: { lines } }, { expectedAt });
-  const arrival = inHours(expectedAt + ctx.rng.range(-HOUR, HOUR));
+  // the truck comes within an hour of the expected time, the same day (never after the due time)
+  const arrival = Math.min(Math.max(expectedAt + ctx.rng.range(-HOUR, HOUR), dayStart(expectedAt) + 7 * HOUR), dayStart(expectedAt) + 19 * HOUR);
   const closes = ctx.rng.chance(0.7);
   ctx.schedule(arrival, () => receiveAsn(ctx, site, asnId, lines, closes, arrival));
 }
