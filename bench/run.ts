@@ -115,6 +115,11 @@ function printThroughput(t: ThroughputResult): void {
   for (const p of ['p50', 'p95', 'p99'] as const) {
     console.log(line(`Reckon latency POST → closed, ${p}`, t.reckon.latencyMs[p], 'ms', { baseline: `bare workflow ${p}`, ratio: ratio(t.reckon.latencyMs[p], t.bare.latencyMs[p]) }));
   }
+  const h = t.history;
+  console.log(line('history per run: events, bare / Reckon', `${h.bare.events} / ${h.reckon.events}`));
+  console.log(line('workflow tasks per run, bare / Reckon', `${h.bare.workflowTasks} / ${h.reckon.workflowTasks}`));
+  console.log(line('search attribute upserts per case', h.reckon.searchAttributeUpserts));
+  console.log(line('history bytes per run, bare / Reckon', `${h.bare.bytes} / ${h.reckon.bytes}`, '', { baseline: 'bare', ratio: ratio(h.reckon.bytes, h.bare.bytes) }));
   console.log(line('CPU per bare workflow, all processes', t.bare.cpuMsPerCase.total, 'ms'));
   console.log(line('CPU per Reckon case, all processes', t.reckon.cpuMsPerCase.total, 'ms', { baseline: 'bare', ratio: ratio(t.reckon.cpuMsPerCase.total, t.bare.cpuMsPerCase.total) }));
   for (const g of Object.keys(t.reckon.cpuMsPerCase).filter((k) => k !== 'total')) {
@@ -202,6 +207,7 @@ async function main(): Promise<number> {
           bare: { workflowsPerSec: t.bare.perSec, ...t.bare, activitiesPerWorkflow: t.shape.total, shape: t.shape.shape },
           reckon: { casesPerSec: t.reckon.perSec, ...t.reckon, activities: t.shape.activities },
           ratio: ratio(t.reckon.perSec, t.bare.perSec),
+          history: t.history,
           cpuRatio: ratio(t.bare.cpuMsPerCase.total, t.reckon.cpuMsPerCase.total),
           latencyMs: { ...t.reckon.latencyMs, resolutionMs: 1, source: 'live feed: the worker stamps each change right after its commit' },
           slowWorkflowTasks: stack.slowWorkflowTasks(),

@@ -28,3 +28,30 @@ export async function activityShape(client: Client, workflowId: string, runId: s
   }
   return { shape: [...groups.values()], activities, total: activities.length };
 }
+
+export interface HistoryStats {
+  events: number;
+  workflowTasks: number;
+  activities: number;
+  searchAttributeUpserts: number;
+  signals: number;
+  /** the history's encoded size: what the server stores and ships for the run */
+  bytes: number;
+}
+
+const E = temporal.api.enums.v1.EventType;
+
+/** What one run cost Temporal, from its history: events, workflow tasks, activities, bytes. */
+export async function historyStats(client: Client, workflowId: string, runId?: string): Promise<HistoryStats> {
+  const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
+  const events = history.events ?? [];
+  const count = (t: number) => events.filter((e) => e.eventType === t).length;
+  return {
+    events: events.length,
+    workflowTasks: count(E.EVENT_TYPE_WORKFLOW_TASK_COMPLETED),
+    activities: count(E.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED),
+    searchAttributeUpserts: count(E.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES),
+    signals: count(E.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED),
+    bytes: temporal.api.history.v1.History.encode(history).finish().length,
+  };
+}

@@ -9,7 +9,7 @@ import { watchClosures } from './closures';
 import { perUnit, startCpuProbe, type CpuUse } from './cpu';
 import { expectStatus, httpClient, runBounded } from './http';
 import { startReckonApi, type BenchKeys } from './servers';
-import { activityShape, type ActivityShape } from './shape';
+import { activityShape, historyStats, type ActivityShape, type HistoryStats } from './shape';
 import type { Stack } from './stack';
 import { round, summarize, type Latency } from './stats';
 import type { bareWorkflow } from './workflows';
@@ -36,6 +36,8 @@ export interface SideResult {
 
 export interface ThroughputResult {
   shape: ActivityShape;
+  /** one case's and one bare workflow's history, side by side */
+  history: { bare: HistoryStats; reckon: HistoryStats };
   bare: SideResult;
   reckon: SideResult;
 }
@@ -165,6 +167,11 @@ export async function runThroughput(stack: Stack, keys: BenchKeys, o: Throughput
     };
     log(`bare: warm-up, ${o.warmup} workflows`);
     await bareLoop(o.warmup);
+    const history = {
+      bare: await historyStats(stack.temporal, `bare-${process.pid}-0-0`),
+      reckon: await historyStats(stack.temporal, firstCase!.workflowId, firstCase!.id),
+    };
+    log(`history per run, bare / Reckon: ${history.bare.events} / ${history.reckon.events} events, ${history.bare.workflowTasks} / ${history.reckon.workflowTasks} workflow tasks, ${history.bare.bytes} / ${history.reckon.bytes} bytes`);
 
     const bareRounds: Round[] = [];
     const reckonRounds: Round[] = [];
@@ -179,7 +186,7 @@ export async function runThroughput(stack: Stack, keys: BenchKeys, o: Throughput
       const [b, k] = [bareRounds[r], reckonRounds[r]];
       log(`round ${r + 1}: bare ${round(rate(b), 1)}/s, reckon ${round(rate(k), 1)}/s; other processes used ${Math.round(k.cpu.others * 100)} % of the machine`);
     }
-    return { shape, bare: sideOf(bareRounds), reckon: sideOf(reckonRounds) };
+    return { shape, history, bare: sideOf(bareRounds), reckon: sideOf(reckonRounds) };
   } finally {
     if (bare) {
       bare.shutdown();
