@@ -22,6 +22,8 @@ export interface PhaseOutcome {
   /** answers the test did not expect (anything but 202 to a report or a count, 200 to an approval) */
   surprises: string[];
   timings: { submitMs: number; faultMs: number; settledMs: number };
+  /** the run's open cases by status when the fault began: what it could hit */
+  openAtFault: Record<string, number>;
 }
 
 /**
@@ -46,12 +48,13 @@ export class FaultRun {
     await loadFixture(this.db, parseFixture(plan.fixture));
     this.plans.push(plan);
     this.people ??= this.work();
-    const outcome: PhaseOutcome = { caseIds: new Map(), surprises: [], timings: { submitMs: 0, faultMs: 0, settledMs: 0 } };
+    const outcome: PhaseOutcome = { caseIds: new Map(), surprises: [], timings: { submitMs: 0, faultMs: 0, settledMs: 0 }, openAtFault: {} };
     const t0 = Date.now();
     const since = () => Date.now() - t0;
     const surprisesBefore = this.surprises.length;
 
     const faultDone = sleep(fault.startAfterMs)
+      .then(async () => (outcome.openAtFault = await openCases(this.db)))
       .then(fault.inject)
       .then(() => (outcome.timings.faultMs = since()));
     const gap = opts.submitOverMs / plan.cases.length;
@@ -153,6 +156,11 @@ async function queue(client: IntegrationClient, site: string, status: string): P
 }
 
 type PlannedCaseRow = { id: string; sku: PlannedCase['sku'] };
+
+async function openCases(db: Pool): Promise<Record<string, number>> {
+  const { rows } = await db.query<{ status: string; n: number }>(`SELECT status, count(*)::int AS n FROM discrepancies WHERE status <> 'closed' GROUP BY status`);
+  return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+}
 
 /** null once every sku of the plan has a closed case and no case of its site is open; else what is missing. */
 async function untilAllClosed(db: Pool, plan: RunPlan, withinMs: number): Promise<string | null> {
