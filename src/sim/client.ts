@@ -13,6 +13,7 @@ export interface CaseSummary {
   confidence: number | null;
   scorerVersion: string | null;
   sourceEventIds: string[];
+  explanation: string | null;
   detectedAt: string;
   openedAt: string;
   closedAt: string | null;

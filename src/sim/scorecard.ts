@@ -51,7 +51,7 @@ export interface Scorecard {
     /** the simulator's clustering of every case (same bin, same ASN, same user), for comparison */
     simulatorClusters: number;
   };
-  unmatchedCases: { id: string; kind: string; site: string; sku: string; location: string | null; reference: string | null; confidence: number | null }[];
+  unmatchedCases: { id: string; kind: string; site: string; sku: string; location: string | null; reference: string | null; confidence: number | null; explanation: string | null; sourceEventIds: string[] }[];
 }
 
 export interface ScoreInput {
@@ -181,7 +181,10 @@ export function computeScorecard(input: ScoreInput): Scorecard {
     alerts: { cases: cases.length, openCases: open.length, afterClustering, clusteredBy, incidents: input.incidents?.length ?? 0, simulatorClusters: clusterCount(cases) },
     unmatchedCases: cases
       .filter((c) => matchedFaults.get(c.id)!.length === 0)
-      .map((c) => ({ id: c.id, kind: c.kind, site: c.site, sku: c.sku, location: c.location, reference: c.reference ? `${c.reference.kind}:${c.reference.id}` : null, confidence: c.confidence })),
+      .map((c) => ({
+        id: c.id, kind: c.kind, site: c.site, sku: c.sku, location: c.location, reference: c.reference ? `${c.reference.kind}:${c.reference.id}` : null,
+        confidence: c.confidence, explanation: c.explanation, sourceEventIds: c.sourceEventIds,
+      })),
   };
 }
 

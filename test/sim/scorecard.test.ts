@@ -17,7 +17,7 @@ function fault(f: Partial<InjectedFault> & Pick<InjectedFault, 'id' | 'kind' | '
 function kase(c: Partial<CaseSummary> & Pick<CaseSummary, 'id' | 'kind'>, openedAfterMs = HOUR): CaseSummary {
   return {
     site: 'DC1', sku: 'SKU-1', location: null, reference: null, status: 'awaiting_approval', resolution: null,
-    expectedQty: 0, observedQty: 0, confidence: 0.5, scorerVersion: 'rules-v1', sourceEventIds: [],
+    expectedQty: 0, observedQty: 0, confidence: 0.5, scorerVersion: 'rules-v1', sourceEventIds: [], explanation: null,
     detectedAt: iso(T0 + openedAfterMs), openedAt: iso(T0 + openedAfterMs), closedAt: null, ...c,
   };
 }
