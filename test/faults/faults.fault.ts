@@ -7,7 +7,7 @@ import { IntegrationClient, sleep } from './client';
 import { FaultRun, type Fault, type PhaseOutcome } from './run';
 import { APPROVER, FAULT_POLICY, INTEGRATION, planRun, type RunPlan } from './scenario';
 import { FaultStack } from './stack';
-import { verifyPhases } from './verify';
+import { skusWithMissingEvidence, verifyPhases } from './verify';
 
 /**
  * One run of FAULT_CASES cases (500 by default) through the API, in four phases of a quarter
@@ -58,7 +58,7 @@ async function survives(name: string, fault: Fault): Promise<void> {
   const outcome = await run.phase(plan, fault, { submitOverMs: SUBMIT_OVER_MS, settleWithinMs: SETTLE_WITHIN_MS });
   phases.push({ plan, outcome });
   const problems = await verifyPhases(db, temporal, phases);
-  summarise(name, outcome);
+  summarise(name, outcome, (await skusWithMissingEvidence(db, plan)).size);
   // the fault hit cases in flight, or it proved nothing
   expect(Object.values(outcome.openAtFault).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
   expect(problems.slice(0, 50)).toEqual([]);
@@ -67,12 +67,12 @@ async function survives(name: string, fault: Fault): Promise<void> {
   expect([...clients.reporter.serverFaults, ...clients.approver.serverFaults]).toEqual([]);
 }
 
-function summarise(name: string, outcome: PhaseOutcome): void {
+function summarise(name: string, outcome: PhaseOutcome, evidenceMissing: number): void {
   const answers = Object.entries(clients).map(([who, c]) => `${who} ${JSON.stringify(Object.fromEntries(c.tally))}`);
   const t = outcome.timings;
   process.stdout.write(
     `[faults] ${name}: ${PHASE_CASES} cases; open when the fault began ${JSON.stringify(outcome.openAtFault)}; reports sent by ${(t.submitMs / 1000).toFixed(1)} s, fault over at ${(t.faultMs / 1000).toFixed(1)} s, ` +
-      `all closed at ${(t.settledMs / 1000).toFixed(1)} s; worker restarts so far ${stack.workerRestarts}; answers so far: ${answers.join('; ')}\n`,
+      `all closed at ${(t.settledMs / 1000).toFixed(1)} s; ${evidenceMissing} cases gathered evidence with a source missing; worker restarts so far ${stack.workerRestarts}; answers so far: ${answers.join('; ')}\n`,
   );
 }
 
@@ -80,7 +80,7 @@ const between = (lo: number, hi: number) => lo + Math.random() * (hi - lo);
 
 it('the worker killed with SIGKILL six times (every 2-4 s of its life) and restarted: nothing lost, nothing doubled', async () => {
   await survives('kill', {
-    startAfterMs: 3000,
+    startAfterMs: 6000,
     inject: async () => {
       for (let i = 0; i < 6; i++) {
         await sleep(between(2000, 4000));

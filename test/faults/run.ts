@@ -119,22 +119,25 @@ export class FaultRun {
 
   /**
    * The WMS's counter: for each case waiting on a recount, finds the count task the engine
-   * created (its `count_task_created` entry) and reports the planned count for it, once.
+   * created (its `count_task_created` entry) and reports a count for it, once: the planned one,
+   * or for a case the plan did not expect to recount (its evidence went missing in a fault, so
+   * the engine was less sure) what is on the shelf, which is what the report observed.
    */
   private async countAll(plan: RunPlan): Promise<void> {
-    const planned = new Map(plan.cases.filter((c) => c.recount).map((c) => [c.sku, c]));
-    if ([...planned.keys()].every((sku) => this.done.counted.has(sku))) return;
+    const bySku = new Map(plan.cases.map((c) => [c.sku, c]));
     const waiting = await queue(this.clients.reporter, plan.site, 'awaiting_recount');
     await Promise.all(
       waiting
-        .filter((row) => planned.has(row.sku) && !this.done.counted.has(row.sku))
+        .filter((row) => bySku.has(row.sku))
         .map(async (row) => {
           const view = await this.clients.reporter.get(`/v1/discrepancies/${row.id}`);
           const timeline = (view.body.timeline ?? []) as { action: string; detail?: { taskId?: string } }[];
           const taskId = timeline.find((t) => t.action === 'count_task_created')?.detail?.taskId;
-          if (view.status !== 200 || !taskId) return; // not recorded yet: the next sweep finds it
-          this.done.counted.add(row.sku);
-          const res = await this.clients.reporter.post('/v1/counts', { taskId, ...planned.get(row.sku)!.recount }, `count-${taskId}`);
+          if (view.status !== 200 || !taskId || this.done.counted.has(taskId)) return; // not recorded yet: the next sweep finds it
+          this.done.counted.add(taskId);
+          const c = bySku.get(row.sku)!;
+          const count = c.recount ?? { countedQty: c.report.observedQty, countedBy: 'counter-9' };
+          const res = await this.clients.reporter.post('/v1/counts', { taskId, ...count }, `count-${taskId}`);
           if (res.status === 202 || (res.status === 409 && res.retries > 0)) return;
           this.surprises.push(`count ${row.sku}: ${res.status} ${JSON.stringify(res.body)}`);
         }),

@@ -48,9 +48,10 @@ async function verifyPhase(db: Pool, temporal: Client, plan: RunPlan, outcome: P
 
   // an open workflow's result would wait forever; open cases are reported above
   problems.push(...(await checkWorkflowResults(temporal, plan, rows.filter((r) => r.status === 'closed'))));
-  problems.push(...(await checkAudit(db, plan, ids)));
+  const evidenceMissing = await skusWithMissingEvidence(db, plan);
+  problems.push(...(await checkAudit(db, plan, ids, evidenceMissing)));
   problems.push(...(await checkLedger(db, plan)));
-  problems.push(...(await checkCountTasks(db, plan)));
+  problems.push(...(await checkCountTasks(db, plan, evidenceMissing)));
   return problems;
 }
 
@@ -74,9 +75,10 @@ async function checkWorkflowResults(temporal: Client, plan: RunPlan, rows: { id:
 
 /**
  * One `closed` entry per case, an `adjustment_posted` exactly when an adjustment is expected and
- * a `count_task_created` exactly when a recount is: a replayed activity must not record twice.
+ * a `count_task_created` exactly when a recount is (or evidence went missing, see
+ * checkCountTasks): a replayed activity must not record twice.
  */
-async function checkAudit(db: Pool, plan: RunPlan, ids: string[]): Promise<string[]> {
+async function checkAudit(db: Pool, plan: RunPlan, ids: string[], evidenceMissing: Set<string>): Promise<string[]> {
   const { rows } = await db.query<{ case_id: string; sku: string; closed: number; adjusted: number; tasks: number }>(
     `SELECT a.case_id, d.sku,
             count(*) FILTER (WHERE a.action = 'closed')::int AS closed,
@@ -92,7 +94,8 @@ async function checkAudit(db: Pool, plan: RunPlan, ids: string[]): Promise<strin
     const c = planned.get(r.sku);
     const expectAdjusted = c?.expected.adjustmentQty === undefined ? 0 : 1;
     const expectTasks = c?.recount ? 1 : 0;
-    if (r.closed !== 1 || r.adjusted !== expectAdjusted || r.tasks !== expectTasks) {
+    const tasksOk = r.tasks === expectTasks || (r.tasks === 1 && evidenceMissing.has(r.sku));
+    if (r.closed !== 1 || r.adjusted !== expectAdjusted || !tasksOk) {
       problems.push(
         `${r.sku}: audit has ${r.closed} closed, ${r.adjusted} adjustment_posted and ${r.tasks} count_task_created entries, ` +
           `expected 1, ${expectAdjusted} and ${expectTasks}`,
@@ -103,18 +106,35 @@ async function checkAudit(db: Pool, plan: RunPlan, ids: string[]): Promise<strin
   return problems;
 }
 
-/** One count task per recount case, done with the planned count; none for any other case. */
-async function checkCountTasks(db: Pool, plan: RunPlan): Promise<string[]> {
+/**
+ * One count task per recount case, done with the planned count; none for any other case — unless
+ * the audit shows that case gathered evidence with a source missing (a fault hit it mid-read):
+ * then the engine rightly asked for one recount, done with what the report observed.
+ */
+async function checkCountTasks(db: Pool, plan: RunPlan, evidenceMissing: Set<string>): Promise<string[]> {
   const { rows } = await db.query<{ sku: string; status: string; counted_qty: string | null }>(
     'SELECT sku, status, counted_qty FROM ledger.count_tasks WHERE site = $1',
     [plan.site],
   );
   const actual = rows.map((r) => `${r.sku} ${r.status} ${r.counted_qty === null ? '-' : Number(r.counted_qty)}`);
-  const expected = plan.cases.filter((c) => c.recount).map((c) => `${c.sku} done ${c.recount!.countedQty}`);
+  const planned = plan.cases.filter((c) => c.recount).map((c) => `${c.sku} done ${c.recount!.countedQty}`);
+  const explained = new Set(plan.cases.filter((c) => !c.recount && evidenceMissing.has(c.sku)).map((c) => `${c.sku} done ${c.report.observedQty}`));
   return [
-    ...multisetMinus(expected, actual).map((t) => `ledger: missing count task ${t}`),
-    ...multisetMinus(actual, expected).map((t) => `ledger: unexpected count task ${t}`),
+    ...multisetMinus(planned, actual).map((t) => `ledger: missing count task ${t}`),
+    ...multisetMinus(actual, planned)
+      .filter((t) => !explained.delete(t))
+      .map((t) => `ledger: unexpected count task ${t}`),
   ];
+}
+
+/** Skus of the plan whose case recorded evidence with a source missing. */
+export async function skusWithMissingEvidence(db: Pool, plan: RunPlan): Promise<Set<string>> {
+  const { rows } = await db.query<{ sku: string }>(
+    `SELECT DISTINCT d.sku FROM audit_log a JOIN discrepancies d ON d.id = a.case_id
+     WHERE d.site = $1 AND a.action = 'evidence_gathered' AND jsonb_array_length(a.detail -> 'missing') > 0`,
+    [plan.site],
+  );
+  return new Set(rows.map((r) => r.sku));
 }
 
 /** The ledger's adjustments at the run's site, as a multiset of (sku, qty), against the plan's. */

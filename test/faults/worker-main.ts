@@ -10,7 +10,8 @@ import { createReckonWorker } from '../../src/workers/build';
  * The fault suite's worker process: src/workers/main.ts with one difference, a workflow bundle
  * built once by the suite (path in argv[2]). Every restart then runs the same workflow code
  * (the checkout may change under a long run) and is polling in seconds instead of re-bundling.
- * Migrations are the suite's job, done before the first worker starts.
+ * Left out as well: migrations (the suite applies them before the first worker starts), the
+ * metrics endpoint (off) and the planner schedules (no sites configured).
  */
 async function main(): Promise<void> {
   const codePath = process.argv[2];
