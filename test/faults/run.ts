@@ -61,7 +61,8 @@ export class FaultRun {
     await Promise.all(
       plan.cases.map(async (c, i) => {
         await sleep(i * gap);
-        const res = await this.clients.reporter.post('/v1/discrepancies', c.report);
+        // keyed by the source event, as a careful integration sends it: a retry is the same report
+        const res = await this.clients.reporter.post('/v1/discrepancies', c.report, `report-${c.report.sourceEventIds?.[0] ?? c.sku}`);
         if (res.status !== 202) {
           outcome.surprises.push(`report ${c.sku}: ${res.status} ${JSON.stringify(res.body)}`);
           return;
