@@ -34,15 +34,18 @@ export function lineVariance(
 
 /**
  * receiving_variance against an announced ASN/PO: a receipt of a sku the line (or document) does
- * not have, or an over-receipt, at once; a short line when the receipt closes the line or the
+ * not have, or an over-receipt (also on a closed line), at once; a short line when the receipt closes the line or the
  * document. Lines left open are compared by the receivingMatch watcher at the due time.
  */
 export const receivingVariance: Detector = {
   name: 'receiving_variance',
-  version: '2',
+  version: '3',
   onEvent(e: InventoryEvent, f) {
     const doc = f.inbound;
     if (e.type !== 'receipt' || !e.sku || e.qty === undefined || !doc || !e.reference) return [];
+    // an ERP-sourced receipt is the ERP posting a receipt the WMS already booked (as the ledger and
+    // stock effects read it), not a second arrival against the line
+    if (e.source.toLowerCase() === 'erp') return [];
     const announced = doc.lines.filter((l) => l.announced);
     if (announced.length === 0) return [];
     const qty = Math.abs(e.qty);

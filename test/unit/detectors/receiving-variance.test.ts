@@ -22,6 +22,11 @@ describe('receiving_variance', () => {
     expect(r).toMatchObject({ kind: 'receiving_variance', reference: { kind: 'asn', id: 'ASN-7', line: '1' }, expectedQty: 100, observedQty: 200 });
   });
 
+  it('does not count the ERP posting a receipt (source erp) as a second arrival', () => {
+    const posting = { ...receipt(100), source: 'erp' };
+    expect(receivingVariance.onEvent(posting, features(asn(line({ receivedQty: 100, closed: true }))))).toEqual([]);
+  });
+
   it('reports a wrong sku: received against a line of another sku, or one the ASN does not list', () => {
     expect(receivingVariance.onEvent(receipt(5, { sku: 'S9', line: '1' }), features(asn(line({}))))).toEqual([
       expect.objectContaining({ sku: 'S9', expectedQty: 0, observedQty: 5, reference: { kind: 'asn', id: 'ASN-7', line: '1' } }),
