@@ -35,6 +35,8 @@ export interface InjectedFault {
   sku?: string;
   /** simulated time of the fault's first event, ms since epoch */
   at: number;
+  /** when the fault becomes visible, if later (a transfer's ETA plus grace, a return's due time): MTTD counts from here */
+  detectableAt?: number;
   signatures: Signature[];
   /**
    * The system of record is wrong because of this fault and needs an adjustment (a mis-slot,

@@ -163,7 +163,7 @@ export function shipTransfer(ctx: SimContext, from: SimSite, to: SimSite, at: nu
     let arrive: number | null = eta - rng.range(0, 1.5 * HOUR);
     if (late) {
       arrive = rng.chance(0.5) ? eta + SIM_WINDOWS.transferGrace + rng.range(3 * HOUR, 8 * HOUR) : null;
-      ctx.addFault({ kind: 'late_transfer', site: to.site, sku: item.sku, at: eta + SIM_WINDOWS.transferGrace, needsCorrection: false, eventIds: [eventId], note: `transfer ${transferId} due ${new Date(eta).toISOString()}, ${arrive ? `arrives ${new Date(arrive).toISOString()}` : 'never arrives'}`, signatures: [{ kinds: ['transfer_delay'], site: to.site, sku: item.sku, reference: { kind: 'transfer', id: transferId } }] });
+      ctx.addFault({ kind: 'late_transfer', site: to.site, sku: item.sku, at: t, detectableAt: eta + SIM_WINDOWS.transferGrace, needsCorrection: false, eventIds: [eventId], note: `transfer ${transferId} due ${new Date(eta).toISOString()}, ${arrive ? `arrives ${new Date(arrive).toISOString()}` : 'never arrives'}`, signatures: [{ kinds: ['transfer_delay'], site: to.site, sku: item.sku, reference: { kind: 'transfer', id: transferId } }] });
     }
     if (arrive !== null) {
       const when = arrive;
@@ -196,7 +196,7 @@ export function receiveReturn(ctx: SimContext, site: SimSite, at: number): void 
     ctx.books.change(t, site.site, site.returnsBin, item.sku, { phys: qty, wms: qty });
     if (ctx.takeFault(site.site, 'unposted_return', t)) {
       ctx.addFault({
-        kind: 'unposted_return', site: site.site, sku: item.sku, at: t + SIM_WINDOWS.returnDue, needsCorrection: false, eventIds: [eventId],
+        kind: 'unposted_return', site: site.site, sku: item.sku, at: t, detectableAt: t + SIM_WINDOWS.returnDue, needsCorrection: false, eventIds: [eventId],
         note: `return ${returnId} (${qty} ${item.sku}) never dispositioned`,
         signatures: [{ kinds: ['return_unposted'], site: site.site, sku: item.sku, reference }, { kinds: ['system_mismatch'], site: site.site, sku: item.sku, location: site.returnsBin }],
       });

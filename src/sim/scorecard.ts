@@ -112,7 +112,7 @@ export function computeScorecard(input: ScoreInput): Scorecard {
         missed.push(`${f.id}: ${f.note}`);
         continue;
       }
-      delays.push(Math.max(0, Math.min(...hits.map((c) => openedSim.get(c.id)! - f.at))) / 60_000);
+      delays.push(Math.max(0, Math.min(...hits.map((c) => openedSim.get(c.id)! - (f.detectableAt ?? f.at)))) / 60_000);
     }
     allDelays.push(...delays);
     const claimed = cases.filter((c) => (CLAIMS[c.kind as keyof typeof CLAIMS] ?? []).includes(kind));
