@@ -11,7 +11,7 @@ import {
   stateQuery,
 } from '../../src/workflows/messages';
 import { reportDiscrepancy, waitForStatus } from '../support/cases';
-import { startEngine, uniq, type Engine } from '../support/engine';
+import { eventually, startEngine, uniq, type Engine } from '../support/engine';
 
 /**
  * The API checks roles and sites, but anyone holding Temporal credentials can send an Update
@@ -30,6 +30,12 @@ beforeAll(async () => {
     expectedQty: 100, observedQty: 90, unitCost: 5, skuClass: 'B', source: 'erp',
   });
   await waitForStatus(engine.client, handle.workflowId, ['awaiting_approval']);
+  // the read model and audit log are written by an activity after the state changes: count audit rows only once they caught up
+  const { caseId } = await handle.query(stateQuery, {});
+  await eventually(async () => {
+    const { rows } = await engine.db.query('SELECT status FROM discrepancies WHERE id = $1', [caseId]);
+    return rows[0]?.status === 'awaiting_approval';
+  });
 });
 afterAll(() => engine?.stop());
 
