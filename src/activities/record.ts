@@ -1,7 +1,7 @@
 import type { CaseState } from '../domain';
 import { appendAudit, type AuditEntry } from '../store/audit-repo';
 import { caseChangeOf, publishCaseChange, type CaseChange } from '../store/case-feed';
-import { upsertCaseRow } from '../store/case-projection';
+import { storedParts, upsertCaseRow, type KeptPart } from '../store/case-projection';
 import { withTransaction } from '../store/db';
 import { recordOutcome } from '../store/outcome-repo';
 import { getActivePolicy } from '../store/policy-repo';
@@ -11,6 +11,11 @@ import type { ActivityDeps } from './deps';
 export interface TransitionRecord {
   state: CaseState;
   entries: AuditEntry[];
+  /**
+   * Parts left out of `state` because an earlier transition of this run stored them unchanged
+   * (the evidence and the score are most of a case's size): the read-model row keeps them.
+   */
+  kept?: KeptPart[];
 }
 
 /** Projection, audit and outcomes: Reckon's own records. */
@@ -35,14 +40,16 @@ export function createRecordActivities(deps: ActivityDeps) {
      * One transaction per transition: the read-model row and its audit rows land together or
      * not at all, and a retry with the same sequence numbers changes nothing.
      */
-    async recordTransition({ state, entries }: TransitionRecord): Promise<void> {
+    async recordTransition({ state, entries, kept = [] }: TransitionRecord): Promise<void> {
       const rowVersion = Math.max(state.seq, ...entries.map((e) => e.seq));
       const changed = await withTransaction(deps.db, async (c) => {
         await appendAudit(c, state.caseId, entries);
-        const written = await upsertCaseRow(c, state, rowVersion);
+        const { written, stored } = await upsertCaseRow(c, state, rowVersion, kept);
+        // triage and the outcome read the whole state: the kept parts as the row holds them
+        const whole = kept.length === 0 ? state : { ...state, ...pick(stored ?? (await storedParts(c, state.caseId)), kept) };
         // priority and incidents move with the row, in its transaction
-        if (written) await projectTriage(c, state, deps.evidenceLookbackDays);
-        if (state.status === 'closed') await recordOutcome(c, state);
+        if (written) await projectTriage(c, whole, deps.evidenceLookbackDays);
+        if (state.status === 'closed') await recordOutcome(c, whole);
         return written;
       });
       const change = caseChangeOf(state, rowVersion);
@@ -51,4 +58,10 @@ export function createRecordActivities(deps: ActivityDeps) {
       await announce(change);
     },
   };
+}
+
+function pick<T extends object, K extends keyof T>(o: T, keys: readonly K[]): Pick<T, K> {
+  const out = {} as Pick<T, K>;
+  for (const k of keys) out[k] = o[k];
+  return out;
 }

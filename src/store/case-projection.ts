@@ -1,14 +1,30 @@
 import type { Pool, PoolClient } from 'pg';
 import type { CaseState } from '../domain';
 
+/** Parts of a case's state the workflow sends only when they changed: the row keeps them meanwhile. */
+export type KeptPart = 'evidence' | 'score';
+
+export interface CaseRowWrite {
+  written: boolean;
+  /** the row's evidence and score after the write (only when written) */
+  stored?: Pick<CaseState, KeptPart>;
+}
+
 /**
  * Upserts the read-model row for a case. `rowVersion` grows with every transition: a retried
- * or late write with an older version changes nothing.
+ * or late write with an older version changes nothing. A part named in `kept` is absent from
+ * `s` because an earlier transition of the run stored it: the row keeps what it has (the score's
+ * columns with the score).
  */
-export async function upsertCaseRow(client: PoolClient | Pool, s: CaseState, rowVersion: number): Promise<boolean> {
+export async function upsertCaseRow(
+  client: PoolClient | Pool,
+  s: CaseState,
+  rowVersion: number,
+  kept: readonly KeptPart[] = [],
+): Promise<CaseRowWrite> {
   const r = s.report;
   const variance = s.observedQty - s.expectedQty;
-  const res = await client.query(
+  const res = await client.query<{ evidence: CaseState['evidence'] | null; score: CaseState['score'] | null }>(
     `INSERT INTO discrepancies (
        id, workflow_id, dedupe_key, kind, site, sku, location, reference, status, severity, resolution,
        owner_role, assignee, escalation_level, breached, sla_deadline, expected_qty, observed_qty, variance,
@@ -25,12 +41,17 @@ export async function upsertCaseRow(client: PoolClient | Pool, s: CaseState, row
        observed_qty = EXCLUDED.observed_qty, variance = EXCLUDED.variance,
        value_at_risk = EXCLUDED.value_at_risk, occurrences = EXCLUDED.occurrences,
        source_event_ids = EXCLUDED.source_event_ids, policy_version = EXCLUDED.policy_version,
-       scorer_version = EXCLUDED.scorer_version, confidence = EXCLUDED.confidence,
-       priority = EXCLUDED.priority, explanation = EXCLUDED.explanation, score = EXCLUDED.score,
-       evidence = EXCLUDED.evidence, decision = EXCLUDED.decision,
+       scorer_version = CASE WHEN $41::boolean THEN discrepancies.scorer_version ELSE EXCLUDED.scorer_version END,
+       confidence = CASE WHEN $41::boolean THEN discrepancies.confidence ELSE EXCLUDED.confidence END,
+       priority = CASE WHEN $41::boolean THEN discrepancies.priority ELSE EXCLUDED.priority END,
+       explanation = CASE WHEN $41::boolean THEN discrepancies.explanation ELSE EXCLUDED.explanation END,
+       score = CASE WHEN $41::boolean THEN discrepancies.score ELSE EXCLUDED.score END,
+       evidence = CASE WHEN $40::boolean THEN discrepancies.evidence ELSE EXCLUDED.evidence END,
+       decision = EXCLUDED.decision,
        first_action_at = EXCLUDED.first_action_at, closed_at = EXCLUDED.closed_at,
        row_version = EXCLUDED.row_version, shadow = EXCLUDED.shadow, updated_at = now()
-     WHERE discrepancies.row_version < EXCLUDED.row_version`,
+     WHERE discrepancies.row_version < EXCLUDED.row_version
+     RETURNING evidence, score`,
     [
       s.caseId, s.workflowId, s.dedupeKey, r.kind, r.site, r.sku, r.location ?? null,
       r.reference ? JSON.stringify(r.reference) : null, s.status, s.severity ?? null, s.resolution ?? null,
@@ -41,8 +62,19 @@ export async function upsertCaseRow(client: PoolClient | Pool, s: CaseState, row
       s.score?.explanation ?? null, s.score ? JSON.stringify(s.score) : null,
       s.evidence ? JSON.stringify(s.evidence) : null, s.decision ? JSON.stringify(s.decision) : null,
       r.detectedAt ?? s.openedAt, s.openedAt, s.firstActionAt ?? null, s.closedAt ?? null, rowVersion,
-      s.shadow === true,
+      s.shadow === true, kept.includes('evidence'), kept.includes('score'),
     ],
   );
-  return (res.rowCount ?? 0) > 0;
+  const row = res.rows[0];
+  if (!row) return { written: false };
+  return { written: true, stored: { evidence: row.evidence ?? undefined, score: row.score ?? undefined } };
+}
+
+/** The stored evidence and score of a case (a retried transition that wrote nothing needs them). */
+export async function storedParts(client: PoolClient | Pool, caseId: string): Promise<Pick<CaseState, KeptPart>> {
+  const { rows } = await client.query<{ evidence: CaseState['evidence'] | null; score: CaseState['score'] | null }>(
+    'SELECT evidence, score FROM discrepancies WHERE id = $1',
+    [caseId],
+  );
+  return { evidence: rows[0]?.evidence ?? undefined, score: rows[0]?.score ?? undefined };
 }

@@ -24,7 +24,8 @@ import {
   valueAtRiskKey,
 } from './search-attributes';
 
-type AuditEntry = Parameters<typeof records.recordTransition>[0]['entries'][number];
+type TransitionRecord = Parameters<typeof records.recordTransition>[0];
+type AuditEntry = TransitionRecord['entries'][number];
 type AuditActorKind = AuditEntry['actorKind'];
 
 export interface PendingDecision {
@@ -75,6 +76,8 @@ export class CaseContext {
   decision?: PendingDecision;
   /** set by handlers when something must be projected soon (a merge, an assignment) */
   dirty = false;
+  /** the evidence and score (as JSON) the read model holds from this run's transitions */
+  private projected: { evidence?: string; score?: string } = {};
 
   constructor(
     public state: CaseState,
@@ -104,7 +107,19 @@ export class CaseContext {
     this.pending = [];
     this.dirty = false;
     this.mirror();
-    await records.recordTransition({ state: this.state, entries });
+    const s = this.state;
+    // compared as JSON: a signal may add a note to the evidence in place
+    const sent = { evidence: jsonOf(s.evidence), score: jsonOf(s.score) };
+    const transition: TransitionRecord = { state: s, entries };
+    const kept = (['evidence', 'score'] as const).filter((k) => sent[k] !== undefined && sent[k] === this.projected[k]);
+    if (kept.length > 0) {
+      transition.state = { ...s };
+      for (const k of kept) delete transition.state[k];
+      transition.kept = [...kept];
+    }
+    await records.recordTransition(transition);
+    // only once stored: a transition that never committed must not make the next one leave them out
+    this.projected = sent;
   }
 
   mirror(): void {
@@ -140,6 +155,10 @@ export class CaseContext {
     if (s.assignee) lines.push(`assignee: ${s.assignee}`);
     return lines.join('\n\n');
   }
+}
+
+function jsonOf(v: unknown): string | undefined {
+  return v === undefined ? undefined : JSON.stringify(v);
 }
 
 /** Stable digest of the evidence (workflow code has no crypto); the evidence is stored in full beside it. */
