@@ -13,6 +13,7 @@ import { records } from './activity-proxies';
 import type { DiscrepancyWorkflowInput } from './messages';
 import {
   breachedKey,
+  changedAttributes,
   escalationLevelKey,
   kindKey,
   ownerRoleKey,
@@ -124,7 +125,7 @@ export class CaseContext {
 
   mirror(): void {
     const s = this.state;
-    upsertSearchAttributes([
+    const wanted = [
       { key: kindKey, value: s.report.kind },
       { key: siteKey, value: s.report.site },
       { key: skuKey, value: s.report.sku },
@@ -135,7 +136,11 @@ export class CaseContext {
       { key: valueAtRiskKey, value: s.assessment?.valueAtRisk ?? null },
       { key: slaDeadlineKey, value: s.slaDeadline ? new Date(s.slaDeadline) : null },
       { key: breachedKey, value: s.breached },
-    ]);
+    ];
+    // only what changed; the status always, so each transition still makes one upsert command
+    // (the command sequence of histories recorded before this is unchanged; replay does not
+    // compare an upsert's attributes)
+    upsertSearchAttributes(changedAttributes(workflowInfo().typedSearchAttributes, wanted, [statusKey.name]));
     setCurrentDetails(this.details());
   }
 

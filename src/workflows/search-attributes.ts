@@ -1,5 +1,10 @@
 // @temporalio/common is deterministic and is what the workflow SDK re-exports from
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import {
+  defineSearchAttributeKey,
+  SearchAttributeType,
+  type SearchAttributeUpdatePair,
+  type TypedSearchAttributes,
+} from '@temporalio/common';
 
 /** Typed search attributes for operators filtering in the Temporal UI (DESIGN §5 step 1). */
 export const kindKey = defineSearchAttributeKey('ReckonKind', SearchAttributeType.KEYWORD);
@@ -27,3 +32,22 @@ export const SEARCH_ATTRIBUTE_CLI_TYPES: Record<string, string> = {
   ReckonSlaDeadline: 'Datetime',
   ReckonBreached: 'Bool',
 };
+
+/**
+ * The pairs of `wanted` whose value differs from `current` (null and absent are the same: unset),
+ * plus the `always` keys. Every upsert is a visibility write: sending what did not change costs
+ * the server and the history for nothing.
+ */
+export function changedAttributes(
+  current: TypedSearchAttributes,
+  wanted: SearchAttributeUpdatePair[],
+  always: readonly string[] = [],
+): SearchAttributeUpdatePair[] {
+  return wanted.filter((p) => always.includes(p.key.name) || !sameValue(current.get(p.key), p.value));
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a == null || b == null) return a == null && b == null;
+  if (a instanceof Date && b instanceof Date) return a.getTime() === b.getTime();
+  return a === b;
+}
