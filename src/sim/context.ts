@@ -39,6 +39,8 @@ export interface GeneratorOptions {
   shape: WarehouseShape;
   /** faults of each kind per site and simulated day (pilfering: one user per site) */
   faultsPerSiteDay: number;
+  /** share of cycle counts a counter gets wrong by 3–8 units (benign: a recount settles it); 0 by default */
+  miscountRate?: number;
 }
 
 /** How long before the end of the run a fault of each kind must start for its effect to become due. */
@@ -85,6 +87,8 @@ export class SimContext {
   readonly tainted = new Set<string>();
   /** lots received so far (lot ids and expiry dates follow it) */
   lotSeq = 0;
+  /** miscounts draw from their own stream, so a run without them is the same run as before */
+  readonly miscountRng: Prng;
   private readonly agenda: Scheduled[] = [];
   private seq = 0;
   private eventSeq = 0;
@@ -93,6 +97,7 @@ export class SimContext {
 
   constructor(readonly opts: GeneratorOptions) {
     this.rng = new Prng(opts.seed);
+    this.miscountRng = new Prng((opts.seed ^ 0x5bd1e995) >>> 0);
     this.warehouse = buildWarehouse(this.rng.fork('warehouse'), opts.shape);
     this.end = opts.start + opts.days * DAY;
     for (const s of this.warehouse.sites) for (const u of s.users) this.users.set(u.userId, { user: u, lastAt: -Infinity });

@@ -95,11 +95,14 @@ function pick(ctx: SimContext, site: SimSite, orderId: string, sku: string, qty:
   });
 }
 
-/** A cycle count of a pick face: the counter counts what is physically there. */
+/** A cycle count of a pick face: the counter counts what is physically there (or, now and then, miscounts). */
 export function cycleCount(ctx: SimContext, site: SimSite, sku: string, at: number): void {
   const home = site.home.get(sku)!;
   ctx.withUser(site, 'counter', zoneOfBin(home), at, (u, t) => {
-    ctx.emit(t, { type: 'count', site: site.site, sku, location: home, qty: Math.max(0, ctx.books.physAt(site.site, home, sku)), actor: actorOf(u) });
+    const phys = Math.max(0, ctx.books.physAt(site.site, home, sku));
+    const rate = ctx.opts.miscountRate ?? 0;
+    const off = rate > 0 && ctx.miscountRng.chance(rate) ? (ctx.miscountRng.chance(0.5) ? 1 : -1) * ctx.miscountRng.int(3, 8) : 0;
+    ctx.emit(t, { type: 'count', site: site.site, sku, location: home, qty: Math.max(0, phys + off), actor: actorOf(u) });
   });
 }
 

@@ -15,6 +15,7 @@ export interface RunOptions {
   start: number;
   shape: WarehouseShape;
   faultsPerSiteDay: number;
+  miscountRate?: number;
   /** simulated time runs this many times faster than real time */
   speed: number;
   /** post the simulation policy (needs an admin key); false keeps the engine's active policy */
@@ -51,7 +52,7 @@ export function masterData(w: Warehouse) {
  * hand (else every event carries the sku's cost and class), play the stream, score it.
  */
 export async function runSimulation(client: SimClient, opts: RunOptions, engineDb?: Pool): Promise<RunResult> {
-  const sim = generate({ seed: opts.seed, days: opts.days, start: opts.start, shape: opts.shape, faultsPerSiteDay: opts.faultsPerSiteDay });
+  const sim = generate({ seed: opts.seed, days: opts.days, start: opts.start, shape: opts.shape, faultsPerSiteDay: opts.faultsPerSiteDay, miscountRate: opts.miscountRate });
   let policyVersion: number | null = null;
   if (opts.postPolicy) policyVersion = (await client.postPolicy(simulationPolicy(opts.speed, opts.scorer))).version;
   if (engineDb) await loadFixture(engineDb, parseFixture(masterData(sim.warehouse)));
