@@ -134,15 +134,15 @@ describe('bad messages go to the dead-letter queue and the consumer goes on', ()
     const site = uniq('DC');
     await broker.publish(config.RABBITMQ_QUEUE, inventoryEvent(site, 'SKU-1', 'E-1', { reasonCode: 'BAD\u0000' }), { type: 'reckon.event', messageId: 'poison' });
     await broker.publish(config.RABBITMQ_QUEUE, inventoryEvent(site, 'SKU-1', 'E-2'), { type: 'reckon.event' });
-    await eventually(async () => (await eventRows(engine, site)).length === 1);
+    await eventually(async () => (await eventRows(engine, site)).length === 1, 90_000);
     const dead = await eventually(async () => {
       const d = await broker.drain(config.RABBITMQ_DLQ);
       return d.length ? d : undefined;
-    });
+    }, 90_000);
     expect(dead.map((m) => m.properties.messageId)).toEqual(['poison']);
     expect(headerOf(dead[0], DEAD_LETTER_HEADERS.error)).toMatch(/Postgres refused the data \(SQLSTATE 22/);
     expect(consumer.consuming).toBe(true);
-  });
+  }, 240_000);
 });
 
 describe('a transient failure is never dead-lettered', () => {
@@ -164,15 +164,15 @@ describe('a transient failure is never dead-lettered', () => {
       expect(held.stats.deadLettered).toBe(0);
 
       await proxy.up();
-      await eventually(async () => (await eventRows(engine, site)).length === 1);
+      await eventually(async () => (await eventRows(engine, site)).length === 1, 90_000);
       expect(held.stats.deadLettered).toBe(0);
       expect(await broker.messageCount(own.RABBITMQ_DLQ)).toBe(0);
-      await eventually(async () => (await broker.messageCount(own.RABBITMQ_QUEUE)) === 0 && held.stats.accepted === 1);
+      await eventually(async () => (await broker.messageCount(own.RABBITMQ_QUEUE)) === 0 && held.stats.accepted === 1, 90_000);
     } finally {
       await held.stop();
       await db.end();
       await proxy.down();
       await broker.deleteQueues(own.RABBITMQ_QUEUE, own.RABBITMQ_DLQ).catch(() => undefined);
     }
-  });
+  }, 240_000);
 });
