@@ -79,6 +79,8 @@ export class CaseContext {
   dirty = false;
   /** the evidence and score (as JSON) the read model holds from this run's transitions */
   private projected: { evidence?: string; score?: string } = {};
+  /** the last evidence digest, by the evidence's JSON: every audit entry carries it, the evidence rarely changes */
+  private lastDigest?: { json: string; digest: string };
 
   constructor(
     public state: CaseState,
@@ -97,8 +99,14 @@ export class CaseContext {
       detail,
       policyVersion: s.policyVersion || undefined,
       scorerVersion: s.score?.scorerVersion ?? (actorKind === 'scorer' ? SCORER_VERSION : undefined),
-      evidenceDigest: s.evidence ? digest(canonicalJson(s.evidence)) : undefined,
+      evidenceDigest: s.evidence ? this.evidenceDigest(s.evidence) : undefined,
     });
+  }
+
+  private evidenceDigest(evidence: NonNullable<CaseState['evidence']>): string {
+    const json = JSON.stringify(evidence);
+    if (this.lastDigest?.json !== json) this.lastDigest = { json, digest: digest(canonicalJson(evidence)) };
+    return this.lastDigest.digest;
   }
 
   /** Flushes pending audit entries with a projection of the current state. */
