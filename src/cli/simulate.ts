@@ -10,7 +10,7 @@ import { startPrivateEngine, type Engine } from '../sim/stack';
 import { DEFAULT_SHAPE } from '../sim/warehouse';
 
 const USAGE = `usage: npm run simulate -- --days N --seed S [--out FILE] [--api URL --key KEY] [--speed X]
-  [--faults-per-day F] [--skus N] [--orders N] [--sites N] [--miscounts RATE] [--scorer rules-v1|bayes-v2] [--start YYYY-MM-DD] [--tag T]
+  [--faults-per-day F] [--skus N] [--orders N] [--sites N] [--miscounts RATE] [--scorer rules-v1|bayes-v2] [--count-top N] [--approve] [--start YYYY-MM-DD] [--tag T]
 Without --api it starts a private engine (Temporal dev server, database, worker, API) and removes it afterwards.`;
 
 function intArg(v: string | undefined, name: string, def: number, min: number): number {
@@ -25,7 +25,7 @@ async function main(): Promise<number> {
     options: {
       days: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' }, api: { type: 'string' }, key: { type: 'string' },
       speed: { type: 'string' }, 'faults-per-day': { type: 'string' }, skus: { type: 'string' }, orders: { type: 'string' },
-      sites: { type: 'string' }, miscounts: { type: 'string' }, scorer: { type: 'string' }, start: { type: 'string' }, tag: { type: 'string' }, help: { type: 'boolean' },
+      sites: { type: 'string' }, miscounts: { type: 'string' }, scorer: { type: 'string' }, start: { type: 'string' }, tag: { type: 'string' }, 'count-top': { type: 'string' }, approve: { type: 'boolean' }, help: { type: 'boolean' },
     },
   });
   if (values.help) {
@@ -55,17 +55,18 @@ async function main(): Promise<number> {
   let engine: Engine;
   if (values.api) {
     engine = { url: values.api.replace(/\/$/, ''), key: values.key!, stop: async () => undefined };
-    note(`using the engine at ${engine.url} (sites prefixed ${tag || 'nothing'})`);
+    note(`using the engine at ${engine.url} (sites prefixed ${tag || 'nothing'}); the cycle-count planner is not driven: the API cannot start it`);
   } else {
     note('starting a private engine');
-    engine = await startPrivateEngine(loadConfig(), note);
+    const countTop = values['count-top'] === undefined ? undefined : intArg(values['count-top'], 'count-top', 0, 1);
+    engine = await startPrivateEngine(loadConfig(), note, { plannerTopN: countTop });
   }
   const stopEngine = () => engine.stop();
   process.once('SIGINT', () => void stopEngine().finally(() => process.exit(130)));
   try {
     const result = await runSimulation(
       new SimClient(engine.url, engine.key),
-      { seed, days, start, shape, faultsPerSiteDay: intArg(values['faults-per-day'], 'faults-per-day', 2, 0), speed, postPolicy: true, scorer, miscountRate: intArg(values.miscounts, 'miscounts', 0, 0), progress: new ProgressBar(), log: note },
+      { seed, days, start, shape, faultsPerSiteDay: intArg(values['faults-per-day'], 'faults-per-day', 2, 0), speed, postPolicy: true, scorer, miscountRate: intArg(values.miscounts, 'miscounts', 0, 0), progress: new ProgressBar(), log: note, planner: engine.planner, approve: values.approve ?? false },
       engine.db,
     );
     process.stdout.write(`${formatScorecard(result, { seed, days })}\n`);

@@ -49,10 +49,10 @@ export class SimClient {
     private readonly key: string,
   ) {}
 
-  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  private async call<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
     const res = await fetch(`${this.url}${path}`, {
       method,
-      headers: { Authorization: `Bearer ${this.key}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+      headers: { Authorization: `Bearer ${this.key}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }), ...headers },
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: AbortSignal.timeout(120_000),
     });
@@ -69,8 +69,14 @@ export class SimClient {
     return this.call('POST', '/v1/policies', document);
   }
 
-  postCount(body: { taskId: string; countedQty: number; countedBy: string; countedAt: string }): Promise<unknown> {
+  /** caseId: the case that asked for the count, or for a planned count the case its variance opened (null: none) */
+  postCount(body: { taskId: string; countedQty: number; countedBy: string; countedAt: string }): Promise<{ caseId: string | null; planId?: string }> {
     return this.call('POST', '/v1/counts', body);
+  }
+
+  /** An approver's decision on a case waiting for approval; the key makes a resend the same decision. */
+  actOnCase(id: string, action: 'approve' | 'reject', body: unknown, idempotencyKey: string): Promise<unknown> {
+    return this.call('POST', `/v1/discrepancies/${encodeURIComponent(id)}/${action}`, body, { 'Idempotency-Key': idempotencyKey });
   }
 
   getCase(id: string): Promise<CaseDetail> {

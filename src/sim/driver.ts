@@ -1,6 +1,8 @@
-import { HOUR, SIM_WINDOWS, type SimEvent } from './context';
+import { DAY, HOUR, SIM_WINDOWS, type SimEvent } from './context';
 import type { CaseDetail, CaseSummary, IncidentSummary, SimClient } from './client';
 import type { Simulation } from './generator';
+import { approverCrew, type ApprovalsRecord } from './approvers';
+import type { NightPlanner } from './night-planner';
 import type { ProgressBar } from './progress';
 
 export interface DriveOptions {
@@ -12,6 +14,23 @@ export interface DriveOptions {
   log?: (msg: string) => void;
   /** longest real wait for cases to settle after the drain (ms) */
   settleTimeoutMs?: number;
+  /** runs the cycle-count planner each simulated night; without it no planned counts happen */
+  planner?: NightPlanner;
+  /** simulated approvers decide every case waiting for approval per ground truth (outcomes for scorer v2) */
+  approve?: boolean;
+}
+
+/** What the night shift did: planner runs, the count tasks they created, and the counts that opened a case. */
+export interface PlannedCountsRecord {
+  plans: number;
+  tasks: number;
+  answered: number;
+  /** counts that differed from the WMS view and opened (or joined) a count_variance case */
+  variances: number;
+  /** case ids those counts opened */
+  caseIds: string[];
+  /** bins the WMS refused a task for */
+  refused: number;
 }
 
 /** What a run observed: the engine's cases and incidents, and how faithfully time was kept. */
@@ -31,6 +50,10 @@ export interface RunRecord {
   /** (real, simulated) checkpoints: see simTimeline */
   timeline: [number, number][];
   countsAnswered: number;
+  /** null when no planner was driven (an engine reached with --api) */
+  plannedCounts: PlannedCountsRecord | null;
+  /** null when no approvers acted */
+  approvals: ApprovalsRecord | null;
   realDurationMs: number;
 }
 
@@ -126,6 +149,9 @@ export async function drive(client: SimClient, sim: Simulation, opts: DriveOptio
   const clock = new SimClock(sim.start, Date.now() + 1000, opts.speed);
   let running = true;
   const crew = countCrew(client, sim, clock, () => running, log);
+  let deciding = true;
+  const approvers = opts.approve ? approverCrew(client, sim.faults, () => simTimeline(clock.checkpoints, clock.speed), () => deciding, log) : null;
+  const nights = opts.planner ? nightShift(client, sim, clock, opts.planner, () => running, log) : null;
 
   const events = sim.events;
   let i = 0;
@@ -135,7 +161,8 @@ export async function drive(client: SimClient, sim: Simulation, opts: DriveOptio
   const total = () => drainUntil() - clock.realStart;
   const status = () => {
     const simNow = new Date(clock.simOf(Date.now())).toISOString().slice(0, 16).replace('T', ' ');
-    return `sim ${simNow}  events ${Math.min(i, events.length)}/${events.length}  paused ${(pausedMs / 1000).toFixed(0)}s  counts ${crew.answered()}`;
+    const planned = nights ? `  planned counts ${nights.record.answered}/${nights.record.tasks}` : '';
+    return `sim ${simNow}  events ${Math.min(i, events.length)}/${events.length}  paused ${(pausedMs / 1000).toFixed(0)}s  counts ${crew.answered()}${planned}`;
   };
   while (i < events.length) {
     const now = Date.now();
@@ -161,6 +188,12 @@ export async function drive(client: SimClient, sim: Simulation, opts: DriveOptio
     opts.progress?.update(Date.now() - clock.realStart, total(), `${status()}  draining`);
     await sleep(500);
   }
+  clock.mark(Date.now());
+  // a night the engine was too slow to reach inside the drain is still planned and counted
+  if (nights) await nights.finished;
+  // approvers stop with the stream, so the cases read at the end have settled after their last decision
+  deciding = false;
+  await approvers?.stopped;
   clock.mark(Date.now());
   opts.progress?.done(`stream done: ${status()}`);
 
@@ -199,6 +232,8 @@ export async function drive(client: SimClient, sim: Simulation, opts: DriveOptio
     pausedMs,
     timeline: clock.checkpoints,
     countsAnswered: crew.answered(),
+    plannedCounts: nights?.record ?? null,
+    approvals: approvers?.record ?? null,
     realDurationMs: Date.now() - began,
   };
 }
@@ -229,4 +264,49 @@ function countCrew(client: SimClient, sim: Simulation, clock: SimClock, running:
     }
   };
   return { stopped: loop(), answered: () => done.size };
+}
+
+/** The simulated nights the planner runs on: 02:00 (the schedule's default) after each day, the last in the drain. */
+export function plannerNights(sim: Pick<Simulation, 'start' | 'end'>): number[] {
+  const out: number[] = [];
+  for (let t = sim.start + DAY + 2 * HOUR; t <= sim.end + 2 * HOUR; t += DAY) out.push(t);
+  return out;
+}
+
+/**
+ * The night shift: when a simulated night comes round, the cycle-count planner runs for each
+ * site and the count crew counts every task it created — the physical quantity in the bin,
+ * like the recounts. A count that agrees with the WMS opens nothing; one that differs opens a
+ * count_variance case, which is how a mis-slot nobody picks from comes to light.
+ */
+function nightShift(client: SimClient, sim: Simulation, clock: SimClock, planner: NightPlanner, running: () => boolean, log: (m: string) => void) {
+  const record: PlannedCountsRecord = { plans: 0, tasks: 0, answered: 0, variances: 0, caseIds: [], refused: 0 };
+  const loop = async () => {
+    for (const night of plannerNights(sim)) {
+      while (running() && clock.simOf(Date.now()) < night) await sleep(500);
+      if (!running()) return;
+      const label = new Date(night).toISOString().slice(0, 13);
+      for (const site of sim.warehouse.sites) {
+        try {
+          const plan = await planner.plan(site.site, label);
+          record.plans++;
+          record.tasks += plan.tasks.length;
+          record.refused += plan.result.refused.length;
+          for (const task of plan.tasks) {
+            const phys = sim.books.pointAt(site.site, task.location, task.sku, clock.simOf(Date.now())).phys;
+            const res = await client.postCount({ taskId: task.taskId, countedQty: Math.max(0, phys), countedBy: 'sim-count-crew', countedAt: new Date().toISOString() });
+            record.answered++;
+            if (res.caseId) {
+              record.variances++;
+              record.caseIds.push(res.caseId);
+            }
+          }
+          log(`night ${label}: planned ${plan.result.planned} bins at ${site.site}, ${plan.tasks.length} counts, ${record.variances} variances so far`);
+        } catch (err) {
+          log(`night shift at ${site.site}: ${(err as Error).message}`);
+        }
+      }
+    }
+  };
+  return { finished: loop(), record };
 }

@@ -56,7 +56,7 @@ export interface InjectedFault {
 export const CLAIMS: Partial<Record<DiscrepancyKind, FaultKind[]>> = {
   receiving_variance: ['short_carton', 'duplicate_delivery'],
   phantom_stock: ['mis_slot', 'mis_scan'],
-  count_variance: ['mis_slot', 'mis_scan'],
+  count_variance: ['mis_slot', 'mis_scan', 'duplicate_delivery'],
   negative_inventory: ['mis_slot', 'mis_scan'],
   mis_scan: ['mis_scan'],
   return_unposted: ['unposted_return'],

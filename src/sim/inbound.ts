@@ -98,7 +98,11 @@ function receiveAsn(ctx: SimContext, site: SimSite, asnId: string, lines: { line
         const dupId = ctx.emit(dupAt, base);
         ctx.books.change(dupAt, site.site, site.dock, l.sku, { wms: qty });
         ctx.tainted.add(`${site.site}|${site.dock}|${l.sku}`);
-        ctx.addFault({ kind: 'duplicate_delivery', site: site.site, sku: l.sku, at: dupAt, needsCorrection: true, eventIds: [dupId], note: `receipt ${eventId} (ASN ${asnId} line ${l.line}) booked twice`, signatures: [{ kinds: ['receiving_variance'], site: site.site, sku: l.sku, reference: { kind: 'asn', id: asnId } }] });
+        ctx.addFault({ kind: 'duplicate_delivery', site: site.site, sku: l.sku, at: dupAt, needsCorrection: true, eventIds: [dupId], note: `receipt ${eventId} (ASN ${asnId} line ${l.line}) booked twice`, signatures: [
+          { kinds: ['receiving_variance'], site: site.site, sku: l.sku, reference: { kind: 'asn', id: asnId } },
+          // the dock keeps the phantom units after the putaway: a count there finds them missing
+          { kinds: ['count_variance'], site: site.site, sku: l.sku, location: site.dock },
+        ] });
       }
       const putAt = t + ctx.rng.range(20 * MINUTE, 90 * MINUTE);
       ctx.schedule(putAt, () => putaway(ctx, site, l.sku, qty, lot, putAt));

@@ -61,7 +61,7 @@ function pick(ctx: SimContext, site: SimSite, orderId: string, sku: string, qty:
         kind: 'mis_scan', site: site.site, sku, at: t, needsCorrection: true, eventIds: [eventId],
         note: `pick of ${qty} ${sku} from ${home} scanned as ${wrong}`,
         signatures: [
-          { kinds: ['mis_scan', 'negative_inventory'], site: site.site, sku, location: wrong },
+          { kinds: ['mis_scan', 'negative_inventory', 'count_variance'], site: site.site, sku, location: wrong },
           { kinds: ['phantom_stock', 'count_variance', 'negative_inventory'], site: site.site, sku, location: home },
         ],
       });

@@ -12,6 +12,14 @@ export function formatScorecard(r: RunResult, meta: { seed: number; days: number
   const lines: string[] = [];
   lines.push(`Reckon simulator scorecard — seed ${meta.seed}, ${meta.days} simulated day(s), ${rec.speed}× real time, ${(rec.realDurationMs / 1000).toFixed(0)} s`);
   lines.push(`events: ${rec.events.sent} sent (${rec.events.accepted} accepted, ${rec.events.duplicate} recognised as redeliveries of ${rec.events.redeliveriesSent} sent, ${rec.events.invalid} refused); simulated time paused ${(rec.pausedMs / 1000).toFixed(0)} s while the engine caught up (worst lag ${(rec.maxLagMs / 1000).toFixed(1)} s); ${rec.countsAnswered} count tasks answered`);
+  const pc = rec.plannedCounts;
+  lines.push(
+    pc
+      ? `cycle-count planner: ${pc.plans} runs (one per site and simulated night), ${pc.tasks} count tasks, ${pc.answered} counted, ${pc.variances} differed from the WMS and opened a case, ${pc.refused} refused`
+      : 'cycle-count planner: not driven (an engine reached with --api: the API cannot start it)',
+  );
+  const ap = rec.approvals;
+  lines.push(ap ? `approvers (per ground truth): ${ap.approved} approved, ${ap.rejected} rejected, ${ap.refused} refused by the engine` : 'approvers: none acted (cases needing people stay open)');
   lines.push('');
   lines.push('fault kind           injected  detected  recall   cases   TP   FP  precision  MTTD median / mean');
   for (const k of FAULT_KINDS) {
@@ -54,6 +62,8 @@ export function scorecardJson(r: RunResult, meta: { seed: number; days: number }
     maxLagMs: r.record.maxLagMs,
     pausedMs: r.record.pausedMs,
     countsAnswered: r.record.countsAnswered,
+    plannedCounts: r.record.plannedCounts,
+    approvals: r.record.approvals,
     realDurationMs: r.record.realDurationMs,
     ...r.scorecard,
     faults: r.sim.faults.map((f) => ({ id: f.id, kind: f.kind, site: f.site, sku: f.sku, at: new Date(f.at).toISOString(), note: f.note })),

@@ -3,6 +3,7 @@ import { loadFixture, parseFixture } from '../adapters/reference/fixture';
 import type { SimClient } from './client';
 import { drive, simTimeline, type RunRecord } from './driver';
 import { generate, type Simulation } from './generator';
+import type { NightPlanner } from './night-planner';
 import { simulationPolicy, type ScorerName } from './policy';
 import type { ProgressBar } from './progress';
 import { computeScorecard, type Scorecard } from './scorecard';
@@ -25,6 +26,10 @@ export interface RunOptions {
   progress?: ProgressBar;
   log?: (msg: string) => void;
   settleTimeoutMs?: number;
+  /** runs the cycle-count planner each simulated night (absent: no planned counts) */
+  planner?: NightPlanner;
+  /** simulated approvers decide cases per ground truth during the run */
+  approve?: boolean;
 }
 
 export interface RunResult {
@@ -56,7 +61,7 @@ export async function runSimulation(client: SimClient, opts: RunOptions, engineD
   let policyVersion: number | null = null;
   if (opts.postPolicy) policyVersion = (await client.postPolicy(simulationPolicy(opts.speed, opts.scorer))).version;
   if (engineDb) await loadFixture(engineDb, parseFixture(masterData(sim.warehouse)));
-  const record = await drive(client, sim, { speed: opts.speed, progress: opts.progress, log: opts.log, settleTimeoutMs: opts.settleTimeoutMs });
+  const record = await drive(client, sim, { speed: opts.speed, progress: opts.progress, log: opts.log, settleTimeoutMs: opts.settleTimeoutMs, planner: opts.planner, approve: opts.approve });
   const scorecard = computeScorecard({
     faults: sim.faults,
     books: sim.books,

@@ -13,6 +13,7 @@ import { createPool } from '../store/db';
 import { migrate } from '../store/migrate';
 import { reckonClientInterceptors } from '../temporal/client-interceptors';
 import { createReckonWorker } from '../workers/build';
+import { temporalNightPlanner, type NightPlanner } from './night-planner';
 
 /** A running engine the simulator talks to over HTTP, and how to stop what was started for it. */
 export interface Engine {
@@ -20,6 +21,8 @@ export interface Engine {
   key: string;
   /** the engine's database, when the simulator started it (master data is loaded directly) */
   db?: Pool;
+  /** the cycle-count planner on the engine's Temporal, when the simulator started it */
+  planner?: NightPlanner;
   stop(): Promise<void>;
 }
 
@@ -30,7 +33,7 @@ let runtimeInstalled = false;
  * fresh Postgres database, the worker and the API in this process, and an admin key. `stop`
  * shuts everything down and drops the database.
  */
-export async function startPrivateEngine(base: Config, note: (msg: string) => void): Promise<Engine> {
+export async function startPrivateEngine(base: Config, note: (msg: string) => void, opts: { plannerTopN?: number } = {}): Promise<Engine> {
   const cleanups: (() => Promise<void>)[] = [];
   const stop = async () => {
     for (const c of cleanups.reverse()) await c().catch(() => undefined);
@@ -111,7 +114,8 @@ export async function startPrivateEngine(base: Config, note: (msg: string) => vo
     }));
     const { key } = await createApiKey(db, { userId: 'simulator', roles: ['admin', 'integration'], sites: ['*'] });
     note(`API on http://127.0.0.1:${apiPort}`);
-    return { url: `http://127.0.0.1:${apiPort}`, key, db, stop };
+    const planner = temporalNightPlanner({ temporal, db, taskQueue: config.TEMPORAL_TASK_QUEUE, topN: opts.plannerTopN ?? config.CYCLE_COUNT_TOP_N });
+    return { url: `http://127.0.0.1:${apiPort}`, key, db, planner, stop };
   } catch (err) {
     await stop();
     throw err;

@@ -3,7 +3,8 @@ import Redis from 'ioredis';
 import { createApp } from '../../src/api/app';
 import { SimClient } from '../../src/sim/client';
 import { DAY } from '../../src/sim/context';
-import { simTimeline } from '../../src/sim/driver';
+import { plannerNights, simTimeline } from '../../src/sim/driver';
+import { temporalNightPlanner } from '../../src/sim/night-planner';
 import { runSimulation, type RunResult } from '../../src/sim/run';
 import { computeScorecard, matches } from '../../src/sim/scorecard';
 import { DEFAULT_SHAPE } from '../../src/sim/warehouse';
@@ -34,7 +35,8 @@ beforeAll(async () => {
   // one simulated day of a small two-site network at 5000×: about 17 s of stream, then the drain
   result = await runSimulation(
     new SimClient(`http://127.0.0.1:${port}`, key),
-    { seed: 4, days: 1, start: today - DAY, shape: { ...DEFAULT_SHAPE, skus: 18, ordersPerDay: 24, sitePrefix: 'SIM' }, faultsPerSiteDay: 2, speed: 5000, postPolicy: true, settleTimeoutMs: 60_000 },
+    { seed: 4, days: 1, start: today - DAY, shape: { ...DEFAULT_SHAPE, skus: 18, ordersPerDay: 24, sitePrefix: 'SIM' }, faultsPerSiteDay: 2, speed: 5000, postPolicy: true, settleTimeoutMs: 60_000,
+      planner: temporalNightPlanner({ temporal: engine.client, db: engine.db, taskQueue: engine.config.TEMPORAL_TASK_QUEUE, topN: 50 }) },
     engine.db,
   );
 }, 240_000);
@@ -77,5 +79,21 @@ describe('a one-day simulation against the engine', () => {
     expect(scorecard.brierPrior).not.toBeNull();
     expect(record.incidents).not.toBeNull(); // the engine serves GET /v1/incidents
     expect(scorecard.alerts.clusteredBy).toBe('api');
+  });
+
+  it('runs the cycle-count planner each simulated night and counts its tasks: only a bin a fault left wrong opens a case', () => {
+    const { sim, record } = result;
+    const planned = record.plannedCounts!;
+    expect(planned.plans).toBe(plannerNights(sim).length * sim.warehouse.sites.length);
+    expect(planned.tasks).toBeGreaterThan(0);
+    expect(planned.answered).toBe(planned.tasks);
+    // every count that differed from the WMS opened a case a fault explains; agreeing counts opened none
+    const simOf = simTimeline(record.timeline, record.speed);
+    for (const id of planned.caseIds) {
+      const c = record.cases.find((x) => x.id === id)!;
+      expect(c).toBeDefined();
+      expect(sim.faults.some((f) => matches(c, simOf(Date.parse(c.openedAt)), f))).toBe(true);
+    }
+    expect(planned.variances).toBeLessThan(planned.answered);
   });
 });
