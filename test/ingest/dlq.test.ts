@@ -48,11 +48,23 @@ async function dlq(...args: string[]): Promise<{ code: number | null; stdout: st
   return { code, stdout, stderr };
 }
 
+const consumerOutput: string[] = [];
+
+/** Waits like `eventually`, and on failure shows the consumer processes' last log lines. */
+async function consumed<T>(fn: () => Promise<T | undefined | null | false>): Promise<T> {
+  try {
+    return await eventually(fn, 90_000);
+  } catch (err) {
+    throw new Error(`${(err as Error).message}\nconsumer output (tail):\n${consumerOutput.join('').split('\n').slice(-40).join('\n')}`);
+  }
+}
+
 /** The real consumer process (npm run consumer), ready once it consumes the test's queue. */
 async function startConsumerProcess(extra?: Record<string, string>): Promise<ChildProcess> {
   const child = tsx('src/ingest/consumer-main.ts', [], extra);
-  child.stdout?.on('data', () => undefined);
-  child.stderr?.on('data', () => undefined);
+  // kept so a failing wait can say what the consumer did
+  child.stdout?.on('data', (d) => consumerOutput.push(String(d)));
+  child.stderr?.on('data', (d) => consumerOutput.push(String(d)));
   await eventually(async () => (await broker.retrying((ch) => ch.assertQueue(config.RABBITMQ_QUEUE, { durable: true }))).consumerCount === 1, 60_000);
   return child;
 }
@@ -114,7 +126,7 @@ it('dead letters refused by a too-low size limit are listed without being taken,
   // the fix: the consumer with the default limit; then replay the rest
   const fixed = await startConsumerProcess();
   try {
-    await eventually(async () => (await eventRows(engine, site)).length === 1, 90_000);
+    await consumed(async () => (await eventRows(engine, site)).length === 1);
     expect(JSON.parse((await dlq('replay')).stdout)).toMatchObject({ replayed: 2 });
     const rows = await eventually(async () => {
       const r = await eventRows(engine, site);
