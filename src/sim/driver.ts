@@ -293,8 +293,11 @@ function nightShift(client: SimClient, sim: Simulation, clock: SimClock, planner
           record.tasks += plan.tasks.length;
           record.refused += plan.result.refused.length;
           for (const task of plan.tasks) {
-            const phys = sim.books.pointAt(site.site, task.location, task.sku, clock.simOf(Date.now())).phys;
-            const res = await client.postCount({ taskId: task.taskId, countedQty: Math.max(0, phys), countedBy: 'sim-count-crew', countedAt: new Date().toISOString() });
+            const simNow = clock.simOf(Date.now());
+            const phys = sim.books.pointAt(site.site, task.location, task.sku, simNow).phys;
+            // counted at the simulated instant, like the stream's events: the planner's next run
+            // reads days since the last count, and its real clock sees three nights in minutes
+            const res = await client.postCount({ taskId: task.taskId, countedQty: Math.max(0, phys), countedBy: 'sim-count-crew', countedAt: new Date(simNow).toISOString() });
             record.answered++;
             if (res.caseId) {
               record.variances++;
