@@ -132,8 +132,9 @@ describe('bad messages go to the dead-letter queue and the consumer goes on', ()
 
   it('a poison event Postgres refuses (a NUL character) is dead-lettered, not retried forever, and does not stop the consumer', async () => {
     const site = uniq('DC');
-    await broker.publish(config.RABBITMQ_QUEUE, inventoryEvent(site, 'SKU-1', 'E-1', { reasonCode: 'BAD\u0000' }), { type: 'reckon.event', messageId: 'poison' });
-    await broker.publish(config.RABBITMQ_QUEUE, inventoryEvent(site, 'SKU-1', 'E-2'), { type: 'reckon.event' });
+    // event ids are unique per source across the whole database: other files send events too
+    await broker.publish(config.RABBITMQ_QUEUE, inventoryEvent(site, 'SKU-1', uniq('E'), { reasonCode: 'BAD\u0000' }), { type: 'reckon.event', messageId: 'poison' });
+    await broker.publish(config.RABBITMQ_QUEUE, inventoryEvent(site, 'SKU-1', uniq('E')), { type: 'reckon.event' });
     await eventually(async () => (await eventRows(engine, site)).length === 1, 90_000);
     const dead = await eventually(async () => {
       const d = await broker.drain(config.RABBITMQ_DLQ);
@@ -158,7 +159,7 @@ describe('a transient failure is never dead-lettered', () => {
       await held.start();
       await proxy.down();
       const site = uniq('DC');
-      await broker.publish(own.RABBITMQ_QUEUE, inventoryEvent(site, 'SKU-1', 'E-1'), { type: 'reckon.event' });
+      await broker.publish(own.RABBITMQ_QUEUE, inventoryEvent(site, 'SKU-1', uniq('E')), { type: 'reckon.event' });
       await eventually(async () => held.stats.retries >= 3);
       expect(await eventRows(engine, site)).toEqual([]);
       expect(held.stats.deadLettered).toBe(0);

@@ -87,8 +87,10 @@ it('dead letters refused by a too-low size limit are listed without being taken,
   const site = uniq('DC');
   const big = { note: 'x'.repeat(3000) };
   const strict = await startConsumerProcess({ RABBITMQ_MAX_MESSAGE_BYTES: '2048' });
-  await broker.publish(config.RABBITMQ_QUEUE, inventoryEvent(site, 'SKU-1', 'E-1', { attributes: big }), { type: 'reckon.event', messageId: 'E-1', correlationId: 'corr-E-1' });
-  await broker.publish(config.RABBITMQ_QUEUE, inventoryEvent(site, 'SKU-1', 'E-2', { attributes: big }), { type: 'reckon.event', messageId: 'E-2' });
+  // event ids are unique per source across the whole database: other files send events too
+  const [e1, e2] = [uniq('E-1'), uniq('E-2')];
+  await broker.publish(config.RABBITMQ_QUEUE, inventoryEvent(site, 'SKU-1', e1, { attributes: big }), { type: 'reckon.event', messageId: 'E-1', correlationId: 'corr-E-1' });
+  await broker.publish(config.RABBITMQ_QUEUE, inventoryEvent(site, 'SKU-1', e2, { attributes: big }), { type: 'reckon.event', messageId: 'E-2' });
   await broker.publish(config.RABBITMQ_QUEUE, { kind: 'discrepancy', body: { ...receivingReport(site, 'SKU-1', uniq('ASN'), ['R-1']), note: 'y'.repeat(1900) } }, { messageId: 'R-1' });
   await eventually(async () => (await broker.messageCount(config.RABBITMQ_DLQ)) === 3, 90_000);
   await stopWorker(strict); // SIGTERM
@@ -101,7 +103,7 @@ it('dead letters refused by a too-low size limit are listed without being taken,
     const letters = JSON.parse(listed.stdout) as { error: string; fields: unknown; originalQueue: string; correlationId: string; properties: { messageId: string }; body: string }[];
     expect(letters.map((l) => l.properties.messageId)).toEqual(['E-1', 'E-2', 'R-1']);
     expect(letters[0]).toMatchObject({ error: expect.stringMatching(/limit is 2048/), fields: [], originalQueue: config.RABBITMQ_QUEUE, correlationId: 'corr-E-1' });
-    expect(JSON.parse(letters[0].body)).toMatchObject({ eventId: 'E-1', site });
+    expect(JSON.parse(letters[0].body)).toMatchObject({ eventId: e1, site });
   }
   expect(await broker.messageCount(config.RABBITMQ_DLQ)).toBe(3);
   const limited = await dlq('list', '--limit', '1');
@@ -132,7 +134,7 @@ it('dead letters refused by a too-low size limit are listed without being taken,
       const r = await eventRows(engine, site);
       return r.length === 2 ? r : undefined;
     }, 90_000);
-    expect(rows.map((r) => r.event_id)).toEqual(['E-1', 'E-2']);
+    expect(rows.map((r) => r.event_id).sort()).toEqual([e1, e2].sort());
     const cases = await eventually(async () => {
       const c = await caseRows(engine, site);
       return c.length === 1 ? c : undefined;
