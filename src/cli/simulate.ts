@@ -66,7 +66,7 @@ async function main(): Promise<number> {
   try {
     const result = await runSimulation(
       new SimClient(engine.url, engine.key),
-      { seed, days, start, shape, faultsPerSiteDay: intArg(values['faults-per-day'], 'faults-per-day', 2, 0), speed, postPolicy: true, scorer, miscountRate: intArg(values.miscounts, 'miscounts', 0, 0), progress: new ProgressBar(), log: note, planner: engine.planner, approve: values.approve ?? false },
+      { seed, days, start, shape, faultsPerSiteDay: intArg(values['faults-per-day'], 'faults-per-day', 2, 0), speed, postPolicy: true, scorer, miscountRate: intArg(values.miscounts, 'miscounts', 0, 0), progress: new ProgressBar(), log: note, planner: engine.planner, approve: values.approve ?? false, approvers: engine.approverKeys?.map((k) => new SimClient(engine.url, k)) },
       engine.db,
     );
     process.stdout.write(`${formatScorecard(result, { seed, days })}\n`);

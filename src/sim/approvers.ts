@@ -1,4 +1,4 @@
-import type { CaseSummary, SimClient } from './client';
+import { ApiError, type CaseSummary, type SimClient } from './client';
 import type { FaultKind, InjectedFault } from './faults';
 import { matches } from './scorecard';
 
@@ -49,6 +49,8 @@ export function verdictFor(c: Pick<CaseSummary, 'kind' | 'site' | 'sku' | 'locat
  */
 export function approverCrew(
   client: SimClient,
+  /** the approvers, in turn: the next one acts when segregation of duties refuses the one before */
+  people: SimClient[],
   faults: InjectedFault[],
   /** the run's simulated time of a past real instant, as of now */
   timeline: () => (realMs: number) => number,
@@ -66,14 +68,23 @@ export function approverCrew(
           if (done.has(c.id) || !running()) continue;
           done.add(c.id);
           const v = verdictFor(c, simOf(Date.parse(c.openedAt)), faults);
-          try {
-            await client.actOnCase(c.id, v.action, v.body, `sim-${v.action}-${c.id}`);
-            if (v.action === 'approve') record.approved++;
-            else record.rejected++;
-          } catch (err) {
-            record.refused++;
-            log(`approver: ${v.action} ${c.id}: ${(err as Error).message.slice(0, 200)}`);
+          let acted = false;
+          for (const person of people) {
+            try {
+              await person.actOnCase(c.id, v.action, v.body, `sim-${v.action}-${c.id}`);
+              acted = true;
+              break;
+            } catch (err) {
+              const refusedForDuties = err instanceof ApiError && err.status === 422 && err.body.includes('took part');
+              if (!refusedForDuties) {
+                log(`approver: ${v.action} ${c.id}: ${(err as Error).message.slice(0, 200)}`);
+                break;
+              }
+            }
           }
+          if (!acted) record.refused++;
+          else if (v.action === 'approve') record.approved++;
+          else record.rejected++;
         }
       } catch (err) {
         log(`approvers: ${(err as Error).message}`);

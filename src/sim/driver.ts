@@ -18,6 +18,8 @@ export interface DriveOptions {
   planner?: NightPlanner;
   /** simulated approvers decide every case waiting for approval per ground truth (outcomes for scorer v2) */
   approve?: boolean;
+  /** the approvers' clients (default: the run's own client) */
+  approvers?: SimClient[];
 }
 
 /** What the night shift did: planner runs, the count tasks they created, and the counts that opened a case. */
@@ -150,7 +152,7 @@ export async function drive(client: SimClient, sim: Simulation, opts: DriveOptio
   let running = true;
   const crew = countCrew(client, sim, clock, () => running, log);
   let deciding = true;
-  const approvers = opts.approve ? approverCrew(client, sim.faults, () => simTimeline(clock.checkpoints, clock.speed), () => deciding, log) : null;
+  const approvers = opts.approve ? approverCrew(client, opts.approvers?.length ? opts.approvers : [client], sim.faults, () => simTimeline(clock.checkpoints, clock.speed), () => deciding, log) : null;
   const nights = opts.planner ? nightShift(client, sim, clock, opts.planner, () => running, log) : null;
 
   const events = sim.events;

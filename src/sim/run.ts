@@ -30,6 +30,7 @@ export interface RunOptions {
   planner?: NightPlanner;
   /** simulated approvers decide cases per ground truth during the run */
   approve?: boolean;
+  approvers?: SimClient[];
 }
 
 export interface RunResult {
@@ -61,7 +62,7 @@ export async function runSimulation(client: SimClient, opts: RunOptions, engineD
   let policyVersion: number | null = null;
   if (opts.postPolicy) policyVersion = (await client.postPolicy(simulationPolicy(opts.speed, opts.scorer))).version;
   if (engineDb) await loadFixture(engineDb, parseFixture(masterData(sim.warehouse)));
-  const record = await drive(client, sim, { speed: opts.speed, progress: opts.progress, log: opts.log, settleTimeoutMs: opts.settleTimeoutMs, planner: opts.planner, approve: opts.approve });
+  const record = await drive(client, sim, { speed: opts.speed, progress: opts.progress, log: opts.log, settleTimeoutMs: opts.settleTimeoutMs, planner: opts.planner, approve: opts.approve, approvers: opts.approvers });
   const scorecard = computeScorecard({
     faults: sim.faults,
     books: sim.books,

@@ -23,6 +23,8 @@ export interface Engine {
   db?: Pool;
   /** the cycle-count planner on the engine's Temporal, when the simulator started it */
   planner?: NightPlanner;
+  /** keys of the simulated approvers: people apart from the integration that posts events and counts */
+  approverKeys?: string[];
   stop(): Promise<void>;
 }
 
@@ -115,7 +117,10 @@ export async function startPrivateEngine(base: Config, note: (msg: string) => vo
     const { key } = await createApiKey(db, { userId: 'simulator', roles: ['admin', 'integration'], sites: ['*'] });
     note(`API on http://127.0.0.1:${apiPort}`);
     const planner = temporalNightPlanner({ temporal, db, taskQueue: config.TEMPORAL_TASK_QUEUE, topN: opts.plannerTopN ?? config.CYCLE_COUNT_TOP_N });
-    return { url: `http://127.0.0.1:${apiPort}`, key, db, planner, stop };
+    // two approvers: one who posted an adjustment at a bin may not approve the next case there
+    const approverKeys: string[] = [];
+    for (const userId of ['sim-approver-1', 'sim-approver-2']) approverKeys.push((await createApiKey(db, { userId, roles: ['admin'], sites: ['*'] })).key);
+    return { url: `http://127.0.0.1:${apiPort}`, key, db, planner, approverKeys, stop };
   } catch (err) {
     await stop();
     throw err;
