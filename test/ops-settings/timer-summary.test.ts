@@ -44,7 +44,11 @@ it("an escalating case's history names each SLA timer by role and duration, and 
   const waiting = await waitForStatus(engine.client, handle.workflowId, ['awaiting_approval']);
   expect(waiting.ownerRole).toBe(ladder.rungs[0].role);
   // the details pane says who must act and by when
-  const details = await currentDetails(handle);
+  // (the status turns awaiting_approval before the notification activity; the details follow at the transition's record)
+  const details = await eventually(async () => {
+    const d = await currentDetails(handle);
+    return d.includes('SLA: ') ? d : undefined;
+  });
   expect(details).toContain(`SLA: ${ladder.rungs[0].role}, ${ladder.rungs[0].sla} (rung 1/${ladder.rungs.length})`);
   expect(details).toContain(`due ${waiting.slaDeadline}`);
 
