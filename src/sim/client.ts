@@ -49,16 +49,28 @@ export class SimClient {
     private readonly key: string,
   ) {}
 
+  /**
+   * One API call. A 429 or 503 (the engine busy: a Temporal update timed out, a dependency
+   * restarting) is tried again after a pause, like an integration would; writes carry an
+   * Idempotency-Key where a resend must not act twice.
+   */
   private async call<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
-    const res = await fetch(`${this.url}${path}`, {
-      method,
-      headers: { Authorization: `Bearer ${this.key}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }), ...headers },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(120_000),
-    });
-    const text = await res.text();
-    if (!res.ok) throw new ApiError(res.status, text, `${method} ${path}`);
-    return (text ? JSON.parse(text) : undefined) as T;
+    for (let attempt = 1; ; attempt++) {
+      const res = await fetch(`${this.url}${path}`, {
+        method,
+        headers: { Authorization: `Bearer ${this.key}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }), ...headers },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(120_000),
+      });
+      const text = await res.text();
+      if ((res.status === 429 || res.status === 503) && attempt < 6) {
+        const wait = Number(res.headers.get('retry-after')) * 1000 || 500 * 2 ** attempt;
+        await new Promise((r) => setTimeout(r, Math.min(wait, 10_000)));
+        continue;
+      }
+      if (!res.ok) throw new ApiError(res.status, text, `${method} ${path}`);
+      return (text ? JSON.parse(text) : undefined) as T;
+    }
   }
 
   postEvents(events: unknown[]): Promise<{ results: { status: string; cases?: string[]; errors?: unknown[] }[]; summary: Record<string, number> }> {
@@ -71,7 +83,7 @@ export class SimClient {
 
   /** caseId: the case that asked for the count, or for a planned count the case its variance opened (null: none) */
   postCount(body: { taskId: string; countedQty: number; countedBy: string; countedAt: string }): Promise<{ caseId: string | null; planId?: string }> {
-    return this.call('POST', '/v1/counts', body);
+    return this.call('POST', '/v1/counts', body, { 'Idempotency-Key': `count:${body.taskId}` });
   }
 
   /** An approver's decision on a case waiting for approval; the key makes a resend the same decision. */
