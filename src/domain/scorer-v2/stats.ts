@@ -1,6 +1,6 @@
 /**
  * Small numeric helpers for scorer v2 (the domain stays dependency-free and usable in
- * workflows). The robust z-score follows the detectors' definition (src/ingest/detectors/robust.ts).
+ * workflows). The detectors' peer comparisons use the same robust z-score (src/ingest/detectors/robust.ts).
  */
 
 export function median(xs: number[]): number {
@@ -10,7 +10,11 @@ export function median(xs: number[]): number {
   return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
-/** (x − median) / (1.4826 · MAD), with the mean absolute deviation, then 1, standing in for a zero MAD. */
+/**
+ * Robust z-score of `x` against `peers`: (x − median) / (1.4826 · MAD). When more than half the
+ * peers are identical the MAD is zero; the mean absolute deviation (· 1.2533) stands in, and
+ * when that is zero too, one unit does, so a lone outlier among identical peers still scores.
+ */
 export function robustZ(x: number, peers: number[]): number {
   const med = median(peers);
   const deviations = peers.map((p) => Math.abs(p - med));
