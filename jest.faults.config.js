@@ -1,5 +1,5 @@
 /**
- * The fault suite (`npm run test:faults`): the engine as separate processes on its own private
+ * The fault suite (`npm run faults`): the engine as separate processes on its own private
  * Postgres, Redis and Temporal dev server, with workers killed and services stopped mid-run.
  * One file, in band: the faults must not overlap. No global setup: test/faults/stack.ts starts
  * everything it needs and never touches the machine's shared services.
