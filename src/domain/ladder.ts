@@ -33,3 +33,11 @@ export function describeRung(ladder: Ladder, level: number): string {
   if (p.exhausted) return `terminal: ${ladder.terminal.action} → ${ladder.terminal.role}`;
   return `SLA: ${p.role}, ${ladder.rungs[level].sla} (rung ${level + 1}/${ladder.rungs.length})`;
 }
+
+/**
+ * How long a count task may stay open at a site before a person decides. A policy pinned before
+ * per-site waits existed carries no `timeoutBySite`: its cases keep the policy-wide wait.
+ */
+export function recountTimeoutFor(policy: Pick<PolicyDocument, 'recounts'>, site: string): string {
+  return policy.recounts.timeoutBySite?.[site] ?? policy.recounts.timeout;
+}

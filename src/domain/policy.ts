@@ -168,6 +168,8 @@ export const PolicyDocument = z
         automatic: z.number().int().min(0).max(5),
         /** how long to wait for a count result before a human decides */
         timeout: DurationText,
+        /** per-site wait (a site whose counters work one shift, say), overriding `timeout` */
+        timeoutBySite: z.record(z.string().min(1).max(32), DurationText).default({}),
         /** kinds where a physical recount can settle the question */
         kinds: z.array(DiscrepancyKind).default(['count_variance', 'negative_inventory', 'phantom_stock', 'system_mismatch']),
       })

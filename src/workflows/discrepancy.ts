@@ -4,6 +4,7 @@ import {
   decide,
   describeShadowDecision,
   durationMs,
+  recountTimeoutFor,
   isShadow,
   ladderFor,
   positionOn,
@@ -260,9 +261,10 @@ async function awaitRecount(ctx: CaseContext): Promise<void> {
     await ctx.record();
   }
   const task = current;
-  const timeoutMs = Date.parse(task.requestedAt) + durationMs(ctx.policy!.document.recounts.timeout) - Date.now();
+  const wait = recountTimeoutFor(ctx.policy!.document, s.report.site);
+  const timeoutMs = Date.parse(task.requestedAt) + durationMs(wait) - Date.now();
   const counted = await condition(() => task.countedQty !== undefined || ctx.dirty, Math.max(timeoutMs, 1), {
-    summary: `recount ${task.taskId}: waiting for the count result, ${ctx.policy!.document.recounts.timeout}`,
+    summary: `recount ${task.taskId}: waiting for the count result, ${wait}`,
   });
   if (task.countedQty !== undefined) {
     ctx.audit('count_result', 'user', task.countedBy ?? 'unknown', { taskId: task.taskId, countedQty: task.countedQty });

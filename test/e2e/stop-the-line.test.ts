@@ -1,7 +1,7 @@
 import { startApi, type Api, type Persona } from '../support/api';
 import { adjustmentsFor, seedBalance } from '../support/cases';
 import { eventually, startEngine, uniq, type Engine } from '../support/engine';
-import { TEST_POLICY } from '../support/test-policy';
+import { RECOUNT_TIMEOUT_SITE, TEST_POLICY } from '../support/test-policy';
 
 let engine: Engine;
 let api: Api;
@@ -84,7 +84,7 @@ it('an approver can send a case back for a recount; a recount that finds the sys
 });
 
 it('a recount that never comes back times out to a person', async () => {
-  const site = uniq('DC');
+  const site = RECOUNT_TIMEOUT_SITE;
   const sku = uniq('SKU');
   await seedBalance(engine.db, { site, location: 'E-01-01', sku, wms: 100, erp: 100 });
   const res = await (await api.as(wms)).post('/v1/discrepancies', {
@@ -92,7 +92,7 @@ it('a recount that never comes back times out to a person', async () => {
   });
   const id = res.body.id as string;
   await row(id, ['awaiting_recount']);
-  // the suite's policy gives a recount 20 s
+  // the suite's policy gives a recount 5 s at this site (5 min elsewhere)
   const waiting = await row(id, ['awaiting_approval']);
   expect(waiting.owner_role).toBe(TEST_POLICY.ladders.review.rungs[0].role);
   const actions = (await engine.db.query(`SELECT action FROM audit_log WHERE case_id = $1 ORDER BY seq`, [id])).rows.map((r) => r.action);

@@ -1,10 +1,13 @@
 import {
   DEFAULT_POLICY,
+  DEFAULT_POLICY_INPUT,
   Ladder,
+  PolicyDocument,
   SEVERITIES,
   describeRung,
   ladderFor,
   positionOn,
+  recountTimeoutFor,
   rolesAtOrAbove,
   type Severity,
 } from '../../src/domain';
@@ -91,5 +94,34 @@ describe('describeRung', () => {
     [3, 'terminal: hold_and_page → ops_manager'],
   ])('level %d: %s', (level, text) => {
     expect(describeRung(ladder, level)).toBe(text);
+  });
+});
+
+describe('recountTimeoutFor: how long a count task waits at a site', () => {
+  const policy = PolicyDocument.parse({
+    ...DEFAULT_POLICY_INPUT,
+    recounts: { ...DEFAULT_POLICY_INPUT.recounts, timeout: '24h', timeoutBySite: { 'DC-NIGHT': '36h' } },
+  });
+
+  it.each([
+    ['DC-NIGHT', '36h'],
+    ['DC1', '24h'],
+  ])('%s waits %s', (site, wait) => {
+    expect(recountTimeoutFor(policy, site)).toBe(wait);
+  });
+
+  it('a policy without per-site waits (the default, or one pinned before they existed) uses its own', () => {
+    expect(DEFAULT_POLICY.recounts.timeoutBySite).toEqual({});
+    const { timeoutBySite: _dropped, ...pinnedEarlier } = policy.recounts;
+    expect(recountTimeoutFor({ recounts: pinnedEarlier as PolicyDocument['recounts'] }, 'DC-NIGHT')).toBe('24h');
+  });
+
+  it('refuses a per-site wait that is not a duration, naming the site', () => {
+    const res = PolicyDocument.safeParse({
+      ...DEFAULT_POLICY_INPUT,
+      recounts: { ...DEFAULT_POLICY_INPUT.recounts, timeoutBySite: { 'DC-NIGHT': 'tomorrow' } },
+    });
+    expect(res.success).toBe(false);
+    expect(res.error?.issues.map((i) => i.path.join('.'))).toContain('recounts.timeoutBySite.DC-NIGHT');
   });
 });
