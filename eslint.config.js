@@ -64,10 +64,10 @@ module.exports = defineConfig(
               message: 'Call activities through proxyActivities; import only their types (import type).',
             },
             {
-              // everything else except @temporalio/workflow, the domain and ./workflow-local files
-              regex: '^(?!@temporalio/workflow$|@temporalio/common$|\\.\\./domain(/.*)?$|(\\.\\./)*src/domain(/.*)?$|\\./|\\.\\./activities(/.*)?$|node:|(fs|path|crypto|os|child_process|net|http|https|pg|ioredis|express)(/.*)?$)',
+              // everything else except @temporalio/workflow, the schema-free domain and ./workflow-local files
+              regex: '^(?!@temporalio/workflow$|@temporalio/common$|\\.\\./domain/core$|(\\.\\./)*src/domain/core$|\\./|\\.\\./activities(/.*)?$|node:|(fs|path|crypto|os|child_process|net|http|https|pg|ioredis|express)(/.*)?$)',
               allowTypeImports: true,
-              message: 'Workflow code may import only @temporalio/workflow (and the deterministic @temporalio/common it re-exports from), ../domain and ./workflow files (types excepted).',
+              message: 'Workflow code may import only @temporalio/workflow (and the deterministic @temporalio/common it re-exports from), ../domain/core (the domain without zod: each workflow run loads its own modules) and ./workflow files (types excepted).',
             },
           ],
         },

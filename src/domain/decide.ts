@@ -1,6 +1,7 @@
-import { processOf, valueAtRisk, varianceOf, type DiscrepancyReport } from './discrepancy';
+import type { DiscrepancyReport } from './discrepancy';
 import type { AutoRuleName, PolicyDocument, Severity } from './policy';
 import type { Score } from './scorer';
+import { processOf, valueAtRisk, varianceOf } from './quantities';
 import { judgeTolerance, severityFor, toleranceFor, zoneOf, type ToleranceVerdict } from './tolerance';
 
 export type Correction = 'adjust' | 'resync' | 'suppress';

@@ -76,67 +76,7 @@ export const DiscrepancyReport = z
 export type DiscrepancyReportInput = z.input<typeof DiscrepancyReport>;
 export type DiscrepancyReport = z.output<typeof DiscrepancyReport>;
 
-/** Which process's tolerance applies when the report does not say. */
-export function processOf(report: Pick<DiscrepancyReport, 'kind' | 'process'>): Process {
-  if (report.process) return report.process;
-  switch (report.kind) {
-    case 'receiving_variance':
-      return 'receiving';
-    case 'count_variance':
-      return 'counting';
-    case 'phantom_stock':
-    case 'mis_scan':
-      return 'picking';
-    case 'return_unposted':
-      return 'returns';
-    case 'transfer_delay':
-      return 'transfers';
-    default:
-      return 'general';
-  }
-}
-
-/**
- * Quantities rounded to a millionth of a unit: fractional units of measure (KG, L) must compare
- * equal when they are equal (10.3 − 10 is 0.3, not 0.30000000000000071).
- */
-export function roundQty(n: number): number {
-  return Math.round(n * 1e6) / 1e6;
-}
-
-export function varianceOf(r: Pick<DiscrepancyReport, 'expectedQty' | 'observedQty'>): number {
-  return roundQty(r.observedQty - r.expectedQty);
-}
-
-/** Value at risk: absolute variance at unit cost, rounded to cents. */
-export function valueAtRisk(variance: number, unitCost: number): number {
-  return Math.round(Math.abs(variance) * unitCost * 100) / 100;
-}
-
-/** The dedupe key (DESIGN §4.2): kind + site + sku + location + reference. */
-export function dedupeKey(r: Pick<DiscrepancyReport, 'kind' | 'site' | 'sku' | 'location' | 'reference'>): string {
-  const ref = r.reference ? `${r.reference.kind}:${r.reference.id}:${r.reference.line ?? ''}` : '';
-  return [r.kind, r.site, r.sku, r.location ?? '', ref].join('|');
-}
-
-/** 32-bit FNV-1a twice with different seeds: short, stable, dependency-free (usable in workflows). */
-export function shortHash(text: string): string {
-  const fnv = (seed: number) => {
-    let h = seed >>> 0;
-    for (let i = 0; i < text.length; i++) {
-      h ^= text.charCodeAt(i);
-      h = Math.imul(h, 0x01000193) >>> 0;
-    }
-    return h.toString(16).padStart(8, '0');
-  };
-  return fnv(0x811c9dc5) + fnv(0x01234567);
-}
-
-/**
- * Workflow ID for a dedupe key. Readable for operators in the Temporal UI, and unique per key,
- * so Temporal itself enforces "one open case per key".
- */
-export function workflowIdForKey(r: Pick<DiscrepancyReport, 'kind' | 'site' | 'sku' | 'location' | 'reference'>): string {
-  const safe = (s: string) => s.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 40);
-  return `disc-${r.kind}-${safe(r.site)}-${safe(r.sku)}-${shortHash(dedupeKey(r))}`;
-}
+// The pure functions over reports live in zod-free modules (workflow code imports them without
+// the schemas); re-exported here so callers keep one place to import a report's vocabulary from.
+export { processOf, roundQty, varianceOf, valueAtRisk } from './quantities';
+export { dedupeKey, shortHash, workflowIdForKey } from './case-keys';

@@ -1,4 +1,5 @@
-import { durationMs, type Ladder, type PolicyDocument, type Severity } from './policy';
+import { durationMs } from './durations';
+import type { Ladder, PolicyDocument, Severity } from './policy';
 
 export interface LadderPosition {
   /** 0-based rung index; equal to rungs.length once the last SLA has passed */

@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { DiscrepancyKind, Process, SkuClass } from './discrepancy';
+import { DURATION_PATTERN, durationMs } from './durations';
 
-/** Durations in policies are strings like "90s", "30m", "4h", "2d" (or a combination: "1h30m"). */
-export const DURATION_PATTERN = /^(\d+d)?(\d+h)?(\d+m)?(\d+s)?$/;
+export { DURATION_PATTERN, durationMs } from './durations';
+
+/** A policy duration as text, refused unless it parses and is longer than zero. */
 export const DurationText = z
   .string()
   .min(2)
@@ -10,13 +12,6 @@ export const DurationText = z
   .regex(DURATION_PATTERN, 'a duration such as 90s, 30m, 4h, 2d or 1h30m')
   // zod runs this even when the pattern failed: it must not throw on a malformed duration
   .refine((s) => !DURATION_PATTERN.test(s) || durationMs(s) > 0, 'must be longer than zero');
-
-export function durationMs(text: string): number {
-  const m = DURATION_PATTERN.exec(text);
-  if (!m) throw new Error(`not a duration: ${text}`);
-  const part = (s: string | undefined, unit: number) => (s ? parseInt(s, 10) * unit : 0);
-  return part(m[1], 86_400_000) + part(m[2], 3_600_000) + part(m[3], 60_000) + part(m[4], 1000);
-}
 
 export const SEVERITIES = ['info', 'review', 'high', 'critical'] as const;
 export const Severity = z.enum(SEVERITIES);

@@ -1,4 +1,5 @@
-import { roundQty, type DiscrepancyKind } from './discrepancy';
+import type { DiscrepancyKind } from './discrepancy';
+import { roundQty } from './quantities';
 import type { Evidence } from './evidence';
 import type { AutoRuleName } from './policy';
 

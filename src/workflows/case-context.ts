@@ -8,7 +8,7 @@ import {
   shortHash,
   type CaseState,
   type PinnedPolicy,
-} from '../domain';
+} from '../domain/core';
 import { records } from './activity-proxies';
 import type { DiscrepancyWorkflowInput } from './messages';
 import {

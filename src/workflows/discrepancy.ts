@@ -12,7 +12,7 @@ import {
   type CaseState,
   type Decision,
   type Resolution,
-} from '../domain';
+} from '../domain/core';
 import { records, scoring, writes } from './activity-proxies';
 import { CaseContext, initialState, nowIso } from './case-context';
 import { gatherEvidence, stockKey } from './evidence';

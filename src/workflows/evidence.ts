@@ -1,4 +1,4 @@
-import type { CaseState, Evidence, EvidenceSource } from '../domain';
+import type { CaseState, Evidence, EvidenceSource } from '../domain/core';
 import { erpEvidence, reckonEvidence, wmsEvidence } from './activity-proxies';
 
 export function stockKey(s: CaseState): { site: string; sku: string; location?: string } {

@@ -9,7 +9,7 @@ import {
   Refusal,
   type Actor,
   type CaseState,
-} from '../domain';
+} from '../domain/core';
 import { nowIso, type CaseContext } from './case-context';
 import {
   approveUpdate,

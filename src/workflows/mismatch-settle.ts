@@ -1,5 +1,5 @@
 import { condition, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
-import { durationMs } from '../domain';
+import { durationMs } from '../domain/core';
 import { mismatchSeenSignal, watchStateQuery, type MismatchSeen, type WatchResult } from './watch-messages';
 import { watchCases, watchPolicy } from './watch-proxies';
 

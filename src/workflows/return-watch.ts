@@ -1,5 +1,5 @@
 import { condition, setHandler, workflowInfo } from '@temporalio/workflow';
-import { durationMs } from '../domain';
+import { durationMs } from '../domain/core';
 import { tellCase } from './watch-evidence';
 import {
   returnDispositionSignal,
