@@ -21,7 +21,9 @@ export interface CaseSummary {
 
 export interface CaseDetail extends CaseSummary {
   decision?: { action?: string; correction?: string; adjustQty?: number; rule?: string } | null;
-  score?: { confidence?: number; scorerVersion?: string } | null;
+  score?: { confidence?: number; scorerVersion?: string; model?: { version: number; reading: string; features: Record<string, string> } } | null;
+  /** scorer v2's probabilities over its root causes (empty when scored by rules-v1) */
+  rootCauses?: { cause: string; probability: number }[];
   live?: { recounts?: { taskId: string; countedQty?: number; timedOut?: boolean }[] } | null;
 }
 

@@ -21,6 +21,13 @@ export const SIM_WINDOWS = {
   recountTimeout: 24 * HOUR,
 } as const;
 
+/**
+ * The benign look-alikes of a run's default stream, at rates a real warehouse sees: counters
+ * miscount some counts (a recount finds the system right), pickers now and then report a line
+ * short at a bin that holds it. Cases they open match no fault: the false alarms a site lives with.
+ */
+export const DEFAULT_NOISE = { miscountRate: 0.03, cantFindRate: 0.005 } as const;
+
 /** One generated event: when it happens in simulated time, and the canonical event. */
 export interface SimEvent {
   at: number;
@@ -41,6 +48,8 @@ export interface GeneratorOptions {
   faultsPerSiteDay: number;
   /** share of cycle counts a counter gets wrong by 3–8 units (benign: a recount settles it); 0 by default */
   miscountRate?: number;
+  /** share of picks where the picker cannot find stock that is there and reports the line short (benign); 0 by default */
+  cantFindRate?: number;
 }
 
 /** How long before the end of the run a fault of each kind must start for its effect to become due. */
@@ -89,6 +98,8 @@ export class SimContext {
   lotSeq = 0;
   /** miscounts draw from their own stream, so a run without them is the same run as before */
   readonly miscountRng: Prng;
+  /** pickers who cannot find stock draw from their own stream too */
+  readonly cantFindRng: Prng;
   private readonly agenda: Scheduled[] = [];
   private seq = 0;
   private eventSeq = 0;
@@ -98,6 +109,7 @@ export class SimContext {
   constructor(readonly opts: GeneratorOptions) {
     this.rng = new Prng(opts.seed);
     this.miscountRng = new Prng((opts.seed ^ 0x5bd1e995) >>> 0);
+    this.cantFindRng = new Prng((opts.seed ^ 0x27d4eb2f) >>> 0);
     this.warehouse = buildWarehouse(this.rng.fork('warehouse'), opts.shape);
     this.end = opts.start + opts.days * DAY;
     for (const s of this.warehouse.sites) for (const u of s.users) this.users.set(u.userId, { user: u, lastAt: -Infinity });

@@ -3,6 +3,8 @@ import type { CaseDetail, CaseSummary, IncidentSummary, SimClient } from './clie
 import type { Simulation } from './generator';
 import { approverCrew, type ApprovalsRecord } from './approvers';
 import type { NightPlanner } from './night-planner';
+import { counterReading } from './outbound';
+import { Prng } from './prng';
 import type { ProgressBar } from './progress';
 
 export interface DriveOptions {
@@ -20,6 +22,10 @@ export interface DriveOptions {
   approve?: boolean;
   /** the approvers' clients (default: the run's own client) */
   approvers?: SimClient[];
+  /** share of planned counts the night crew miscounts (as the day's counters do); recounts a case asks for are careful */
+  miscountRate?: number;
+  /** seeds the night crew's miscounts */
+  seed?: number;
 }
 
 /** What the night shift did: planner runs, the count tasks they created, and the counts that opened a case. */
@@ -43,6 +49,8 @@ export interface RunRecord {
   cases: CaseSummary[];
   /** details of auto-resolved cases (their decision) */
   autoResolved: CaseDetail[];
+  /** every case's detail at the end (the score with its root-cause probabilities) */
+  details: CaseDetail[];
   incidents: IncidentSummary[] | null;
   events: { sent: number; accepted: number; duplicate: number; invalid: number; redeliveriesSent: number };
   /** how far behind its schedule the latest-posted event was, at worst (real ms) */
@@ -153,7 +161,8 @@ export async function drive(client: SimClient, sim: Simulation, opts: DriveOptio
   const crew = countCrew(client, sim, clock, () => running, log);
   let deciding = true;
   const approvers = opts.approve ? approverCrew(client, opts.approvers?.length ? opts.approvers : [client], sim.faults, () => simTimeline(clock.checkpoints, clock.speed), () => deciding, log) : null;
-  const nights = opts.planner ? nightShift(client, sim, clock, opts.planner, () => running, log) : null;
+  const nightCrew = { rate: opts.miscountRate ?? 0, rng: new Prng(((opts.seed ?? 0) ^ 0x6a09e667) >>> 0) };
+  const nights = opts.planner ? nightShift(client, sim, clock, opts.planner, nightCrew, () => running, log) : null;
 
   const events = sim.events;
   let i = 0;
@@ -219,8 +228,9 @@ export async function drive(client: SimClient, sim: Simulation, opts: DriveOptio
   running = false;
   await crew.stopped;
 
-  const autoResolved: CaseDetail[] = [];
-  for (const c of cases.filter((x) => x.resolution === 'auto_resolved')) autoResolved.push(await client.getCase(c.id));
+  const details: CaseDetail[] = [];
+  for (const c of cases) details.push(await client.getCase(c.id));
+  const autoResolved = details.filter((d) => d.resolution === 'auto_resolved');
   const incidents = await client.listIncidents();
   return {
     speed: opts.speed,
@@ -228,6 +238,7 @@ export async function drive(client: SimClient, sim: Simulation, opts: DriveOptio
     realStart: clock.realStart,
     cases,
     autoResolved,
+    details,
     incidents,
     events: tally,
     maxLagMs,
@@ -281,7 +292,7 @@ export function plannerNights(sim: Pick<Simulation, 'start' | 'end'>): number[] 
  * like the recounts. A count that agrees with the WMS opens nothing; one that differs opens a
  * count_variance case, which is how a mis-slot nobody picks from comes to light.
  */
-function nightShift(client: SimClient, sim: Simulation, clock: SimClock, planner: NightPlanner, running: () => boolean, log: (m: string) => void) {
+function nightShift(client: SimClient, sim: Simulation, clock: SimClock, planner: NightPlanner, crew: { rate: number; rng: Prng }, running: () => boolean, log: (m: string) => void) {
   const record: PlannedCountsRecord = { plans: 0, tasks: 0, answered: 0, variances: 0, caseIds: [], refused: 0 };
   const loop = async () => {
     for (const night of plannerNights(sim)) {
@@ -296,10 +307,10 @@ function nightShift(client: SimClient, sim: Simulation, clock: SimClock, planner
           record.refused += plan.result.refused.length;
           for (const task of plan.tasks) {
             const simNow = clock.simOf(Date.now());
-            const phys = sim.books.pointAt(site.site, task.location, task.sku, simNow).phys;
+            const counted = counterReading(sim.books.pointAt(site.site, task.location, task.sku, simNow).phys, crew.rate, crew.rng);
             // counted at the simulated instant, like the stream's events: the planner's next run
             // reads days since the last count, and its real clock sees three nights in minutes
-            const res = await client.postCount({ taskId: task.taskId, countedQty: Math.max(0, phys), countedBy: 'sim-count-crew', countedAt: new Date(simNow).toISOString() });
+            const res = await client.postCount({ taskId: task.taskId, countedQty: counted, countedBy: 'sim-count-crew', countedAt: new Date(simNow).toISOString() });
             record.answered++;
             if (res.caseId) {
               record.variances++;

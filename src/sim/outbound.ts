@@ -1,5 +1,6 @@
 import { MINUTE, zoneOfBin, type SimContext } from './context';
 import type { InjectedFault } from './faults';
+import type { Prng } from './prng';
 import { shiftAt, type SimSite, type SimUser } from './warehouse';
 
 const reserved = new WeakMap<SimContext, Map<string, number>>();
@@ -68,7 +69,10 @@ function pick(ctx: SimContext, site: SimSite, orderId: string, sku: string, qty:
       ctx.scanned(u.userId, zoneOfBin(wrong), t);
       return;
     }
-    const found = Math.min(Math.max(phys, 0), qty);
+    // now and then the picker does not find stock that is there (behind a pallet, on the wrong
+    // level) and reports the line short: a benign look-alike of a mis-slot, which a count settles
+    const overlooked = !item.lotControlled && phys >= qty && ctx.books.wmsAt(site.site, home, sku) === phys && (ctx.opts.cantFindRate ?? 0) > 0 && ctx.cantFindRng.chance(ctx.opts.cantFindRate!);
+    const found = overlooked ? 0 : Math.min(Math.max(phys, 0), qty);
     const short = qty - found;
     const shortAttrs = short > 0 ? { requestedQty: qty, shortQty: short } : {};
     if (item.lotControlled && found > 0) {
@@ -99,11 +103,18 @@ function pick(ctx: SimContext, site: SimSite, orderId: string, sku: string, qty:
 export function cycleCount(ctx: SimContext, site: SimSite, sku: string, at: number): void {
   const home = site.home.get(sku)!;
   ctx.withUser(site, 'counter', zoneOfBin(home), at, (u, t) => {
-    const phys = Math.max(0, ctx.books.physAt(site.site, home, sku));
-    const rate = ctx.opts.miscountRate ?? 0;
-    const off = rate > 0 && ctx.miscountRng.chance(rate) ? (ctx.miscountRng.chance(0.5) ? 1 : -1) * ctx.miscountRng.int(3, 8) : 0;
-    ctx.emit(t, { type: 'count', site: site.site, sku, location: home, qty: Math.max(0, phys + off), actor: actorOf(u) });
+    const qty = counterReading(ctx.books.physAt(site.site, home, sku), ctx.opts.miscountRate ?? 0, ctx.miscountRng);
+    ctx.emit(t, { type: 'count', site: site.site, sku, location: home, qty, actor: actorOf(u) });
   });
+}
+
+/**
+ * What a counter writes down for a bin holding `phys`: the truth, or — at `rate` — a
+ * miscount 3–8 units off either way (never below zero).
+ */
+export function counterReading(phys: number, rate: number, rng: Prng): number {
+  const off = rate > 0 && rng.chance(rate) ? (rng.chance(0.5) ? 1 : -1) * rng.int(3, 8) : 0;
+  return Math.max(0, Math.max(0, phys) + off);
 }
 
 /** An ordinary write-off: damaged goods (explained), or now and then one nobody can explain. */

@@ -33,8 +33,13 @@ export function formatScorecard(r: RunResult, meta: { seed: number; days: number
   lines.push(`auto-resolved: ${s.autoResolved} (rate ${pct(s.autoResolutionRate).trim()} of cases); wrong auto-resolutions: ${s.wrongAutoResolutions}`);
   for (const w of s.wrongAutoResolutionCases) lines.push(`  wrong: ${w.id} ${w.kind}: ${w.why}`);
   lines.push(`MTTD over all detected faults: ${minutes(s.mttdMinutes)} (simulated)`);
-  lines.push(`calibration (case confidence vs "the case is real"): Brier ${num(s.brier)} vs prior ${num(s.brierPrior)} (base rate ${num(s.baseRate)})`);
-  lines.push('  confidence     cases  mean conf  observed');
+  const cal = s.calibration;
+  lines.push(
+    cal.forecastCases > 0
+      ? `calibration (P(case is real) = 1 − P(count_error) − P(duplicate_report), vs "the case matches an injected fault", ${cal.forecastCases} cases): Brier ${num(s.brier)} vs prior ${num(s.brierPrior)} (the base rate ${num(s.baseRate)} as a constant forecast)`
+      : `calibration: no forecast — the scorer gives no probability that a case is real (rules-v1's confidence is about its explanation; run with --scorer bayes-v2)`,
+  );
+  lines.push('  P(real)        cases  mean P    observed');
   for (const b of s.reliability) lines.push(`  ${b.from.toFixed(1)}–${b.to.toFixed(1)}     ${String(b.cases).padStart(7)}  ${num(b.meanConfidence).padStart(9)}  ${num(b.observedRate).padStart(8)}`);
   lines.push(
     `alerts: ${s.alerts.cases} cases, ${s.alerts.openCases} open at the end → ${s.alerts.afterClustering} after clustering (${s.alerts.clusteredBy === 'api' ? `GET /v1/incidents: ${s.alerts.incidents} open incidents plus open cases in none` : 'simulator clustering by bin, ASN, user: the engine has no /v1/incidents'}); all cases clustered by the simulator: ${s.alerts.simulatorClusters}`,

@@ -17,6 +17,8 @@ export interface RunOptions {
   shape: WarehouseShape;
   faultsPerSiteDay: number;
   miscountRate?: number;
+  /** share of picks where the picker cannot find stock that is there */
+  cantFindRate?: number;
   /** simulated time runs this many times faster than real time */
   speed: number;
   /** post the simulation policy (needs an admin key); false keeps the engine's active policy */
@@ -58,16 +60,17 @@ export function masterData(w: Warehouse) {
  * hand (else every event carries the sku's cost and class), play the stream, score it.
  */
 export async function runSimulation(client: SimClient, opts: RunOptions, engineDb?: Pool): Promise<RunResult> {
-  const sim = generate({ seed: opts.seed, days: opts.days, start: opts.start, shape: opts.shape, faultsPerSiteDay: opts.faultsPerSiteDay, miscountRate: opts.miscountRate });
+  const sim = generate({ seed: opts.seed, days: opts.days, start: opts.start, shape: opts.shape, faultsPerSiteDay: opts.faultsPerSiteDay, miscountRate: opts.miscountRate, cantFindRate: opts.cantFindRate });
   let policyVersion: number | null = null;
   if (opts.postPolicy) policyVersion = (await client.postPolicy(simulationPolicy(opts.speed, opts.scorer))).version;
   if (engineDb) await loadFixture(engineDb, parseFixture(masterData(sim.warehouse)));
-  const record = await drive(client, sim, { speed: opts.speed, progress: opts.progress, log: opts.log, settleTimeoutMs: opts.settleTimeoutMs, planner: opts.planner, approve: opts.approve, approvers: opts.approvers });
+  const record = await drive(client, sim, { speed: opts.speed, progress: opts.progress, log: opts.log, settleTimeoutMs: opts.settleTimeoutMs, planner: opts.planner, approve: opts.approve, approvers: opts.approvers, miscountRate: opts.miscountRate, seed: opts.seed });
   const scorecard = computeScorecard({
     faults: sim.faults,
     books: sim.books,
     cases: record.cases,
     autoResolved: record.autoResolved,
+    details: record.details,
     incidents: record.incidents,
     simOf: simTimeline(record.timeline, record.speed),
   });

@@ -2,6 +2,7 @@ import type { Books } from './books';
 import type { CaseDetail, CaseSummary, IncidentSummary } from './client';
 import { HOUR } from './context';
 import { CLAIMS, FAULT_KINDS, type FaultKind, type InjectedFault } from './faults';
+import { realProbability } from './forecast';
 
 /** A case may be opened up to this long (simulated) before its fault's recorded instant: clocks and batching. */
 export const MATCH_SLACK_MS = HOUR;
@@ -14,6 +15,8 @@ export interface KindScore {
   claimed: number;
   truePositives: number;
   falsePositives: number;
+  /** false positives the engine closed itself because its recount found the system right */
+  falsePositivesSettled: number;
   precision: number | null;
   /** simulated minutes from the fault to its first case: median and mean over detected faults */
   mttdMinutes: { median: number; mean: number } | null;
@@ -36,10 +39,15 @@ export interface Scorecard {
   wrongAutoResolutions: number;
   wrongAutoResolutionCases: { id: string; kind: string; why: string }[];
   mttdMinutes: { median: number; mean: number } | null;
+  /** Brier score of the engine's probability that a case is real (see forecast.ts) against the ground truth */
   brier: number | null;
+  /** Brier score of the best constant forecast: the run's own base rate */
   brierPrior: number | null;
   baseRate: number | null;
   reliability: ReliabilityBin[];
+  calibration: { forecast: string; label: string; forecastCases: number; notForecast: number };
+  /** every forecast with its outcome, for a closer look */
+  forecasts: { id: string; kind: string; p: number; real: boolean; resolution: string | null; reading: string | null; counts: string | null }[];
   alerts: {
     /** every case opened, and those still open at the end */
     cases: number;
@@ -59,6 +67,8 @@ export interface ScoreInput {
   books: Books;
   cases: CaseSummary[];
   autoResolved: CaseDetail[];
+  /** every case's detail at the end (the root-cause probabilities); absent: no forecasts */
+  details?: CaseDetail[];
   incidents: IncidentSummary[] | null;
   /** simulated time of a real instant */
   simOf: (realMs: number) => number;
@@ -117,7 +127,8 @@ export function computeScorecard(input: ScoreInput): Scorecard {
     allDelays.push(...delays);
     const claimed = cases.filter((c) => (CLAIMS[c.kind as keyof typeof CLAIMS] ?? []).includes(kind));
     const tp = claimed.filter((c) => matchedFaults.get(c.id)!.some((f) => f.kind === kind)).length;
-    const fp = claimed.filter((c) => matchedFaults.get(c.id)!.length === 0).length;
+    const fps = claimed.filter((c) => matchedFaults.get(c.id)!.length === 0);
+    const fp = fps.length;
     perKind[kind] = {
       injected: mine.length,
       detected: mine.length - missed.length,
@@ -125,6 +136,7 @@ export function computeScorecard(input: ScoreInput): Scorecard {
       claimed: tp + fp,
       truePositives: tp,
       falsePositives: fp,
+      falsePositivesSettled: fps.filter((c) => c.resolution === 'resolved_by_recount').length,
       precision: tp + fp ? r3(tp / (tp + fp)) : null,
       mttdMinutes: summary(delays),
       missed,
@@ -141,9 +153,15 @@ export function computeScorecard(input: ScoreInput): Scorecard {
 
   const wrong = input.autoResolved.map((d) => ({ d, why: wrongAutoResolution(d, matchedFaults.get(d.id) ?? [], input) })).filter((x) => x.why !== null);
 
-  const scored = cases.filter((c) => c.confidence !== null);
-  const ys = scored.map((c) => (matchedFaults.get(c.id)!.length ? 1 : 0));
-  const ps = scored.map((c) => Number(c.confidence));
+  const detailOf = new Map((input.details ?? []).map((d) => [d.id, d]));
+  const forecasts = cases.flatMap((c) => {
+    const d = detailOf.get(c.id);
+    const p = d ? realProbability(d) : null;
+    if (p === null) return [];
+    return [{ id: c.id, kind: c.kind, p: r3(p)!, real: matchedFaults.get(c.id)!.length > 0, resolution: c.resolution, reading: d?.score?.model?.reading ?? null, counts: d?.score?.model?.features?.counts ?? null }];
+  });
+  const ys = forecasts.map((f) => (f.real ? 1 : 0));
+  const ps = forecasts.map((f) => f.p);
   const base = mean(ys);
   const brier = mean(ps.map((p, i) => (p - ys[i]) ** 2));
   const brierPrior = base === null ? null : mean(ys.map((y) => (base - y) ** 2));
@@ -178,6 +196,13 @@ export function computeScorecard(input: ScoreInput): Scorecard {
     brierPrior: r3(brierPrior),
     baseRate: r3(base),
     reliability,
+    calibration: {
+      forecast: "the engine's probability that the case is real: 1 − P(count_error) − P(duplicate_report) of its latest score",
+      label: 'the case matches an injected fault',
+      forecastCases: forecasts.length,
+      notForecast: cases.length - forecasts.length,
+    },
+    forecasts,
     alerts: { cases: cases.length, openCases: open.length, afterClustering, clusteredBy, incidents: input.incidents?.length ?? 0, simulatorClusters: clusterCount(cases) },
     unmatchedCases: cases
       .filter((c) => matchedFaults.get(c.id)!.length === 0)
