@@ -105,15 +105,46 @@ describe('the scorecard', () => {
     expect(s.cases).toMatchObject({ total: 6, matched: 4, unmatched: 2 });
   });
 
-  it('scores confidence against "the case is real" with a Brier score beside the base-rate prior', () => {
-    const s = computeScorecard({ faults, books, cases, autoResolved: [], incidents: null, simOf });
-    // real: c1 .9, c2 .8, c3 .7, c5 .5; not: c4 .6, c6 .2
-    const brier = ((0.1 ** 2) + (0.2 ** 2) + (0.3 ** 2) + (0.5 ** 2) + (0.6 ** 2) + (0.2 ** 2)) / 6;
-    expect(s.brier).toBeCloseTo(brier, 3);
-    expect(s.baseRate).toBeCloseTo(4 / 6, 3);
-    expect(s.brierPrior).toBeCloseTo((4 / 6) * (2 / 6), 3);
+  /** a case's detail as scorer v2 leaves it: probabilities over the root causes */
+  const v2 = (c: CaseSummary, notReal: { count_error?: number; duplicate_report?: number }): CaseDetail => {
+    const countError = notReal.count_error ?? 0;
+    const duplicate = notReal.duplicate_report ?? 0;
+    return { ...c, rootCauses: [{ cause: 'mis_scan', probability: 1 - countError - duplicate }, { cause: 'count_error', probability: countError }, { cause: 'duplicate_report', probability: duplicate }] };
+  };
+
+  it("scores the engine's probability that a case is real against the ground truth, beside the base rate as a constant forecast", () => {
+    // real: c1, c2, c3, c5; not: c4, c6. P(real) = 1 − P(count_error) − P(duplicate_report)
+    const details = [
+      v2(cases[0], { count_error: 0.1 }), // 0.9, real
+      v2(cases[1], { count_error: 0.15, duplicate_report: 0.05 }), // 0.8, real
+      v2(cases[2], { count_error: 0.3 }), // 0.7, real
+      v2(cases[3], { count_error: 0.6 }), // 0.4, not real
+      { ...cases[4], rootCauses: [] }, // scored by rules-v1: no forecast
+      v2(cases[5], { count_error: 0.9 }), // 0.1, not real
+    ];
+    const s = computeScorecard({ faults, books, cases, autoResolved: [], details, incidents: null, simOf });
+    expect(s.calibration).toMatchObject({ forecastCases: 5, notForecast: 1 });
+    expect(s.brier).toBeCloseTo((0.1 ** 2 + 0.2 ** 2 + 0.3 ** 2 + 0.4 ** 2 + 0.1 ** 2) / 5, 3);
+    expect(s.baseRate).toBeCloseTo(3 / 5, 3);
+    // the best constant forecast says the base rate every time
+    expect(s.brierPrior).toBeCloseTo((3 / 5) * (2 / 5), 3);
+    expect(s.brier!).toBeLessThan(s.brierPrior!);
     expect(s.reliability.find((b) => b.from === 0.8)).toMatchObject({ cases: 2, meanConfidence: 0.85, observedRate: 1 });
-    expect(s.reliability.find((b) => b.from === 0.6)).toMatchObject({ cases: 2, meanConfidence: 0.65, observedRate: 0.5 });
+    expect(s.reliability.find((b) => b.from === 0)).toMatchObject({ cases: 1, meanConfidence: 0.1, observedRate: 0 });
+    expect(s.forecasts.find((f) => f.id === 'c4')).toMatchObject({ p: 0.4, real: false });
+  });
+
+  it("does not score rules-v1's confidence as a probability that the case is real", () => {
+    const s = computeScorecard({ faults, books, cases, autoResolved: [], details: cases.map((c) => ({ ...c, rootCauses: [] })), incidents: null, simOf });
+    expect(s.calibration).toMatchObject({ forecastCases: 0, notForecast: 6 });
+    expect(s.brier).toBeNull();
+    expect(s.brierPrior).toBeNull();
+  });
+
+  it('says which false alarms the engine settled itself by a recount that found the system right', () => {
+    const settled = cases.map((c) => (c.id === 'c6' ? { ...c, status: 'closed', resolution: 'resolved_by_recount' } : c));
+    const s = computeScorecard({ faults, books, cases: settled, autoResolved: [], incidents: null, simOf });
+    expect(s.perKind.mis_slot).toMatchObject({ falsePositives: 1, falsePositivesSettled: 1 });
   });
 
   it('counts an auto-resolution as wrong when it adjusts by other than the truth, or leaves a wrong bin alone', () => {
