@@ -33,6 +33,11 @@ const ConfigSchema = z.object({
   RECKON_FAULT_MARKER: z.string().default(''),
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).max(1000).default(100),
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(1).max(1000).default(100),
+  /**
+   * Cases kept in the worker's sticky cache (unset: the SDK's size, from the heap limit). Each
+   * waiting case held there costs worker memory; one evicted costs a history replay when it next acts.
+   */
+  WORKER_MAX_CACHED_WORKFLOWS: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(0).max(1_000_000).optional()),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
   PRETTY_LOGS: bool,
   /** Temporal for a remote cluster or Temporal Cloud: mTLS files and/or an API key */
