@@ -22,6 +22,13 @@ import type { DiscrepancyWorkflowInput } from './messages';
 /** Patch id of shadow mode: a shadow case records its decision and closes without writing. */
 export const SHADOW_MODE_PATCH = 'shadow-mode-records-only';
 
+/**
+ * Patch id: evidence, score and decision are recorded as one transition. Between them there is
+ * no wait a person could see, only the scoring activity, so two records (activity, transaction,
+ * search-attribute upsert each) bought nothing but load. Histories from before record each step.
+ */
+export const ONE_TRANSITION_TO_DECISION_PATCH = 'evidence-score-decision-one-transition';
+
 /** Continue-as-new well before Temporal's history limits; duplicates can be many. */
 const HISTORY_EVENTS_BEFORE_CONTINUE = 4000;
 
@@ -87,7 +94,7 @@ async function gather(ctx: CaseContext): Promise<void> {
   for (const c of s.evidence.countHistory ?? []) if (c.countedBy) addInvolved(s, c.countedBy);
   ctx.audit('evidence_gathered', 'system', 'reckon', { missing: s.evidence.missing });
   s.status = 'scoring';
-  await ctx.record();
+  if (!patched(ONE_TRANSITION_TO_DECISION_PATCH)) await ctx.record();
 }
 
 function addInvolved(s: CaseState, userId: string): void {
@@ -127,7 +134,7 @@ async function score(ctx: CaseContext): Promise<void> {
     valueAtRisk: s.assessment.valueAtRisk,
   });
   s.status = 'deciding';
-  await ctx.record();
+  if (!patched(ONE_TRANSITION_TO_DECISION_PATCH)) await ctx.record();
 }
 
 async function decideNext(ctx: CaseContext): Promise<void> {
