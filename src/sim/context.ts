@@ -22,9 +22,10 @@ export const SIM_WINDOWS = {
 } as const;
 
 /**
- * The benign look-alikes of a run's default stream, at rates a real warehouse sees: counters
- * miscount some counts (a recount finds the system right), pickers now and then report a line
- * short at a bin that holds it. Cases they open match no fault: the false alarms a site lives with.
+ * The benign look-alikes of a run's default stream: the day's counters miscount some cycle
+ * counts (a recount finds the system right), pickers now and then report a line short at a bin
+ * that holds it. Cases they open match no fault: the false alarms a site lives with. (The
+ * night crew's planned counts stay exact by default: docs/simulator.md says why.)
  */
 export const DEFAULT_NOISE = { miscountRate: 0.03, cantFindRate: 0.005 } as const;
 

@@ -22,8 +22,8 @@ export interface DriveOptions {
   approve?: boolean;
   /** the approvers' clients (default: the run's own client) */
   approvers?: SimClient[];
-  /** share of planned counts the night crew miscounts (as the day's counters do); recounts a case asks for are careful */
-  miscountRate?: number;
+  /** share of planned counts the night crew miscounts (off by default: see docs/simulator.md); recounts a case asks for are careful */
+  nightMiscountRate?: number;
   /** seeds the night crew's miscounts */
   seed?: number;
 }
@@ -161,7 +161,7 @@ export async function drive(client: SimClient, sim: Simulation, opts: DriveOptio
   const crew = countCrew(client, sim, clock, () => running, log);
   let deciding = true;
   const approvers = opts.approve ? approverCrew(client, opts.approvers?.length ? opts.approvers : [client], sim.faults, () => simTimeline(clock.checkpoints, clock.speed), () => deciding, log) : null;
-  const nightCrew = { rate: opts.miscountRate ?? 0, rng: new Prng(((opts.seed ?? 0) ^ 0x6a09e667) >>> 0) };
+  const nightCrew = { rate: opts.nightMiscountRate ?? 0, rng: new Prng(((opts.seed ?? 0) ^ 0x6a09e667) >>> 0) };
   const nights = opts.planner ? nightShift(client, sim, clock, opts.planner, nightCrew, () => running, log) : null;
 
   const events = sim.events;

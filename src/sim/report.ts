@@ -21,17 +21,19 @@ export function formatScorecard(r: RunResult, meta: { seed: number; days: number
   const ap = rec.approvals;
   lines.push(ap ? `approvers (per ground truth): ${ap.approved} approved, ${ap.rejected} rejected, ${ap.refused} refused by the engine` : 'approvers: none acted (cases needing people stay open)');
   lines.push('');
-  lines.push('fault kind           injected  detected  recall   cases   TP   FP  precision  MTTD median / mean');
+  lines.push('fault kind           injected  detected  recall   cases   TP   FP  precision  FP settled  raised  MTTD median / mean');
   for (const k of FAULT_KINDS) {
     const p = s.perKind[k];
     lines.push(
-      `${k.padEnd(20)} ${String(p.injected).padStart(8)}  ${String(p.detected).padStart(8)}  ${pct(p.recall)}  ${String(p.claimed).padStart(5)} ${String(p.truePositives).padStart(4)} ${String(p.falsePositives).padStart(4)}     ${pct(p.precision)}  ${minutes(p.mttdMinutes)}`,
+      `${k.padEnd(20)} ${String(p.injected).padStart(8)}  ${String(p.detected).padStart(8)}  ${pct(p.recall)}  ${String(p.claimed).padStart(5)} ${String(p.truePositives).padStart(4)} ${String(p.falsePositives).padStart(4)}     ${pct(p.precision)}  ${String(p.falsePositivesSettled).padStart(10)}  ${pct(p.precisionRaised)}  ${minutes(p.mttdMinutes)}`,
     );
   }
   lines.push('');
   lines.push(`cases: ${s.cases.total} (${s.cases.matched} match an injected fault, ${s.cases.unmatched} do not); by kind: ${Object.entries(s.cases.byKind).map(([k, v]) => `${k} ${v.matched}/${v.total}`).join(', ')}`);
   lines.push(`auto-resolved: ${s.autoResolved} (rate ${pct(s.autoResolutionRate).trim()} of cases); wrong auto-resolutions: ${s.wrongAutoResolutions}`);
   for (const w of s.wrongAutoResolutionCases) lines.push(`  wrong: ${w.id} ${w.kind}: ${w.why}`);
+  lines.push(`closed by a recount while a fault left the bin wrong: ${s.wrongRecountClosures}`);
+  for (const w of s.wrongRecountClosureCases) lines.push(`  wrong: ${w.id} ${w.kind}: ${w.why.replace('closed without an adjustment (none)', 'closed by the recount')}`);
   lines.push(`MTTD over all detected faults: ${minutes(s.mttdMinutes)} (simulated)`);
   const cal = s.calibration;
   lines.push(

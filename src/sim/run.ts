@@ -17,6 +17,8 @@ export interface RunOptions {
   shape: WarehouseShape;
   faultsPerSiteDay: number;
   miscountRate?: number;
+  /** share of the nightly planned counts the crew miscounts */
+  nightMiscountRate?: number;
   /** share of picks where the picker cannot find stock that is there */
   cantFindRate?: number;
   /** simulated time runs this many times faster than real time */
@@ -64,7 +66,7 @@ export async function runSimulation(client: SimClient, opts: RunOptions, engineD
   let policyVersion: number | null = null;
   if (opts.postPolicy) policyVersion = (await client.postPolicy(simulationPolicy(opts.speed, opts.scorer))).version;
   if (engineDb) await loadFixture(engineDb, parseFixture(masterData(sim.warehouse)));
-  const record = await drive(client, sim, { speed: opts.speed, progress: opts.progress, log: opts.log, settleTimeoutMs: opts.settleTimeoutMs, planner: opts.planner, approve: opts.approve, approvers: opts.approvers, miscountRate: opts.miscountRate, seed: opts.seed });
+  const record = await drive(client, sim, { speed: opts.speed, progress: opts.progress, log: opts.log, settleTimeoutMs: opts.settleTimeoutMs, planner: opts.planner, approve: opts.approve, approvers: opts.approvers, nightMiscountRate: opts.nightMiscountRate, seed: opts.seed });
   const scorecard = computeScorecard({
     faults: sim.faults,
     books: sim.books,

@@ -18,6 +18,8 @@ export interface KindScore {
   /** false positives the engine closed itself because its recount found the system right */
   falsePositivesSettled: number;
   precision: number | null;
+  /** precision without the false alarms Reckon settled itself (a recount found the system right): what reached people or the books */
+  precisionRaised: number | null;
   /** simulated minutes from the fault to its first case: median and mean over detected faults */
   mttdMinutes: { median: number; mean: number } | null;
   missed: string[];
@@ -38,6 +40,9 @@ export interface Scorecard {
   autoResolutionRate: number | null;
   wrongAutoResolutions: number;
   wrongAutoResolutionCases: { id: string; kind: string; why: string }[];
+  /** cases Reckon closed itself because a recount agreed with what the case expected, while a fault had left the bin wrong */
+  wrongRecountClosures: number;
+  wrongRecountClosureCases: { id: string; kind: string; why: string }[];
   mttdMinutes: { median: number; mean: number } | null;
   /** Brier score of the engine's probability that a case is real (see forecast.ts) against the ground truth */
   brier: number | null;
@@ -129,6 +134,7 @@ export function computeScorecard(input: ScoreInput): Scorecard {
     const tp = claimed.filter((c) => matchedFaults.get(c.id)!.some((f) => f.kind === kind)).length;
     const fps = claimed.filter((c) => matchedFaults.get(c.id)!.length === 0);
     const fp = fps.length;
+    const settled = fps.filter((c) => c.resolution === 'resolved_by_recount').length;
     perKind[kind] = {
       injected: mine.length,
       detected: mine.length - missed.length,
@@ -136,8 +142,9 @@ export function computeScorecard(input: ScoreInput): Scorecard {
       claimed: tp + fp,
       truePositives: tp,
       falsePositives: fp,
-      falsePositivesSettled: fps.filter((c) => c.resolution === 'resolved_by_recount').length,
+      falsePositivesSettled: settled,
       precision: tp + fp ? r3(tp / (tp + fp)) : null,
+      precisionRaised: tp + fp - settled ? r3(tp / (tp + fp - settled)) : null,
       mttdMinutes: summary(delays),
       missed,
     };
@@ -152,6 +159,10 @@ export function computeScorecard(input: ScoreInput): Scorecard {
   const matched = cases.filter((c) => matchedFaults.get(c.id)!.length > 0);
 
   const wrong = input.autoResolved.map((d) => ({ d, why: wrongAutoResolution(d, matchedFaults.get(d.id) ?? [], input) })).filter((x) => x.why !== null);
+  const wrongRecount = (input.details ?? [])
+    .filter((d) => d.resolution === 'resolved_by_recount')
+    .map((d) => ({ d, why: wrongAutoResolution({ ...d, decision: null }, matchedFaults.get(d.id) ?? [], input) }))
+    .filter((x) => x.why !== null);
 
   const detailOf = new Map((input.details ?? []).map((d) => [d.id, d]));
   const forecasts = cases.flatMap((c) => {
@@ -191,6 +202,8 @@ export function computeScorecard(input: ScoreInput): Scorecard {
     autoResolutionRate: cases.length ? r3(input.autoResolved.length / cases.length) : null,
     wrongAutoResolutions: wrong.length,
     wrongAutoResolutionCases: wrong.map((x) => ({ id: x.d.id, kind: x.d.kind, why: x.why! })),
+    wrongRecountClosures: wrongRecount.length,
+    wrongRecountClosureCases: wrongRecount.map((x) => ({ id: x.d.id, kind: x.d.kind, why: x.why! })),
     mttdMinutes: summary(allDelays),
     brier: r3(brier),
     brierPrior: r3(brierPrior),

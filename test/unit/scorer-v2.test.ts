@@ -65,6 +65,15 @@ describe('scorer v2 at a cold start (the documented prior): the reading, its cau
     expect(s.explanation).toContain('Most likely');
   });
 
+  it('reads a negative balance as not counted, and its first recount as a single count, not counts disagreeing', () => {
+    // the report observes the system's balance (-3); the recount finds the shelf empty
+    const before = scoreDiscrepancyV2(input({ kind: 'negative_inventory', expectedQty: 0, observedQty: -3, reportedQty: -3 }), EMPTY_PEERS, PRIOR_MODEL);
+    const after = scoreDiscrepancyV2(input({ kind: 'negative_inventory', expectedQty: 0, observedQty: 0, reportedQty: -3, recounts: [{ countedQty: 0 }] }), EMPTY_PEERS, PRIOR_MODEL);
+    expect(before.model!.features.counts).toBe('not_counted');
+    expect(after.model!.features.counts).toBe('single');
+    for (const s of [before, after]) expect(s.rootCauses![0].cause).not.toBe('count_error');
+  });
+
   it('keeps v1 explanations, explained quantities and the rules-v1 version for v1', () => {
     const i = input({ expectedQty: 100, observedQty: 124, evidence: ev({ inbound: [receipt('RC-1', 24)] }) });
     const v1 = scoreDiscrepancy(i);
@@ -186,6 +195,8 @@ describe('outcomes of closed cases', () => {
     ['rejected as a miscount', { resolution: 'rejected_no_change', resolutionCode: 'MISCOUNT' }, { truePositive: false, changed: false, confirmedCause: 'count_error' }],
     ['rejected, no cause', { resolution: 'rejected_no_change', resolutionCode: 'NOT_REAL' }, { truePositive: false, changed: false, confirmedCause: null }],
     ['a recount found the system right', { resolution: 'resolved_by_recount' }, { changed: false, confirmedCause: 'count_error', causeSource: 'recount' }],
+    // the report observed the system's negative balance, not a count: the recount found no counting error
+    ['a recount at a negative balance: no count was wrong, nothing learnt', { resolution: 'resolved_by_recount', report: { kind: 'negative_inventory' } as CaseState['report'] }, { truePositive: true, changed: null, confirmedCause: null, causeSource: null }],
     ['auto-resolved by a document rule: cause, but no verdict', { resolution: 'auto_resolved', decision: { action: 'auto_resolve', rule: 'explained_by_open_allocation', correction: 'resync', adjustQty: 0, reason: '' } }, { changed: null, confirmedCause: 'open_allocation', causeSource: 'rule' }],
     ['shadow: nothing learnt', { resolution: 'shadowed', shadow: true }, { truePositive: null, changed: null, confirmedCause: null, shadow: true }],
     ['ladder exhausted: no verdict', { resolution: 'escalated_terminal' }, { truePositive: null, changed: null }],

@@ -74,10 +74,18 @@ const DOCUMENT_OF: Record<string, FeatureValue<'document'>> = {
   return_without_disposition: 'return',
 };
 
+/**
+ * Kinds whose report's observation is a count of the bin: a counter's, or a picker's who found
+ * less than asked. A negative_inventory report observes the system's own (negative) balance:
+ * nobody has counted until a recount does, and a recount agreeing with "not below zero" is no
+ * counting error.
+ */
+export const OBSERVED_BY_COUNT: readonly string[] = ['count_variance', 'phantom_stock'];
+
 function countChain(input: ScoreInput): FeatureValue<'counts'> {
-  const countKinds = ['count_variance', 'negative_inventory', 'phantom_stock'];
-  if (input.recounts.length === 0) return countKinds.includes(input.kind) ? 'single' : 'not_counted';
-  const chain = [...(input.reportedQty === undefined ? [] : [input.reportedQty]), ...input.recounts.map((r) => r.countedQty)];
+  const counted = OBSERVED_BY_COUNT.includes(input.kind);
+  if (input.recounts.length === 0) return counted ? 'single' : 'not_counted';
+  const chain = [...(counted && input.reportedQty !== undefined ? [input.reportedQty] : []), ...input.recounts.map((r) => r.countedQty)];
   if (chain.length < 2) return 'single';
   return roundQty(chain[chain.length - 1] - chain[chain.length - 2]) === 0 ? 'confirmed' : 'disagree';
 }

@@ -1,6 +1,6 @@
 import type { CaseState } from '../case';
 import { causeOfReasonCode, RULE_TO_CAUSE, type RootCauseV2 } from './causes';
-import type { Features } from './features';
+import { OBSERVED_BY_COUNT, type Features } from './features';
 import type { LabelledOutcome } from './model';
 
 /** How a closed case's confirmed cause is known. */
@@ -45,6 +45,9 @@ export function outcomeOf(s: CaseState): CaseOutcome | null {
       return { ...base, truePositive: false, changed: false, ...(cause ? { confirmedCause: cause, causeSource: 'reason_code' } : none) };
     }
     case 'resolved_by_recount':
+      // a recount shows a counting error only where the report's observation was a count; for a
+      // negative balance it shows the shelf is not below zero — the system was wrong, not a count
+      if (!OBSERVED_BY_COUNT.includes(s.report.kind)) return { ...base, truePositive: true, changed: null, ...none };
       return { ...base, truePositive: true, changed: false, confirmedCause: 'count_error', causeSource: 'recount' };
     case 'auto_resolved': {
       const rule = s.decision?.action === 'auto_resolve' ? s.decision.rule : undefined;
