@@ -141,10 +141,25 @@ describe('the scorecard', () => {
     expect(s.brierPrior).toBeNull();
   });
 
-  it('says which false alarms the engine settled itself by a recount that found the system right', () => {
+  it('says which false alarms the engine settled itself by a recount that found the system right, and the precision of what it raised', () => {
     const settled = cases.map((c) => (c.id === 'c6' ? { ...c, status: 'closed', resolution: 'resolved_by_recount' } : c));
     const s = computeScorecard({ faults, books, cases: settled, autoResolved: [], incidents: null, simOf });
-    expect(s.perKind.mis_slot).toMatchObject({ falsePositives: 1, falsePositivesSettled: 1 });
+    expect(s.perKind.mis_slot).toMatchObject({ truePositives: 2, falsePositives: 1, falsePositivesSettled: 1, precision: 0.667, precisionRaised: 1 });
+    // a false alarm that went to people still counts against what was raised
+    expect(s.perKind.short_carton).toMatchObject({ falsePositives: 1, falsePositivesSettled: 0, precisionRaised: 0.5 });
+  });
+
+  it('counts a recount closure as wrong when a fault left the bin wrong, and a settled miscount as right', () => {
+    const closed = { status: 'closed', resolution: 'resolved_by_recount', closedAt: iso(T0 + 4 * HOUR) };
+    // c2 matches the mis-slot that left B-01 ten short: closing it without a correction leaves the WMS wrong
+    const wrong = { ...cases[1], ...closed };
+    // c6 matches no fault (opened before it): a miscount the recount settled
+    const right = { ...cases[5], ...closed };
+    const s = computeScorecard({ faults, books, cases: [wrong, right], autoResolved: [], details: [wrong, right], incidents: null, simOf });
+    expect(s.wrongRecountClosures).toBe(1);
+    expect(s.wrongRecountClosureCases[0]).toMatchObject({ id: 'c2' });
+    expect(s.wrongRecountClosureCases[0].why).toMatch(/F1/);
+    expect(s.wrongAutoResolutions).toBe(0);
   });
 
   it('counts an auto-resolution as wrong when it adjusts by other than the truth, or leaves a wrong bin alone', () => {
