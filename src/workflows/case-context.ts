@@ -1,4 +1,4 @@
-import { setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { patched, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import {
   canonicalJson,
   dedupeKey,
@@ -66,6 +66,17 @@ export function initialState(input: DiscrepancyWorkflowInput): CaseState {
     writeAttempt: 0,
   };
 }
+
+/**
+ * Patch id: while a case moves on its own, evidence, score and decision are recorded as one
+ * transition, and search attributes wait until it comes to rest (a person, a count) or closes.
+ * Those steps take seconds and no one acts on them; each record and upsert cost the engine and
+ * Temporal real work (docs/performance.md). Histories from before record and upsert each step.
+ */
+export const QUIET_AUTOMATIC_STEPS_PATCH = 'quiet-automatic-steps';
+
+/** Statuses a case passes through on its own, in seconds. */
+const AUTOMATIC_STATUSES: ReadonlySet<CaseState['status']> = new Set(['opened', 'gathering_evidence', 'scoring', 'deciding', 'auto_resolving']);
 
 /**
  * The running case: its state, its pinned policy, and the audit entries not yet written.
@@ -145,11 +156,14 @@ export class CaseContext {
       { key: slaDeadlineKey, value: s.slaDeadline ? new Date(s.slaDeadline) : null },
       { key: breachedKey, value: s.breached },
     ];
+    setCurrentDetails(this.details());
+    // a case moving on its own shows its last resting state in Temporal's list for those seconds;
+    // the read model (the API) has every step
+    if (AUTOMATIC_STATUSES.has(s.status) && patched(QUIET_AUTOMATIC_STEPS_PATCH)) return;
     // only what changed; the status always, so each transition still makes one upsert command
     // (the command sequence of histories recorded before this is unchanged; replay does not
     // compare an upsert's attributes)
     upsertSearchAttributes(changedAttributes(workflowInfo().typedSearchAttributes, wanted, [statusKey.name]));
-    setCurrentDetails(this.details());
   }
 
   /** Markdown shown in the Temporal UI's "current details". */

@@ -14,20 +14,13 @@ import {
   type Resolution,
 } from '../domain/core';
 import { records, scoring, writes } from './activity-proxies';
-import { CaseContext, initialState, nowIso } from './case-context';
+import { CaseContext, initialState, nowIso, QUIET_AUTOMATIC_STEPS_PATCH } from './case-context';
 import { gatherEvidence, stockKey } from './evidence';
 import { registerHandlers } from './handlers';
 import type { DiscrepancyWorkflowInput } from './messages';
 
 /** Patch id of shadow mode: a shadow case records its decision and closes without writing. */
 export const SHADOW_MODE_PATCH = 'shadow-mode-records-only';
-
-/**
- * Patch id: evidence, score and decision are recorded as one transition. Between them there is
- * no wait a person could see, only the scoring activity, so two records (activity, transaction,
- * search-attribute upsert each) bought nothing but load. Histories from before record each step.
- */
-export const ONE_TRANSITION_TO_DECISION_PATCH = 'evidence-score-decision-one-transition';
 
 /** Continue-as-new well before Temporal's history limits; duplicates can be many. */
 const HISTORY_EVENTS_BEFORE_CONTINUE = 4000;
@@ -94,7 +87,7 @@ async function gather(ctx: CaseContext): Promise<void> {
   for (const c of s.evidence.countHistory ?? []) if (c.countedBy) addInvolved(s, c.countedBy);
   ctx.audit('evidence_gathered', 'system', 'reckon', { missing: s.evidence.missing });
   s.status = 'scoring';
-  if (!patched(ONE_TRANSITION_TO_DECISION_PATCH)) await ctx.record();
+  if (!patched(QUIET_AUTOMATIC_STEPS_PATCH)) await ctx.record();
 }
 
 function addInvolved(s: CaseState, userId: string): void {
@@ -134,7 +127,7 @@ async function score(ctx: CaseContext): Promise<void> {
     valueAtRisk: s.assessment.valueAtRisk,
   });
   s.status = 'deciding';
-  if (!patched(ONE_TRANSITION_TO_DECISION_PATCH)) await ctx.record();
+  if (!patched(QUIET_AUTOMATIC_STEPS_PATCH)) await ctx.record();
 }
 
 async function decideNext(ctx: CaseContext): Promise<void> {
