@@ -53,7 +53,11 @@ export function formatScorecard(r: RunResult, meta: { seed: number; days: number
   }
   if (s.unmatchedCases.length) {
     lines.push('cases matching no injected fault:');
-    for (const c of s.unmatchedCases.slice(0, 30)) lines.push(`  ${c.id} ${c.kind} ${c.site} ${c.sku} ${c.location ?? ''} ${c.reference ?? ''} conf ${num(c.confidence, 2)}`);
+    const pReal = new Map(s.forecasts.map((f) => [f.id, f.p]));
+    for (const c of s.unmatchedCases.slice(0, 30)) {
+      const p = pReal.get(c.id);
+      lines.push(`  ${c.id} ${c.kind} ${c.site} ${c.sku} ${c.location ?? ''} ${c.reference ?? ''} ${c.resolution ?? c.status}${p === undefined ? '' : ` P(real) ${num(p, 2)}`}`);
+    }
   }
   return lines.join('\n');
 }

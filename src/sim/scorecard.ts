@@ -64,7 +64,7 @@ export interface Scorecard {
     /** the simulator's clustering of every case (same bin, same ASN, same user), for comparison */
     simulatorClusters: number;
   };
-  unmatchedCases: { id: string; kind: string; site: string; sku: string; location: string | null; reference: string | null; confidence: number | null; explanation: string | null; sourceEventIds: string[] }[];
+  unmatchedCases: { id: string; kind: string; site: string; sku: string; location: string | null; reference: string | null; status: string; resolution: string | null; confidence: number | null; explanation: string | null; sourceEventIds: string[] }[];
 }
 
 export interface ScoreInput {
@@ -220,7 +220,7 @@ export function computeScorecard(input: ScoreInput): Scorecard {
     unmatchedCases: cases
       .filter((c) => matchedFaults.get(c.id)!.length === 0)
       .map((c) => ({
-        id: c.id, kind: c.kind, site: c.site, sku: c.sku, location: c.location, reference: c.reference ? `${c.reference.kind}:${c.reference.id}` : null,
+        id: c.id, kind: c.kind, site: c.site, sku: c.sku, location: c.location, reference: c.reference ? `${c.reference.kind}:${c.reference.id}` : null, status: c.status, resolution: c.resolution,
         confidence: c.confidence, explanation: c.explanation, sourceEventIds: c.sourceEventIds,
       })),
   };
