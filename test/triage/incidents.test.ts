@@ -206,6 +206,30 @@ describe('incidents', () => {
     expect(incident.cases.filter((c) => c.leftAt === null)).toHaveLength(19);
   });
 
+  it('a case that resolves itself never enters an incident: only cases waiting for people cluster', async () => {
+    const bin = uniq('AUTO');
+    const [waiting] = await open([report({ location: bin })]);
+    // a count 2 short of 120 on a balanced bin (class B): inside tolerance, auto-resolved
+    const sku = uniq('SKU');
+    await engine.db.query(`INSERT INTO ledger.balances (site, location, sku, wms_qty, erp_qty) VALUES ($1, $2, $3, 120, 120)`, [SITE, bin, sku]);
+    const res = await (await api.as(integration)).post('/v1/discrepancies', {
+      kind: 'count_variance', site: SITE, sku, location: bin, expectedQty: 120, observedQty: 118, unitCost: 10, skuClass: 'B', source: 'wms',
+    });
+    expect(res.status).toBe(202);
+    const auto = await eventually(async () => {
+      const { rows } = await engine.db.query('SELECT resolution, triage_score FROM discrepancies WHERE id = $1', [res.body.id]);
+      return rows[0]?.resolution ? rows[0] : undefined;
+    });
+    expect(auto).toEqual({ resolution: 'auto_resolved', triage_score: null });
+    expect((await engine.db.query('SELECT 1 FROM case_links WHERE case_id = $1', [res.body.id])).rowCount).toBe(0);
+    expect(linkOf(await incidents(`site=${SITE}&kind=bin`), 'bin', bin)).toEqual([]);
+
+    // a second case waiting on the bin pairs with the first, not with the one that resolved itself
+    const [second] = await open([report({ location: bin })]);
+    const [incident] = linkOf(await incidents(`site=${SITE}&status=open&kind=bin`), 'bin', bin);
+    expect(incident.cases.map((c) => c.id).sort()).toEqual([waiting, second].sort());
+  });
+
   it('pages with a cursor, newest first, without repeats', async () => {
     const seen: string[] = [];
     let cursor: string | null = null;
