@@ -35,7 +35,7 @@ beforeAll(async () => {
   // one simulated day of a small two-site network at 5000×: about 17 s of stream, then the drain
   result = await runSimulation(
     new SimClient(`http://127.0.0.1:${port}`, key),
-    { seed: 4, days: 1, start: today - DAY, shape: { ...DEFAULT_SHAPE, skus: 18, ordersPerDay: 24, sitePrefix: 'SIM' }, faultsPerSiteDay: 2, speed: 5000, postPolicy: true, settleTimeoutMs: 60_000,
+    { seed: 4, days: 1, start: today - DAY, shape: { ...DEFAULT_SHAPE, skus: 18, ordersPerDay: 24, sitePrefix: 'SIM' }, faultsPerSiteDay: 2, speed: 5000, postPolicy: true, settleTimeoutMs: 60_000, scorer: 'bayes-v2',
       planner: temporalNightPlanner({ temporal: engine.client, db: engine.db, taskQueue: engine.config.TEMPORAL_TASK_QUEUE, topN: 50 }) },
     engine.db,
   );
@@ -71,11 +71,14 @@ describe('a one-day simulation against the engine', () => {
 
   it('scores what the engine did: the scorecard is the one recomputed from the cases read back', () => {
     const { sim, record, scorecard } = result;
-    const again = computeScorecard({ faults: sim.faults, books: sim.books, cases: record.cases, autoResolved: record.autoResolved, incidents: record.incidents, simOf: simTimeline(record.timeline, record.speed) });
+    const again = computeScorecard({ faults: sim.faults, books: sim.books, cases: record.cases, autoResolved: record.autoResolved, details: record.details, incidents: record.incidents, simOf: simTimeline(record.timeline, record.speed) });
     expect(again).toEqual(scorecard);
     expect(scorecard.cases.total).toBe(record.cases.length);
     expect(scorecard.cases.matched).toBeGreaterThan(0);
     expect(scorecard.autoResolved).toBe(record.cases.filter((c) => c.resolution === 'auto_resolved').length);
+    // scorer v2 gives every case a probability that it is real, scored against the ground truth
+    expect(scorecard.calibration.forecastCases).toBe(record.cases.length);
+    expect(scorecard.brier).not.toBeNull();
     expect(scorecard.brierPrior).not.toBeNull();
     expect(record.incidents).not.toBeNull(); // the engine serves GET /v1/incidents
     expect(scorecard.alerts.clusteredBy).toBe('api');
