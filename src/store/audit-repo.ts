@@ -51,23 +51,33 @@ export function auditHash(caseId: string, e: AuditEntry, prevHash: string): stri
 export async function appendAudit(client: PoolClient, caseId: string, entries: AuditEntry[]): Promise<number> {
   if (entries.length === 0) return 0;
   await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [caseId]);
-  let inserted = 0;
+  const rows: unknown[][] = [];
+  let last: { seq: number; hash: string } | undefined;
   for (const e of [...entries].sort((a, b) => a.seq - b.seq)) {
-    const prev = await client.query(
-      'SELECT seq, hash FROM audit_log WHERE case_id = $1 AND seq < $2 ORDER BY seq DESC LIMIT 1',
-      [caseId, e.seq],
-    );
-    const prevHash = prev.rows.length ? prev.rows[0].hash : GENESIS_HASH;
+    // the batch's own rows chain onto each other: only the first (or one after a gap) looks up
+    // its predecessor in the log. A retry recomputes the same hashes, so rows already there are equal.
+    let prevHash: string;
+    if (last && last.seq === e.seq - 1) prevHash = last.hash;
+    else {
+      const prev = await client.query<{ hash: string }>(
+        'SELECT hash FROM audit_log WHERE case_id = $1 AND seq < $2 AND ($3::int IS NULL OR seq > $3) ORDER BY seq DESC LIMIT 1',
+        [caseId, e.seq, last?.seq ?? null],
+      );
+      prevHash = prev.rows[0]?.hash ?? last?.hash ?? GENESIS_HASH;
+    }
     const hash = auditHash(caseId, e, prevHash);
-    const res = await client.query(
-      `INSERT INTO audit_log (case_id, seq, at, action, actor_kind, actor_id, status, detail, policy_version, scorer_version, evidence_digest, prev_hash, hash)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13) ON CONFLICT (case_id, seq) DO NOTHING`,
-      [caseId, e.seq, e.at, e.action, e.actorKind, e.actorId, e.status ?? null, JSON.stringify(e.detail ?? {}),
-        e.policyVersion ?? null, e.scorerVersion ?? null, e.evidenceDigest ?? null, prevHash, hash],
-    );
-    inserted += res.rowCount ?? 0;
+    rows.push([caseId, e.seq, e.at, e.action, e.actorKind, e.actorId, e.status ?? null, JSON.stringify(e.detail ?? {}),
+      e.policyVersion ?? null, e.scorerVersion ?? null, e.evidenceDigest ?? null, prevHash, hash]);
+    last = { seq: e.seq, hash };
   }
-  return inserted;
+  const width = rows[0].length;
+  const values = rows.map((_, r) => `(${Array.from({ length: width }, (_, c) => `$${r * width + c + 1}`).join(',')})`).join(',');
+  const res = await client.query(
+    `INSERT INTO audit_log (case_id, seq, at, action, actor_kind, actor_id, status, detail, policy_version, scorer_version, evidence_digest, prev_hash, hash)
+     VALUES ${values} ON CONFLICT (case_id, seq) DO NOTHING`,
+    rows.flat(),
+  );
+  return res.rowCount ?? 0;
 }
 
 interface AuditDbRow {

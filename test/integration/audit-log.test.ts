@@ -43,6 +43,15 @@ it('chains rows per case, and a retried append with the same sequence numbers ad
   expect(rows[1].prevHash).toBe(rows[0].hash);
   expect(rows[2].prevHash).toBe(rows[1].hash);
   expect(await verifyAuditChains(pool, caseId)).toEqual({ cases: 1, rows: 3, problems: [] });
+
+  // a retried batch overlapping what is stored chains its new row onto the stored one; a batch
+  // of three chains each row onto the one before it in the batch
+  expect(await append(caseId, [entry(3, 'closed'), entry(4, 'commented')])).toBe(1);
+  expect(await append(caseId, [entry(5, 'commented'), entry(6, 'commented'), entry(7, 'commented')])).toBe(3);
+  const all = await listAudit(pool, caseId);
+  expect(all.map((r) => r.seq)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+  for (let i = 1; i < all.length; i++) expect(all[i].prevHash).toBe(all[i - 1].hash);
+  expect(await verifyAuditChains(pool, caseId)).toEqual({ cases: 1, rows: 7, problems: [] });
 });
 
 it('refuses UPDATE and DELETE', async () => {
