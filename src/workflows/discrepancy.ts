@@ -22,6 +22,9 @@ import type { DiscrepancyWorkflowInput } from './messages';
 /** Patch id of shadow mode: a shadow case records its decision and closes without writing. */
 export const SHADOW_MODE_PATCH = 'shadow-mode-records-only';
 
+/** Patch id: a recount is compared with the WMS's books read right after it (see gather). */
+export const RECOUNT_AGAINST_BOOKS_NOW_PATCH = 'recount-against-books-now';
+
 /** Continue-as-new well before Temporal's history limits; duplicates can be many. */
 const HISTORY_EVENTS_BEFORE_CONTINUE = 4000;
 
@@ -85,9 +88,34 @@ async function gather(ctx: CaseContext): Promise<void> {
   // whoever adjusted or counted this stock recently is party to the discrepancy
   for (const a of s.evidence.recentAdjustments ?? []) if (a.userId && a.userId !== 'reckon') addInvolved(s, a.userId);
   for (const c of s.evidence.countHistory ?? []) if (c.countedBy) addInvolved(s, c.countedBy);
-  ctx.audit('evidence_gathered', 'system', 'reckon', { missing: s.evidence.missing });
+  const rebased = compareRecountWithBooksNow(s);
+  ctx.audit('evidence_gathered', 'system', 'reckon', { missing: s.evidence.missing, ...rebased });
   s.status = 'scoring';
   if (!patched(QUIET_AUTOMATIC_STEPS_PATCH)) await ctx.record();
+}
+
+/**
+ * Kinds where a recount is a physical count against the WMS's books. A negative balance is one:
+ * reported as 0 expected against −n held, its recount of an empty shelf is 0 against −n in the
+ * books, not 0 against 0 (which closed it "as the system says" with the books still negative).
+ */
+const COUNTED_AGAINST_WMS: ReadonlySet<string> = new Set(['count_variance', 'phantom_stock', 'negative_inventory']);
+
+/**
+ * A recount taken hours after the case opened must be compared with the books as they are now:
+ * picks and receipts since then moved the shelf and the WMS alike, and the opening quantity
+ * would book their movement as a variance. The books are read with the evidence right after the
+ * count; cases recorded before this compared with the opening quantity.
+ */
+function compareRecountWithBooksNow(s: CaseState): { expectedQty?: number; expectedQtyBefore?: number } {
+  const last = s.recounts.at(-1);
+  const books = s.evidence?.wmsBalance;
+  if (!last || last.countedQty === undefined || last.bookQty !== undefined || !books) return {};
+  if (!COUNTED_AGAINST_WMS.has(s.report.kind) || !patched(RECOUNT_AGAINST_BOOKS_NOW_PATCH)) return {};
+  const before = s.expectedQty;
+  last.bookQty = books.qty;
+  s.expectedQty = books.qty;
+  return before === books.qty ? {} : { expectedQty: books.qty, expectedQtyBefore: before };
 }
 
 function addInvolved(s: CaseState, userId: string): void {
