@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { InventoryEvent, type Actor } from '../../src/domain';
 import { mismatchSettleId } from '../../src/ingest/detections';
 import { acceptEvent } from '../../src/ingest/event-intake';
-import { approveUpdate, commentUpdate } from '../../src/workflows/messages';
+import { approveUpdate, commentUpdate, countResultSignal } from '../../src/workflows/messages';
 import { receivingMatchId, returnWatchId, transferWatchId, watchStateQuery } from '../../src/workflows/watch-messages';
 import { reportDiscrepancy, seedBalance, waitForStatus } from '../support/cases';
 import { eventually, startEngine, uniq, type Engine } from '../support/engine';
@@ -36,6 +36,25 @@ it('records an auto-resolved count variance', async () => {
     kind: 'count_variance', site, sku, location: 'A-01-01', expectedQty: 50, observedQty: 49, unitCost: 4, source: 'wms', causedBy: ['c1'],
   });
   await save('discrepancy-auto-resolved', h.workflowId);
+});
+
+it('records a recount compared with the books after picks, then an approval', async () => {
+  const site = 'DC-REC';
+  const sku = uniq('SKU');
+  await seedBalance(engine.db, { site, location: 'C-02-01', sku, wms: 100, erp: 100 });
+  const h = await reportDiscrepancy(engine.client, engine.config.TEMPORAL_TASK_QUEUE, {
+    kind: 'count_variance', site, sku, location: 'C-02-01', expectedQty: 100, observedQty: 80, unitCost: 10, skuClass: 'C', source: 'wms', causedBy: ['c1'],
+  });
+  const waiting = await eventually(async () => {
+    const s = await waitForStatus(engine.client, h.workflowId, ['awaiting_recount']);
+    return s.recounts[0] ? s : undefined;
+  });
+  await engine.db.query(`UPDATE ledger.balances SET wms_qty = 70, erp_qty = 70 WHERE site = $1 AND sku = $2`, [site, sku]);
+  await h.signal(countResultSignal, { taskId: waiting.recounts[0].taskId, countedQty: 50, countedBy: 'c2', countedAt: new Date().toISOString() });
+  await waitForStatus(engine.client, h.workflowId, ['awaiting_approval']);
+  const a: Actor = { userId: 'ic1', roles: ['inventory_control'], sites: [site] };
+  await h.executeUpdate(approveUpdate, { args: [{ actor: a, reasonCode: 'COUNT_CONFIRMED' }] });
+  await save('discrepancy-recount-books', h.workflowId);
 });
 
 it('records a four-eyes approval with a comment, then escalation-free close', async () => {
