@@ -38,6 +38,8 @@ export const CountResultBody = z
     countedQty: z.number().finite().min(0).max(1e9),
     countedBy: userId,
     countedAt: z.iso.datetime({ offset: true }).optional(),
+    /** the WMS's quantity at the bin when counted, if the WMS reports it (else the reference ledger's at that moment) */
+    bookQty: z.number().finite().min(-1e9).max(1e9).optional(),
   })
   .strict();
 

@@ -51,9 +51,11 @@ export interface RecountRecord {
   countedQty?: number;
   countedBy?: string;
   countedAt?: string;
+  /** the WMS's quantity when counted, as the count result reported it */
+  booksAtCount?: number;
   /**
-   * The WMS quantity read right after the count came in: what the count is compared with, since
-   * picks and receipts since the case opened moved the books (and the shelf) alike.
+   * What the count was compared with: the books when counted, else as read right after the count
+   * came in. Picks and receipts since the case opened moved the books and the shelf alike.
    */
   bookQty?: number;
   /** no result came before the policy's recount timeout; a person decides instead */

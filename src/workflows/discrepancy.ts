@@ -102,20 +102,21 @@ async function gather(ctx: CaseContext): Promise<void> {
 const COUNTED_AGAINST_WMS: ReadonlySet<string> = new Set(['count_variance', 'phantom_stock', 'negative_inventory']);
 
 /**
- * A recount taken hours after the case opened must be compared with the books as they are now:
- * picks and receipts since then moved the shelf and the WMS alike, and the opening quantity
- * would book their movement as a variance. The books are read with the evidence right after the
- * count; cases recorded before this compared with the opening quantity.
+ * A recount taken hours after the case opened must be compared with the books as they were when
+ * it was counted: picks and receipts since the case opened moved the shelf and the WMS alike, and
+ * the opening quantity would book their movement as a variance. The count result carries the
+ * books at count time; without them, the WMS balance read right after. Cases recorded before
+ * this compared with the opening quantity.
  */
 function compareRecountWithBooksNow(s: CaseState): { expectedQty?: number; expectedQtyBefore?: number } {
   const last = s.recounts.at(-1);
-  const books = s.evidence?.wmsBalance;
-  if (!last || last.countedQty === undefined || last.bookQty !== undefined || !books) return {};
-  if (!COUNTED_AGAINST_WMS.has(s.report.kind) || !patched(RECOUNT_AGAINST_BOOKS_NOW_PATCH)) return {};
+  if (!last || last.countedQty === undefined || last.bookQty !== undefined) return {};
+  const books = last.booksAtCount ?? s.evidence?.wmsBalance?.qty;
+  if (books === undefined || !COUNTED_AGAINST_WMS.has(s.report.kind) || !patched(RECOUNT_AGAINST_BOOKS_NOW_PATCH)) return {};
   const before = s.expectedQty;
-  last.bookQty = books.qty;
-  s.expectedQty = books.qty;
-  return before === books.qty ? {} : { expectedQty: books.qty, expectedQtyBefore: before };
+  last.bookQty = books;
+  s.expectedQty = books;
+  return before === books ? {} : { expectedQty: books, expectedQtyBefore: before };
 }
 
 function addInvolved(s: CaseState, userId: string): void {

@@ -110,6 +110,7 @@ export function registerHandlers(ctx: CaseContext, input: DiscrepancyWorkflowInp
     open.countedQty = c.countedQty;
     open.countedBy = c.countedBy;
     open.countedAt = c.countedAt;
+    if (c.bookQty !== undefined) open.booksAtCount = c.bookQty;
     if (!s.involvedUsers.includes(c.countedBy)) s.involvedUsers.push(c.countedBy);
   });
 

@@ -15,6 +15,8 @@ export interface CountResultSignalInput {
   countedQty: number;
   countedBy: string;
   countedAt: string;
+  /** the WMS's quantity when counted: what the count is compared with */
+  bookQty?: number;
 }
 export const countResultSignal = defineSignal<[CountResultSignalInput]>('countResult');
 

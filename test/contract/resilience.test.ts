@@ -55,10 +55,16 @@ async function countVarianceInsideTolerance(): Promise<{ site: string; sku: stri
   return { site, sku, handle };
 }
 
-/** What each evidence gathering of the case could not get, from its audit trail. */
-async function missingEvidence(caseId: string): Promise<string[][]> {
-  const { rows } = await pool.query(`SELECT detail FROM audit_log WHERE case_id = $1 AND action = 'evidence_gathered' ORDER BY seq`, [caseId]);
-  return rows.map((r) => r.detail.missing as string[]);
+/**
+ * What each of the case's first `gatherings` evidence gatherings could not get, from its audit
+ * trail. The trail is written with the transition that follows the gathering, a moment after the
+ * workflow's own state has moved on: wait for it.
+ */
+async function missingEvidence(caseId: string, gatherings: number): Promise<string[][]> {
+  return eventually(async () => {
+    const { rows } = await pool.query(`SELECT detail FROM audit_log WHERE case_id = $1 AND action = 'evidence_gathered' ORDER BY seq`, [caseId]);
+    return rows.length >= gatherings ? rows.map((r) => r.detail.missing as string[]) : undefined;
+  });
 }
 
 /** Waits until the activity has failed at least once and Temporal is retrying it. */
@@ -77,7 +83,7 @@ it('remote down from the start: evidence is recorded missing, the count task wri
   // without WMS/ERP evidence the scorer is not sure enough to adjust: the policy recounts
   const waiting = await waitForStatus(engine.client, handle.workflowId, ['awaiting_recount'], 60_000);
   const remoteSources = EVIDENCE_SOURCES.filter((s) => s !== 'priorCases');
-  expect((await missingEvidence(waiting.caseId))[0].sort()).toEqual([...remoteSources].sort());
+  expect((await missingEvidence(waiting.caseId, 1))[0].sort()).toEqual([...remoteSources].sort());
   const { lastFailure } = await retrying(handle, 'createCountTask');
   expect(lastFailure).toMatch(/wms: (circuit open|.*unreachable)/);
   expect(await pool.query('SELECT 1 FROM ledger.count_tasks WHERE case_id = $1', [waiting.caseId]).then((r) => r.rowCount)).toBe(0);
@@ -89,7 +95,7 @@ it('remote down from the start: evidence is recorded missing, the count task wri
 
   const closed = await waitForStatus(engine.client, handle.workflowId, ['closed'], 60_000);
   expect(closed.resolution).toBe('auto_resolved');
-  expect((await missingEvidence(closed.caseId))[1]).toEqual([]);
+  expect((await missingEvidence(closed.caseId, 2))[1]).toEqual([]);
   expect(await adjustmentsFor(pool, site, sku)).toEqual([{ qty: -2, actor: 'rule:count_within_tolerance', idempotencyKey: `${closed.caseId}:adjust` }]);
   expect((await pool.query('SELECT count(*)::int AS n FROM ledger.count_tasks WHERE case_id = $1', [closed.caseId])).rows[0].n).toBe(1);
 });

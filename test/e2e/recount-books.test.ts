@@ -83,3 +83,23 @@ it('a negative balance recounted as an empty shelf is corrected to zero, not clo
   const { rows } = await e2e.engine.db.query('SELECT wms_qty FROM ledger.balances WHERE site = $1 AND sku = $2', [site, sku]);
   expect(Number(rows[0].wms_qty)).toBe(0);
 });
+
+it('a count result carrying the books at count time is compared with them, whatever moved after', async () => {
+  const site = uniq('DC');
+  const sku = uniq('SKU');
+  // 20 of 100 missing; when counted the books said 70 and the shelf held 50; 10 more picked since
+  await seedBalance(e2e.engine.db, { site, location: 'P-01-01', sku, wms: 100, erp: 100 });
+  const res = await (await e2e.api.as(wms)).post('/v1/discrepancies', {
+    kind: 'count_variance', site, sku, location: 'P-01-01', expectedQty: 100, observedQty: 80, unitCost: 10, skuClass: 'C', source: 'wms', causedBy: ['counter1'],
+  });
+  const id = res.body.id as string;
+  await caseRow(id, ['awaiting_recount']);
+  const task = await eventually(async () => (await e2e.engine.db.query(`SELECT id FROM ledger.count_tasks WHERE case_id = $1 AND status = 'open'`, [id])).rows[0]);
+  await e2e.engine.db.query('UPDATE ledger.balances SET wms_qty = 60, erp_qty = 60 WHERE site = $1 AND sku = $2', [site, sku]);
+  const counted = await (await e2e.api.as(wms)).post('/v1/counts', { taskId: task.id, countedQty: 50, countedBy: 'counter2', bookQty: 70 });
+  expect(counted.status).toBe(202);
+  const waiting = await caseRow(id, ['awaiting_approval']);
+  expect([Number(waiting.expected_qty), Number(waiting.observed_qty)]).toEqual([70, 50]);
+  const stored = (await e2e.engine.db.query('SELECT book_qty FROM ledger.count_tasks WHERE id = $1', [task.id])).rows[0];
+  expect(Number(stored.book_qty)).toBe(70);
+});

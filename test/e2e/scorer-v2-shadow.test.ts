@@ -61,8 +61,11 @@ async function start(input: DiscrepancyReportInput): Promise<{ workflowId: strin
   return { workflowId: handle.workflowId, caseId: handle.signaledRunId };
 }
 
+/** The case closed, and its closing transition committed (the workflow's state says closed a moment before). */
 async function closed(workflowId: string): Promise<CaseState> {
-  return waitForStatus(engine.client, workflowId, ['closed']);
+  const state = await waitForStatus(engine.client, workflowId, ['closed']);
+  await eventually(async () => (await engine.db.query(`SELECT 1 FROM discrepancies WHERE id = $1 AND status = 'closed'`, [state.caseId])).rows[0]);
+  return state;
 }
 
 async function ledgerWrites(site: string, sku: string) {

@@ -19,6 +19,8 @@ export interface CountResultInput {
   countedQty: number;
   countedBy: string;
   countedAt: string;
+  /** the WMS's quantity the count was taken against, when the WMS reports it; else the ledger's now */
+  bookQty?: number;
 }
 
 export interface CountResult {
@@ -30,6 +32,8 @@ export interface CountResult {
   countedQty: number;
   countedBy: string;
   countedAt: string;
+  /** the WMS's quantity when counted (absent on results recorded before it was kept) */
+  bookQty?: number;
   /** true when the task was already done with this quantity and the stored result was returned */
   replayed: boolean;
 }
@@ -44,6 +48,7 @@ interface CountTaskRow {
   counted_qty: string | null;
   counted_by: string | null;
   counted_at: Date | null;
+  book_qty: string | null;
 }
 
 export async function createCountTask(pool: Pool, cmd: CreateCountTaskCommand): Promise<{ taskId: string; replayed: boolean }> {
@@ -86,10 +91,16 @@ export async function recordCountResult(pool: Pool, input: CountResultInput): Pr
       if (stored !== input.countedQty) throw new CountTaskAlreadyDone(task.id, stored, input.countedQty);
       return toResult(task, true);
     }
+    // the books at the moment of the count, in the count's transaction
+    const books = await c.query<{ wms_qty: string }>(
+      'SELECT wms_qty FROM ledger.balances WHERE site = $1 AND location IS NOT DISTINCT FROM $2 AND sku = $3',
+      [task.site, task.location, task.sku],
+    );
+    const bookQty = input.bookQty ?? (books.rows.length ? num(books.rows[0].wms_qty) : null);
     const done = await c.query<CountTaskRow>(
-      `UPDATE ledger.count_tasks SET status = 'done', counted_qty = $2, counted_by = $3, counted_at = $4
+      `UPDATE ledger.count_tasks SET status = 'done', counted_qty = $2, counted_by = $3, counted_at = $4, book_qty = $5
        WHERE id = $1 RETURNING *`,
-      [task.id, input.countedQty, input.countedBy, input.countedAt],
+      [task.id, input.countedQty, input.countedBy, input.countedAt, bookQty],
     );
     await c.query(
       `INSERT INTO ledger.counts (id, site, location, sku, counted_qty, counted_by, counted_at, task_id)
@@ -114,6 +125,7 @@ function toResult(r: CountTaskRow, replayed: boolean): CountResult {
     countedQty: num(r.counted_qty),
     countedBy: r.counted_by ?? '',
     countedAt: iso(r.counted_at ?? new Date(0)),
+    ...(r.book_qty === null || r.book_qty === undefined ? {} : { bookQty: num(r.book_qty) }),
     replayed,
   };
 }

@@ -35,7 +35,7 @@ export interface CountAccepted {
 export async function submitCount(
   ctx: ApiContext,
   actor: Actor,
-  body: { taskId: string; countedQty: number; countedBy: string; countedAt?: string },
+  body: { taskId: string; countedQty: number; countedBy: string; countedAt?: string; bookQty?: number },
 ): Promise<CountAccepted> {
   const task = await getCountTask(ctx.db, body.taskId);
   if (!task) throw new NotFound(`no count task ${body.taskId}`);
@@ -48,6 +48,7 @@ export async function submitCount(
       countedQty: body.countedQty,
       countedBy: body.countedBy,
       countedAt: body.countedAt ?? new Date().toISOString(),
+      bookQty: body.bookQty,
     });
   } catch (err) {
     if (err instanceof CountTaskAlreadyDone) throw new Conflict(err.message);
@@ -74,6 +75,7 @@ export async function submitCount(
       countedQty: result.countedQty,
       countedBy: result.countedBy,
       countedAt: result.countedAt,
+      ...(result.bookQty === undefined ? {} : { bookQty: result.bookQty }),
     }),
   );
   return { ...accepted, signaled: true };
