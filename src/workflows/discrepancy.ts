@@ -22,7 +22,7 @@ import type { DiscrepancyWorkflowInput } from './messages';
 /** Patch id of shadow mode: a shadow case records its decision and closes without writing. */
 export const SHADOW_MODE_PATCH = 'shadow-mode-records-only';
 
-/** Patch id: a recount is compared with the WMS's books read right after it (see gather). */
+/** Patch id: a recount is compared with the WMS's books when counted (see compareRecountWithBooks). */
 export const RECOUNT_AGAINST_BOOKS_NOW_PATCH = 'recount-against-books-now';
 
 /** Continue-as-new well before Temporal's history limits; duplicates can be many. */
@@ -88,7 +88,7 @@ async function gather(ctx: CaseContext): Promise<void> {
   // whoever adjusted or counted this stock recently is party to the discrepancy
   for (const a of s.evidence.recentAdjustments ?? []) if (a.userId && a.userId !== 'reckon') addInvolved(s, a.userId);
   for (const c of s.evidence.countHistory ?? []) if (c.countedBy) addInvolved(s, c.countedBy);
-  const rebased = compareRecountWithBooksNow(s);
+  const rebased = compareRecountWithBooks(s);
   ctx.audit('evidence_gathered', 'system', 'reckon', { missing: s.evidence.missing, ...rebased });
   s.status = 'scoring';
   if (!patched(QUIET_AUTOMATIC_STEPS_PATCH)) await ctx.record();
@@ -108,7 +108,7 @@ const COUNTED_AGAINST_WMS: ReadonlySet<string> = new Set(['count_variance', 'pha
  * books at count time; without them, the WMS balance read right after. Cases recorded before
  * this compared with the opening quantity.
  */
-function compareRecountWithBooksNow(s: CaseState): { expectedQty?: number; expectedQtyBefore?: number } {
+function compareRecountWithBooks(s: CaseState): { expectedQty?: number; expectedQtyBefore?: number } {
   const last = s.recounts.at(-1);
   if (!last || last.countedQty === undefined || last.bookQty !== undefined) return {};
   const books = last.booksAtCount ?? s.evidence?.wmsBalance?.qty;
