@@ -46,10 +46,11 @@ export function createRecordActivities(deps: ActivityDeps) {
         await appendAudit(c, state.caseId, entries);
         const { written, stored } = await upsertCaseRow(c, state, rowVersion, kept);
         // triage and the outcome read the whole state: the kept parts as the row holds them
-        const whole = kept.length === 0 ? state : { ...state, ...pick(stored ?? (await storedParts(c, state.caseId)), kept) };
+        // (read back only when the upsert did not return them: a retry that wrote nothing)
+        const whole = async () => (kept.length === 0 ? state : { ...state, ...pick(stored ?? (await storedParts(c, state.caseId)), kept) });
         // priority and incidents move with the row, in its transaction
-        if (written) await projectTriage(c, whole, deps.evidenceLookbackDays);
-        if (state.status === 'closed') await recordOutcome(c, whole);
+        if (written) await projectTriage(c, await whole(), deps.evidenceLookbackDays);
+        if (state.status === 'closed') await recordOutcome(c, await whole());
         return written;
       });
       const change = caseChangeOf(state, rowVersion);

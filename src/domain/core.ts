@@ -3,7 +3,8 @@
  * own copy of the modules it loads, so building the policy, report and event schemas (and parsing
  * the default policy) there cost about a fifth of a case's workflow CPU (docs/performance.md).
  * Nothing exported here may import a value from policy.ts, discrepancy.ts, event.ts or
- * default-policy.ts; test/workflow/bundle.test.ts checks the workflow bundle holds no zod.
+ * default-policy.ts; test/workflow/bundle.test.ts checks the workflow bundle holds no zod. Their
+ * types (PolicyDocument, DiscrepancyReport…) workflow code imports with `import type` from ../domain.
  */
 export * from './durations';
 export * from './quantities';
@@ -17,15 +18,3 @@ export * from './case';
 export * from './authority';
 export * from './scoring-policy';
 export * from './shadow';
-export type {
-  AutoRuleName,
-  Ladder,
-  PinnedPolicy,
-  PolicyDocument,
-  Rung,
-  Scorer,
-  Severity,
-  ToleranceLimits,
-  WatcherSettings,
-} from './policy';
-export type { DiscrepancyKind, DiscrepancyReport, DocumentReference, Process, SkuClass } from './discrepancy';

@@ -1,14 +1,8 @@
+// the schema-free domain (all that workflow code may import as values), then the zod schemas,
+// the default policy and scorer v2
+export * from './core';
 export * from './discrepancy';
 export * from './policy';
 export * from './default-policy';
-export * from './tolerance';
-export * from './ladder';
-export * from './evidence';
-export * from './scorer';
-export * from './decide';
-export * from './case';
-export * from './authority';
 export * from './event';
 export * from './scorer-v2';
-export * from './scoring-policy';
-export * from './shadow';

@@ -7,8 +7,8 @@ import {
   SCORER_VERSION,
   shortHash,
   type CaseState,
-  type PinnedPolicy,
 } from '../domain/core';
+import type { PinnedPolicy } from '../domain';
 import { records } from './activity-proxies';
 import type { DiscrepancyWorkflowInput } from './messages';
 import {
@@ -144,6 +144,10 @@ export class CaseContext {
 
   mirror(): void {
     const s = this.state;
+    setCurrentDetails(this.details());
+    // a case moving on its own shows its last resting state in Temporal's list for those seconds;
+    // the read model (the API) has every step
+    if (AUTOMATIC_STATUSES.has(s.status) && patched(QUIET_AUTOMATIC_STEPS_PATCH)) return;
     const wanted = [
       { key: kindKey, value: s.report.kind },
       { key: siteKey, value: s.report.site },
@@ -156,10 +160,6 @@ export class CaseContext {
       { key: slaDeadlineKey, value: s.slaDeadline ? new Date(s.slaDeadline) : null },
       { key: breachedKey, value: s.breached },
     ];
-    setCurrentDetails(this.details());
-    // a case moving on its own shows its last resting state in Temporal's list for those seconds;
-    // the read model (the API) has every step
-    if (AUTOMATIC_STATUSES.has(s.status) && patched(QUIET_AUTOMATIC_STEPS_PATCH)) return;
     // only what changed; the status always, so each transition still makes one upsert command
     // (the command sequence of histories recorded before this is unchanged; replay does not
     // compare an upsert's attributes)

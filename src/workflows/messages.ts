@@ -1,5 +1,5 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { Actor, CaseState, DiscrepancyReport, PinnedPolicy } from '../domain/core';
+import type { Actor, CaseState, DiscrepancyReport, PinnedPolicy } from '../domain';
 
 /** Signals, updates and queries of discrepancyWorkflow: defined once, used by the API too. */
 

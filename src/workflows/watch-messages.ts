@@ -1,5 +1,5 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { DiscrepancyReport, SkuClass } from '../domain/core';
+import type { DiscrepancyReport, SkuClass } from '../domain';
 
 /**
  * Signals and ids of the watchers (DESIGN §5: "the expected event never came"), shared with the
