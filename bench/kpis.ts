@@ -192,7 +192,7 @@ async function main(): Promise<void> {
   await admin.query(`CREATE DATABASE ${DB_NAME}`);
   const url = new URL(adminUrl);
   url.pathname = `/${DB_NAME}`;
-  const db = createPool(url.toString(), 6);
+  const db = createPool(url.toString(), 6, { statementTimeoutMs: 0 });
   try {
     await migrate(db);
     log(`scratch database ${DB_NAME}: inserting ${o.cases} cases with audit rows and outcomes`);

@@ -111,7 +111,7 @@ export async function startStack(log: (msg: string) => void): Promise<Stack> {
 
     const scratch = await createScratchDatabase(base.DATABASE_URL);
     onStop(scratch.drop);
-    const db = createPool(scratch.url, 4);
+    const db = createPool(scratch.url, 4, { statementTimeoutMs: 0 });
     onStop(() => db.end());
     await migrate(db);
     log(`postgres: scratch database ${new URL(scratch.url).pathname.slice(1)}, migrated`);

@@ -1,10 +1,11 @@
 import type { CaseState } from '../domain';
 import { appendAudit, type AuditEntry } from '../store/audit-repo';
 import { caseChangeOf, publishCaseChange, type CaseChange } from '../store/case-feed';
-import { storedParts, upsertCaseRow, type KeptPart } from '../store/case-projection';
+import { addCaseSourceEvents, storedParts, upsertCaseRow, type KeptPart } from '../store/case-projection';
 import { withTransaction } from '../store/db';
 import { recordOutcome } from '../store/outcome-repo';
-import { getActivePolicy } from '../store/policy-repo';
+import { ApplicationFailure } from '@temporalio/activity';
+import { getActivePolicy, getPolicyVersion } from '../store/policy-repo';
 import { projectTriage } from '../triage/project';
 import type { ActivityDeps } from './deps';
 
@@ -16,6 +17,8 @@ export interface TransitionRecord {
    * (the evidence and the score are most of a case's size): the read-model row keeps them.
    */
   kept?: KeptPart[];
+  /** source event ids merged since the last transition (the state keeps only the latest) */
+  newSourceEventIds?: string[];
 }
 
 /** Projection, audit and outcomes: Reckon's own records. */
@@ -40,10 +43,17 @@ export function createRecordActivities(deps: ActivityDeps) {
      * One transaction per transition: the read-model row and its audit rows land together or
      * not at all, and a retry with the same sequence numbers changes nothing.
      */
-    async recordTransition({ state, entries, kept = [] }: TransitionRecord): Promise<void> {
+    /** A stored policy version, for an admin re-pinning open cases. */
+    async loadPolicyVersion(version: number) {
+      const pinned = await getPolicyVersion(deps.db, version);
+      if (!pinned) throw ApplicationFailure.create({ type: 'PolicyNotFound', message: `no policy version ${version}`, nonRetryable: true });
+      return pinned;
+    },
+    async recordTransition({ state, entries, kept = [], newSourceEventIds = [] }: TransitionRecord): Promise<void> {
       const rowVersion = Math.max(state.seq, ...entries.map((e) => e.seq));
       const changed = await withTransaction(deps.db, async (c) => {
         await appendAudit(c, state.caseId, entries);
+        await addCaseSourceEvents(c, state.caseId, newSourceEventIds);
         const { written, stored } = await upsertCaseRow(c, state, rowVersion, kept);
         // triage and the outcome read the whole state: the kept parts as the row holds them
         // (read back only when the upsert did not return them: a retry that wrote nothing)

@@ -13,6 +13,10 @@ import {
   ProblemSchema,
   RecountBody,
   RejectBody,
+  RepinBatchBody,
+  RepinBody,
+  ResolveManuallyBody,
+  RetryBody,
   UpdateResultSchema,
 } from './schemas';
 import { withOperations } from './openapi-ops';
@@ -47,6 +51,10 @@ const REQUEST_SCHEMAS: Record<string, z.ZodType> = {
   RecountBody,
   AssignBody,
   CommentBody,
+  RetryBody,
+  ResolveManuallyBody,
+  RepinBody,
+  RepinBatchBody,
   CountResultBody,
 };
 const RESPONSE_SCHEMAS: Record<string, z.ZodType> = {
@@ -149,6 +157,28 @@ export function buildOpenApi(): Json {
       '/v1/discrepancies/{id}/recount': action('Ask for a recount', 'RecountBody'),
       '/v1/discrepancies/{id}/assign': action('Claim or reassign', 'AssignBody'),
       '/v1/discrepancies/{id}/comments': action('Comment', 'CommentBody'),
+      '/v1/discrepancies/{id}/retry': action('needs_attention: run the refused write again', 'RetryBody'),
+      '/v1/discrepancies/{id}/resolve-manually': action('needs_attention: settled outside Reckon; closes the case and releases its hold', 'ResolveManuallyBody'),
+      '/v1/discrepancies/{id}/repin': action('admin: move an open case to another policy version (SLA deadlines recomputed)', 'RepinBody'),
+      '/v1/discrepancies/repin': {
+        post: {
+          summary: 'admin: re-pin a chosen set of open cases to a stored policy version, each audited',
+          requestBody: body('RepinBatchBody'),
+          responses: {
+            '200': ok('one result per case: 200 re-pinned, else the status a single call would answer', {
+              type: 'object',
+              properties: {
+                results: {
+                  type: 'array',
+                  items: { type: 'object', properties: { id: { type: 'string' }, status: { type: 'integer' }, detail: { type: 'string' } }, required: ['id', 'status', 'detail'] },
+                },
+              },
+              required: ['results'],
+            }),
+            ...standardErrors,
+          },
+        },
+      },
       '/v1/events': {
         post: {
           summary: `Canonical inventory events (integration, admin): one event, or { events: [...] } with up to ${MAX_EVENTS_PER_BATCH}`,

@@ -31,6 +31,15 @@ export const RejectBody = z.object({ reasonCode, comment: text(2000) }).strict()
 export const RecountBody = z.object({ comment: text(2000).optional() }).strict();
 export const AssignBody = z.object({ assignee: userId }).strict();
 export const CommentBody = z.object({ text: text(4000) }).strict();
+/** needs_attention: run the refused write again */
+export const RetryBody = z.object({ comment: text(2000).optional() }).strict();
+/** needs_attention: settled outside Reckon; the comment says what was done */
+export const ResolveManuallyBody = z.object({ reasonCode, comment: text(2000) }).strict();
+/** admin: move an open case to another stored policy version */
+export const RepinBody = z.object({ version: z.number().int().min(1).max(1_000_000_000), reason: text(500) }).strict();
+export const RepinBatchBody = RepinBody.extend({
+  caseIds: z.array(z.string().min(1).max(128).regex(/^[A-Za-z0-9._:-]+$/, 'not a case id')).min(1).max(200),
+}).strict();
 
 export const CountResultBody = z
   .object({

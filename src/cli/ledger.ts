@@ -14,7 +14,7 @@ const USAGE = `usage:
 class BadInput extends Error {}
 
 async function withLedger<T>(fn: (pool: ReturnType<typeof createPool>) => Promise<T>): Promise<T> {
-  const pool = createPool(loadConfig().DATABASE_URL, 2);
+  const pool = createPool(loadConfig().DATABASE_URL, 2, { statementTimeoutMs: 0 });
   try {
     await migrate(pool);
     return await fn(pool);

@@ -38,7 +38,7 @@ function connectionProblem(err: unknown): string | null {
 async function main(): Promise<number> {
   const config = loadConfig();
   const target = redactUrl(config.DATABASE_URL);
-  const pool = createPool(config.DATABASE_URL, 1);
+  const pool = createPool(config.DATABASE_URL, 1, { statementTimeoutMs: 0 });
   try {
     try {
       await pool.query('SELECT 1');

@@ -12,6 +12,8 @@ export const CASE_STATUSES = [
   'auto_resolving',
   'awaiting_recount',
   'awaiting_approval',
+  // a write the WMS/ERP refused (or that kept failing): a person retries it or resolves the case
+  'needs_attention',
   'closed',
 ] as const;
 export type CaseStatus = (typeof CASE_STATUSES)[number];
@@ -24,6 +26,8 @@ export const RESOLUTIONS = [
   'escalated_terminal',
   // shadow mode: decided and recorded, nothing written to the systems of record
   'shadowed',
+  // a person settled it outside Reckon after a write was refused (needs_attention)
+  'resolved_manually',
 ] as const;
 export type Resolution = (typeof RESOLUTIONS)[number];
 
@@ -42,6 +46,11 @@ export interface ApprovalRecord {
   reasonCode: string;
   comment?: string;
   at: string;
+  /**
+   * observed − expected when the approval was given: an approval is for the variance then in
+   * force, and is voided when new evidence (a recount) changes it
+   */
+  variance?: number;
 }
 
 export interface RecountRecord {
@@ -62,6 +71,15 @@ export interface RecountRecord {
   timedOut?: boolean;
 }
 
+/** A person's accepted decision while it is being carried out. */
+export interface PendingDecision {
+  kind: 'approve' | 'reject' | 'recount';
+  userId: string;
+  reasonCode?: string;
+  comment?: string;
+  adjustQty?: number;
+}
+
 export interface CommentRecord {
   userId: string;
   text: string;
@@ -75,7 +93,13 @@ export interface CaseState {
   dedupeKey: string;
   report: DiscrepancyReport;
   occurrences: number;
+  /**
+   * The latest source event ids (at most SOURCE_EVENT_IDS_KEPT): a busy key can send thousands,
+   * and the state rides in every record and continue-as-new. The read model keeps them all.
+   */
   sourceEventIds: string[];
+  /** how many distinct source event ids the case has had (absent before the window existed) */
+  sourceEventCount?: number;
   status: CaseStatus;
   policyVersion: number;
   /** the quantities now in force (recounts replace the observation) */
@@ -95,7 +119,14 @@ export interface CaseState {
   slaDeadline?: string;
   breached: boolean;
   approvals: ApprovalRecord[];
+  /** the latest comments (at most COMMENTS_KEPT); every comment is in the audit log */
   comments: CommentRecord[];
+  /** when the current rung (or the needs_attention wait) began: SLA deadlines count from it */
+  rungStartedAt?: string;
+  /** why the case needs a person: the write that was refused and what the WMS/ERP said */
+  attention?: { step: CaseStatus | 'carry_out'; write: string; error: string; since: string };
+  /** where `retry` takes a needs_attention case back to, with the decision it was carrying out */
+  attentionResume?: { status: CaseStatus; decision?: PendingDecision };
   hold?: { holdId: string; qty: number; released: boolean };
   adjustment?: { adjustmentId: string; qty: number; target: 'both' | 'erp' };
   resolution?: Resolution;
@@ -111,4 +142,14 @@ export interface CaseState {
   seq: number;
   /** how many auto-resolution attempts have been made (idempotency key suffix) */
   writeAttempt: number;
+}
+
+/** Source event ids a case keeps in its state (the rest are in the read model's case_source_events). */
+export const SOURCE_EVENT_IDS_KEPT = 50;
+/** Comments and evidence notes a case keeps in its state (all of them are in the audit log). */
+export const COMMENTS_KEPT = 20;
+
+/** Keeps the last `n` items of a list in place (bounded state that rides through continue-as-new). */
+export function keepLast<T>(list: T[], n: number): void {
+  if (list.length > n) list.splice(0, list.length - n);
 }

@@ -42,3 +42,16 @@ export function describeRung(ladder: Ladder, level: number): string {
 export function recountTimeoutFor(policy: Pick<PolicyDocument, 'recounts'>, site: string): string {
   return policy.recounts.timeoutBySite?.[site] ?? policy.recounts.timeout;
 }
+
+/**
+ * What the ladder's terminal action leads to. Nothing is left without an owner: after
+ * hold_and_page the held stock stays with the paged role on an open case (unless the policy says
+ * close_and_release); after page_only the case closes and any hold is released.
+ */
+export function terminalPlan(ladder: Ladder): { then: 'stay_open' | 'close_and_release'; decisionsDuring: 'decision_wins' | 'refuse' } {
+  const t = ladder.terminal;
+  return {
+    then: t.then ?? (t.action === 'hold_and_page' ? 'stay_open' : 'close_and_release'),
+    decisionsDuring: t.decisionsDuring ?? 'decision_wins',
+  };
+}

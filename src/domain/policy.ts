@@ -76,10 +76,23 @@ function uniqueRuleNames(rules: { name: string }[], ctx: z.RefinementCtx): void 
 }
 
 export const TERMINAL_ACTIONS = ['hold_and_page', 'page_only'] as const;
+/** After the terminal action: the case stays open for the paged role, or closes with its hold released. */
+export const TERMINAL_THEN = ['stay_open', 'close_and_release'] as const;
+/** A decision that arrives while the terminal action runs: it wins (the action stops), or it is refused (409). */
+export const TERMINAL_DECISIONS = ['decision_wins', 'refuse'] as const;
 export const Ladder = z
   .object({
     rungs: z.array(z.object({ role: Role, sla: DurationText }).strict()).min(1).max(10),
-    terminal: z.object({ action: z.enum(TERMINAL_ACTIONS), role: Role }).strict(),
+    terminal: z
+      .object({
+        action: z.enum(TERMINAL_ACTIONS),
+        role: Role,
+        /** default: stay_open after hold_and_page (held stock keeps an owner), close_and_release after page_only */
+        then: z.enum(TERMINAL_THEN).optional(),
+        /** default: decision_wins */
+        decisionsDuring: z.enum(TERMINAL_DECISIONS).optional(),
+      })
+      .strict(),
   })
   .strict();
 export type Ladder = z.infer<typeof Ladder>;

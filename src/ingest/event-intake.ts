@@ -50,7 +50,10 @@ export async function dispatchEvent(db: Pool, event: InventoryEvent, _recorded: 
   const cases = await dispatchDetections(detectionDeps, { eventSource: event.source, eventId: event.eventId });
   const a = attributesOf(event);
   const item = await loadItem(db, event, a.unitCost, a.skuClass);
-  await sendWatchSignals(deps.temporal, deps.config.TEMPORAL_TASK_QUEUE, watchSignalsFor(event, item));
+  const finished = await sendWatchSignals(deps.temporal, deps.config.TEMPORAL_TASK_QUEUE, watchSignalsFor(event, item));
+  for (const w of finished) {
+    deps.logger?.info({ eventId: event.eventId, source: event.source, watch: w.workflowId }, 'event on a finished watch: not watched again');
+  }
   await db.query('UPDATE inventory_events SET processed_at = now() WHERE source = $1 AND event_id = $2 AND processed_at IS NULL', [event.source, event.eventId]);
   return cases;
 }

@@ -1,4 +1,4 @@
-import type { Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { InventoryEvent, SkuClass } from '../domain';
 import {
   documentAnnouncedSignal,
@@ -43,7 +43,7 @@ export function watchSignalsFor(e: InventoryEvent, item: { unitCost: number; sku
       const transferId = documentIdOf(e);
       return [{
         workflowType: TRANSFER_WATCH_TYPE,
-        workflowId: transferWatchId(transferId),
+        workflowId: transferWatchId(transferId, e.reference?.line),
         signal: transferShippedSignal,
         payload: { ...stock(), eventKey: key, transferId, toSite: a.toSite, toLocation: a.toLocation, shippedAt: e.occurredAt, eta: a.eta ?? e.occurredAt },
         summary: `transfer ${transferId}: ${e.sku} × ${Math.abs(e.qty)} from ${e.site}${a.toSite ? ` to ${a.toSite}` : ''}, due ${a.eta ?? e.occurredAt}`,
@@ -53,7 +53,7 @@ export function watchSignalsFor(e: InventoryEvent, item: { unitCost: number; sku
       const transferId = documentIdOf(e);
       return [{
         workflowType: TRANSFER_WATCH_TYPE,
-        workflowId: transferWatchId(transferId),
+        workflowId: transferWatchId(transferId, e.reference?.line),
         signal: transferReceivedSignal,
         payload: { eventKey: key, site: e.site, location: e.location, qty: Math.abs(e.qty ?? 0), receivedAt: e.occurredAt },
         summary: `transfer ${transferId}`,
@@ -64,7 +64,7 @@ export function watchSignalsFor(e: InventoryEvent, item: { unitCost: number; sku
       const returnId = documentIdOf(e);
       return [{
         workflowType: RETURN_WATCH_TYPE,
-        workflowId: returnWatchId(e.site, returnId),
+        workflowId: returnWatchId(e.site, returnId, e.reference?.line),
         signal: returnReceivedSignal,
         payload: { ...stock(), eventKey: key, returnId, receivedAt: e.occurredAt, dispositionDueBy: a.dispositionDueBy },
         summary: `return ${returnId} at ${e.site}: ${e.sku} × ${Math.abs(e.qty)} awaiting disposition`,
@@ -73,7 +73,7 @@ export function watchSignalsFor(e: InventoryEvent, item: { unitCost: number; sku
     case 'return_disposition':
       return [{
         workflowType: RETURN_WATCH_TYPE,
-        workflowId: returnWatchId(e.site, documentIdOf(e)),
+        workflowId: returnWatchId(e.site, documentIdOf(e), e.reference?.line),
         signal: returnDispositionSignal,
         payload: { eventKey: key, disposition: a.disposition, at: e.occurredAt },
         summary: `return ${documentIdOf(e)} at ${e.site}`,
@@ -106,16 +106,28 @@ export function watchSignalsFor(e: InventoryEvent, item: { unitCost: number; sku
   }
 }
 
-/** Sends each signal with signalWithStart: the first event of a document starts its watcher. */
-export async function sendWatchSignals(temporal: Client, taskQueue: string, signals: WatchSignal[]): Promise<void> {
+/**
+ * Sends each signal with signalWithStart: the first event of a document line starts its watcher.
+ * A watch that has finished is not started again (a late event on a finished line would open a
+ * fresh 30-day watch): such events are returned, for the caller to log.
+ */
+export async function sendWatchSignals(temporal: Client, taskQueue: string, signals: WatchSignal[]): Promise<WatchSignal[]> {
+  const refused: WatchSignal[] = [];
   for (const s of signals) {
-    await temporal.workflow.signalWithStart(s.workflowType, {
-      workflowId: s.workflowId,
-      taskQueue,
-      args: [],
-      signal: s.signal,
-      signalArgs: [s.payload],
-      staticSummary: s.summary,
-    });
+    try {
+      await temporal.workflow.signalWithStart(s.workflowType, {
+        workflowId: s.workflowId,
+        taskQueue,
+        args: [],
+        signal: s.signal,
+        signalArgs: [s.payload],
+        staticSummary: s.summary,
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      });
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      refused.push(s);
+    }
   }
+  return refused;
 }

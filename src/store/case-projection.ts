@@ -30,9 +30,9 @@ export async function upsertCaseRow(
        owner_role, assignee, escalation_level, breached, sla_deadline, expected_qty, observed_qty, variance,
        unit_cost, value_at_risk, sku_class, source, occurrences, source_event_ids, policy_version,
        scorer_version, confidence, priority, explanation, score, evidence, decision, detected_at, opened_at,
-       first_action_at, closed_at, row_version, shadow, updated_at)
+       first_action_at, closed_at, row_version, shadow, state, source_event_count, updated_at)
      VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26,
-             $27,$28,$29,$30,$31,$32,$33,$34,$35,$36,$37,$38,$39, now())
+             $27,$28,$29,$30,$31,$32,$33,$34,$35,$36,$37,$38,$39,$42,$43, now())
      ON CONFLICT (id) DO UPDATE SET
        status = EXCLUDED.status, severity = EXCLUDED.severity, resolution = EXCLUDED.resolution,
        owner_role = EXCLUDED.owner_role, assignee = EXCLUDED.assignee,
@@ -49,7 +49,8 @@ export async function upsertCaseRow(
        evidence = CASE WHEN $40::boolean THEN discrepancies.evidence ELSE EXCLUDED.evidence END,
        decision = EXCLUDED.decision,
        first_action_at = EXCLUDED.first_action_at, closed_at = EXCLUDED.closed_at,
-       row_version = EXCLUDED.row_version, shadow = EXCLUDED.shadow, updated_at = now()
+       row_version = EXCLUDED.row_version, shadow = EXCLUDED.shadow, state = EXCLUDED.state,
+       source_event_count = EXCLUDED.source_event_count, updated_at = now()
      WHERE discrepancies.row_version < EXCLUDED.row_version
      RETURNING evidence, score`,
     [
@@ -63,6 +64,7 @@ export async function upsertCaseRow(
       s.evidence ? JSON.stringify(s.evidence) : null, s.decision ? JSON.stringify(s.decision) : null,
       r.detectedAt ?? s.openedAt, s.openedAt, s.firstActionAt ?? null, s.closedAt ?? null, rowVersion,
       s.shadow === true, kept.includes('evidence'), kept.includes('score'),
+      JSON.stringify(stateSnapshot(s)), s.sourceEventCount ?? s.sourceEventIds.length,
     ],
   );
   const row = res.rows[0];
@@ -77,4 +79,24 @@ export async function storedParts(client: PoolClient | Pool, caseId: string): Pr
     [caseId],
   );
   return { evidence: rows[0]?.evidence ?? undefined, score: rows[0]?.score ?? undefined };
+}
+
+/** The state as the case page shows it: the evidence and score have columns of their own. */
+function stateSnapshot(s: CaseState): Omit<CaseState, 'evidence' | 'score'> {
+  const { evidence: _evidence, score: _score, ...rest } = s;
+  return rest;
+}
+
+/** Every source event id a case has had (its state keeps only the latest). */
+export async function addCaseSourceEvents(client: PoolClient | Pool, caseId: string, eventIds: readonly string[]): Promise<void> {
+  if (eventIds.length === 0) return;
+  await client.query(
+    `INSERT INTO case_source_events (case_id, event_id) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING`,
+    [caseId, [...new Set(eventIds)]],
+  );
+}
+
+export async function caseSourceEvents(pool: Pool, caseId: string): Promise<string[]> {
+  const { rows } = await pool.query<{ event_id: string }>('SELECT event_id FROM case_source_events WHERE case_id = $1 ORDER BY recorded_at, event_id', [caseId]);
+  return rows.map((r) => r.event_id);
 }

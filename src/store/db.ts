@@ -2,8 +2,21 @@ import { Pool, type PoolClient } from 'pg';
 
 export type Db = Pool;
 
-export function createPool(databaseUrl: string, max = 10): Pool {
-  const pool = new Pool({ connectionString: databaseUrl, max, connectionTimeoutMillis: 5000, idleTimeoutMillis: 30_000 });
+/**
+ * Statements that run longer than this are cancelled by Postgres: a stuck query must not outlive
+ * the activity or request that issued it (the records activity times out after 10 s).
+ */
+export const DEFAULT_STATEMENT_TIMEOUT_MS = 8000;
+
+export function createPool(databaseUrl: string, max = 10, opts: { statementTimeoutMs?: number } = {}): Pool {
+  const pool = new Pool({
+    connectionString: databaseUrl,
+    max,
+    connectionTimeoutMillis: 5000,
+    idleTimeoutMillis: 30_000,
+    // 0: none (migrations, bulk loads)
+    statement_timeout: opts.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS,
+  });
   // an idle client losing its connection (Postgres restart) must not crash the process
   pool.on('error', () => undefined);
   // nor may a checked-out one between two queries (inside a transaction): the error reaches the

@@ -127,6 +127,10 @@ export interface CaseDetailRow extends CaseRow {
   score: unknown;
   evidence: unknown;
   decision: unknown;
+  /** the case's state as last recorded (without evidence and score); null for rows recorded before it was kept */
+  state: Record<string, unknown> | null;
+  /** every source event id the case has had (the state and sourceEventIds keep the latest) */
+  sourceEventCount: number;
 }
 
 const LIST_COLUMNS = `id, workflow_id, dedupe_key, kind, site, sku, location, reference, status, severity, resolution,
@@ -282,7 +286,15 @@ export async function listCases(
 export async function getCase(pool: Pool, id: string): Promise<CaseDetailRow | null> {
   const { rows } = await pool.query<DbRow>('SELECT * FROM discrepancies WHERE id = $1', [id]);
   if (!rows.length) return null;
-  return { ...toCase(rows[0]), score: rows[0].score, evidence: rows[0].evidence, decision: rows[0].decision };
+  const r = rows[0] as DbRow & { state?: Record<string, unknown> | null; source_event_count?: number | null };
+  return {
+    ...toCase(r),
+    score: r.score,
+    evidence: r.evidence,
+    decision: r.decision,
+    state: r.state ?? null,
+    sourceEventCount: r.source_event_count ?? r.source_event_ids.length,
+  };
 }
 
 /** The case a workflow id currently stands for: its newest row that is not closed. */

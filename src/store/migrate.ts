@@ -17,6 +17,8 @@ export async function migrate(pool: Pool, dir = MIGRATIONS_DIR): Promise<string[
     await withTransaction(pool, async (c) => {
       // serialise concurrent migrators (API and worker starting together)
       await c.query('SELECT pg_advisory_xact_lock(727274)');
+      // an index build on a large table may take minutes: no pool statement timeout here
+      await c.query('SET LOCAL statement_timeout = 0');
       const again = await c.query('SELECT 1 FROM schema_migrations WHERE name = $1', [name]);
       if (again.rowCount) return;
       await c.query(sql);

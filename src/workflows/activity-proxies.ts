@@ -28,10 +28,22 @@ export const reckonEvidence = described(proxyActivities<Activities>({
   summary: 'prior cases from the read model',
 }));
 
+/**
+ * Writes: retried with backoff for about ten minutes (an outage, a restart), then the case goes to
+ * a person (needs_attention) rather than retrying for ever. The adapter makes one attempt per
+ * activity (Temporal's retries are the only retry layer) and finishes well inside the timeout.
+ */
 export const writes = described(proxyActivities<Activities>({
-  startToCloseTimeout: '10s',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', nonRetryableErrorTypes: BUSINESS },
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 15, nonRetryableErrorTypes: [...BUSINESS, 'RemoteContractViolation'] },
   summary: 'write to the system of record',
+}));
+
+/** Notifications: a channel that fails must never hold a case up; after a few tries the failure is recorded. */
+export const notifications = described(proxyActivities<Activities>({
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 5, nonRetryableErrorTypes: BUSINESS },
+  summary: 'notify people',
 }));
 
 export const records = described(proxyActivities<Activities>({
@@ -74,6 +86,7 @@ const SUMMARIES: Summaries = {
   createCountTask: (c) => `WRITE count task: ${where(c)}`,
   notifyRole: (n) => `notify ${n.role} at ${n.site}`,
   pinPolicy: () => 'pin the active policy version',
+  loadPolicyVersion: (v) => `load policy version ${v}`,
   recordTransition: (r) => `record "${r.state.status}" in the read model and audit log`,
   scoreCase: (i) => `score the evidence (${i.recounts.length} recount${i.recounts.length === 1 ? '' : 's'})`,
 };

@@ -7,6 +7,7 @@ import {
   SCORER_VERSION,
   shortHash,
   type CaseState,
+  type PendingDecision,
 } from '../domain/core';
 import type { PinnedPolicy } from '../domain';
 import { records } from './activity-proxies';
@@ -29,12 +30,14 @@ type TransitionRecord = Parameters<typeof records.recordTransition>[0];
 type AuditEntry = TransitionRecord['entries'][number];
 type AuditActorKind = AuditEntry['actorKind'];
 
-export interface PendingDecision {
-  kind: 'approve' | 'reject' | 'recount';
+export type { PendingDecision } from '../domain/core';
+
+/** A person's answer to a needs_attention case. */
+export interface AttentionAction {
+  kind: 'retry' | 'resolve_manually';
   userId: string;
   reasonCode?: string;
   comment?: string;
-  adjustQty?: number;
 }
 
 export function nowIso(): string {
@@ -86,6 +89,12 @@ const AUTOMATIC_STATUSES: ReadonlySet<CaseState['status']> = new Set(['opened', 
 export class CaseContext {
   pending: AuditEntry[] = [];
   decision?: PendingDecision;
+  /** retry or resolve_manually on a needs_attention case, until the main loop takes it */
+  attentionAction?: AttentionAction;
+  /** the ladder's terminal action is running and the policy refuses decisions meanwhile */
+  terminalRunning = false;
+  /** source event ids merged since the last record: the read model keeps the full list */
+  newSourceEventIds: string[] = [];
   /** set by handlers when something must be projected soon (a merge, an assignment) */
   dirty = false;
   /** the evidence and score (as JSON) the read model holds from this run's transitions */
@@ -124,20 +133,29 @@ export class CaseContext {
   async record(): Promise<void> {
     if (this.pending.length === 0) this.audit('updated', 'system', 'reckon');
     const entries = this.pending;
+    const newIds = this.newSourceEventIds;
     this.pending = [];
+    this.newSourceEventIds = [];
     this.dirty = false;
     this.mirror();
     const s = this.state;
     // compared as JSON: a signal may add a note to the evidence in place
     const sent = { evidence: jsonOf(s.evidence), score: jsonOf(s.score) };
     const transition: TransitionRecord = { state: s, entries };
+    if (newIds.length > 0) transition.newSourceEventIds = newIds;
     const kept = (['evidence', 'score'] as const).filter((k) => sent[k] !== undefined && sent[k] === this.projected[k]);
     if (kept.length > 0) {
       transition.state = { ...s };
       for (const k of kept) delete transition.state[k];
       transition.kept = [...kept];
     }
-    await records.recordTransition(transition);
+    try {
+      await records.recordTransition(transition);
+    } catch (err) {
+      // records retry until they land; should one still fail, its ids go with the next
+      this.newSourceEventIds = [...newIds, ...this.newSourceEventIds];
+      throw err;
+    }
     // only once stored: a transition that never committed must not make the next one leave them out
     this.projected = sent;
   }

@@ -1,23 +1,22 @@
-import { allHandlersFinished, condition, continueAsNew, patched, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, patched } from '@temporalio/workflow';
 import {
   assess,
   decide,
   describeShadowDecision,
-  durationMs,
-  recountTimeoutFor,
   isShadow,
   ladderFor,
   positionOn,
   scorerOf,
   type CaseState,
   type Decision,
-  type Resolution,
 } from '../domain/core';
-import { records, scoring, writes } from './activity-proxies';
-import { CaseContext, initialState, nowIso, QUIET_AUTOMATIC_STEPS_PATCH } from './case-context';
-import { gatherEvidence, stockKey } from './evidence';
+import { records, scoring } from './activity-proxies';
+import { CaseContext, initialState, QUIET_AUTOMATIC_STEPS_PATCH } from './case-context';
+import { gatherEvidence } from './evidence';
 import { registerHandlers } from './handlers';
 import type { DiscrepancyWorkflowInput } from './messages';
+import { close, finish, NO_DEAD_ENDS_PATCH, placeHold, postAdjustment, releaseHold, WriteRefused } from './stock-writes';
+import { awaitApproval, awaitAttention, awaitRecount, enterApproval, escalate, needsAttention } from './waits';
 
 /** Patch id of shadow mode: a shadow case records its decision and closes without writing. */
 export const SHADOW_MODE_PATCH = 'shadow-mode-records-only';
@@ -25,46 +24,69 @@ export const SHADOW_MODE_PATCH = 'shadow-mode-records-only';
 /** Patch id: a recount is compared with the WMS's books when counted (see compareRecountWithBooks). */
 export const RECOUNT_AGAINST_BOOKS_NOW_PATCH = 'recount-against-books-now';
 
-/** Continue-as-new well before Temporal's history limits; duplicates can be many. */
-const HISTORY_EVENTS_BEFORE_CONTINUE = 4000;
-
 /**
- * One discrepancy case, from report to resolution (DESIGN §5). A state machine over
+ * One discrepancy case, from report to resolution (docs/architecture.md). A state machine over
  * `state.status`, so a continue-as-new resumes exactly where the case was.
  */
 export async function discrepancyWorkflow(input: DiscrepancyWorkflowInput): Promise<CaseState> {
   const ctx = new CaseContext(input.carried ?? initialState(input), input.policy);
+  // the first run's source ids go to the read model's full list with its first record
+  if (!input.carried) ctx.newSourceEventIds = [...ctx.state.sourceEventIds];
   registerHandlers(ctx, input);
   const s = ctx.state;
 
   while (s.status !== 'closed') {
-    switch (s.status) {
-      case 'opened':
-        await open(ctx);
-        break;
-      case 'gathering_evidence':
-        await gather(ctx);
-        break;
-      case 'scoring':
-        await score(ctx);
-        break;
-      case 'deciding':
-        await decideNext(ctx);
-        break;
-      case 'auto_resolving':
-        await autoResolve(ctx);
-        break;
-      case 'awaiting_recount':
-        await awaitRecount(ctx);
-        break;
-      case 'awaiting_approval':
-        await awaitApproval(ctx, input);
-        break;
+    try {
+      await step(ctx, input);
+    } catch (err) {
+      if (!(err instanceof WriteRefused)) throw err;
+      await needsAttention(ctx, err);
     }
+  }
+  // a report, comment or hold hand-over that came while the case was closing is recorded on it
+  // (the report is not lost, and no stock stays held by a closed case)
+  while (ctx.dirty || ctx.pending.length > 0 || ctx.newSourceEventIds.length > 0) {
+    if (s.hold && !s.hold.released && patched(NO_DEAD_ENDS_PATCH)) await releaseAfterClose(ctx);
+    await ctx.record();
   }
   // let in-flight updates (e.g. a late comment refused) finish before completing
   await condition(allHandlersFinished);
   return s;
+}
+
+/** A hold handed to the case as it closed: released, or, if the WMS refuses, left to the paged role on record. */
+async function releaseAfterClose(ctx: CaseContext): Promise<void> {
+  try {
+    await releaseHold(ctx, 'system', 'reckon');
+  } catch (err) {
+    if (!(err instanceof WriteRefused)) throw err;
+    ctx.audit('hold_release_failed', 'system', 'reckon', { holdId: ctx.state.hold?.holdId, error: err.reason });
+  }
+}
+
+async function step(ctx: CaseContext, input: DiscrepancyWorkflowInput): Promise<void> {
+  switch (ctx.state.status) {
+    case 'opened':
+      return open(ctx);
+    case 'gathering_evidence':
+      return gather(ctx);
+    case 'scoring':
+      return score(ctx);
+    case 'deciding':
+      return decideNext(ctx);
+    case 'auto_resolving':
+      return autoResolve(ctx);
+    case 'awaiting_recount':
+      return awaitRecount(ctx, input);
+    case 'awaiting_approval': {
+      const outcome = await awaitApproval(ctx, input);
+      if (outcome === 'decided') return carryOut(ctx);
+      if (outcome === 'breached') return escalate(ctx);
+      return;
+    }
+    case 'needs_attention':
+      return awaitAttention(ctx, input);
+  }
 }
 
 async function open(ctx: CaseContext): Promise<void> {
@@ -209,17 +231,6 @@ async function closeInShadow(ctx: CaseContext, d: Decision): Promise<void> {
   await ctx.record();
 }
 
-function close(ctx: CaseContext, resolution: Resolution, reason: string): void {
-  const s = ctx.state;
-  s.status = 'closed';
-  s.resolution = resolution;
-  s.resolutionReason = reason;
-  s.closedAt = nowIso();
-  s.ownerRole = undefined;
-  s.slaDeadline = undefined;
-  ctx.audit('closed', 'system', 'reckon', { resolution, reason });
-}
-
 async function autoResolve(ctx: CaseContext): Promise<void> {
   const s = ctx.state;
   const d = s.decision;
@@ -229,148 +240,7 @@ async function autoResolve(ctx: CaseContext): Promise<void> {
   } else {
     ctx.audit(d.correction === 'suppress' ? 'suppressed' : 'resynced', 'rule', d.rule, { reason: d.reason, adjustment: 'none' });
   }
-  close(ctx, 'auto_resolved', d.reason);
-  await ctx.record();
-}
-
-async function postAdjustment(ctx: CaseContext, qty: number, reasonCode: string, actor: string): Promise<void> {
-  const s = ctx.state;
-  const target = s.report.kind === 'system_mismatch' ? 'erp' : 'both';
-  const res = await writes.postAdjustment({
-    ...stockKey(s),
-    qty,
-    target,
-    reasonCode,
-    caseId: s.caseId,
-    actor,
-    idempotencyKey: `${s.caseId}:adjust`,
-  });
-  s.adjustment = { adjustmentId: res.adjustmentId, qty, target };
-  ctx.audit('adjustment_posted', actor.startsWith('rule:') ? 'rule' : 'user', actor, {
-    adjustmentId: res.adjustmentId,
-    qty,
-    target,
-    reasonCode,
-    idempotencyKey: `${s.caseId}:adjust`,
-  });
-}
-
-async function placeHold(ctx: CaseContext, reason: string): Promise<void> {
-  const s = ctx.state;
-  if (s.hold && !s.hold.released) return;
-  const qty = Math.max(Math.abs(s.observedQty - s.expectedQty), 0);
-  const res = await writes.placeHold({ ...stockKey(s), qty, reason, caseId: s.caseId, idempotencyKey: `${s.caseId}:hold` });
-  s.hold = { holdId: res.holdId, qty, released: false };
-  ctx.audit('hold_placed', 'system', 'reckon', { holdId: res.holdId, qty, reason });
-}
-
-async function releaseHold(ctx: CaseContext, actorKind: 'system' | 'user', actorId: string): Promise<void> {
-  const s = ctx.state;
-  if (!s.hold || s.hold.released) return;
-  await writes.releaseHold({ holdId: s.hold.holdId, idempotencyKey: `${s.caseId}:release:${s.hold.holdId}` });
-  s.hold.released = true;
-  ctx.audit('hold_released', actorKind, actorId, { holdId: s.hold.holdId });
-}
-
-async function awaitRecount(ctx: CaseContext): Promise<void> {
-  const s = ctx.state;
-  let current = s.recounts.find((r) => r.countedQty === undefined && !r.timedOut);
-  if (!current) {
-    const n = s.recounts.length + 1;
-    const task = await writes.createCountTask({
-      ...stockKey(s),
-      caseId: s.caseId,
-      reason: `recount ${n} for ${s.report.kind}`,
-      idempotencyKey: `${s.caseId}:count:${n}`,
-    });
-    current = { taskId: task.taskId, requestedBy: ctx.decision?.userId ?? 'policy', requestedAt: nowIso() };
-    s.recounts.push(current);
-    ctx.decision = undefined;
-    ctx.audit('count_task_created', 'system', 'reckon', { taskId: task.taskId, recount: n });
-    await ctx.record();
-  }
-  const task = current;
-  const wait = recountTimeoutFor(ctx.policy!.document, s.report.site);
-  const timeoutMs = Date.parse(task.requestedAt) + durationMs(wait) - Date.now();
-  const counted = await condition(() => task.countedQty !== undefined || ctx.dirty, Math.max(timeoutMs, 1), {
-    summary: `recount ${task.taskId}: waiting for the count result, ${wait}`,
-  });
-  if (task.countedQty !== undefined) {
-    ctx.audit('count_result', 'user', task.countedBy ?? 'unknown', { taskId: task.taskId, countedQty: task.countedQty });
-    s.observedQty = task.countedQty;
-    s.status = 'gathering_evidence'; // fresh evidence, then score again with the new count
-    await ctx.record();
-  } else if (!counted) {
-    ctx.audit('recount_timed_out', 'system', 'reckon', { taskId: task.taskId });
-    task.timedOut = true;
-    await enterApproval(ctx, 0);
-  } else {
-    await ctx.record(); // a merge or a comment while waiting
-  }
-}
-
-/** Puts the case on the ladder at `level`: owner, SLA deadline, notification. */
-async function enterApproval(ctx: CaseContext, level: number): Promise<void> {
-  const s = ctx.state;
-  const ladder = ladderFor(ctx.policy!.document, s.severity!);
-  const pos = positionOn(ladder, level);
-  s.status = 'awaiting_approval';
-  s.escalationLevel = level;
-  s.ownerRole = pos.role;
-  s.slaDeadline = new Date(Date.now() + pos.slaMs).toISOString();
-  await writes.notifyRole({
-    role: pos.role,
-    site: s.report.site,
-    caseId: s.caseId,
-    subject: `${s.severity} ${s.report.kind} at ${s.report.site}: ${s.report.sku} needs a decision`,
-    body: `${s.score?.explanation ?? ''} Decide by ${s.slaDeadline}.`,
-    idempotencyKey: `${s.caseId}:notify:${level}:${s.recounts.length}`,
-  });
-  ctx.audit(level === 0 ? 'approval_requested' : 'escalated', 'system', 'reckon', {
-    rung: level + 1,
-    role: pos.role,
-    slaDeadline: s.slaDeadline,
-  });
-  await ctx.record();
-}
-
-async function awaitApproval(ctx: CaseContext, input: DiscrepancyWorkflowInput): Promise<void> {
-  const s = ctx.state;
-  const ladder = ladderFor(ctx.policy!.document, s.severity!);
-  const remaining = Date.parse(s.slaDeadline!) - Date.now();
-  const woke = await condition(() => ctx.decision !== undefined || ctx.dirty, Math.max(remaining, 1), {
-    summary: `SLA: ${s.ownerRole}, ${ladder.rungs[s.escalationLevel]?.sla ?? '—'}`,
-  });
-  if (ctx.decision) {
-    await carryOut(ctx);
-    return;
-  }
-  if (woke) {
-    await ctx.record();
-    await maybeContinueAsNew(ctx, input);
-    return;
-  }
-  // SLA breached on this rung
-  s.breached = true;
-  ctx.audit('sla_breached', 'system', 'reckon', { rung: s.escalationLevel + 1, role: s.ownerRole });
-  const next = s.escalationLevel + 1;
-  if (next < ladder.rungs.length) {
-    await enterApproval(ctx, next);
-    return;
-  }
-  const terminal = ladder.terminal;
-  s.escalationLevel = next;
-  if (terminal.action === 'hold_and_page') await placeHold(ctx, 'escalation ladder exhausted');
-  await writes.notifyRole({
-    role: terminal.role,
-    site: s.report.site,
-    caseId: s.caseId,
-    subject: `PAGE: ${s.report.kind} at ${s.report.site} (${s.report.sku}) passed every SLA`,
-    body: `No decision after ${ladder.rungs.length} rungs. ${terminal.action === 'hold_and_page' ? 'The stock is held.' : ''}`,
-    idempotencyKey: `${s.caseId}:page`,
-  });
-  ctx.audit('terminal_action', 'system', 'reckon', { action: terminal.action, role: terminal.role });
-  close(ctx, 'escalated_terminal', `no decision within the ladder; ${terminal.action} to ${terminal.role}`);
+  await finish(ctx, 'auto_resolved', d.reason);
   await ctx.record();
 }
 
@@ -385,30 +255,18 @@ async function carryOut(ctx: CaseContext): Promise<void> {
     await ctx.record();
     return; // awaitRecount creates the task and clears the decision
   }
+  const by = { kind: 'user' as const, id: d.userId };
   if (d.kind === 'approve') {
     if (d.adjustQty) await postAdjustment(ctx, d.adjustQty, d.reasonCode ?? 'APPROVED', d.userId);
     await releaseHold(ctx, 'user', d.userId);
     s.resolutionCode = d.reasonCode;
-    close(ctx, 'approved_adjusted', `approved by ${s.approvals.map((a) => a.userId).join(' and ')}: ${d.reasonCode}`);
+    await finish(ctx, 'approved_adjusted', `approved by ${s.approvals.map((a) => a.userId).join(' and ')}: ${d.reasonCode}`, by);
   } else {
     await releaseHold(ctx, 'user', d.userId);
     s.resolutionCode = d.reasonCode;
-    close(ctx, 'rejected_no_change', `rejected by ${d.userId}: ${d.reasonCode}${d.comment ? ` — ${d.comment}` : ''}`);
+    await finish(ctx, 'rejected_no_change', `rejected by ${d.userId}: ${d.reasonCode}${d.comment ? ` — ${d.comment}` : ''}`, by);
   }
   ctx.decision = undefined;
   await ctx.record();
 }
 
-async function maybeContinueAsNew(ctx: CaseContext, input: DiscrepancyWorkflowInput): Promise<void> {
-  const info = workflowInfo();
-  if (!info.continueAsNewSuggested && info.historyLength < (input.historyLimit ?? HISTORY_EVENTS_BEFORE_CONTINUE)) return;
-  await condition(allHandlersFinished);
-  if (ctx.decision || ctx.pending.length > 0) return; // finish what arrived meanwhile first
-  await continueAsNew<typeof discrepancyWorkflow>({
-    report: input.report,
-    receivedAt: input.receivedAt,
-    carried: ctx.state,
-    policy: ctx.policy,
-    historyLimit: input.historyLimit,
-  });
-}

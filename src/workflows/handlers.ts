@@ -6,21 +6,32 @@ import {
   checkDecision,
   coversSite,
   hasApproverRole,
+  COMMENTS_KEPT,
+  keepLast,
+  ladderFor,
+  positionOn,
   Refusal,
+  SOURCE_EVENT_IDS_KEPT,
   type Actor,
   type CaseState,
 } from '../domain/core';
+import { records } from './activity-proxies';
 import { nowIso, type CaseContext } from './case-context';
 import {
+  adoptHoldSignal,
   approveUpdate,
   assignUpdate,
   commentUpdate,
   countResultSignal,
   evidenceSignal,
+  progressQuery,
   recountUpdate,
   REFUSAL_FAILURE_TYPES,
   rejectUpdate,
+  repinPolicyUpdate,
   reportSignal,
+  resolveManuallyUpdate,
+  retryUpdate,
   stateQuery,
   type DiscrepancyWorkflowInput,
   type UpdateResult,
@@ -46,6 +57,7 @@ function requireSettled(ctx: CaseContext): NonNullable<CaseContext['policy']> {
   if (ctx.state.status === 'closed') conflict(`case is closed (${ctx.state.resolution})`);
   if (!ctx.policy || !ctx.state.severity) conflict(`case is still being assessed (${ctx.state.status})`);
   if (ctx.decision) conflict(`a ${ctx.decision.kind} decision by ${ctx.decision.userId} is being carried out`);
+  if (ctx.terminalRunning) conflict('the escalation ladder is exhausted and its terminal action is running; the policy refuses decisions until it has run');
   return ctx.policy;
 }
 
@@ -87,13 +99,19 @@ export function registerHandlers(ctx: CaseContext, input: DiscrepancyWorkflowInp
       return;
     }
     s.occurrences += 1;
+    s.sourceEventCount = (s.sourceEventCount ?? s.sourceEventIds.length) + fresh.length;
     s.sourceEventIds.push(...fresh);
+    // bounded: the state rides in every record and continue-as-new; the read model has every id
+    keepLast(s.sourceEventIds, SOURCE_EVENT_IDS_KEPT);
+    ctx.newSourceEventIds.push(...fresh);
     for (const u of report.causedBy) if (!s.involvedUsers.includes(u)) s.involvedUsers.push(u);
     ctx.audit('report_merged', 'system', report.source, {
       occurrences: s.occurrences,
       observedQty: report.observedQty,
-      newSourceEventIds: fresh,
+      newSourceEventIds: fresh.slice(0, SOURCE_EVENT_IDS_KEPT),
       receivedAt,
+      // it came while the case was closing: recorded on this case, which the final record carries
+      ...(s.status === 'closed' ? { afterClose: true } : {}),
     });
     ctx.dirty = true;
   });
@@ -116,8 +134,22 @@ export function registerHandlers(ctx: CaseContext, input: DiscrepancyWorkflowInp
 
   setHandler(evidenceSignal, (e) => {
     const s = ctx.state;
-    if (s.evidence) (s.evidence.notes ??= []).push(e);
+    if (s.evidence) {
+      (s.evidence.notes ??= []).push(e);
+      keepLast(s.evidence.notes, COMMENTS_KEPT); // every note is in the audit log
+    }
     ctx.audit('evidence_added', 'system', e.from, { text: e.text });
+    ctx.dirty = true;
+  });
+
+  setHandler(adoptHoldSignal, (h) => {
+    const s = ctx.state;
+    if (s.hold && !s.hold.released) {
+      ctx.audit('hold_adoption_declined', 'system', h.from, { holdId: h.holdId, reason: `the case already holds ${s.hold.holdId}` });
+    } else {
+      s.hold = { holdId: h.holdId, qty: h.qty, released: false };
+      ctx.audit('hold_adopted', 'system', h.from, { holdId: h.holdId, qty: h.qty });
+    }
     ctx.dirty = true;
   });
 
@@ -126,13 +158,20 @@ export function registerHandlers(ctx: CaseContext, input: DiscrepancyWorkflowInp
     return q?.withEvidence ? s : { ...s, evidence: undefined };
   });
 
+  setHandler(progressQuery, () => ({
+    status: ctx.state.status,
+    seq: ctx.state.seq,
+    ...(ctx.decision ? { decisionInProgress: { kind: ctx.decision.kind, userId: ctx.decision.userId } } : {}),
+  }));
+
   setHandler(
     approveUpdate,
     (u) => {
       const s = ctx.state;
-      const adjustQty = u.adjustQty ?? s.observedQty - s.expectedQty;
+      const variance = s.observedQty - s.expectedQty;
+      const adjustQty = u.adjustQty ?? variance;
       const role = approvalLimit(ctx.policy!.document, s, u.actor)?.role ?? u.actor.roles[0];
-      s.approvals.push({ userId: u.actor.userId, role, adjustQty, reasonCode: u.reasonCode, comment: u.comment, at: nowIso() });
+      s.approvals.push({ userId: u.actor.userId, role, adjustQty, reasonCode: u.reasonCode, comment: u.comment, at: nowIso(), variance });
       markFirstAction(s);
       ctx.audit('approved', 'user', u.actor.userId, { adjustQty, reasonCode: u.reasonCode, comment: u.comment, roles: u.actor.roles });
       const needed = approvalsRequired(ctx.policy!.document, s.assessment?.valueAtRisk ?? 0);
@@ -218,6 +257,7 @@ export function registerHandlers(ctx: CaseContext, input: DiscrepancyWorkflowInp
     commentUpdate,
     (u) => {
       ctx.state.comments.push({ userId: u.actor.userId, text: u.text, at: nowIso() });
+      keepLast(ctx.state.comments, COMMENTS_KEPT); // every comment is in the audit log
       ctx.audit('commented', 'user', u.actor.userId, { text: u.text });
       ctx.dirty = true;
       return result(ctx, 'comment recorded');
@@ -229,6 +269,84 @@ export function registerHandlers(ctx: CaseContext, input: DiscrepancyWorkflowInp
         if (!hasApproverRole(u.actor)) refuse(new Refusal('forbidden', 'role', `commenting needs an approver role; ${u.actor.userId} has ${u.actor.roles.join(', ') || 'no roles'}`));
         if (ctx.state.status === 'closed') conflict('case is closed');
         if (!u.text || u.text.length > 4000) conflict('comment text must be 1..4000 characters');
+      },
+    },
+  );
+
+  registerAttentionHandlers(ctx);
+  registerRepin(ctx);
+}
+
+/** needs_attention: retry the refused write, or resolve the case manually with a reason. */
+function registerAttentionHandlers(ctx: CaseContext): void {
+  const validate = (actor: Actor, action: string) => {
+    if (!ctx.policy) conflict(`case is still being assessed (${ctx.state.status})`);
+    const r = checkCanAct(ctx.policy.document, ctx.state, actor, action);
+    if (r) refuse(r);
+    if (ctx.state.status !== 'needs_attention') conflict(`case is ${ctx.state.status}, not needs_attention`);
+    if (ctx.attentionAction) conflict(`a ${ctx.attentionAction.kind} by ${ctx.attentionAction.userId} is being carried out`);
+  };
+  setHandler(
+    retryUpdate,
+    (u) => {
+      markFirstAction(ctx.state);
+      ctx.audit('retry_requested', 'user', u.actor.userId, { write: ctx.state.attention?.write, comment: u.comment });
+      ctx.attentionAction = { kind: 'retry', userId: u.actor.userId, comment: u.comment };
+      return result(ctx, `retrying: ${ctx.state.attention?.write ?? 'the refused write'}`);
+    },
+    { validator: (u) => validate(u.actor, 'retry') },
+  );
+  setHandler(
+    resolveManuallyUpdate,
+    (u) => {
+      markFirstAction(ctx.state);
+      ctx.audit('resolved_manually', 'user', u.actor.userId, { reasonCode: u.reasonCode, comment: u.comment, write: ctx.state.attention?.write });
+      ctx.attentionAction = { kind: 'resolve_manually', userId: u.actor.userId, reasonCode: u.reasonCode, comment: u.comment };
+      return result(ctx, 'resolved manually; the case closes and its hold is released');
+    },
+    {
+      validator: (u) => {
+        validate(u.actor, 'resolve_manually');
+        if (!u.comment || !u.comment.trim()) refuse(new Refusal('refused', 'reason', 'a manual resolution needs a comment saying what was done'));
+      },
+    },
+  );
+}
+
+/**
+ * An admin moves an open case to another policy version (a case keeps the version it opened
+ * with otherwise). The current rung's SLA is counted again from when the rung began.
+ */
+function registerRepin(ctx: CaseContext): void {
+  setHandler(
+    repinPolicyUpdate,
+    async (u) => {
+      const s = ctx.state;
+      const pinned = await records.loadPolicyVersion(u.version);
+      const from = s.policyVersion;
+      ctx.policy = pinned;
+      s.policyVersion = pinned.version;
+      if (s.status === 'awaiting_approval' && s.severity) {
+        const ladder = ladderFor(pinned.document, s.severity);
+        const level = Math.min(s.escalationLevel, ladder.rungs.length);
+        const pos = positionOn(ladder, level);
+        s.escalationLevel = level;
+        s.ownerRole = pos.role;
+        const began = s.rungStartedAt ? Date.parse(s.rungStartedAt) : Date.now();
+        s.slaDeadline = pos.exhausted ? undefined : new Date(began + pos.slaMs).toISOString();
+      }
+      ctx.audit('policy_repinned', 'user', u.actor.userId, { from, to: pinned.version, reason: u.reason, slaDeadline: s.slaDeadline ?? null });
+      ctx.dirty = true;
+      return result(ctx, `policy version ${from} → ${pinned.version}${s.slaDeadline ? `; SLA due ${s.slaDeadline}` : ''}`);
+    },
+    {
+      validator: (u) => {
+        if (!u.actor.roles.includes('admin')) forbidden(`re-pinning a case's policy needs the admin role; ${u.actor.userId} has ${u.actor.roles.join(', ') || 'no roles'}`);
+        if (!coversSite(u.actor as Actor, ctx.state.report.site)) forbidden(`${u.actor.userId} has no access to site ${ctx.state.report.site}`);
+        requireSettled(ctx);
+        if (!Number.isInteger(u.version) || u.version < 1) conflict('version must be a positive integer');
+        if (u.version === ctx.state.policyVersion) conflict(`the case is already on policy version ${u.version}`);
+        if (!u.reason || !u.reason.trim()) refuse(new Refusal('refused', 'reason', 're-pinning needs a reason'));
       },
     },
   );

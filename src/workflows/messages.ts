@@ -27,6 +27,15 @@ export interface EvidenceSignalInput {
 }
 export const evidenceSignal = defineSignal<[EvidenceSignalInput]>('evidence');
 
+export interface AdoptHoldSignalInput {
+  holdId: string;
+  qty: number;
+  /** who placed it (a watcher): the case now owns it and releases it when it closes */
+  from: string;
+}
+/** A hold placed for the case by someone else (the return watcher): the case releases it on close. */
+export const adoptHoldSignal = defineSignal<[AdoptHoldSignalInput]>('adoptHold');
+
 export interface ApproveUpdateInput {
   actor: Actor;
   adjustQty?: number;
@@ -50,6 +59,23 @@ export interface CommentUpdateInput {
   actor: Actor;
   text: string;
 }
+/** needs_attention: run the refused write again (the WMS/ERP has been fixed). */
+export interface RetryUpdateInput {
+  actor: Actor;
+  comment?: string;
+}
+/** needs_attention: the matter was settled outside Reckon; the case closes, its hold released. */
+export interface ResolveManuallyUpdateInput {
+  actor: Actor;
+  reasonCode: string;
+  comment: string;
+}
+/** An admin moves an open case to another policy version; SLA deadlines are recomputed. */
+export interface RepinPolicyUpdateInput {
+  actor: Actor;
+  version: number;
+  reason: string;
+}
 /** What an accepted update answers: the case's status after it, and a word on what happened. */
 export interface UpdateResult {
   status: CaseState['status'];
@@ -63,12 +89,24 @@ export const rejectUpdate = defineUpdate<UpdateResult, [RejectUpdateInput]>('rej
 export const recountUpdate = defineUpdate<UpdateResult, [RecountUpdateInput]>('recount');
 export const assignUpdate = defineUpdate<UpdateResult, [AssignUpdateInput]>('assign');
 export const commentUpdate = defineUpdate<UpdateResult, [CommentUpdateInput]>('comment');
+export const retryUpdate = defineUpdate<UpdateResult, [RetryUpdateInput]>('retry');
+export const resolveManuallyUpdate = defineUpdate<UpdateResult, [ResolveManuallyUpdateInput]>('resolveManually');
+export const repinPolicyUpdate = defineUpdate<UpdateResult, [RepinPolicyUpdateInput]>('repinPolicy');
 
 export interface StateQueryInput {
   /** include the full evidence (large) */
   withEvidence?: boolean;
 }
 export const stateQuery = defineQuery<CaseState, [StateQueryInput]>('state');
+
+/** What only the running workflow knows: state not yet recorded, and a decision being carried out. */
+export interface ProgressView {
+  status: CaseState['status'];
+  /** the state's sequence number: ahead of the read model's row version while a transition is being recorded */
+  seq: number;
+  decisionInProgress?: { kind: string; userId: string };
+}
+export const progressQuery = defineQuery<ProgressView>('progress');
 
 /** The workflow's input: the first report, and the state carried over a continue-as-new. */
 export interface DiscrepancyWorkflowInput {

@@ -1,6 +1,12 @@
-import { condition, setHandler, workflowInfo } from '@temporalio/workflow';
+import { condition, patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import { durationMs } from '../domain/core';
-import { tellCase } from './watch-evidence';
+import { handHoldToCase, tellCase } from './watch-evidence';
+
+/**
+ * Patch id: the hold goes to the case, which releases it when it closes (before, a return whose
+ * disposition never came kept its hold for ever once the watch ended).
+ */
+export const RETURN_HOLD_TO_CASE_PATCH = 'return-hold-handed-to-case';
 import {
   returnDispositionSignal,
   returnReceivedSignal,
@@ -78,11 +84,21 @@ export async function returnWatch(): Promise<WatchResult> {
     idempotencyKey: `${me}:hold`,
   });
   watch.holdId = hold.holdId;
+  let caseOwnsHold = false;
+  if (patched(RETURN_HOLD_TO_CASE_PATCH)) {
+    caseOwnsHold = await handHoldToCase(opened.workflowId, { holdId: hold.holdId, qty: r.qty, from: 'returnWatch' });
+    if (!caseOwnsHold) {
+      // the case closed already: nobody would own the hold
+      await watchWrites.releaseHold({ holdId: hold.holdId, idempotencyKey: `${me}:release` });
+      return { outcome: 'late_case_opened', caseIds: [opened.caseId] };
+    }
+  }
 
   if (await condition(() => disposition !== undefined, WATCH_HORIZON, { summary: `return ${r.returnId}: held, watching for the disposition` })) {
     await watchWrites.releaseHold({ holdId: hold.holdId, idempotencyKey: `${me}:release` });
     await tellCase(opened.workflowId, 'returnWatch', `return ${r.returnId} got its disposition (${disposition!.disposition ?? 'unspecified'}) on ${disposition!.at}; hold ${hold.holdId} released`);
     return { outcome: 'late_then_arrived', caseIds: [opened.caseId] };
   }
+  // no disposition within the horizon: the case owns the hold and releases it when it closes
   return { outcome: 'late_case_opened', caseIds: [opened.caseId] };
 }

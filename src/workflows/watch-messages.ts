@@ -30,7 +30,11 @@ export const watchStateQuery = defineQuery<Record<string, unknown>>('watchState'
 
 // transferWatch: transfer_shipped → transfer_received by ETA + grace
 export const TRANSFER_WATCH_TYPE = 'transferWatch';
-export const transferWatchId = (transferId: string) => `transfer-watch-${safe(transferId)}`;
+/**
+ * One watch per document line: a multi-line transfer is late line by line, and the receipt of
+ * line 1 does not satisfy line 2. Events without a line watch the document as a whole.
+ */
+export const transferWatchId = (transferId: string, line?: string) => `transfer-watch-${safe(transferId)}${line ? `-L${safe(line)}` : ''}`;
 export interface TransferShipped extends WatchedStock {
   eventKey: string;
   transferId: string;
@@ -51,7 +55,7 @@ export const transferReceivedSignal = defineSignal<[TransferReceived]>('transfer
 
 // returnWatch: return_received → return_disposition within the policy's window (or its due date)
 export const RETURN_WATCH_TYPE = 'returnWatch';
-export const returnWatchId = (site: string, returnId: string) => `return-watch-${safe(site)}-${safe(returnId)}`;
+export const returnWatchId = (site: string, returnId: string, line?: string) => `return-watch-${safe(site)}-${safe(returnId)}${line ? `-L${safe(line)}` : ''}`;
 export interface ReturnReceived extends WatchedStock {
   eventKey: string;
   returnId: string;

@@ -33,7 +33,8 @@ export class CircuitOpen extends Error {
 
 /**
  * The remote answered 2xx with a body the contract does not allow. A bug on one side, not an
- * outage: retryable (a fix may be deployed) but it does not count against the circuit.
+ * outage: it does not count against the circuit; evidence reads record the source missing after
+ * their few attempts, and a write is not retried (the case goes to a person, needs_attention).
  */
 export class RemoteContractViolation extends Error {
   constructor(

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { Logger } from '../../logger';
 import { correlationHeaders } from '../../observability/correlation';
 import { AdapterRejection } from '../errors';
+import { currentActivity } from './activity-scope';
 import { CircuitBreaker } from './circuit';
 import { HEADERS, PROBLEM_CODES, Problem } from './contract';
 import { CircuitOpen, RemoteContractViolation, RemoteUnavailable } from './errors';
@@ -51,7 +52,8 @@ const RETRYABLE_STATUS = new Set([408, 425, 429, 500, 502, 503, 504]);
 
 /**
  * One remote system: fetch with a per-attempt timeout, retries with exponential backoff and
- * jitter, and a circuit breaker. Reads are idempotent by nature and writes carry an
+ * jitter (outside activities only: there Temporal's retry policy is the one layer), and a
+ * circuit breaker. Reads are idempotent by nature and writes carry an
  * Idempotency-Key, so every call may be retried. 4xx answers are business refusals
  * (AdapterRejection, never retried); timeouts, network errors, 5xx and 429 are retried here,
  * then surface as retryable errors for Temporal.
@@ -84,17 +86,20 @@ export class Remote {
 
   private async run<S extends z.ZodType>(spec: CallSpec, schema: S, notFoundIsNull: boolean): Promise<CallResult<z.output<S>> | null> {
     let last: Error | undefined;
-    for (let attempt = 1; attempt <= this.retry.attempts; attempt++) {
+    const activity = currentActivity();
+    // in an activity, Temporal retries (with the activity's timeout above one exchange's)
+    const attempts = activity ? 1 : this.retry.attempts;
+    for (let attempt = 1; attempt <= attempts; attempt++) {
       if (!this.circuit.tryAcquire()) {
         const open = new CircuitOpen(this.opts.name, this.circuit.retryInMs());
         if (last) open.cause = last;
         throw open;
       }
-      const outcome = await this.exchange(spec, schema, notFoundIsNull);
+      const outcome = await this.exchange(spec, schema, notFoundIsNull, activity?.signal);
       if (outcome.kind === 'ok') return outcome.result;
       if (outcome.kind === 'refused') throw outcome.error;
       last = outcome.error;
-      if (attempt === this.retry.attempts) break;
+      if (attempt === attempts) break;
       const delay = Math.max(this.backoff(attempt), Math.min(outcome.retryAfterMs ?? 0, this.retry.maxDelayMs));
       this.opts.logger.debug({ remote: this.opts.name, path: spec.path, attempt, delay, err: last.message }, 'retrying remote call');
       await new Promise((r) => setTimeout(r, delay));
@@ -115,7 +120,7 @@ export class Remote {
     return `${this.baseUrl}${spec.path}${qs ? `?${qs}` : ''}`;
   }
 
-  private async exchange<S extends z.ZodType>(spec: CallSpec, schema: S, notFoundIsNull: boolean): Promise<Outcome<z.output<S>>> {
+  private async exchange<S extends z.ZodType>(spec: CallSpec, schema: S, notFoundIsNull: boolean, cancelled?: AbortSignal): Promise<Outcome<z.output<S>>> {
     const headers: Record<string, string> = { Accept: 'application/json', Authorization: `Bearer ${this.opts.apiKey}` };
     if (spec.body !== undefined) headers['Content-Type'] = 'application/json';
     if (spec.idempotencyKey !== undefined) headers[HEADERS.idempotencyKey] = spec.idempotencyKey;
@@ -133,7 +138,7 @@ export class Remote {
         method: spec.method,
         headers,
         body: spec.body === undefined ? undefined : JSON.stringify(spec.body),
-        signal: controller.signal,
+        signal: cancelled ? AbortSignal.any([controller.signal, cancelled]) : controller.signal,
       });
       status = res.status;
       replayed = res.headers.get(HEADERS.replayed)?.toLowerCase() === 'true';

@@ -3,8 +3,20 @@ import { z } from 'zod';
 import { DiscrepancyReport } from '../../domain';
 import { actorOf, approverRole, oneOf, requireRole } from '../auth';
 import type { ApiContext } from '../deps';
-import { AssignBody, ApproveBody, CaseId, CommentBody, ListQuery, RecountBody, RejectBody } from '../schemas';
-import { actOnCase, type CaseAction } from '../services/case-actions';
+import {
+  AssignBody,
+  ApproveBody,
+  CaseId,
+  CommentBody,
+  ListQuery,
+  RecountBody,
+  RejectBody,
+  RepinBatchBody,
+  RepinBody,
+  ResolveManuallyBody,
+  RetryBody,
+} from '../schemas';
+import { actOnCase, repinCases, type CaseAction } from '../services/case-actions';
 import { caseLinks, getCaseView, listQueue, reportDiscrepancy } from '../services/discrepancies';
 import { parseInput } from '../validate';
 
@@ -14,7 +26,12 @@ const ACTION_BODIES: Record<CaseAction, z.ZodType<Record<string, unknown>>> = {
   recount: RecountBody,
   assign: AssignBody,
   comments: CommentBody,
+  retry: RetryBody,
+  'resolve-manually': ResolveManuallyBody,
+  repin: RepinBody,
 };
+/** Who may call each action; the workflow's validators decide the rest. */
+const ACTION_ROLES: Partial<Record<CaseAction, Parameters<typeof requireRole>[0]>> = { repin: oneOf('admin') };
 
 const IdParams = z.object({ id: CaseId });
 const IdempotencyKey = z.object({ 'idempotency-key': z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, '1-128 letters, digits, . _ : -').optional() });
@@ -41,8 +58,14 @@ export function discrepancyRoutes(ctx: ApiContext): Router {
     res.json(await getCaseView(ctx, actorOf(req), caseIdOf(req)));
   });
 
+  // admin: re-pin a chosen set of open cases to a stored policy version, one answer per case
+  router.post('/repin', requireRole(oneOf('admin')), async (req, res) => {
+    const { caseIds, version, reason } = parseInput(RepinBatchBody, req.body ?? {}, 'body');
+    res.json({ results: await repinCases(ctx, actorOf(req), caseIds, { version, reason }) });
+  });
+
   for (const action of Object.keys(ACTION_BODIES) as CaseAction[]) {
-    router.post(`/:id/${action}`, requireRole(approverRole), async (req, res) => {
+    router.post(`/:id/${action}`, requireRole(ACTION_ROLES[action] ?? approverRole), async (req, res) => {
       const id = caseIdOf(req);
       const body = parseInput(ACTION_BODIES[action], req.body ?? {}, 'body');
       const key = parseInput(IdempotencyKey, { 'idempotency-key': req.get('idempotency-key') }, 'header')['idempotency-key'];

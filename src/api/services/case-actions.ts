@@ -1,3 +1,4 @@
+import type { UpdateDefinition } from '@temporalio/client';
 import { coversSite, type Actor } from '../../domain';
 import { getCaseRef } from '../../store/discrepancy-queries';
 import {
@@ -6,10 +7,13 @@ import {
   commentUpdate,
   recountUpdate,
   rejectUpdate,
+  repinPolicyUpdate,
+  resolveManuallyUpdate,
+  retryUpdate,
   type UpdateResult,
 } from '../../workflows/messages';
 import type { ApiContext } from '../deps';
-import { Conflict, Forbidden, NotFound } from '../errors';
+import { Conflict, Forbidden, NotFound, toApiError } from '../errors';
 import { withDeadline } from './temporal';
 
 export const CASE_ACTIONS = {
@@ -18,6 +22,9 @@ export const CASE_ACTIONS = {
   recount: recountUpdate,
   assign: assignUpdate,
   comments: commentUpdate,
+  retry: retryUpdate,
+  'resolve-manually': resolveManuallyUpdate,
+  repin: repinPolicyUpdate,
 } as const;
 export type CaseAction = keyof typeof CASE_ACTIONS;
 
@@ -43,8 +50,35 @@ export async function actOnCase(
   const handle = ctx.temporal.workflow.getHandle(row.workflowId, undefined, { firstExecutionRunId: row.id });
   // the same Idempotency-Key from the same user is the same update: Temporal answers it once
   const updateId = idempotencyKey ? `${action}:${actor.userId}:${idempotencyKey}` : undefined;
-  // by name: the body was validated against this action's schema by the route
-  return withDeadline(ctx, ctx.timeouts.updateMs, () =>
-    handle.executeUpdate<UpdateResult, [Record<string, unknown>]>(CASE_ACTIONS[action].name, { args: [{ actor, ...body }], updateId }),
-  );
+  // the body was validated against this action's schema by the route
+  const update = CASE_ACTIONS[action] as unknown as UpdateDefinition<UpdateResult, [Record<string, unknown>]>;
+  return withDeadline(ctx, ctx.timeouts.updateMs, () => handle.executeUpdate(update, { args: [{ actor, ...body }], updateId }));
+}
+
+export interface RepinResult {
+  id: string;
+  /** 200 when re-pinned; otherwise the status the single-case call would have answered */
+  status: number;
+  detail: string;
+}
+
+/** Re-pins each case on its own: one refused (closed, other site, same version) does not stop the rest. */
+export async function repinCases(
+  ctx: ApiContext,
+  actor: Actor,
+  caseIds: string[],
+  body: { version: number; reason: string },
+): Promise<RepinResult[]> {
+  const results: RepinResult[] = [];
+  for (const id of [...new Set(caseIds)]) {
+    try {
+      const r = await actOnCase(ctx, actor, id, 'repin', body);
+      results.push({ id, status: 200, detail: r.outcome });
+    } catch (err) {
+      const api = toApiError(err);
+      if (!api || api.status >= 500) throw err;
+      results.push({ id, status: api.status, detail: api.message });
+    }
+  }
+  return results;
 }

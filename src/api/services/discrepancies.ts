@@ -10,7 +10,7 @@ import {
   type CaseRow,
 } from '../../store/discrepancy-queries';
 import { incidentsOfCase, type CaseIncident } from '../../triage/incident-queries';
-import { stateQuery } from '../../workflows/messages';
+import { progressQuery, stateQuery, type ProgressView } from '../../workflows/messages';
 import type { ApiContext } from '../deps';
 import { Forbidden, NotFound, ValidationError } from '../errors';
 import type { ListQuery } from '../schemas';
@@ -69,9 +69,12 @@ export async function listQueue(
   return { items: page.items, nextCursor: page.next ? encodeCursor(page.next) : null, limit: q.limit };
 }
 
-export interface CaseView extends CaseDetailRow {
+export interface CaseView extends Omit<CaseDetailRow, 'state'> {
+  /** the case's state as last recorded by the workflow (from the read model; no workflow query) */
   live: CaseState | null;
   liveError?: string;
+  /** while the case runs: what only the workflow knows yet (a decision being carried out) */
+  progress?: ProgressView;
   timeline: AuditRow[];
   /** the incidents the case is or was part of */
   incidents: CaseIncident[];
@@ -94,8 +97,27 @@ function reading(score: unknown): Pick<CaseView, 'rootCauses' | 'topFactors'> {
 export async function getCaseView(ctx: ApiContext, actor: Actor, id: string): Promise<CaseView> {
   const row = await getCase(ctx.db, id);
   if (!row || !coversSite(actor, row.site)) throw new NotFound(`no case ${id}`);
-  const [live, timeline, incidents] = await Promise.all([liveState(ctx, row), listAudit(ctx.db, id), incidentsOfCase(ctx.db, id)]);
-  return { ...row, ...live, timeline, incidents, ...reading(row.score) };
+  const [live, timeline, incidents] = await Promise.all([recordedState(ctx, row), listAudit(ctx.db, id), incidentsOfCase(ctx.db, id)]);
+  const { state: _state, ...rest } = row;
+  return { ...rest, ...live, timeline, incidents, ...reading(row.score) };
+}
+
+/**
+ * The case page comes from the read model: every transition records the state, so a closed case
+ * never costs a workflow query (which replays history on a worker). A running case adds a small
+ * progress query; rows recorded before the state was kept fall back to the full query.
+ */
+async function recordedState(ctx: ApiContext, row: CaseDetailRow): Promise<{ live: CaseState | null; liveError?: string; progress?: ProgressView }> {
+  if (!row.state) return row.status === 'closed' ? { live: null, liveError: 'recorded before the state was kept' } : liveState(ctx, row);
+  const live = row.state as unknown as CaseState;
+  if (row.status === 'closed') return { live };
+  try {
+    const handle = ctx.temporal.workflow.getHandle(row.workflowId, undefined, { firstExecutionRunId: row.id });
+    const progress = await withDeadline(ctx, ctx.timeouts.liveQueryMs, () => handle.query(progressQuery));
+    return { live, progress };
+  } catch (err) {
+    return { live, liveError: describeLiveError(err) };
+  }
 }
 
 /** The workflow's own view, when it answers in time; the read model stands on its own otherwise. */

@@ -1,0 +1,100 @@
+import { ActivityFailure, ApplicationFailure, patched } from '@temporalio/workflow';
+import type { Resolution } from '../domain/core';
+import { writes } from './activity-proxies';
+import { nowIso, type CaseContext } from './case-context';
+import { stockKey } from './evidence';
+
+/**
+ * Patch id: no case ends in a dead end. Every close releases the case's hold; the ladder's last
+ * rung follows the policy's terminal plan; a write the WMS/ERP refuses (or that keeps failing)
+ * sends the case to `needs_attention` instead of failing the workflow. Histories from before
+ * closed an auto-resolved or terminal case with its hold on.
+ */
+export const NO_DEAD_ENDS_PATCH = 'no-dead-ends';
+
+/** A write that will not land by retrying: the WMS/ERP refused it, or every attempt failed. */
+export class WriteRefused extends Error {
+  constructor(
+    readonly write: string,
+    readonly reason: string,
+  ) {
+    super(`${write}: ${reason}`);
+    this.name = 'WriteRefused';
+  }
+}
+
+/**
+ * Runs one write to the system of record. A business refusal or exhausted retries become a
+ * WriteRefused the main loop turns into needs_attention (cases recorded before the patch failed).
+ */
+export async function write<T>(what: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    if (err instanceof ActivityFailure && patched(NO_DEAD_ENDS_PATCH)) {
+      const cause = err.cause;
+      const reason = cause instanceof ApplicationFailure ? `${cause.message}${cause.type ? ` (${cause.type})` : ''}` : (cause?.message ?? err.message);
+      throw new WriteRefused(what, reason.slice(0, 500));
+    }
+    throw err;
+  }
+}
+
+export async function postAdjustment(ctx: CaseContext, qty: number, reasonCode: string, actor: string): Promise<void> {
+  const s = ctx.state;
+  const target = s.report.kind === 'system_mismatch' ? 'erp' : 'both';
+  const res = await write('post adjustment', () =>
+    writes.postAdjustment({ ...stockKey(s), qty, target, reasonCode, caseId: s.caseId, actor, idempotencyKey: `${s.caseId}:adjust` }),
+  );
+  s.adjustment = { adjustmentId: res.adjustmentId, qty, target };
+  ctx.audit('adjustment_posted', actor.startsWith('rule:') ? 'rule' : 'user', actor, {
+    adjustmentId: res.adjustmentId,
+    qty,
+    target,
+    reasonCode,
+    idempotencyKey: `${s.caseId}:adjust`,
+  });
+}
+
+export async function placeHold(ctx: CaseContext, reason: string): Promise<void> {
+  const s = ctx.state;
+  if (s.hold && !s.hold.released) return;
+  const qty = Math.max(Math.abs(s.observedQty - s.expectedQty), 0);
+  const res = await write('place hold', () =>
+    writes.placeHold({ ...stockKey(s), qty, reason, caseId: s.caseId, idempotencyKey: `${s.caseId}:hold` }),
+  );
+  s.hold = { holdId: res.holdId, qty, released: false };
+  ctx.audit('hold_placed', 'system', 'reckon', { holdId: res.holdId, qty, reason });
+}
+
+export async function releaseHold(ctx: CaseContext, actorKind: 'system' | 'user', actorId: string): Promise<void> {
+  const s = ctx.state;
+  if (!s.hold || s.hold.released) return;
+  const holdId = s.hold.holdId;
+  await write('release hold', () => writes.releaseHold({ holdId, idempotencyKey: `${s.caseId}:release:${holdId}` }));
+  s.hold.released = true;
+  ctx.audit('hold_released', actorKind, actorId, { holdId });
+}
+
+/** Sets the case closed; the caller records. */
+export function close(ctx: CaseContext, resolution: Resolution, reason: string): void {
+  const s = ctx.state;
+  s.status = 'closed';
+  s.resolution = resolution;
+  s.resolutionReason = reason;
+  s.closedAt = nowIso();
+  s.ownerRole = undefined;
+  s.slaDeadline = undefined;
+  ctx.audit('closed', 'system', 'reckon', { resolution, reason });
+}
+
+/** Closes the case with its hold released first: no stock stays held by a closed case. */
+export async function finish(
+  ctx: CaseContext,
+  resolution: Resolution,
+  reason: string,
+  by: { kind: 'system' | 'user'; id: string } = { kind: 'system', id: 'reckon' },
+): Promise<void> {
+  if (patched(NO_DEAD_ENDS_PATCH)) await releaseHold(ctx, by.kind, by.id);
+  close(ctx, resolution, reason);
+}
