@@ -23,6 +23,11 @@ export interface LedgerRemote {
   failTimes?: number;
   /** hold every answer this long first */
   stallMs?: number;
+  /**
+   * Per request, before anything else: a status to answer with (422: a business refusal), and/or
+   * how long to hold the answer (then serve it normally).
+   */
+  intercept?: (req: { method: string; path: string }) => { status?: number; detail?: string; stallMs?: number } | undefined;
   /** how many requests reached `path` */
   hits(path: string): number;
   stop(): Promise<void>;
@@ -55,6 +60,16 @@ export async function startLedgerRemote(pool: Pool, opts: Partial<LedgerServerOp
           idempotencyKey: typeof key === 'string' ? key : undefined,
           correlationId: typeof correlation === 'string' ? correlation : undefined,
         });
+        const path = req.url?.split('?')[0] ?? '';
+        const hook = remote.intercept?.({ method: req.method ?? '', path });
+        if (hook?.status) {
+          const status = hook.status;
+          setTimeout(() => {
+            res.writeHead(status, { 'content-type': 'application/problem+json' });
+            res.end(JSON.stringify({ status, code: 'test_refusal', detail: hook.detail ?? 'the test made the remote refuse' }));
+          }, hook.stallMs ?? 0);
+          return;
+        }
         const serve = () => {
           if (remote.failWith && (remote.failTimes === undefined || remote.failTimes-- > 0)) {
             res.writeHead(remote.failWith, { 'content-type': 'application/problem+json' });
@@ -63,7 +78,8 @@ export async function startLedgerRemote(pool: Pool, opts: Partial<LedgerServerOp
           }
           app(req, res);
         };
-        if (remote.stallMs) setTimeout(serve, remote.stallMs);
+        const stall = hook?.stallMs ?? remote.stallMs;
+        if (stall) setTimeout(serve, stall);
         else serve();
       });
       await new Promise<void>((resolve, reject) => {

@@ -3,6 +3,7 @@ import { TEST_POLICY } from '../support/test-policy';
 import { eventually, startEngine, uniq, type Engine } from '../support/engine';
 import { reportDiscrepancy, waitForStatus } from '../support/cases';
 import type { CaseState } from '../../src/domain';
+import { approveUpdate, stateQuery } from '../../src/workflows/messages';
 
 let engine: Engine;
 beforeAll(async () => {
@@ -10,7 +11,7 @@ beforeAll(async () => {
 });
 afterAll(async () => engine?.stop());
 
-it('with nobody acting, a high case climbs the ladder rung by rung and ends in the terminal action', async () => {
+it('with nobody acting, a high case climbs the ladder rung by rung; the terminal action holds the stock and leaves it to the paged role', async () => {
   const site = uniq('S');
   const sku = uniq('SKU');
   const ladder = TEST_POLICY.ladders.high;
@@ -33,9 +34,14 @@ it('with nobody acting, a high case climbs the ladder rung by rung and ends in t
   expect(sa.get(escalationLevelKey)).toBe(1);
   expect(sa.get(ownerRoleKey)).toBe(ladder.rungs[1].role);
 
-  const final = (await handle.result()) as CaseState;
-  expect(final.resolution).toBe('escalated_terminal');
-  expect(final.hold?.released).toBe(false);
+  // hold_and_page: the stock is held and the case stays open for the paged role, with no further SLA
+  const terminal = await eventually(async () => {
+    const s = await handle.query(stateQuery, {});
+    const paged = await engine.db.query(`SELECT 1 FROM ledger.notifications WHERE case_id = $1 AND subject LIKE 'PAGE:%'`, [first.caseId]);
+    return s.escalationLevel === ladder.rungs.length && s.hold && paged.rowCount ? s : undefined;
+  }, 60_000);
+  expect(terminal).toMatchObject({ status: 'awaiting_approval', ownerRole: ladder.terminal.role, breached: true, hold: { released: false } });
+  expect(terminal.slaDeadline).toBeUndefined();
 
   const notified = await engine.db.query('SELECT role, subject FROM ledger.notifications WHERE case_id = $1 ORDER BY created_at', [first.caseId]);
   expect(notified.rows.map((r) => r.role)).toEqual([ladder.rungs[0].role, ladder.rungs[1].role, ladder.terminal.role]);
@@ -44,9 +50,18 @@ it('with nobody acting, a high case climbs the ladder rung by rung and ends in t
   expect(Number(held.rows[0].qty)).toBe(60);
   expect(held.rows[0].released_at).toBeNull();
 
+  // the paged role decides (3,000 is above four eyes: two of them); the hold goes with the close
+  for (const userId of ['om-a', 'om-b']) {
+    await handle.executeUpdate(approveUpdate, { args: [{ actor: { userId, roles: [ladder.terminal.role], sites: ['*'] }, reasonCode: 'SHORT_SHIPPED' }] });
+  }
+  const final = (await handle.result()) as CaseState;
+  expect(final).toMatchObject({ resolution: 'approved_adjusted', hold: { released: true } });
+  const released = await engine.db.query('SELECT released_at FROM ledger.holds WHERE case_id = $1', [first.caseId]);
+  expect(released.rows[0].released_at).not.toBeNull();
+
   const audit = await engine.db.query('SELECT action FROM audit_log WHERE case_id = $1 ORDER BY seq', [first.caseId]);
   const actions = audit.rows.map((r) => r.action);
   expect(actions.filter((a) => a === 'sla_breached')).toHaveLength(ladder.rungs.length);
-  expect(actions).toEqual(expect.arrayContaining(['approval_requested', 'escalated', 'hold_placed', 'terminal_action', 'closed']));
+  expect(actions).toEqual(expect.arrayContaining(['approval_requested', 'escalated', 'hold_placed', 'terminal_action', 'hold_released', 'closed']));
   expect((await handle.describe()).typedSearchAttributes.get(statusKey)).toBe('closed');
 });
