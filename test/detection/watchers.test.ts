@@ -77,6 +77,31 @@ describe('transferWatch', () => {
   });
 });
 
+describe('transferWatch per line', () => {
+  it('watches each line of a multi-line transfer: line 1 received in time does not satisfy line 2; a late event on a finished line starts nothing', async () => {
+    const from = uniq('DC');
+    const to = uniq('DC');
+    const [sku1, sku2] = [uniq('SKU'), uniq('SKU')];
+    const transferId = uniq('TR');
+    const line = (n: string, sku: string, eta: string) => ({ site: from, sku, location: 'OUT-1', qty: 4, reference: { kind: 'transfer', id: transferId, line: n }, attributes: { toSite: to, toLocation: 'IN-1', eta } });
+    // one shipment: line 1 due in an hour, line 2 overdue already
+    const shipped1 = ev({ type: 'transfer_shipped', ...line('1', sku1, inSeconds(3600)) });
+    await post(shipped1);
+    await post(ev({ type: 'transfer_shipped', ...line('2', sku2, inSeconds(-60)) }));
+    await post(ev({ type: 'transfer_received', site: to, sku: sku1, location: 'IN-1', qty: 4, reference: { kind: 'transfer', id: transferId, line: '1' } }));
+    expect((await watchResult(transferWatchId(transferId, '1'))).outcome).toBe('in_time');
+    const [late] = await waitForCases(engine, to, 'transfer_delay');
+    expect(late).toMatchObject({ sku: sku2 });
+    expect(await casesAt(engine, to, 'transfer_delay')).toHaveLength(1);
+
+    // line 1 is finished: its shipment redelivered later does not start a fresh watch
+    await post({ ...shipped1, eventId: uniq('E-AGAIN') });
+    const runs: string[] = [];
+    for await (const w of engine.client.workflow.list({ query: `WorkflowId = '${transferWatchId(transferId, '1')}'` })) runs.push(w.runId);
+    expect(runs).toHaveLength(1);
+  });
+});
+
 describe('returnWatch', () => {
   it('holds the returned stock and opens return_unposted when no disposition comes in time; a late disposition releases the hold', async () => {
     const site = uniq('DC');
