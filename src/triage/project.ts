@@ -13,7 +13,7 @@ async function familyOf(db: Db, sku: string): Promise<string | undefined> {
 }
 
 /** Where a case waits for people (an approver, a counter): from here on it is someone's work. */
-const AT_REST: ReadonlySet<CaseState['status']> = new Set(['awaiting_recount', 'awaiting_approval']);
+const AT_REST: ReadonlySet<CaseState['status']> = new Set(['awaiting_recount', 'awaiting_approval', 'needs_attention']);
 
 /**
  * The triage part of a case's projection, run in the same transaction as its read-model row:

@@ -107,6 +107,21 @@ export class CaseContext {
     public policy?: PinnedPolicy,
   ) {}
 
+  /** What the previous run had not recorded when it continued as new: recorded first here. */
+  carryUnrecorded(u: { entries: unknown[]; sourceEventIds: string[] }): void {
+    this.pending.push(...(u.entries as AuditEntry[]));
+    this.newSourceEventIds.push(...u.sourceEventIds);
+    if (u.entries.length > 0 || u.sourceEventIds.length > 0) this.dirty = true;
+  }
+
+  /** Takes what is not yet recorded, for the next run to record. */
+  takeUnrecorded(): { entries: unknown[]; sourceEventIds: string[] } {
+    const u = { entries: this.pending, sourceEventIds: this.newSourceEventIds };
+    this.pending = [];
+    this.newSourceEventIds = [];
+    return u;
+  }
+
   audit(action: string, actorKind: AuditActorKind, actorId: string, detail: Record<string, unknown> = {}): void {
     const s = this.state;
     this.pending.push({

@@ -32,6 +32,7 @@ export async function discrepancyWorkflow(input: DiscrepancyWorkflowInput): Prom
   const ctx = new CaseContext(input.carried ?? initialState(input), input.policy);
   // the first run's source ids go to the read model's full list with its first record
   if (!input.carried) ctx.newSourceEventIds = [...ctx.state.sourceEventIds];
+  if (input.unrecorded) ctx.carryUnrecorded(input.unrecorded);
   registerHandlers(ctx, input);
   const s = ctx.state;
 

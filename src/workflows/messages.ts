@@ -117,6 +117,11 @@ export interface DiscrepancyWorkflowInput {
   policy?: PinnedPolicy;
   /** history length at which a waiting case continues as new (default 4000; tests set it low) */
   historyLimit?: number;
+  /**
+   * What arrived but was not yet recorded when the case continued as new (audit entries, source
+   * event ids): reports arriving one record apart must not keep a case from ever continuing
+   */
+  unrecorded?: { entries: unknown[]; sourceEventIds: string[] };
 }
 export const DISCREPANCY_WORKFLOW_TYPE = 'discrepancyWorkflow';
 

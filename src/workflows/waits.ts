@@ -42,14 +42,17 @@ export async function maybeContinueAsNew(ctx: CaseContext, input: DiscrepancyWor
   const limit = input.historyLimit ?? HISTORY_EVENTS_BEFORE_CONTINUE;
   if (!info.continueAsNewSuggested && info.historyLength < limit && info.historySize < HISTORY_BYTES_BEFORE_CONTINUE) return;
   await condition(allHandlersFinished);
-  // finish what arrived meanwhile first: it is recorded before the run ends
-  if (ctx.decision || ctx.pending.length > 0 || ctx.dirty || ctx.attentionAction) return;
+  // a person's decision is carried out in this run; what merely arrived (reports, comments) goes
+  // with the state and is recorded first thing in the next, so a steady stream cannot hold it here
+  if (ctx.decision || ctx.attentionAction) return;
+  const unrecorded = ctx.pending.length > 0 || ctx.newSourceEventIds.length > 0 ? ctx.takeUnrecorded() : undefined;
   await continueAsNew<(i: DiscrepancyWorkflowInput) => Promise<unknown>>({
     report: input.report,
     receivedAt: input.receivedAt,
     carried: ctx.state,
     policy: ctx.policy,
     historyLimit: input.historyLimit,
+    ...(unrecorded ? { unrecorded } : {}),
   });
 }
 

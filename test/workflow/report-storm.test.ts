@@ -1,6 +1,6 @@
 import type { WorkflowHandle } from '@temporalio/client';
-import { DiscrepancyReport, type CaseState, type DiscrepancyReportInput } from '../../src/domain';
-import { approveUpdate, reportSignal, stateQuery } from '../../src/workflows/messages';
+import { DiscrepancyReport, workflowIdForKey, type CaseState, type DiscrepancyReportInput } from '../../src/domain';
+import { approveUpdate, DISCREPANCY_WORKFLOW_TYPE, reportSignal, stateQuery } from '../../src/workflows/messages';
 import { startApi, type Api } from '../support/api';
 import { reportDiscrepancy, seedBalance, waitForStatus } from '../support/cases';
 import { eventually, startEngine, uniq, type Engine } from '../support/engine';
@@ -79,6 +79,36 @@ it('thousands of reports merged into a case waiting for a recount: the case live
   expect(runs).toBeGreaterThan(1);
   expect(d.historyLength).toBeLessThan(4500);
   expect(d.historySize).toBeLessThan(4 * 1024 * 1024 + 512 * 1024);
+});
+
+it('reports arriving one record apart still let the case continue as new, nothing unrecorded lost', async () => {
+  const site = uniq('STEADY');
+  const sku = uniq('SKU');
+  await seedBalance(engine.db, { site, location: 'N-02-01', sku, wms: 40, erp: 40 });
+  const base: DiscrepancyReportInput = { kind: 'count_variance', site, sku, location: 'N-02-01', expectedQty: 40, observedQty: 20, unitCost: 5, skuClass: 'C', source: 'wms' };
+  const first = DiscrepancyReport.parse({ ...base, sourceEventIds: [uniq('PICK')] });
+  const receivedAt = new Date().toISOString();
+  const handle = await engine.client.workflow.signalWithStart(DISCREPANCY_WORKFLOW_TYPE, {
+    workflowId: workflowIdForKey(first),
+    taskQueue: engine.config.TEMPORAL_TASK_QUEUE,
+    args: [{ report: first, receivedAt, historyLimit: 60 }],
+    signal: reportSignal,
+    signalArgs: [{ report: first, receivedAt }],
+  });
+  const s = await waitForStatus(engine.client, handle.workflowId, ['awaiting_recount']);
+  const reports = 80;
+  for (let i = 0; i < reports; i++) {
+    await handle.signal(reportSignal, { report: DiscrepancyReport.parse({ ...base, sourceEventIds: [`STEADY-${i}-${s.caseId.slice(0, 8)}`] }), receivedAt: new Date().toISOString() });
+    await new Promise((r) => setTimeout(r, 15));
+  }
+  const r = await eventually(async () => {
+    const x = await row(s.caseId);
+    return x.occurrences === reports + 1 && x.all_ids === reports + 1 ? x : undefined;
+  }, 120_000, 300);
+  expect(r.source_event_count).toBe(reports + 1);
+  expect(await runsOf(handle.workflowId)).toBeGreaterThan(2);
+  const merged = await engine.db.query(`SELECT count(*)::int AS n FROM audit_log WHERE case_id = $1 AND action = 'report_merged'`, [s.caseId]);
+  expect(merged.rows[0].n).toBe(reports);
 });
 
 it('hundreds of reports naming 100 source events each stay far below the payload limit', async () => {
