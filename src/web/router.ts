@@ -58,6 +58,8 @@ export function webRoutes(ctx: ApiContext, stream: Router): Router {
   router.use('/app/stream', requireApiUser, sessionAsGrant, stream);
 
   const app = Router();
+  // the page's script fetches this one: no session is a 401, not a redirect to a page
+  app.use('/queue/results', requireApiUser);
   app.use(requirePageUser);
   app.use(queueRoutes(ctx));
   app.use(caseRoutes(ctx));
