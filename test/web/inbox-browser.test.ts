@@ -7,7 +7,8 @@ import { seedBalance } from '../support/cases';
 import { launchChromium } from './browser';
 import { createPerson, PASSWORD, reviewReport } from './support';
 
-const e2e = useEngineWithApi();
+// the worker publishes case changes, so the inbox's live feed has something to carry
+const e2e = useEngineWithApi({ liveFeed: true });
 let server: Server;
 let base: string;
 let browser: Browser;
@@ -39,7 +40,11 @@ async function signIn(userId: string, password = PASSWORD): Promise<Page> {
   await page.waitForURL(/\/login/);
   await page.getByLabel('User name').fill(userId);
   await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await Promise.all([
+    page.waitForResponse((r) => r.url().endsWith('/login') && r.request().method() === 'POST'),
+    page.getByRole('button', { name: 'Sign in' }).click(),
+  ]);
+  await page.waitForLoadState();
   return page;
 }
 
@@ -60,9 +65,11 @@ describe('the approver inbox in a real browser', () => {
     // the person behind the discrepancy sees approve disabled, with the reason
     const causer = await signIn('receiver9');
     await causer.goto(`${base}/app/cases/${id}`);
-    expect(await causer.locator('form[data-action="approve"] fieldset').isDisabled()).toBe(true);
+    expect(await causer.locator('form[data-action="approve"] fieldset').getAttribute('disabled')).not.toBeNull();
+    expect(await causer.getByRole('button', { name: 'Approve', exact: true }).isDisabled()).toBe(true);
+    expect(await causer.locator('form[data-action="approve"]').getAttribute('aria-describedby')).toBe('why-approve');
     expect(await causer.locator('#why-approve').textContent()).toContain('You took part in this discrepancy');
-    expect(await causer.locator('form[data-action="comment"] fieldset').isEnabled()).toBe(true);
+    expect(await causer.getByRole('button', { name: 'Add comment' }).isEnabled()).toBe(true);
 
     const page = await signIn(anna.userId);
     await page.waitForURL(`${base}/app`);
@@ -73,7 +80,7 @@ describe('the approver inbox in a real browser', () => {
     expect((await page.locator('#explanation').textContent())?.length).toBeGreaterThan(20);
     expect(await page.locator('#evidence [data-source="inbound"]').isVisible()).toBe(true);
     expect(await page.locator('#timeline').textContent()).toContain('approval requested');
-    expect(await page.locator('form[data-action="approve"] fieldset').isEnabled()).toBe(true);
+    expect(await page.getByRole('button', { name: 'Approve', exact: true }).isEnabled()).toBe(true);
     await page.getByLabel('Reason', { exact: true }).first().selectOption('VENDOR_SHORT');
     await page.locator('#approve-comment').fill('short on the ASN');
     await page.getByRole('button', { name: 'Approve', exact: true }).click();
