@@ -39,10 +39,11 @@ async function privateDemo(): Promise<{ url: string; user: string; password: str
   const ids: string[] = [];
   for (const r of DEMO_REPORTS) ids.push(((await (await call('/v1/discrepancies', r)).json()) as { id: string }).id);
   // the recounts the demo asks for: counted as reported, so those cases wait for a person
-  const tasks = await until('the demo count tasks', async () => {
-    const { rows } = await db.query(`SELECT t.id, d.observed_qty FROM ledger.count_tasks t JOIN discrepancies d ON d.id = t.case_id WHERE t.status = 'open'`);
-    return rows.length >= 2 ? rows : undefined;
+  await until('the demo cases to decide', async () => {
+    const { rows } = await db.query(`SELECT count(*)::int AS n FROM discrepancies WHERE id = ANY($1) AND status IN ('closed', 'awaiting_recount', 'awaiting_approval')`, [ids]);
+    return rows[0].n === ids.length;
   });
+  const { rows: tasks } = await db.query(`SELECT t.id, d.observed_qty FROM ledger.count_tasks t JOIN discrepancies d ON d.id = t.case_id WHERE t.status = 'open'`);
   for (const t of tasks) await call('/v1/counts', { taskId: t.id, countedQty: Number(t.observed_qty), countedBy: 'counter-7' });
   await until('the demo cases to settle', async () => {
     const { rows } = await db.query(`SELECT count(*)::int AS n FROM discrepancies WHERE id = ANY($1) AND status NOT IN ('closed', 'awaiting_approval')`, [ids]);

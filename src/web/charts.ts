@@ -48,7 +48,7 @@ export interface Point {
 /** A line over time; gaps where a period has no value. */
 export function lineChart(id: string, title: string, points: Point[], opts: { unit: string; max?: number; href?: string }): Html {
   const h = 180;
-  const left = 44;
+  const left = 56;
   const bottom = 26;
   const plotW = W - left - 16;
   const plotH = h - bottom - 14;
