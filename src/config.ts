@@ -86,6 +86,12 @@ const ConfigSchema = z.object({
   CYCLE_COUNT_CRON: z.string().min(9).default('0 2 * * *'),
   CYCLE_COUNT_TIMEZONE: z.string().min(1).default('UTC'),
   CYCLE_COUNT_TOP_N: z.coerce.number().int().min(1).max(1000).default(50),
+  /** the inbox (src/web): how long a sign-in lasts, and failed sign-ins before the account locks for a while */
+  WEB_SESSION_HOURS: z.coerce.number().min(0.01).max(24 * 30).default(12),
+  WEB_SIGNIN_FREE_TRIES: z.coerce.number().int().min(1).max(100).default(5),
+  WEB_SIGNIN_MAX_LOCK_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
+  /** express 'trust proxy' (empty: off; `true`, a hop count or addresses): behind a TLS proxy, cookies get Secure */
+  TRUST_PROXY: z.string().default(''),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

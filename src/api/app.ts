@@ -20,6 +20,7 @@ import { kpiRoutes } from './routes/kpis';
 import { metricsRoutes } from './routes/metrics';
 import { policyRoutes } from './routes/policies';
 import { streamRoutes } from './routes/stream';
+import { webRoutes } from '../web/router';
 
 export type { ApiDeps } from './deps';
 
@@ -46,6 +47,9 @@ export function createApp(deps: ApiDeps): Express {
   app.use(httpMetrics(metrics));
   app.use(healthRoutes(ctx));
   app.use(metricsRoutes(metrics));
+  if (ctx.config.TRUST_PROXY) app.set('trust proxy', trustProxy(ctx.config.TRUST_PROXY));
+  // the inbox for people (src/web): its own session auth; the live feed is the API's, behind a session
+  app.use(webRoutes(ctx, streamRoutes(ctx, redisGuard, metrics)));
 
   const v1 = Router();
   v1.use(authenticate(ctx.db, ctx.timeouts.keyCacheMs));
@@ -75,4 +79,11 @@ export function createApp(deps: ApiDeps): Express {
   });
   app.use(errorMiddleware(ctx.logger));
   return app;
+}
+
+/** TRUST_PROXY as express takes it: true, a hop count, or addresses. */
+function trustProxy(v: string): boolean | number | string {
+  if (v === 'true') return true;
+  if (/^\d+$/.test(v)) return Number(v);
+  return v;
 }

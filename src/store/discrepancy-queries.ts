@@ -38,6 +38,40 @@ export interface CaseFilter {
   band?: string[];
   /** the caller's sites; undefined means every site */
   visibleSites?: string[];
+  /** cases owned by any of these roles (the inbox: what the person's roles may act on) */
+  ownerRoles?: string[];
+  /** free text: part of the sku, location, case id, workflow id or reference id, or a source event id */
+  text?: string;
+}
+
+/** A LIKE pattern matching `text` anywhere, with LIKE's wildcards taken literally. */
+function containsPattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/** The WHERE conditions of a filter; `p` adds a parameter and returns its placeholder. */
+export function caseConditions(filter: CaseFilter, p: (v: unknown) => string): string[] {
+  const where: string[] = [];
+  if (filter.status) where.push(`status = ANY(${p(filter.status)}::text[])`);
+  if (filter.kind) where.push(`kind = ANY(${p(filter.kind)}::text[])`);
+  if (filter.severity) where.push(`severity = ANY(${p(filter.severity)}::text[])`);
+  if (filter.site) where.push(`site = ANY(${p(filter.site)}::text[])`);
+  if (filter.visibleSites) where.push(`site = ANY(${p(filter.visibleSites)}::text[])`);
+  if (filter.sku !== undefined) where.push(`sku = ${p(filter.sku)}`);
+  if (filter.ownerRole !== undefined) where.push(`owner_role = ${p(filter.ownerRole)}`);
+  if (filter.ownerRoles) where.push(`owner_role = ANY(${p(filter.ownerRoles)}::text[])`);
+  if (filter.assignee !== undefined) where.push(`assignee = ${p(filter.assignee)}`);
+  if (filter.breached !== undefined) where.push(`breached = ${p(filter.breached)}`);
+  if (filter.shadow !== undefined) where.push(`shadow = ${p(filter.shadow)}`);
+  if (filter.band) where.push(`triage_band = ANY(${p(filter.band)}::text[])`);
+  if (filter.text !== undefined) {
+    const like = p(containsPattern(filter.text));
+    where.push(
+      `(sku ILIKE ${like} OR location ILIKE ${like} OR id ILIKE ${like} OR workflow_id ILIKE ${like}` +
+        ` OR reference->>'id' ILIKE ${like} OR ${p(filter.text)} = ANY(source_event_ids))`,
+    );
+  }
+  return where;
 }
 
 /** The sort value as exact text: microsecond UTC timestamps (independent of DateStyle), numerics as printed. */
@@ -245,18 +279,7 @@ export async function listCases(
     params.push(v);
     return `$${params.length}`;
   };
-  const where: string[] = [];
-  if (filter.status) where.push(`status = ANY(${p(filter.status)}::text[])`);
-  if (filter.kind) where.push(`kind = ANY(${p(filter.kind)}::text[])`);
-  if (filter.severity) where.push(`severity = ANY(${p(filter.severity)}::text[])`);
-  if (filter.site) where.push(`site = ANY(${p(filter.site)}::text[])`);
-  if (filter.visibleSites) where.push(`site = ANY(${p(filter.visibleSites)}::text[])`);
-  if (filter.sku !== undefined) where.push(`sku = ${p(filter.sku)}`);
-  if (filter.ownerRole !== undefined) where.push(`owner_role = ${p(filter.ownerRole)}`);
-  if (filter.assignee !== undefined) where.push(`assignee = ${p(filter.assignee)}`);
-  if (filter.breached !== undefined) where.push(`breached = ${p(filter.breached)}`);
-  if (filter.shadow !== undefined) where.push(`shadow = ${p(filter.shadow)}`);
-  if (filter.band) where.push(`triage_band = ANY(${p(filter.band)}::text[])`);
+  const where = caseConditions(filter, p);
 
   const s = SORTS[page.sort];
   const cmp = s.dir === 'ASC' ? '>' : '<';

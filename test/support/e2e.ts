@@ -16,7 +16,7 @@ export interface EngineWithApi {
  * An engine (worker, Temporal client, database) and the HTTP API on it for one test file: started
  * before its tests, stopped after them. Fields are set once `beforeAll` has run.
  */
-export function useEngineWithApi(): EngineWithApi {
+export function useEngineWithApi(opts: { liveFeed?: boolean } = {}): EngineWithApi {
   const e2e = {
     caseRow: (id: string, statuses = ['closed']) =>
       eventually(async () => {
@@ -25,7 +25,7 @@ export function useEngineWithApi(): EngineWithApi {
       }),
   } as EngineWithApi;
   beforeAll(async () => {
-    e2e.engine = await startEngine();
+    e2e.engine = await startEngine({}, opts);
     e2e.api = await startApi(e2e.engine);
   });
   afterAll(async () => {

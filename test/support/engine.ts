@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
+import Redis from 'ioredis';
 import type { Pool } from 'pg';
 import { loadConfig, type Config } from '../../src/config';
 import { createLogger } from '../../src/logger';
@@ -13,7 +14,7 @@ let runtimeInstalled = false;
  * A real engine for a test file: a Reckon worker (in this process) on its own task queue
  * against the suite's Temporal dev server and Postgres, and a client.
  */
-export async function startEngine(overrides: Partial<Config> = {}) {
+export async function startEngine(overrides: Partial<Config> = {}, opts: { liveFeed?: boolean } = {}) {
   if (!runtimeInstalled) {
     Runtime.install({ logger: new DefaultLogger('WARN') });
     runtimeInstalled = true;
@@ -23,7 +24,9 @@ export async function startEngine(overrides: Partial<Config> = {}) {
   const db: Pool = createPool(config.DATABASE_URL, 10);
   const workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows'), logger: new DefaultLogger('WARN') });
   const nativeConnection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
-  const worker = await createReckonWorker({ config, db, logger, connection: nativeConnection, workflowBundle });
+  // the live feed (Redis pub/sub) only for tests that watch it: other tests' cases stay off the channel
+  const feed = opts.liveFeed ? new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1 }) : undefined;
+  const worker = await createReckonWorker({ config, db, logger, connection: nativeConnection, workflowBundle, feed });
   const running = worker.run();
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
@@ -39,6 +42,7 @@ export async function startEngine(overrides: Partial<Config> = {}) {
       await nativeConnection.close();
       await connection.close();
       await db.end();
+      feed?.disconnect();
     },
   };
 }

@@ -1,0 +1,65 @@
+import {
+  checkCanAct,
+  checkDecision,
+  coversSite,
+  hasApproverRole,
+  type Actor,
+  type CaseState,
+  type PolicyDocument,
+} from '../domain';
+
+export const PAGE_ACTIONS = ['approve', 'reject', 'recount', 'claim', 'reassign', 'comment'] as const;
+export type PageAction = (typeof PAGE_ACTIONS)[number];
+
+/** For each action: null when the person may take it now, else why not, in words. */
+export type Permissions = Record<PageAction, string | null>;
+
+/** Plain words for the person reading, from the refusal codes of src/domain/authority.ts. */
+function because(code: string, message: string, actor: Actor): string {
+  switch (code) {
+    case 'segregation_of_duties':
+      return `You took part in this discrepancy (you counted this bin or moved this stock), so someone else must decide it.`;
+    case 'four_eyes':
+      return 'You have already approved; a second, different approver must approve too.';
+    case 'approval_limit':
+      return `Above your approval limit: ${message}.`;
+    case 'site_scope':
+      return `You have no access to this site.`;
+    case 'role':
+      return `Not your role at this step: ${message.replace(`; ${actor.userId} has`, '; you have')}.`;
+    case 'closed':
+      return `The case is closed.`;
+    default:
+      return message.charAt(0).toUpperCase() + message.slice(1) + '.';
+  }
+}
+
+/**
+ * What the person may do now, by the same rules the workflow's update validators apply
+ * (checkDecision, checkCanAct), so a button is enabled exactly when the update would be accepted.
+ */
+export function permissionsFor(policy: PolicyDocument | null, state: CaseState | null, actor: Actor, unavailable: string): Permissions {
+  const all = (why: string): Permissions => ({ approve: why, reject: why, recount: why, claim: why, reassign: why, comment: why });
+  if (!state) return all(unavailable);
+  if (state.status === 'closed') return all('The case is closed.');
+  if (!policy) return all('The case has not settled its policy yet; try again in a moment.');
+  const r = (refusal: { code: string; message: string } | null) => (refusal ? because(refusal.code, refusal.message, actor) : null);
+
+  const canAct = (action: string) => r(checkCanAct(policy, state, actor, action));
+  const recount = canAct('recount')
+    ?? (state.status !== 'awaiting_approval' ? `The case is ${state.status.replace(/_/g, ' ')}, not awaiting approval.` : null)
+    ?? (state.report.location ? null : 'A recount needs a location, and this case has none.');
+  const assign = canAct('assign');
+  return {
+    approve: r(checkDecision(policy, state, actor, 'approve')),
+    reject: r(checkDecision(policy, state, actor, 'reject')),
+    recount,
+    claim: assign ?? (state.assignee === actor.userId ? 'It is already yours.' : null),
+    reassign: assign,
+    comment: !coversSite(actor, state.report.site)
+      ? 'You have no access to this site.'
+      : hasApproverRole(actor)
+        ? null
+        : 'Commenting needs an approver role; you can read only.',
+  };
+}

@@ -1,0 +1,156 @@
+import { Router, type Request } from 'express';
+import { z } from 'zod';
+import type { ApiContext } from '../api/deps';
+import { ValidationError } from '../api/errors';
+import { parseInput } from '../api/validate';
+import { CASE_STATUSES, DiscrepancyKind, Severity } from '../domain';
+import { decodeCursor, encodeCursor, listCases, type CaseFilter, type CaseRow } from '../store/discrepancy-queries';
+import { countQueue, type QueueCounts } from '../store/inbox-queries';
+import { formatDuration, html, money, qs, words, type Html } from './html';
+import { page } from './layout';
+import { actorOfUser, requireApiUser } from './session';
+
+const OPEN_STATUSES = CASE_STATUSES.filter((s) => s !== 'closed');
+const flag = z.enum(['1', 'on', 'true']).transform(() => true).optional();
+const optionalText = (max: number) => z.string().trim().max(max).transform((v) => (v === '' ? undefined : v)).optional();
+
+/** The queue's filters as the form and the links send them. */
+const QueueQuery = z
+  .object({
+    site: optionalText(32),
+    kind: z.union([z.literal(''), DiscrepancyKind]).transform((v) => v || undefined).optional(),
+    severity: z.union([z.literal(''), Severity]).transform((v) => v || undefined).optional(),
+    status: z.union([z.literal(''), z.enum(CASE_STATUSES)]).transform((v) => v || undefined).optional(),
+    assignee: optionalText(64),
+    q: optionalText(100),
+    mine: flag,
+    breached: flag,
+    /** every role's cases, not only the ones the person's roles own */
+    all: flag,
+    cursor: z.string().min(1).max(1024).optional(),
+  })
+  .strict();
+type QueueQuery = z.output<typeof QueueQuery>;
+
+export const SLA_NEAR_MS = 3_600_000;
+
+export function slaClass(deadline: string | null, now = Date.now()): string {
+  if (!deadline) return 'sla-none';
+  const left = Date.parse(deadline) - now;
+  return left <= 0 ? 'sla-breached' : left <= SLA_NEAR_MS ? 'sla-near' : 'sla-ok';
+}
+
+function slaCell(c: CaseRow): Html {
+  if (!c.slaDeadline) return html`<td class="sla sla-none">—</td>`;
+  const left = Date.parse(c.slaDeadline) - Date.now();
+  return html`<td class="sla ${slaClass(c.slaDeadline)}" data-deadline="${c.slaDeadline}">${left <= 0 ? `breached ${formatDuration(-left)} ago` : formatDuration(left)}</td>`;
+}
+
+function scopeOf(req: Request, q: QueueQuery): CaseFilter {
+  const user = req.user!;
+  const allRoles = q.all || user.roles.includes('admin');
+  return {
+    visibleSites: user.sites.includes('*') ? undefined : user.sites,
+    ownerRoles: allRoles ? undefined : user.roles,
+    text: q.q,
+  };
+}
+
+async function loadQueue(ctx: ApiContext, req: Request, q: QueueQuery) {
+  const user = req.user!;
+  const scope = scopeOf(req, q);
+  const filter: CaseFilter = {
+    ...scope,
+    status: q.status ? [q.status] : [...OPEN_STATUSES],
+    kind: q.kind ? [q.kind] : undefined,
+    severity: q.severity ? [q.severity] : undefined,
+    site: q.site ? [q.site] : undefined,
+    assignee: q.mine ? user.id : q.assignee,
+    breached: q.breached ? true : undefined,
+  };
+  const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor, 'slaDeadline');
+  if (after === null) throw new ValidationError([{ path: 'query.cursor', message: 'not a cursor of this queue' }]);
+  const [pageOf, counts] = await Promise.all([
+    listCases(ctx.db, filter, { sort: 'slaDeadline', limit: 50, after }),
+    countQueue(ctx.db, scope, user.id),
+  ]);
+  return { items: pageOf.items, next: pageOf.next ? encodeCursor(pageOf.next) : null, counts };
+}
+
+const withCount = (label: string, n: number | undefined) => `${label} (${n ?? 0})`;
+
+function options(values: readonly string[], selected: string | undefined, counts: Record<string, number>, any: string): Html {
+  return html`<option value="">${any}</option>${values.map(
+    (v) => html`<option value="${v}"${v === selected ? html` selected` : ''}>${withCount(words(v), counts[v])}</option>`,
+  )}`;
+}
+
+function filterForm(req: Request, q: QueueQuery, counts: QueueCounts): Html {
+  const user = req.user!;
+  const sites = user.sites.includes('*') ? Object.keys(counts.bySite).sort() : user.sites;
+  const kinds = [...new Set([...Object.keys(counts.byKind), ...(q.kind ? [q.kind] : [])])].sort();
+  return html`<form class="filters" method="get" action="/app" role="search" aria-label="Filter the queue">
+  <div class="field grow"><label for="f-q">Search</label><input id="f-q" name="q" type="search" value="${q.q ?? ''}" placeholder="sku, location, case or event id" maxlength="100"></div>
+  <div class="field"><label for="f-site">Site</label><select id="f-site" name="site">${options(sites, q.site, counts.bySite, 'all sites')}</select></div>
+  <div class="field"><label for="f-kind">Kind</label><select id="f-kind" name="kind">${options(kinds, q.kind, counts.byKind, 'all kinds')}</select></div>
+  <div class="field"><label for="f-severity">Severity</label><select id="f-severity" name="severity">${options(Severity.options, q.severity, counts.bySeverity, 'any severity')}</select></div>
+  <div class="field"><label for="f-status">Status</label><select id="f-status" name="status">${options(CASE_STATUSES, q.status, counts.byStatus, 'open')}</select></div>
+  <div class="field"><label for="f-assignee">Assignee</label><input id="f-assignee" name="assignee" value="${q.assignee ?? ''}" maxlength="64"></div>
+  <fieldset class="checks"><legend>Show</legend>
+    <label><input type="checkbox" name="mine" value="1"${q.mine ? html` checked` : ''}> ${withCount('assigned to me', counts.mine)}</label>
+    <label><input type="checkbox" name="breached" value="1"${q.breached ? html` checked` : ''}> ${withCount('SLA breached', counts.breached)}</label>
+    <label><input type="checkbox" name="all" value="1"${q.all ? html` checked` : ''}> every role's cases</label>
+  </fieldset>
+  <div class="field actions"><button type="submit" class="primary">Apply</button> <a href="/app">Reset</a></div>
+</form>`;
+}
+
+function results(req: Request, q: QueueQuery, data: Awaited<ReturnType<typeof loadQueue>>): Html {
+  const nextHref = data.next ? `/app${qs({ ...(req.query as Record<string, string>), cursor: data.next })}` : undefined;
+  return html`<p class="summary" id="queue-summary">${data.counts.total} open case${data.counts.total === 1 ? '' : 's'} in your scope · ${data.counts.breached} breached · ${data.counts.mine} assigned to you</p>
+${data.items.length === 0
+    ? html`<p class="empty" id="queue-empty">Nothing here: no case matches these filters.</p>`
+    : html`<div class="table-wrap"><table class="queue">
+  <caption class="visually-hidden">Cases, soonest SLA first</caption>
+  <thead><tr><th scope="col">SLA left</th><th scope="col">Case</th><th scope="col">Severity</th><th scope="col">Status</th><th scope="col">Site · location</th><th scope="col" class="num">Variance</th><th scope="col" class="num">Value</th><th scope="col">Owner</th></tr></thead>
+  <tbody>${data.items.map(
+    (c) => html`<tr data-case="${c.id}">
+    ${slaCell(c)}
+    <td><a href="/app/cases/${encodeURIComponent(c.id)}">${words(c.kind)}</a><br><span class="muted">${c.sku}</span>${c.priority !== null ? html` <span class="muted">· priority ${c.priority}</span>` : ''}</td>
+    <td><span class="badge sev-${c.severity ?? 'none'}">${c.severity ?? '—'}</span></td>
+    <td>${words(c.status)}</td>
+    <td>${c.site}${c.location ? html` · ${c.location}` : ''}</td>
+    <td class="num">${c.variance > 0 ? '+' : ''}${c.variance}</td>
+    <td class="num">${money(c.valueAtRisk)}</td>
+    <td>${c.assignee ? html`<strong>${c.assignee}</strong>` : words(c.ownerRole ?? '—')}</td>
+  </tr>`,
+  )}</tbody></table></div>`}
+${nextHref ? html`<p class="paging"><a href="${nextHref}" rel="next">Next page</a></p>` : ''}
+${q.cursor ? html`<p class="paging"><a href="/app${qs({ ...(req.query as Record<string, string>), cursor: undefined })}">Back to the first page</a></p>` : ''}`;
+}
+
+/** GET /app (the queue) and GET /app/queue/results (the same results, for the live refresh). */
+export function queueRoutes(ctx: ApiContext): Router {
+  const router = Router();
+  router.get('/', async (req, res) => {
+    actorOfUser(req);
+    const q = parseInput(QueueQuery, req.query, 'query');
+    const data = await loadQueue(ctx, req, q);
+    res.type('html').send(
+      page(
+        req,
+        'My queue',
+        'queue',
+        html`<h1>My queue</h1>
+${filterForm(req, q, data.counts)}
+<div id="queue-results" data-live="queue" aria-live="polite">${results(req, q, data)}</div>
+<p class="live-note" id="live-status" role="status">Live updates connecting…</p>`,
+      ),
+    );
+  });
+  router.get('/queue/results', requireApiUser, async (req, res) => {
+    const q = parseInput(QueueQuery, req.query, 'query');
+    res.type('html').send(results(req, q, await loadQueue(ctx, req, q)).text);
+  });
+  return router;
+}

@@ -1,0 +1,144 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Browser, Page } from 'playwright-core';
+import { useEngineWithApi, WMS_INTEGRATION } from '../support/e2e';
+import { eventually, uniq } from '../support/engine';
+import { seedBalance } from '../support/cases';
+import { launchChromium } from './browser';
+import { createPerson, PASSWORD, reviewReport } from './support';
+
+// the worker publishes case changes, so the inbox's live feed has something to carry
+const e2e = useEngineWithApi({ liveFeed: true });
+let server: Server;
+let base: string;
+let browser: Browser;
+const site = uniq('DCW');
+
+beforeAll(async () => {
+  server = createServer(e2e.api.app);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+  server?.closeAllConnections();
+  await new Promise((r) => server?.close(r));
+});
+
+async function report(body: Record<string, unknown>): Promise<string> {
+  const res = await (await e2e.api.as(WMS_INTEGRATION)).post('/v1/discrepancies', body);
+  expect(res.status).toBe(202);
+  return res.body.id as string;
+}
+
+/** A fresh browser session (its own cookies), signed in through the form. */
+async function signIn(userId: string, password = PASSWORD): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(`${base}/app`);
+  await page.waitForURL(/\/login/);
+  await page.getByLabel('User name').fill(userId);
+  await page.getByLabel('Password').fill(password);
+  await Promise.all([
+    page.waitForResponse((r) => r.url().endsWith('/login') && r.request().method() === 'POST'),
+    page.getByRole('button', { name: 'Sign in' }).click(),
+  ]);
+  await page.waitForLoadState();
+  return page;
+}
+
+describe('the approver inbox in a real browser', () => {
+  it('signs in, finds the case, reads why, approves it; a second session sees it leave live; one who counted sees approve disabled', async () => {
+    const id = await report(reviewReport(site));
+    await e2e.caseRow(id, ['awaiting_approval']);
+    const anna = await createPerson(e2e.engine.db, { userId: uniq('anna'), roles: ['inventory_control'], sites: [site] });
+    const bob = await createPerson(e2e.engine.db, { userId: uniq('bob'), roles: ['inventory_control'], sites: [site] });
+    await createPerson(e2e.engine.db, { userId: 'receiver9', roles: ['inventory_control'], sites: [site] });
+
+    // a second session watches the queue, live
+    const watcher = await signIn(bob.userId);
+    await watcher.waitForURL(`${base}/app`);
+    await watcher.locator(`tr[data-case="${id}"]`).waitFor();
+    await watcher.locator('body[data-live-ready="1"]').waitFor();
+
+    // the person behind the discrepancy sees approve disabled, with the reason
+    const causer = await signIn('receiver9');
+    await causer.goto(`${base}/app/cases/${id}`);
+    expect(await causer.locator('form[data-action="approve"] fieldset').getAttribute('disabled')).not.toBeNull();
+    expect(await causer.getByRole('button', { name: 'Approve', exact: true }).isDisabled()).toBe(true);
+    expect(await causer.locator('form[data-action="approve"]').getAttribute('aria-describedby')).toBe('why-approve');
+    expect(await causer.locator('#why-approve').textContent()).toContain('You took part in this discrepancy');
+    expect(await causer.getByRole('button', { name: 'Add comment' }).isEnabled()).toBe(true);
+
+    const page = await signIn(anna.userId);
+    await page.waitForURL(`${base}/app`);
+    const row = page.locator(`tr[data-case="${id}"]`);
+    await row.waitFor();
+    await row.getByRole('link').click();
+    await page.waitForURL(`${base}/app/cases/${id}`);
+    expect((await page.locator('#explanation').textContent())?.length).toBeGreaterThan(20);
+    expect(await page.locator('#evidence [data-source="inbound"]').isVisible()).toBe(true);
+    expect(await page.locator('#timeline').textContent()).toContain('approval requested');
+    expect(await page.getByRole('button', { name: 'Approve', exact: true }).isEnabled()).toBe(true);
+    await page.getByLabel('Reason', { exact: true }).first().selectOption('VENDOR_SHORT');
+    await page.locator('#approve-comment').fill('short on the ASN');
+    await page.getByRole('button', { name: 'Approve', exact: true }).click();
+    await page.waitForURL(/\/app\?done=approve/);
+    expect(await page.locator(`tr[data-case="${id}"]`).count()).toBe(0);
+
+    // the watcher's queue drops the row without a reload
+    await watcher.locator(`tr[data-case="${id}"]`).waitFor({ state: 'detached', timeout: 30_000 });
+    const audit = await e2e.engine.db.query(`SELECT actor_id FROM audit_log WHERE case_id = $1 AND action = 'approved'`, [id]);
+    expect(audit.rows).toEqual([{ actor_id: anna.userId }]);
+    const closed = await e2e.caseRow(id);
+    expect(closed.resolution).toBe('approved_adjusted');
+  });
+
+  it('a counter enters a count from a phone-sized screen, and the case takes it', async () => {
+    const sku = uniq('SKU');
+    await seedBalance(e2e.engine.db, { site, location: 'C-02-01', sku, wms: 100, erp: 100 });
+    const id = await report({ kind: 'count_variance', site, sku, location: 'C-02-01', expectedQty: 100, observedQty: 80, unitCost: 10, skuClass: 'C', source: 'wms', causedBy: ['counter1'] });
+    await e2e.caseRow(id, ['awaiting_recount']);
+    const task = await eventually(async () => (await e2e.engine.db.query(`SELECT id FROM ledger.count_tasks WHERE case_id = $1 AND status = 'open'`, [id])).rows[0]);
+    const carl = await createPerson(e2e.engine.db, { userId: uniq('carl'), roles: ['counter'], sites: [site] });
+
+    const context = await browser.newContext({ viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true });
+    const page = await context.newPage();
+    await page.goto(`${base}/login?next=/app/counts`);
+    await page.getByLabel('User name').fill(carl.userId);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(`${base}/app/counts`);
+    const card = page.locator(`li[data-task="${task.id}"]`);
+    await card.getByLabel('Counted quantity').fill('80');
+    await card.getByRole('button', { name: 'Save count' }).click();
+    expect(await page.locator('#flash').textContent()).toContain(`Count for task ${task.id} recorded`);
+    const done = await e2e.engine.db.query('SELECT status, counted_by, counted_qty FROM ledger.count_tasks WHERE id = $1', [task.id]);
+    expect(done.rows[0]).toMatchObject({ status: 'done', counted_by: carl.userId });
+    await e2e.caseRow(id, ['awaiting_approval']);
+    // the page fits the phone: nothing wider than the screen
+    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(375);
+  });
+
+  it('refuses a wrong password and a forged CSRF token', async () => {
+    const id = await report(reviewReport(site));
+    await e2e.caseRow(id, ['awaiting_approval']);
+    const dana = await createPerson(e2e.engine.db, { userId: uniq('dana'), roles: ['inventory_control'], sites: [site] });
+
+    const wrong = await signIn(dana.userId, 'not my password');
+    expect(await wrong.locator('#signin-error').textContent()).toContain('Wrong user name or password');
+    expect((await wrong.context().cookies()).some((c) => c.name === 'reckon_session')).toBe(false);
+
+    const page = await signIn(dana.userId);
+    await page.waitForURL(`${base}/app`);
+    await page.goto(`${base}/app/cases/${id}`);
+    await page.evaluate(`document.querySelector('form[data-action="comment"] input[name="_csrf"]').value = 'forged'`);
+    await page.locator('#comment-text').fill('should not land');
+    const [response] = await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'), page.getByRole('button', { name: 'Add comment' }).click()]);
+    expect(response.status()).toBe(403);
+    expect(await page.locator('#error-detail').textContent()).toContain('CSRF');
+    const audit = await e2e.engine.db.query(`SELECT count(*)::int AS n FROM audit_log WHERE case_id = $1 AND action = 'commented'`, [id]);
+    expect(audit.rows[0].n).toBe(0);
+  });
+});
