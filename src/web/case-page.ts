@@ -3,18 +3,18 @@ import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { ApiContext } from '../api/deps';
 import { NotFound, toApiError, ValidationError, type ApiError } from '../api/errors';
-import { ApproveBody, AssignBody, CaseId, CommentBody, RecountBody, RejectBody } from '../api/schemas';
+import { ApproveBody, AssignBody, CaseId, CommentBody, RecountBody, RejectBody, ResolveManuallyBody, RetryBody } from '../api/schemas';
 import { actOnCase, type CaseAction } from '../api/services/case-actions';
 import { getCaseView, type CaseView } from '../api/services/discrepancies';
 import { parseInput } from '../api/validate';
-import { coversSite, type Actor } from '../domain';
+import { CASE_STATUSES, coversSite, type Actor } from '../domain';
 import { getCaseRef, listCases } from '../store/discrepancy-queries';
 import { getPolicyVersion } from '../store/policy-repo';
 import { discrepancySection, evidenceSection, relatedSection, scoreSection, stateSection, timelineSection } from './case-view';
 import { permissionsFor, PAGE_ACTIONS, type PageAction, type Permissions } from './case-permissions';
 import { html, words, type Html } from './html';
 import { page } from './layout';
-import { APPROVE_REASONS, REJECT_REASONS } from './reason-codes';
+import { APPROVE_REASONS, MANUAL_REASONS, REJECT_REASONS } from './reason-codes';
 import { actorOfUser, requireCsrf } from './session';
 
 const IdParams = z.object({ id: CaseId });
@@ -32,6 +32,8 @@ const TO_API: Record<PageAction, { action: CaseAction; schema: z.ZodType<Record<
   claim: { action: 'assign', schema: AssignBody, body: (_f, actor) => ({ assignee: actor.userId }) },
   reassign: { action: 'assign', schema: AssignBody, body: (f) => ({ assignee: f.assignee }) },
   comment: { action: 'comments', schema: CommentBody, body: (f) => ({ text: f.text }) },
+  retry: { action: 'retry', schema: RetryBody, body: (f) => ({ comment: f.comment || undefined }) },
+  'resolve-manually': { action: 'resolve-manually', schema: ResolveManuallyBody, body: (f) => ({ reasonCode: f.reasonCode, comment: f.comment }) },
 };
 
 const DONE: Record<PageAction, string> = {
@@ -41,6 +43,8 @@ const DONE: Record<PageAction, string> = {
   claim: 'The case is yours now.',
   reassign: 'The case was reassigned.',
   comment: 'Your comment was added.',
+  retry: 'The refused write is being tried again.',
+  'resolve-manually': 'The case was resolved manually and closes; its hold is released.',
 };
 
 function actionForm(req: Request, action: PageAction, title: string, why: string | null, fields: Html, button: string): Html {
@@ -71,6 +75,10 @@ ${actionForm(req, 'reject', 'Reject: no change', p.reject, html`${reasonSelect('
 ${actionForm(req, 'recount', 'Ask for a recount', p.recount, html`<label for="recount-comment">Note for the counter <span class="muted">(optional)</span></label><input id="recount-comment" name="comment" maxlength="2000">`, 'Request recount')}
 ${actionForm(req, 'claim', 'Claim', p.claim, html``, 'Assign to me')}
 ${actionForm(req, 'reassign', 'Reassign', p.reassign, html`<label for="reassign-to">To user</label><input id="reassign-to" name="assignee" required maxlength="64">`, 'Reassign')}
+${c.live?.status === 'needs_attention' ? html`<p class="alert" role="alert">${c.live.attention?.write ?? 'A write'} was refused: ${c.live.attention?.error ?? ''}</p>
+${actionForm(req, 'retry', 'Retry the refused write', p.retry, html`<label for="retry-comment">Comment <span class="muted">(optional)</span></label><input id="retry-comment" name="comment" maxlength="2000">`, 'Retry')}
+${actionForm(req, 'resolve-manually', 'Resolve manually', p['resolve-manually'], html`${reasonSelect('manual-reason', MANUAL_REASONS)}
+<label for="manual-comment">What was done</label><input id="manual-comment" name="comment" required maxlength="2000">`, 'Resolve and close')}` : ''}
 ${actionForm(req, 'comment', 'Comment', p.comment, html`<label for="comment-text">Comment</label><textarea id="comment-text" name="text" required maxlength="4000" rows="3"></textarea>`, 'Add comment')}
 </section>`;
 }
@@ -80,7 +88,7 @@ async function renderCase(ctx: ApiContext, req: Request, res: Response, id: stri
   const c = await getCaseView(ctx, actor, id);
   const [policy, related] = await Promise.all([
     c.live ? getPolicyVersion(ctx.db, c.live.policyVersion).catch(() => null) : Promise.resolve(null),
-    listCases(ctx.db, { site: [c.site], sku: c.sku, status: ['opened', 'gathering_evidence', 'scoring', 'deciding', 'auto_resolving', 'awaiting_recount', 'awaiting_approval'] }, { sort: '-openedAt', limit: 6 }),
+    listCases(ctx.db, { site: [c.site], sku: c.sku, status: CASE_STATUSES.filter((st) => st !== 'closed') }, { sort: '-openedAt', limit: 6 }),
   ]);
   const permissions = permissionsFor(policy?.document ?? null, c.live, actor, c.liveError ? `The case did not answer: ${c.liveError}.` : 'The case is not running.');
   res.status(status).type('html').send(

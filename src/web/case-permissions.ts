@@ -8,7 +8,7 @@ import {
   type PolicyDocument,
 } from '../domain';
 
-export const PAGE_ACTIONS = ['approve', 'reject', 'recount', 'claim', 'reassign', 'comment'] as const;
+export const PAGE_ACTIONS = ['approve', 'reject', 'recount', 'claim', 'reassign', 'comment', 'retry', 'resolve-manually'] as const;
 export type PageAction = (typeof PAGE_ACTIONS)[number];
 
 /** For each action: null when the person may take it now, else why not, in words. */
@@ -39,7 +39,7 @@ function because(code: string, message: string, actor: Actor): string {
  * (checkDecision, checkCanAct), so a button is enabled exactly when the update would be accepted.
  */
 export function permissionsFor(policy: PolicyDocument | null, state: CaseState | null, actor: Actor, unavailable: string): Permissions {
-  const all = (why: string): Permissions => ({ approve: why, reject: why, recount: why, claim: why, reassign: why, comment: why });
+  const all = (why: string): Permissions => ({ approve: why, reject: why, recount: why, claim: why, reassign: why, comment: why, retry: why, 'resolve-manually': why });
   if (!state) return all(unavailable);
   if (state.status === 'closed') return all('The case is closed.');
   if (!policy) return all('The case has not settled its policy yet; try again in a moment.');
@@ -50,7 +50,12 @@ export function permissionsFor(policy: PolicyDocument | null, state: CaseState |
     ?? (state.status !== 'awaiting_approval' ? `The case is ${state.status.replace(/_/g, ' ')}, not awaiting approval.` : null)
     ?? (state.report.location ? null : 'A recount needs a location, and this case has none.');
   const assign = canAct('assign');
+  // a write the WMS/ERP refused: the same checks as the workflow's retry/resolveManually validators
+  const attention = (action: string) =>
+    canAct(action) ?? (state.status !== 'needs_attention' ? 'Only a case whose write was refused (needs attention) takes this.' : null);
   return {
+    retry: attention('retry'),
+    'resolve-manually': attention('resolve_manually'),
     approve: r(checkDecision(policy, state, actor, 'approve')),
     reject: r(checkDecision(policy, state, actor, 'reject')),
     recount,

@@ -21,3 +21,10 @@ export const REJECT_REASONS: { code: string; label: string }[] = [
   { code: 'IN_TRANSIT', label: 'Explained by stock in transit' },
   { code: 'NOT_AN_ISSUE', label: 'Not a discrepancy' },
 ];
+
+/** needs_attention: how the matter was settled outside Reckon. */
+export const MANUAL_REASONS: { code: string; label: string }[] = [
+  { code: 'POSTED_IN_ERP', label: 'Posted by hand in the ERP' },
+  { code: 'POSTED_IN_WMS', label: 'Posted by hand in the WMS' },
+  { code: 'NO_CHANGE_NEEDED', label: 'No change needed after all' },
+];
