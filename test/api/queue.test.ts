@@ -156,13 +156,13 @@ describe('GET /v1/discrepancies sort and cursor', () => {
 });
 
 describe('GET /v1/discrepancies/{id}', () => {
-  it('returns the row, live: null with the reason when the workflow cannot answer, and the timeline', async () => {
+  it('returns the row, the recorded state, the reason when the running workflow cannot answer, and the timeline', async () => {
     const id = seeded[1].id;
     await withTransaction(api.db, (c) =>
       appendAudit(c, id, [{ seq: 1, at: at(1), action: 'opened', actorKind: 'system', actorId: 'wms', detail: { note: 'seeded' } }]),
     );
     const res = await request(api.app).get(`/v1/discrepancies/${id}`).set('Authorization', viewer).expect(200);
-    expect(res.body).toMatchObject({ id, site: SITE, live: null, liveError: expect.any(String), evidence: null });
+    expect(res.body).toMatchObject({ id, site: SITE, live: { caseId: id }, liveError: expect.any(String), evidence: null });
     expect(res.body.score).toMatchObject({ priority: expect.any(Number) });
     expect(res.body.timeline).toEqual([expect.objectContaining({ seq: 1, action: 'opened', actorId: 'wms' })]);
   });
