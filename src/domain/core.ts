@@ -18,3 +18,4 @@ export * from './case';
 export * from './authority';
 export * from './scoring-policy';
 export * from './shadow';
+export * from './calendar';

@@ -3,6 +3,7 @@
 export * from './core';
 export * from './discrepancy';
 export * from './policy';
+export * from './calendar-schema';
 export * from './default-policy';
 export * from './event';
 export * from './scorer-v2';
