@@ -1,5 +1,5 @@
 import type { Actor, CaseState } from './case';
-import { ladderFor, rolesAtOrAbove } from './ladder';
+import { caseLadder, rolesAtOrAbove } from './ladder';
 import type { PolicyDocument } from './policy';
 
 /**
@@ -30,7 +30,7 @@ export function hasApproverRole(actor: Pick<Actor, 'roles'>): boolean {
 
 /** Roles of the actor that may act on the case at its current rung. */
 export function actingRoles(policy: PolicyDocument, state: CaseState, actor: Actor): string[] {
-  const ladder = ladderFor(policy, state.severity ?? 'review');
+  const ladder = caseLadder(policy, state);
   const allowed = new Set([...rolesAtOrAbove(ladder, state.escalationLevel), 'admin']);
   return actor.roles.filter((r) => allowed.has(r));
 }
@@ -41,7 +41,7 @@ export function checkCanAct(policy: PolicyDocument, state: CaseState, actor: Act
     return new Refusal('forbidden', 'site_scope', `${actor.userId} has no access to site ${state.report.site}`);
   }
   if (actingRoles(policy, state, actor).length === 0) {
-    const ladder = ladderFor(policy, state.severity ?? 'review');
+    const ladder = caseLadder(policy, state);
     return new Refusal(
       'forbidden',
       'role',
@@ -78,7 +78,9 @@ export function checkDecision(
     return new Refusal(
       'refused',
       'segregation_of_duties',
-      `${actor.userId} took part in the transactions or counts behind this discrepancy and may not decide it`,
+      state.involvement?.[actor.userId]
+        ? `${actor.userId} ${state.involvement[actor.userId]} and may not decide this discrepancy`
+        : `${actor.userId} took part in the transactions or counts behind this discrepancy and may not decide it`,
     );
   }
   if (action === 'approve') {
@@ -98,4 +100,15 @@ export function checkDecision(
 /** Approvals still needed: two different people above the four-eyes value, else one. */
 export function approvalsRequired(policy: PolicyDocument, valueAtRisk: number): number {
   return valueAtRisk > policy.approval.fourEyesAbove ? 2 : 1;
+}
+
+/**
+ * Why a person may not ask for a recount of this case, or null. Counting settles what is on a
+ * shelf; a transfer in flight is between sites, and a pattern across bins has no one shelf.
+ */
+export function recountRefusal(state: Pick<CaseState, 'status' | 'report'>): string | null {
+  if (state.status !== 'awaiting_approval') return `case is ${state.status}, not awaiting approval`;
+  if (state.report.kind === 'transfer_delay') return 'counting cannot settle a transfer in flight: the stock is between sites; wait for the receipt or reject';
+  if (!state.report.location) return 'a recount needs a location, and this case has none';
+  return null;
 }

@@ -112,6 +112,8 @@ export interface CaseState {
   recounts: RecountRecord[];
   /** users barred from approving: the report's actors, counters, recent adjusters */
   involvedUsers: string[];
+  /** why each involved user may not decide, in words (the refusal says it) */
+  involvement?: Record<string, string>;
   severity?: Severity;
   escalationLevel: number;
   ownerRole?: string;
@@ -121,6 +123,8 @@ export interface CaseState {
   approvals: ApprovalRecord[];
   /** the latest comments (at most COMMENTS_KEPT); every comment is in the audit log */
   comments: CommentRecord[];
+  /** why the case went to its ladder's roles (the policy's route, or its severity's ladder) */
+  route?: string;
   /** when the current rung (or the needs_attention wait) began: SLA deadlines count from it */
   rungStartedAt?: string;
   /** why the case needs a person: the write that was refused and what the WMS/ERP said */

@@ -56,8 +56,22 @@ export const DEFAULT_POLICY_INPUT: PolicyDocumentInput = {
       terminal: { action: 'hold_and_page', role: 'finance' },
     },
   },
+  routes: [
+    {
+      // a pattern of loss (one user, one shift, one bin) is an investigation, not a miscount
+      kinds: ['shrink_pattern', 'mis_scan'],
+      ladder: {
+        rungs: [
+          { role: 'loss_prevention', sla: '8h' },
+          { role: 'ops_manager', sla: '8h' },
+        ],
+        terminal: { action: 'page_only', role: 'ops_manager', then: 'stay_open' },
+      },
+      why: 'patterns of loss go to loss prevention',
+    },
+  ],
   approval: {
-    limits: { inventory_control: 1000, site_supervisor: 10000, ops_manager: 100000, finance: 10_000_000 },
+    limits: { inventory_control: 1000, site_supervisor: 10000, loss_prevention: 10000, ops_manager: 100000, finance: 10_000_000 },
     fourEyesAbove: 5000,
   },
   segregationOfDuties: true,

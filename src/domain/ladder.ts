@@ -14,6 +14,33 @@ export function ladderFor(policy: PolicyDocument, severity: Severity): Ladder {
   return policy.ladders[severity];
 }
 
+export interface RoutedLadder {
+  ladder: Ladder;
+  /** why the case went to this ladder, in words (shown on the case) */
+  because: string;
+}
+
+/**
+ * The ladder a case goes to: the policy's first route matching its kind, severity and site, else
+ * its severity's ladder. A policy pinned before routes existed has none.
+ */
+export function routeFor(policy: PolicyDocument, c: { kind: string; site: string }, severity: Severity): RoutedLadder {
+  const routes = policy.routes ?? [];
+  for (let i = 0; i < routes.length; i++) {
+    const r = routes[i];
+    if (r.kinds && !r.kinds.includes(c.kind as never)) continue;
+    if (r.severities && !r.severities.includes(severity)) continue;
+    if (r.sites && !r.sites.includes(c.site)) continue;
+    return { ladder: r.ladder, because: r.why ?? `route ${i + 1} of the policy (${[r.kinds?.join('/'), r.severities?.join('/'), r.sites?.join('/')].filter(Boolean).join(', ')})` };
+  }
+  return { ladder: policy.ladders[severity], because: `the ${severity} severity ladder` };
+}
+
+/** The ladder of a case, as routed by its pinned policy. */
+export function caseLadder(policy: PolicyDocument, s: { report: { kind: string; site: string }; severity?: Severity }): Ladder {
+  return routeFor(policy, s.report, s.severity ?? 'review').ladder;
+}
+
 export function positionOn(ladder: Ladder, level: number): LadderPosition {
   if (level >= ladder.rungs.length) {
     return { level: ladder.rungs.length, role: ladder.terminal.role, slaMs: 0, exhausted: true };

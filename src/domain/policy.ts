@@ -99,6 +99,23 @@ export type Ladder = z.infer<typeof Ladder>;
 export type Rung = Ladder['rungs'][number];
 
 /**
+ * Routing: which ladder (and so which roles) a case goes to, by kind, severity and site. The
+ * first route that matches wins; a case no route matches takes its severity's ladder. Pinned with
+ * the policy version, and named on the case when it goes to people.
+ */
+export const Route = z
+  .object({
+    kinds: z.array(DiscrepancyKind).min(1).max(20).optional(),
+    severities: z.array(Severity).min(1).max(4).optional(),
+    sites: z.array(z.string().min(1).max(32)).min(1).max(200).optional(),
+    ladder: Ladder,
+    /** said on the case: why it went to this ladder */
+    why: z.string().min(1).max(200).optional(),
+  })
+  .strict();
+export type Route = z.infer<typeof Route>;
+
+/**
  * Watchers (DESIGN §5): how long Reckon waits for an expected event before it opens a case.
  * Deadlines start from the event's own data where it has some (a transfer's ETA, a return's
  * due date, an ASN's expected arrival); these durations are added to it.
@@ -183,6 +200,7 @@ export const PolicyDocument = z
       })
       .strict(),
     ladders: z.object({ info: Ladder, review: Ladder, high: Ladder, critical: Ladder }).strict(),
+    routes: z.array(Route).max(100).default([]),
     approval: z
       .object({
         /** the value a role may approve alone; roles absent here may not approve */
@@ -192,6 +210,8 @@ export const PolicyDocument = z
       })
       .strict(),
     segregationOfDuties: z.boolean().default(true),
+    /** segregation of duties also bars whoever the evidence names (receiver, picker, putaway user) */
+    segregationFromEvidence: z.boolean().default(true),
     /** reason code used for automatic adjustments */
     autoAdjustReasonCode: z.string().min(1).max(32).default('CYCLE_COUNT'),
     watchers: WatcherSettings.prefault({}),

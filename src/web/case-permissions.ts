@@ -3,6 +3,7 @@ import {
   checkDecision,
   coversSite,
   hasApproverRole,
+  recountRefusal,
   type Actor,
   type CaseState,
   type PolicyDocument,
@@ -46,9 +47,8 @@ export function permissionsFor(policy: PolicyDocument | null, state: CaseState |
   const r = (refusal: { code: string; message: string } | null) => (refusal ? because(refusal.code, refusal.message, actor) : null);
 
   const canAct = (action: string) => r(checkCanAct(policy, state, actor, action));
-  const recount = canAct('recount')
-    ?? (state.status !== 'awaiting_approval' ? `The case is ${state.status.replace(/_/g, ' ')}, not awaiting approval.` : null)
-    ?? (state.report.location ? null : 'A recount needs a location, and this case has none.');
+  const refusal = recountRefusal(state);
+  const recount = canAct('recount') ?? (refusal ? `${refusal.charAt(0).toUpperCase()}${refusal.slice(1).replace(/_/g, ' ')}.` : null);
   const assign = canAct('assign');
   // a write the WMS/ERP refused: the same checks as the workflow's retry/resolveManually validators
   const attention = (action: string) =>

@@ -3,7 +3,7 @@ import {
   canonicalJson,
   dedupeKey,
   describeRung,
-  ladderFor,
+  caseLadder,
   SCORER_VERSION,
   shortHash,
   type CaseState,
@@ -60,6 +60,7 @@ export function initialState(input: DiscrepancyWorkflowInput): CaseState {
     observedQty: r.observedQty,
     recounts: [],
     involvedUsers: [...new Set(r.causedBy)],
+    involvement: Object.fromEntries(r.causedBy.map((u) => [u, 'is named in the report as having caused this discrepancy'])),
     escalationLevel: 0,
     breached: false,
     approvals: [],
@@ -210,7 +211,7 @@ export class CaseContext {
     if (s.shadow) lines.push('**shadow mode**: decided and recorded; nothing is written to the WMS/ERP');
     if (s.score) lines.push(`score (${s.score.scorerVersion}): ${s.score.explanation} (confidence ${s.score.confidence})`);
     if (s.status === 'awaiting_approval' && this.policy && s.severity) {
-      lines.push(`${describeRung(ladderFor(this.policy.document, s.severity), s.escalationLevel)} · due ${s.slaDeadline}`);
+      lines.push(`${describeRung(caseLadder(this.policy.document, s), s.escalationLevel)}${s.slaDeadline ? ` · due ${s.slaDeadline}` : ''}${s.route ? ` · routed: ${s.route}` : ''}`);
     }
     if (s.assignee) lines.push(`assignee: ${s.assignee}`);
     return lines.join('\n\n');

@@ -4,7 +4,7 @@ import {
   decide,
   describeShadowDecision,
   isShadow,
-  ladderFor,
+  caseLadder,
   positionOn,
   scorerOf,
   type CaseState,
@@ -109,8 +109,14 @@ async function gather(ctx: CaseContext): Promise<void> {
   const s = ctx.state;
   s.evidence = await gatherEvidence(s);
   // whoever adjusted or counted this stock recently is party to the discrepancy
-  for (const a of s.evidence.recentAdjustments ?? []) if (a.userId && a.userId !== 'reckon') addInvolved(s, a.userId);
-  for (const c of s.evidence.countHistory ?? []) if (c.countedBy) addInvolved(s, c.countedBy);
+  for (const a of s.evidence.recentAdjustments ?? []) if (a.userId && a.userId !== 'reckon') addInvolved(s, a.userId, `adjusted this stock by ${a.qty} (${a.reasonCode}, ${a.occurredAt})`);
+  for (const c of s.evidence.countHistory ?? []) if (c.countedBy) addInvolved(s, c.countedBy, `counted this bin (${c.countedAt})`);
+  // segregation of duties from the evidence: whoever received, picked or moved this stock (policy switch, on by default)
+  if (ctx.policy!.document.segregationFromEvidence !== false) {
+    for (const t of s.evidence.recentTransactions ?? []) {
+      if (t.userId && t.userId !== 'reckon') addInvolved(s, t.userId, `${TOUCHED[t.type] ?? t.type} this stock (${t.type} ${t.id}, ${t.occurredAt})`);
+    }
+  }
   const rebased = compareRecountWithBooks(s);
   ctx.audit('evidence_gathered', 'system', 'reckon', { missing: s.evidence.missing, ...rebased });
   s.status = 'scoring';
@@ -142,9 +148,19 @@ function compareRecountWithBooks(s: CaseState): { expectedQty?: number; expected
   return before === books ? {} : { expectedQty: books, expectedQtyBefore: before };
 }
 
-function addInvolved(s: CaseState, userId: string): void {
-  if (!s.involvedUsers.includes(userId)) s.involvedUsers.push(userId);
+function addInvolved(s: CaseState, userId: string, why: string): void {
+  if (!s.involvedUsers.includes(userId) && s.involvedUsers.length < MAX_INVOLVED) s.involvedUsers.push(userId);
+  s.involvement ??= {};
+  if (!s.involvement[userId] && Object.keys(s.involvement).length < MAX_INVOLVED) s.involvement[userId] = why;
 }
+
+/** Enough for every person who touched one bin's stock in the lookback window; bounded state. */
+const MAX_INVOLVED = 200;
+
+const TOUCHED: Record<string, string> = {
+  receipt: 'received', putaway: 'put away', pick: 'picked', move: 'moved', adjustment: 'adjusted',
+  count: 'counted', transfer_shipped: 'shipped', transfer_received: 'received', return_received: 'received the return of',
+};
 
 async function score(ctx: CaseContext): Promise<void> {
   const s = ctx.state;
@@ -225,7 +241,7 @@ async function decideNext(ctx: CaseContext): Promise<void> {
 /** Shadow mode: the decision is recorded with what it would have done; no write, no hold, no task, no page. */
 async function closeInShadow(ctx: CaseContext, d: Decision): Promise<void> {
   const s = ctx.state;
-  const firstRole = positionOn(ladderFor(ctx.policy!.document, s.severity!), 0).role;
+  const firstRole = positionOn(caseLadder(ctx.policy!.document, s), 0).role;
   const wouldHave = describeShadowDecision(d, { variance: s.observedQty - s.expectedQty, firstRole });
   ctx.audit('shadow_recorded', 'system', 'shadow', { action: d.action, wouldHave, systemsOfRecord: 'untouched' });
   close(ctx, 'shadowed', `shadow mode: ${wouldHave}`);

@@ -8,8 +8,9 @@ import {
   hasApproverRole,
   COMMENTS_KEPT,
   keepLast,
-  ladderFor,
+  caseLadder,
   positionOn,
+  recountRefusal,
   Refusal,
   SOURCE_EVENT_IDS_KEPT,
   type Actor,
@@ -104,7 +105,10 @@ export function registerHandlers(ctx: CaseContext, input: DiscrepancyWorkflowInp
     // bounded: the state rides in every record and continue-as-new; the read model has every id
     keepLast(s.sourceEventIds, SOURCE_EVENT_IDS_KEPT);
     ctx.newSourceEventIds.push(...fresh);
-    for (const u of report.causedBy) if (!s.involvedUsers.includes(u)) s.involvedUsers.push(u);
+    for (const u of report.causedBy) {
+      if (!s.involvedUsers.includes(u)) s.involvedUsers.push(u);
+      (s.involvement ??= {})[u] ??= 'is named in a report of this discrepancy';
+    }
     ctx.audit('report_merged', 'system', report.source, {
       occurrences: s.occurrences,
       observedQty: report.observedQty,
@@ -130,6 +134,7 @@ export function registerHandlers(ctx: CaseContext, input: DiscrepancyWorkflowInp
     open.countedAt = c.countedAt;
     if (c.bookQty !== undefined) open.booksAtCount = c.bookQty;
     if (!s.involvedUsers.includes(c.countedBy)) s.involvedUsers.push(c.countedBy);
+    (s.involvement ??= {})[c.countedBy] ??= `counted this bin for the recount (${c.taskId})`;
   });
 
   setHandler(evidenceSignal, (e) => {
@@ -229,8 +234,8 @@ export function registerHandlers(ctx: CaseContext, input: DiscrepancyWorkflowInp
         const policy = requireSettled(ctx);
         const r = checkCanAct(policy.document, ctx.state, u.actor, 'recount');
         if (r) refuse(r);
-        if (ctx.state.status !== 'awaiting_approval') conflict(`case is ${ctx.state.status}, not awaiting approval`);
-        if (!ctx.state.report.location) conflict('a recount needs a location');
+        const why = recountRefusal(ctx.state);
+        if (why) conflict(why);
       },
     },
   );
@@ -327,7 +332,7 @@ function registerRepin(ctx: CaseContext): void {
       ctx.policy = pinned;
       s.policyVersion = pinned.version;
       if (s.status === 'awaiting_approval' && s.severity) {
-        const ladder = ladderFor(pinned.document, s.severity);
+        const ladder = caseLadder(pinned.document, s);
         const level = Math.min(s.escalationLevel, ladder.rungs.length);
         const pos = positionOn(ladder, level);
         s.escalationLevel = level;

@@ -1,5 +1,5 @@
 import { allHandlersFinished, condition, continueAsNew, patched, workflowInfo } from '@temporalio/workflow';
-import { durationMs, ladderFor, positionOn, recountTimeoutFor, terminalPlan } from '../domain/core';
+import { caseLadder, durationMs, positionOn, recountTimeoutFor, routeFor, terminalPlan } from '../domain/core';
 import { notifications, writes } from './activity-proxies';
 import { nowIso, type CaseContext } from './case-context';
 import { stockKey } from './evidence';
@@ -95,8 +95,10 @@ export async function awaitRecount(ctx: CaseContext, input: DiscrepancyWorkflowI
 export async function enterApproval(ctx: CaseContext, level: number): Promise<void> {
   const s = ctx.state;
   voidStaleApprovals(ctx);
-  const ladder = ladderFor(ctx.policy!.document, s.severity!);
+  const routed = routeFor(ctx.policy!.document, s.report, s.severity!);
+  const ladder = routed.ladder;
   const pos = positionOn(ladder, level);
+  s.route = routed.because;
   s.status = 'awaiting_approval';
   s.escalationLevel = level;
   s.ownerRole = pos.role;
@@ -108,7 +110,7 @@ export async function enterApproval(ctx: CaseContext, level: number): Promise<vo
     body: `${s.score?.explanation ?? ''} Decide by ${s.slaDeadline}.`,
     idempotencyKey: `${s.caseId}:notify:${level}:${s.recounts.length}`,
   });
-  ctx.audit(level === 0 ? 'approval_requested' : 'escalated', 'system', 'reckon', { rung: level + 1, role: pos.role, slaDeadline: s.slaDeadline });
+  ctx.audit(level === 0 ? 'approval_requested' : 'escalated', 'system', 'reckon', { rung: level + 1, role: pos.role, slaDeadline: s.slaDeadline, route: routed.because });
   await ctx.record();
 }
 
@@ -132,7 +134,7 @@ export function voidStaleApprovals(ctx: CaseContext): void {
 
 export async function awaitApproval(ctx: CaseContext, input: DiscrepancyWorkflowInput): Promise<'decided' | 'breached' | 'moved'> {
   const s = ctx.state;
-  const ladder = ladderFor(ctx.policy!.document, s.severity!);
+  const ladder = caseLadder(ctx.policy!.document, s);
   const decided = await rest(
     ctx,
     input,
@@ -147,7 +149,7 @@ export async function awaitApproval(ctx: CaseContext, input: DiscrepancyWorkflow
 /** SLA breached on the current rung: the next rung, or the ladder's terminal action. */
 export async function escalate(ctx: CaseContext): Promise<void> {
   const s = ctx.state;
-  const ladder = ladderFor(ctx.policy!.document, s.severity!);
+  const ladder = caseLadder(ctx.policy!.document, s);
   s.breached = true;
   ctx.audit('sla_breached', 'system', 'reckon', { rung: s.escalationLevel + 1, role: s.ownerRole });
   const next = s.escalationLevel + 1;
@@ -193,7 +195,7 @@ export async function escalate(ctx: CaseContext): Promise<void> {
 /** The terminal rung as cases recorded before the no-dead-ends patch ran it (replay only). */
 async function terminalBeforePatch(ctx: CaseContext, next: number): Promise<void> {
   const s = ctx.state;
-  const ladder = ladderFor(ctx.policy!.document, s.severity!);
+  const ladder = caseLadder(ctx.policy!.document, s);
   const terminal = ladder.terminal;
   s.escalationLevel = next;
   if (terminal.action === 'hold_and_page') await placeHold(ctx, 'escalation ladder exhausted');
@@ -240,7 +242,7 @@ export async function needsAttention(ctx: CaseContext, err: WriteRefused): Promi
   s.attentionResume = { status: s.status, decision: ctx.decision };
   ctx.decision = undefined;
   s.status = 'needs_attention';
-  s.ownerRole = ladderFor(ctx.policy!.document, s.severity ?? 'review').rungs[0].role;
+  s.ownerRole = caseLadder(ctx.policy!.document, s).rungs[0].role;
   s.slaDeadline = undefined;
   ctx.audit('write_refused', 'system', 'reckon', { write: err.write, error: err.reason, step, owner: s.ownerRole });
   await notify(ctx, {
