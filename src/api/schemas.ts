@@ -21,7 +21,15 @@ export const CaseId = z.string().min(1).max(128).regex(/^[A-Za-z0-9._:-]+$/, 'no
 export const ApproveBody = z
   .object({
     /** the adjustment to post; defaults to the variance now in force */
-    adjustQty: z.number().finite().min(-1e9).max(1e9).optional(),
+    adjustQty: z
+      .number()
+      .finite()
+      .min(-1e9)
+      .max(1e9)
+      .optional()
+      .describe(
+        'the adjustment to post (default: the variance in force). It must stay within the variance (same direction, no larger) unless the policy sets approval.adjustCap, and then only up to the cap with a comment saying why; else 422 adjust_qty. The approval limit and the four-eyes threshold judge |adjustQty| × unit cost.',
+      ),
     reasonCode,
     comment: text(2000).optional(),
   })

@@ -1,7 +1,7 @@
 import { ApplicationFailure, patched, setHandler } from '@temporalio/workflow';
 import {
   approvalLimit,
-  approvalsRequired,
+  approvalsRequiredFor,
   checkCanAct,
   checkDecision,
   coversSite,
@@ -55,7 +55,7 @@ function result(ctx: CaseContext, outcome: string): UpdateResult {
     status: s.status,
     outcome,
     approvalsGiven: s.approvals.length,
-    approvalsRequired: ctx.policy ? approvalsRequired(ctx.policy.document, s.assessment?.valueAtRisk ?? 0) : 1,
+    approvalsRequired: ctx.policy ? approvalsRequiredFor(ctx.policy.document, s) : 1,
   };
 }
 
@@ -135,7 +135,7 @@ export function registerHandlers(ctx: CaseContext, input: DiscrepancyWorkflowInp
       s.approvals.push({ userId: u.actor.userId, role, adjustQty, reasonCode: u.reasonCode, comment: u.comment, at: nowIso() });
       markFirstAction(s);
       ctx.audit('approved', 'user', u.actor.userId, { adjustQty, reasonCode: u.reasonCode, comment: u.comment, roles: u.actor.roles });
-      const needed = approvalsRequired(ctx.policy!.document, s.assessment?.valueAtRisk ?? 0);
+      const needed = approvalsRequiredFor(ctx.policy!.document, s);
       if (s.approvals.length >= needed) {
         ctx.decision = { kind: 'approve', userId: u.actor.userId, reasonCode: u.reasonCode, comment: u.comment, adjustQty: s.approvals[0].adjustQty };
         return result(ctx, `approved; adjustment of ${s.approvals[0].adjustQty} is being posted`);
@@ -146,7 +146,7 @@ export function registerHandlers(ctx: CaseContext, input: DiscrepancyWorkflowInp
     {
       validator: (u) => {
         const policy = requireSettled(ctx);
-        const r = checkDecision(policy.document, ctx.state, u.actor, 'approve');
+        const r = checkDecision(policy.document, ctx.state, u.actor, 'approve', u);
         if (r) refuse(r);
         const first = ctx.state.approvals[0];
         if (first && u.adjustQty !== undefined && u.adjustQty !== first.adjustQty) {
