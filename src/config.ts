@@ -9,7 +9,29 @@ const bool = z
   .optional()
   .transform((v) => v === 'true' || v === '1');
 
-const ConfigSchema = z.object({
+/**
+ * Development and test stand-ins for the secrets below: public, in this file, so a local stack
+ * works with no setup; refused when NODE_ENV=production (docs/security.md).
+ */
+export const DEV_SECRETS = {
+  ACTOR_SIGNING_KEY: 'MC4CAQAwBQYDK2VwBCIEIEFJ4zIrkvaW6eGQdnwt3MvkiLzK0REVa2iykAE5UHbV',
+  ACTOR_VERIFY_KEY: 'MCowBQYDK2VwAyEAkggJjXsQHtguNHAeo4xHO3y83pmCwPK/NjwzgUqLXWc=',
+  AUDIT_HMAC_KEY: 'reckon-development-audit-chain-key-not-for-production',
+} as const;
+
+const SECRET_NAMES = Object.keys(DEV_SECRETS) as (keyof typeof DEV_SECRETS)[];
+
+/** user:password of a URL, for spotting default credentials */
+function credentials(url: string): { user: string; password: string } | null {
+  try {
+    const u = new URL(url);
+    return { user: decodeURIComponent(u.username), password: decodeURIComponent(u.password) };
+  } catch {
+    return null;
+  }
+}
+
+const BaseSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATABASE_URL: z.string().min(1).default('postgres://reckon:reckon@127.0.0.1:5432/reckon'),
@@ -86,6 +108,40 @@ const ConfigSchema = z.object({
   CYCLE_COUNT_CRON: z.string().min(9).default('0 2 * * *'),
   CYCLE_COUNT_TIMEZONE: z.string().min(1).default('UTC'),
   CYCLE_COUNT_TOP_N: z.coerce.number().int().min(1).max(1000).default(50),
+  /**
+   * Ed25519 key (base64 PKCS#8 DER) the API signs approver actions with: only the API holds it
+   * (`npm run keys -- actor-keypair` makes a pair). The worker holds ACTOR_VERIFY_KEY, the public half.
+   */
+  ACTOR_SIGNING_KEY: z.string().trim().default(''),
+  ACTOR_VERIFY_KEY: z.string().trim().default(''),
+  /** key of the audit log's chain HMAC: a rewritten trail cannot be re-chained without it */
+  AUDIT_HMAC_KEY: z.string().default(''),
+});
+
+/** Production refuses the development secrets, missing secrets and default credentials. */
+function productionSecrets(c: z.infer<typeof BaseSchema>, ctx: z.RefinementCtx): void {
+  if (c.NODE_ENV !== 'production') return;
+  for (const name of SECRET_NAMES) {
+    if (c[name] && c[name] === DEV_SECRETS[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'is the public development value: set a secret of your own' });
+  }
+  if (!c.ACTOR_VERIFY_KEY) ctx.addIssue({ code: 'custom', path: ['ACTOR_VERIFY_KEY'], message: 'is required in production (npm run keys -- actor-keypair)' });
+  if (c.AUDIT_HMAC_KEY.length < 32) ctx.addIssue({ code: 'custom', path: ['AUDIT_HMAC_KEY'], message: 'is required in production: at least 32 random characters' });
+  const db = credentials(c.DATABASE_URL);
+  if (db && (db.password === '' || db.password === 'reckon')) {
+    ctx.addIssue({ code: 'custom', path: ['DATABASE_URL'], message: 'has no password or the default one: set a password of your own' });
+  }
+  const mq = credentials(c.RABBITMQ_URL);
+  if (mq && (mq.user === 'guest' || mq.password === 'guest' || mq.password === 'reckon' || mq.password === '')) {
+    ctx.addIssue({ code: 'custom', path: ['RABBITMQ_URL'], message: 'uses default broker credentials: set a user and password of your own' });
+  }
+}
+
+const ConfigSchema = BaseSchema.superRefine(productionSecrets).transform((c) => {
+  if (c.NODE_ENV === 'production') return c;
+  // development and test: the public stand-ins where nothing was set
+  const filled = { ...c };
+  for (const name of SECRET_NAMES) filled[name] ||= DEV_SECRETS[name];
+  return filled;
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { loadConfig } from '../config';
@@ -10,7 +11,9 @@ const USAGE = `usage:
   npm run --silent keys -- create --user ID --roles ROLE[,ROLE...] --sites SITE[,SITE...]|'*'
       prints only the new key on stdout (it is stored hashed and cannot be shown again)
   npm run --silent keys -- list              one JSON line per key (never the key itself)
-  npm run --silent keys -- revoke --id KEY_ID`;
+  npm run --silent keys -- revoke --id KEY_ID
+  npm run --silent keys -- actor-keypair     a new Ed25519 pair as two env lines: ACTOR_SIGNING_KEY
+      for the API only, ACTOR_VERIFY_KEY for the worker (docs/security.md)`;
 
 /** Exit codes: 0 done, 1 failed, 2 bad arguments. */
 class BadArgs extends Error {}
@@ -67,6 +70,14 @@ async function revoke(args: string[]): Promise<void> {
   process.stderr.write(`revoked ${id}\n`);
 }
 
+function actorKeypair(args: string[]): Promise<void> {
+  parse(args, {});
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  process.stdout.write(`ACTOR_SIGNING_KEY=${privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64')}\n`);
+  process.stdout.write(`ACTOR_VERIFY_KEY=${publicKey.export({ format: 'der', type: 'spki' }).toString('base64')}\n`);
+  return Promise.resolve();
+}
+
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   switch (command) {
@@ -76,6 +87,8 @@ async function main(argv: string[]): Promise<void> {
       return show(rest);
     case 'revoke':
       return revoke(rest);
+    case 'actor-keypair':
+      return actorKeypair(rest);
     default:
       throw new BadArgs(command ? `unknown command ${command}` : 'a command is required');
   }

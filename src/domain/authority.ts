@@ -1,4 +1,4 @@
-import type { Actor, CaseState } from './case';
+import type { Actor, ActorProof, CaseState } from './case';
 import { ladderFor, rolesAtOrAbove } from './ladder';
 import type { PolicyDocument } from './policy';
 
@@ -14,6 +14,22 @@ export class Refusal {
     readonly code: string,
     readonly message: string,
   ) {}
+}
+
+/**
+ * Whether an update input's actor is the API's word: the worker's codec marked it verified (the
+ * signature holds) and the proof was made for this workflow, this update and this update id, so
+ * a signed input cannot be replayed elsewhere.
+ */
+export function checkActorProof(input: unknown, binding: { workflowId: string; update: string; updateId: string }): Refusal | null {
+  const i = (typeof input === 'object' && input !== null ? input : {}) as { actor?: Partial<Actor>; proof?: Partial<ActorProof> };
+  const who = typeof i.actor?.userId === 'string' ? i.actor.userId : 'the sender';
+  if (i.actor?.verified !== true) return new Refusal('forbidden', 'unverified_actor', `the actor ${who} is not signed by the API`);
+  const p = i.proof;
+  if (p?.workflowId !== binding.workflowId || p.update !== binding.update || p.updateId !== binding.updateId) {
+    return new Refusal('forbidden', 'unverified_actor', `the actor's proof was made for another case or action`);
+  }
+  return null;
 }
 
 export function coversSite(actor: Actor, site: string): boolean {

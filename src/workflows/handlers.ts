@@ -10,6 +10,7 @@ import {
   type Actor,
   type CaseState,
 } from '../domain/core';
+import { requireVerifiedActor } from './actor-check';
 import { nowIso, type CaseContext } from './case-context';
 import {
   approveUpdate,
@@ -145,6 +146,7 @@ export function registerHandlers(ctx: CaseContext, input: DiscrepancyWorkflowInp
     },
     {
       validator: (u) => {
+        requireVerifiedActor(u);
         const policy = requireSettled(ctx);
         const r = checkDecision(policy.document, ctx.state, u.actor, 'approve', u);
         if (r) refuse(r);
@@ -170,6 +172,7 @@ export function registerHandlers(ctx: CaseContext, input: DiscrepancyWorkflowInp
     },
     {
       validator: (u) => {
+        requireVerifiedActor(u);
         const policy = requireSettled(ctx);
         const r = checkDecision(policy.document, ctx.state, u.actor, 'reject');
         if (r) refuse(r);
@@ -187,6 +190,7 @@ export function registerHandlers(ctx: CaseContext, input: DiscrepancyWorkflowInp
     },
     {
       validator: (u) => {
+        requireVerifiedActor(u);
         const policy = requireSettled(ctx);
         const r = checkCanAct(policy.document, ctx.state, u.actor, 'recount');
         if (r) refuse(r);
@@ -207,6 +211,7 @@ export function registerHandlers(ctx: CaseContext, input: DiscrepancyWorkflowInp
     },
     {
       validator: (u) => {
+        requireVerifiedActor(u);
         const policy = requireSettled(ctx);
         const r = checkCanAct(policy.document, ctx.state, u.actor, 'assign');
         if (r) refuse(r);
@@ -224,6 +229,7 @@ export function registerHandlers(ctx: CaseContext, input: DiscrepancyWorkflowInp
     },
     {
       validator: (u) => {
+        requireVerifiedActor(u);
         if (!coversSite(u.actor as Actor, ctx.state.report.site)) forbidden(`${u.actor.userId} has no access to site ${ctx.state.report.site}`);
         // the API's rule too: viewers and integrations do not comment (a client may bypass the API)
         if (!hasApproverRole(u.actor)) refuse(new Refusal('forbidden', 'role', `commenting needs an approver role; ${u.actor.userId} has ${u.actor.roles.join(', ') || 'no roles'}`));

@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { coversSite, type Actor } from '../../domain';
+import { privateKeyFromBase64, signUpdateInput } from '../../temporal/actor-proof';
 import { getCaseRef } from '../../store/discrepancy-queries';
 import {
   approveUpdate,
@@ -42,9 +44,10 @@ export async function actOnCase(
 
   const handle = ctx.temporal.workflow.getHandle(row.workflowId, undefined, { firstExecutionRunId: row.id });
   // the same Idempotency-Key from the same user is the same update: Temporal answers it once
-  const updateId = idempotencyKey ? `${action}:${actor.userId}:${idempotencyKey}` : undefined;
+  const updateId = idempotencyKey ? `${action}:${actor.userId}:${idempotencyKey}` : randomUUID();
+  const update = CASE_ACTIONS[action].name;
+  // signed for this case, action and update id: the worker trusts no actor without it (docs/security.md)
+  const input = signUpdateInput(privateKeyFromBase64(ctx.config.ACTOR_SIGNING_KEY), { workflowId: row.workflowId, update, updateId }, { ...body, actor });
   // by name: the body was validated against this action's schema by the route
-  return withDeadline(ctx, ctx.timeouts.updateMs, () =>
-    handle.executeUpdate<UpdateResult, [Record<string, unknown>]>(CASE_ACTIONS[action].name, { args: [{ actor, ...body }], updateId }),
-  );
+  return withDeadline(ctx, ctx.timeouts.updateMs, () => handle.executeUpdate<UpdateResult, [Record<string, unknown>]>(update, { args: [input], updateId }));
 }
