@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CASE_STATUSES, DiscrepancyKind, Severity } from '../domain';
+import { CASE_STATUSES, DiscrepancyKind, PolicyDocument, Severity } from '../domain';
 import { TRIAGE_BANDS } from '../domain/triage';
 import { CASE_SORTS } from '../store/discrepancy-queries';
 
@@ -34,6 +34,17 @@ export const ApproveBody = z
     comment: text(2000).optional(),
   })
   .strict();
+
+/** POST /v1/policies: the new document and why it is made (kept with the version and audited). */
+export const PolicyChangeBody = PolicyDocument.extend({ reason: text(2000).describe('why this version is made: kept with it and in the audit log') });
+
+export const PolicyDiff = z.object({
+  from: z.number().int(),
+  to: z.number().int(),
+  changes: z.array(
+    z.object({ path: z.string(), op: z.enum(['added', 'removed', 'changed']), from: z.unknown().optional(), to: z.unknown().optional() }),
+  ),
+});
 
 export const RejectBody = z.object({ reasonCode, comment: text(2000) }).strict();
 export const RecountBody = z.object({ comment: text(2000).optional() }).strict();

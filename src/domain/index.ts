@@ -4,5 +4,6 @@ export * from './core';
 export * from './discrepancy';
 export * from './policy';
 export * from './default-policy';
+export * from './policy-diff';
 export * from './event';
 export * from './scorer-v2';

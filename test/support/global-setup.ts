@@ -30,7 +30,7 @@ export default async function globalSetup(): Promise<void> {
   process.env.RECKON_TEST_DB_ADMIN_URL = adminUrl;
   const pool = createPool(process.env.DATABASE_URL, 2);
   await migrate(pool);
-  await createPolicyVersion(pool, TEST_POLICY, 'test-suite');
+  await createPolicyVersion(pool, TEST_POLICY, 'test-suite', 'the test suite policy');
   await pool.end();
 
   process.env.REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/15';
