@@ -19,6 +19,11 @@ export const DEV_SECRETS = {
   AUDIT_HMAC_KEY: 'reckon-development-audit-chain-key-not-for-production',
 } as const;
 
+/** Local roles made by scripts/setup.sh: the owner runs migrations, the app role runs Reckon. */
+export const DEFAULT_APP_DATABASE_URL = 'postgres://reckon_app:reckon_app@127.0.0.1:5432/reckon';
+export const DEFAULT_OWNER_DATABASE_URL = 'postgres://reckon:reckon@127.0.0.1:5432/reckon';
+const DEFAULT_PASSWORDS = ['', 'reckon', 'reckon_app'];
+
 const SECRET_NAMES = Object.keys(DEV_SECRETS) as (keyof typeof DEV_SECRETS)[];
 
 /** user:password of a URL, for spotting default credentials */
@@ -34,7 +39,13 @@ function credentials(url: string): { user: string; password: string } | null {
 const BaseSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  DATABASE_URL: z.string().min(1).default('postgres://reckon:reckon@127.0.0.1:5432/reckon'),
+  /** the application's role: no DDL, the audit log and policies append-only (docs/security.md) */
+  DATABASE_URL: z.string().min(1).default(DEFAULT_APP_DATABASE_URL),
+  /**
+   * The schema owner's role, for migrations only (`npm run migrate`, and the worker at start).
+   * Empty: the owner on the local default database, or DATABASE_URL itself when that was set.
+   */
+  MIGRATION_DATABASE_URL: z.string().default(''),
   REDIS_URL: z.string().min(1).default('redis://127.0.0.1:6379/0'),
   TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
@@ -116,6 +127,8 @@ const BaseSchema = z.object({
   ACTOR_VERIFY_KEY: z.string().trim().default(''),
   /** key of the audit log's chain HMAC: a rewritten trail cannot be re-chained without it */
   AUDIT_HMAC_KEY: z.string().default(''),
+  /** how often the worker verifies every audit chain (metric reckon_audit_chain_problems, an alert); 0: never */
+  AUDIT_VERIFY_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(7 * 86_400).default(3600),
 });
 
 /** Production refuses the development secrets, missing secrets and default credentials. */
@@ -126,9 +139,11 @@ function productionSecrets(c: z.infer<typeof BaseSchema>, ctx: z.RefinementCtx):
   }
   if (!c.ACTOR_VERIFY_KEY) ctx.addIssue({ code: 'custom', path: ['ACTOR_VERIFY_KEY'], message: 'is required in production (npm run keys -- actor-keypair)' });
   if (c.AUDIT_HMAC_KEY.length < 32) ctx.addIssue({ code: 'custom', path: ['AUDIT_HMAC_KEY'], message: 'is required in production: at least 32 random characters' });
-  const db = credentials(c.DATABASE_URL);
-  if (db && (db.password === '' || db.password === 'reckon')) {
-    ctx.addIssue({ code: 'custom', path: ['DATABASE_URL'], message: 'has no password or the default one: set a password of your own' });
+  for (const name of ['DATABASE_URL', 'MIGRATION_DATABASE_URL'] as const) {
+    const db = c[name] ? credentials(c[name]) : null;
+    if (db && DEFAULT_PASSWORDS.includes(db.password)) {
+      ctx.addIssue({ code: 'custom', path: [name], message: 'has no password or the default one: set a password of your own' });
+    }
   }
   const mq = credentials(c.RABBITMQ_URL);
   if (mq && (mq.user === 'guest' || mq.password === 'guest' || mq.password === 'reckon' || mq.password === '')) {
@@ -137,9 +152,10 @@ function productionSecrets(c: z.infer<typeof BaseSchema>, ctx: z.RefinementCtx):
 }
 
 const ConfigSchema = BaseSchema.superRefine(productionSecrets).transform((c) => {
-  if (c.NODE_ENV === 'production') return c;
+  const migrationUrl = c.MIGRATION_DATABASE_URL || (c.DATABASE_URL === DEFAULT_APP_DATABASE_URL ? DEFAULT_OWNER_DATABASE_URL : c.DATABASE_URL);
+  if (c.NODE_ENV === 'production') return { ...c, MIGRATION_DATABASE_URL: migrationUrl };
   // development and test: the public stand-ins where nothing was set
-  const filled = { ...c };
+  const filled = { ...c, MIGRATION_DATABASE_URL: migrationUrl };
   for (const name of SECRET_NAMES) filled[name] ||= DEV_SECRETS[name];
   return filled;
 });

@@ -5,7 +5,7 @@ import { loadConfig } from '../config';
 import { Role } from '../domain';
 import { createApiKey, listApiKeys, revokeApiKey } from '../store/api-key-repo';
 import { createPool } from '../store/db';
-import { migrate } from '../store/migrate';
+import { migrateAsOwner } from '../store/migrate';
 
 const USAGE = `usage:
   npm run --silent keys -- create --user ID --roles ROLE[,ROLE...] --sites SITE[,SITE...]|'*'
@@ -35,9 +35,10 @@ function parse<T extends Record<string, { type: 'string' }>>(args: string[], opt
 }
 
 async function withPool<T>(fn: (pool: ReturnType<typeof createPool>) => Promise<T>): Promise<T> {
-  const pool = createPool(loadConfig().DATABASE_URL, 2);
+  const config = loadConfig();
+  await migrateAsOwner(config);
+  const pool = createPool(config.DATABASE_URL, 2);
   try {
-    await migrate(pool);
     return await fn(pool);
   } finally {
     await pool.end();

@@ -1,5 +1,7 @@
 import request from 'supertest';
+import { loadConfig } from '../../src/config';
 import { verifyAuditChains } from '../../src/store/audit-repo';
+import { createPool } from '../../src/store/db';
 import { TEST_POLICY } from '../support/test-policy';
 import { startApi, type ApiHarness } from './support';
 
@@ -89,9 +91,17 @@ it('a policy change is chained in the audit log with who, why and what changed, 
   await request(api.app).get(`/v1/policies/${back.body.version}/diff/999999`).set('Authorization', viewer).expect(404);
 });
 
-it('policy versions are append-only: the database refuses to change or delete one', async () => {
-  await expect(api.db.query(`UPDATE policies SET document = jsonb_set(document, '{segregationOfDuties}', 'false') WHERE version = 1`)).rejects.toThrow(/append-only/);
-  await expect(api.db.query('DELETE FROM policies WHERE version = 1')).rejects.toThrow(/append-only/);
+it('policy versions are append-only: the app role may not change one, and the owner meets a trigger', async () => {
+  const quietly = `UPDATE policies SET document = jsonb_set(document, '{segregationOfDuties}', 'false') WHERE version = 1`;
+  await expect(api.db.query(quietly)).rejects.toThrow(/permission denied/);
+  await expect(api.db.query('DELETE FROM policies WHERE version = 1')).rejects.toThrow(/permission denied/);
+  const owner = createPool(loadConfig().MIGRATION_DATABASE_URL, 1);
+  try {
+    await expect(owner.query(quietly)).rejects.toThrow(/append-only/);
+    await expect(owner.query('DELETE FROM policies WHERE version = 1')).rejects.toThrow(/append-only/);
+  } finally {
+    await owner.end();
+  }
 });
 
 it('GET /v1/policies/{version}: 404 unknown, 400 not a number', async () => {
