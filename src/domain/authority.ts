@@ -39,6 +39,16 @@ export function coversSite(actor: Actor, site: string): boolean {
 /** Roles that read (viewer) or report (integration) only: no approver action, comments included. */
 export const NON_APPROVER_ROLES: readonly string[] = ['viewer', 'integration'];
 
+/** Roles that exist under a policy: its ladders' and approval limits' roles, and the fixed ones. */
+export function knownRoles(policy: PolicyDocument): string[] {
+  const roles = new Set(['admin', ...NON_APPROVER_ROLES, ...Object.keys(policy.approval.limits)]);
+  for (const ladder of Object.values(policy.ladders)) {
+    for (const rung of ladder.rungs) roles.add(rung.role);
+    roles.add(ladder.terminal.role);
+  }
+  return [...roles].sort();
+}
+
 /** Whether the actor holds any approver role; which one may decide a case is the ladder's business. */
 export function hasApproverRole(actor: Pick<Actor, 'roles'>): boolean {
   return actor.roles.some((r) => !NON_APPROVER_ROLES.includes(r));
