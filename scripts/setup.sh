@@ -78,6 +78,14 @@ if [ -z "${RABBITMQ_URL:-}" ]; then
     for _ in $(seq 1 60); do rabbitmq-diagnostics -q ping >/dev/null 2>&1 && break; sleep 1; done
     rabbitmq-diagnostics -q ping >/dev/null 2>&1 || { echo "RabbitMQ did not start" >&2; exit 1; }
   fi
+  # a broker-side cap on a message body (the consumer dead-letters above RABBITMQ_MAX_MESSAGE_BYTES;
+  # this keeps a flood of huge publishes out of the broker's memory): in the config for restarts,
+  # and set on the running broker for channels opened from now on
+  RMQ_CONF=/etc/rabbitmq/rabbitmq.conf
+  if ! grep -qs '^max_message_size' "$RMQ_CONF"; then
+    echo "max_message_size = 1048576" | $SUDO tee -a "$RMQ_CONF" >/dev/null || true
+  fi
+  $SUDO rabbitmqctl -q eval 'application:set_env(rabbit, max_message_size, 1048576).' >/dev/null 2>&1 || true
 fi
 
 # --- Temporal CLI (dev server + UI) and the time-skipping test server ---------------------

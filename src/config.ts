@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parsePublisherSites } from './ingest/publishers';
 
 /**
  * The only reader of process.env. Parsed once with zod; a bad value fails fast with the
@@ -91,6 +92,23 @@ const BaseSchema = z.object({
   RABBITMQ_RECONNECT_MAX_MS: z.coerce.number().int().min(100).max(300_000).default(10_000),
   /** longest wait between retries of a held message whose intake failed for a transient reason */
   RABBITMQ_RETRY_MAX_MS: z.coerce.number().int().min(100).max(300_000).default(10_000),
+  /** attempts at a message failing for a reason other than the infrastructure's, before it is dead-lettered */
+  RABBITMQ_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
+  /**
+   * Broker users and their sites, `user=SITE[,SITE...];user2=*`: a message's AMQP user-id (set
+   * by the publisher, validated by the broker) must be allowed the event's site. Empty: not checked.
+   */
+  RABBITMQ_PUBLISHER_SITES: z
+    .string()
+    .default('')
+    .transform((text, ctx) => {
+      try {
+        return parsePublisherSites(text);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        return z.NEVER;
+      }
+    }),
   /** which adapter serves the WMS/ERP ports */
   ADAPTER: z.enum(['reference', 'http']).default('reference'),
   WMS_HTTP_URL: z.string().default(''),
