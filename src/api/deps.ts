@@ -16,6 +16,8 @@ export interface ApiTimeouts {
   readinessMs: number;
   /** how long a resolved API key is trusted before it is looked up again */
   keyCacheMs: number;
+  /** how often an open live-feed stream re-checks its key: a revoked or expired key's stream ends */
+  streamKeyCheckMs: number;
 }
 
 export const DEFAULT_TIMEOUTS: ApiTimeouts = {
@@ -24,6 +26,7 @@ export const DEFAULT_TIMEOUTS: ApiTimeouts = {
   signalMs: 10_000,
   readinessMs: 1500,
   keyCacheMs: 5000,
+  streamKeyCheckMs: 15_000,
 };
 
 export interface ApiDeps {

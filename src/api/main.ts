@@ -12,6 +12,11 @@ import { createRedisClient } from './redis';
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config, 'reckon-api');
+  if (!config.ACTOR_SIGNING_KEY) {
+    // the worker refuses every approver action the API has not signed: fail now, not per request
+    logger.fatal('ACTOR_SIGNING_KEY is not set: the API signs approver actions with it (npm run keys -- actor-keypair)');
+    process.exit(1);
+  }
   const db = createPool(config.DATABASE_URL, 20);
   const redis = createRedisClient(config.REDIS_URL, logger);
   redis.connect().catch(() => undefined);

@@ -10,6 +10,8 @@ import {
   CountAccepted,
   CountResultBody,
   ListQuery,
+  PolicyChangeBody,
+  PolicyDiff,
   ProblemSchema,
   RecountBody,
   RejectBody,
@@ -46,6 +48,7 @@ const REQUEST_SCHEMAS: Record<string, z.ZodType> = {
   // the handler validates each item on its own; the spec shows what an item must be
   EventBatch: z.object({ events: z.array(InventoryEvent).min(1).max(MAX_EVENTS_PER_BATCH) }).strict(),
   PolicyDocument,
+  PolicyChangeBody,
   ApproveBody,
   RejectBody,
   RecountBody,
@@ -67,6 +70,7 @@ const RESPONSE_SCHEMAS: Record<string, z.ZodType> = {
   EventResult,
   EventBatchResult,
   Policy: z.object({ version: z.number().int(), document: PolicyDocument }),
+  PolicyDiff,
 };
 
 const LIST_DESCRIPTIONS: Record<string, string> = {
@@ -215,10 +219,17 @@ export function buildOpenApi(): Json {
           responses: { '200': ok('the policy', ref('Policy')), ...standardErrors, '404': problem('unknown version') },
         },
       },
+      '/v1/policies/{from}/diff/{to}': {
+        get: {
+          summary: 'What changed from one policy version to another, leaf by leaf',
+          parameters: ['from', 'to'].map((name) => ({ name, in: 'path', required: true, schema: { type: 'integer', minimum: 1 } })),
+          responses: { '200': ok('the changes', ref('PolicyDiff')), ...standardErrors, '404': problem('unknown version') },
+        },
+      },
       '/v1/policies': {
         post: {
-          summary: 'Store a new policy version (admin)',
-          requestBody: body('PolicyDocument'),
+          summary: 'Store a new policy version (admin): the document and a reason, both kept; the change is chained in the audit log',
+          requestBody: body('PolicyChangeBody'),
           responses: { '201': ok('the new version', ref('Policy')), ...standardErrors },
         },
       },

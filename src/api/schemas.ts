@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CASE_STATUSES, DiscrepancyKind, Severity } from '../domain';
+import { CASE_STATUSES, DiscrepancyKind, PolicyDocument, Severity } from '../domain';
 import { TRIAGE_BANDS } from '../domain/triage';
 import { CASE_SORTS } from '../store/discrepancy-queries';
 
@@ -21,11 +21,30 @@ export const CaseId = z.string().min(1).max(128).regex(/^[A-Za-z0-9._:-]+$/, 'no
 export const ApproveBody = z
   .object({
     /** the adjustment to post; defaults to the variance now in force */
-    adjustQty: z.number().finite().min(-1e9).max(1e9).optional(),
+    adjustQty: z
+      .number()
+      .finite()
+      .min(-1e9)
+      .max(1e9)
+      .optional()
+      .describe(
+        'the adjustment to post (default: the variance in force). It must stay within the variance (same direction, no larger) unless the policy sets approval.adjustCap, and then only up to the cap with a comment saying why; else 422 adjust_qty. The approval limit and the four-eyes threshold judge |adjustQty| × unit cost.',
+      ),
     reasonCode,
     comment: text(2000).optional(),
   })
   .strict();
+
+/** POST /v1/policies: the new document and why it is made (kept with the version and audited). */
+export const PolicyChangeBody = PolicyDocument.extend({ reason: text(2000).describe('why this version is made: kept with it and in the audit log') });
+
+export const PolicyDiff = z.object({
+  from: z.number().int(),
+  to: z.number().int(),
+  changes: z.array(
+    z.object({ path: z.string(), op: z.enum(['added', 'removed', 'changed']), from: z.unknown().optional(), to: z.unknown().optional() }),
+  ),
+});
 
 export const RejectBody = z.object({ reasonCode, comment: text(2000) }).strict();
 export const RecountBody = z.object({ comment: text(2000).optional() }).strict();

@@ -37,7 +37,9 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     await ch.assertQueue(config.RABBITMQ_QUEUE, { durable: true });
-    const replayed = await replayDeadLetters(ch, config.RABBITMQ_DLQ, config.RABBITMQ_QUEUE, limit ?? Number.MAX_SAFE_INTEGER);
+    const checked = Object.keys(config.RABBITMQ_PUBLISHER_SITES).length > 0;
+    const asUser = checked ? decodeURIComponent(new URL(config.RABBITMQ_URL).username) || 'guest' : undefined;
+    const replayed = await replayDeadLetters(ch, config.RABBITMQ_DLQ, config.RABBITMQ_QUEUE, limit ?? Number.MAX_SAFE_INTEGER, asUser);
     process.stdout.write(`${JSON.stringify({ replayed, from: config.RABBITMQ_DLQ, to: config.RABBITMQ_QUEUE })}\n`);
     return 0;
   } finally {

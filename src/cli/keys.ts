@@ -1,16 +1,20 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { loadConfig } from '../config';
 import { Role } from '../domain';
-import { createApiKey, listApiKeys, revokeApiKey } from '../store/api-key-repo';
+import { createApiKey, listApiKeys, revokeApiKey, UnknownRoleError } from '../store/api-key-repo';
 import { createPool } from '../store/db';
-import { migrate } from '../store/migrate';
+import { migrateAsOwner } from '../store/migrate';
 
 const USAGE = `usage:
-  npm run --silent keys -- create --user ID --roles ROLE[,ROLE...] --sites SITE[,SITE...]|'*'
-      prints only the new key on stdout (it is stored hashed and cannot be shown again)
-  npm run --silent keys -- list              one JSON line per key (never the key itself)
-  npm run --silent keys -- revoke --id KEY_ID`;
+  npm run --silent keys -- create --user ID --roles ROLE[,ROLE...] --sites SITE[,SITE...]|'*' [--expires-in 90d|12h]
+      prints only the new key on stdout (it is stored hashed and cannot be shown again); roles
+      must be known to the active policy (its approver roles, admin, viewer, integration)
+  npm run --silent keys -- list              one JSON line per key (never the key itself), with expiry and last use
+  npm run --silent keys -- revoke --id KEY_ID
+  npm run --silent keys -- actor-keypair     a new Ed25519 pair as two env lines: ACTOR_SIGNING_KEY
+      for the API only, ACTOR_VERIFY_KEY for the worker (docs/security.md)`;
 
 /** Exit codes: 0 done, 1 failed, 2 bad arguments. */
 class BadArgs extends Error {}
@@ -32,9 +36,10 @@ function parse<T extends Record<string, { type: 'string' }>>(args: string[], opt
 }
 
 async function withPool<T>(fn: (pool: ReturnType<typeof createPool>) => Promise<T>): Promise<T> {
-  const pool = createPool(loadConfig().DATABASE_URL, 2);
+  const config = loadConfig();
+  await migrateAsOwner(config);
+  const pool = createPool(config.DATABASE_URL, 2);
   try {
-    await migrate(pool);
     return await fn(pool);
   } finally {
     await pool.end();
@@ -42,13 +47,20 @@ async function withPool<T>(fn: (pool: ReturnType<typeof createPool>) => Promise<
 }
 
 async function create(args: string[]): Promise<void> {
-  const v = parse(args, { user: { type: 'string' }, roles: { type: 'string' }, sites: { type: 'string' } });
+  const v = parse(args, { user: { type: 'string' }, roles: { type: 'string' }, sites: { type: 'string' }, 'expires-in': { type: 'string' } });
+  const lifetime = v['expires-in'] === undefined ? undefined : /^([1-9][0-9]{0,4})([dh])$/.exec(v['expires-in']);
+  if (lifetime === null) throw new BadArgs('--expires-in: a number of days or hours, e.g. 90d or 12h');
+  const expiresAt = lifetime ? new Date(Date.now() + Number(lifetime[1]) * (lifetime[2] === 'd' ? 86_400_000 : 3_600_000)) : undefined;
   const grant = Grant.safeParse({ userId: v.user, roles: list(v.roles ?? ''), sites: list(v.sites ?? '') });
   if (!grant.success) {
     const names: Record<string, string> = { userId: '--user', roles: '--roles', sites: '--sites' };
     throw new BadArgs(grant.error.issues.map((i) => `${names[String(i.path[0])] ?? i.path.join('.')}: ${i.message}`).join('\n'));
   }
-  const { key } = await withPool((pool) => createApiKey(pool, grant.data));
+  const { key } = await withPool((pool) =>
+    createApiKey(pool, { ...grant.data, expiresAt }).catch((err: unknown) => {
+      throw err instanceof UnknownRoleError ? new BadArgs(`--roles: ${err.message}`) : err;
+    }),
+  );
   process.stdout.write(`${key}\n`);
 }
 
@@ -67,6 +79,14 @@ async function revoke(args: string[]): Promise<void> {
   process.stderr.write(`revoked ${id}\n`);
 }
 
+function actorKeypair(args: string[]): Promise<void> {
+  parse(args, {});
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  process.stdout.write(`ACTOR_SIGNING_KEY=${privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64')}\n`);
+  process.stdout.write(`ACTOR_VERIFY_KEY=${publicKey.export({ format: 'der', type: 'spki' }).toString('base64')}\n`);
+  return Promise.resolve();
+}
+
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   switch (command) {
@@ -76,6 +96,8 @@ async function main(argv: string[]): Promise<void> {
       return show(rest);
     case 'revoke':
       return revoke(rest);
+    case 'actor-keypair':
+      return actorKeypair(rest);
     default:
       throw new BadArgs(command ? `unknown command ${command}` : 'a command is required');
   }

@@ -4,7 +4,7 @@ import { FixtureInvalid, listBalances, loadFixture, parseFixture } from '../adap
 import { changedRows } from '../adapters/reference/fixture';
 import { loadConfig } from '../config';
 import { createPool } from '../store/db';
-import { migrate } from '../store/migrate';
+import { migrateAsOwner } from '../store/migrate';
 
 const USAGE = `usage:
   npm run ledger -- load FILE...                          load ledger fixtures (docs/ledger-fixture.md)
@@ -14,9 +14,10 @@ const USAGE = `usage:
 class BadInput extends Error {}
 
 async function withLedger<T>(fn: (pool: ReturnType<typeof createPool>) => Promise<T>): Promise<T> {
-  const pool = createPool(loadConfig().DATABASE_URL, 2, { statementTimeoutMs: 0 });
+  const config = loadConfig();
+  await migrateAsOwner(config);
+  const pool = createPool(config.DATABASE_URL, 2, { statementTimeoutMs: 0 });
   try {
-    await migrate(pool);
     return await fn(pool);
   } finally {
     await pool.end();

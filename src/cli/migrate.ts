@@ -1,6 +1,6 @@
 import { loadConfig } from '../config';
 import { createPool } from '../store/db';
-import { migrate, MIGRATIONS_DIR } from '../store/migrate';
+import { migrateAsOwner, MIGRATIONS_DIR } from '../store/migrate';
 
 /** The database URL with its password masked, for messages. */
 function redactUrl(url: string): string {
@@ -37,8 +37,9 @@ function connectionProblem(err: unknown): string | null {
 /** `npm run migrate`: applies every migrations/*.sql not applied yet, in name order. */
 async function main(): Promise<number> {
   const config = loadConfig();
-  const target = redactUrl(config.DATABASE_URL);
-  const pool = createPool(config.DATABASE_URL, 1, { statementTimeoutMs: 0 });
+  // as the schema owner; the app role (DATABASE_URL) gets its grants after (docs/security.md)
+  const target = redactUrl(config.MIGRATION_DATABASE_URL);
+  const pool = createPool(config.MIGRATION_DATABASE_URL, 1, { statementTimeoutMs: 0 });
   try {
     try {
       await pool.query('SELECT 1');
@@ -46,7 +47,7 @@ async function main(): Promise<number> {
       process.stderr.write(`migrate: ${target}: ${connectionProblem(err) ?? (err instanceof Error ? err.message : String(err))}\n`);
       return 1;
     }
-    const applied = await migrate(pool);
+    const applied = await migrateAsOwner(config);
     if (applied.length === 0) {
       process.stdout.write(`migrate: ${target} is up to date (${MIGRATIONS_DIR})\n`);
     } else {

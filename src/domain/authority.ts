@@ -1,4 +1,4 @@
-import type { Actor, CaseState } from './case';
+import type { Actor, ActorProof, CaseState } from './case';
 import { caseLadder, rolesAtOrAbove } from './ladder';
 import type { PolicyDocument } from './policy';
 
@@ -16,12 +16,38 @@ export class Refusal {
   ) {}
 }
 
+/**
+ * Whether an update input's actor is the API's word: the worker's codec marked it verified (the
+ * signature holds) and the proof was made for this workflow, this update and this update id, so
+ * a signed input cannot be replayed elsewhere.
+ */
+export function checkActorProof(input: unknown, binding: { workflowId: string; update: string; updateId: string }): Refusal | null {
+  const i = (typeof input === 'object' && input !== null ? input : {}) as { actor?: Partial<Actor>; proof?: Partial<ActorProof> };
+  const who = typeof i.actor?.userId === 'string' ? i.actor.userId : 'the sender';
+  if (i.actor?.verified !== true) return new Refusal('forbidden', 'unverified_actor', `the actor ${who} is not signed by the API`);
+  const p = i.proof;
+  if (p?.workflowId !== binding.workflowId || p.update !== binding.update || p.updateId !== binding.updateId) {
+    return new Refusal('forbidden', 'unverified_actor', `the actor's proof was made for another case or action`);
+  }
+  return null;
+}
+
 export function coversSite(actor: Actor, site: string): boolean {
   return actor.sites.includes('*') || actor.sites.includes(site);
 }
 
 /** Roles that read (viewer) or report (integration) only: no approver action, comments included. */
 export const NON_APPROVER_ROLES: readonly string[] = ['viewer', 'integration'];
+
+/** Roles that exist under a policy: its ladders' and approval limits' roles, and the fixed ones. */
+export function knownRoles(policy: PolicyDocument): string[] {
+  const roles = new Set(['admin', ...NON_APPROVER_ROLES, ...Object.keys(policy.approval.limits)]);
+  for (const ladder of Object.values(policy.ladders)) {
+    for (const rung of ladder.rungs) roles.add(rung.role);
+    roles.add(ladder.terminal.role);
+  }
+  return [...roles].sort();
+}
 
 /** Whether the actor holds any approver role; which one may decide a case is the ladder's business. */
 export function hasApproverRole(actor: Pick<Actor, 'roles'>): boolean {
@@ -62,12 +88,64 @@ export function approvalLimit(policy: PolicyDocument, state: CaseState, actor: A
   return best;
 }
 
-/** Checks for approve and reject: state, segregation of duties, limits, four eyes. */
+/** What an approval asks to post; a comment is the reason a policy's adjustCap requires. */
+export interface ApprovalAsk {
+  adjustQty?: number;
+  comment?: string;
+}
+
+/** The adjustment an approval posts: its own, else the first approval's, else the variance in force. */
+export function adjustmentToPost(state: CaseState, adjustQty?: number): number {
+  return adjustQty ?? state.approvals[0]?.adjustQty ?? state.observedQty - state.expectedQty;
+}
+
+/**
+ * The value an approval is judged by: what will be posted (|adjustQty| × unit cost), or the
+ * detected value at risk when that is larger, so neither can be used to slip under a limit.
+ */
+export function decisionValue(state: CaseState, adjustQty?: number): number {
+  const posted = Math.abs(adjustmentToPost(state, adjustQty)) * state.report.unitCost;
+  return Math.max(state.assessment?.valueAtRisk ?? 0, posted);
+}
+
+/** Approvals the case needs now: judged by the first approval's adjustment once one was given. */
+export function approvalsRequiredFor(policy: PolicyDocument, state: CaseState): number {
+  return approvalsRequired(policy, decisionValue(state));
+}
+
+const EPSILON = 1e-9;
+
+/**
+ * An adjustment stays within the variance in force (same direction, no larger); beyond it only
+ * up to the policy's adjustCap and with a comment saying why.
+ */
+export function checkAdjustment(policy: PolicyDocument, state: CaseState, ask: ApprovalAsk): Refusal | null {
+  const qty = adjustmentToPost(state, ask.adjustQty);
+  const variance = state.observedQty - state.expectedQty;
+  const withinVariance = Math.abs(qty) <= Math.abs(variance) + EPSILON && (qty === 0 || Math.sign(qty) === Math.sign(variance));
+  if (withinVariance) return null;
+  const cap = policy.approval.adjustCap;
+  if (cap === undefined) {
+    return new Refusal('refused', 'adjust_qty', `adjustQty ${qty} is outside the variance in force (${variance}); the policy allows no larger or reversed adjustment`);
+  }
+  if (Math.abs(qty) > cap + EPSILON) {
+    return new Refusal('refused', 'adjust_qty', `adjustQty ${qty} exceeds the policy's adjustment cap of ${cap} units (variance in force ${variance})`);
+  }
+  // a second approver agreeing with the first approval's quantity agrees with its reason too
+  const reason = ask.comment ?? (ask.adjustQty === undefined ? state.approvals[0]?.comment : undefined);
+  if (!reason?.trim()) {
+    return new Refusal('refused', 'adjust_qty', `adjustQty ${qty} is outside the variance in force (${variance}): a comment must say why`);
+  }
+  return null;
+}
+
+/** Checks for approve and reject: state, segregation of duties, adjustment bound, limits, four eyes. */
 export function checkDecision(
   policy: PolicyDocument,
   state: CaseState,
   actor: Actor,
   action: 'approve' | 'reject',
+  ask: ApprovalAsk = {},
 ): Refusal | null {
   const base = checkCanAct(policy, state, actor, action);
   if (base) return base;
@@ -84,7 +162,9 @@ export function checkDecision(
     );
   }
   if (action === 'approve') {
-    const value = state.assessment?.valueAtRisk ?? 0;
+    const bound = checkAdjustment(policy, state, ask);
+    if (bound) return bound;
+    const value = decisionValue(state, ask.adjustQty);
     const limit = approvalLimit(policy, state, actor);
     if (!limit) return new Refusal('forbidden', 'role', `${actor.userId} has no approval limit here`);
     if (value > limit.limit) {

@@ -37,6 +37,23 @@ export interface Actor {
   roles: string[];
   /** '*' means every site */
   sites: string[];
+  /**
+   * Set by the worker's payload codec, never by a sender: true only when the API's signature
+   * over the update input holds (src/temporal/actor-proof.ts). Validators refuse anything else.
+   */
+  verified?: boolean;
+}
+
+/** The API's signature over an update input, binding it to one workflow, update and update id. */
+export interface ActorProof {
+  v: 1;
+  workflowId: string;
+  update: string;
+  updateId: string;
+  /** epoch ms when the API signed it */
+  issuedAt: number;
+  /** base64 Ed25519 signature */
+  sig: string;
 }
 
 export interface ApprovalRecord {

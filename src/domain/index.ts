@@ -5,5 +5,6 @@ export * from './discrepancy';
 export * from './policy';
 export * from './calendar-schema';
 export * from './default-policy';
+export * from './policy-diff';
 export * from './event';
 export * from './scorer-v2';

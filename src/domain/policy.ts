@@ -207,6 +207,11 @@ export const PolicyDocument = z
         limits: z.record(Role, z.number().nonnegative()),
         /** above this value two different approvers are required */
         fourEyesAbove: z.number().nonnegative(),
+        /**
+         * Units an approver may post instead of the variance in force (a larger or reversed
+         * adjustment), only with a comment saying why. Absent: an adjustment stays within the variance.
+         */
+        adjustCap: z.number().positive().max(1e9).optional(),
       })
       .strict(),
     segregationOfDuties: z.boolean().default(true),

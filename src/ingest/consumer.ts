@@ -5,6 +5,7 @@ import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { deadLetter, type Rejection } from './dead-letters';
 import { permanentFailure, takeIn, type IntakeDeps } from './intake';
+import { infrastructureFailure, publisherRefusal } from './publishers';
 import { decodeMessage, type DecodedMessage } from './queue-message';
 import { withCorrelation } from '../observability/correlation';
 
@@ -17,6 +18,8 @@ export type ConsumerConfig = Pick<
   | 'RABBITMQ_MAX_MESSAGE_BYTES'
   | 'RABBITMQ_RECONNECT_MAX_MS'
   | 'RABBITMQ_RETRY_MAX_MS'
+  | 'RABBITMQ_MAX_ATTEMPTS'
+  | 'RABBITMQ_PUBLISHER_SITES'
   | 'SHUTDOWN_GRACE_MS'
   | 'TEMPORAL_TASK_QUEUE'
 >;
@@ -200,6 +203,8 @@ export class IntakeConsumer extends EventEmitter {
     });
     try {
       if (!decoded.ok) return await this.reject(s, msg, decoded, log);
+      const refused = publisherRefusal(this.deps.config.RABBITMQ_PUBLISHER_SITES, msg.properties.userId, decoded);
+      if (refused) return await this.reject(s, msg, { reason: refused, fields: [{ path: 'site', message: 'not a site of this publisher' }], correlationId: decoded.correlationId }, log);
       for (let attempt = 0; ; attempt++) {
         try {
           // the message's correlation id follows the intake into the workflow it starts or signals
@@ -211,6 +216,11 @@ export class IntakeConsumer extends EventEmitter {
         } catch (err) {
           const permanent = permanentFailure(err);
           if (permanent) return await this.reject(s, msg, { reason: permanent, fields: [], correlationId: decoded.correlationId }, log);
+          // a failure not of the infrastructure's making repeats: a few attempts, then the DLQ with the reason
+          if (!infrastructureFailure(err) && attempt + 1 >= this.deps.config.RABBITMQ_MAX_ATTEMPTS) {
+            const reason = `intake failed ${attempt + 1} times: ${describe(err).message}`.slice(0, 500);
+            return await this.reject(s, msg, { reason, fields: [], correlationId: decoded.correlationId }, log);
+          }
           this.stats.retries += 1;
           const level = attempt < 5 ? 'warn' : 'error';
           log[level]({ err: describe(err), attempt }, 'intake failed (transient); holding the message and retrying');

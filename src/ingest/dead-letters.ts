@@ -157,14 +157,15 @@ export async function listDeadLetters(ch: Channel, dlq: string, limit: number): 
  * from the DLQ only once the broker confirmed its copy. Bounded by the DLQ's length at the
  * start, so a message that fails again is not replayed twice in one run.
  */
-export async function replayDeadLetters(ch: ConfirmChannel, dlq: string, target: string, limit: number): Promise<number> {
+export async function replayDeadLetters(ch: ConfirmChannel, dlq: string, target: string, limit: number, asUser?: string): Promise<number> {
   const { messageCount } = await ch.checkQueue(dlq);
   let replayed = 0;
   while (replayed < Math.min(limit, messageCount)) {
     const msg = await ch.get(dlq, { noAck: false });
     if (!msg) break;
     try {
-      await publishConfirmed(ch, target, msg.content, republishProperties(msg, replayHeaders(msg)));
+      // with publishers checked, a replay travels under the replaying account (one allowed every site)
+      await publishConfirmed(ch, target, msg.content, { ...republishProperties(msg, replayHeaders(msg)), ...(asUser ? { userId: asUser } : {}) });
     } catch (err) {
       ch.nack(msg, false, true);
       throw err;

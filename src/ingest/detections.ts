@@ -14,6 +14,8 @@ import { startOrMergeCase, type CaseIntakeDeps } from './start-case';
 export interface Detection {
   eventSource: string;
   eventId: string;
+  /** the site of the event that caused it (event ids are unique per source and site); default: the report's */
+  eventSite?: string;
   detector: string;
   detectorVersion: string;
   mode: 'report' | 'settle';
@@ -32,9 +34,9 @@ type Db = Pick<PoolClient, 'query'>;
 export async function storeDetections(db: Db, rows: Detection[]): Promise<void> {
   for (const d of rows) {
     await db.query(
-      `INSERT INTO detections (event_source, event_id, detector, detector_version, dedupe_key, mode, report, received_at)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8) ON CONFLICT (event_source, event_id, detector, dedupe_key) DO NOTHING`,
-      [d.eventSource, d.eventId, d.detector, d.detectorVersion, dedupeKey(d.report), d.mode, JSON.stringify(d.report), d.receivedAt],
+      `INSERT INTO detections (event_source, event_site, event_id, detector, detector_version, dedupe_key, mode, report, received_at)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) ON CONFLICT (event_source, event_site, event_id, detector, dedupe_key) DO NOTHING`,
+      [d.eventSource, d.eventSite ?? d.report.site, d.eventId, d.detector, d.detectorVersion, dedupeKey(d.report), d.mode, JSON.stringify(d.report), d.receivedAt],
     );
   }
 }
@@ -60,10 +62,18 @@ export async function signalMismatchSettle(temporal: Client, taskQueue: string, 
  * each report (sourceEventIds let the case recognise a repeat), a settling watch signalled for
  * each settling finding. Returns the ids of every case this cause opened or joined so far.
  */
-export async function dispatchDetections(deps: DetectionDeps, cause: { eventSource: string; eventId: string }): Promise<string[]> {
+/** What caused detections: an event (its site too: ids are unique per source and site) or a watch. */
+export interface Cause {
+  eventSource: string;
+  eventId: string;
+  eventSite?: string;
+}
+
+export async function dispatchDetections(deps: DetectionDeps, cause: Cause, sites?: readonly string[]): Promise<string[]> {
   const { rows } = await deps.db.query<{ id: string; mode: Detection['mode']; report: DiscrepancyReport; received_at: Date }>(
-    `SELECT id, mode, report, received_at FROM detections WHERE event_source = $1 AND event_id = $2 AND dispatched_at IS NULL ORDER BY id`,
-    [cause.eventSource, cause.eventId],
+    `SELECT id, mode, report, received_at FROM detections
+     WHERE event_source = $1 AND event_id = $2 AND ($3::text IS NULL OR event_site = $3) AND dispatched_at IS NULL ORDER BY id`,
+    [cause.eventSource, cause.eventId, cause.eventSite ?? null],
   );
   for (const row of rows) {
     if (row.mode === 'settle') {
@@ -79,7 +89,7 @@ export async function dispatchDetections(deps: DetectionDeps, cause: { eventSour
     const accepted = await startOrMergeCase(deps, row.report);
     await markReported(deps.db, row.id, accepted);
   }
-  return casesOf(deps.db, cause);
+  return casesOf(deps.db, cause, sites);
 }
 
 export async function markReported(db: Pool | Db, id: string, accepted: { id: string; workflowId: string }): Promise<void> {
@@ -89,10 +99,18 @@ export async function markReported(db: Pool | Db, id: string, accepted: { id: st
   );
 }
 
-export async function casesOf(db: Pool | Db, cause: { eventSource: string; eventId: string }): Promise<string[]> {
+/**
+ * Cases a cause opened or joined; `sites` (a caller's, without '*') keeps only cases at those
+ * sites, so an answer never names another site's case.
+ */
+export async function casesOf(db: Pool | Db, cause: Cause, sites?: readonly string[]): Promise<string[]> {
+  const only = sites && !sites.includes('*') ? [...sites] : null;
   const { rows } = await db.query<{ case_id: string }>(
-    `SELECT DISTINCT case_id FROM detections WHERE event_source = $1 AND event_id = $2 AND case_id IS NOT NULL ORDER BY case_id`,
-    [cause.eventSource, cause.eventId],
+    `SELECT DISTINCT case_id FROM detections
+     WHERE event_source = $1 AND event_id = $2 AND ($3::text IS NULL OR event_site = $3) AND case_id IS NOT NULL
+       AND ($4::text[] IS NULL OR report->>'site' = ANY($4::text[]))
+     ORDER BY case_id`,
+    [cause.eventSource, cause.eventId, cause.eventSite ?? null, only],
   );
   return rows.map((r) => r.case_id);
 }

@@ -2,7 +2,7 @@ import type { Pool } from 'pg';
 import type { InventoryEvent } from '../domain';
 import type { Logger } from '../logger';
 import { getActivePolicy } from '../store/policy-repo';
-import { casesOf, dispatchDetections, type DetectionDeps } from './detections';
+import { casesOf, dispatchDetections, type Cause, type DetectionDeps } from './detections';
 import type { Detector } from './detectors';
 import { loadItem, type StockSource } from './features/load';
 import { attributesOf } from './event-attributes';
@@ -39,21 +39,29 @@ export async function acceptEvent(db: Pool, event: InventoryEvent, deps?: EventI
   const stockSource = deps?.stockSource ?? 'ledger';
   const recorded = await recordEvent(db, event, { policy: policy.document, stockSource, logger: deps?.logger, detectors: deps?.detectors });
   if (!deps || (recorded.status === 'duplicate' && recorded.processed)) {
-    return { status: recorded.status, cases: await casesOf(db, { eventSource: event.source, eventId: event.eventId }) };
+    return { status: recorded.status, cases: await casesOf(db, causeOf(event)) };
   }
   return { status: recorded.status, cases: await dispatchEvent(db, event, recorded, deps) };
 }
 
-/** Phase two: detections to cases, watcher signals, then the event is processed. Safe to repeat. */
-export async function dispatchEvent(db: Pool, event: InventoryEvent, _recorded: RecordedEvent, deps: EventIntakeDeps): Promise<string[]> {
+/** An event as the cause of detections: ids are unique per source and site. */
+export function causeOf(event: InventoryEvent): Cause {
+  return { eventSource: event.source, eventId: event.eventId, eventSite: event.site };
+}
+
+/**
+ * Phase two: detections to cases, watcher signals, then the event is processed. Safe to repeat.
+ * `sites`: the caller's, to keep other sites' cases out of the answer.
+ */
+export async function dispatchEvent(db: Pool, event: InventoryEvent, _recorded: RecordedEvent, deps: EventIntakeDeps, sites?: readonly string[]): Promise<string[]> {
   const detectionDeps: DetectionDeps = { ...deps, db, stockSource: deps.stockSource ?? 'ledger' };
-  const cases = await dispatchDetections(detectionDeps, { eventSource: event.source, eventId: event.eventId });
+  const cases = await dispatchDetections(detectionDeps, causeOf(event), sites);
   const a = attributesOf(event);
   const item = await loadItem(db, event, a.unitCost, a.skuClass);
   const finished = await sendWatchSignals(deps.temporal, deps.config.TEMPORAL_TASK_QUEUE, watchSignalsFor(event, item));
   for (const w of finished) {
     deps.logger?.info({ eventId: event.eventId, source: event.source, watch: w.workflowId }, 'event on a finished watch: not watched again');
   }
-  await db.query('UPDATE inventory_events SET processed_at = now() WHERE source = $1 AND event_id = $2 AND processed_at IS NULL', [event.source, event.eventId]);
+  await db.query('UPDATE inventory_events SET processed_at = now() WHERE source = $1 AND site = $2 AND event_id = $3 AND processed_at IS NULL', [event.source, event.site, event.eventId]);
   return cases;
 }

@@ -13,7 +13,7 @@ type Db = Pick<PoolClient, 'query'>;
  * Returns whether this call applied it.
  */
 export async function applyToLedger(db: Db, e: InventoryEvent): Promise<boolean> {
-  const first = await db.query('INSERT INTO ledger.applied_events (source, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [e.source, e.eventId]);
+  const first = await db.query('INSERT INTO ledger.applied_events (source, site, event_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [e.source, e.site, e.eventId]);
   if ((first.rowCount ?? 0) === 0) return false;
   await applyBalances(db, e);
   switch (e.type) {

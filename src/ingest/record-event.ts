@@ -35,13 +35,13 @@ export async function recordEvent(pool: Pool, e: InventoryEvent, opts: RecordOpt
     if (e.reference) await c.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`reckon-doc:${e.site}|${e.reference.kind}|${e.reference.id}`]);
     const inserted = await c.query<{ received_at: Date }>(
       `INSERT INTO inventory_events (source, event_id, type, occurred_at, site, sku, body)
-       VALUES ($1,$2,$3,$4,$5,$6,$7) ON CONFLICT (source, event_id) DO NOTHING RETURNING received_at`,
+       VALUES ($1,$2,$3,$4,$5,$6,$7) ON CONFLICT (source, site, event_id) DO NOTHING RETURNING received_at`,
       [e.source, e.eventId, e.type, e.occurredAt, e.site, e.sku ?? null, JSON.stringify(e)],
     );
     if (inserted.rows.length === 0) {
       const prior = await c.query<{ processed_at: Date | null; received_at: Date }>(
-        'SELECT processed_at, received_at FROM inventory_events WHERE source = $1 AND event_id = $2',
-        [e.source, e.eventId],
+        'SELECT processed_at, received_at FROM inventory_events WHERE source = $1 AND site = $2 AND event_id = $3',
+        [e.source, e.site, e.eventId],
       );
       return { status: 'duplicate', processed: prior.rows[0]?.processed_at != null, receivedAt: prior.rows[0].received_at.toISOString() };
     }
@@ -76,6 +76,7 @@ export function detect(e: InventoryEvent, f: Features, detectors: readonly Detec
       }
       found.push({
         eventSource: e.source,
+        eventSite: e.site,
         eventId: e.eventId,
         detector: d.name,
         detectorVersion: d.version,

@@ -80,7 +80,7 @@ export class SimClient {
   }
 
   postPolicy(document: unknown): Promise<{ version: number }> {
-    return this.call('POST', '/v1/policies', document);
+    return this.call('POST', '/v1/policies', { ...(document as object), reason: 'simulator: the policy of this run' });
   }
 
   /** caseId: the case that asked for the count, or for a planned count the case its variance opened (null: none) */

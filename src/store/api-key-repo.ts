@@ -1,5 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Pool } from 'pg';
+import { knownRoles } from '../domain';
+import { getActivePolicy } from './policy-repo';
 
 /** What a key grants; `sites: ['*']` means every site. */
 export interface ApiKeyGrant {
@@ -7,11 +9,24 @@ export interface ApiKeyGrant {
   userId: string;
   roles: string[];
   sites: string[];
+  /** when the key stops working, if it was given an expiry */
+  expiresAt?: string;
 }
 
 export interface ApiKeyInfo extends ApiKeyGrant {
   createdAt: string;
   revokedAt?: string;
+  lastUsedAt?: string;
+}
+
+/** A key asked for a role no policy knows: a typo, or a role that would pass checks it should not. */
+export class UnknownRoleError extends Error {
+  constructor(
+    readonly unknown: string[],
+    readonly known: string[],
+  ) {
+    super(`unknown role(s) ${unknown.join(', ')}; known roles: ${known.join(', ')}`);
+  }
 }
 
 /** Keys are stored only as their sha256; the plain key is shown once, when created. */
@@ -19,39 +34,67 @@ export function hashApiKey(key: string): string {
   return createHash('sha256').update(key, 'utf8').digest('hex');
 }
 
+/** Creates a key for roles the active policy knows (its approver roles, admin, viewer, integration). */
 export async function createApiKey(
   pool: Pool,
-  grant: { userId: string; roles: string[]; sites: string[] },
+  grant: { userId: string; roles: string[]; sites: string[]; expiresAt?: Date },
 ): Promise<{ id: string; key: string }> {
+  const known = knownRoles((await getActivePolicy(pool)).document);
+  const unknown = grant.roles.filter((r) => !known.includes(r));
+  if (unknown.length > 0) throw new UnknownRoleError(unknown, known);
   const key = `rk_${randomBytes(32).toString('base64url')}`;
   const id = `key_${randomBytes(8).toString('hex')}`;
-  await pool.query('INSERT INTO api_keys (id, key_hash, user_id, roles, sites) VALUES ($1, $2, $3, $4, $5)', [
+  await pool.query('INSERT INTO api_keys (id, key_hash, user_id, roles, sites, expires_at) VALUES ($1, $2, $3, $4, $5, $6)', [
     id,
     hashApiKey(key),
     grant.userId,
     grant.roles,
     grant.sites,
+    grant.expiresAt ?? null,
   ]);
   return { id, key };
 }
 
+/**
+ * The grant of a key that is neither revoked nor expired; records its use (at most once a
+ * minute per key, so a busy key does not write on every request).
+ */
 export async function findActiveKey(pool: Pool, key: string): Promise<ApiKeyGrant | null> {
   const { rows } = await pool.query(
-    'SELECT id, user_id, roles, sites FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL',
+    `WITH k AS (
+       SELECT id, user_id, roles, sites, expires_at, last_used_at FROM api_keys
+       WHERE key_hash = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())
+     ), used AS (
+       UPDATE api_keys a SET last_used_at = now() FROM k
+       WHERE a.id = k.id AND (k.last_used_at IS NULL OR k.last_used_at < now() - interval '1 minute')
+     )
+     SELECT id, user_id, roles, sites, expires_at FROM k`,
     [hashApiKey(key)],
   );
-  return rows.length ? { id: rows[0].id, userId: rows[0].user_id, roles: rows[0].roles, sites: rows[0].sites } : null;
+  if (!rows.length) return null;
+  const r = rows[0];
+  return { id: r.id, userId: r.user_id, roles: r.roles, sites: r.sites, ...(r.expires_at ? { expiresAt: new Date(r.expires_at).toISOString() } : {}) };
 }
 
+/** Whether a key (by id) still works: what open streams re-check, so revocation reaches them. */
+export async function keyStillActive(pool: Pool, id: string): Promise<boolean> {
+  const { rows } = await pool.query('SELECT 1 FROM api_keys WHERE id = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())', [id]);
+  return rows.length > 0;
+}
+
+const iso = (d: Date | null) => (d ? new Date(d).toISOString() : undefined);
+
 export async function listApiKeys(pool: Pool): Promise<ApiKeyInfo[]> {
-  const { rows } = await pool.query('SELECT id, user_id, roles, sites, created_at, revoked_at FROM api_keys ORDER BY created_at, id');
+  const { rows } = await pool.query('SELECT id, user_id, roles, sites, created_at, revoked_at, expires_at, last_used_at FROM api_keys ORDER BY created_at, id');
   return rows.map((r) => ({
     id: r.id,
     userId: r.user_id,
     roles: r.roles,
     sites: r.sites,
     createdAt: new Date(r.created_at).toISOString(),
-    revokedAt: r.revoked_at ? new Date(r.revoked_at).toISOString() : undefined,
+    revokedAt: iso(r.revoked_at),
+    expiresAt: iso(r.expires_at),
+    lastUsedAt: iso(r.last_used_at),
   }));
 }
 

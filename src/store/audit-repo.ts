@@ -1,5 +1,6 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
+import { loadConfig } from '../config';
 import { canonicalJson } from '../domain';
 
 export type AuditActorKind = 'system' | 'rule' | 'scorer' | 'user';
@@ -25,8 +26,19 @@ export interface AuditRow extends AuditEntry {
 
 export const GENESIS_HASH = '0'.repeat(64);
 
-/** The hash of a row covers every field a reader relies on, and the previous row's hash. */
-export function auditHash(caseId: string, e: AuditEntry, prevHash: string): string {
+let configuredKey: string | undefined;
+/** The chain key (AUDIT_HMAC_KEY), read once per process: whoever lacks it cannot re-chain a rewritten trail. */
+export function auditKey(): string {
+  return (configuredKey ??= loadConfig().AUDIT_HMAC_KEY);
+}
+
+const hmac = (key: string, text: string) => createHmac('sha256', key).update(text).digest('hex');
+
+/**
+ * The hash of a row covers every field a reader relies on, and the previous row's hash. Keyed
+ * (HMAC-SHA256); `key: null` is the plain SHA-256 of rows stored before the chain was keyed.
+ */
+export function auditHash(caseId: string, e: AuditEntry, prevHash: string, key: string | null = auditKey()): string {
   const body = canonicalJson({
     caseId,
     seq: e.seq,
@@ -41,14 +53,19 @@ export function auditHash(caseId: string, e: AuditEntry, prevHash: string): stri
     evidenceDigest: e.evidenceDigest ?? null,
     prevHash,
   });
-  return createHash('sha256').update(body).digest('hex');
+  return key === null ? createHash('sha256').update(body).digest('hex') : hmac(key, body);
+}
+
+/** The MAC of a chain's head: its length (the last seq) and last hash, bound to the case. */
+export function headMac(caseId: string, length: number, headHash: string, key: string = auditKey()): string {
+  return hmac(key, canonicalJson({ caseId, length, headHash }));
 }
 
 /**
  * Appends entries to a case's chain inside the caller's transaction. Each entry carries the
  * workflow's sequence number: a retried activity finds its rows already there and adds nothing.
  */
-export async function appendAudit(client: PoolClient, caseId: string, entries: AuditEntry[]): Promise<number> {
+export async function appendAudit(client: PoolClient, caseId: string, entries: AuditEntry[], key: string = auditKey()): Promise<number> {
   if (entries.length === 0) return 0;
   await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [caseId]);
   const rows: unknown[][] = [];
@@ -65,7 +82,7 @@ export async function appendAudit(client: PoolClient, caseId: string, entries: A
       );
       prevHash = prev.rows[0]?.hash ?? last?.hash ?? GENESIS_HASH;
     }
-    const hash = auditHash(caseId, e, prevHash);
+    const hash = auditHash(caseId, e, prevHash, key);
     rows.push([caseId, e.seq, e.at, e.action, e.actorKind, e.actorId, e.status ?? null, JSON.stringify(e.detail ?? {}),
       e.policyVersion ?? null, e.scorerVersion ?? null, e.evidenceDigest ?? null, prevHash, hash]);
     last = { seq: e.seq, hash };
@@ -77,10 +94,20 @@ export async function appendAudit(client: PoolClient, caseId: string, entries: A
      VALUES ${values} ON CONFLICT (case_id, seq) DO NOTHING`,
     rows.flat(),
   );
+  // the head moves forward only: a retried batch leaves it where it is
+  if (last) {
+    await client.query(
+      `INSERT INTO audit_chain_heads (case_id, length, head_hash, mac) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (case_id) DO UPDATE SET length = EXCLUDED.length, head_hash = EXCLUDED.head_hash, mac = EXCLUDED.mac, updated_at = now()
+       WHERE audit_chain_heads.length < EXCLUDED.length`,
+      [caseId, last.seq, last.hash, headMac(caseId, last.seq, last.hash, key)],
+    );
+  }
   return res.rowCount ?? 0;
 }
 
 interface AuditDbRow {
+  id?: string | number;
   case_id: string;
   seq: number;
   at: Date | string;
@@ -119,36 +146,85 @@ export async function listAudit(pool: Pool, caseId: string): Promise<AuditRow[]>
   return rows.map(toRow);
 }
 
+export type ChainProblemKind =
+  | 'hash_mismatch'
+  | 'broken_link'
+  | 'gap'
+  /** keyed rows without a recorded head */
+  | 'missing_head'
+  /** fewer rows than the head records: rows cut from the chain's end */
+  | 'truncated'
+  /** the head names another length or last hash than the rows */
+  | 'head_mismatch'
+  /** the head's MAC does not hold: written without the key */
+  | 'head_forged'
+  /** a head without rows: the chain was deleted whole */
+  | 'chain_deleted'
+  /** a case in the read model without an audit chain */
+  | 'missing_chain';
+
 export interface ChainProblem {
   caseId: string;
   seq: number;
-  problem: 'hash_mismatch' | 'broken_link' | 'gap';
+  problem: ChainProblemKind;
 }
 
-/** Re-computes every chain; a row changed behind the log's back shows as a hash mismatch. */
-export async function verifyAuditChains(pool: Pool, caseId?: string): Promise<{ cases: number; rows: number; problems: ChainProblem[] }> {
-  const { rows } = await pool.query<AuditDbRow>(
-    caseId ? 'SELECT * FROM audit_log WHERE case_id = $1 ORDER BY case_id, seq' : 'SELECT * FROM audit_log ORDER BY case_id, seq',
-    caseId ? [caseId] : [],
-  );
+interface HeadRow {
+  case_id: string;
+  length: number;
+  head_hash: string;
+  mac: string;
+}
+
+/**
+ * Re-computes every chain (or one) and holds it against its recorded head: a row changed behind
+ * the log's back shows as a hash mismatch, rows cut from the end as truncated, a chain deleted
+ * whole as chain_deleted (its head remains) or missing_chain (its case remains).
+ */
+export async function verifyAuditChains(
+  pool: Pool,
+  caseId?: string,
+  key: string = auditKey(),
+): Promise<{ cases: number; rows: number; problems: ChainProblem[] }> {
+  const one = caseId ? [caseId] : [];
+  const where = caseId ? 'WHERE case_id = $1' : '';
+  const { rows } = await pool.query<AuditDbRow>(`SELECT * FROM audit_log ${where} ORDER BY case_id, seq`, one);
+  const heads = new Map((await pool.query<HeadRow>(`SELECT case_id, length, head_hash, mac FROM audit_chain_heads ${where}`, one)).rows.map((h) => [h.case_id, h]));
+  const legacy = await pool.query<{ legacy_max_id: string }>('SELECT legacy_max_id FROM audit_settings');
+  const legacyMaxId = Number(legacy.rows[0]?.legacy_max_id ?? 0);
   const problems: ChainProblem[] = [];
-  let current = '';
-  let prevHash = GENESIS_HASH;
-  let prevSeq = 0;
-  let cases = 0;
+  const chains: { caseId: string; lastSeq: number; lastHash: string; keyed: boolean }[] = [];
+  let chain: (typeof chains)[number] | undefined;
   for (const raw of rows) {
     const r = toRow(raw);
-    if (r.caseId !== current) {
-      current = r.caseId;
-      prevHash = GENESIS_HASH;
-      prevSeq = 0;
-      cases++;
+    if (r.caseId !== chain?.caseId) {
+      chain = { caseId: r.caseId, lastSeq: 0, lastHash: GENESIS_HASH, keyed: false };
+      chains.push(chain);
     }
-    if (r.seq !== prevSeq + 1) problems.push({ caseId: r.caseId, seq: r.seq, problem: 'gap' });
-    if (r.prevHash !== prevHash) problems.push({ caseId: r.caseId, seq: r.seq, problem: 'broken_link' });
-    if (auditHash(r.caseId, r, r.prevHash) !== r.hash) problems.push({ caseId: r.caseId, seq: r.seq, problem: 'hash_mismatch' });
-    prevHash = r.hash;
-    prevSeq = r.seq;
+    const keyed = Number(raw.id) > legacyMaxId;
+    if (r.seq !== chain.lastSeq + 1) problems.push({ caseId: r.caseId, seq: r.seq, problem: 'gap' });
+    if (r.prevHash !== chain.lastHash) problems.push({ caseId: r.caseId, seq: r.seq, problem: 'broken_link' });
+    if (auditHash(r.caseId, r, r.prevHash, keyed ? key : null) !== r.hash) problems.push({ caseId: r.caseId, seq: r.seq, problem: 'hash_mismatch' });
+    chain.lastHash = r.hash;
+    chain.lastSeq = r.seq;
+    chain.keyed ||= keyed;
   }
-  return { cases, rows: rows.length, problems };
+  for (const c of chains) {
+    const head = heads.get(c.caseId);
+    heads.delete(c.caseId);
+    if (!head) {
+      if (c.keyed) problems.push({ caseId: c.caseId, seq: c.lastSeq, problem: 'missing_head' });
+      continue;
+    }
+    if (headMac(c.caseId, head.length, head.head_hash, key) !== head.mac) problems.push({ caseId: c.caseId, seq: head.length, problem: 'head_forged' });
+    if (c.lastSeq < head.length) problems.push({ caseId: c.caseId, seq: head.length, problem: 'truncated' });
+    else if (c.lastSeq !== head.length || c.lastHash !== head.head_hash) problems.push({ caseId: c.caseId, seq: c.lastSeq, problem: 'head_mismatch' });
+  }
+  for (const h of heads.values()) problems.push({ caseId: h.case_id, seq: h.length, problem: 'chain_deleted' });
+  const orphans = await pool.query<{ id: string }>(
+    `SELECT d.id FROM discrepancies d WHERE ${caseId ? 'd.id = $1 AND ' : ''}NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.case_id = d.id) ORDER BY d.id`,
+    one,
+  );
+  for (const o of orphans.rows) problems.push({ caseId: o.id, seq: 0, problem: 'missing_chain' });
+  return { cases: chains.length, rows: rows.length, problems };
 }

@@ -1,13 +1,15 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Pool } from 'pg';
-import { withTransaction } from './db';
+import { escapeIdentifier, type Pool } from 'pg';
+import { createPool, withTransaction } from './db';
 
 export const MIGRATIONS_DIR = join(__dirname, '..', '..', 'migrations');
 
 /** Applies every migrations/*.sql not applied yet, in name order, each in its own transaction. */
 export async function migrate(pool: Pool, dir = MIGRATIONS_DIR): Promise<string[]> {
-  await pool.query(`CREATE TABLE IF NOT EXISTS schema_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`);
+  // the app role may run this too (no DDL rights): with nothing pending it only reads
+  const tracked = await pool.query<{ t: string | null }>(`SELECT to_regclass('schema_migrations')::text AS t`);
+  if (!tracked.rows[0].t) await pool.query(`CREATE TABLE IF NOT EXISTS schema_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`);
   const files = readdirSync(dir).filter((f) => f.endsWith('.sql')).sort();
   const applied: string[] = [];
   for (const name of files) {
@@ -27,4 +29,59 @@ export async function migrate(pool: Pool, dir = MIGRATIONS_DIR): Promise<string[
     });
   }
   return applied;
+}
+
+/** Tables the app role may only read and append to: the trail and what the trail is judged by. */
+const APPEND_ONLY = ['audit_log', 'policies'];
+/** Tables the app role writes but may not delete from: the chain heads move forward only. */
+const NO_DELETE = ['audit_chain_heads'];
+/** Tables the app role may only read. */
+const READ_ONLY = ['schema_migrations', 'audit_settings'];
+
+/**
+ * Least privilege for the application's role (docs/security.md): it owns nothing, so it can
+ * neither drop nor disable the append-only triggers; it reads and writes Reckon's tables, only
+ * appends to the audit log and policies, and only reads the migration and audit settings.
+ * Run by the owner after every migration, so new tables are covered. Idempotent.
+ */
+export async function grantAppRole(owner: Pool, appRole: string): Promise<void> {
+  const role = escapeIdentifier(appRole);
+  const { rows } = await owner.query<{ nspname: string }>(
+    `SELECT nspname FROM pg_namespace WHERE nspowner = (SELECT oid FROM pg_roles WHERE rolname = current_user) OR nspname = 'public'`,
+  );
+  const schemas = rows.map((r) => escapeIdentifier(r.nspname)).join(', ');
+  const existing = async (names: string[]) =>
+    (await owner.query<{ t: string }>(`SELECT t FROM unnest($1::text[]) AS t WHERE to_regclass(t) IS NOT NULL`, [names])).rows.map((r) => escapeIdentifier(r.t));
+  await withTransaction(owner, async (c) => {
+    await c.query(`GRANT USAGE ON SCHEMA ${schemas} TO ${role}`);
+    await c.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA ${schemas} TO ${role}`);
+    await c.query(`GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA ${schemas} TO ${role}`);
+    const appendOnly = await existing(APPEND_ONLY);
+    if (appendOnly.length) await c.query(`REVOKE UPDATE, DELETE, TRUNCATE ON ${appendOnly.join(', ')} FROM ${role}`);
+    const noDelete = await existing(NO_DELETE);
+    if (noDelete.length) await c.query(`REVOKE DELETE, TRUNCATE ON ${noDelete.join(', ')} FROM ${role}`);
+    const readOnly = await existing(READ_ONLY);
+    if (readOnly.length) await c.query(`REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON ${readOnly.join(', ')} FROM ${role}`);
+  });
+}
+
+/** The user a connection URL logs in as. */
+export function roleOf(url: string): string {
+  return decodeURIComponent(new URL(url).username);
+}
+
+/**
+ * Migrations as the schema owner (MIGRATION_DATABASE_URL), then the app role's grants when the
+ * app connects as another role. With one URL for both, it is the single-role setup of old.
+ */
+export async function migrateAsOwner(config: { DATABASE_URL: string; MIGRATION_DATABASE_URL: string }): Promise<string[]> {
+  const owner = createPool(config.MIGRATION_DATABASE_URL, 2);
+  try {
+    const applied = await migrate(owner);
+    const app = roleOf(config.DATABASE_URL);
+    if (app && app !== roleOf(config.MIGRATION_DATABASE_URL)) await grantAppRole(owner, app);
+    return applied;
+  } finally {
+    await owner.end();
+  }
 }

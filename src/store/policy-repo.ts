@@ -1,14 +1,18 @@
-import type { Pool } from 'pg';
-import { DEFAULT_POLICY, PolicyDocument, type PinnedPolicy } from '../domain';
+import type { Pool, PoolClient } from 'pg';
+import { DEFAULT_POLICY, PolicyDocument, policyDiff, type PinnedPolicy } from '../domain';
+import { appendAudit } from './audit-repo';
+import { withTransaction } from './db';
+
+/** The audit chain of policy changes: every version, who made it and why, with what changed. */
+export const POLICY_AUDIT_CHAIN = 'policies';
+/** changes kept in an audit row; the full diff is always GET /v1/policies/{a}/diff/{b} */
+const MAX_AUDITED_CHANGES = 100;
 
 /** The newest policy version; a fresh database gets the shipped default as version 1. */
 export async function getActivePolicy(pool: Pool): Promise<PinnedPolicy> {
   const { rows } = await pool.query('SELECT version, document FROM policies ORDER BY version DESC LIMIT 1');
   if (rows.length === 0) {
-    await pool.query(
-      `INSERT INTO policies (version, document, created_by) VALUES (1, $1, 'system') ON CONFLICT (version) DO NOTHING`,
-      [JSON.stringify(DEFAULT_POLICY)],
-    );
+    await withTransaction(pool, (c) => storeVersion(c, DEFAULT_POLICY, 'system', 'the shipped default policy', { onlyIfEmpty: true }));
     return getActivePolicy(pool);
   }
   return { version: rows[0].version, document: PolicyDocument.parse(rows[0].document) };
@@ -19,17 +23,46 @@ export async function getPolicyVersion(pool: Pool, version: number): Promise<Pin
   return rows.length ? { version: rows[0].version, document: PolicyDocument.parse(rows[0].document) } : null;
 }
 
-/** Stores a validated document as the next version; concurrent writers each get their own number. */
-export async function createPolicyVersion(pool: Pool, document: PolicyDocument, createdBy: string): Promise<PinnedPolicy> {
+/**
+ * Stores a validated document as the next version, with who made it and why, and chains the
+ * change (with what changed since the version before) into the audit log in the same
+ * transaction. Writers are serialised, so versions and the chain advance together.
+ */
+export async function createPolicyVersion(pool: Pool, document: PolicyDocument, createdBy: string, reason: string): Promise<PinnedPolicy> {
   await getActivePolicy(pool);
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const { rows } = await pool.query(
-      `INSERT INTO policies (version, document, created_by)
-       SELECT COALESCE(MAX(version), 0) + 1, $1, $2 FROM policies
-       ON CONFLICT (version) DO NOTHING RETURNING version`,
-      [JSON.stringify(document), createdBy],
-    );
-    if (rows.length) return { version: rows[0].version, document };
-  }
-  throw new Error('could not allocate a policy version under contention');
+  return withTransaction(pool, async (c) => (await storeVersion(c, document, createdBy, reason, { onlyIfEmpty: false }))!);
+}
+
+async function storeVersion(
+  c: PoolClient,
+  document: PolicyDocument,
+  createdBy: string,
+  reason: string,
+  opts: { onlyIfEmpty: boolean },
+): Promise<PinnedPolicy | null> {
+  await c.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`reckon-audit:${POLICY_AUDIT_CHAIN}`]);
+  const prev = await c.query<{ version: number; document: unknown }>('SELECT version, document FROM policies ORDER BY version DESC LIMIT 1');
+  if (opts.onlyIfEmpty && prev.rows.length > 0) return null;
+  const version = (prev.rows[0]?.version ?? 0) + 1;
+  await c.query('INSERT INTO policies (version, document, created_by, reason) VALUES ($1, $2, $3, $4)', [version, JSON.stringify(document), createdBy, reason]);
+  const changes = prev.rows[0] ? policyDiff(prev.rows[0].document, JSON.parse(JSON.stringify(document)), MAX_AUDITED_CHANGES + 1) : [];
+  const seq = await c.query<{ next: number }>('SELECT COALESCE(MAX(seq), 0) + 1 AS next FROM audit_log WHERE case_id = $1', [POLICY_AUDIT_CHAIN]);
+  await appendAudit(c, POLICY_AUDIT_CHAIN, [
+    {
+      seq: seq.rows[0].next,
+      at: new Date().toISOString(),
+      action: 'policy_version_created',
+      actorKind: createdBy === 'system' ? 'system' : 'user',
+      actorId: createdBy,
+      policyVersion: version,
+      detail: {
+        version,
+        previousVersion: prev.rows[0]?.version ?? null,
+        reason,
+        changes: changes.slice(0, MAX_AUDITED_CHANGES),
+        ...(changes.length > MAX_AUDITED_CHANGES ? { moreChanges: true } : {}),
+      },
+    },
+  ]);
+  return { version, document };
 }

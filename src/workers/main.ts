@@ -5,8 +5,10 @@ import { loadConfig, type Config } from '../config';
 import { createLogger } from '../logger';
 import { ensurePlannerSchedules } from '../planner/schedule';
 import { createPool } from '../store/db';
-import { migrate } from '../store/migrate';
+import { migrateAsOwner } from '../store/migrate';
 import { temporalConnectionOptions } from '../temporal/connection';
+import { createReferenceLedger } from '../adapters/reference';
+import { createAuditWatch } from './audit-watch';
 import { createReckonWorker } from './build';
 
 /**
@@ -26,7 +28,8 @@ async function main(): Promise<void> {
   const logger = createLogger(config, 'reckon-worker');
   installRuntime(config);
   const db = createPool(config.DATABASE_URL, 20);
-  await migrate(db);
+  // as the schema owner when MIGRATION_DATABASE_URL is given; the worker itself runs as the app role
+  await migrateAsOwner(config);
   // the live feed; Redis being down costs live updates, never a transition
   const feed = createRedisClient(config.REDIS_URL, logger);
   feed.connect().catch(() => undefined);
@@ -42,12 +45,17 @@ async function main(): Promise<void> {
       logger.error({ err: err instanceof Error ? err.message : String(err) }, 'cycle-count planner schedules not ensured');
     }
   }
+  const stopAuditWatch =
+    config.AUDIT_VERIFY_INTERVAL_SECONDS > 0
+      ? createAuditWatch({ db, logger, notifier: createReferenceLedger(db).notifier, meter: Runtime.instance().metricMeter }).start(config.AUDIT_VERIFY_INTERVAL_SECONDS * 1000)
+      : () => undefined;
   logger.info(
     { taskQueue: config.TEMPORAL_TASK_QUEUE, address: config.TEMPORAL_ADDRESS, metricsPort: config.WORKER_METRICS_PORT || undefined },
     'worker started',
   );
   // Worker.run() installs its own SIGINT/SIGTERM handling and drains in-flight tasks
   await worker.run();
+  stopAuditWatch();
   await connection.close();
   await db.end();
   feed.disconnect();

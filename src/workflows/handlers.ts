@@ -1,7 +1,7 @@
 import { ApplicationFailure, patched, setHandler } from '@temporalio/workflow';
 import {
   approvalLimit,
-  approvalsRequired,
+  approvalsRequiredFor,
   checkCanAct,
   checkDecision,
   coversSite,
@@ -17,6 +17,7 @@ import {
   type CaseState,
 } from '../domain/core';
 import { records } from './activity-proxies';
+import { requireVerifiedActor } from './actor-check';
 import { nowIso, type CaseContext } from './case-context';
 import {
   adoptHoldSignal,
@@ -68,7 +69,7 @@ function result(ctx: CaseContext, outcome: string): UpdateResult {
     status: s.status,
     outcome,
     approvalsGiven: s.approvals.length,
-    approvalsRequired: ctx.policy ? approvalsRequired(ctx.policy.document, s.assessment?.valueAtRisk ?? 0) : 1,
+    approvalsRequired: ctx.policy ? approvalsRequiredFor(ctx.policy.document, s) : 1,
   };
 }
 
@@ -179,7 +180,7 @@ export function registerHandlers(ctx: CaseContext, input: DiscrepancyWorkflowInp
       s.approvals.push({ userId: u.actor.userId, role, adjustQty, reasonCode: u.reasonCode, comment: u.comment, at: nowIso(), variance });
       markFirstAction(s);
       ctx.audit('approved', 'user', u.actor.userId, { adjustQty, reasonCode: u.reasonCode, comment: u.comment, roles: u.actor.roles });
-      const needed = approvalsRequired(ctx.policy!.document, s.assessment?.valueAtRisk ?? 0);
+      const needed = approvalsRequiredFor(ctx.policy!.document, s);
       if (s.approvals.length >= needed) {
         ctx.decision = { kind: 'approve', userId: u.actor.userId, reasonCode: u.reasonCode, comment: u.comment, adjustQty: s.approvals[0].adjustQty };
         return result(ctx, `approved; adjustment of ${s.approvals[0].adjustQty} is being posted`);
@@ -189,8 +190,9 @@ export function registerHandlers(ctx: CaseContext, input: DiscrepancyWorkflowInp
     },
     {
       validator: (u) => {
+        requireVerifiedActor(u);
         const policy = requireSettled(ctx);
-        const r = checkDecision(policy.document, ctx.state, u.actor, 'approve');
+        const r = checkDecision(policy.document, ctx.state, u.actor, 'approve', u);
         if (r) refuse(r);
         const first = ctx.state.approvals[0];
         if (first && u.adjustQty !== undefined && u.adjustQty !== first.adjustQty) {
@@ -214,6 +216,7 @@ export function registerHandlers(ctx: CaseContext, input: DiscrepancyWorkflowInp
     },
     {
       validator: (u) => {
+        requireVerifiedActor(u);
         const policy = requireSettled(ctx);
         const r = checkDecision(policy.document, ctx.state, u.actor, 'reject');
         if (r) refuse(r);
@@ -231,6 +234,7 @@ export function registerHandlers(ctx: CaseContext, input: DiscrepancyWorkflowInp
     },
     {
       validator: (u) => {
+        requireVerifiedActor(u);
         const policy = requireSettled(ctx);
         const r = checkCanAct(policy.document, ctx.state, u.actor, 'recount');
         if (r) refuse(r);
@@ -251,6 +255,7 @@ export function registerHandlers(ctx: CaseContext, input: DiscrepancyWorkflowInp
     },
     {
       validator: (u) => {
+        requireVerifiedActor(u);
         const policy = requireSettled(ctx);
         const r = checkCanAct(policy.document, ctx.state, u.actor, 'assign');
         if (r) refuse(r);
@@ -269,6 +274,7 @@ export function registerHandlers(ctx: CaseContext, input: DiscrepancyWorkflowInp
     },
     {
       validator: (u) => {
+        requireVerifiedActor(u);
         if (!coversSite(u.actor as Actor, ctx.state.report.site)) forbidden(`${u.actor.userId} has no access to site ${ctx.state.report.site}`);
         // the API's rule too: viewers and integrations do not comment (a client may bypass the API)
         if (!hasApproverRole(u.actor)) refuse(new Refusal('forbidden', 'role', `commenting needs an approver role; ${u.actor.userId} has ${u.actor.roles.join(', ') || 'no roles'}`));
@@ -284,7 +290,9 @@ export function registerHandlers(ctx: CaseContext, input: DiscrepancyWorkflowInp
 
 /** needs_attention: retry the refused write, or resolve the case manually with a reason. */
 function registerAttentionHandlers(ctx: CaseContext): void {
-  const validate = (actor: Actor, action: string) => {
+  const validate = (u: { actor: Actor }, action: string) => {
+    requireVerifiedActor(u);
+    const actor = u.actor;
     if (!ctx.policy) conflict(`case is still being assessed (${ctx.state.status})`);
     const r = checkCanAct(ctx.policy.document, ctx.state, actor, action);
     if (r) refuse(r);
@@ -299,7 +307,7 @@ function registerAttentionHandlers(ctx: CaseContext): void {
       ctx.attentionAction = { kind: 'retry', userId: u.actor.userId, comment: u.comment };
       return result(ctx, `retrying: ${ctx.state.attention?.write ?? 'the refused write'}`);
     },
-    { validator: (u) => validate(u.actor, 'retry') },
+    { validator: (u) => validate(u, 'retry') },
   );
   setHandler(
     resolveManuallyUpdate,
@@ -311,7 +319,7 @@ function registerAttentionHandlers(ctx: CaseContext): void {
     },
     {
       validator: (u) => {
-        validate(u.actor, 'resolve_manually');
+        validate(u, 'resolve_manually');
         if (!u.comment || !u.comment.trim()) refuse(new Refusal('refused', 'reason', 'a manual resolution needs a comment saying what was done'));
       },
     },
@@ -346,6 +354,7 @@ function registerRepin(ctx: CaseContext): void {
     },
     {
       validator: (u) => {
+        requireVerifiedActor(u);
         if (!u.actor.roles.includes('admin')) forbidden(`re-pinning a case's policy needs the admin role; ${u.actor.userId} has ${u.actor.roles.join(', ') || 'no roles'}`);
         if (!coversSite(u.actor as Actor, ctx.state.report.site)) forbidden(`${u.actor.userId} has no access to site ${ctx.state.report.site}`);
         requireSettled(ctx);

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { createApiKey, revokeApiKey } from '../../src/store/api-key-repo';
+import { createApiKey, revokeApiKey, UnknownRoleError } from '../../src/store/api-key-repo';
 import { startApi, type ApiHarness } from './support';
 
 let api: ApiHarness;
@@ -111,5 +111,13 @@ describe('correlation id', () => {
   it('replaces an unusable one', async () => {
     const res = await request(api.app).get('/healthz').set('X-Correlation-Id', 'bad id with spaces');
     expect(res.headers['x-correlation-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
+
+describe('key lifetime', () => {
+  it('an expired key is 401; a key for a role no policy knows is refused at creation', async () => {
+    const expired = await createApiKey(api.db, { userId: 'expired-user', roles: ['viewer'], sites: ['*'], expiresAt: new Date(Date.now() - 1000) });
+    await request(api.app).get('/v1/policies/active').set('Authorization', `Bearer ${expired.key}`).expect(401);
+    await expect(createApiKey(api.db, { userId: 'picker1', roles: ['picker'], sites: ['*'] })).rejects.toThrow(UnknownRoleError);
   });
 });

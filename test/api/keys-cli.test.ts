@@ -46,10 +46,25 @@ it('create prints exactly one line, the key, and that key authenticates with its
   await request(api.app).get('/v1/policies/active').set('Authorization', `Bearer ${key}`).expect(401);
 }, 120_000);
 
+it('a key with --expires-in records its expiry; list shows when each key was last used', async () => {
+  const created = keys('create', '--user', 'cli-expiring', '--roles', 'viewer', '--sites', '*', '--expires-in', '12h');
+  expect(created.status).toBe(0);
+  await request(api.app).get('/v1/policies/active').set('Authorization', `Bearer ${created.stdout.trim()}`).expect(200);
+  const mine = keys('list').stdout.trim().split('\n').map((l) => JSON.parse(l)).find((r) => r.userId === 'cli-expiring');
+  const hours = (Date.parse(mine.expiresAt) - Date.now()) / 3_600_000;
+  expect(hours).toBeGreaterThan(11.9);
+  expect(hours).toBeLessThanOrEqual(12);
+  expect(Date.now() - Date.parse(mine.lastUsedAt)).toBeLessThan(60_000);
+}, 120_000);
+
 it.each([
   [['create', '--user', 'u1', '--roles', 'viewer']],
   [['create', '--user', 'u1', '--roles', 'Not A Role', '--sites', '*']],
   [['create', '--user', 'u1', '--roles', 'viewer', '--sites', '*', '--extra', 'x']],
+  // a role the policy does not know (it would pass for an approver) and a bad lifetime
+  [['create', '--user', 'u1', '--roles', 'picker', '--sites', '*']],
+  [['create', '--user', 'u1', '--roles', 'viewer,superuser', '--sites', '*']],
+  [['create', '--user', 'u1', '--roles', 'viewer', '--sites', '*', '--expires-in', 'forever']],
   [['revoke']],
   [['frobnicate']],
   [[]],

@@ -40,6 +40,33 @@ describe('POST /v1/events', () => {
   });
 });
 
+describe('event ids are per site', () => {
+  it('a site-A key cannot pre-claim site B’s event ids: B’s event is accepted, and no answer names the other site’s case', async () => {
+    const [siteA, siteB] = [uniq('DCA'), uniq('DCB')];
+    const sku = uniq('SKU');
+    await seedItem(engine, sku, 10, 'B');
+    for (const site of [siteA, siteB]) await seedBalance(engine.db, { site, location: 'A-01-01', sku, wms: 100, erp: 100 });
+    const keyA = { userId: 'wms-a', roles: ['integration'], sites: [siteA] };
+    const keyB = { userId: 'wms-b', roles: ['integration'], sites: [siteB] };
+    const eventId = `CNT-${uniq('X')}`;
+    // site A's key claims the id first
+    const a = await postEvents(api, ev({ eventId, type: 'count', site: siteA, sku, location: 'A-01-01', qty: 80, actor: { userId: 'counter-a' } }), keyA);
+    expect(a.body).toMatchObject({ status: 'accepted', cases: [expect.any(String)] });
+    // site B's real event with the same source and id is not dropped as a duplicate
+    const b = await postEvents(api, ev({ eventId, type: 'count', site: siteB, sku, location: 'A-01-01', qty: 70, actor: { userId: 'counter-b' } }), keyB);
+    expect(b.body).toMatchObject({ status: 'accepted', cases: [expect.any(String)] });
+    expect(b.body.cases).not.toEqual(a.body.cases);
+    const [caseB] = await waitForCases(engine, siteB, 'count_variance');
+    expect(caseB).toMatchObject({ id: b.body.cases[0], source_event_ids: [eventId] });
+    expect(Number(caseB.observed_qty)).toBe(70);
+    // redelivered, each answers with its own site's case only
+    expect((await postEvents(api, ev({ eventId, type: 'count', site: siteA, sku, location: 'A-01-01', qty: 80 }), keyA)).body).toMatchObject({ status: 'duplicate', cases: a.body.cases });
+    expect((await postEvents(api, ev({ eventId, type: 'count', site: siteB, sku, location: 'A-01-01', qty: 70 }), keyB)).body).toMatchObject({ status: 'duplicate', cases: b.body.cases });
+    const stored = await engine.db.query('SELECT site FROM inventory_events WHERE event_id = $1 ORDER BY site', [eventId]);
+    expect(stored.rows.map((r) => r.site)).toEqual([siteA, siteB].sort());
+  });
+});
+
 describe('batches', () => {
   it('answers per item: accepted, duplicate, invalid with its fields, forbidden outside the key’s sites', async () => {
     const site = uniq('DC');

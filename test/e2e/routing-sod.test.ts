@@ -1,3 +1,4 @@
+import { signedUpdate } from '../support/signed-update';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { Actor } from '../../src/domain';
 import { approveUpdate, stateQuery } from '../../src/workflows/messages';
@@ -34,13 +35,13 @@ it('a shrink pattern goes to loss prevention, says why, and only a role on that 
   const audit = await eventually(async () => (await engine.db.query(`SELECT detail FROM audit_log WHERE case_id = $1 AND action = 'approval_requested'`, [s.caseId])).rows[0]);
   expect(audit.detail).toMatchObject({ role: 'loss_prevention', route: 'patterns of loss go to loss prevention' });
 
-  const ic = await refusalOf(handle.executeUpdate(approveUpdate, { args: [{ actor: person('ic-1', 'inventory_control'), reasonCode: 'THEFT' }] }));
+  const ic = await refusalOf(signedUpdate(handle, approveUpdate, { actor: person('ic-1', 'inventory_control'), reasonCode: 'THEFT' }));
   expect(ic.type).toBe('RefusalForbidden');
   expect(ic.message).toMatch(/loss_prevention/);
   // the user behind the pattern may not decide it even with the right role
-  const own = await refusalOf(handle.executeUpdate(approveUpdate, { args: [{ actor: person('u-night-3', 'loss_prevention'), reasonCode: 'THEFT' }] }));
+  const own = await refusalOf(signedUpdate(handle, approveUpdate, { actor: person('u-night-3', 'loss_prevention'), reasonCode: 'THEFT' }));
   expect(own.type).toBe('RefusalRefused');
-  const ok = await handle.executeUpdate(approveUpdate, { args: [{ actor: person('lp-1', 'loss_prevention'), reasonCode: 'THEFT' }] });
+  const ok = await signedUpdate(handle, approveUpdate, { actor: person('lp-1', 'loss_prevention'), reasonCode: 'THEFT' });
   expect(ok.outcome).toMatch(/^approved/);
 });
 
@@ -62,9 +63,9 @@ it('whoever the evidence names (the picker of this stock) is refused as approver
   const full = await handle.query(stateQuery, { withEvidence: true });
   expect(full.involvement?.['picker-7']).toMatch(new RegExp(`picked this stock \\(pick ${pick}`));
   expect(full.involvedUsers).toContain('picker-7');
-  const refused = await refusalOf(handle.executeUpdate(approveUpdate, { args: [{ actor: person('picker-7', 'site_supervisor'), reasonCode: 'VENDOR_SHORT' }] }));
+  const refused = await refusalOf(signedUpdate(handle, approveUpdate, { actor: person('picker-7', 'site_supervisor'), reasonCode: 'VENDOR_SHORT' }));
   expect(refused).toMatchObject({ type: 'RefusalRefused' });
   expect(refused.message).toMatch(/^picker-7 picked this stock .* and may not decide this discrepancy$/);
-  const ok = await handle.executeUpdate(approveUpdate, { args: [{ actor: person('sup-2', 'site_supervisor'), reasonCode: 'VENDOR_SHORT' }] });
+  const ok = await signedUpdate(handle, approveUpdate, { actor: person('sup-2', 'site_supervisor'), reasonCode: 'VENDOR_SHORT' });
   expect(ok.outcome).toMatch(/^approved/);
 });

@@ -38,9 +38,9 @@ beforeAll(async () => {
     scoring: { sites: { [shadowSite]: 'bayes-v2', [actSite]: 'bayes-v2', [learnSite]: 'bayes-v2' } },
     shadow: { sites: { [shadowSite]: true } },
   });
-  pinned = await createPolicyVersion(engine.db, document, 'scorer-v2-test');
+  pinned = await createPolicyVersion(engine.db, document, 'scorer-v2-test', 'scorer v2 in shadow for this test');
   // the suite's policy stays the active one for everybody else
-  await createPolicyVersion(engine.db, TEST_POLICY, 'test-suite');
+  await createPolicyVersion(engine.db, TEST_POLICY, 'test-suite', 'back to the suite policy');
 });
 afterAll(async () => {
   await api?.stop();

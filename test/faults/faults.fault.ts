@@ -33,7 +33,7 @@ const suiteStart = Date.now();
 beforeAll(async () => {
   stack = await FaultStack.start();
   db = createPool(stack.databaseUrl, 5);
-  await createPolicyVersion(db, FAULT_POLICY, 'fault-suite');
+  await createPolicyVersion(db, FAULT_POLICY, 'fault-suite', 'the fault suite policy');
   clients = {
     reporter: new IntegrationClient(() => stack.apiUrl, (await createApiKey(db, INTEGRATION)).key),
     approver: new IntegrationClient(() => stack.apiUrl, (await createApiKey(db, APPROVER)).key),

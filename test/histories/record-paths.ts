@@ -5,6 +5,7 @@
  * the return hold handed to its case). `npm run record-histories` runs it with the others;
  * test/workflow/replay-paths.test.ts changes a command on each path and expects replay to fail.
  */
+import { signedUpdate } from '../support/signed-update';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
@@ -76,8 +77,8 @@ it('records an SLA breach, escalation, the terminal rung (hold and page, case st
     return now.escalationLevel === 2 && now.hold && !now.hold.released ? now : undefined;
   }, 60_000);
   await audited(s.caseId, 'terminal_action');
-  await h.executeUpdate(approveUpdate, { args: [{ actor: actor('om1', 'ops_manager'), reasonCode: 'SHORT_SHIP' }] });
-  await h.executeUpdate(approveUpdate, { args: [{ actor: actor('om2', 'ops_manager'), reasonCode: 'SHORT_SHIP' }] });
+  await signedUpdate(h, approveUpdate, { actor: actor('om1', 'ops_manager'), reasonCode: 'SHORT_SHIP' });
+  await signedUpdate(h, approveUpdate, { actor: actor('om2', 'ops_manager'), reasonCode: 'SHORT_SHIP' });
   const final = (await h.result()) as CaseState;
   expect(final.resolution).toBe('approved_adjusted');
   expect(final.hold?.released).toBe(true);
@@ -94,7 +95,7 @@ it('records continue-as-new while awaiting approval (a comment, merged reports),
   const first = await waitForStatus(engine.client, h.workflowId, ['awaiting_approval']);
   const latest = engine.client.workflow.getHandle(h.workflowId);
   const ic1 = actor('ic1', 'inventory_control');
-  await h.executeUpdate(commentUpdate, { args: [{ actor: ic1, text: 'checking with the carrier' }] });
+  await signedUpdate(h, commentUpdate, { actor: ic1, text: 'checking with the carrier' });
   // then a burst of merged reports: the run continues as new once the burst is recorded
   for (let i = 1; i <= 20; i++) {
     await reportDiscrepancy(engine.client, engine.config.TEMPORAL_TASK_QUEUE, { ...report, sourceEventIds: [`merge-${i}`] });
@@ -105,7 +106,7 @@ it('records continue-as-new while awaiting approval (a comment, merged reports),
   });
   expect(carried.caseId).toBe(first.caseId);
   await waitForStatus(engine.client, h.workflowId, ['awaiting_approval']);
-  await latest.executeUpdate(approveUpdate, { args: [{ actor: ic1, reasonCode: 'SHORT_SHIP', adjustQty: 0 }] });
+  await signedUpdate(latest, approveUpdate, { actor: ic1, reasonCode: 'SHORT_SHIP', adjustQty: 0 });
   await latest.result();
   await save('discrepancy-continue-as-new', h.workflowId, first.caseId);
   await save('discrepancy-continue-as-new-carried', h.workflowId);
@@ -114,7 +115,7 @@ it('records continue-as-new while awaiting approval (a comment, merged reports),
 it('records a rejection', async () => {
   const h = await start(reviewReport());
   await waitForStatus(engine.client, h.workflowId, ['awaiting_approval']);
-  await h.executeUpdate(rejectUpdate, { args: [{ actor: actor('ic1', 'inventory_control'), reasonCode: 'VENDOR_DISPUTE', comment: 'the carrier has the missing cartons' }] });
+  await signedUpdate(h, rejectUpdate, { actor: actor('ic1', 'inventory_control'), reasonCode: 'VENDOR_DISPUTE', comment: 'the carrier has the missing cartons' });
   expect(((await h.result()) as CaseState).resolution).toBe('rejected_no_change');
   await save('discrepancy-reject', h.workflowId);
 });
@@ -126,8 +127,8 @@ it('records a first approval, a recount a person asked for, its count (approval 
     expectedQty: 200, observedQty: 160, unitCost: 50, skuClass: 'A', source: 'erp',
   });
   await waitForStatus(engine.client, h.workflowId, ['awaiting_approval']);
-  await h.executeUpdate(approveUpdate, { args: [{ actor: actor('sup1', 'site_supervisor'), reasonCode: 'SHORT_SHIP', adjustQty: 0 }] });
-  await h.executeUpdate(recountUpdate, { args: [{ actor: actor('sup2', 'site_supervisor'), comment: 'count the dock again' }] });
+  await signedUpdate(h, approveUpdate, { actor: actor('sup1', 'site_supervisor'), reasonCode: 'SHORT_SHIP', adjustQty: 0 });
+  await signedUpdate(h, recountUpdate, { actor: actor('sup2', 'site_supervisor'), comment: 'count the dock again' });
   const waiting = await eventually(async () => {
     const s = await h.query(stateQuery, {});
     return s.status === 'awaiting_recount' && s.recounts[0] ? s : undefined;
@@ -138,7 +139,7 @@ it('records a first approval, a recount a person asked for, its count (approval 
     return s.status === 'awaiting_approval' && s.recounts[0]?.countedQty === 170 ? s : undefined;
   });
   await audited(waiting.caseId, 'approvals_voided');
-  await h.executeUpdate(approveUpdate, { args: [{ actor: actor('sup2', 'site_supervisor'), reasonCode: 'SHORT_SHIP', adjustQty: 0 }] });
+  await signedUpdate(h, approveUpdate, { actor: actor('sup2', 'site_supervisor'), reasonCode: 'SHORT_SHIP', adjustQty: 0 });
   expect(((await h.result()) as CaseState).resolution).toBe('approved_adjusted');
   await save('discrepancy-recount-requested', h.workflowId);
 });
@@ -146,8 +147,8 @@ it('records a first approval, a recount a person asked for, its count (approval 
 it('records an assignment, then the assignee approves', async () => {
   const h = await start(reviewReport());
   await waitForStatus(engine.client, h.workflowId, ['awaiting_approval']);
-  await h.executeUpdate(assignUpdate, { args: [{ actor: actor('ic1', 'inventory_control'), assignee: 'ic2' }] });
-  await h.executeUpdate(approveUpdate, { args: [{ actor: actor('ic2', 'inventory_control'), reasonCode: 'SHORT_SHIP', adjustQty: 0 }] });
+  await signedUpdate(h, assignUpdate, { actor: actor('ic1', 'inventory_control'), assignee: 'ic2' });
+  await signedUpdate(h, approveUpdate, { actor: actor('ic2', 'inventory_control'), reasonCode: 'SHORT_SHIP', adjustQty: 0 });
   await save('discrepancy-assign', h.workflowId);
 });
 
@@ -156,7 +157,7 @@ it('records evidence signalled to a waiting case, then an approval', async () =>
   const s = await waitForStatus(engine.client, h.workflowId, ['awaiting_approval']);
   await h.signal(evidenceSignal, { from: 'carrier-portal', text: 'proof of delivery shows 25 cartons', at: new Date().toISOString() });
   await audited(s.caseId, 'evidence_added');
-  await h.executeUpdate(approveUpdate, { args: [{ actor: actor('ic1', 'inventory_control'), reasonCode: 'SHORT_SHIP', adjustQty: 0 }] });
+  await signedUpdate(h, approveUpdate, { actor: actor('ic1', 'inventory_control'), reasonCode: 'SHORT_SHIP', adjustQty: 0 });
   await save('discrepancy-evidence', h.workflowId);
 });
 
@@ -167,7 +168,7 @@ it('records a report delivered twice (same source events), then an approval', as
   await start(input);
   await audited(s.caseId, 'report_redelivered');
   expect((await h.query(stateQuery, {})).occurrences).toBe(1);
-  await h.executeUpdate(approveUpdate, { args: [{ actor: actor('ic1', 'inventory_control'), reasonCode: 'SHORT_SHIP', adjustQty: 0 }] });
+  await signedUpdate(h, approveUpdate, { actor: actor('ic1', 'inventory_control'), reasonCode: 'SHORT_SHIP', adjustQty: 0 });
   await save('discrepancy-redelivered', h.workflowId);
 });
 
@@ -182,8 +183,8 @@ it('records hold-then-review (critical), then two approvals post the adjustment 
   const s = await waitForStatus(engine.client, h.workflowId, ['awaiting_approval']);
   expect(s.severity).toBe('critical');
   expect(s.hold?.released).toBe(false);
-  await h.executeUpdate(approveUpdate, { args: [{ actor: actor('om1', 'ops_manager'), reasonCode: 'SHORT_SHIP' }] });
-  await h.executeUpdate(approveUpdate, { args: [{ actor: actor('fin1', 'finance'), reasonCode: 'SHORT_SHIP' }] });
+  await signedUpdate(h, approveUpdate, { actor: actor('om1', 'ops_manager'), reasonCode: 'SHORT_SHIP' });
+  await signedUpdate(h, approveUpdate, { actor: actor('fin1', 'finance'), reasonCode: 'SHORT_SHIP' });
   const final = (await h.result()) as CaseState;
   expect(final.adjustment?.qty).toBe(-500);
   expect(final.hold?.released).toBe(true);
@@ -197,9 +198,9 @@ it('records needs_attention: a hold the WMS no longer knows refuses its release,
   await h.signal(adoptHoldSignal, { holdId: uniq('HOLD-GONE'), qty: 5, from: 'returnWatch' });
   await audited(s.caseId, 'hold_adopted');
   const ic1 = actor('ic1', 'inventory_control');
-  await h.executeUpdate(approveUpdate, { args: [{ actor: ic1, reasonCode: 'SHORT_SHIP', adjustQty: 0 }] });
+  await signedUpdate(h, approveUpdate, { actor: ic1, reasonCode: 'SHORT_SHIP', adjustQty: 0 });
   await waitForStatus(engine.client, h.workflowId, ['needs_attention']);
-  await h.executeUpdate(resolveManuallyUpdate, { args: [{ actor: ic1, reasonCode: 'HOLD_CLEARED', comment: 'the hold was cleared in the WMS by hand' }] });
+  await signedUpdate(h, resolveManuallyUpdate, { actor: ic1, reasonCode: 'HOLD_CLEARED', comment: 'the hold was cleared in the WMS by hand' });
   expect(((await h.result()) as CaseState).resolution).toBe('resolved_manually');
   await save('discrepancy-needs-attention', h.workflowId);
 });

@@ -12,6 +12,7 @@ import { approveUpdate, commentUpdate, countResultSignal } from '../../src/workf
 import { receivingMatchId, returnWatchId, transferWatchId, watchStateQuery } from '../../src/workflows/watch-messages';
 import { reportDiscrepancy, seedBalance, waitForStatus } from '../support/cases';
 import { eventually, startEngine, uniq, type Engine } from '../support/engine';
+import { signedUpdate } from '../support/signed-update';
 
 let engine: Engine;
 beforeAll(async () => {
@@ -53,7 +54,7 @@ it('records a recount compared with the books after picks, then an approval', as
   await h.signal(countResultSignal, { taskId: waiting.recounts[0].taskId, countedQty: 50, countedBy: 'c2', countedAt: new Date().toISOString() });
   await waitForStatus(engine.client, h.workflowId, ['awaiting_approval']);
   const a: Actor = { userId: 'ic1', roles: ['inventory_control'], sites: [site] };
-  await h.executeUpdate(approveUpdate, { args: [{ actor: a, reasonCode: 'COUNT_CONFIRMED' }] });
+  await signedUpdate(h, approveUpdate, { actor: a, reasonCode: 'COUNT_CONFIRMED' });
   await save('discrepancy-recount-books', h.workflowId);
 });
 
@@ -67,9 +68,9 @@ it('records a four-eyes approval with a comment, then escalation-free close', as
   await waitForStatus(engine.client, h.workflowId, ['awaiting_approval']);
   const a: Actor = { userId: 'sup1', roles: ['site_supervisor'], sites: ['*'] };
   const b: Actor = { userId: 'sup2', roles: ['site_supervisor'], sites: [site] };
-  await h.executeUpdate(commentUpdate, { args: [{ actor: a, text: 'vendor confirmed short shipment' }] });
-  await h.executeUpdate(approveUpdate, { args: [{ actor: a, reasonCode: 'SHORT_SHIP', adjustQty: 0 }] });
-  await h.executeUpdate(approveUpdate, { args: [{ actor: b, reasonCode: 'SHORT_SHIP', adjustQty: 0 }] });
+  await signedUpdate(h, commentUpdate, { actor: a, text: 'vendor confirmed short shipment' });
+  await signedUpdate(h, approveUpdate, { actor: a, reasonCode: 'SHORT_SHIP', adjustQty: 0 });
+  await signedUpdate(h, approveUpdate, { actor: b, reasonCode: 'SHORT_SHIP', adjustQty: 0 });
   await save('discrepancy-four-eyes', h.workflowId);
 });
 

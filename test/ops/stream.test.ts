@@ -1,10 +1,12 @@
 import Redis from 'ioredis';
 import request from 'supertest';
 import { createApp } from '../../src/api/app';
+import type { ApiTimeouts } from '../../src/api/deps';
+import { MAX_STREAMS_PER_KEY } from '../../src/api/routes/stream';
 import { createRedisClient } from '../../src/api/redis';
 import { createLogger } from '../../src/logger';
 import { CASE_FEED_CHANNEL } from '../../src/store/case-feed';
-import { createApiKey } from '../../src/store/api-key-repo';
+import { createApiKey, revokeApiKey } from '../../src/store/api-key-repo';
 import { eventually, uniq } from '../support/engine';
 import { reportBody } from '../api/support';
 import { listen, openStream, sample, startFeedEngine } from './support';
@@ -18,10 +20,10 @@ let engine: Awaited<ReturnType<typeof startFeedEngine>>;
 const replicas: { url: string; close(): Promise<void>; app: ReturnType<typeof createApp>; redis: Redis }[] = [];
 const streams: { close(): Promise<void> }[] = [];
 
-async function replica(redisUrl = engine.config.REDIS_URL) {
+async function replica(redisUrl = engine.config.REDIS_URL, timeouts: Partial<ApiTimeouts> = {}) {
   const redis = createRedisClient(redisUrl);
   const logger = createLogger({ LOG_LEVEL: 'error' }, 'test-replica');
-  const app = createApp({ temporal: engine.client, db: engine.db, redis, logger, config: { ...engine.config, REDIS_URL: redisUrl } });
+  const app = createApp({ temporal: engine.client, db: engine.db, redis, logger, config: { ...engine.config, REDIS_URL: redisUrl }, timeouts });
   const served = await listen(app);
   const r = { ...served, app, redis };
   replicas.push(r);
@@ -129,4 +131,19 @@ it('with Redis unreachable the feed is 503 problem+json and the rest of the API 
   expect(res.headers['content-type']).toMatch(/problem\+json/);
   expect(res.headers['retry-after']).toBeDefined();
   expect((await request(down.app).get('/v1/discrepancies').set('Authorization', key)).status).toBe(200);
+});
+
+it('revoking a key ends its open streams; one key may hold only a few streams open', async () => {
+  const r = await replica(engine.config.REDIS_URL, { streamKeyCheckMs: 200, keyCacheMs: 100 });
+  const { id, key } = await createApiKey(engine.db, { userId: uniq('watcher'), roles: ['viewer'], sites: ['*'] });
+  const open: Awaited<ReturnType<typeof stream>>[] = [];
+  for (let i = 0; i < MAX_STREAMS_PER_KEY; i++) open.push(await stream(`${r.url}/v1/stream`, `Bearer ${key}`));
+  expect(open.map((s) => s.status)).toEqual(open.map(() => 200));
+  const oneTooMany = await stream(`${r.url}/v1/stream`, `Bearer ${key}`);
+  expect(oneTooMany.status).toBe(429);
+
+  await revokeApiKey(engine.db, id);
+  await eventually(async () => open.every((s) => s.events.some((e) => e.event === 'revoked')), 10_000);
+  // and the key no longer opens one
+  expect((await stream(`${r.url}/v1/stream`, `Bearer ${key}`)).status).toBe(401);
 });

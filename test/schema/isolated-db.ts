@@ -21,7 +21,7 @@ export async function createIsolatedDatabase(suffix: string): Promise<{ url: str
   url.pathname = `/${name}`;
   const pool = createPool(url.toString(), 2);
   await migrate(pool);
-  await createPolicyVersion(pool, TEST_POLICY, 'schemathesis');
+  await createPolicyVersion(pool, TEST_POLICY, 'schemathesis', 'the test suite policy');
   await pool.end();
   return {
     url: url.toString(),

@@ -1,3 +1,4 @@
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Actor } from '../../src/domain';
@@ -10,7 +11,9 @@ import {
   rejectUpdate,
   stateQuery,
 } from '../../src/workflows/messages';
+import { privateKeyFromBase64, signUpdateInput } from '../../src/temporal/actor-proof';
 import { reportDiscrepancy, waitForStatus } from '../support/cases';
+import { signedUpdate } from '../support/signed-update';
 import { eventually, startEngine, uniq, type Engine } from '../support/engine';
 
 /**
@@ -51,13 +54,16 @@ const outsiders: [string, Actor, string, string[]?][] = [
   ['an admin of another site', actor('admin-other', ['admin'], ['DC-ELSEWHERE']), 'site_scope'],
 ];
 
-/** Each approver action as a direct Update. */
+/**
+ * Each approver action as a direct Update, signed with the API's key: what someone holding
+ * that key (the API itself) could send. Forged actors are below.
+ */
 const updates: [string, (a: Actor) => Promise<unknown>][] = [
-  ['approve', (a) => handle.executeUpdate(approveUpdate, { args: [{ actor: a, reasonCode: 'SHORT_SHIP' }] })],
-  ['reject', (a) => handle.executeUpdate(rejectUpdate, { args: [{ actor: a, reasonCode: 'NO_CHANGE', comment: 'looks fine' }] })],
-  ['recount', (a) => handle.executeUpdate(recountUpdate, { args: [{ actor: a }] })],
-  ['assign', (a) => handle.executeUpdate(assignUpdate, { args: [{ actor: a, assignee: a.userId }] })],
-  ['comment', (a) => handle.executeUpdate(commentUpdate, { args: [{ actor: a, text: 'I was here' }] })],
+  ['approve', (a) => signedUpdate(handle, approveUpdate, { actor: a, reasonCode: 'SHORT_SHIP' })],
+  ['reject', (a) => signedUpdate(handle, rejectUpdate, { actor: a, reasonCode: 'NO_CHANGE', comment: 'looks fine' })],
+  ['recount', (a) => signedUpdate(handle, recountUpdate, { actor: a })],
+  ['assign', (a) => signedUpdate(handle, assignUpdate, { actor: a, assignee: a.userId })],
+  ['comment', (a) => signedUpdate(handle, commentUpdate, { actor: a, text: 'I was here' })],
 ];
 
 /** The refusal's failure type and code, or 'accepted'. */
@@ -95,11 +101,59 @@ it('refuses every approver action from people without the role or the site, as f
   expect(auditAfter.rows).toEqual(auditBefore.rows);
 });
 
+/** Whatever was sent leaves no trace: state, accepted updates in the history, audit rows. */
+async function expectNoTrace(send: () => Promise<void>): Promise<void> {
+  const before = await handle.query(stateQuery, {});
+  const auditBefore = await engine.db.query('SELECT count(*)::int AS n FROM audit_log WHERE case_id = $1', [before.caseId]);
+  await send();
+  expect(await handle.query(stateQuery, {})).toEqual(before);
+  const { events } = await handle.fetchHistory();
+  expect(events?.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes)).toEqual([]);
+  const auditAfter = await engine.db.query('SELECT count(*)::int AS n FROM audit_log WHERE case_id = $1', [before.caseId]);
+  expect(auditAfter.rows).toEqual(auditBefore.rows);
+}
+
+it('refuses a forged actor sent straight to Temporal, however it is dressed up', async () => {
+  const root = actor('mallory', ['admin'], ['*']);
+  const approve = { actor: root, reasonCode: 'SHORT_SHIP' };
+  const apiKey = privateKeyFromBase64(engine.config.ACTOR_SIGNING_KEY);
+  const ownKey = generateKeyPairSync('ed25519').privateKey;
+  const send = (input: unknown, updateId = randomUUID()) => () => handle.executeUpdate(approveUpdate, { args: [input as never], updateId });
+  const bound = (update: string, updateId: string, workflowId = handle.workflowId) => ({ workflowId, update, updateId });
+
+  const id = randomUUID();
+  const viewerSigned = signUpdateInput(apiKey, bound('approve', id), { actor: actor('v1', ['viewer'], [site]), reasonCode: 'SHORT_SHIP' });
+  const forged: [string, () => Promise<unknown>][] = [
+    ['no proof at all', send(approve)],
+    ['no proof, the verified mark set by the sender', send({ ...approve, actor: { ...root, verified: true } })],
+    ['signed with a key of its own', send(signUpdateInput(ownKey, bound('approve', id), approve), id)],
+    ['a viewer signed by the API, roles rewritten to admin', send({ ...viewerSigned, actor: { ...viewerSigned.actor, roles: ['admin'], sites: ['*'] } }, id)],
+    ['signed by the API for another case', send(signUpdateInput(apiKey, bound('approve', id, 'disc-elsewhere'), approve), id)],
+    ['signed by the API as a comment, sent as an approval', send(signUpdateInput(apiKey, bound('comment', id), approve), id)],
+    ['a signed approval replayed under another update id', send(signUpdateInput(apiKey, bound('approve', id), approve))],
+    ['signed by the API an hour ago', send(signUpdateInput(apiKey, bound('approve', id), approve, Date.now() - 3_600_000), id)],
+  ];
+  await expectNoTrace(async () => {
+    const got: Record<string, string> = {};
+    for (const [how, go] of forged) got[how] = await verdict(go);
+    expect(got).toEqual(Object.fromEntries(forged.map(([how]) => [how, `${REFUSAL_FAILURE_TYPES.forbidden}/unverified_actor`])));
+  });
+});
+
+it('refuses an approval that would post more than the variance, whoever signs it', async () => {
+  // 10 units short at 5 each: a 50 case; the supervisor's limit is 10 000
+  const sup = actor('ss-dc-sec', ['site_supervisor'], [site]);
+  await expectNoTrace(async () => {
+    const got = await verdict(() => signedUpdate(handle, approveUpdate, { actor: sup, reasonCode: 'SHORT_SHIP', adjustQty: -1_000_000 }));
+    expect(got).toBe(`${REFUSAL_FAILURE_TYPES.refused}/adjust_qty`);
+  });
+});
+
 it('accepts the same Update from the approver the ladder names, at the site', async () => {
   // the control: the case takes updates, so the refusals above came from role and site
   const ic = actor('ic-dc-sec', ['inventory_control'], [site]);
-  expect(await verdict(() => handle.executeUpdate(commentUpdate, { args: [{ actor: ic, text: 'checking the ASN' }] }))).toBe('accepted');
-  expect(await verdict(() => handle.executeUpdate(assignUpdate, { args: [{ actor: ic, assignee: ic.userId }] }))).toBe('accepted');
+  expect(await verdict(() => signedUpdate(handle, commentUpdate, { actor: ic, text: 'checking the ASN' }))).toBe('accepted');
+  expect(await verdict(() => signedUpdate(handle, assignUpdate, { actor: ic, assignee: ic.userId }))).toBe('accepted');
   const state = await handle.query(stateQuery, {});
   expect({ assignee: state.assignee, comments: state.comments.map((c) => c.userId) }).toEqual({ assignee: ic.userId, comments: [ic.userId] });
 });

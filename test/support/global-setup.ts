@@ -5,7 +5,7 @@ import { Client } from 'pg';
 import { loadConfig } from '../../src/config';
 import { findTemporalCli, freePort, startDevServer, waitForPort } from '../../src/dev/temporal-server';
 import { createPool } from '../../src/store/db';
-import { migrate } from '../../src/store/migrate';
+import { migrateAsOwner } from '../../src/store/migrate';
 import { createPolicyVersion } from '../../src/store/policy-repo';
 import { TEST_POLICY } from './test-policy';
 
@@ -15,7 +15,8 @@ import { TEST_POLICY } from './test-policy';
  */
 export default async function globalSetup(): Promise<void> {
   const base = loadConfig();
-  const adminUrl = process.env.TEST_DATABASE_ADMIN_URL ?? base.DATABASE_URL;
+  // the schema owner creates the database and runs migrations; tests connect as the app role
+  const adminUrl = process.env.TEST_DATABASE_ADMIN_URL ?? base.MIGRATION_DATABASE_URL;
   // one database per run, so concurrent runs on one machine never share (or drop) each other's data
   const testDb = process.env.TEST_DATABASE_NAME ?? `reckon_test_${process.pid}`;
   const admin = new Client({ connectionString: adminUrl });
@@ -23,14 +24,18 @@ export default async function globalSetup(): Promise<void> {
   await admin.query(`DROP DATABASE IF EXISTS ${testDb} WITH (FORCE)`);
   await admin.query(`CREATE DATABASE ${testDb}`);
   await admin.end();
-  const url = new URL(adminUrl);
-  url.pathname = `/${testDb}`;
-  process.env.DATABASE_URL = url.toString();
+  const onTestDb = (u: string) => {
+    const url = new URL(u);
+    url.pathname = `/${testDb}`;
+    return url.toString();
+  };
+  process.env.MIGRATION_DATABASE_URL = onTestDb(adminUrl);
+  process.env.DATABASE_URL = onTestDb(base.DATABASE_URL);
   process.env.RECKON_TEST_DB_NAME = testDb;
   process.env.RECKON_TEST_DB_ADMIN_URL = adminUrl;
+  await migrateAsOwner({ DATABASE_URL: process.env.DATABASE_URL, MIGRATION_DATABASE_URL: process.env.MIGRATION_DATABASE_URL });
   const pool = createPool(process.env.DATABASE_URL, 2);
-  await migrate(pool);
-  await createPolicyVersion(pool, TEST_POLICY, 'test-suite');
+  await createPolicyVersion(pool, TEST_POLICY, 'test-suite', 'the test suite policy');
   await pool.end();
 
   process.env.REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/15';

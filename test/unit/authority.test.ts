@@ -5,9 +5,11 @@ import {
   actingRoles,
   approvalLimit,
   approvalsRequired,
+  approvalsRequiredFor,
   checkCanAct,
   checkDecision,
   coversSite,
+  decisionValue,
   type Actor,
   type ApprovalRecord,
   type CaseState,
@@ -210,5 +212,48 @@ describe('approvalsRequired: four eyes above the threshold', () => {
     expect(verdict(checkDecision(P, s, first, 'approve'))).toEqual(['refused', 'four_eyes']);
     expect(verdict(checkDecision(P, s, ic, 'approve'))).toEqual(['refused', 'approval_limit']);
     expect(checkDecision(P, s, second, 'approve')).toBeNull();
+  });
+});
+
+describe('the adjustment an approver posts is bounded and is what the limits judge', () => {
+  // a 50-value case: 10 units short at 5 each
+  const fifty = (over: Parameters<typeof caseState>[0] = {}): CaseState => {
+    const s = caseState({ value: 50, ...over });
+    return { ...s, report: { ...s.report, unitCost: 5 } };
+  };
+  const sup = actor('ss1', ['site_supervisor']); // limit 10 000
+  const capped: PolicyDocument = { ...P, approval: { ...P.approval, adjustCap: 2_000_000 } };
+
+  it.each<[string, PolicyDocument, { adjustQty?: number; comment?: string }, [string, string] | null]>([
+    ['the variance in force (the default)', P, {}, null],
+    ['part of the variance', P, { adjustQty: -4 }, null],
+    ['no adjustment at all', P, { adjustQty: 0 }, null],
+    ['a million-unit write-off on a 50 case', P, { adjustQty: -1_000_000 }, ['refused', 'adjust_qty']],
+    ['one unit more than the variance', P, { adjustQty: -11 }, ['refused', 'adjust_qty']],
+    ['the reverse direction', P, { adjustQty: 10 }, ['refused', 'adjust_qty']],
+    ['beyond the variance under a policy cap, without a reason', capped, { adjustQty: -12 }, ['refused', 'adjust_qty']],
+    ['beyond the variance under a policy cap, with a reason', capped, { adjustQty: -12, comment: 'two more found broken in the bin' }, null],
+    ['beyond the policy cap even with a reason', capped, { adjustQty: -2_000_001, comment: 'because' }, ['refused', 'adjust_qty']],
+    // within the cap and with a reason, the posted value (1 000 000 × 5) is what the limit sees
+    ['a million units under the cap: above the supervisor limit', capped, { adjustQty: -1_000_000, comment: 'write it all off' }, ['refused', 'approval_limit']],
+  ])('%s', (_name, policy, ask, want) => {
+    expect(verdict(checkDecision(policy, fifty(), sup, 'approve', ask))).toEqual(want);
+  });
+
+  it('judges limits and four eyes by |adjustQty| × unit cost, not only the value at risk', () => {
+    const s = fifty();
+    expect(decisionValue(s, -4)).toBe(50); // the detected value is the floor
+    expect(decisionValue(s, -1_001)).toBe(5005);
+    const ask = { adjustQty: -1_001, comment: 'the whole pallet is gone' };
+    const ic = actor('ic1', ['inventory_control']); // limit 1000
+    expect(verdict(checkDecision(capped, s, ic, 'approve', ask))).toEqual(['refused', 'approval_limit']);
+    expect(checkDecision(capped, s, sup, 'approve', ask)).toBeNull();
+    // once the supervisor approved 1001 units (5005 > four eyes at 5000) a second person must approve
+    expect(approvalsRequiredFor(capped, s)).toBe(1);
+    s.approvals.push({ userId: 'ss1', role: 'site_supervisor', adjustQty: -1_001, reasonCode: 'CC', comment: ask.comment, at: '2026-11-22T09:00:00Z' });
+    expect(approvalsRequiredFor(capped, s)).toBe(2);
+    // the second approver is judged by the first approval's adjustment
+    expect(verdict(checkDecision(capped, s, ic, 'approve'))).toEqual(['refused', 'approval_limit']);
+    expect(checkDecision(capped, s, actor('ss2', ['site_supervisor']), 'approve')).toBeNull();
   });
 });

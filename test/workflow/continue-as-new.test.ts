@@ -2,6 +2,7 @@ import { DiscrepancyReport, workflowIdForKey, type CaseState } from '../../src/d
 import { approveUpdate, DISCREPANCY_WORKFLOW_TYPE, reportSignal, stateQuery } from '../../src/workflows/messages';
 import { reportDiscrepancy, waitForStatus } from '../support/cases';
 import { eventually, startEngine, uniq, type Engine } from '../support/engine';
+import { signedUpdate } from '../support/signed-update';
 
 let engine: Engine;
 beforeAll(async () => {
@@ -34,7 +35,7 @@ it('a case flooded with duplicate reports continues as new and keeps its id, its
 
   const approver = { userId: 'ic-can', roles: ['inventory_control'], sites: ['*'] };
   const byCase = engine.client.workflow.getHandle(handle.workflowId, undefined, { firstExecutionRunId: first.caseId });
-  await byCase.executeUpdate(approveUpdate, { args: [{ actor: approver, reasonCode: 'SHORT_SHIP', adjustQty: 0 }] });
+  await signedUpdate(byCase, approveUpdate, { actor: approver, reasonCode: 'SHORT_SHIP', adjustQty: 0 });
   const final = (await latest.result()) as CaseState;
   expect(final.resolution).toBe('approved_adjusted');
   const row = await eventually(async () => (await engine.db.query(`SELECT occurrences, status FROM discrepancies WHERE id = $1 AND status = 'closed'`, [first.caseId])).rows[0]);

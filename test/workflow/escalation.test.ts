@@ -1,3 +1,4 @@
+import { signedUpdate } from '../support/signed-update';
 import { escalationLevelKey, ownerRoleKey, statusKey } from '../../src/workflows/search-attributes';
 import { TEST_POLICY } from '../support/test-policy';
 import { eventually, startEngine, uniq, type Engine } from '../support/engine';
@@ -52,7 +53,7 @@ it('with nobody acting, a high case climbs the ladder rung by rung; the terminal
 
   // the paged role decides (3,000 is above four eyes: two of them); the hold goes with the close
   for (const userId of ['om-a', 'om-b']) {
-    await handle.executeUpdate(approveUpdate, { args: [{ actor: { userId, roles: [ladder.terminal.role], sites: ['*'] }, reasonCode: 'SHORT_SHIPPED' }] });
+    await signedUpdate(handle, approveUpdate, { actor: { userId, roles: [ladder.terminal.role], sites: ['*'] }, reasonCode: 'SHORT_SHIPPED' });
   }
   const final = (await handle.result()) as CaseState;
   expect(final).toMatchObject({ resolution: 'approved_adjusted', hold: { released: true } });

@@ -1,3 +1,4 @@
+import { signedUpdate } from '../support/signed-update';
 import type { WorkflowHandle } from '@temporalio/client';
 import { DiscrepancyReport, workflowIdForKey, type CaseState, type DiscrepancyReportInput } from '../../src/domain';
 import { approveUpdate, DISCREPANCY_WORKFLOW_TYPE, reportSignal, stateQuery } from '../../src/workflows/messages';
@@ -142,7 +143,7 @@ it('a report that comes while the case is closing is recorded on it; the closed 
   await locker.query('SELECT 1 FROM discrepancies WHERE id = $1 FOR UPDATE', [s.caseId]);
   const late = uniq('RCV-LATE');
   try {
-    await handle.executeUpdate(approveUpdate, { args: [{ actor: { userId: 'ic-7', roles: ['inventory_control'], sites: ['*'] }, reasonCode: 'SHORT_SHIPPED' }] });
+    await signedUpdate(handle, approveUpdate, { actor: { userId: 'ic-7', roles: ['inventory_control'], sites: ['*'] }, reasonCode: 'SHORT_SHIPPED' });
     await eventually(async () => (await handle.query(stateQuery, {})).status === 'closed', 30_000, 100);
     await handle.signal(reportSignal, { report: DiscrepancyReport.parse({ ...base, sourceEventIds: [late] }), receivedAt: new Date().toISOString() });
     // the signal is in the history before the row is let go

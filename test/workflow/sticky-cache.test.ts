@@ -2,6 +2,7 @@ import type { Actor } from '../../src/domain';
 import { approveUpdate } from '../../src/workflows/messages';
 import { adjustmentsFor, reportDiscrepancy, seedBalance } from '../support/cases';
 import { eventually, startEngine, uniq, type Engine } from '../support/engine';
+import { signedUpdate } from '../support/signed-update';
 
 /**
  * WORKER_MAX_CACHED_WORKFLOWS bounds how many cases a worker keeps in memory: with thousands
@@ -41,7 +42,7 @@ it('keeps at most the configured number of cases cached, and an evicted case sti
 
   // the first case was pushed out of the cache by the four after it
   const approver: Actor = { userId: 'ic-cache', roles: ['inventory_control'], sites: [site] };
-  const result = await handles[0].executeUpdate(approveUpdate, { args: [{ actor: approver, reasonCode: 'SHORT_SHIP' }] });
+  const result = await signedUpdate(handles[0], approveUpdate, { actor: approver, reasonCode: 'SHORT_SHIP' });
   expect(result.approvalsGiven).toBe(result.approvalsRequired);
   const closed = await statusOf(handles[0].workflowId, ['closed']);
   expect(await adjustmentsFor(engine.db, site, skus[0])).toEqual([{ qty: -20, actor: 'ic-cache', idempotencyKey: `${closed.id}:adjust` }]);

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config';
 import { createLogger } from '../../logger';
 import { createPool } from '../../store/db';
-import { migrate } from '../../store/migrate';
+import { migrateAsOwner } from '../../store/migrate';
 import { createLedgerServer } from './app';
 
 /**
@@ -18,8 +18,8 @@ async function main(): Promise<void> {
   const config = loadConfig();
   if (!config.ADAPTER_HTTP_API_KEY) throw new Error('ADAPTER_HTTP_API_KEY must be set: callers authenticate with it');
   const logger = createLogger(config, 'reckon-reference-server');
+  await migrateAsOwner(config);
   const pool = createPool(config.DATABASE_URL, 10);
-  await migrate(pool);
   const app = createLedgerServer(pool, { apiKey: config.ADAPTER_HTTP_API_KEY, logger });
   const server = app.listen(port, values.host, () => logger.info({ port, host: values.host }, 'reference ledger listening: /wms, /erp, /webhook'));
   const stop = () => {

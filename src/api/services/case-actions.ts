@@ -1,5 +1,7 @@
 import type { UpdateDefinition } from '@temporalio/client';
+import { randomUUID } from 'node:crypto';
 import { coversSite, type Actor } from '../../domain';
+import { privateKeyFromBase64, signUpdateInput } from '../../temporal/actor-proof';
 import { getCaseRef } from '../../store/discrepancy-queries';
 import {
   approveUpdate,
@@ -49,10 +51,14 @@ export async function actOnCase(
 
   const handle = ctx.temporal.workflow.getHandle(row.workflowId, undefined, { firstExecutionRunId: row.id });
   // the same Idempotency-Key from the same user is the same update: Temporal answers it once
-  const updateId = idempotencyKey ? `${action}:${actor.userId}:${idempotencyKey}` : undefined;
+  const updateId = idempotencyKey ? `${action}:${actor.userId}:${idempotencyKey}` : randomUUID();
+  const update = CASE_ACTIONS[action].name;
+  // signed for this case, action and update id: the worker trusts no actor without it (docs/security.md)
+  const input = signUpdateInput(privateKeyFromBase64(ctx.config.ACTOR_SIGNING_KEY), { workflowId: row.workflowId, update, updateId }, { ...body, actor });
   // the body was validated against this action's schema by the route
-  const update = CASE_ACTIONS[action] as unknown as UpdateDefinition<UpdateResult, [Record<string, unknown>]>;
-  return withDeadline(ctx, ctx.timeouts.updateMs, () => handle.executeUpdate(update, { args: [{ actor, ...body }], updateId }));
+  const definition = CASE_ACTIONS[action] as unknown as UpdateDefinition<UpdateResult, [Record<string, unknown>]>;
+  return withDeadline(ctx, ctx.timeouts.updateMs, () => handle.executeUpdate(definition, { args: [input], updateId }));
+
 }
 
 export interface RepinResult {

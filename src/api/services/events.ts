@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { coversSite, InventoryEvent, type Actor } from '../../domain';
-import { dispatchEvent, type EventIntakeDeps } from '../../ingest/event-intake';
+import { causeOf, dispatchEvent, type EventIntakeDeps } from '../../ingest/event-intake';
 import { casesOf } from '../../ingest/detections';
 import { recordEvent, type RecordedEvent } from '../../ingest/record-event';
 import { getActivePolicy } from '../../store/policy-repo';
@@ -61,9 +61,10 @@ async function record(ctx: ApiContext, event: InventoryEvent, policy: Awaited<Re
   return recordEvent(ctx.db, event, { policy: policy.document, stockSource: deps.stockSource!, logger: ctx.logger });
 }
 
-async function finish(ctx: ApiContext, event: InventoryEvent, recorded: RecordedEvent): Promise<string[]> {
-  if (recorded.status === 'duplicate' && recorded.processed) return casesOf(ctx.db, { eventSource: event.source, eventId: event.eventId });
-  return withDeadline(ctx, ctx.timeouts.signalMs, () => dispatchEvent(ctx.db, event, recorded, intakeDeps(ctx)));
+/** The cases the event opened or joined, only those at the caller's sites. */
+async function finish(ctx: ApiContext, actor: Actor, event: InventoryEvent, recorded: RecordedEvent): Promise<string[]> {
+  if (recorded.status === 'duplicate' && recorded.processed) return casesOf(ctx.db, causeOf(event), actor.sites);
+  return withDeadline(ctx, ctx.timeouts.signalMs, () => dispatchEvent(ctx.db, event, recorded, intakeDeps(ctx), actor.sites));
 }
 
 /** One event: 400 naming its fields when invalid, 403 outside the key's sites. */
@@ -71,7 +72,7 @@ export async function ingestOne(ctx: ApiContext, actor: Actor, body: unknown): P
   const event = parseInput(InventoryEvent, body, 'body');
   if (!coversSite(actor, event.site)) throw new Forbidden(`${actor.userId} may not send events for site ${event.site}`);
   const recorded = await record(ctx, event, await getActivePolicy(ctx.db));
-  const cases = await finish(ctx, event, recorded);
+  const cases = await finish(ctx, actor, event, recorded);
   return { status: recorded.status, source: event.source, eventId: event.eventId, cases };
 }
 
@@ -106,14 +107,14 @@ export async function ingestBatch(ctx: ApiContext, actor: Actor, body: unknown):
       results.push({ index, status: 'invalid', source: event.source, eventId: event.eventId, errors: [{ path: '(item)', message: 'holds a value that cannot be stored (e.g. a NUL character)' }] });
       continue;
     }
-    const key = `${event.source}\u0000${event.eventId}`;
+    const key = `${event.source}\u0000${event.site}\u0000${event.eventId}`;
     results.push({ index, status: recorded.status, source: event.source, eventId: event.eventId, cases: [] });
     // the same event twice in one batch is finished once
     if (!inBatch.has(key)) toFinish.push({ i: results.length - 1, event, recorded });
     inBatch.add(key);
   }
   await inParallel(toFinish, 8, async ({ i, event, recorded }) => {
-    results[i].cases = await finish(ctx, event, recorded);
+    results[i].cases = await finish(ctx, actor, event, recorded);
   });
   const summary = Object.fromEntries(EVENT_ITEM_STATUSES.map((s) => [s, results.filter((r) => r.status === s).length])) as Record<(typeof EVENT_ITEM_STATUSES)[number], number>;
   return { results, summary };
