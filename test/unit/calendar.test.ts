@@ -12,7 +12,7 @@ import {
 } from '../../src/domain';
 
 const H = 3_600_000;
-const OFFICE = [['08:00', '17:00']] as const;
+const OFFICE: [string, string][] = [['08:00', '17:00']];
 const weekdays = { mon: OFFICE, tue: OFFICE, wed: OFFICE, thu: OFFICE, fri: OFFICE };
 const calendar = (input: SlaCalendarInput): SlaCalendar => SlaCalendarSchema.parse(input);
 
@@ -94,7 +94,7 @@ describe('holidays', () => {
 });
 
 describe('daylight-saving changes', () => {
-  const allWeek = { ...weekdays, sat: OFFICE, sun: [['00:00', '24:00']] as const };
+  const allWeek = { ...weekdays, sat: OFFICE, sun: [['00:00', '24:00']] as [string, string][] };
   const berlin7 = calendar({ timeZone: 'Europe/Berlin', hours: allWeek });
   const newYork7 = calendar({ timeZone: 'America/New_York', hours: allWeek });
   const sunday = (cal: SlaCalendar, date: string) => workingTimeBetween(parseLocal(`${date} 00:00`, cal), parseLocal(`${date} 23:59`, cal) + 60_000, cal);
