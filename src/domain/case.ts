@@ -140,6 +140,8 @@ export interface CaseState {
   approvals: ApprovalRecord[];
   /** the latest comments (at most COMMENTS_KEPT); every comment is in the audit log */
   comments: CommentRecord[];
+  /** the SLA deadline in the site's own time, when the site has a business-hours calendar */
+  slaDeadlineLocal?: string;
   /** why the case went to its ladder's roles (the policy's route, or its severity's ladder) */
   route?: string;
   /** when the current rung (or the needs_attention wait) began: SLA deadlines count from it */

@@ -1,3 +1,4 @@
+import { addWorkingTime, formatLocal } from './calendar';
 import { durationMs } from './durations';
 import type { Ladder, PolicyDocument, Severity } from './policy';
 
@@ -81,4 +82,16 @@ export function terminalPlan(ladder: Ladder): { then: 'stay_open' | 'close_and_r
     then: t.then ?? (t.action === 'hold_and_page' ? 'stay_open' : 'close_and_release'),
     decisionsDuring: t.decisionsDuring ?? 'decision_wins',
   };
+}
+
+/**
+ * When a rung started at `startMs` with `slaMs` to run is due: working time only at a site with a
+ * business-hours calendar in the pinned policy (a Friday-evening case is due on Monday), else
+ * wall-clock time. `local` is the deadline in the site's own time, for people.
+ */
+export function slaDeadline(policy: Pick<PolicyDocument, 'calendars'>, site: string, startMs: number, slaMs: number): { at: number; local?: string } {
+  const cal = policy.calendars?.[site];
+  if (!cal) return { at: startMs + slaMs };
+  const at = addWorkingTime(startMs, slaMs, cal);
+  return { at, local: formatLocal(at, cal) };
 }

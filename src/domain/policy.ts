@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DiscrepancyKind, Process, SkuClass } from './discrepancy';
+import { SlaCalendarSchema } from './calendar-schema';
 import { DURATION_PATTERN, durationMs } from './durations';
 
 export { DURATION_PATTERN, durationMs } from './durations';
@@ -201,6 +202,11 @@ export const PolicyDocument = z
       .strict(),
     ladders: z.object({ info: Ladder, review: Ladder, high: Ladder, critical: Ladder }).strict(),
     routes: z.array(Route).max(100).default([]),
+    /**
+     * Business hours per site (docs/calendars.md): SLA deadlines and escalation rungs at a site with
+     * a calendar count working time only. A site without one counts wall-clock time.
+     */
+    calendars: z.record(z.string().min(1).max(32), SlaCalendarSchema).default({}),
     approval: z
       .object({
         /** the value a role may approve alone; roles absent here may not approve */

@@ -105,7 +105,7 @@ export function stateSection(c: CaseView): Html {
   <div><dt>Severity</dt><dd><span class="badge sev-${c.severity ?? 'none'}">${c.severity ?? '—'}</span></dd></div>
   <div><dt>Owner</dt><dd>${words(c.ownerRole ?? '—')}${c.escalationLevel ? ` (escalated ${c.escalationLevel}×)` : ''}</dd></div>
   <div><dt>Assignee</dt><dd id="assignee">${c.assignee ?? 'nobody yet'}</dd></div>
-  <div><dt>SLA</dt><dd>${left === null ? '—' : html`<span class="sla ${left <= 0 ? 'sla-breached' : left < 3_600_000 ? 'sla-near' : 'sla-ok'}" data-deadline="${c.slaDeadline}">${left <= 0 ? `breached ${formatDuration(-left)} ago` : formatDuration(left)}</span>`}</dd></div>
+  <div><dt>SLA</dt><dd>${left === null ? '—' : html`<span class="sla ${left <= 0 ? 'sla-breached' : left < 3_600_000 ? 'sla-near' : 'sla-ok'}" data-deadline="${c.slaDeadline}">${left <= 0 ? `breached ${formatDuration(-left)} ago` : formatDuration(left)}</span>`}${c.live?.slaDeadlineLocal ? html` <span class="muted">(due ${c.live.slaDeadlineLocal}, business hours)</span>` : ''}${c.live?.route ? html`<br><span class="muted">routed: ${c.live.route}</span>` : ''}</dd></div>
   <div><dt>Approvals</dt><dd>${s ? `${s.approvals.length}${s.approvals.length ? ` (${s.approvals.map((a) => a.userId).join(', ')})` : ''}` : '—'}</dd></div>
   <div><dt>Hold on stock</dt><dd id="hold">${hold ? `${hold.qty} held (${hold.holdId})${hold.released ? ', released' : ''}` : 'none'}</dd></div>
   ${s?.involvedUsers.length ? html`<div><dt>Involved (may not decide)</dt><dd>${s.involvedUsers.join(', ')}</dd></div>` : ''}

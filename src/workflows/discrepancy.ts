@@ -269,6 +269,7 @@ async function carryOut(ctx: CaseContext): Promise<void> {
     s.status = 'awaiting_recount';
     s.ownerRole = undefined;
     s.slaDeadline = undefined;
+    s.slaDeadlineLocal = undefined;
     await ctx.record();
     return; // awaitRecount creates the task and clears the decision
   }

@@ -12,6 +12,7 @@ import {
   positionOn,
   recountRefusal,
   Refusal,
+  slaDeadline,
   SOURCE_EVENT_IDS_KEPT,
   type Actor,
   type CaseState,
@@ -346,7 +347,9 @@ function registerRepin(ctx: CaseContext): void {
         s.escalationLevel = level;
         s.ownerRole = pos.role;
         const began = s.rungStartedAt ? Date.parse(s.rungStartedAt) : Date.now();
-        s.slaDeadline = pos.exhausted ? undefined : new Date(began + pos.slaMs).toISOString();
+        const due = pos.exhausted ? undefined : slaDeadline(pinned.document, s.report.site, began, pos.slaMs);
+        s.slaDeadline = due ? new Date(due.at).toISOString() : undefined;
+        s.slaDeadlineLocal = due?.local;
       }
       ctx.audit('policy_repinned', 'user', u.actor.userId, { from, to: pinned.version, reason: u.reason, slaDeadline: s.slaDeadline ?? null });
       ctx.dirty = true;

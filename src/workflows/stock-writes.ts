@@ -85,6 +85,7 @@ export function close(ctx: CaseContext, resolution: Resolution, reason: string):
   s.closedAt = nowIso();
   s.ownerRole = undefined;
   s.slaDeadline = undefined;
+  s.slaDeadlineLocal = undefined;
   ctx.audit('closed', 'system', 'reckon', { resolution, reason });
 }
 

@@ -1,5 +1,5 @@
 import { allHandlersFinished, condition, continueAsNew, patched, workflowInfo } from '@temporalio/workflow';
-import { caseLadder, durationMs, positionOn, recountTimeoutFor, routeFor, terminalPlan } from '../domain/core';
+import { caseLadder, durationMs, positionOn, recountTimeoutFor, routeFor, slaDeadline, terminalPlan } from '../domain/core';
 import { notifications, writes } from './activity-proxies';
 import { nowIso, type CaseContext } from './case-context';
 import { stockKey } from './evidence';
@@ -103,11 +103,13 @@ export async function enterApproval(ctx: CaseContext, level: number): Promise<vo
   s.escalationLevel = level;
   s.ownerRole = pos.role;
   s.rungStartedAt = nowIso();
-  s.slaDeadline = new Date(Date.now() + pos.slaMs).toISOString();
+  const due = slaDeadline(ctx.policy!.document, s.report.site, Date.now(), pos.slaMs);
+  s.slaDeadline = new Date(due.at).toISOString();
+  s.slaDeadlineLocal = due.local;
   await notify(ctx, {
     role: pos.role,
     subject: `${s.severity} ${s.report.kind} at ${s.report.site}: ${s.report.sku} needs a decision`,
-    body: `${s.score?.explanation ?? ''} Decide by ${s.slaDeadline}.`,
+    body: `${s.score?.explanation ?? ''} Decide by ${s.slaDeadlineLocal ?? s.slaDeadline}.`,
     idempotencyKey: `${s.caseId}:notify:${level}:${s.recounts.length}`,
   });
   ctx.audit(level === 0 ? 'approval_requested' : 'escalated', 'system', 'reckon', { rung: level + 1, role: pos.role, slaDeadline: s.slaDeadline, route: routed.because });
@@ -166,6 +168,7 @@ export async function escalate(ctx: CaseContext): Promise<void> {
   s.escalationLevel = next;
   s.ownerRole = terminal.role;
   s.slaDeadline = undefined;
+  s.slaDeadlineLocal = undefined;
   s.rungStartedAt = nowIso();
   // the policy's rule for a decision made while the terminal action runs (docs/architecture.md)
   ctx.terminalRunning = plan.decisionsDuring === 'refuse';
@@ -244,6 +247,7 @@ export async function needsAttention(ctx: CaseContext, err: WriteRefused): Promi
   s.status = 'needs_attention';
   s.ownerRole = caseLadder(ctx.policy!.document, s).rungs[0].role;
   s.slaDeadline = undefined;
+  s.slaDeadlineLocal = undefined;
   ctx.audit('write_refused', 'system', 'reckon', { write: err.write, error: err.reason, step, owner: s.ownerRole });
   await notify(ctx, {
     role: s.ownerRole,
