@@ -58,6 +58,9 @@ const ConfigSchema = z.object({
   RABBITMQ_RECONNECT_MAX_MS: z.coerce.number().int().min(100).max(300_000).default(10_000),
   /** longest wait between retries of a held message whose intake failed for a transient reason */
   RABBITMQ_RETRY_MAX_MS: z.coerce.number().int().min(100).max(300_000).default(10_000),
+  /** the intake sweeper (in the worker process): how often it looks for stored events whose phase two never ran (0: off), and how old they must be */
+  INTAKE_SWEEP_EVERY_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
+  INTAKE_SWEEP_AFTER_MS: z.coerce.number().int().min(0).max(86_400_000).default(60_000),
   /** which adapter serves the WMS/ERP ports */
   ADAPTER: z.enum(['reference', 'http']).default('reference'),
   WMS_HTTP_URL: z.string().default(''),

@@ -19,6 +19,7 @@ export type ConsumerConfig = Pick<
   | 'RABBITMQ_RETRY_MAX_MS'
   | 'SHUTDOWN_GRACE_MS'
   | 'TEMPORAL_TASK_QUEUE'
+  | 'ADAPTER'
 >;
 
 export interface ConsumerDeps extends Omit<IntakeDeps, 'config'> {

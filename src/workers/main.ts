@@ -2,6 +2,7 @@ import { Client } from '@temporalio/client';
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import { createRedisClient } from '../api/redis';
 import { loadConfig, type Config } from '../config';
+import { IntakeSweeper } from '../ingest/sweeper';
 import { createLogger } from '../logger';
 import { ensurePlannerSchedules } from '../planner/schedule';
 import { createPool } from '../store/db';
@@ -42,12 +43,20 @@ async function main(): Promise<void> {
       logger.error({ err: err instanceof Error ? err.message : String(err) }, 'cycle-count planner schedules not ensured');
     }
   }
+  // finishes stored events whose cases and watcher signals never went out (any door, any crash)
+  const sweeper = new IntakeSweeper(
+    { db, temporal: new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }), config, logger },
+    { everyMs: config.INTAKE_SWEEP_EVERY_MS, afterMs: config.INTAKE_SWEEP_AFTER_MS },
+    logger.child({ component: 'intake-sweeper' }),
+  );
+  if (config.INTAKE_SWEEP_EVERY_MS > 0) sweeper.start();
   logger.info(
     { taskQueue: config.TEMPORAL_TASK_QUEUE, address: config.TEMPORAL_ADDRESS, metricsPort: config.WORKER_METRICS_PORT || undefined },
     'worker started',
   );
   // Worker.run() installs its own SIGINT/SIGTERM handling and drains in-flight tasks
   await worker.run();
+  await sweeper.stop();
   await connection.close();
   await db.end();
   feed.disconnect();
