@@ -1,6 +1,7 @@
 import type { ActivityDeps } from './deps';
 import { createEvidenceActivities } from './evidence';
 import { createPlannerActivities } from '../planner/activities';
+import { createNotifyActivities } from './notify';
 import { createRecordActivities } from './record';
 import { createScoringActivities } from './scoring';
 import { createWatcherActivities } from './watchers';
@@ -12,6 +13,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createEvidenceActivities(deps),
     ...createWriteActivities(deps),
+    ...createNotifyActivities(deps),
     ...createRecordActivities(deps),
     ...createScoringActivities(deps),
     ...createWatcherActivities(deps),
