@@ -3,6 +3,7 @@ import { createEvidenceActivities } from './evidence';
 import { createPlannerActivities } from '../planner/activities';
 import { createNotifyActivities } from './notify';
 import { createRecordActivities } from './record';
+import { createReconcileActivities } from '../reconcile/activities';
 import { createScoringActivities } from './scoring';
 import { createWatcherActivities } from './watchers';
 import { createWriteActivities } from './writes';
@@ -18,6 +19,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createScoringActivities(deps),
     ...createWatcherActivities(deps),
     ...createPlannerActivities(deps),
+    ...createReconcileActivities(deps),
   };
 }
 

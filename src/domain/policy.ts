@@ -172,6 +172,19 @@ export function notificationRoutesFor(settings: NotificationSettings, role: stri
   return atSite.length > 0 ? atSite : settings.routes.filter((r) => r.to === role);
 }
 
+/**
+ * Scheduled WMS/ERP reconciliation: each listed site's two systems are compared sku by sku every
+ * interval (a Temporal Schedule per site, brought up to the active policy at worker start).
+ */
+export const ReconciliationSettings = z
+  .object({
+    sites: z.record(z.string().min(1).max(32), DurationText).default({}),
+    /** skus per snapshot page asked of each system */
+    pageSize: z.number().int().min(10).max(5000).default(1000),
+  })
+  .strict();
+export type ReconciliationSettings = z.infer<typeof ReconciliationSettings>;
+
 export const PolicyDocument = z
   .object({
     name: z.string().min(1).max(100),
@@ -223,6 +236,7 @@ export const PolicyDocument = z
     scoring: ScoringSettings.prefault({}),
     shadow: ShadowSettings.prefault({}),
     notifications: NotificationSettings.prefault({}),
+    reconciliation: ReconciliationSettings.prefault({}),
   })
   .strict();
 export type PolicyDocumentInput = z.input<typeof PolicyDocument>;

@@ -5,6 +5,8 @@ import { loadConfig, type Config } from '../config';
 import { IntakeSweeper } from '../ingest/sweeper';
 import { createLogger } from '../logger';
 import { ensurePlannerSchedules } from '../planner/schedule';
+import { ensureReconcileSchedules } from '../reconcile/schedule';
+import { getActivePolicy } from '../store/policy-repo';
 import { createPool } from '../store/db';
 import { migrate } from '../store/migrate';
 import { temporalConnectionOptions } from '../temporal/connection';
@@ -42,6 +44,14 @@ async function main(): Promise<void> {
     } catch (err) {
       logger.error({ err: err instanceof Error ? err.message : String(err) }, 'cycle-count planner schedules not ensured');
     }
+  }
+  // the active policy's WMS/ERP reconciliation schedules; a failure costs runs, never cases
+  try {
+    const settings = (await getActivePolicy(db)).document.reconciliation;
+    const schedules = await ensureReconcileSchedules(new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }), config.TEMPORAL_TASK_QUEUE, settings);
+    if (Object.keys(schedules).length > 0) logger.info({ schedules }, 'WMS/ERP reconciliation schedules ensured');
+  } catch (err) {
+    logger.error({ err: err instanceof Error ? err.message : String(err) }, 'WMS/ERP reconciliation schedules not ensured');
   }
   // finishes stored events whose cases and watcher signals never went out (any door, any crash)
   const sweeper = new IntakeSweeper(
