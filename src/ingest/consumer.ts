@@ -4,9 +4,9 @@ import { connect, type ChannelModel, type ConfirmChannel, type ConsumeMessage } 
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { deadLetter, type Rejection } from './dead-letters';
-import { permanentFailure, takeIn, type IntakeDeps } from './intake';
+import { takeInMessage, type EventSource } from './event-source';
+import type { IntakeDeps } from './intake';
 import { decodeMessage, type DecodedMessage } from './queue-message';
-import { withCorrelation } from '../observability/correlation';
 
 export type ConsumerConfig = Pick<
   Config,
@@ -69,7 +69,8 @@ interface Session {
  * A lost connection is re-established with backoff; queues are declared again each time.
  * Emits 'consuming' on every (re)connect and 'disconnected' when a session ends.
  */
-export class IntakeConsumer extends EventEmitter {
+export class IntakeConsumer extends EventEmitter implements EventSource {
+  readonly name = 'rabbitmq';
   readonly stats: ConsumerStats = { accepted: 0, duplicateEvents: 0, deadLettered: 0, retries: 0, sessions: 0 };
   private session?: Session;
   private conn?: ChannelModel;
@@ -202,20 +203,18 @@ export class IntakeConsumer extends EventEmitter {
     try {
       if (!decoded.ok) return await this.reject(s, msg, decoded, log);
       for (let attempt = 0; ; attempt++) {
-        try {
-          // the message's correlation id follows the intake into the workflow it starts or signals
-          const outcome = await withCorrelation({ correlationId: decoded.correlationId }, () => takeIn(this.deps, decoded));
+        const handled = await takeInMessage(this.deps, decoded);
+        if (handled.kind === 'taken') {
+          const { outcome } = handled;
           if (outcome.kind === 'event' && outcome.status === 'duplicate') this.stats.duplicateEvents += 1;
           this.stats.accepted += 1;
           log.info({ outcome }, 'message taken in');
           return this.settle(s, msg, 'ack', log);
-        } catch (err) {
-          const permanent = permanentFailure(err);
-          if (permanent) return await this.reject(s, msg, { reason: permanent, fields: [], correlationId: decoded.correlationId }, log);
-          this.stats.retries += 1;
-          const level = attempt < 5 ? 'warn' : 'error';
-          log[level]({ err: describe(err), attempt }, 'intake failed (transient); holding the message and retrying');
         }
+        if (handled.kind === 'rejected') return await this.reject(s, msg, { reason: handled.reason, fields: handled.fields, correlationId: decoded.correlationId }, log);
+        this.stats.retries += 1;
+        const level = attempt < 5 ? 'warn' : 'error';
+        log[level]({ err: describe(handled.error), attempt }, 'intake failed (transient); holding the message and retrying');
         await sleep(backoff(attempt, this.deps.config.RABBITMQ_RETRY_MAX_MS), this.stopped.signal);
         if (this.stopping || !s.open) return this.settle(s, msg, 'requeue', log);
       }
