@@ -36,6 +36,7 @@ export function createApp(deps: ApiDeps): Express {
     config: deps.config,
     logger: deps.logger ?? createLogger(deps.config, 'reckon-api'),
     timeouts: { ...DEFAULT_TIMEOUTS, ...deps.timeouts },
+    stockLookup: deps.stockLookup,
   };
 
   const metrics = createApiMetrics(ctx.db, ctx.logger);

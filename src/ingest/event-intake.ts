@@ -12,6 +12,7 @@ import { attributesOf } from './event-attributes';
 import { loadItem, type StockSource } from './features/load';
 import { fieldErrors, type FieldError } from './queue-message';
 import { recordEvent, type RecordedEvent } from './record-event';
+import { seedUnknownBins, type StockLookup } from './stock-lookup';
 import { sendWatchSignals, watchSignalsFor } from './watch-signals';
 
 /**
@@ -26,6 +27,8 @@ export interface EventIntake {
   logger?: Logger;
   /** replaces the shipped detectors (tests) */
   detectors?: readonly Detector[];
+  /** ADAPTER=http: a bin's stock from the WMS/ERP when Reckon sees its first event */
+  stockLookup?: StockLookup;
   /** runs phase two's Temporal calls, e.g. under a deadline; as they are when absent */
   withTemporal?: <T>(call: () => Promise<T>) => Promise<T>;
 }
@@ -79,6 +82,7 @@ export async function acceptEvents(intake: EventIntake, items: readonly unknown[
       outcomes.push({ status: 'forbidden', source: event.source, eventId: event.eventId, errors: [{ path: 'site', message: `the key may not send events for site ${event.site}` }] });
       continue;
     }
+    if (stockSource === 'events' && intake.stockLookup) await seedUnknownBins(intake.db, event, intake.stockLookup, intake.logger);
     let recorded: RecordedEvent;
     try {
       recorded = await recordEvent(intake.db, event, { policy, stockSource, logger: intake.logger, detectors: intake.detectors });

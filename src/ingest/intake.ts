@@ -4,11 +4,14 @@ import type { Config } from '../config';
 import { acceptEvent } from './event-intake';
 import type { DecodedMessage } from './queue-message';
 import { startOrMergeCase } from './start-case';
+import type { StockLookup } from './stock-lookup';
 
 export interface IntakeDeps {
   temporal: Client;
   db: Pool;
   config: Pick<Config, 'TEMPORAL_TASK_QUEUE' | 'ADAPTER'>;
+  /** ADAPTER=http: a new bin's stock from the WMS/ERP */
+  stockLookup?: StockLookup;
 }
 
 export type IntakeOutcome =
