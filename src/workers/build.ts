@@ -87,6 +87,7 @@ export async function createReckonWorker(deps: ReckonWorkerDeps): Promise<Worker
     notifier,
     channels,
     publicUrl: config.PUBLIC_URL,
+    stockSource: config.ADAPTER === 'reference' ? 'ledger' : 'events',
     logger,
     evidenceLookbackDays: config.EVIDENCE_LOOKBACK_DAYS,
     redis: deps.feed,
