@@ -50,6 +50,9 @@ it('a first pick from a bin the WMS holds stock in opens nothing; a later count 
   const [c] = await waitForCases(engine, site, 'count_variance');
   expect([Number(c.expected_qty), Number(c.observed_qty)]).toEqual([95, 80]);
   expect(await casesAt(engine, site, 'negative_inventory')).toEqual([]);
+  // triage ranks it with the sku's velocity from the movements Reckon learned (the pick of 5)
+  const triage = await eventually(async () => (await engine.db.query('SELECT triage FROM discrepancies WHERE id = $1 AND triage IS NOT NULL', [c.id])).rows[0]?.triage);
+  expect(triage.sources.velocity).toBe('events');
 });
 
 it('without the lookup the same first pick looks like negative stock (what the lookup prevents)', async () => {
