@@ -3,7 +3,7 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { createHash } from 'node:crypto';
 import type { Notification } from '../adapters/ports';
 import { ChannelError, type CaseMessage } from '../adapters/notify';
-import { durationMs, notificationRoutesFor } from '../domain';
+import { durationMs, notificationRoutesFor, type PolicyDocument } from '../domain';
 import { getActivePolicy, getPolicyVersion } from '../store/policy-repo';
 import { caseForNotification, markSendDead, recordAttempt, recordSend, sendToTry } from '../store/notification-sends';
 import { NOTIFICATION_DELIVERY_TYPE, notificationDeliveryId, type NotificationDeliveryInput } from '../workflows/notify-messages';
@@ -18,10 +18,20 @@ const DECIDE_BY = /Decide by (\d{4}-\d\d-\d\dT[\d:.]+Z)/;
  * retries, so a channel that is down never holds the case back.
  */
 export function createNotifyActivities(deps: ActivityDeps) {
+  // a stored policy version never changes: read each once per worker
+  const policies = new Map<number, PolicyDocument>();
+  const policyOf = async (version: number | null | undefined): Promise<PolicyDocument> => {
+    const cached = version ? policies.get(version) : undefined;
+    if (cached) return cached;
+    const pinned = version ? await getPolicyVersion(deps.db, version) : null;
+    const found = pinned ?? (await getActivePolicy(deps.db));
+    policies.set(found.version, found.document);
+    return found.document;
+  };
   return {
     async notifyRole(n: Notification): Promise<{ notificationId: string; replayed: boolean }> {
       const recorded = await asBusinessFailure(() => deps.notifier.notify(n));
-      await fanOut(deps, n);
+      await fanOut(deps, n, policyOf);
       return recorded;
     },
 
@@ -48,12 +58,10 @@ export function createNotifyActivities(deps: ActivityDeps) {
   };
 }
 
-async function fanOut(deps: ActivityDeps, n: Notification): Promise<void> {
+async function fanOut(deps: ActivityDeps, n: Notification, policyOf: (version: number | null | undefined) => Promise<PolicyDocument>): Promise<void> {
   if (!deps.channels) return;
   const c = await caseForNotification(deps.db, n.caseId);
-  const pinned = c?.policyVersion ? await getPolicyVersion(deps.db, c.policyVersion) : null;
-  const policy = (pinned ?? (await getActivePolicy(deps.db))).document;
-  const settings = policy.notifications;
+  const settings = (await policyOf(c?.policyVersion)).notifications;
   const routes = notificationRoutesFor(settings, n.role, n.site);
   if (routes.length === 0) return;
   // the read model may still show the previous rung: the workflow's own text names the new deadline
