@@ -109,6 +109,18 @@ const BaseSchema = z.object({
         return z.NEVER;
       }
     }),
+  /** the intake sweeper (in the worker process): how often it looks for stored events whose phase two never ran (0: off), and how old they must be */
+  INTAKE_SWEEP_EVERY_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
+  INTAKE_SWEEP_AFTER_MS: z.coerce.number().int().min(0).max(86_400_000).default(60_000),
+  /** outbound notifications (who gets which channel is in the policy): SMTP for email, a signed webhook, a chat incoming webhook; empty: that channel is off */
+  SMTP_URL: z.string().default(''),
+  NOTIFY_EMAIL_FROM: z.string().min(3).default('Reckon <reckon@localhost>'),
+  NOTIFY_WEBHOOK_URL: z.string().default(''),
+  NOTIFY_WEBHOOK_SECRET: z.string().default(''),
+  NOTIFY_CHAT_WEBHOOK_URL: z.string().default(''),
+  NOTIFY_HTTP_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  /** the base URL people reach Reckon at: links in notifications */
+  PUBLIC_URL: z.string().default('http://localhost:3000'),
   /** which adapter serves the WMS/ERP ports */
   ADAPTER: z.enum(['reference', 'http']).default('reference'),
   WMS_HTTP_URL: z.string().default(''),

@@ -1,7 +1,9 @@
 import type { ActivityDeps } from './deps';
 import { createEvidenceActivities } from './evidence';
 import { createPlannerActivities } from '../planner/activities';
+import { createNotifyActivities } from './notify';
 import { createRecordActivities } from './record';
+import { createReconcileActivities } from '../reconcile/activities';
 import { createScoringActivities } from './scoring';
 import { createWatcherActivities } from './watchers';
 import { createWriteActivities } from './writes';
@@ -12,10 +14,12 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createEvidenceActivities(deps),
     ...createWriteActivities(deps),
+    ...createNotifyActivities(deps),
     ...createRecordActivities(deps),
     ...createScoringActivities(deps),
     ...createWatcherActivities(deps),
     ...createPlannerActivities(deps),
+    ...createReconcileActivities(deps),
   };
 }
 

@@ -1,4 +1,4 @@
-import type { CreateCountTaskCommand, Notification, PlaceHoldCommand, PostAdjustmentCommand, PostAdjustmentResult } from '../adapters/ports';
+import type { CreateCountTaskCommand, PlaceHoldCommand, PostAdjustmentCommand, PostAdjustmentResult } from '../adapters/ports';
 import type { ActivityDeps } from './deps';
 import { asBusinessFailure } from './failures';
 
@@ -16,9 +16,6 @@ export function createWriteActivities(deps: ActivityDeps) {
     },
     async createCountTask(cmd: CreateCountTaskCommand): Promise<{ taskId: string; replayed: boolean }> {
       return asBusinessFailure(() => deps.wms.createCountTask(cmd));
-    },
-    async notifyRole(n: Notification): Promise<{ notificationId: string; replayed: boolean }> {
-      return asBusinessFailure(() => deps.notifier.notify(n));
     },
   };
 }

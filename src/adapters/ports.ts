@@ -45,6 +45,28 @@ export interface CreateCountTaskCommand extends StockKey {
   idempotencyKey: string;
 }
 
+/** One page of a site's stock per sku (all bins summed), in sku order; `next` is the cursor for the following page. */
+export interface StockSnapshotQuery {
+  site: string;
+  /** the last sku of the previous page; absent: the first page */
+  after?: string;
+  /** at most this many skus (the remote may answer fewer) */
+  limit: number;
+}
+export interface StockSnapshotItem {
+  sku: string;
+  qty: number;
+  unitCost?: number;
+  skuClass?: 'A' | 'B' | 'C';
+}
+export interface StockSnapshotPage {
+  items: StockSnapshotItem[];
+  /** absent on the last page */
+  next?: string;
+  /** when the system took this page */
+  takenAt: string;
+}
+
 export interface WmsPort {
   getBalance(key: StockKey): Promise<BalanceEvidence | null>;
   listTransactions(key: StockKey, since: string): Promise<TransactionEvidence[]>;
@@ -55,6 +77,8 @@ export interface WmsPort {
   placeHold(cmd: PlaceHoldCommand): Promise<{ holdId: string; replayed: boolean }>;
   releaseHold(cmd: { holdId: string; idempotencyKey: string }): Promise<{ released: boolean }>;
   postAdjustment(cmd: PostAdjustmentCommand): Promise<PostAdjustmentResult>;
+  /** the WMS's stock per sku at a site, a page at a time (scheduled WMS/ERP reconciliation) */
+  stockSnapshot(q: StockSnapshotQuery): Promise<StockSnapshotPage>;
 }
 
 export interface ErpPort {
@@ -62,6 +86,8 @@ export interface ErpPort {
   listOpenAllocations(key: StockKey): Promise<AllocationEvidence[]>;
   listInboundDocuments(key: StockKey, reference?: { kind: string; id: string }): Promise<InboundEvidence[]>;
   listTransfersInTransit(key: StockKey): Promise<TransferEvidence[]>;
+  /** the ERP's on-hand per sku at a site, a page at a time */
+  stockSnapshot(q: StockSnapshotQuery): Promise<StockSnapshotPage>;
 }
 
 export interface Notification {

@@ -18,6 +18,7 @@ import { healthRoutes } from './routes/health';
 import { incidentRoutes } from './routes/incidents';
 import { kpiRoutes } from './routes/kpis';
 import { metricsRoutes } from './routes/metrics';
+import { notificationRoutes } from './routes/notifications';
 import { policyRoutes } from './routes/policies';
 import { streamRoutes } from './routes/stream';
 import { webRoutes } from '../web/router';
@@ -36,6 +37,7 @@ export function createApp(deps: ApiDeps): Express {
     config: deps.config,
     logger: deps.logger ?? createLogger(deps.config, 'reckon-api'),
     timeouts: { ...DEFAULT_TIMEOUTS, ...deps.timeouts },
+    stockLookup: deps.stockLookup,
   };
 
   const metrics = createApiMetrics(ctx.db, ctx.logger);
@@ -72,6 +74,7 @@ export function createApp(deps: ApiDeps): Express {
   v1.use('/kpis', kpiRoutes(ctx));
   v1.use('/incidents', incidentRoutes(ctx));
   v1.use('/count-plans', countPlanRoutes(ctx));
+  v1.use('/notifications', notificationRoutes(ctx));
   app.use('/v1', v1);
 
   app.use((req) => {

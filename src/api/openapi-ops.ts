@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CaseChangeSchema, KpiQuery, KpisSchema, StreamQuery } from './ops-schemas';
+import { NotificationQuery } from './routes/notifications';
 
 /**
  * The operations side of /openapi.json: the live feed, KPIs, /metrics, and what every /v1 route
@@ -89,6 +90,17 @@ function operationsPaths(): Json {
         parameters: queryParameters(KpiQuery),
         responses: {
           '200': { description: 'the KPIs', content: { 'application/json': { schema: ref('Kpis') } } },
+          ...standardErrors,
+        },
+      },
+    },
+    '/v1/notifications': {
+      get: {
+        summary: 'Email, webhook and chat sends with their outcome and every try, newest first, within the key’s sites',
+        description: '`status=dead` lists what never got through after the policy’s tries (`notifications.attempts`).',
+        parameters: queryParameters(NotificationQuery),
+        responses: {
+          '200': { description: 'the sends', content: { 'application/json': { schema: { type: 'object', properties: { items: { type: 'array', items: { type: 'object' } } } } } } },
           ...standardErrors,
         },
       },

@@ -165,6 +165,57 @@ export const ShadowSettings = z
   .strict();
 export type ShadowSettings = z.infer<typeof ShadowSettings>;
 
+export const NOTIFICATION_CHANNELS = ['email', 'webhook', 'chat'] as const;
+export const NotificationChannel = z.enum(NOTIFICATION_CHANNELS);
+export type NotificationChannel = z.infer<typeof NotificationChannel>;
+
+/**
+ * Who is told what, and how: `to` is a role (`loss_prevention`) or a role at one site
+ * (`site_supervisor@DC1`); for a role at a site the routes naming that site win over the
+ * role's general ones. Endpoints and secrets are deployment settings, not policy.
+ */
+export const NotificationRoute = z
+  .object({
+    to: z.string().min(1).max(90).regex(/^[a-z][a-z0-9_]*(@[A-Za-z0-9][A-Za-z0-9._\-/:#]{0,31})?$/, 'a role, or role@site'),
+    channels: z.array(NotificationChannel).min(1).max(3),
+    /** addresses for the email channel */
+    emails: z.array(z.email()).max(20).default([]),
+  })
+  .strict()
+  .refine((r) => !r.channels.includes('email') || r.emails.length > 0, { path: ['emails'], message: 'the email channel needs at least one address' });
+export type NotificationRoute = z.infer<typeof NotificationRoute>;
+
+export const NotificationSettings = z
+  .object({
+    routes: z.array(NotificationRoute).max(200).default([]),
+    /** tries per send before it is dead (visible in GET /v1/notifications) */
+    attempts: z.number().int().min(1).max(50).default(8),
+    /** wait before the second try; doubles each time up to `retryMax` */
+    retryInitial: DurationText.default('10s'),
+    retryMax: DurationText.default('10m'),
+  })
+  .strict();
+export type NotificationSettings = z.infer<typeof NotificationSettings>;
+
+/** The routes that apply to a role at a site: the site's own ones if any, else the role's. */
+export function notificationRoutesFor(settings: NotificationSettings, role: string, site: string): NotificationRoute[] {
+  const atSite = settings.routes.filter((r) => r.to === `${role}@${site}`);
+  return atSite.length > 0 ? atSite : settings.routes.filter((r) => r.to === role);
+}
+
+/**
+ * Scheduled WMS/ERP reconciliation: each listed site's two systems are compared sku by sku every
+ * interval (a Temporal Schedule per site, brought up to the active policy at worker start).
+ */
+export const ReconciliationSettings = z
+  .object({
+    sites: z.record(z.string().min(1).max(32), DurationText).default({}),
+    /** skus per snapshot page asked of each system */
+    pageSize: z.number().int().min(10).max(5000).default(1000),
+  })
+  .strict();
+export type ReconciliationSettings = z.infer<typeof ReconciliationSettings>;
+
 export const PolicyDocument = z
   .object({
     name: z.string().min(1).max(100),
@@ -228,6 +279,8 @@ export const PolicyDocument = z
     watchers: WatcherSettings.prefault({}),
     scoring: ScoringSettings.prefault({}),
     shadow: ShadowSettings.prefault({}),
+    notifications: NotificationSettings.prefault({}),
+    reconciliation: ReconciliationSettings.prefault({}),
   })
   .strict();
 export type PolicyDocumentInput = z.input<typeof PolicyDocument>;

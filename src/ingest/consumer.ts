@@ -4,10 +4,10 @@ import { connect, type ChannelModel, type ConfirmChannel, type ConsumeMessage } 
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { deadLetter, type Rejection } from './dead-letters';
-import { permanentFailure, takeIn, type IntakeDeps } from './intake';
+import { takeInMessage, type EventSource } from './event-source';
+import type { IntakeDeps } from './intake';
 import { infrastructureFailure, publisherRefusal } from './publishers';
 import { decodeMessage, type DecodedMessage } from './queue-message';
-import { withCorrelation } from '../observability/correlation';
 
 export type ConsumerConfig = Pick<
   Config,
@@ -22,6 +22,7 @@ export type ConsumerConfig = Pick<
   | 'RABBITMQ_PUBLISHER_SITES'
   | 'SHUTDOWN_GRACE_MS'
   | 'TEMPORAL_TASK_QUEUE'
+  | 'ADAPTER'
 >;
 
 export interface ConsumerDeps extends Omit<IntakeDeps, 'config'> {
@@ -71,7 +72,8 @@ interface Session {
  * A lost connection is re-established with backoff; queues are declared again each time.
  * Emits 'consuming' on every (re)connect and 'disconnected' when a session ends.
  */
-export class IntakeConsumer extends EventEmitter {
+export class IntakeConsumer extends EventEmitter implements EventSource {
+  readonly name = 'rabbitmq';
   readonly stats: ConsumerStats = { accepted: 0, duplicateEvents: 0, deadLettered: 0, retries: 0, sessions: 0 };
   private session?: Session;
   private conn?: ChannelModel;
@@ -206,25 +208,23 @@ export class IntakeConsumer extends EventEmitter {
       const refused = publisherRefusal(this.deps.config.RABBITMQ_PUBLISHER_SITES, msg.properties.userId, decoded);
       if (refused) return await this.reject(s, msg, { reason: refused, fields: [{ path: 'site', message: 'not a site of this publisher' }], correlationId: decoded.correlationId }, log);
       for (let attempt = 0; ; attempt++) {
-        try {
-          // the message's correlation id follows the intake into the workflow it starts or signals
-          const outcome = await withCorrelation({ correlationId: decoded.correlationId }, () => takeIn(this.deps, decoded));
+        const handled = await takeInMessage(this.deps, decoded);
+        if (handled.kind === 'taken') {
+          const { outcome } = handled;
           if (outcome.kind === 'event' && outcome.status === 'duplicate') this.stats.duplicateEvents += 1;
           this.stats.accepted += 1;
           log.info({ outcome }, 'message taken in');
           return this.settle(s, msg, 'ack', log);
-        } catch (err) {
-          const permanent = permanentFailure(err);
-          if (permanent) return await this.reject(s, msg, { reason: permanent, fields: [], correlationId: decoded.correlationId }, log);
-          // a failure not of the infrastructure's making repeats: a few attempts, then the DLQ with the reason
-          if (!infrastructureFailure(err) && attempt + 1 >= this.deps.config.RABBITMQ_MAX_ATTEMPTS) {
-            const reason = `intake failed ${attempt + 1} times: ${describe(err).message}`.slice(0, 500);
-            return await this.reject(s, msg, { reason, fields: [], correlationId: decoded.correlationId }, log);
-          }
-          this.stats.retries += 1;
-          const level = attempt < 5 ? 'warn' : 'error';
-          log[level]({ err: describe(err), attempt }, 'intake failed (transient); holding the message and retrying');
         }
+        if (handled.kind === 'rejected') return await this.reject(s, msg, { reason: handled.reason, fields: handled.fields, correlationId: decoded.correlationId }, log);
+        // a failure not of the infrastructure's making repeats: a few attempts, then the DLQ with the reason
+        if (!infrastructureFailure(handled.error) && attempt + 1 >= this.deps.config.RABBITMQ_MAX_ATTEMPTS) {
+          const reason = `intake failed ${attempt + 1} times: ${describe(handled.error).message}`.slice(0, 500);
+          return await this.reject(s, msg, { reason, fields: [], correlationId: decoded.correlationId }, log);
+        }
+        this.stats.retries += 1;
+        const level = attempt < 5 ? 'warn' : 'error';
+        log[level]({ err: describe(handled.error), attempt }, 'intake failed (transient); holding the message and retrying');
         await sleep(backoff(attempt, this.deps.config.RABBITMQ_RETRY_MAX_MS), this.stopped.signal);
         if (this.stopping || !s.open) return this.settle(s, msg, 'requeue', log);
       }

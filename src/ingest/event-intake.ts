@@ -1,47 +1,55 @@
+import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
-import type { InventoryEvent } from '../domain';
+import type { ZodError } from 'zod';
+import type { Config } from '../config';
+import { InventoryEvent, type PolicyDocument } from '../domain';
 import type { Logger } from '../logger';
+import { markEventProcessed } from '../store/unprocessed-events';
 import { getActivePolicy } from '../store/policy-repo';
 import { casesOf, dispatchDetections, type Cause, type DetectionDeps } from './detections';
 import type { Detector } from './detectors';
-import { loadItem, type StockSource } from './features/load';
 import { attributesOf } from './event-attributes';
+import { loadItem, type StockSource } from './features/load';
+import { fieldErrors, type FieldError } from './queue-message';
 import { recordEvent, type RecordedEvent } from './record-event';
-import type { CaseIntakeDeps } from './start-case';
+import { seedUnknownBins, type StockLookup } from './stock-lookup';
 import { sendWatchSignals, watchSignalsFor } from './watch-signals';
 
-export type EventIntakeStatus = 'accepted' | 'duplicate';
-
-export interface EventIntakeResult {
-  status: EventIntakeStatus;
-  /** case ids opened or merged by detectors for this event */
-  cases: string[];
-}
-
-/** What intake needs beyond the database to turn detections into cases and start watchers. */
-export interface EventIntakeDeps extends Omit<CaseIntakeDeps, 'db'> {
-  /** `ledger` when the reference ledger is the system of record (ADAPTER=reference), else `events` */
-  stockSource?: StockSource;
+/**
+ * The one intake of canonical events, whatever the door (HTTP, RabbitMQ, the sweeper, a later
+ * source): validate, dedupe, store and detect (phase one, one transaction per event), then hand
+ * the findings to cases, signal the watchers and mark the event processed (phase two).
+ */
+export interface EventIntake {
+  db: Pool;
+  temporal: Client;
+  config: Pick<Config, 'TEMPORAL_TASK_QUEUE' | 'ADAPTER'>;
   logger?: Logger;
   /** replaces the shipped detectors (tests) */
   detectors?: readonly Detector[];
+  /** ADAPTER=http: a bin's stock from the WMS/ERP when Reckon sees its first event */
+  stockLookup?: StockLookup;
+  /** runs phase two's Temporal calls, e.g. under a deadline; as they are when absent */
+  withTemporal?: <T>(call: () => Promise<T>) => Promise<T>;
 }
 
-/**
- * Durable intake of one canonical event: stored once per (source, eventId); a redelivery is
- * recognised and changes nothing. Phase one (one transaction) stores the event, applies it to
- * the reference ledger and the features and stores the detectors' findings; phase two hands
- * the findings to cases and signals the watchers, then marks the event processed. Without
- * `deps` only phase one runs; a later delivery with deps finishes phase two.
- */
-export async function acceptEvent(db: Pool, event: InventoryEvent, deps?: EventIntakeDeps): Promise<EventIntakeResult> {
-  const policy = await getActivePolicy(db);
-  const stockSource = deps?.stockSource ?? 'ledger';
-  const recorded = await recordEvent(db, event, { policy: policy.document, stockSource, logger: deps?.logger, detectors: deps?.detectors });
-  if (!deps || (recorded.status === 'duplicate' && recorded.processed)) {
-    return { status: recorded.status, cases: await casesOf(db, causeOf(event)) };
-  }
-  return { status: recorded.status, cases: await dispatchEvent(db, event, recorded, deps) };
+export type EventOutcome =
+  | { status: 'accepted' | 'duplicate'; source: string; eventId: string; event: InventoryEvent; cases: string[] }
+  | { status: 'invalid'; source?: string; eventId?: string; errors: FieldError[]; zodError?: ZodError }
+  | { status: 'forbidden'; source: string; eventId: string; errors: FieldError[] };
+export type EventStatus = EventOutcome['status'];
+
+export interface AcceptOptions {
+  /** whether the sender may send events for a site (an API key's scope); any site when absent */
+  maySend?: (site: string) => boolean;
+  /** a value Postgres refuses (SQLSTATE class 22): an invalid item, or thrown (the queue dead-letters it) */
+  dataExceptions?: 'invalid' | 'throw';
+  /** phase two for this many events at a time (phase one runs in order) */
+  width?: number;
+  /** the active policy, when the caller has it already */
+  policy?: PolicyDocument;
+  /** the sender's sites ('*': all): the cases answered are only those at these sites */
+  sites?: readonly string[];
 }
 
 /** An event as the cause of detections: ids are unique per source and site. */
@@ -50,18 +58,102 @@ export function causeOf(event: InventoryEvent): Cause {
 }
 
 /**
- * Phase two: detections to cases, watcher signals, then the event is processed. Safe to repeat.
- * `sites`: the caller's, to keep other sites' cases out of the answer.
+ * Where detectors read balances. With the reference adapter the ledger is the system of record
+ * and carries fixtures and Reckon's own corrections; otherwise the event-derived running balances.
  */
-export async function dispatchEvent(db: Pool, event: InventoryEvent, _recorded: RecordedEvent, deps: EventIntakeDeps, sites?: readonly string[]): Promise<string[]> {
-  const detectionDeps: DetectionDeps = { ...deps, db, stockSource: deps.stockSource ?? 'ledger' };
+export function stockSourceFor(config: Pick<Config, 'ADAPTER'>): StockSource {
+  return config.ADAPTER === 'reference' ? 'ledger' : 'events';
+}
+
+/**
+ * Takes in a list of events in order and returns one outcome per item. Phase one stores each
+ * valid, permitted item in turn (a redelivery is recognised and changes nothing); phase two then
+ * runs for every stored event whose phase two has not completed, including duplicates left
+ * unfinished by an earlier crash. If phase two fails the error is thrown with every stored
+ * event kept: a redelivery or the sweeper finishes them.
+ */
+export async function acceptEvents(intake: EventIntake, items: readonly unknown[], opts: AcceptOptions = {}): Promise<EventOutcome[]> {
+  const policy = opts.policy ?? (await getActivePolicy(intake.db)).document;
+  const stockSource = stockSourceFor(intake.config);
+  const outcomes: EventOutcome[] = [];
+  const toFinish: { i: number; event: InventoryEvent; recorded: RecordedEvent }[] = [];
+  const seen = new Set<string>();
+  for (const item of items) {
+    const parsed = InventoryEvent.safeParse(item);
+    if (!parsed.success) {
+      outcomes.push({ status: 'invalid', ...idsOf(item), errors: fieldErrors(parsed.error), zodError: parsed.error });
+      continue;
+    }
+    const event = parsed.data;
+    if (opts.maySend && !opts.maySend(event.site)) {
+      outcomes.push({ status: 'forbidden', source: event.source, eventId: event.eventId, errors: [{ path: 'site', message: `the key may not send events for site ${event.site}` }] });
+      continue;
+    }
+    if (stockSource === 'events' && intake.stockLookup) await seedUnknownBins(intake.db, event, intake.stockLookup, intake.logger);
+    let recorded: RecordedEvent;
+    try {
+      recorded = await recordEvent(intake.db, event, { policy, stockSource, logger: intake.logger, detectors: intake.detectors });
+    } catch (err) {
+      if (opts.dataExceptions !== 'invalid' || !isDataException(err)) throw err;
+      outcomes.push({ status: 'invalid', source: event.source, eventId: event.eventId, errors: [{ path: '(item)', message: 'holds a value that cannot be stored (e.g. a NUL character)' }] });
+      continue;
+    }
+    outcomes.push({ status: recorded.status, source: event.source, eventId: event.eventId, event, cases: [] });
+    // the same event twice in one list is finished once
+    const key = `${event.source}\u0000${event.site}\u0000${event.eventId}`;
+    if (!seen.has(key)) toFinish.push({ i: outcomes.length - 1, event, recorded });
+    seen.add(key);
+  }
+  await inParallel(toFinish, opts.width ?? 8, async ({ i, event, recorded }) => {
+    const cases = await finishEvent(intake, event, recorded, opts.sites);
+    (outcomes[i] as Extract<EventOutcome, { cases: string[] }>).cases = cases;
+  });
+  return outcomes;
+}
+
+/** One event: `acceptEvents` for a list of one. */
+export async function acceptEvent(intake: EventIntake, item: unknown, opts: AcceptOptions = {}): Promise<EventOutcome> {
+  return (await acceptEvents(intake, [item], opts))[0];
+}
+
+/** Phase two unless it already ran; the cases the event opened or joined either way. */
+export async function finishEvent(intake: EventIntake, event: InventoryEvent, recorded: Pick<RecordedEvent, 'processed'>, sites?: readonly string[]): Promise<string[]> {
+  if (recorded.processed) return casesOf(intake.db, causeOf(event), sites);
+  const run = () => dispatchEvent(intake, event, sites);
+  return intake.withTemporal ? intake.withTemporal(run) : run();
+}
+
+/** Phase two: detections to cases, watcher signals, then the event is processed. Safe to repeat. */
+async function dispatchEvent(intake: EventIntake, event: InventoryEvent, sites?: readonly string[]): Promise<string[]> {
+  const { db, temporal, config } = intake;
+  const detectionDeps: DetectionDeps = { db, temporal, config, stockSource: stockSourceFor(config) };
   const cases = await dispatchDetections(detectionDeps, causeOf(event), sites);
   const a = attributesOf(event);
   const item = await loadItem(db, event, a.unitCost, a.skuClass);
-  const finished = await sendWatchSignals(deps.temporal, deps.config.TEMPORAL_TASK_QUEUE, watchSignalsFor(event, item));
+  const finished = await sendWatchSignals(temporal, config.TEMPORAL_TASK_QUEUE, watchSignalsFor(event, item));
   for (const w of finished) {
-    deps.logger?.info({ eventId: event.eventId, source: event.source, watch: w.workflowId }, 'event on a finished watch: not watched again');
+    intake.logger?.info({ eventId: event.eventId, source: event.source, watch: w.workflowId }, 'event on a finished watch: not watched again');
   }
-  await db.query('UPDATE inventory_events SET processed_at = now() WHERE source = $1 AND site = $2 AND event_id = $3 AND processed_at IS NULL', [event.source, event.site, event.eventId]);
+  await markEventProcessed(db, event);
   return cases;
+}
+
+/** Postgres data exceptions (SQLSTATE class 22): the item's own values, not a fault of the service. */
+export function isDataException(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^22[0-9A-Z]{3}$/.test(code);
+}
+
+function idsOf(item: unknown): { source?: string; eventId?: string } {
+  const o = (typeof item === 'object' && item !== null ? item : {}) as Record<string, unknown>;
+  const s = (v: unknown) => (typeof v === 'string' && v.length <= 128 ? v : undefined);
+  return { source: s(o.source), eventId: s(o.eventId) };
+}
+
+async function inParallel<T>(items: T[], width: number, fn: (t: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) await fn(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(width, items.length) }, lane));
 }

@@ -4,11 +4,14 @@ import type { Config } from '../config';
 import { acceptEvent } from './event-intake';
 import type { DecodedMessage } from './queue-message';
 import { startOrMergeCase } from './start-case';
+import type { StockLookup } from './stock-lookup';
 
 export interface IntakeDeps {
   temporal: Client;
   db: Pool;
-  config: Pick<Config, 'TEMPORAL_TASK_QUEUE'>;
+  config: Pick<Config, 'TEMPORAL_TASK_QUEUE' | 'ADAPTER'>;
+  /** ADAPTER=http: a new bin's stock from the WMS/ERP */
+  stockLookup?: StockLookup;
 }
 
 export type IntakeOutcome =
@@ -19,17 +22,18 @@ export type IntakeOutcome =
 const TEMPORAL_CALL_MS = 10_000;
 
 /**
- * Durable intake of a decoded message: when this resolves the event row is committed, or
- * signalWithStart has returned. Throws when a dependency fails; see `permanentFailure`.
+ * Durable intake of a decoded message: when this resolves the event is stored and its cases
+ * and watchers are signalled, or the report's signalWithStart has returned. Throws when a dependency fails; see `permanentFailure`.
  */
 export async function takeIn(deps: IntakeDeps, msg: Extract<DecodedMessage, { ok: true }>): Promise<IntakeOutcome> {
+  const withTemporal = <T>(call: () => Promise<T>) => deps.temporal.connection.withDeadline(Date.now() + TEMPORAL_CALL_MS, call);
   if (msg.kind === 'event') {
-    const r = await acceptEvent(deps.db, msg.event);
+    // the same intake as POST /v1/events: stored, detected, cases opened, watchers signalled
+    const r = await acceptEvent({ ...deps, withTemporal }, msg.event, { dataExceptions: 'throw' });
+    if (r.status !== 'accepted' && r.status !== 'duplicate') throw new Error(`the decoded event was refused: ${r.status}`);
     return { kind: 'event', status: r.status, cases: r.cases };
   }
-  const accepted = await startOrMergeCase(deps, msg.report, {
-    withTemporal: (call) => deps.temporal.connection.withDeadline(Date.now() + TEMPORAL_CALL_MS, call),
-  });
+  const accepted = await startOrMergeCase(deps, msg.report, { withTemporal });
   return { kind: 'discrepancy', caseId: accepted.id, workflowId: accepted.workflowId };
 }
 

@@ -8,6 +8,7 @@ import { loadFeatures, type StockSource } from './features/load';
 import type { Features } from './features/types';
 import { applyFeatures } from './features/update';
 import { applyToLedger } from './ledger-apply';
+import { applyToModel } from './model-apply';
 
 export interface RecordedEvent {
   status: 'accepted' | 'duplicate';
@@ -48,6 +49,7 @@ export async function recordEvent(pool: Pool, e: InventoryEvent, opts: RecordOpt
     const receivedAt = inserted.rows[0].received_at.toISOString();
     const features = await loadFeatures(c, e, { policy: opts.policy, receivedAt, stockSource: opts.stockSource });
     if (opts.stockSource === 'ledger') await applyToLedger(c, e);
+    await applyToModel(c, e);
     await applyFeatures(c, e, features, opts.stockSource);
     await storeDetections(c, detect(e, features, opts.detectors ?? DETECTORS, opts.logger, receivedAt));
     return { status: 'accepted', processed: false, receivedAt };

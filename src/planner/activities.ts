@@ -31,7 +31,7 @@ export function createPlannerActivities(deps: ActivityDeps) {
       const toItems = (items: RankedLocation[]) => items.map(({ rank, location, skus }) => ({ rank, location, skus }));
       const stored = await getPlan(deps.db, req.planId);
       if (stored) return { planId: stored.id, fresh: false, considered: stored.considered, items: toItems(stored.items) };
-      const features = await loadLocationFeatures(deps.db, req.site);
+      const features = await loadLocationFeatures(deps.db, req.site, deps.stockSource ?? 'ledger');
       const ranked = rankLocations(features, req.topN);
       const fresh = await withTransaction(deps.db, (c) =>
         insertPlan(c, { id: req.planId, site: req.site, topN: req.topN, considered: features.length, modelVersion: COUNT_RISK_VERSION, items: ranked }),

@@ -22,9 +22,56 @@ interface FeatureRow {
  * outbound units a day, stock at cost, days since its last count, and whether a count task is
  * already open. One grouped read per source, each by site (a nightly batch, not a hot path).
  */
-export async function loadLocationFeatures(db: Db, site: string): Promise<LocationFeatures[]> {
-  const { rows } = await db.query<FeatureRow>(
-    `WITH bins AS (
+export async function loadLocationFeatures(db: Db, site: string, source: 'ledger' | 'events' = 'ledger'): Promise<LocationFeatures[]> {
+  const { rows } = await db.query<FeatureRow>(source === 'events' ? FROM_EVENTS : FROM_LEDGER, [site, ERROR_WINDOW_DAYS, BIN_VELOCITY_WINDOW_DAYS, BIN_OUTBOUND_TYPES]);
+  return rows.map((r) => ({
+    location: r.location,
+    skus: r.skus,
+    errorCases: Number(r.error_cases),
+    velocityPerDay: Number(r.out_units) / BIN_VELOCITY_WINDOW_DAYS,
+    stockValue: Number(r.stock_value ?? 0),
+    daysSinceCount: r.days_since_count === null ? null : Number(r.days_since_count),
+    openCountTask: r.open_task,
+  }));
+}
+
+const ERRORS = `errors AS (
+       SELECT location, count(*) AS n FROM discrepancies
+       WHERE site = $1 AND location IS NOT NULL AND opened_at >= now() - make_interval(days => $2)
+         AND resolution IS DISTINCT FROM 'rejected_no_change'
+       GROUP BY location)`;
+const SELECT_FEATURES = `SELECT bins.location, bins.skus, bins.stock_value, COALESCE(errors.n, 0) AS error_cases, COALESCE(moved.units, 0) AS out_units,
+            -- GREATEST skips NULLs: a bin never counted must stay NULL, not become 0 days
+            CASE WHEN counted.last IS NULL THEN NULL ELSE GREATEST(0, EXTRACT(EPOCH FROM (now() - counted.last)) / 86400) END AS days_since_count,
+            open_tasks.location IS NOT NULL AS open_task
+     FROM bins
+     LEFT JOIN errors ON errors.location = bins.location
+     LEFT JOIN moved ON moved.location = bins.location
+     LEFT JOIN counted ON counted.location = bins.location
+     LEFT JOIN open_tasks ON open_tasks.location = bins.location`;
+
+/**
+ * The same features from Reckon's own model, for a site whose WMS/ERP is remote: stock built from
+ * events (features.stock), movements and counts as events reported them (model.*), item cost as
+ * events carried it. Open count tasks live in the WMS: not known here, so none is assumed.
+ */
+const FROM_EVENTS = `WITH bins AS (
+       SELECT b.location, array_agg(b.sku ORDER BY b.sku) AS skus, sum(GREATEST(b.wms_qty, 0) * COALESCE(i.unit_cost, 0)) AS stock_value
+       FROM features.stock b LEFT JOIN model.items i ON i.sku = b.sku
+       WHERE b.site = $1 AND b.location <> '' AND (b.wms_qty <> 0 OR b.erp_qty <> 0)
+       GROUP BY b.location),
+     ${ERRORS},
+     moved AS (
+       SELECT location, sum(-qty) AS units FROM model.movements
+       WHERE site = $1 AND location <> '' AND occurred_at >= now() - make_interval(days => $3)
+         AND qty < 0 AND type = ANY($4::text[])
+       GROUP BY location),
+     counted AS (
+       SELECT location, max(counted_at) AS last FROM model.counts WHERE site = $1 AND location <> '' GROUP BY location),
+     open_tasks AS (SELECT NULL::text AS location WHERE false)
+     ${SELECT_FEATURES}`;
+
+const FROM_LEDGER = `WITH bins AS (
        SELECT b.location, array_agg(b.sku ORDER BY b.sku) AS skus, sum(GREATEST(b.wms_qty, 0) * COALESCE(i.unit_cost, 0)) AS stock_value
        FROM ledger.balances b LEFT JOIN ledger.items i ON i.sku = b.sku
        WHERE b.site = $1 AND b.location <> '' AND (b.wms_qty <> 0 OR b.erp_qty <> 0)
@@ -43,24 +90,4 @@ export async function loadLocationFeatures(db: Db, site: string): Promise<Locati
        SELECT location, max(counted_at) AS last FROM ledger.counts WHERE site = $1 AND location IS NOT NULL GROUP BY location),
      open_tasks AS (
        SELECT DISTINCT location FROM ledger.count_tasks WHERE site = $1 AND status = 'open' AND location IS NOT NULL)
-     SELECT bins.location, bins.skus, bins.stock_value, COALESCE(errors.n, 0) AS error_cases, COALESCE(moved.units, 0) AS out_units,
-            -- GREATEST skips NULLs: a bin never counted must stay NULL, not become 0 days
-            CASE WHEN counted.last IS NULL THEN NULL ELSE GREATEST(0, EXTRACT(EPOCH FROM (now() - counted.last)) / 86400) END AS days_since_count,
-            open_tasks.location IS NOT NULL AS open_task
-     FROM bins
-     LEFT JOIN errors ON errors.location = bins.location
-     LEFT JOIN moved ON moved.location = bins.location
-     LEFT JOIN counted ON counted.location = bins.location
-     LEFT JOIN open_tasks ON open_tasks.location = bins.location`,
-    [site, ERROR_WINDOW_DAYS, BIN_VELOCITY_WINDOW_DAYS, BIN_OUTBOUND_TYPES],
-  );
-  return rows.map((r) => ({
-    location: r.location,
-    skus: r.skus,
-    errorCases: Number(r.error_cases),
-    velocityPerDay: Number(r.out_units) / BIN_VELOCITY_WINDOW_DAYS,
-    stockValue: Number(r.stock_value ?? 0),
-    daysSinceCount: r.days_since_count === null ? null : Number(r.days_since_count),
-    openCountTask: r.open_task,
-  }));
-}
+     ${SELECT_FEATURES}`;

@@ -23,13 +23,13 @@ const AT_REST: ReadonlySet<CaseState['status']> = new Set(['awaiting_recount', '
  * automatic correction: seconds) is no one's work yet, and most close without ever waiting, so
  * they never enter an incident: clustering them cost ~35 statements per auto-resolved case.
  */
-export async function projectTriage(db: Db, s: CaseState, evidenceLookbackDays: number): Promise<void> {
+export async function projectTriage(db: Db, s: CaseState, evidenceLookbackDays: number, source: 'ledger' | 'events' = 'ledger'): Promise<void> {
   if (s.status === 'closed') {
     await leaveIncidents(db, s.caseId);
     return;
   }
   if (!AT_REST.has(s.status)) return;
-  const inputs = await loadTriageInputs(db, s, evidenceLookbackDays);
+  const inputs = await loadTriageInputs(db, s, evidenceLookbackDays, source);
   const triage = triagePriority(inputs);
   await db.query('UPDATE discrepancies SET triage_score = $2, triage_band = $3, triage = $4 WHERE id = $1', [
     s.caseId,

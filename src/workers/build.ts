@@ -4,6 +4,7 @@ import type Redis from 'ioredis';
 import type { Pool } from 'pg';
 import { createActivities } from '../activities';
 import { createHttpAdapters } from '../adapters/http';
+import { createNotificationChannels } from '../adapters/notify';
 import type { ErpPort, NotifierPort, WmsPort } from '../adapters/ports';
 import { createReferenceLedger } from '../adapters/reference';
 import { createRedisClient } from '../api/redis';
@@ -73,11 +74,22 @@ export async function createReckonWorker(deps: ReckonWorkerDeps): Promise<Worker
   // lazy: no connection until master data is first read
   const redis = config.ADAPTER === 'http' ? createRedisClient(config.REDIS_URL, logger) : undefined;
   const { wms, erp, notifier } = buildAdapters(config, db, logger, redis);
+  const channels = createNotificationChannels({
+    smtpUrl: config.SMTP_URL,
+    emailFrom: config.NOTIFY_EMAIL_FROM,
+    webhookUrl: config.NOTIFY_WEBHOOK_URL,
+    webhookSecret: config.NOTIFY_WEBHOOK_SECRET,
+    chatWebhookUrl: config.NOTIFY_CHAT_WEBHOOK_URL,
+    timeoutMs: config.NOTIFY_HTTP_TIMEOUT_MS,
+  });
   const activities = createActivities({
     db,
     wms,
     erp,
     notifier,
+    channels,
+    publicUrl: config.PUBLIC_URL,
+    stockSource: config.ADAPTER === 'reference' ? 'ledger' : 'events',
     logger,
     evidenceLookbackDays: config.EVIDENCE_LOOKBACK_DAYS,
     redis: deps.feed,
@@ -95,6 +107,8 @@ export async function createReckonWorker(deps: ReckonWorkerDeps): Promise<Worker
     dataConverter: { payloadCodecs: [new ActorProofCodec(publicKeyFromBase64(config.ACTOR_VERIFY_KEY))] },
     ...workerTuning(config),
   });
+  const runWorker = worker.run.bind(worker);
+  worker.run = () => runWorker().finally(() => channels.close());
   if (redis) {
     // the cache connection belongs to this worker: close it when the worker stops, so the process can exit
     const run = worker.run.bind(worker);

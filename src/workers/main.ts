@@ -2,8 +2,11 @@ import { Client } from '@temporalio/client';
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import { createRedisClient } from '../api/redis';
 import { loadConfig, type Config } from '../config';
+import { IntakeSweeper } from '../ingest/sweeper';
 import { createLogger } from '../logger';
 import { ensurePlannerSchedules } from '../planner/schedule';
+import { ensureReconcileSchedules } from '../reconcile/schedule';
+import { getActivePolicy } from '../store/policy-repo';
 import { createPool } from '../store/db';
 import { migrateAsOwner } from '../store/migrate';
 import { temporalConnectionOptions } from '../temporal/connection';
@@ -49,6 +52,21 @@ async function main(): Promise<void> {
     config.AUDIT_VERIFY_INTERVAL_SECONDS > 0
       ? createAuditWatch({ db, logger, notifier: createReferenceLedger(db).notifier, meter: Runtime.instance().metricMeter }).start(config.AUDIT_VERIFY_INTERVAL_SECONDS * 1000)
       : () => undefined;
+  // the active policy's WMS/ERP reconciliation schedules; a failure costs runs, never cases
+  try {
+    const settings = (await getActivePolicy(db)).document.reconciliation;
+    const schedules = await ensureReconcileSchedules(new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }), config.TEMPORAL_TASK_QUEUE, settings);
+    if (Object.keys(schedules).length > 0) logger.info({ schedules }, 'WMS/ERP reconciliation schedules ensured');
+  } catch (err) {
+    logger.error({ err: err instanceof Error ? err.message : String(err) }, 'WMS/ERP reconciliation schedules not ensured');
+  }
+  // finishes stored events whose cases and watcher signals never went out (any door, any crash)
+  const sweeper = new IntakeSweeper(
+    { db, temporal: new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }), config, logger },
+    { everyMs: config.INTAKE_SWEEP_EVERY_MS, afterMs: config.INTAKE_SWEEP_AFTER_MS },
+    logger.child({ component: 'intake-sweeper' }),
+  );
+  if (config.INTAKE_SWEEP_EVERY_MS > 0) sweeper.start();
   logger.info(
     { taskQueue: config.TEMPORAL_TASK_QUEUE, address: config.TEMPORAL_ADDRESS, metricsPort: config.WORKER_METRICS_PORT || undefined },
     'worker started',
@@ -56,6 +74,7 @@ async function main(): Promise<void> {
   // Worker.run() installs its own SIGINT/SIGTERM handling and drains in-flight tasks
   await worker.run();
   stopAuditWatch();
+  await sweeper.stop();
   await connection.close();
   await db.end();
   feed.disconnect();

@@ -5,3 +5,5 @@ export { returnWatch } from './return-watch';
 export { receivingMatch } from './receiving-match';
 export { mismatchSettle } from './mismatch-settle';
 export { cycleCountPlanner } from './cycle-count-planner';
+export { notificationDelivery } from './notification-delivery';
+export { wmsErpReconcile } from './wms-erp-reconcile';

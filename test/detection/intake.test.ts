@@ -1,5 +1,8 @@
 import { InventoryEvent } from '../../src/domain';
 import { acceptEvent } from '../../src/ingest/event-intake';
+import { recordEvent } from '../../src/ingest/record-event';
+import { IntakeSweeper } from '../../src/ingest/sweeper';
+import { getActivePolicy } from '../../src/store/policy-repo';
 import type { Api } from '../support/api';
 import { seedBalance } from '../support/cases';
 import { eventually, uniq, type Engine } from '../support/engine';
@@ -156,8 +159,9 @@ describe('the reference ledger and durability', () => {
     const sku = uniq('SKU');
     await seedBalance(engine.db, { site, location: 'A-01', sku, wms: 100, erp: 100 });
     const count = InventoryEvent.parse(ev({ type: 'count', site, sku, location: 'A-01', qty: 10 }));
-    // phase one only (as a consumer without a Temporal client would): stored and detected, no case yet
-    expect(await acceptEvent(engine.db, count)).toEqual({ status: 'accepted', cases: [] });
+    // phase one only (a crash between storing and dispatching): stored and detected, no case yet
+    const policy = (await getActivePolicy(engine.db)).document;
+    expect(await recordEvent(engine.db, count, { policy, stockSource: 'ledger' })).toMatchObject({ status: 'accepted', processed: false });
     expect(await casesAt(engine, site)).toEqual([]);
     const redelivered = await postEvents(api, count);
     expect(redelivered.body).toMatchObject({ status: 'duplicate', cases: [expect.any(String)] });
@@ -169,17 +173,48 @@ describe('the reference ledger and durability', () => {
     expect(again.body.cases).toEqual([c.id]);
     expect(await casesAt(engine, site)).toHaveLength(1);
   });
+
+  it('an event stored but never dispatched, and never redelivered, is finished by the sweeper: its case opens and its watcher starts', async () => {
+    const site = uniq('DC');
+    const sku = uniq('SKU');
+    const policy = (await getActivePolicy(engine.db)).document;
+    // a pick from an empty bin (negative inventory) and a transfer shipment (starts a watcher), both left after phase one
+    const pick = InventoryEvent.parse(ev({ type: 'pick', site, sku, location: 'Z-01', qty: 3 }));
+    const transferId = uniq('TR');
+    const shipped = InventoryEvent.parse(ev({ type: 'transfer_shipped', site, sku, location: 'Z-02', qty: 1, reference: { kind: 'transfer', id: transferId }, attributes: { toSite: uniq('DC'), eta: new Date(Date.now() + 3_600_000).toISOString() } }));
+    for (const e of [pick, shipped]) await recordEvent(engine.db, e, { policy, stockSource: 'ledger' });
+    const unprocessed = async () => (await engine.db.query('SELECT count(*)::int AS n FROM inventory_events WHERE site = $1 AND processed_at IS NULL', [site])).rows[0].n;
+    expect(await unprocessed()).toBe(2);
+
+    const sweeper = new IntakeSweeper({ db: engine.db, temporal: engine.client, config: engine.config }, { everyMs: 60_000, afterMs: 0 });
+    expect(await sweeper.sweepOnce()).toBeGreaterThanOrEqual(2);
+    expect(await unprocessed()).toBe(0);
+    const [c] = await waitForCases(engine, site, 'negative_inventory');
+    expect(c).toMatchObject({ sku, location: 'Z-01', source_event_ids: [pick.eventId] });
+    const { transferWatchId } = await import('../../src/workflows/watch-messages');
+    const watch = await engine.client.workflow.getHandle(transferWatchId(transferId)).describe();
+    expect(watch.status.name).toBe('RUNNING');
+    // a second sweep finds nothing of this site left, and the event's redelivery opens nothing new
+    await sweeper.sweepOnce();
+    // the never-stocked bin's pick is also a mis-scan: two cases from one event
+    const opened = await waitForCases(engine, site, 'mis_scan');
+    const redelivered = await postEvents(api, pick);
+    expect(redelivered.body.status).toBe('duplicate');
+    expect([...redelivered.body.cases].sort()).toEqual([c.id, opened[0].id].sort());
+    // (the shipment from the empty Z-02 went negative too: a case of its own)
+    expect((await casesAt(engine, site)).filter((r) => r.location === 'Z-01')).toHaveLength(2);
+  });
 });
 
 describe('sites without the reference ledger', () => {
   it('detectors work from event-derived balances and the ledger is left alone', async () => {
     const site = uniq('DC');
     const sku = uniq('SKU');
-    const deps = { temporal: engine.client, config: engine.config, stockSource: 'events' as const };
+    const intake = { db: engine.db, temporal: engine.client, config: { ...engine.config, ADAPTER: 'http' as const } };
     const receipt = InventoryEvent.parse(ev({ type: 'receipt', site, sku, location: 'A-01', qty: 50, attributes: { postedToErp: true } }));
-    expect(await acceptEvent(engine.db, receipt, deps)).toEqual({ status: 'accepted', cases: [] });
-    const count = await acceptEvent(engine.db, InventoryEvent.parse(ev({ type: 'count', site, sku, location: 'A-01', qty: 20 })), deps);
-    expect(count.cases).toHaveLength(1);
+    expect(await acceptEvent(intake, receipt)).toMatchObject({ status: 'accepted', cases: [] });
+    const count = await acceptEvent(intake, InventoryEvent.parse(ev({ type: 'count', site, sku, location: 'A-01', qty: 20 })));
+    expect(count).toMatchObject({ status: 'accepted', cases: [expect.any(String)] });
     const [c] = await waitForCases(engine, site, 'count_variance');
     expect([Number(c.expected_qty), Number(c.observed_qty)]).toEqual([50, 20]);
     expect((await engine.db.query('SELECT 1 FROM ledger.balances WHERE site = $1', [site])).rowCount).toBe(0);

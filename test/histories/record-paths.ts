@@ -209,7 +209,7 @@ it('records needs_attention: a hold the WMS no longer knows refuses its release,
 
 async function intake(e: Record<string, unknown>): Promise<void> {
   const event = InventoryEvent.parse({ eventId: uniq('E'), source: 'wms', occurredAt: new Date().toISOString(), ...e });
-  await acceptEvent(engine.db, event, { temporal: engine.client, config: engine.config });
+  await acceptEvent({ db: engine.db, temporal: engine.client, config: engine.config }, event);
 }
 
 it('records a mismatchSettle over two rounds: a second mismatch seen while the first window settles', async () => {

@@ -77,7 +77,7 @@ it('records a four-eyes approval with a comment, then escalation-free close', as
 // ---- watchers (one history per watcher type), driven through the event intake ----
 
 async function intake(e: Parameters<typeof InventoryEvent.parse>[0]): Promise<void> {
-  await acceptEvent(engine.db, InventoryEvent.parse(e), { temporal: engine.client, config: engine.config });
+  await acceptEvent({ db: engine.db, temporal: engine.client, config: engine.config }, InventoryEvent.parse(e));
 }
 const event = (e: Record<string, unknown>) => ({ eventId: uniq('E'), source: 'wms', occurredAt: new Date().toISOString(), ...e });
 

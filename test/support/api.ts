@@ -1,7 +1,7 @@
 import type { Express } from 'express';
 import Redis from 'ioredis';
 import request from 'supertest';
-import { createApp } from '../../src/api/app';
+import { createApp, type ApiDeps } from '../../src/api/app';
 import { createApiKey } from '../../src/store/api-key-repo';
 import type { Engine } from './engine';
 
@@ -12,10 +12,10 @@ export interface Persona {
 }
 
 /** The real API on the engine's Temporal, Postgres and Redis, and keys for named people. */
-export async function startApi(engine: Engine) {
+export async function startApi(engine: Engine, extra: Partial<Pick<ApiDeps, 'stockLookup'>> = {}) {
   const redis = new Redis(engine.config.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false });
   await redis.connect();
-  const app: Express = createApp({ temporal: engine.client, db: engine.db, redis, config: engine.config });
+  const app: Express = createApp({ temporal: engine.client, db: engine.db, redis, config: engine.config, ...extra });
   const keys = new Map<string, string>();
   return {
     app,

@@ -10,6 +10,9 @@ import { DEFAULT_POLICY_INPUT, PolicyDocument, type PolicyDocumentInput } from '
 /** The one site in the suite whose recounts time out in seconds. */
 export const RECOUNT_TIMEOUT_SITE = 'DC-SLOWCOUNT';
 
+/** The one site whose people are told through email, webhook and chat (test/notify). */
+export const NOTIFY_SITE = 'DC-NOTIFY';
+
 export const TEST_POLICY_INPUT: PolicyDocumentInput = {
   ...DEFAULT_POLICY_INPUT,
   name: 'reckon-test',
@@ -17,6 +20,16 @@ export const TEST_POLICY_INPUT: PolicyDocumentInput = {
   approval: { ...DEFAULT_POLICY_INPUT.approval, fourEyesAbove: 1500 },
   // watchers wait seconds, not hours: a test posts a transfer due now and sees it go late
   watchers: { transferGrace: '2s', returnDispositionWithin: '3s', receivingDueAfter: '3s', mismatchSettleAfter: '2s' },
+  notifications: {
+    routes: [
+      { to: `site_supervisor@${NOTIFY_SITE}`, channels: ['email'], emails: ['supervisor@dc-notify.example'] },
+      { to: `ops_manager@${NOTIFY_SITE}`, channels: ['email', 'webhook', 'chat'], emails: ['ops@dc-notify.example'] },
+    ],
+    // sends give up within seconds, so a dead webhook can be watched
+    attempts: 3,
+    retryInitial: '1s',
+    retryMax: '2s',
+  },
   ladders: {
     ...DEFAULT_POLICY_INPUT.ladders,
     high: {

@@ -44,6 +44,7 @@ export const PATHS = {
     holds: '/holds',
     releaseHold: (holdId: string) => `/holds/${encodeURIComponent(holdId)}/release`,
     item: (sku: string) => `/items/${encodeURIComponent(sku)}`,
+    stockSnapshot: '/stock-snapshot',
     location: (site: string, location: string) => `/locations/${encodeURIComponent(site)}/${encodeURIComponent(location)}`,
   },
   erp: {
@@ -51,6 +52,7 @@ export const PATHS = {
     allocations: '/allocations/open',
     inboundDocuments: '/inbound-documents',
     transfersInTransit: '/transfers/in-transit',
+    stockSnapshot: '/stock-snapshot',
   },
   webhook: { notifications: '/notifications' },
 } as const;
@@ -69,6 +71,13 @@ export const InboundQuery = StockQuery.extend({ referenceKind: text(32).optional
   (q) => (q.referenceKind === undefined) === (q.referenceId === undefined),
   { message: 'referenceKind and referenceId go together', path: ['referenceId'] },
 );
+
+export const MAX_SNAPSHOT_PAGE = 5000;
+export const SnapshotQuery = z.object({
+  site: text(64),
+  after: text(128).optional(),
+  limit: z.coerce.number().int().min(1).max(MAX_SNAPSHOT_PAGE).default(1000),
+});
 
 const StockBody = { site: text(64), sku: text(128), location: text(128).optional() };
 export const PostAdjustmentBody = z.strictObject({
@@ -148,6 +157,12 @@ export const ReturnsResponse = z.object({ returns: z.array(Return) });
 export const AllocationsResponse = z.object({ allocations: z.array(Allocation) });
 export const InboundDocumentsResponse = z.object({ documents: z.array(InboundDocument) });
 export const TransfersResponse = z.object({ transfers: z.array(Transfer) });
+
+export const SnapshotResponse = z.object({
+  items: z.array(z.object({ sku: z.string().min(1), qty: z.number(), unitCost: opt(z.number().nonnegative()), skuClass: opt(z.enum(['A', 'B', 'C'])) })),
+  next: opt(z.string().min(1)),
+  takenAt: when,
+});
 
 export const AdjustmentPosted = z.object({ adjustmentId: z.string().min(1) });
 export const HoldPlaced = z.object({ holdId: z.string().min(1) });

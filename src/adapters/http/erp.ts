@@ -1,5 +1,5 @@
 import type { ErpPort } from '../ports';
-import { AllocationsResponse, InboundDocumentsResponse, OnHandResponse, PATHS, TransfersResponse } from './contract';
+import { AllocationsResponse, InboundDocumentsResponse, OnHandResponse, PATHS, SnapshotResponse, TransfersResponse } from './contract';
 import type { Remote } from './remote';
 import { stockQuery } from './wms';
 
@@ -9,6 +9,7 @@ const P = PATHS.erp;
 export function createHttpErp(remote: Remote): ErpPort {
   const get = (path: string, query: Record<string, string | undefined>) => ({ method: 'GET' as const, path, query });
   return {
+    stockSnapshot: async (q) => (await remote.call(get(P.stockSnapshot, { site: q.site, after: q.after, limit: String(q.limit) }), SnapshotResponse)).data,
     getOnHand: async (key) => (await remote.call(get(P.onHand, stockQuery(key)), OnHandResponse)).data.onHand,
     listOpenAllocations: async (key) => (await remote.call(get(P.allocations, stockQuery(key)), AllocationsResponse)).data.allocations,
     async listInboundDocuments(key, reference) {

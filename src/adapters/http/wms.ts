@@ -9,6 +9,7 @@ import {
   HoldReleased,
   PATHS,
   ReturnsResponse,
+  SnapshotResponse,
   TransactionsResponse,
 } from './contract';
 import type { Remote } from './remote';
@@ -23,6 +24,7 @@ export function stockQuery(key: StockKey): Record<string, string | undefined> {
 export function createHttpWms(remote: Remote): WmsPort {
   const get = (path: string, query: Record<string, string | undefined>) => ({ method: 'GET' as const, path, query });
   return {
+    stockSnapshot: async (q) => (await remote.call(get(P.stockSnapshot, { site: q.site, after: q.after, limit: String(q.limit) }), SnapshotResponse)).data,
     getBalance: async (key) => (await remote.call(get(P.balances, stockQuery(key)), BalanceResponse)).data.balance,
     listTransactions: async (key, since) => (await remote.call(get(P.transactions, { ...stockQuery(key), since }), TransactionsResponse)).data.transactions,
     listAdjustments: async (key, since) => (await remote.call(get(P.adjustments, { ...stockQuery(key), since }), AdjustmentsResponse)).data.adjustments,

@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { InboundQuery, PATHS, StockQuery } from '../http/contract';
+import { InboundQuery, PATHS, SnapshotQuery, StockQuery } from '../http/contract';
 import type { ErpPort } from '../ports';
 import { parseOr400 } from './problems';
 
@@ -8,6 +8,9 @@ const P = PATHS.erp;
 /** The ERP side of the contract, answered by the reference ledger's ERP view. */
 export function erpRoutes(erp: ErpPort): Router {
   const r = Router();
+  r.get(P.stockSnapshot, async (req, res) => {
+    res.json(await erp.stockSnapshot(parseOr400(SnapshotQuery, req.query, 'query')));
+  });
   r.get(P.onHand, async (req, res) => {
     res.json({ onHand: await erp.getOnHand(parseOr400(StockQuery, req.query, 'query')) });
   });

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import type { Pool } from 'pg';
-import { PATHS, CreateCountTaskBody, PlaceHoldBody, PostAdjustmentBody, SinceQuery, StockQuery } from '../http/contract';
+import { PATHS, CreateCountTaskBody, PlaceHoldBody, PostAdjustmentBody, SinceQuery, SnapshotQuery, StockQuery } from '../http/contract';
 import type { WmsPort } from '../ports';
 import { answerWrite, assertSameCommand, idempotencyKeyOf } from './idempotency';
 import { parseOr400 } from './problems';
@@ -11,6 +11,9 @@ const P = PATHS.wms;
 export function wmsRoutes(pool: Pool, wms: WmsPort): Router {
   const r = Router();
 
+  r.get(P.stockSnapshot, async (req, res) => {
+    res.json(await wms.stockSnapshot(parseOr400(SnapshotQuery, req.query, 'query')));
+  });
   r.get(P.balances, async (req, res) => {
     res.json({ balance: await wms.getBalance(parseOr400(StockQuery, req.query, 'query')) });
   });

@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
 import type { ErpPort } from '../ports';
+import { stockSnapshot } from './snapshots';
 import { getErpOnHand, listInboundDocuments, listOpenAllocations, listTransfersInTransit } from './erp-reads';
 
 export function createReferenceErp(pool: Pool): ErpPort {
@@ -8,5 +9,6 @@ export function createReferenceErp(pool: Pool): ErpPort {
     listOpenAllocations: (key) => listOpenAllocations(pool, key),
     listInboundDocuments: (key, reference) => listInboundDocuments(pool, key, reference),
     listTransfersInTransit: (key) => listTransfersInTransit(pool, key),
+    stockSnapshot: (q) => stockSnapshot(pool, 'erp', q),
   };
 }

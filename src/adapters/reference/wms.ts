@@ -3,6 +3,7 @@ import type { WmsPort } from '../ports';
 import { postAdjustment } from './adjustments';
 import { createCountTask } from './count-tasks';
 import { placeHold, releaseHold } from './holds';
+import { stockSnapshot } from './snapshots';
 import { getWmsBalance, listAdjustments, listCountHistory, listReturnsPending, listTransactions } from './wms-reads';
 
 export function createReferenceWms(pool: Pool, onAdjustmentCommitted?: (adjustmentId: string) => void): WmsPort {
@@ -16,5 +17,6 @@ export function createReferenceWms(pool: Pool, onAdjustmentCommitted?: (adjustme
     placeHold: (cmd) => placeHold(pool, cmd),
     releaseHold: (cmd) => releaseHold(pool, cmd),
     postAdjustment: (cmd) => postAdjustment(pool, cmd, onAdjustmentCommitted),
+    stockSnapshot: (q) => stockSnapshot(pool, 'wms', q),
   };
 }
