@@ -6,6 +6,7 @@ import { verifyWebhook, WEBHOOK_HEADERS } from '../../src/adapters/notify/webhoo
 import { freePort } from '../../src/dev/temporal-server';
 import { startApi, type Api } from '../support/api';
 import { reportDiscrepancy, waitForStatus } from '../support/cases';
+import { stateQuery } from '../../src/workflows/messages';
 import { eventually, startEngine, uniq, type Engine } from '../support/engine';
 import { NOTIFY_SITE } from '../support/test-policy';
 
@@ -126,8 +127,7 @@ it('an escalation is emailed (parsed from the SMTP server), sent as a signed web
   expect(fields).toEqual(expect.arrayContaining(['*Severity*\nhigh', expect.stringMatching(/^\*SLA\*\n\d+s (left|overdue)$/), expect.stringContaining(`<https://reckon.example/v1/discrepancies/${caseId}|receiving_variance`)]));
   expect(payload.blocks.at(-1).elements[0].url).toBe(`https://reckon.example/v1/discrepancies/${caseId}`);
 
-  // the ladder's end pages the ops manager as well; then every send is recorded as sent, once
-  await waitForStatus(engine.client, `${(await engine.db.query('SELECT workflow_id FROM discrepancies WHERE id = $1', [caseId])).rows[0].workflow_id}`, ['closed'], 30_000);
+  // the ladder's end pages the ops manager as well (the case stays with them, stock held); then every send is recorded as sent, once
   const sends = await eventually(async () => {
     const s = await sendsOf(caseId);
     return s.length >= 7 && s.every((x) => x.status === 'sent') ? s : undefined;
@@ -144,8 +144,12 @@ it('with the webhook receiver down the case still escalates to its end; the webh
   await close(webhook);
   try {
     const { caseId, workflowId } = await highCase();
-    const final = await waitForStatus(engine.client, workflowId, ['closed'], 40_000);
-    expect(final.resolution).toBe('escalated_terminal');
+    // past every rung: the terminal hold_and_page leaves the case with the paged ops manager
+    const final = await eventually(async () => {
+      const st = await engine.client.workflow.getHandle(workflowId).query(stateQuery, {});
+      return st.escalationLevel === 2 && st.hold ? st : undefined;
+    }, 40_000);
+    expect(final).toMatchObject({ status: 'awaiting_approval', ownerRole: 'ops_manager', breached: true });
     const dead = await eventually(async () => {
       const s = await sendsOf(caseId, '&status=dead&channel=webhook');
       return s.length === 2 ? s : undefined;
@@ -161,6 +165,22 @@ it('with the webhook receiver down the case still escalates to its end; the webh
     webhook = await receiver(webhooks, webhookPort);
   }
 }, 120_000);
+
+it('a pattern case goes to loss prevention and is told through its channel (chat)', async () => {
+  const handle = await reportDiscrepancy(engine.client, engine.config.TEMPORAL_TASK_QUEUE, {
+    kind: 'shrink_pattern', site: NOTIFY_SITE, sku: uniq('SKU'), location: 'A-09-01', expectedQty: 30, observedQty: 22, unitCost: 20, skuClass: 'B', source: 'wms',
+    causedBy: ['u-night-9'], sourceEventIds: [uniq('ADJ')],
+  });
+  const s = await waitForStatus(engine.client, handle.workflowId, ['awaiting_approval']);
+  expect(s.ownerRole).toBe('loss_prevention');
+  const posted = await eventually(async () => chats.find((c) => c.body.includes(s.caseId)));
+  expect(posted.body).toMatch(/shrink_pattern/);
+  const sends = await eventually(async () => {
+    const x = await sendsOf(s.caseId);
+    return x.length > 0 && x.every((y) => y.status === 'sent') ? x : undefined;
+  });
+  expect(sends.map((x) => `${x.role} ${x.channel}`)).toEqual(['loss_prevention chat']);
+});
 
 it('GET /v1/notifications refuses bad filters with the failing fields and sites outside the key', async () => {
   const viewer = await api.as({ userId: 'ops-viewer', roles: ['viewer'], sites: [NOTIFY_SITE] });

@@ -24,6 +24,7 @@ export const TEST_POLICY_INPUT: PolicyDocumentInput = {
     routes: [
       { to: `site_supervisor@${NOTIFY_SITE}`, channels: ['email'], emails: ['supervisor@dc-notify.example'] },
       { to: `ops_manager@${NOTIFY_SITE}`, channels: ['email', 'webhook', 'chat'], emails: ['ops@dc-notify.example'] },
+      { to: `loss_prevention@${NOTIFY_SITE}`, channels: ['chat'] },
     ],
     // sends give up within seconds, so a dead webhook can be watched
     attempts: 3,
