@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { defaultPayloadConverter, type Payload, type PayloadCodec } from '@temporalio/common';
-import { proofHolds } from './actor-proof';
+import { proofHolds, publicKeyFromBase64 } from './actor-proof';
 
 const JSON_PLAIN = 'json/plain';
 const ACTOR_KEY = Buffer.from('"actor"');
@@ -52,4 +52,9 @@ export class ActorProofCodec implements PayloadCodec {
     const verified = proofHolds(this.verifyingKey, value, this.now());
     return defaultPayloadConverter.toPayload({ ...value, actor: { ...value.actor, verified } });
   }
+}
+
+/** The worker's data converter: its payloads pass through the actor-proof codec (any Reckon worker needs it). */
+export function actorProofDataConverter(config: { ACTOR_VERIFY_KEY: string }): { payloadCodecs: PayloadCodec[] } {
+  return { payloadCodecs: [new ActorProofCodec(publicKeyFromBase64(config.ACTOR_VERIFY_KEY))] };
 }
