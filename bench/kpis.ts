@@ -185,7 +185,7 @@ async function measure(db: Pool, runs: number, log: (s: string) => void): Promis
 async function main(): Promise<void> {
   const o = options(process.argv.slice(2));
   const log = (s: string) => process.stdout.write(`${s}\n`);
-  const adminUrl = loadConfig().DATABASE_URL;
+  const adminUrl = loadConfig().MIGRATION_DATABASE_URL; // the owner may create databases
   const admin = new Client({ connectionString: adminUrl });
   await admin.connect();
   await admin.query(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`);

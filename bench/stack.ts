@@ -109,7 +109,8 @@ export async function startStack(log: (msg: string) => void): Promise<Stack> {
       telemetryOptions: { logging: { filter: { core: 'WARN', other: 'ERROR' }, forward: {} } },
     });
 
-    const scratch = await createScratchDatabase(base.DATABASE_URL);
+    // the schema owner may create databases; the app role may not
+    const scratch = await createScratchDatabase(base.MIGRATION_DATABASE_URL);
     onStop(scratch.drop);
     const db = createPool(scratch.url, 4, { statementTimeoutMs: 0 });
     onStop(() => db.end());
@@ -144,6 +145,7 @@ export async function startStack(log: (msg: string) => void): Promise<Stack> {
     const config: Config = {
       ...base,
       DATABASE_URL: scratch.url,
+      MIGRATION_DATABASE_URL: scratch.url,
       REDIS_URL: redisUrl,
       TEMPORAL_ADDRESS: `127.0.0.1:${port}`,
       TEMPORAL_NAMESPACE: 'default',

@@ -12,6 +12,7 @@ rand() { node -e "process.stdout.write(require('crypto').randomBytes(24).toStrin
   echo "RECKON_APP_DB_PASSWORD=$(rand)"
   echo "RECKON_MQ_PASSWORD=$(rand)"
   echo "AUDIT_HMAC_KEY=$(rand)$(rand)"
+  echo "OPS_TOKEN=$(rand)"
   node -e "
     const { generateKeyPairSync } = require('crypto');
     const { privateKey, publicKey } = generateKeyPairSync('ed25519');

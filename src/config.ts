@@ -132,6 +132,10 @@ const BaseSchema = z.object({
   MASTER_DATA_TTL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
   /** API protections backed by Redis */
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(600),
+  /** missing or unknown API keys an address may send a minute before it gets 429 without a lookup */
+  RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(300),
+  /** bearer token for /metrics and /readyz's details (empty: open; required in production) */
+  OPS_TOKEN: z.string().default(''),
   IDEMPOTENCY_TTL_SECONDS: z.coerce.number().int().min(60).max(7 * 86_400).default(86_400),
   /** Prometheus endpoint of the worker (the API serves /metrics itself) */
   WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
@@ -174,6 +178,7 @@ function productionSecrets(c: z.infer<typeof BaseSchema>, ctx: z.RefinementCtx):
     if (c[name] && c[name] === DEV_SECRETS[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'is the public development value: set a secret of your own' });
   }
   if (!c.ACTOR_VERIFY_KEY) ctx.addIssue({ code: 'custom', path: ['ACTOR_VERIFY_KEY'], message: 'is required in production (npm run keys -- actor-keypair)' });
+  if (c.OPS_TOKEN.length < 24) ctx.addIssue({ code: 'custom', path: ['OPS_TOKEN'], message: 'is required in production (24+ characters): it guards /metrics and /readyz details' });
   if (c.AUDIT_HMAC_KEY.length < 32) ctx.addIssue({ code: 'custom', path: ['AUDIT_HMAC_KEY'], message: 'is required in production: at least 32 random characters' });
   for (const name of ['DATABASE_URL', 'MIGRATION_DATABASE_URL'] as const) {
     const db = c[name] ? credentials(c[name]) : null;

@@ -1,12 +1,13 @@
 import express, { Router, type Express } from 'express';
 import { createLogger } from '../logger';
 import { createApiMetrics } from '../metrics/api';
-import { authenticate } from './auth';
+import { authenticate, oneOf, requireRole } from './auth';
+import { jsonBody } from './body';
 import { DEFAULT_TIMEOUTS, type ApiContext, type ApiDeps } from './deps';
 import { errorMiddleware, NotFound } from './errors';
 import { httpMetrics } from './http-metrics';
 import { idempotency } from './idempotency';
-import { rateLimit } from './rate-limit';
+import { authFailureLimit, rateLimit } from './rate-limit';
 import { RedisGuard } from './redis-guard';
 import './request';
 import { requestLog } from './request-log';
@@ -45,20 +46,26 @@ export function createApp(deps: ApiDeps): Express {
 
   const app = express();
   app.disable('x-powered-by');
+  // answers are data for one caller: never sniffed as another type, never kept by a cache
+  app.use((_req, res, next) => {
+    res.set({ 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-store' });
+    next();
+  });
   app.use(requestLog(ctx.logger));
   app.use(httpMetrics(metrics));
   app.use(healthRoutes(ctx));
-  app.use(metricsRoutes(metrics));
+  app.use(metricsRoutes(metrics, ctx.config.OPS_TOKEN));
   if (ctx.config.TRUST_PROXY) app.set('trust proxy', trustProxy(ctx.config.TRUST_PROXY));
   // the inbox for people (src/web): its own session auth; the live feed is the API's, behind a session
   app.use(webRoutes(ctx, streamRoutes(ctx, redisGuard, metrics)));
 
   const v1 = Router();
-  v1.use(authenticate(ctx.db, ctx.timeouts.keyCacheMs));
+  v1.use(authenticate(ctx.db, ctx.timeouts.keyCacheMs, authFailureLimit(redisGuard, ctx.config.RATE_LIMIT_AUTH_FAILURES_PER_MINUTE)));
   v1.use(rateLimit(redisGuard, ctx.config.RATE_LIMIT_PER_MINUTE));
-  // event batches have their own, larger body limit; the shared parser skips a body already read
-  v1.use('/events', express.json({ limit: EVENTS_BODY_LIMIT }));
-  v1.use(express.json({ limit: ctx.config.API_BODY_LIMIT }));
+  // event batches have their own, larger body limit, read only for a key that may send events;
+  // the shared parser skips a body already read
+  v1.use('/events', requireRole(oneOf('integration', 'admin')), jsonBody(EVENTS_BODY_LIMIT));
+  v1.use(jsonBody(ctx.config.API_BODY_LIMIT));
   // every mutating route, after the body is parsed (the fingerprint hashes it)
   v1.use(
     idempotency(redisGuard, {

@@ -3,6 +3,7 @@ import type { Pool } from 'pg';
 import { hasApproverRole, type Actor } from '../domain';
 import { findActiveKey, hashApiKey, type ApiKeyGrant } from '../store/api-key-repo';
 import { Forbidden, Unauthorized } from './errors';
+import type { AuthFailureLimit } from './rate-limit';
 
 /** Who may call a route, by the roles on the key. */
 export interface RoleRule {
@@ -34,7 +35,7 @@ export const UNKNOWN_KEY_CACHE_MS = 2000;
  * (a revoked key stops working within that time, an expiring one at its expiry); unknown keys
  * are remembered only briefly, so a key created a moment ago works within two seconds.
  */
-export function authenticate(db: Pool, cacheMs: number): RequestHandler {
+export function authenticate(db: Pool, cacheMs: number, failures?: AuthFailureLimit): RequestHandler {
   const cache = new Map<string, { grant: ApiKeyGrant; until: number }>();
   const misses = new Map<string, number>();
   return async (req, _res, next) => {
@@ -48,8 +49,11 @@ export function authenticate(db: Pool, cacheMs: number): RequestHandler {
     const hit = cache.get(hash);
     let grant = hit && hit.until > now ? hit.grant : null;
     if (!grant) {
+      const ip = req.ip ?? 'unknown';
+      await failures?.check(ip);
       grant = await findActiveKey(db, key);
       if (!grant) {
+        failures?.failed(ip);
         cache.delete(hash);
         if (misses.size >= MAX_CACHED) misses.clear();
         misses.set(hash, now + UNKNOWN_KEY_CACHE_MS);

@@ -24,6 +24,16 @@ export type EventType = z.infer<typeof EventType>;
 
 const id = (max = 128) => z.string().min(1).max(max);
 
+export const MAX_ATTRIBUTES_BYTES = 16 * 1024;
+/** JSON length; a value JSON cannot write (too deep) counts as too large */
+function jsonSize(v: unknown): number {
+  try {
+    return JSON.stringify(v).length;
+  } catch {
+    return Infinity;
+  }
+}
+
 export const InventoryEvent = z
   .object({
     eventId: id(),
@@ -48,7 +58,11 @@ export const InventoryEvent = z
       .strict()
       .optional(),
     correlationId: z.string().max(128).optional(),
-    attributes: z.record(z.string(), z.unknown()).default({}),
+    /** free-form extras, at most 16 KiB as JSON: every event's body is stored and read back */
+    attributes: z
+      .record(z.string(), z.unknown())
+      .default({})
+      .refine((a) => jsonSize(a) <= MAX_ATTRIBUTES_BYTES, `at most ${MAX_ATTRIBUTES_BYTES / 1024} KiB as JSON`),
   })
   .strict()
   .superRefine((e, ctx) => {

@@ -42,7 +42,8 @@ export async function startPrivateEngine(base: Config, note: (msg: string) => vo
   };
   try {
     const dbName = `reckon_sim_${process.pid}`;
-    const adminUrl = base.DATABASE_URL;
+    // the schema owner may create databases; the app role may not
+    const adminUrl = base.MIGRATION_DATABASE_URL;
     const admin = new PgClient({ connectionString: adminUrl });
     await admin.connect();
     await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
@@ -72,6 +73,7 @@ export async function startPrivateEngine(base: Config, note: (msg: string) => vo
     const config: Config = {
       ...base,
       DATABASE_URL: url.toString(),
+      MIGRATION_DATABASE_URL: url.toString(),
       TEMPORAL_ADDRESS: `127.0.0.1:${port}`,
       TEMPORAL_TASK_QUEUE: `reckon-sim-${process.pid}`,
       RATE_LIMIT_PER_MINUTE: 1_000_000,

@@ -45,6 +45,8 @@ const READ_ONLY = ['schema_migrations', 'audit_settings'];
  * Run by the owner after every migration, so new tables are covered. Idempotent.
  */
 export async function grantAppRole(owner: Pool, appRole: string): Promise<void> {
+  const exists = await owner.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [appRole]);
+  if (!exists.rowCount) throw new Error(`the app role ${appRole} (DATABASE_URL) does not exist: scripts/setup.sh creates it, or point DATABASE_URL at an existing role`);
   const role = escapeIdentifier(appRole);
   const { rows } = await owner.query<{ nspname: string }>(
     `SELECT nspname FROM pg_namespace WHERE nspowner = (SELECT oid FROM pg_roles WHERE rolname = current_user) OR nspname = 'public'`,

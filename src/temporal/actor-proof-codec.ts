@@ -1,9 +1,11 @@
 import type { KeyObject } from 'node:crypto';
 import { defaultPayloadConverter, type Payload, type PayloadCodec } from '@temporalio/common';
-import { proofHolds } from './actor-proof';
+import { proofHolds, publicKeyFromBase64 } from './actor-proof';
 
 const JSON_PLAIN = 'json/plain';
 const ACTOR_KEY = Buffer.from('"actor"');
+const PROOF_KEY = Buffer.from('"proof"');
+const MARK_KEY = Buffer.from('"verified"');
 const BACKSLASH = 0x5c;
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -18,7 +20,8 @@ function isObject(v: unknown): v is Record<string, unknown> {
  *
  * Payloads are decoded as the workflow will decode them (the SDK's own converter), so no
  * encoding trick reaches the workflow unmarked; a payload without the bytes `"actor"` and
- * without a backslash (no escaped key) cannot hold an `actor` key and passes untouched.
+ * `"proof"` or `"verified"`, and without a backslash (no escaped key), cannot hold a proof or a
+ * mark and passes untouched.
  */
 export class ActorProofCodec implements PayloadCodec {
   constructor(
@@ -38,7 +41,10 @@ export class ActorProofCodec implements PayloadCodec {
     const encoding = p.metadata?.encoding;
     if (!encoding || !p.data || Buffer.from(encoding).toString() !== JSON_PLAIN) return p;
     const data = Buffer.from(p.data.buffer, p.data.byteOffset, p.data.byteLength);
-    if (data.indexOf(ACTOR_KEY) < 0 && data.indexOf(BACKSLASH) < 0) return p;
+    // only an actor with a proof or a mark is rewritten below: without those keys spelled out (or
+    // an escape that could spell them) there is nothing to do, and most payloads are skipped unread
+    const spelled = data.indexOf(ACTOR_KEY) >= 0 && (data.indexOf(PROOF_KEY) >= 0 || data.indexOf(MARK_KEY) >= 0);
+    if (!spelled && data.indexOf(BACKSLASH) < 0) return p;
     let value: unknown;
     try {
       value = defaultPayloadConverter.fromPayload(p);
@@ -52,4 +58,9 @@ export class ActorProofCodec implements PayloadCodec {
     const verified = proofHolds(this.verifyingKey, value, this.now());
     return defaultPayloadConverter.toPayload({ ...value, actor: { ...value.actor, verified } });
   }
+}
+
+/** The worker's data converter: its payloads pass through the actor-proof codec (any Reckon worker needs it). */
+export function actorProofDataConverter(config: { ACTOR_VERIFY_KEY: string }): { payloadCodecs: PayloadCodec[] } {
+  return { payloadCodecs: [new ActorProofCodec(publicKeyFromBase64(config.ACTOR_VERIFY_KEY))] };
 }

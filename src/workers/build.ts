@@ -10,8 +10,7 @@ import { createReferenceLedger } from '../adapters/reference';
 import { createRedisClient } from '../api/redis';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
-import { ActorProofCodec } from '../temporal/actor-proof-codec';
-import { publicKeyFromBase64 } from '../temporal/actor-proof';
+import { actorProofDataConverter } from '../temporal/actor-proof-codec';
 import { reckonWorkerInterceptors } from '../temporal/worker-interceptors';
 import { createWorkerMetrics } from '../metrics/worker';
 
@@ -104,7 +103,7 @@ export async function createReckonWorker(deps: ReckonWorkerDeps): Promise<Worker
     activities,
     interceptors: reckonWorkerInterceptors(logger, { prebundled: Boolean(deps.workflowBundle) }),
     // marks each update's actor verified only when the API's signature holds (docs/security.md)
-    dataConverter: { payloadCodecs: [new ActorProofCodec(publicKeyFromBase64(config.ACTOR_VERIFY_KEY))] },
+    dataConverter: actorProofDataConverter(config),
     ...workerTuning(config),
   });
   const runWorker = worker.run.bind(worker);

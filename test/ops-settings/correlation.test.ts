@@ -12,6 +12,7 @@ import { currentCorrelationId } from '../../src/observability/correlation';
 import { createPool } from '../../src/store/db';
 import { reckonClientInterceptors } from '../../src/temporal/client-interceptors';
 import { temporalConnectionOptions } from '../../src/temporal/connection';
+import { actorProofDataConverter } from '../../src/temporal/actor-proof-codec';
 import { reckonWorkerInterceptors, WORKFLOW_INTERCEPTOR_MODULES } from '../../src/temporal/worker-interceptors';
 import { createReckonWorker } from '../../src/workers/build';
 import { startApi, type Api, type Persona } from '../support/api';
@@ -181,6 +182,7 @@ it('adapter calls run inside the correlation, so a port implementation can forwa
         evidenceLookbackDays: config.EVIDENCE_LOOKBACK_DAYS,
       }),
       interceptors: reckonWorkerInterceptors(logger, { prebundled: true }),
+      dataConverter: actorProofDataConverter(config),
     });
   });
   const reported = `rep-${randomUUID()}`;

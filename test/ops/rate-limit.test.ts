@@ -58,12 +58,14 @@ it('replicas share the budget: two apps on one Redis count the same key together
   expect((await request(a.app).get('/v1/discrepancies').set('Authorization', viewer)).status).toBe(429);
 });
 
-it('with Redis down nothing is limited and nothing fails', async () => {
+it('with Redis down the limit still holds, counted in the process, and nothing fails', async () => {
   const api = await harness({ config: { RATE_LIMIT_PER_MINUTE: 1, REDIS_URL: 'redis://127.0.0.1:1/0' } });
   const viewer = await api.bearer(['viewer']);
+  const statuses = [];
   for (let i = 0; i < 3; i++) {
     const res = await request(api.app).get('/v1/discrepancies').set('Authorization', viewer);
-    expect(res.status).toBe(200);
-    expect(res.headers['ratelimit-limit']).toBeUndefined();
+    statuses.push(res.status);
+    expect(res.headers['ratelimit-limit']).toBe('1');
   }
+  expect(statuses).toEqual([200, 429, 429]);
 });

@@ -7,6 +7,7 @@ const own = {
   ACTOR_SIGNING_KEY: pair.privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64'),
   ACTOR_VERIFY_KEY: pair.publicKey.export({ format: 'der', type: 'spki' }).toString('base64'),
   AUDIT_HMAC_KEY: 'k'.repeat(48),
+  OPS_TOKEN: 'o'.repeat(32),
   DATABASE_URL: 'postgres://reckon_app:s3cret-pw@db:5432/reckon',
   RABBITMQ_URL: 'amqp://reckon-consumer:s3cret-pw@mq:5672',
 };
@@ -25,7 +26,7 @@ it('starts in production with secrets and credentials of its own', () => {
 });
 
 it.each<[string, Record<string, string>, string[]]>([
-  ['nothing set at all', {}, ['ACTOR_VERIFY_KEY', 'AUDIT_HMAC_KEY', 'DATABASE_URL', 'RABBITMQ_URL']],
+  ['nothing set at all', {}, ['ACTOR_VERIFY_KEY', 'AUDIT_HMAC_KEY', 'DATABASE_URL', 'OPS_TOKEN', 'RABBITMQ_URL']],
   ['the development signing key', { ...own, ACTOR_SIGNING_KEY: DEV_SECRETS.ACTOR_SIGNING_KEY }, ['ACTOR_SIGNING_KEY']],
   ['the development verifying key', { ...own, ACTOR_VERIFY_KEY: DEV_SECRETS.ACTOR_VERIFY_KEY }, ['ACTOR_VERIFY_KEY']],
   ['the development audit key', { ...own, AUDIT_HMAC_KEY: DEV_SECRETS.AUDIT_HMAC_KEY }, ['AUDIT_HMAC_KEY']],

@@ -1,5 +1,6 @@
-import express, { Router } from 'express';
+import { Router } from 'express';
 import { actorOf, oneOf, requireRole } from '../auth';
+import { jsonBody } from '../body';
 import type { ApiContext } from '../deps';
 import { ingestBatch, ingestOne } from '../services/events';
 
@@ -12,7 +13,7 @@ export const EVENTS_BODY_LIMIT = '8mb';
  */
 export function eventRoutes(ctx: ApiContext): Router {
   const router = Router();
-  router.post('/', requireRole(oneOf('integration', 'admin')), express.json({ limit: EVENTS_BODY_LIMIT }), async (req, res) => {
+  router.post('/', requireRole(oneOf('integration', 'admin')), ...jsonBody(EVENTS_BODY_LIMIT), async (req, res) => {
     const body: unknown = req.body ?? {};
     const isBatch = typeof body === 'object' && body !== null && !Array.isArray(body) && 'events' in body;
     res.status(200).json(isBatch ? await ingestBatch(ctx, actorOf(req), body) : await ingestOne(ctx, actorOf(req), body));

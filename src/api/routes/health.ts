@@ -2,6 +2,7 @@ import { Router } from 'express';
 import type { ApiContext } from '../deps';
 import { buildOpenApi } from '../openapi';
 import { checkReadiness } from '../services/readiness';
+import { hasOpsToken } from './metrics';
 
 /** Liveness, readiness and the spec: no key needed. */
 export function healthRoutes(ctx: ApiContext): Router {
@@ -12,9 +13,10 @@ export function healthRoutes(ctx: ApiContext): Router {
     res.json({ status: 'ok' });
   });
 
-  router.get('/readyz', async (_req, res) => {
+  // the status for anyone (load balancers); which dependency is down, and why, with the ops token
+  router.get('/readyz', async (req, res) => {
     const readiness = await checkReadiness(ctx);
-    res.status(readiness.status === 'unavailable' ? 503 : 200).json(readiness);
+    res.status(readiness.status === 'unavailable' ? 503 : 200).json(hasOpsToken(req, ctx.config.OPS_TOKEN) ? readiness : { status: readiness.status });
   });
 
   router.get('/openapi.json', (_req, res) => {
