@@ -64,6 +64,24 @@ const Duration = z.object({
   p90Seconds: z.number().nullable(),
 });
 
+const IraFigure = {
+  counts: count.describe('counts behind the figure'),
+  accurate: count.describe('counts whose system quantity was within the counting tolerance'),
+  rate: z.number().nullable().describe('accurate / counts (count-weighted IRA); null without counts'),
+  value: z.number().describe('the counts at cost: the larger of system and counted quantity × unit cost'),
+  accurateValue: z.number(),
+  valueRate: z.number().nullable().describe('accurateValue / value (value-weighted IRA); null when nothing counted had a value'),
+};
+export const IraSchema = z
+  .object({
+    overall: z.object(IraFigure),
+    bySite: z.array(z.object({ site: z.string(), ...IraFigure })),
+    byZone: z.array(z.object({ site: z.string(), zone: z.string().nullable(), ...IraFigure })),
+    byClass: z.array(z.object({ skuClass: z.string(), ...IraFigure })),
+    byWeek: z.array(z.object({ week: z.string().describe('Monday of the week (UTC)'), ...IraFigure })),
+  })
+  .describe('inventory record accuracy of the counts (count events and count task results) taken in [from, to); kind does not apply');
+
 export const KpisSchema = z.object({
   period: z.object({ from: z.string(), to: z.string() }).describe('the cohort: cases opened in [from, to)'),
   scope: z.object({ sites: z.array(z.string()).nullable().describe('null: every site'), kinds: z.array(z.string()).nullable() }),
@@ -86,5 +104,6 @@ export const KpisSchema = z.object({
   topRootCauses: z
     .array(z.object({ site: z.string(), location: z.string(), total: count, causes: z.array(z.object({ rootCause: z.string(), count })) }))
     .describe('the most frequent root causes of true outcomes per location, busiest locations first'),
+  inventoryRecordAccuracy: IraSchema,
 });
 export type Kpis = z.output<typeof KpisSchema>;

@@ -147,6 +147,34 @@ export const ShadowSettings = z
   .strict();
 export type ShadowSettings = z.infer<typeof ShadowSettings>;
 
+/**
+ * The cycle-count programme: ABC classes by Pareto on annual usage value (A the items making up
+ * the first `aShare` of it, B up to `bShare`), where they come from, and how often each class's
+ * bins must be counted. Defaults: the classic 80/95 split, A monthly, B quarterly, C yearly.
+ */
+export const CycleCountSettings = z
+  .object({
+    abc: z
+      .object({
+        aShare: z.number().gt(0).lt(1).default(0.8),
+        bShare: z.number().gt(0).max(1).default(0.95),
+        /** computed: Reckon's own Pareto (the ERP's class until there is history); erp: the class events and the item master carry */
+        source: z.enum(['computed', 'erp']).default('computed'),
+        /** days of movement history the usage value is taken over (scaled to a year) */
+        historyDays: z.number().int().min(7).max(730).default(365),
+      })
+      .strict()
+      .prefault({})
+      .refine((a) => a.bShare > a.aShare, { path: ['bShare'], message: 'must be greater than aShare' }),
+    /** at most this many days between two counts of a bin holding the class */
+    frequencyDays: z
+      .object({ A: z.number().int().min(1).max(730).default(30), B: z.number().int().min(1).max(730).default(91), C: z.number().int().min(1).max(730).default(365) })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+export type CycleCountSettings = z.infer<typeof CycleCountSettings>;
+
 export const PolicyDocument = z
   .object({
     name: z.string().min(1).max(100),
@@ -197,6 +225,7 @@ export const PolicyDocument = z
     watchers: WatcherSettings.prefault({}),
     scoring: ScoringSettings.prefault({}),
     shadow: ShadowSettings.prefault({}),
+    cycleCounting: CycleCountSettings.prefault({}),
   })
   .strict();
 export type PolicyDocumentInput = z.input<typeof PolicyDocument>;

@@ -239,3 +239,70 @@ export async function countAuditEscalations(db: Pool): Promise<{ kind: string; b
   );
   return rows.map((r) => ({ kind: r.kind as string, breaches: num(r.breaches), escalations: num(r.escalations) }));
 }
+
+export interface IraFigure {
+  /** counts behind the figure: a small sample shows as such */
+  counts: number;
+  accurate: number;
+  /** accurate / counts; null without counts */
+  rate: number | null;
+  /** the counts' value at cost (the larger of system and counted quantity) */
+  value: number;
+  accurateValue: number;
+  /** accurateValue / value; null when nothing counted had a value */
+  valueRate: number | null;
+}
+
+export interface Ira {
+  overall: IraFigure;
+  bySite: (IraFigure & { site: string })[];
+  byZone: (IraFigure & { site: string; zone: string | null })[];
+  byClass: (IraFigure & { skuClass: string })[];
+  /** weeks start on Monday (UTC) */
+  byWeek: (IraFigure & { week: string })[];
+}
+
+/**
+ * Inventory record accuracy of the counts taken in [from, to): the share whose system quantity
+ * was within the policy's counting tolerance (recorded with each count, src/accuracy), by count
+ * and by value, overall and by site, zone, class and week, in one grouped pass.
+ */
+export async function inventoryRecordAccuracy(db: Pool, f: Pick<KpiFilter, 'sites' | 'from' | 'to'>): Promise<Ira> {
+  const p = new Params();
+  const where = [`r.counted_at >= ${p.add(f.from)}`, `r.counted_at < ${p.add(f.to)}`];
+  if (f.sites) where.push(`r.site = ANY(${p.add(f.sites)}::text[])`);
+  const { rows } = await db.query(
+    `WITH c AS (
+       SELECT r.site, r.zone, r.sku_class, r.within_tolerance,
+              to_char(date_trunc('week', r.counted_at AT TIME ZONE 'UTC'), 'YYYY-MM-DD') AS week,
+              GREATEST(r.system_qty, r.counted_qty, 0) * GREATEST(r.unit_cost, 0) AS value
+       FROM count_results r WHERE ${where.join(' AND ')})
+     SELECT GROUPING(site, zone, sku_class, week) AS g, site, zone, sku_class, week,
+            count(*) AS n, count(*) FILTER (WHERE within_tolerance) AS ok,
+            COALESCE(sum(value), 0) AS v, COALESCE(sum(value) FILTER (WHERE within_tolerance), 0) AS okv
+     FROM c GROUP BY GROUPING SETS ((), (site), (site, zone), (sku_class), (week))
+     ORDER BY g, site, zone NULLS LAST, sku_class, week`,
+    p.values,
+  );
+  const figure = (r: Record<string, unknown>): IraFigure => {
+    const counts = num(r.n);
+    const value = Math.round(num(r.v) * 100) / 100;
+    const accurateValue = Math.round(num(r.okv) * 100) / 100;
+    return { counts, accurate: num(r.ok), rate: counts === 0 ? null : num(r.ok) / counts, value, accurateValue, valueRate: value > 0 ? accurateValue / value : null };
+  };
+  // GROUPING bits (site, zone, sku_class, week): 1 where the column is rolled up
+  const overall = rows.find((r) => num(r.g) === 15);
+  return {
+    overall: overall ? figure(overall) : figure({ n: 0, ok: 0, v: 0, okv: 0 }),
+    bySite: rows.filter((r) => num(r.g) === 7).map((r) => ({ site: r.site as string, ...figure(r) })),
+    byZone: rows.filter((r) => num(r.g) === 3).map((r) => ({ site: r.site as string, zone: (r.zone as string | null) ?? null, ...figure(r) })),
+    byClass: rows.filter((r) => num(r.g) === 13).map((r) => ({ skuClass: r.sku_class as string, ...figure(r) })),
+    byWeek: rows.filter((r) => num(r.g) === 14).map((r) => ({ week: r.week as string, ...figure(r) })),
+  };
+}
+
+/** For /metrics: IRA per site over the last `days` days. */
+export async function iraBySite(db: Pool, now: Date, days = 28): Promise<{ site: string; counts: number; rate: number | null; valueRate: number | null }[]> {
+  const ira = await inventoryRecordAccuracy(db, { from: new Date(now.getTime() - days * 86_400_000), to: now });
+  return ira.bySite.map((s) => ({ site: s.site, counts: s.counts, rate: s.rate, valueRate: s.valueRate }));
+}
