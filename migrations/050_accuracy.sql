@@ -39,3 +39,7 @@ CREATE TABLE IF NOT EXISTS sku_classes (
 
 -- frequency: the bin is due by its class's count frequency; risk: chosen for risk with what is left.
 ALTER TABLE count_plan_items ADD COLUMN IF NOT EXISTS purpose text NOT NULL DEFAULT 'risk' CHECK (purpose IN ('frequency', 'risk'));
+
+-- The ABC classification's read: a site's outbound movements over the history window.
+CREATE INDEX IF NOT EXISTS inventory_events_usage ON inventory_events (site, occurred_at)
+  WHERE type IN ('pick', 'shipment', 'sale', 'transfer_shipped');
