@@ -34,13 +34,13 @@ export async function countVarianceSeries(
   db: Db,
   key: { site: string; location: string; sku: string },
   since: Date,
-): Promise<{ countedAt: string; systemQty: number; countedQty: number }[]> {
-  const { rows } = await db.query<{ counted_at: Date; system_qty: string; counted_qty: string }>(
-    `SELECT counted_at, system_qty, counted_qty FROM count_results
+): Promise<{ countedAt: string; systemQty: number; countedQty: number; withinTolerance: boolean }[]> {
+  const { rows } = await db.query<{ counted_at: Date; system_qty: string; counted_qty: string; within_tolerance: boolean }>(
+    `SELECT counted_at, system_qty, counted_qty, within_tolerance FROM count_results
      WHERE site = $1 AND location IS NOT DISTINCT FROM $2 AND sku = $3 AND counted_at >= $4 ORDER BY counted_at, id`,
     [key.site, key.location || null, key.sku, since],
   );
-  return rows.map((r) => ({ countedAt: r.counted_at.toISOString(), systemQty: Number(r.system_qty), countedQty: Number(r.counted_qty) }));
+  return rows.map((r) => ({ countedAt: r.counted_at.toISOString(), systemQty: Number(r.system_qty), countedQty: Number(r.counted_qty), withinTolerance: r.within_tolerance }));
 }
 
 /** The item master's cost and class, and the location master's zone, for a count without an event to carry them. */
