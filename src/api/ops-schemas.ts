@@ -105,5 +105,19 @@ export const KpisSchema = z.object({
     .array(z.object({ site: z.string(), location: z.string(), total: count, causes: z.array(z.object({ rootCause: z.string(), count })) }))
     .describe('the most frequent root causes of true outcomes per location, busiest locations first'),
   inventoryRecordAccuracy: IraSchema,
+  replenishmentAtRisk: z
+    .array(
+      z.object({
+        site: z.string(),
+        sku: z.string(),
+        openCases: count,
+        correction: z.number().describe('signed units the open cases would book'),
+        availableBefore: z.number().describe('available stock (on hand less open orders) as the books say'),
+        availableAfter: z.number().describe('available stock after the latest open case’s correction'),
+        reorderPoint: z.number(),
+        caseIds: z.array(z.string()),
+      }),
+    )
+    .describe('skus whose replenishment open cases distort: a correction moves available stock across the reorder point (open cases now, whatever the window)'),
 });
 export type Kpis = z.output<typeof KpisSchema>;

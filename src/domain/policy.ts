@@ -175,6 +175,19 @@ export const CycleCountSettings = z
   .strict();
 export type CycleCountSettings = z.infer<typeof CycleCountSettings>;
 
+/**
+ * Replenishment levels when the ERP gives none (stock at risk, domain/triage.ts): the reorder
+ * point and safety stock as days of cover at the sku's velocity.
+ */
+export const ReplenishmentSettings = z
+  .object({
+    reorderPointDays: z.number().nonnegative().max(365).default(7),
+    safetyStockDays: z.number().nonnegative().max(365).default(3),
+  })
+  .strict()
+  .refine((r) => r.reorderPointDays >= r.safetyStockDays, { path: ['reorderPointDays'], message: 'must be >= safetyStockDays' });
+export type ReplenishmentSettings = z.infer<typeof ReplenishmentSettings>;
+
 export const PolicyDocument = z
   .object({
     name: z.string().min(1).max(100),
@@ -226,6 +239,7 @@ export const PolicyDocument = z
     scoring: ScoringSettings.prefault({}),
     shadow: ShadowSettings.prefault({}),
     cycleCounting: CycleCountSettings.prefault({}),
+    replenishment: ReplenishmentSettings.prefault({}),
   })
   .strict();
 export type PolicyDocumentInput = z.input<typeof PolicyDocument>;

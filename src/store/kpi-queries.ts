@@ -306,3 +306,47 @@ export async function iraBySite(db: Pool, now: Date, days = 28): Promise<{ site:
   const ira = await inventoryRecordAccuracy(db, { from: new Date(now.getTime() - days * 86_400_000), to: now });
   return ira.bySite.map((s) => ({ site: s.site, counts: s.counts, rate: s.rate, valueRate: s.valueRate }));
 }
+
+export interface ReplenishmentAtRisk {
+  site: string;
+  sku: string;
+  openCases: number;
+  /** signed units the open cases would book */
+  correction: number;
+  /** available stock as the books say, and after the open cases' corrections (the latest case's view) */
+  availableBefore: number;
+  availableAfter: number;
+  reorderPoint: number;
+  caseIds: string[];
+}
+
+/**
+ * Skus whose replenishment open cases distort: an open case's correction moves available stock
+ * across the reorder point (recorded in its triage by the projection). Open cases now, whatever
+ * the window (partial index discrepancies_open_reorder).
+ */
+export async function replenishmentAtRisk(db: Pool, f: Pick<KpiFilter, 'sites'>, limit = 50): Promise<ReplenishmentAtRisk[]> {
+  const p = new Params();
+  const where = [`d.status <> 'closed'`, `(d.triage->'availability'->>'crossesReorderPoint') = 'true'`];
+  if (f.sites) where.push(`d.site = ANY(${p.add(f.sites)}::text[])`);
+  const { rows } = await db.query(
+    `SELECT d.site, d.sku, count(*) AS n, sum((d.triage->'availability'->>'correction')::numeric) AS correction,
+            (array_agg((d.triage->'availability'->>'availableBefore')::numeric ORDER BY d.opened_at DESC))[1] AS before,
+            (array_agg((d.triage->'availability'->>'availableAfter')::numeric ORDER BY d.opened_at DESC))[1] AS after,
+            (array_agg((d.triage->'availability'->>'reorderPoint')::numeric ORDER BY d.opened_at DESC))[1] AS rop,
+            array_agg(d.id ORDER BY d.opened_at DESC) AS ids
+     FROM discrepancies d WHERE ${where.join(' AND ')}
+     GROUP BY d.site, d.sku ORDER BY count(*) DESC, d.site, d.sku LIMIT ${p.add(limit)}`,
+    p.values,
+  );
+  return rows.map((r) => ({
+    site: r.site as string,
+    sku: r.sku as string,
+    openCases: num(r.n),
+    correction: num(r.correction),
+    availableBefore: num(r.before),
+    availableAfter: num(r.after),
+    reorderPoint: num(r.rop),
+    caseIds: r.ids as string[],
+  }));
+}

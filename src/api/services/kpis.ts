@@ -5,6 +5,7 @@ import {
   cohortVolume,
   falsePositivesByKindAndSite,
   inventoryRecordAccuracy,
+  replenishmentAtRisk,
   openCasesByAge,
   topRootCausesByLocation,
   type KpiFilter,
@@ -25,13 +26,14 @@ export async function computeKpis(ctx: ApiContext, actor: Actor, q: KpiQuery, no
   const from = q.from ?? new Date(to.getTime() - 30 * DAY_MS);
   const filter: KpiFilter = { sites: sitesInScope(actor, q.site), kinds: q.kind ? [...new Set(q.kind)] : undefined, from, to };
 
-  const [summary, volume, aging, falsePositives, rootCauses, ira] = await Promise.all([
+  const [summary, volume, aging, falsePositives, rootCauses, ira, replenishment] = await Promise.all([
     cohortSummary(ctx.db, filter),
     cohortVolume(ctx.db, filter),
     openCasesByAge(ctx.db, filter, now),
     falsePositivesByKindAndSite(ctx.db, filter),
     topRootCausesByLocation(ctx.db, filter),
     inventoryRecordAccuracy(ctx.db, filter),
+    replenishmentAtRisk(ctx.db, filter),
   ]);
   return {
     period: { from: from.toISOString(), to: to.toISOString() },
@@ -46,5 +48,6 @@ export async function computeKpis(ctx: ApiContext, actor: Actor, q: KpiQuery, no
     falsePositiveRate: falsePositives.map((r) => ({ ...r, rate: r.decided === 0 ? null : r.falsePositives / r.decided })),
     topRootCauses: rootCauses,
     inventoryRecordAccuracy: ira,
+    replenishmentAtRisk: replenishment,
   };
 }
