@@ -119,5 +119,19 @@ export const KpisSchema = z.object({
       }),
     )
     .describe('skus whose replenishment open cases distort: a correction moves available stock across the reorder point (open cases now, whatever the window)'),
+  shadowAgreement: z
+    .array(
+      z.object({
+        kind: z.string(),
+        site: z.string(),
+        shadowCases: count,
+        agreed: count,
+        rate: z.number().nullable().describe('agreed / shadowCases'),
+        wouldAutoResolve: count,
+        autoResolutionsReversed: count.describe('would-be auto-resolutions people did otherwise: adjusted nothing, or something else'),
+        peopleActed: count.describe('cases people booked an adjustment for at the bin within 7 days'),
+      }),
+    )
+    .describe('shadow cases of the cohort: what Reckon would have done against the adjustments people booked at the bin in the 7 days after, by kind and site'),
 });
 export type Kpis = z.output<typeof KpisSchema>;

@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import { agrees, SHADOW_AGREEMENT_DAYS, wouldHaveOf } from '../domain/shadow-agreement';
 
 /**
  * KPIs and metric figures, computed in SQL over the read model, the audit log and outcomes.
@@ -349,4 +350,63 @@ export async function replenishmentAtRisk(db: Pool, f: Pick<KpiFilter, 'sites'>,
     reorderPoint: num(r.rop),
     caseIds: r.ids as string[],
   }));
+}
+
+export interface ShadowAgreementRow {
+  kind: string;
+  site: string;
+  shadowCases: number;
+  /** Reckon and people did the same (domain/shadow-agreement.ts) */
+  agreed: number;
+  wouldAutoResolve: number;
+  /** would-be auto-resolutions people did otherwise (adjusted nothing, or something else) */
+  autoResolutionsReversed: number;
+  /** cases people booked an adjustment for */
+  peopleActed: number;
+}
+
+/**
+ * For the shadow cases of the cohort, by kind and site: Reckon's decision (the audit's `decided`
+ * row) against the adjustments people booked at the case's bin and sku in the agreement window
+ * after it was detected (adjustment events, partial index inventory_events_adjustments).
+ */
+export async function shadowAgreement(db: Pool, f: KpiFilter): Promise<ShadowAgreementRow[]> {
+  const p = new Params();
+  const c = cohort(f, p);
+  const { rows } = await db.query(
+    `WITH s AS (
+       SELECT c.id, c.kind, c.site, c.location, d.sku, c.detected_at
+       FROM (${c}) c JOIN discrepancies d ON d.id = c.id WHERE d.shadow AND c.resolution = 'shadowed'),
+     decided AS (
+       SELECT DISTINCT ON (a.case_id) a.case_id, a.detail->>'action' AS action, a.detail->>'correction' AS correction,
+              COALESCE((a.detail->>'adjustQty')::numeric, 0) AS adjust_qty
+       FROM audit_log a JOIN s ON s.id = a.case_id WHERE a.action = 'decided' ORDER BY a.case_id, a.seq DESC),
+     people AS (
+       SELECT s.id, COALESCE(sum((e.body->>'qty')::numeric), 0) AS adjusted
+       FROM s LEFT JOIN inventory_events e ON e.type = 'adjustment' AND e.site = s.site AND e.sku = s.sku
+         AND e.body->>'location' IS NOT DISTINCT FROM s.location
+         AND e.occurred_at >= s.detected_at AND e.occurred_at < s.detected_at + make_interval(days => ${p.add(SHADOW_AGREEMENT_DAYS)})
+         AND jsonb_typeof(e.body->'qty') = 'number'
+       GROUP BY s.id)
+     SELECT s.kind, s.site, s.id, d.action, d.correction, d.adjust_qty, pe.adjusted
+     FROM s JOIN decided d ON d.case_id = s.id JOIN people pe ON pe.id = s.id`,
+    p.values,
+  );
+  const out = new Map<string, ShadowAgreementRow>();
+  for (const r of rows) {
+    const key = `${r.kind}\u0000${r.site}`;
+    const row = out.get(key) ?? { kind: r.kind as string, site: r.site as string, shadowCases: 0, agreed: 0, wouldAutoResolve: 0, autoResolutionsReversed: 0, peopleActed: 0 };
+    const would = wouldHaveOf({ action: r.action as string, correction: (r.correction as string | null) ?? undefined });
+    const adjusted = num(r.adjusted);
+    const ok = agrees(would, num(r.adjust_qty), adjusted);
+    row.shadowCases += 1;
+    if (ok) row.agreed += 1;
+    if (r.action === 'auto_resolve') {
+      row.wouldAutoResolve += 1;
+      if (!ok) row.autoResolutionsReversed += 1;
+    }
+    if (adjusted !== 0) row.peopleActed += 1;
+    out.set(key, row);
+  }
+  return [...out.values()].sort((a, b) => (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : a.site < b.site ? -1 : a.site > b.site ? 1 : 0));
 }

@@ -6,6 +6,7 @@ import {
   falsePositivesByKindAndSite,
   inventoryRecordAccuracy,
   replenishmentAtRisk,
+  shadowAgreement,
   openCasesByAge,
   topRootCausesByLocation,
   type KpiFilter,
@@ -26,7 +27,7 @@ export async function computeKpis(ctx: ApiContext, actor: Actor, q: KpiQuery, no
   const from = q.from ?? new Date(to.getTime() - 30 * DAY_MS);
   const filter: KpiFilter = { sites: sitesInScope(actor, q.site), kinds: q.kind ? [...new Set(q.kind)] : undefined, from, to };
 
-  const [summary, volume, aging, falsePositives, rootCauses, ira, replenishment] = await Promise.all([
+  const [summary, volume, aging, falsePositives, rootCauses, ira, replenishment, shadow] = await Promise.all([
     cohortSummary(ctx.db, filter),
     cohortVolume(ctx.db, filter),
     openCasesByAge(ctx.db, filter, now),
@@ -34,6 +35,7 @@ export async function computeKpis(ctx: ApiContext, actor: Actor, q: KpiQuery, no
     topRootCausesByLocation(ctx.db, filter),
     inventoryRecordAccuracy(ctx.db, filter),
     replenishmentAtRisk(ctx.db, filter),
+    shadowAgreement(ctx.db, filter),
   ]);
   return {
     period: { from: from.toISOString(), to: to.toISOString() },
@@ -49,5 +51,6 @@ export async function computeKpis(ctx: ApiContext, actor: Actor, q: KpiQuery, no
     topRootCauses: rootCauses,
     inventoryRecordAccuracy: ira,
     replenishmentAtRisk: replenishment,
+    shadowAgreement: shadow.map((r) => ({ ...r, rate: r.shadowCases === 0 ? null : r.agreed / r.shadowCases })),
   };
 }
