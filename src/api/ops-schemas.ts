@@ -64,6 +64,24 @@ const Duration = z.object({
   p90Seconds: z.number().nullable(),
 });
 
+const IraFigure = {
+  counts: count.describe('counts behind the figure'),
+  accurate: count.describe('counts whose system quantity was within the counting tolerance'),
+  rate: z.number().nullable().describe('accurate / counts (count-weighted IRA); null without counts'),
+  value: z.number().describe('the counts at cost: the larger of system and counted quantity × unit cost'),
+  accurateValue: z.number(),
+  valueRate: z.number().nullable().describe('accurateValue / value (value-weighted IRA); null when nothing counted had a value'),
+};
+export const IraSchema = z
+  .object({
+    overall: z.object(IraFigure),
+    bySite: z.array(z.object({ site: z.string(), ...IraFigure })),
+    byZone: z.array(z.object({ site: z.string(), zone: z.string().nullable(), ...IraFigure })),
+    byClass: z.array(z.object({ skuClass: z.string(), ...IraFigure })),
+    byWeek: z.array(z.object({ week: z.string().describe('Monday of the week (UTC)'), ...IraFigure })),
+  })
+  .describe('inventory record accuracy of the counts (count events and count task results) taken in [from, to); kind does not apply');
+
 export const KpisSchema = z.object({
   period: z.object({ from: z.string(), to: z.string() }).describe('the cohort: cases opened in [from, to)'),
   scope: z.object({ sites: z.array(z.string()).nullable().describe('null: every site'), kinds: z.array(z.string()).nullable() }),
@@ -86,5 +104,34 @@ export const KpisSchema = z.object({
   topRootCauses: z
     .array(z.object({ site: z.string(), location: z.string(), total: count, causes: z.array(z.object({ rootCause: z.string(), count })) }))
     .describe('the most frequent root causes of true outcomes per location, busiest locations first'),
+  inventoryRecordAccuracy: IraSchema,
+  replenishmentAtRisk: z
+    .array(
+      z.object({
+        site: z.string(),
+        sku: z.string(),
+        openCases: count,
+        correction: z.number().describe('signed units the open cases would book'),
+        availableBefore: z.number().describe('available stock (on hand less open orders) as the books say'),
+        availableAfter: z.number().describe('available stock after the latest open case’s correction'),
+        reorderPoint: z.number(),
+        caseIds: z.array(z.string()),
+      }),
+    )
+    .describe('skus whose replenishment open cases distort: a correction moves available stock across the reorder point (open cases now, whatever the window)'),
+  shadowAgreement: z
+    .array(
+      z.object({
+        kind: z.string(),
+        site: z.string(),
+        shadowCases: count,
+        agreed: count,
+        rate: z.number().nullable().describe('agreed / shadowCases'),
+        wouldAutoResolve: count,
+        autoResolutionsReversed: count.describe('would-be auto-resolutions people did otherwise: adjusted nothing, or something else'),
+        peopleActed: count.describe('cases people booked an adjustment for at the bin within 7 days'),
+      }),
+    )
+    .describe('shadow cases of the cohort: what Reckon would have done against the adjustments people booked at the bin in the 7 days after, by kind and site'),
 });
 export type Kpis = z.output<typeof KpisSchema>;

@@ -67,6 +67,7 @@ export const IncidentPage = z.object({ items: z.array(IncidentSchema), nextCurso
 export const CountPlanItemSchema = z.object({
   rank: z.number().int(),
   location: z.string(),
+  purpose: z.enum(['frequency', 'risk']).describe('frequency: due by its ABC class’s count frequency; risk: chosen for risk with the capacity left'),
   risk: z.number(),
   skus: z.array(z.string()),
   factors: z.object({
@@ -75,6 +76,8 @@ export const CountPlanItemSchema = z.object({
     stockValue: z.number(),
     daysSinceCount: z.number().nullable(),
     staleness: z.number(),
+    skuClass: z.enum(['A', 'B', 'C']).optional().describe('the bin’s class: the highest effective class of its SKUs'),
+    dueInDays: z.number().nullable().optional().describe('days until its class’s frequency requires a count (negative: overdue; null: never counted)'),
   }),
   reasons: z.array(z.string()),
   taskIds: z.array(z.string()).describe('the count tasks created for it (one per SKU in the bin)'),

@@ -1,11 +1,19 @@
 import { Client, Connection } from '@temporalio/client';
-import { loadConfig } from '../config';
+import { loadConfig, type Config } from '../config';
+import { getActivePolicy } from '../store/policy-repo';
+import { createPool } from '../store/db';
+import { listSkuClasses, setClassOverride } from '../store/sku-class-repo';
+import { classifySite } from '../planner/abc';
+import { loadLocationFeatures } from '../planner/features';
 import { ensurePlannerSchedules, PLANNER_WORKFLOW_TYPE, plannerWorkflowId } from '../planner/schedule';
 import { temporalConnectionOptions } from '../temporal/connection';
 import type { cycleCountPlanner } from '../workflows/cycle-count-planner';
 
 const USAGE = `usage: npm run planner -- ensure [--sites DC1,DC2]        create or update the nightly schedule per site (default: CYCLE_COUNT_SITES)
-       npm run planner -- run --site DC1 [--top N]      plan one site now and wait for the result`;
+       npm run planner -- run --site DC1 [--top N]      plan one site now and wait for the result
+       npm run planner -- classify --site DC1            recompute the site's ABC classes now and print them
+       npm run planner -- set-class --site DC1 --sku S --class A|B|C|none --by NAME [--reason TEXT]
+                                                         override (or with none: clear) a sku's class at a site`;
 
 function usage(problem?: string): number {
   process.stderr.write(`${problem ? `${problem}\n` : ''}${USAGE}\n`);
@@ -26,9 +34,10 @@ function flags(rest: string[]): Record<string, string> | string {
 /** `npm run planner -- ensure|run`: the cycle-count planner's schedules, or one run on demand. */
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  if (command !== 'ensure' && command !== 'run') return usage(command ? `unknown command ${command}` : undefined);
+  if (!['ensure', 'run', 'classify', 'set-class'].includes(command ?? '')) return usage(command ? `unknown command ${command}` : undefined);
   const f = flags(rest);
   if (typeof f === 'string') return usage(f);
+  if (command === 'classify' || command === 'set-class') return classes(command, f, loadConfig());
   const env = { ...process.env, ...(f.sites !== undefined ? { CYCLE_COUNT_SITES: f.sites } : {}), ...(f.top !== undefined ? { CYCLE_COUNT_TOP_N: f.top } : {}) };
   const config = loadConfig(env);
   const connection = await Connection.connect(temporalConnectionOptions(config));
@@ -50,6 +59,27 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   } finally {
     await connection.close();
+  }
+}
+
+/** ABC classes: recomputed on demand, or a person's override (what the nightly run keeps). */
+async function classes(command: 'classify' | 'set-class', f: Record<string, string>, config: Config): Promise<number> {
+  if (!f.site) return usage(`${command} needs --site`);
+  const db = createPool(config.DATABASE_URL, 2);
+  try {
+    if (command === 'classify') {
+      const policy = (await getActivePolicy(db)).document;
+      const bins = await loadLocationFeatures(db, f.site, config.ADAPTER === 'http' ? 'events' : 'ledger', policy.cycleCounting.abc.source);
+      const result = await classifySite(db, f.site, policy, [...new Set(bins.flatMap((b) => b.skus))], new Date(), true);
+      process.stdout.write(`${JSON.stringify({ ...result, stored: await listSkuClasses(db, f.site) })}\n`);
+      return 0;
+    }
+    if (!f.sku || !f.by || !['A', 'B', 'C', 'none'].includes(f.class ?? '')) return usage('set-class needs --sku, --class A|B|C|none and --by');
+    const skuClass = f.class === 'none' ? null : (f.class as 'A' | 'B' | 'C');
+    process.stdout.write(`${JSON.stringify(await setClassOverride(db, { site: f.site, sku: f.sku, skuClass, by: f.by, reason: f.reason }))}\n`);
+    return 0;
+  } finally {
+    await db.end();
   }
 }
 

@@ -80,7 +80,7 @@ export function decide(input: DecideInput): Decision {
       if (score.recommendedAction === 'resync' && score.fullyExplained) {
         return { action: 'auto_resolve', rule: rule.name, correction: 'resync', adjustQty: 0, reason: score.explanation };
       }
-      if (rule.name === 'count_within_tolerance' && assessment.tolerance.within) {
+      if (rule.name === 'count_within_tolerance' && assessment.tolerance.within && !score.holdBack) {
         return {
           action: 'auto_resolve',
           rule: rule.name,
@@ -96,9 +96,12 @@ export function decide(input: DecideInput): Decision {
     return { action: 'hold_then_review', reason: `value at risk ${assessment.valueAtRisk} is critical: hold the stock, then review` };
   }
   const recountable = policy.recounts.kinds.includes(report.kind) && report.location !== undefined;
-  if (recountable && recountsDone < policy.recounts.automatic) {
+  // a variance inside tolerance that was held back goes to people: a recount would find it again
+  const heldBack = score.holdBack && assessment.tolerance.within ? score.holdBack : undefined;
+  if (recountable && recountsDone < policy.recounts.automatic && !heldBack) {
     return { action: 'recount', reason: `variance ${assessment.variance} is beyond tolerance; automatic recount ${recountsDone + 1} of ${policy.recounts.automatic}` };
   }
+  if (heldBack) return { action: 'review', reason: `variance ${assessment.variance} is inside tolerance, but ${heldBack}` };
   return { action: 'review', reason: score.fullyExplained ? score.explanation : `needs a person: ${score.explanation}` };
 }
 

@@ -12,6 +12,8 @@ export const DISCREPANCY_KINDS = [
   'mis_scan',
   'shrink_pattern',
   'lot_expiry',
+  /** a slow systematic divergence across a bin's counts (src/domain/drift.ts): a pattern case */
+  'drift',
 ] as const;
 export const DiscrepancyKind = z.enum(DISCREPANCY_KINDS);
 export type DiscrepancyKind = z.infer<typeof DiscrepancyKind>;

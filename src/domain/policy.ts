@@ -215,6 +215,46 @@ export const ReconciliationSettings = z
   })
   .strict();
 export type ReconciliationSettings = z.infer<typeof ReconciliationSettings>;
+/**
+ * The cycle-count programme: ABC classes by Pareto on annual usage value (A the items making up
+ * the first `aShare` of it, B up to `bShare`), where they come from, and how often each class's
+ * bins must be counted. Defaults: the classic 80/95 split, A monthly, B quarterly, C yearly.
+ */
+export const CycleCountSettings = z
+  .object({
+    abc: z
+      .object({
+        aShare: z.number().gt(0).lt(1).default(0.8),
+        bShare: z.number().gt(0).max(1).default(0.95),
+        /** computed: Reckon's own Pareto (the ERP's class until there is history); erp: the class events and the item master carry */
+        source: z.enum(['computed', 'erp']).default('computed'),
+        /** days of movement history the usage value is taken over (scaled to a year) */
+        historyDays: z.number().int().min(7).max(730).default(365),
+      })
+      .strict()
+      .prefault({})
+      .refine((a) => a.bShare > a.aShare, { path: ['bShare'], message: 'must be greater than aShare' }),
+    /** at most this many days between two counts of a bin holding the class */
+    frequencyDays: z
+      .object({ A: z.number().int().min(1).max(730).default(30), B: z.number().int().min(1).max(730).default(91), C: z.number().int().min(1).max(730).default(365) })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+export type CycleCountSettings = z.infer<typeof CycleCountSettings>;
+
+/**
+ * Replenishment levels when the ERP gives none (stock at risk, domain/triage.ts): the reorder
+ * point and safety stock as days of cover at the sku's velocity.
+ */
+export const ReplenishmentSettings = z
+  .object({
+    reorderPointDays: z.number().nonnegative().max(365).default(7),
+    safetyStockDays: z.number().nonnegative().max(365).default(3),
+  })
+  .strict()
+  .refine((r) => r.reorderPointDays >= r.safetyStockDays, { path: ['reorderPointDays'], message: 'must be >= safetyStockDays' });
+export type ReplenishmentSettings = z.infer<typeof ReplenishmentSettings>;
 
 export const PolicyDocument = z
   .object({
@@ -281,6 +321,8 @@ export const PolicyDocument = z
     shadow: ShadowSettings.prefault({}),
     notifications: NotificationSettings.prefault({}),
     reconciliation: ReconciliationSettings.prefault({}),
+    cycleCounting: CycleCountSettings.prefault({}),
+    replenishment: ReplenishmentSettings.prefault({}),
   })
   .strict();
 export type PolicyDocumentInput = z.input<typeof PolicyDocument>;

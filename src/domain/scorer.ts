@@ -45,6 +45,11 @@ export interface Score {
   rootCauses?: { cause: string; probability: number }[];
   /** scorer v2: what most favours the leading cause, in plain words */
   topFactors?: string[];
+  /**
+   * Why an automatic adjustment is held back (domain/bin-context.ts): set by the scoring activity
+   * from recent evidence at the bin. Absent in scores recorded before it, which decide as they did.
+   */
+  holdBack?: string;
   /** scorer v2: the model version, the reading the confidence is about, and the features (kept for learning) */
   model?: { version: number; reading: string; rawConfidence: number; features: Record<string, string> };
 }

@@ -24,6 +24,52 @@ export interface TriageInput {
   openOrders: number;
   /** units those orders still need */
   reservedQty: number;
+  /** the case's effect on the sku's availability at the site, when its replenishment levels are known */
+  availability?: AvailabilityInput;
+}
+
+/**
+ * Stock at risk: available stock (on hand less what open orders still need) before and after
+ * the case's correction, against the sku's reorder point and safety stock (the ERP's, else the
+ * policy's days of cover at the sku's velocity).
+ */
+export interface AvailabilityInput {
+  availableBefore: number;
+  /** signed units the correction books (observed − expected) */
+  correction: number;
+  reorderPoint: number;
+  safetyStock: number;
+  source: 'erp' | 'policy';
+}
+
+export interface Availability extends AvailabilityInput {
+  availableAfter: number;
+  /** the correction moves available stock across the reorder point: replenishment planned on the books is wrong */
+  crossesReorderPoint: boolean;
+  belowSafetyStock: boolean;
+  /** points added to the priority */
+  raise: number;
+}
+
+/** A loss that crosses the reorder point raises a case one band; one that also breaks safety stock, two. */
+export const REORDER_RAISE = 10;
+export const SAFETY_STOCK_RAISE = 20;
+
+export function availabilityEffect(a: AvailabilityInput): Availability {
+  const after = round(a.availableBefore + a.correction, 3);
+  const crosses = (a.availableBefore >= a.reorderPoint) !== (after >= a.reorderPoint);
+  const belowSafety = after < a.safetyStock && a.availableBefore >= a.safetyStock;
+  const loss = a.correction < 0;
+  const raise = loss && crosses ? (belowSafety ? SAFETY_STOCK_RAISE : REORDER_RAISE) : loss && belowSafety ? REORDER_RAISE : 0;
+  return { ...a, availableAfter: after, crossesReorderPoint: crosses, belowSafetyStock: after < a.safetyStock, raise };
+}
+
+function availabilitySentence(a: Availability): string {
+  const levels = `reorder point ${round(a.reorderPoint, 1)}, safety stock ${round(a.safetyStock, 1)} (${a.source === 'erp' ? 'from the ERP' : 'policy days of cover'})`;
+  const move = `the correction takes available stock from ${round(a.availableBefore, 3)} to ${a.availableAfter}`;
+  if (a.raise > 0) return `; ${move}, below the ${a.belowSafetyStock ? 'safety stock' : 'reorder point'} (${levels}): replenishment on the books is wrong, raised ${a.raise / 10} band${a.raise > 10 ? 's' : ''}`;
+  if (a.crossesReorderPoint) return `; ${move}, back above the reorder point (${levels}): the books would replenish stock that is there`;
+  return '';
 }
 
 export interface Triage {
@@ -35,6 +81,8 @@ export interface Triage {
   velocityPerDay: number;
   openOrders: number;
   reservedQty: number;
+  /** the case's effect on availability, when known */
+  availability?: Availability;
   explanation: string;
 }
 
@@ -61,7 +109,10 @@ export function triagePriority(input: TriageInput): Triage {
   const orders = Math.floor(finiteNonNegative(input.openOrders));
   const reserved = finiteNonNegative(input.reservedQty);
   const product = value * (1 + velocity) * (1 + orders);
-  const score = Math.min(100, round(10 * Math.log10(1 + product), 1));
+  const availability = input.availability ? availabilityEffect(input.availability) : undefined;
+  // no value at risk stays P4: a zero-cost sku's reorder point is no one's money
+  const raise = value > 0 ? (availability?.raise ?? 0) : 0;
+  const score = Math.min(100, round(10 * Math.log10(1 + product) + raise, 1));
   const band = bandOf(score);
   const money = value.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
   const demand = orders === 0 ? 'no open orders' : `${orders} open order${orders === 1 ? '' : 's'} waiting for ${round(reserved, 3)} units`;
@@ -73,6 +124,7 @@ export function triagePriority(input: TriageInput): Triage {
     velocityPerDay: round(velocity, 3),
     openOrders: orders,
     reservedQty: round(reserved, 3),
-    explanation: `${band}: ${money} at risk, the SKU moves ${round(velocity, 1)} units a day, ${demand}`,
+    ...(availability ? { availability } : {}),
+    explanation: `${band}: ${money} at risk, the SKU moves ${round(velocity, 1)} units a day, ${demand}${availability ? availabilitySentence(availability) : ''}`,
   };
 }

@@ -9,6 +9,7 @@ import type { Features } from './features/types';
 import { applyFeatures } from './features/update';
 import { applyToLedger } from './ledger-apply';
 import { applyToModel } from './model-apply';
+import { recordCountForAccuracy } from '../accuracy/record-count';
 
 export interface RecordedEvent {
   status: 'accepted' | 'duplicate';
@@ -52,6 +53,22 @@ export async function recordEvent(pool: Pool, e: InventoryEvent, opts: RecordOpt
     await applyToModel(c, e);
     await applyFeatures(c, e, features, opts.stockSource);
     await storeDetections(c, detect(e, features, opts.detectors ?? DETECTORS, opts.logger, receivedAt));
+    if (e.type === 'count' && e.sku && e.qty !== undefined && e.qty >= 0) {
+      const loc = e.location ?? '';
+      await recordCountForAccuracy(c, opts.policy, {
+        id: `event:${e.source}:${e.eventId}`,
+        origin: 'event',
+        site: e.site,
+        location: e.location,
+        zone: features.zones[loc],
+        sku: e.sku,
+        suppliedClass: features.item.skuClass,
+        unitCost: features.item.unitCost,
+        systemQty: features.stock[loc]?.wms ?? 0,
+        countedQty: e.qty,
+        countedAt: e.occurredAt,
+      });
+    }
     return { status: 'accepted', processed: false, receivedAt };
   });
 }

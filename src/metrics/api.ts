@@ -1,7 +1,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Pool } from 'pg';
 import type { Logger } from '../logger';
-import { countAuditEscalations, countCasesByState } from '../store/kpi-queries';
+import { countAuditEscalations, countCasesByState, iraBySite } from '../store/kpi-queries';
 
 /**
  * The API's Prometheus registry, one per app (tests run several apps in one process, and the
@@ -33,7 +33,7 @@ export function createApiMetrics(db: Pool, logger: Logger): ApiMetrics {
     help: 'read-model refreshes of the case figures that failed (the previous figures are served)',
     registers: [registry],
   });
-  // prom-client awaits collect() before serialising; one cached refresh serves all three
+  // prom-client awaits collect() before serialising; one cached refresh serves them all
   const collect = () => readModel();
   const cases = new Gauge({
     collect,
@@ -58,10 +58,25 @@ export function createApiMetrics(db: Pool, logger: Logger): ApiMetrics {
     registers: [registry],
   });
 
+  const ira = new Gauge({
+    collect,
+    name: 'reckon_inventory_record_accuracy',
+    help: 'share of the last 28 days of counts within the counting tolerance, by site and weighting (count or value)',
+    labelNames: ['site', 'weighting'] as const,
+    registers: [registry],
+  });
+  const iraCounts = new Gauge({
+    collect,
+    name: 'reckon_inventory_record_accuracy_counts',
+    help: 'counts behind reckon_inventory_record_accuracy, by site',
+    labelNames: ['site'] as const,
+    registers: [registry],
+  });
+
   let cachedAt = 0;
   let inFlight: Promise<void> | undefined;
   const refresh = async (): Promise<void> => {
-    const [byState, audit] = await Promise.all([countCasesByState(db), countAuditEscalations(db)]);
+    const [byState, audit, accuracy] = await Promise.all([countCasesByState(db), countAuditEscalations(db), iraBySite(db, new Date())]);
     cases.reset();
     for (const r of byState) cases.set({ kind: r.kind, status: r.status, resolution: r.resolution ?? 'none' }, r.count);
     breaches.reset();
@@ -69,6 +84,13 @@ export function createApiMetrics(db: Pool, logger: Logger): ApiMetrics {
     for (const r of audit) {
       if (r.breaches > 0) breaches.inc({ kind: r.kind }, r.breaches);
       if (r.escalations > 0) escalations.inc({ kind: r.kind }, r.escalations);
+    }
+    ira.reset();
+    iraCounts.reset();
+    for (const s of accuracy) {
+      iraCounts.set({ site: s.site }, s.counts);
+      if (s.rate !== null) ira.set({ site: s.site, weighting: 'count' }, s.rate);
+      if (s.valueRate !== null) ira.set({ site: s.site, weighting: 'value' }, s.valueRate);
     }
     cachedAt = Date.now();
   };

@@ -1,4 +1,6 @@
-import { COUNT_RISK_VERSION, rankLocations, type RankedLocation } from '../domain/count-risk';
+import { CYCLE_PLAN_VERSION, planCycleCounts, type PlannedLocation } from '../domain/cycle-plan';
+import { getActivePolicy } from '../store/policy-repo';
+import { classifySite } from './abc';
 import type { ActivityDeps } from '../activities/deps';
 import { withTransaction } from '../store/db';
 import { loadLocationFeatures } from './features';
@@ -16,7 +18,7 @@ export interface PlannedCounts {
   /** false when the plan had been recorded by an earlier attempt of the run and was read back */
   fresh: boolean;
   considered: number;
-  items: Pick<RankedLocation, 'rank' | 'location' | 'skus'>[];
+  items: Pick<PlannedLocation, 'rank' | 'location' | 'skus'>[];
 }
 
 /** The cycle-count planner's own records: rank and record a plan, then note its count tasks. */
@@ -28,13 +30,18 @@ export function createPlannerActivities(deps: ActivityDeps) {
      * change the ranking), so every attempt creates the same tasks with the same keys.
      */
     async planCycleCounts(req: PlanRequest): Promise<PlannedCounts> {
-      const toItems = (items: RankedLocation[]) => items.map(({ rank, location, skus }) => ({ rank, location, skus }));
+      const toItems = (items: Pick<PlannedLocation, 'rank' | 'location' | 'skus'>[]) => items.map(({ rank, location, skus }) => ({ rank, location, skus }));
       const stored = await getPlan(deps.db, req.planId);
       if (stored) return { planId: stored.id, fresh: false, considered: stored.considered, items: toItems(stored.items) };
-      const features = await loadLocationFeatures(deps.db, req.site, deps.stockSource ?? 'ledger');
-      const ranked = rankLocations(features, req.topN);
+      const policy = (await getActivePolicy(deps.db)).document;
+      const { source } = policy.cycleCounting.abc;
+      // the night's run keeps the ABC classes current (at most once in RECLASSIFY_AFTER_MS)
+      const before = await loadLocationFeatures(deps.db, req.site, deps.stockSource ?? 'ledger', source);
+      const classified = await classifySite(deps.db, req.site, policy, [...new Set(before.flatMap((f) => f.skus))]);
+      const features = classified.computed ? await loadLocationFeatures(deps.db, req.site, deps.stockSource ?? 'ledger', source) : before;
+      const ranked = planCycleCounts(features, { capacity: req.topN, frequencyDays: policy.cycleCounting.frequencyDays });
       const fresh = await withTransaction(deps.db, (c) =>
-        insertPlan(c, { id: req.planId, site: req.site, topN: req.topN, considered: features.length, modelVersion: COUNT_RISK_VERSION, items: ranked }),
+        insertPlan(c, { id: req.planId, site: req.site, topN: req.topN, considered: features.length, modelVersion: CYCLE_PLAN_VERSION, items: ranked }),
       );
       if (fresh) return { planId: req.planId, fresh, considered: features.length, items: toItems(ranked) };
       // another attempt recorded it between our read and our write: that one stands

@@ -1,5 +1,8 @@
 import type { Pool, PoolClient } from 'pg';
-import { BIN_VELOCITY_WINDOW_DAYS, ERROR_WINDOW_DAYS, type LocationFeatures } from '../domain/count-risk';
+import { binClass } from '../domain/abc';
+import { BIN_VELOCITY_WINDOW_DAYS, ERROR_WINDOW_DAYS } from '../domain/count-risk';
+import type { PlanningLocation } from '../domain/cycle-plan';
+import type { CycleCountSettings, SkuClass } from '../domain';
 
 type Db = Pick<Pool | PoolClient, 'query'>;
 
@@ -9,6 +12,7 @@ export const BIN_OUTBOUND_TYPES = ['pick', 'shipment', 'sale', 'transfer_shipped
 interface FeatureRow {
   location: string;
   skus: string[];
+  classes: SkuClass[];
   stock_value: string | null;
   error_cases: string;
   out_units: string;
@@ -22,11 +26,17 @@ interface FeatureRow {
  * outbound units a day, stock at cost, days since its last count, and whether a count task is
  * already open. One grouped read per source, each by site (a nightly batch, not a hot path).
  */
-export async function loadLocationFeatures(db: Db, site: string, source: 'ledger' | 'events' = 'ledger'): Promise<LocationFeatures[]> {
-  const { rows } = await db.query<FeatureRow>(source === 'events' ? FROM_EVENTS : FROM_LEDGER, [site, ERROR_WINDOW_DAYS, BIN_VELOCITY_WINDOW_DAYS, BIN_OUTBOUND_TYPES]);
+export async function loadLocationFeatures(
+  db: Db,
+  site: string,
+  source: 'ledger' | 'events' = 'ledger',
+  classSource: CycleCountSettings['abc']['source'] = 'computed',
+): Promise<PlanningLocation[]> {
+  const { rows } = await db.query<FeatureRow>(source === 'events' ? FROM_EVENTS : FROM_LEDGER, [site, ERROR_WINDOW_DAYS, BIN_VELOCITY_WINDOW_DAYS, BIN_OUTBOUND_TYPES, classSource]);
   return rows.map((r) => ({
     location: r.location,
     skus: r.skus,
+    skuClass: binClass(r.classes),
     errorCases: Number(r.error_cases),
     velocityPerDay: Number(r.out_units) / BIN_VELOCITY_WINDOW_DAYS,
     stockValue: Number(r.stock_value ?? 0),
@@ -40,7 +50,10 @@ const ERRORS = `errors AS (
        WHERE site = $1 AND location IS NOT NULL AND opened_at >= now() - make_interval(days => $2)
          AND resolution IS DISTINCT FROM 'rejected_no_change'
        GROUP BY location)`;
-const SELECT_FEATURES = `SELECT bins.location, bins.skus, bins.stock_value, COALESCE(errors.n, 0) AS error_cases, COALESCE(moved.units, 0) AS out_units,
+/** The effective class of each sku (domain/abc.ts effectiveClass): override, then by source. */
+const CLASSES = `array_agg(COALESCE(sc.override_class,
+                CASE WHEN $5 = 'erp' THEN COALESCE(i.sku_class, sc.computed_class) ELSE COALESCE(sc.computed_class, i.sku_class) END, 'C')) AS classes`;
+const SELECT_FEATURES = `SELECT bins.location, bins.skus, bins.classes, bins.stock_value, COALESCE(errors.n, 0) AS error_cases, COALESCE(moved.units, 0) AS out_units,
             -- GREATEST skips NULLs: a bin never counted must stay NULL, not become 0 days
             CASE WHEN counted.last IS NULL THEN NULL ELSE GREATEST(0, EXTRACT(EPOCH FROM (now() - counted.last)) / 86400) END AS days_since_count,
             open_tasks.location IS NOT NULL AS open_task
@@ -56,8 +69,10 @@ const SELECT_FEATURES = `SELECT bins.location, bins.skus, bins.stock_value, COAL
  * events carried it. Open count tasks live in the WMS: not known here, so none is assumed.
  */
 const FROM_EVENTS = `WITH bins AS (
-       SELECT b.location, array_agg(b.sku ORDER BY b.sku) AS skus, sum(GREATEST(b.wms_qty, 0) * COALESCE(i.unit_cost, 0)) AS stock_value
+       SELECT b.location, array_agg(b.sku ORDER BY b.sku) AS skus, sum(GREATEST(b.wms_qty, 0) * COALESCE(i.unit_cost, 0)) AS stock_value,
+              ${CLASSES}
        FROM features.stock b LEFT JOIN model.items i ON i.sku = b.sku
+       LEFT JOIN sku_classes sc ON sc.site = b.site AND sc.sku = b.sku
        WHERE b.site = $1 AND b.location <> '' AND (b.wms_qty <> 0 OR b.erp_qty <> 0)
        GROUP BY b.location),
      ${ERRORS},
@@ -72,8 +87,10 @@ const FROM_EVENTS = `WITH bins AS (
      ${SELECT_FEATURES}`;
 
 const FROM_LEDGER = `WITH bins AS (
-       SELECT b.location, array_agg(b.sku ORDER BY b.sku) AS skus, sum(GREATEST(b.wms_qty, 0) * COALESCE(i.unit_cost, 0)) AS stock_value
+       SELECT b.location, array_agg(b.sku ORDER BY b.sku) AS skus, sum(GREATEST(b.wms_qty, 0) * COALESCE(i.unit_cost, 0)) AS stock_value,
+              ${CLASSES}
        FROM ledger.balances b LEFT JOIN ledger.items i ON i.sku = b.sku
+       LEFT JOIN sku_classes sc ON sc.site = b.site AND sc.sku = b.sku
        WHERE b.site = $1 AND b.location <> '' AND (b.wms_qty <> 0 OR b.erp_qty <> 0)
        GROUP BY b.location),
      errors AS (

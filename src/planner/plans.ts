@@ -1,5 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
 import type { RankedLocation } from '../domain/count-risk';
+import type { PlannedLocation } from '../domain/cycle-plan';
 
 type Db = Pick<Pool | PoolClient, 'query'>;
 
@@ -7,6 +8,8 @@ type Db = Pick<Pool | PoolClient, 'query'>;
 
 export interface CountPlanItem extends RankedLocation {
   taskIds: string[];
+  /** why the bin is on the plan: due by its class's frequency, or chosen for risk */
+  purpose: PlannedLocation['purpose'];
 }
 
 export interface CountPlan {
@@ -27,7 +30,8 @@ export interface NewCountPlan {
   topN: number;
   considered: number;
   modelVersion: string;
-  items: RankedLocation[];
+  /** plans before the ABC programme carried no purpose: they were all risk */
+  items: (RankedLocation & Partial<Pick<PlannedLocation, 'purpose' | 'skuClass' | 'dueInDays'>>)[];
 }
 
 /** Records a plan once: false when a plan with this id was already recorded (a retried run), which then stands. */
@@ -39,10 +43,20 @@ export async function insertPlan(db: Db, p: NewCountPlan): Promise<boolean> {
   if (!inserted.rowCount) return false;
   if (p.items.length === 0) return true;
   await db.query(
-    `INSERT INTO count_plan_items (plan_id, rank, location, risk, factors, reasons, skus)
-     SELECT $1, x.rank, x.location, x.risk, x.factors, ARRAY(SELECT jsonb_array_elements_text(x.reasons)), ARRAY(SELECT jsonb_array_elements_text(x.skus))
-     FROM jsonb_to_recordset($2::jsonb) AS x(rank integer, location text, risk numeric, factors jsonb, reasons jsonb, skus jsonb)`,
-    [p.id, JSON.stringify(p.items)],
+    `INSERT INTO count_plan_items (plan_id, rank, location, risk, factors, reasons, skus, purpose)
+     SELECT $1, x.rank, x.location, x.risk, x.factors, ARRAY(SELECT jsonb_array_elements_text(x.reasons)), ARRAY(SELECT jsonb_array_elements_text(x.skus)), x.purpose
+     FROM jsonb_to_recordset($2::jsonb) AS x(rank integer, location text, risk numeric, factors jsonb, reasons jsonb, skus jsonb, purpose text)`,
+    [
+      p.id,
+      JSON.stringify(
+        p.items.map((i) => ({
+          ...i,
+          purpose: i.purpose ?? 'risk',
+          // the class and deadline ride with the factors the plan was made from
+          factors: { ...i.factors, ...(i.skuClass ? { skuClass: i.skuClass } : {}), ...(i.dueInDays !== undefined ? { dueInDays: i.dueInDays } : {}) },
+        })),
+      ),
+    ],
   );
   return true;
 }
@@ -83,6 +97,7 @@ interface ItemRow {
   reasons: string[];
   skus: string[];
   task_ids: string[];
+  purpose: CountPlanItem['purpose'];
 }
 
 const PLAN_COLUMNS = `id, site, planned_at, top_n, considered, model_version, status, completed_at,
@@ -105,7 +120,7 @@ async function withItems(db: Db, rows: PlanRow[]): Promise<CountPlan[]> {
     completedAt: r.completed_at ? r.completed_at.toISOString() : null,
     items: items
       .filter((i) => i.plan_id === r.id)
-      .map((i) => ({ rank: i.rank, location: i.location, risk: Number(i.risk), skus: i.skus, factors: i.factors, reasons: i.reasons, taskIds: i.task_ids })),
+      .map((i) => ({ rank: i.rank, location: i.location, purpose: i.purpose, risk: Number(i.risk), skus: i.skus, factors: i.factors, reasons: i.reasons, taskIds: i.task_ids })),
   }));
 }
 

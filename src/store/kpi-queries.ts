@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import { agrees, SHADOW_AGREEMENT_DAYS, wouldHaveOf } from '../domain/shadow-agreement';
 
 /**
  * KPIs and metric figures, computed in SQL over the read model, the audit log and outcomes.
@@ -238,4 +239,174 @@ export async function countAuditEscalations(db: Pool): Promise<{ kind: string; b
      GROUP BY d.kind`,
   );
   return rows.map((r) => ({ kind: r.kind as string, breaches: num(r.breaches), escalations: num(r.escalations) }));
+}
+
+export interface IraFigure {
+  /** counts behind the figure: a small sample shows as such */
+  counts: number;
+  accurate: number;
+  /** accurate / counts; null without counts */
+  rate: number | null;
+  /** the counts' value at cost (the larger of system and counted quantity) */
+  value: number;
+  accurateValue: number;
+  /** accurateValue / value; null when nothing counted had a value */
+  valueRate: number | null;
+}
+
+export interface Ira {
+  overall: IraFigure;
+  bySite: (IraFigure & { site: string })[];
+  byZone: (IraFigure & { site: string; zone: string | null })[];
+  byClass: (IraFigure & { skuClass: string })[];
+  /** weeks start on Monday (UTC) */
+  byWeek: (IraFigure & { week: string })[];
+}
+
+/**
+ * Inventory record accuracy of the counts taken in [from, to): the share whose system quantity
+ * was within the policy's counting tolerance (recorded with each count, src/accuracy), by count
+ * and by value, overall and by site, zone, class and week, in one grouped pass.
+ */
+export async function inventoryRecordAccuracy(db: Pool, f: Pick<KpiFilter, 'sites' | 'from' | 'to'>): Promise<Ira> {
+  const p = new Params();
+  const where = [`r.counted_at >= ${p.add(f.from)}`, `r.counted_at < ${p.add(f.to)}`];
+  if (f.sites) where.push(`r.site = ANY(${p.add(f.sites)}::text[])`);
+  const { rows } = await db.query(
+    `WITH c AS (
+       SELECT r.site, r.zone, r.sku_class, r.within_tolerance,
+              to_char(date_trunc('week', r.counted_at AT TIME ZONE 'UTC'), 'YYYY-MM-DD') AS week,
+              GREATEST(r.system_qty, r.counted_qty, 0) * GREATEST(r.unit_cost, 0) AS value
+       FROM count_results r WHERE ${where.join(' AND ')})
+     SELECT GROUPING(site, zone, sku_class, week) AS g, site, zone, sku_class, week,
+            count(*) AS n, count(*) FILTER (WHERE within_tolerance) AS ok,
+            COALESCE(sum(value), 0) AS v, COALESCE(sum(value) FILTER (WHERE within_tolerance), 0) AS okv
+     FROM c GROUP BY GROUPING SETS ((), (site), (site, zone), (sku_class), (week))
+     ORDER BY g, site, zone NULLS LAST, sku_class, week`,
+    p.values,
+  );
+  const figure = (r: Record<string, unknown>): IraFigure => {
+    const counts = num(r.n);
+    const value = Math.round(num(r.v) * 100) / 100;
+    const accurateValue = Math.round(num(r.okv) * 100) / 100;
+    return { counts, accurate: num(r.ok), rate: counts === 0 ? null : num(r.ok) / counts, value, accurateValue, valueRate: value > 0 ? accurateValue / value : null };
+  };
+  // GROUPING bits (site, zone, sku_class, week): 1 where the column is rolled up
+  const overall = rows.find((r) => num(r.g) === 15);
+  return {
+    overall: overall ? figure(overall) : figure({ n: 0, ok: 0, v: 0, okv: 0 }),
+    bySite: rows.filter((r) => num(r.g) === 7).map((r) => ({ site: r.site as string, ...figure(r) })),
+    byZone: rows.filter((r) => num(r.g) === 3).map((r) => ({ site: r.site as string, zone: (r.zone as string | null) ?? null, ...figure(r) })),
+    byClass: rows.filter((r) => num(r.g) === 13).map((r) => ({ skuClass: r.sku_class as string, ...figure(r) })),
+    byWeek: rows.filter((r) => num(r.g) === 14).map((r) => ({ week: r.week as string, ...figure(r) })),
+  };
+}
+
+/** For /metrics: IRA per site over the last `days` days. */
+export async function iraBySite(db: Pool, now: Date, days = 28): Promise<{ site: string; counts: number; rate: number | null; valueRate: number | null }[]> {
+  const ira = await inventoryRecordAccuracy(db, { from: new Date(now.getTime() - days * 86_400_000), to: now });
+  return ira.bySite.map((s) => ({ site: s.site, counts: s.counts, rate: s.rate, valueRate: s.valueRate }));
+}
+
+export interface ReplenishmentAtRisk {
+  site: string;
+  sku: string;
+  openCases: number;
+  /** signed units the open cases would book */
+  correction: number;
+  /** available stock as the books say, and after the open cases' corrections (the latest case's view) */
+  availableBefore: number;
+  availableAfter: number;
+  reorderPoint: number;
+  caseIds: string[];
+}
+
+/**
+ * Skus whose replenishment open cases distort: an open case's correction moves available stock
+ * across the reorder point (recorded in its triage by the projection). Open cases now, whatever
+ * the window (partial index discrepancies_open_reorder).
+ */
+export async function replenishmentAtRisk(db: Pool, f: Pick<KpiFilter, 'sites'>, limit = 50): Promise<ReplenishmentAtRisk[]> {
+  const p = new Params();
+  const where = [`d.status <> 'closed'`, `(d.triage->'availability'->>'crossesReorderPoint') = 'true'`];
+  if (f.sites) where.push(`d.site = ANY(${p.add(f.sites)}::text[])`);
+  const { rows } = await db.query(
+    `SELECT d.site, d.sku, count(*) AS n, sum((d.triage->'availability'->>'correction')::numeric) AS correction,
+            (array_agg((d.triage->'availability'->>'availableBefore')::numeric ORDER BY d.opened_at DESC))[1] AS before,
+            (array_agg((d.triage->'availability'->>'availableAfter')::numeric ORDER BY d.opened_at DESC))[1] AS after,
+            (array_agg((d.triage->'availability'->>'reorderPoint')::numeric ORDER BY d.opened_at DESC))[1] AS rop,
+            array_agg(d.id ORDER BY d.opened_at DESC) AS ids
+     FROM discrepancies d WHERE ${where.join(' AND ')}
+     GROUP BY d.site, d.sku ORDER BY count(*) DESC, d.site, d.sku LIMIT ${p.add(limit)}`,
+    p.values,
+  );
+  return rows.map((r) => ({
+    site: r.site as string,
+    sku: r.sku as string,
+    openCases: num(r.n),
+    correction: num(r.correction),
+    availableBefore: num(r.before),
+    availableAfter: num(r.after),
+    reorderPoint: num(r.rop),
+    caseIds: r.ids as string[],
+  }));
+}
+
+export interface ShadowAgreementRow {
+  kind: string;
+  site: string;
+  shadowCases: number;
+  /** Reckon and people did the same (domain/shadow-agreement.ts) */
+  agreed: number;
+  wouldAutoResolve: number;
+  /** would-be auto-resolutions people did otherwise (adjusted nothing, or something else) */
+  autoResolutionsReversed: number;
+  /** cases people booked an adjustment for */
+  peopleActed: number;
+}
+
+/**
+ * For the shadow cases of the cohort, by kind and site: Reckon's decision (the audit's `decided`
+ * row) against the adjustments people booked at the case's bin and sku in the agreement window
+ * after it was detected (adjustment events, partial index inventory_events_adjustments).
+ */
+export async function shadowAgreement(db: Pool, f: KpiFilter): Promise<ShadowAgreementRow[]> {
+  const p = new Params();
+  const c = cohort(f, p);
+  const { rows } = await db.query(
+    `WITH s AS (
+       SELECT c.id, c.kind, c.site, c.location, d.sku, c.detected_at
+       FROM (${c}) c JOIN discrepancies d ON d.id = c.id WHERE d.shadow AND c.resolution = 'shadowed'),
+     decided AS (
+       SELECT DISTINCT ON (a.case_id) a.case_id, a.detail->>'action' AS action, a.detail->>'correction' AS correction,
+              COALESCE((a.detail->>'adjustQty')::numeric, 0) AS adjust_qty
+       FROM audit_log a JOIN s ON s.id = a.case_id WHERE a.action = 'decided' ORDER BY a.case_id, a.seq DESC),
+     people AS (
+       SELECT s.id, COALESCE(sum((e.body->>'qty')::numeric), 0) AS adjusted
+       FROM s LEFT JOIN inventory_events e ON e.type = 'adjustment' AND e.site = s.site AND e.sku = s.sku
+         AND e.body->>'location' IS NOT DISTINCT FROM s.location
+         AND e.occurred_at >= s.detected_at AND e.occurred_at < s.detected_at + make_interval(days => ${p.add(SHADOW_AGREEMENT_DAYS)})
+         AND jsonb_typeof(e.body->'qty') = 'number'
+       GROUP BY s.id)
+     SELECT s.kind, s.site, s.id, d.action, d.correction, d.adjust_qty, pe.adjusted
+     FROM s JOIN decided d ON d.case_id = s.id JOIN people pe ON pe.id = s.id`,
+    p.values,
+  );
+  const out = new Map<string, ShadowAgreementRow>();
+  for (const r of rows) {
+    const key = `${r.kind}\u0000${r.site}`;
+    const row = out.get(key) ?? { kind: r.kind as string, site: r.site as string, shadowCases: 0, agreed: 0, wouldAutoResolve: 0, autoResolutionsReversed: 0, peopleActed: 0 };
+    const would = wouldHaveOf({ action: r.action as string, correction: (r.correction as string | null) ?? undefined });
+    const adjusted = num(r.adjusted);
+    const ok = agrees(would, num(r.adjust_qty), adjusted);
+    row.shadowCases += 1;
+    if (ok) row.agreed += 1;
+    if (r.action === 'auto_resolve') {
+      row.wouldAutoResolve += 1;
+      if (!ok) row.autoResolutionsReversed += 1;
+    }
+    if (adjusted !== 0) row.peopleActed += 1;
+    out.set(key, row);
+  }
+  return [...out.values()].sort((a, b) => (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : a.site < b.site ? -1 : a.site > b.site ? 1 : 0));
 }

@@ -1,6 +1,7 @@
 import type { PoolClient } from 'pg';
 import type { CaseState } from '../domain';
 import { VELOCITY_WINDOW_DAYS, type TriageInput } from '../domain/triage';
+import { loadAvailability } from './availability';
 
 type Db = Pick<PoolClient, 'query'>;
 
@@ -64,5 +65,6 @@ export async function loadTriageInputs(db: Db, s: CaseState, evidenceLookbackDay
     demandSource = 'evidence';
   }
 
-  return { valueAtRisk, velocityPerDay, openOrders, reservedQty, sources: { velocity: velocitySource, demand: demandSource } };
+  const availability = await loadAvailability(db, s, velocityPerDay, reservedQty);
+  return { valueAtRisk, velocityPerDay, openOrders, reservedQty, ...(availability ? { availability } : {}), sources: { velocity: velocitySource, demand: demandSource } };
 }

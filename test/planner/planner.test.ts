@@ -55,7 +55,7 @@ describe('cycleCountPlanner', () => {
     // positive); BIN-D has an open count task already
     const res = await (await api.as(viewer)).get(`/v1/count-plans/${encodeURIComponent(planId)}`);
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ id: planId, site: SITE, topN: 3, considered: 5, status: 'tasks_created', modelVersion: 'count-risk-v1' });
+    expect(res.body).toMatchObject({ id: planId, site: SITE, topN: 3, considered: 5, status: 'tasks_created', modelVersion: 'cycle-plan-v1' });
     expect(res.body.items.map((i: { location: string }) => i.location)).toEqual(['BIN-A', 'BIN-E', 'BIN-B']);
     expect(res.body.items[0]).toMatchObject({ rank: 1, skus: [fixtureSku(SITE, 'A1')], factors: { errorCases: 2, velocityPerDay: 1, stockValue: 1000, daysSinceCount: null } });
     expect(res.body.items[0].reasons).toContain('never counted');

@@ -229,3 +229,21 @@ describe('decide: recount, hold, review', () => {
     expect(rv.reason).toContain('nothing explains 20');
   });
 });
+
+describe('evidence at the bin holds back an automatic adjustment', () => {
+  const within = { candidateRule: 'count_within_tolerance' as const, confidence: 0.9, recommendedAction: 'adjust' as const };
+  const holdBack = 'not adjusted automatically: the bin has 1 other open case in the last 14 days, so this variance may be part of something bigger';
+
+  it('a variance inside tolerance is adjusted without it, and goes to a person with it, saying why', () => {
+    expect(run({ report: rep({ expectedQty: 40, observedQty: 39 }), score: score(within) })).toMatchObject({ action: 'auto_resolve', correction: 'adjust', adjustQty: -1 });
+    expect(run({ report: rep({ expectedQty: 40, observedQty: 39 }), score: score({ ...within, holdBack }) })).toEqual({ action: 'review', reason: `variance -1 is inside tolerance, but ${holdBack}` });
+    // after a recount as well
+    expect(run({ report: rep({ expectedQty: 40, observedQty: 20 }), observedQty: 39, recountsDone: 1, score: score({ ...within, holdBack }) })).toMatchObject({ action: 'review' });
+  });
+
+  it('leaves what is beyond tolerance and explained resyncs as they were', () => {
+    expect(run({ report: rep({ expectedQty: 100, observedQty: 80 }), score: score({ holdBack }) })).toMatchObject({ action: 'recount' });
+    const explained = { ...resync('explained_by_open_allocation', 0.95), holdBack };
+    expect(run({ report: rep({ kind: 'system_mismatch', expectedQty: 100, observedQty: 95 }), score: explained })).toMatchObject({ action: 'auto_resolve', correction: 'resync' });
+  });
+});

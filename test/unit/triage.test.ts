@@ -59,3 +59,30 @@ describe('bandOf', () => {
     expect(bandOf(score)).toBe(band);
   });
 });
+
+describe('stock at risk', () => {
+  // $999 on a sku moving 9 a day: 40, P2
+  const base = { valueAtRisk: 999, velocityPerDay: 9 };
+  const levels = { reorderPoint: 63, safetyStock: 27, source: 'erp' as const };
+
+  it('a loss that takes available stock below the reorder point raises the case one band, and says so', () => {
+    const t = triagePriority(input({ ...base, availability: { ...levels, availableBefore: 70, correction: -10 } }));
+    expect(t).toMatchObject({ score: 50, band: 'P1', availability: { availableAfter: 60, crossesReorderPoint: true, belowSafetyStock: false, raise: 10 } });
+    expect(t.explanation).toBe(
+      'P1: 999.00 at risk, the SKU moves 9 units a day, no open orders; the correction takes available stock from 70 to 60, below the reorder point (reorder point 63, safety stock 27 (from the ERP)): replenishment on the books is wrong, raised 1 band',
+    );
+  });
+
+  it('two bands when it also breaks safety stock; none when the books were below the reorder point already', () => {
+    expect(triagePriority(input({ ...base, availability: { ...levels, availableBefore: 70, correction: -50 } }))).toMatchObject({ score: 60, band: 'P1', availability: { raise: 20, belowSafetyStock: true } });
+    const already = triagePriority(input({ ...base, availability: { ...levels, availableBefore: 50, correction: -5 } }));
+    expect(already).toMatchObject({ score: 40, band: 'P2', availability: { crossesReorderPoint: false, raise: 0 } });
+    expect(already.explanation).toBe('P2: 999.00 at risk, the SKU moves 9 units a day, no open orders');
+  });
+
+  it('a gain across the reorder point raises nothing but says the books would replenish stock that is there', () => {
+    const t = triagePriority(input({ ...base, availability: { ...levels, source: 'policy', availableBefore: 60, correction: 10 } }));
+    expect(t).toMatchObject({ score: 40, availability: { crossesReorderPoint: true, raise: 0 } });
+    expect(t.explanation).toMatch(/from 60 to 70, back above the reorder point \(reorder point 63, safety stock 27 \(policy days of cover\)\): the books would replenish stock that is there$/);
+  });
+});

@@ -7,6 +7,7 @@ import {
   type CountResult,
 } from '../../adapters/reference';
 import { coversSite, type Actor } from '../../domain';
+import { recordTaskCountForAccuracy } from '../../accuracy/record-count';
 import { isCountPlan, reportPlannedCount } from '../../planner/count-results';
 import { getCaseRef } from '../../store/discrepancy-queries';
 import { countResultSignal } from '../../workflows/messages';
@@ -56,6 +57,8 @@ export async function submitCount(
     if (err instanceof LedgerCommandInvalid) throw new Unprocessable(err.message);
     throw err;
   }
+  // before the case hears of it: a resent result records it if a crash came in between
+  await recordTaskCountForAccuracy(ctx.db, result);
 
   if (await isCountPlan(ctx, task.caseId)) {
     const planned = await reportPlannedCount(ctx, task.caseId, result, { withTemporal: (call) => withDeadline(ctx, ctx.timeouts.signalMs, call) });

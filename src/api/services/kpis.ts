@@ -4,6 +4,9 @@ import {
   cohortSummary,
   cohortVolume,
   falsePositivesByKindAndSite,
+  inventoryRecordAccuracy,
+  replenishmentAtRisk,
+  shadowAgreement,
   openCasesByAge,
   topRootCausesByLocation,
   type KpiFilter,
@@ -24,12 +27,15 @@ export async function computeKpis(ctx: ApiContext, actor: Actor, q: KpiQuery, no
   const from = q.from ?? new Date(to.getTime() - 30 * DAY_MS);
   const filter: KpiFilter = { sites: sitesInScope(actor, q.site), kinds: q.kind ? [...new Set(q.kind)] : undefined, from, to };
 
-  const [summary, volume, aging, falsePositives, rootCauses] = await Promise.all([
+  const [summary, volume, aging, falsePositives, rootCauses, ira, replenishment, shadow] = await Promise.all([
     cohortSummary(ctx.db, filter),
     cohortVolume(ctx.db, filter),
     openCasesByAge(ctx.db, filter, now),
     falsePositivesByKindAndSite(ctx.db, filter),
     topRootCausesByLocation(ctx.db, filter),
+    inventoryRecordAccuracy(ctx.db, filter),
+    replenishmentAtRisk(ctx.db, filter),
+    shadowAgreement(ctx.db, filter),
   ]);
   return {
     period: { from: from.toISOString(), to: to.toISOString() },
@@ -43,5 +49,8 @@ export async function computeKpis(ctx: ApiContext, actor: Actor, q: KpiQuery, no
     slaBreachRate: rate(summary.breached, summary.withSla),
     falsePositiveRate: falsePositives.map((r) => ({ ...r, rate: r.decided === 0 ? null : r.falsePositives / r.decided })),
     topRootCauses: rootCauses,
+    inventoryRecordAccuracy: ira,
+    replenishmentAtRisk: replenishment,
+    shadowAgreement: shadow.map((r) => ({ ...r, rate: r.shadowCases === 0 ? null : r.agreed / r.shadowCases })),
   };
 }

@@ -1,4 +1,5 @@
 import { countVariance } from './count-variance';
+import { drift } from './drift';
 import { lotExpiry } from './lot-expiry';
 import { misScan } from './mis-scan';
 import { negativeInventory } from './negative-inventory';
@@ -20,4 +21,5 @@ export const DETECTORS: readonly Detector[] = [
   misScan,
   shrinkPattern,
   lotExpiry,
+  drift,
 ];

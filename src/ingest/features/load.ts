@@ -1,5 +1,7 @@
 import type { PoolClient } from 'pg';
 import type { InventoryEvent, PolicyDocument, SkuClass } from '../../domain';
+import { DRIFT_PARAMS } from '../../domain/drift';
+import { countVarianceSeries } from '../../store/count-results-repo';
 import { attributesOf } from '../event-attributes';
 import { dayOf, isUnexplainedLoss, scannersOf, SHRINK_WINDOW_DAYS, shrinkEntities } from '../event-classes';
 import { stockEffects } from '../stock-effects';
@@ -39,6 +41,10 @@ export async function loadFeatures(
   if (e.type === 'receipt' && e.reference) f.inbound = await loadInbound(db, e.site, e.reference.kind, e.reference.id);
   if (e.lot && e.sku) Object.assign(f, await loadLots(db, e.site, e.sku, e.lot));
   if (isUnexplainedLoss(e)) f.shrink = await loadShrink(db, e);
+  if (e.type === 'count' && e.sku && e.location) {
+    const since = new Date(Date.parse(e.occurredAt) - DRIFT_PARAMS.windowDays * 86_400_000);
+    f.countSeries = (await countVarianceSeries(db, { site: e.site, location: e.location, sku: e.sku }, since)).map((r) => ({ at: r.countedAt, systemQty: r.systemQty, countedQty: r.countedQty, corrected: !r.withinTolerance }));
+  }
   return f;
 }
 

@@ -77,4 +77,6 @@ export interface Features {
   lotExpiresOn?: string;
   /** loaded for unexplained negative adjustments */
   shrink?: ShrinkWindow[];
+  /** loaded for counts: the bin's earlier count results in the drift window, oldest first (corrected: it was beyond tolerance) */
+  countSeries?: { at: string; systemQty: number; countedQty: number; corrected?: boolean }[];
 }

@@ -1,0 +1,36 @@
+import type { PoolClient } from 'pg';
+import { ReplenishmentSettings, type CaseState, type DiscrepancyKind } from '../domain';
+import type { AvailabilityInput } from '../domain/triage';
+
+type Db = Pick<PoolClient, 'query'>;
+
+/** Kinds whose correction books stock in or out (a resync or a hold does not change availability). */
+export const STOCK_CORRECTING_KINDS: readonly DiscrepancyKind[] = ['count_variance', 'phantom_stock', 'negative_inventory', 'receiving_variance', 'drift'];
+
+/**
+ * The case's effect on the sku's availability at its site: on hand in every bin less what open
+ * orders still need, before and after the correction, with the ERP's reorder point and safety
+ * stock (item master) or the pinned policy's days of cover at the sku's velocity. Undefined when
+ * neither gives a level (no ERP levels and a sku that does not move).
+ */
+export async function loadAvailability(db: Db, s: CaseState, velocityPerDay: number, reservedQty: number): Promise<AvailabilityInput | undefined> {
+  if (!STOCK_CORRECTING_KINDS.includes(s.report.kind)) return undefined;
+  const { site, sku } = s.report;
+  const { rows } = await db.query<{ on_hand: string | null; reorder_point: string | null; safety_stock: string | null; replenishment: unknown }>(
+    `SELECT (SELECT sum(GREATEST(wms_qty, 0)) FROM ledger.balances WHERE site = $1 AND sku = $2) AS on_hand,
+            i.reorder_point, i.safety_stock,
+            (SELECT document->'replenishment' FROM policies WHERE version = $3) AS replenishment
+     FROM (SELECT 1) one LEFT JOIN ledger.items i ON i.sku = $2`,
+    [site, sku, s.policyVersion],
+  );
+  const r = rows[0];
+  const availableBefore = Number(r?.on_hand ?? 0) - reservedQty;
+  const correction = s.observedQty - s.expectedQty;
+  if (r?.reorder_point !== null && r?.reorder_point !== undefined) {
+    return { availableBefore, correction, reorderPoint: Number(r.reorder_point), safetyStock: Number(r.safety_stock ?? 0), source: 'erp' };
+  }
+  if (!(velocityPerDay > 0)) return undefined;
+  const parsed = ReplenishmentSettings.safeParse(r?.replenishment ?? {});
+  const days = parsed.success ? parsed.data : ReplenishmentSettings.parse({});
+  return { availableBefore, correction, reorderPoint: velocityPerDay * days.reorderPointDays, safetyStock: velocityPerDay * days.safetyStockDays, source: 'policy' };
+}
