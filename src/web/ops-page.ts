@@ -47,6 +47,15 @@ export function opsRoutes(ctx: ApiContext): Router {
       tone: (r.rate ?? 0) > 0.3 ? 'bad' : (r.rate ?? 0) > 0.1 ? 'warn' : 'ok',
       href: `/app${qs({ kind: r.kind, site: r.site, status: 'closed', all: '1' })}`,
     }));
+    // record accuracy by site, with the counts behind each figure (a small sample shows as such)
+    const ira = kpis.inventoryRecordAccuracy;
+    const iraBars: Bar[] = ira.bySite.map((r) => ({
+      label: r.site,
+      value: r.rate === null ? 0 : Math.round(r.rate * 100),
+      text: `${pct(r.rate)} of ${r.counts} counts`,
+      tone: (r.rate ?? 1) < 0.95 ? 'bad' : (r.rate ?? 1) < 0.98 ? 'warn' : 'ok',
+      href: `/app${qs({ kind: 'count_variance', site: r.site, all: '1' })}`,
+    }));
     const breaches: Bar[] = Object.entries(breachedOpen.bySite)
       .sort((a, b) => b[1] - a[1])
       .map(([site, n]) => ({ label: site, value: n, tone: 'bad', href: `/app${qs({ site, breached: '1', all: '1' })}` }));
@@ -64,7 +73,7 @@ export function opsRoutes(ctx: ApiContext): Router {
   <div><dt>Auto-resolved</dt><dd>${pct(kpis.autoResolutionRate.rate)}</dd></div>
   <div><dt>MTTR (median)</dt><dd>${kpis.mttr.p50Seconds === null ? '—' : `${(kpis.mttr.p50Seconds / 3600).toFixed(1)} h`}</dd></div>
   <div><dt>SLA breach rate</dt><dd><a href="/app?breached=1&amp;all=1">${pct(kpis.slaBreachRate.rate)}</a></dd></div>
-  <div><dt>Inventory record accuracy</dt><dd class="muted" id="ira-slot">not measured yet</dd></div>
+  <div><dt>Inventory record accuracy</dt><dd id="ira">${ira.overall.counts === 0 ? html`<span class="muted">no counts yet</span>` : `${pct(ira.overall.rate)} of ${ira.overall.counts} counts (${pct(ira.overall.valueRate)} by value)`}</dd></div>
 </dl>
 <div class="charts">
 ${barChart('chart-age', 'Open cases by age', age)}
@@ -77,7 +86,8 @@ ${barChart('chart-fp', 'False-positive rate by kind and site', fp, { max: 100 })
 ${dataTable('False-positive rate', ['kind', 'site', 'false positives', 'decided'], kpis.falsePositiveRate.map((r) => [r.kind, r.site, r.falsePositives, r.decided]))}
 ${barChart('chart-breaches', 'Open cases past their SLA, by site', breaches)}
 ${dataTable('Open cases past their SLA', ['site', 'cases'], breaches.map((b) => [b.label, b.value]))}
-<figure class="chart placeholder" id="chart-ira"><figcaption>Inventory record accuracy</figcaption><p class="muted">Reckon does not measure record accuracy yet; this chart will show it by site when it does.</p></figure>
+${barChart('chart-ira', 'Inventory record accuracy by site (share of counted bins within tolerance)', iraBars, { max: 100 })}
+${dataTable('Inventory record accuracy', ['site', 'counts', 'within tolerance', 'by value'], ira.bySite.map((r) => [r.site, r.counts, pct(r.rate), pct(r.valueRate)]))}
 </div>`,
       ),
     );

@@ -1,5 +1,8 @@
 import Redis from 'ioredis';
 import request from 'supertest';
+import { InventoryEvent } from '../../src/domain';
+import { storeEvent } from '../support/store-event';
+import { seedBalance } from '../support/cases';
 import { createApp } from '../../src/api/app';
 import { useEngineWithApi, WMS_INTEGRATION } from '../support/e2e';
 import { eventually, uniq } from '../support/engine';
@@ -126,3 +129,20 @@ describe('site scope and CSRF on actions', () => {
     expect(rows).toEqual([{ actor_kind: 'user', actor_id: insider.userId }]);
   });
 });
+
+it('the operations view shows inventory record accuracy from the counts, with the counts behind it', async () => {
+  const site = uniq('IRA');
+  const sku = uniq('SKU');
+  for (const [location, qty] of [['C-01-01', 40], ['C-01-02', 40]] as const) await seedBalance(e2e.engine.db, { site, location, sku, wms: qty, erp: qty });
+  const at = new Date().toISOString();
+  const count = (location: string, qty: number) =>
+    InventoryEvent.parse({ eventId: uniq('CNT'), source: 'wms', type: 'count', site, sku, location, qty, occurredAt: at, attributes: { unitCost: 5, skuClass: 'C' } });
+  await storeEvent(e2e.engine.db, count('C-01-01', 40)); // as the books say
+  await storeEvent(e2e.engine.db, count('C-01-02', 10)); // 30 short: out of tolerance
+  const person = await createPerson(e2e.engine.db, { userId: uniq('ops'), roles: ['ops_manager'], sites: [site] });
+  const { agent } = await signedIn(e2e.api.app, person.userId);
+  const ops = await agent.get('/app/ops').expect(200);
+  expect(ops.text).toMatch(/id="ira">50 % of 2 counts/);
+  expect(ops.text).toContain('id="chart-ira"');
+});
+
