@@ -185,7 +185,10 @@ export async function eventRows(engine: Engine, site: string): Promise<{ source:
   return rows;
 }
 
-export async function caseRows(engine: Engine, site: string): Promise<{ id: string; sku: string; occurrences: number; status: string; source_event_ids: string[] }[]> {
-  const { rows } = await engine.db.query('SELECT id, sku, occurrences, status, source_event_ids FROM discrepancies WHERE site = $1 ORDER BY sku', [site]);
+export async function caseRows(engine: Engine, site: string, kind?: string): Promise<{ id: string; sku: string; occurrences: number; status: string; source_event_ids: string[] }[]> {
+  const { rows } = await engine.db.query(
+    'SELECT id, sku, occurrences, status, source_event_ids FROM discrepancies WHERE site = $1 AND ($2::text IS NULL OR kind = $2) ORDER BY sku',
+    [site, kind ?? null],
+  );
   return rows;
 }
