@@ -92,20 +92,7 @@ it('thousands of reports merged into a case waiting for a recount: the case live
 });
 
 it('reports arriving one record apart still let the case continue as new, nothing unrecorded lost', async () => {
-  const site = uniq('STEADY');
-  const sku = uniq('SKU');
-  await seedBalance(engine.db, { site, location: 'N-02-01', sku, wms: 40, erp: 40 });
-  const base: DiscrepancyReportInput = { kind: 'count_variance', site, sku, location: 'N-02-01', expectedQty: 40, observedQty: 20, unitCost: 5, skuClass: 'C', source: 'wms' };
-  const first = DiscrepancyReport.parse({ ...base, sourceEventIds: [uniq('PICK')] });
-  const receivedAt = new Date().toISOString();
-  const handle = await engine.client.workflow.signalWithStart(DISCREPANCY_WORKFLOW_TYPE, {
-    workflowId: workflowIdForKey(first),
-    taskQueue: engine.config.TEMPORAL_TASK_QUEUE,
-    args: [{ report: first, receivedAt, historyLimit: 60 }],
-    signal: reportSignal,
-    signalArgs: [{ report: first, receivedAt }],
-  });
-  const s = await waitForStatus(engine.client, handle.workflowId, ['awaiting_recount']);
+  const { handle, state: s, base } = await waitingCase(60);
   const reports = 80;
   for (let i = 0; i < reports; i++) {
     await handle.signal(reportSignal, { report: DiscrepancyReport.parse({ ...base, sourceEventIds: [`STEADY-${i}-${s.caseId.slice(0, 8)}`] }), receivedAt: new Date().toISOString() });
