@@ -41,6 +41,9 @@ function dueIn(f: PlanningLocation, frequency: Record<SkuClass, number>): number
   return f.daysSinceCount === null ? -Infinity : frequency[f.skuClass] - f.daysSinceCount;
 }
 
+/** Earliest deadline first; two never-counted bins (both −∞) tie instead of comparing NaN. */
+const byDeadline = (a: number, b: number): number => (a === b ? 0 : a < b ? -1 : 1);
+
 function frequencyReason(f: PlanningLocation, s: PlanSettings, due: number): string {
   const every = `class ${f.skuClass}: counted at least every ${s.frequencyDays[f.skuClass]} days`;
   if (f.daysSinceCount === null) return `${every}; never counted`;
@@ -55,7 +58,7 @@ export function planCycleCounts(features: PlanningLocation[], s: PlanSettings): 
   const due = eligible
     .map((f) => ({ f, due: dueIn(f, s.frequencyDays), risk: locationRisk(f) }))
     .filter((x) => x.due <= s.frequencyDays[x.f.skuClass] * lead)
-    .sort((a, b) => a.due - b.due || CLASS_ORDER[a.f.skuClass] - CLASS_ORDER[b.f.skuClass] || b.risk - a.risk || (a.f.location < b.f.location ? -1 : 1))
+    .sort((a, b) => byDeadline(a.due, b.due) || CLASS_ORDER[a.f.skuClass] - CLASS_ORDER[b.f.skuClass] || b.risk - a.risk || (a.f.location < b.f.location ? -1 : 1))
     .slice(0, capacity);
   const chosen = new Set(due.map((x) => x.f.location));
   const byLocation = new Map(eligible.map((f) => [f.location, f]));

@@ -29,15 +29,19 @@ export async function insertCountResult(db: Db, r: CountResultRow): Promise<bool
   return (res.rowCount ?? 0) > 0;
 }
 
-/** A bin's signed count variances (counted − system), oldest first: the drift detector's series. */
+/** A bin's signed count variances (counted − system), oldest first, since its last drift case closed: the drift detector's series. */
 export async function countVarianceSeries(
   db: Db,
   key: { site: string; location: string; sku: string },
   since: Date,
 ): Promise<{ countedAt: string; systemQty: number; countedQty: number; withinTolerance: boolean }[]> {
   const { rows } = await db.query<{ counted_at: Date; system_qty: string; counted_qty: string; within_tolerance: boolean }>(
+    // a drift case closed at the bin settled what came before it: the series starts afresh
     `SELECT counted_at, system_qty, counted_qty, within_tolerance FROM count_results
-     WHERE site = $1 AND location IS NOT DISTINCT FROM $2 AND sku = $3 AND counted_at >= $4 ORDER BY counted_at, id`,
+     WHERE site = $1 AND location IS NOT DISTINCT FROM $2 AND sku = $3 AND counted_at >= $4
+       AND recorded_at > COALESCE((SELECT max(closed_at) FROM discrepancies
+                                   WHERE kind = 'drift' AND site = $1 AND location IS NOT DISTINCT FROM $2 AND sku = $3 AND status = 'closed'), '-infinity')
+     ORDER BY counted_at, id`,
     [key.site, key.location || null, key.sku, since],
   );
   return rows.map((r) => ({ countedAt: r.counted_at.toISOString(), systemQty: Number(r.system_qty), countedQty: Number(r.counted_qty), withinTolerance: r.within_tolerance }));

@@ -3,7 +3,7 @@ import type { Pool } from 'pg';
 import type { ActivityDeps } from '../../src/activities/deps';
 import { createScoringActivities } from '../../src/activities/scoring';
 import { loadConfig } from '../../src/config';
-import { insertCountResult } from '../../src/store/count-results-repo';
+import { countVarianceSeries, insertCountResult } from '../../src/store/count-results-repo';
 import { createPool } from '../../src/store/db';
 import { insertCase } from '../api/support';
 
@@ -55,4 +55,13 @@ it('another open case, a pattern case or a count beyond tolerance at the bin hol
   expect((await scoring.scoreCase(input(randomUUID(), 'H-02'))).holdBack).toMatch(/the bin has 1 pattern case in the last 14 days/);
   await count('event:wms:E-BIG', 'H-03', false);
   expect((await scoring.scoreCase(input(randomUUID(), 'H-03', ['E-OTHER']))).holdBack).toMatch(/the bin has 1 count beyond tolerance in the last 14 days/);
+});
+
+it('the drift series of a bin starts afresh after a drift case there closed', async () => {
+  await count('event:wms:D-OLD', 'D-01', true);
+  await insertCase(db, { status: 'closed', resolution: 'approved_adjusted', closedAt: new Date().toISOString(), report: { site, location: 'D-01', sku: 'SKU-1', kind: 'drift', expectedQty: 0, observedQty: 5 } });
+  await new Promise((r) => setTimeout(r, 20));
+  await count('event:wms:D-NEW', 'D-01', true);
+  const series = await countVarianceSeries(db, { site, location: 'D-01', sku: 'SKU-1' }, new Date(Date.now() - 86_400_000));
+  expect(series).toHaveLength(1);
 });
