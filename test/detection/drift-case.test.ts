@@ -24,12 +24,12 @@ it('opens one drift case naming direction, size and evidence, and later counts o
   const sku = uniq('SKU');
   await seedItem(engine, sku, 10, 'C');
   await seedBalance(engine.db, { site, location: 'A-01-01', sku, wms: 200, erp: 200 });
-  const deps = { temporal: engine.client, config: engine.config };
+  const intake = { db: engine.db, temporal: engine.client, config: engine.config };
   const week = (n: number) => new Date(Date.UTC(2026, 10, 2 + 7 * n, 10)).toISOString();
   // one unit lost a week (0.5 % of 200): 199, 198, 197 … all inside class C tolerance
   for (let i = 0; i < 6; i++) {
     const e = InventoryEvent.parse({ eventId: uniq('CNT'), source: 'wms', type: 'count', site, sku, location: 'A-01-01', qty: 199 - i, occurredAt: week(i) });
-    await acceptEvent(engine.db, e, deps);
+    await acceptEvent(intake, e);
   }
   const [c] = await waitForCases(engine, site, 'drift');
   expect(c).toMatchObject({ sku, location: 'A-01-01' });
