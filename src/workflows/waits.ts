@@ -33,18 +33,19 @@ export async function rest(
     if (!woke) return false;
     await ctx.record();
     if (done()) return true;
-    await maybeContinueAsNew(ctx, input);
+    await maybeContinueAsNew(ctx, input, done);
   }
 }
 
-export async function maybeContinueAsNew(ctx: CaseContext, input: DiscrepancyWorkflowInput): Promise<void> {
+export async function maybeContinueAsNew(ctx: CaseContext, input: DiscrepancyWorkflowInput, done: () => boolean = () => false): Promise<void> {
   const info = workflowInfo();
   const limit = input.historyLimit ?? HISTORY_EVENTS_BEFORE_CONTINUE;
   if (!info.continueAsNewSuggested && info.historyLength < limit && info.historySize < HISTORY_BYTES_BEFORE_CONTINUE) return;
   await condition(allHandlersFinished);
   // a person's decision is carried out in this run; what merely arrived (reports, comments) goes
   // with the state and is recorded first thing in the next, so a steady stream cannot hold it here
-  if (ctx.decision || ctx.attentionAction) return;
+  // what the wait was for came meanwhile (a count result, say): it is handled in this run
+  if (done() || ctx.decision || ctx.attentionAction) return;
   const unrecorded = ctx.pending.length > 0 || ctx.newSourceEventIds.length > 0 ? ctx.takeUnrecorded() : undefined;
   await continueAsNew<(i: DiscrepancyWorkflowInput) => Promise<unknown>>({
     report: input.report,
