@@ -58,8 +58,8 @@ export const DEFAULT_POLICY_INPUT: PolicyDocumentInput = {
   },
   routes: [
     {
-      // a pattern of loss (one user, one shift, one bin) is an investigation, not a miscount
-      kinds: ['shrink_pattern', 'mis_scan'],
+      // a pattern of loss (one user, one shift, one bin, a slow drift) is an investigation, not a miscount
+      kinds: ['shrink_pattern', 'mis_scan', 'drift'],
       ladder: {
         rungs: [
           { role: 'loss_prevention', sla: '8h' },

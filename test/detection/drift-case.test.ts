@@ -1,7 +1,7 @@
 import { InventoryEvent } from '../../src/domain';
 import { acceptEvent } from '../../src/ingest/event-intake';
 import { seedBalance } from '../support/cases';
-import { uniq, type Engine } from '../support/engine';
+import { eventually, uniq, type Engine } from '../support/engine';
 import { casesAt, seedItem, startDetection, waitForCases } from './support';
 import type { Api } from '../support/api';
 
@@ -33,6 +33,9 @@ it('opens one drift case naming direction, size and evidence, and later counts o
   }
   const [c] = await waitForCases(engine, site, 'drift');
   expect(c).toMatchObject({ sku, location: 'A-01-01' });
+  // a pattern of loss: routed to loss prevention like shrink patterns
+  const routed = await eventually(async () => (await engine.db.query(`SELECT owner_role FROM discrepancies WHERE id = $1 AND owner_role IS NOT NULL`, [c.id])).rows[0]);
+  expect(routed.owner_role).toBe('loss_prevention');
   const rows = await casesAt(engine, site);
   expect(rows.filter((r) => r.kind === 'drift')).toHaveLength(1);
   expect(rows.filter((r) => r.kind === 'count_variance')).toHaveLength(0);
