@@ -131,7 +131,8 @@ it('a report that comes while the case is closing is recorded on it; the closed 
   const base: DiscrepancyReportInput = { kind: 'receiving_variance', site, sku, location: 'DOCK-2', reference: { kind: 'asn', id: uniq('ASN') }, expectedQty: 50, observedQty: 40, unitCost: 50, skuClass: 'B', source: 'erp' };
   const handle = await reportDiscrepancy(engine.client, engine.config.TEMPORAL_TASK_QUEUE, { ...base, sourceEventIds: [uniq('RCV')] });
   const s = await waitForStatus(engine.client, handle.workflowId, ['awaiting_approval']);
-  await eventually(async () => (await row(s.caseId))?.occurrences === 1);
+  // the approval request is recorded (the row says so) before the row is held: only the closing record may wait on it
+  await eventually(async () => (await engine.db.query(`SELECT 1 FROM discrepancies WHERE id = $1 AND status = 'awaiting_approval' AND occurrences = 1`, [s.caseId])).rowCount);
 
   // hold the read-model row: the closing transition's record waits on it
   const locker = await engine.db.connect();
