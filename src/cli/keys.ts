@@ -6,6 +6,7 @@ import { Role } from '../domain';
 import { createApiKey, listApiKeys, revokeApiKey, UnknownRoleError } from '../store/api-key-repo';
 import { createPool } from '../store/db';
 import { migrateAsOwner } from '../store/migrate';
+import { BadArgs, runCli } from './run';
 
 const USAGE = `usage:
   npm run --silent keys -- create --user ID --roles ROLE[,ROLE...] --sites SITE[,SITE...]|'*' [--expires-in 90d|12h]
@@ -17,7 +18,6 @@ const USAGE = `usage:
       for the API only, ACTOR_VERIFY_KEY for the worker (docs/security.md)`;
 
 /** Exit codes: 0 done, 1 failed, 2 bad arguments. */
-class BadArgs extends Error {}
 
 const list = (s: string) => s.split(',').map((v) => v.trim()).filter((v) => v.length > 0);
 const Site = z.union([z.literal('*'), z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._\-/:#]{0,31}$/, 'not a site code')]);
@@ -103,14 +103,4 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  () => process.exit(0),
-  (err) => {
-    if (err instanceof BadArgs) {
-      process.stderr.write(`${err.message}\n${USAGE}\n`);
-      process.exit(2);
-    }
-    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(1);
-  },
-);
+runCli(main, USAGE);

@@ -6,6 +6,7 @@ import { createPool } from '../store/db';
 import { migrate } from '../store/migrate';
 import { disableUser, listUsers, upsertUser } from '../store/user-repo';
 import { hashPassword, MIN_PASSWORD_LENGTH } from '../web/passwords';
+import { BadArgs, runCli } from './run';
 
 const USAGE = `usage:
   npm run --silent users -- create --user ID --roles ROLE[,ROLE...] --sites SITE[,SITE...]|'*' [--name NAME] [--password PW]
@@ -15,7 +16,6 @@ const USAGE = `usage:
   npm run --silent users -- disable --user ID  blocks sign-in and ends the user's sessions`;
 
 /** Exit codes: 0 done, 1 failed, 2 bad arguments. */
-class BadArgs extends Error {}
 
 const list = (s: string) => s.split(',').map((v) => v.trim()).filter((v) => v.length > 0);
 const Site = z.union([z.literal('*'), z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._\-/:#]{0,31}$/, 'not a site code')]);
@@ -96,14 +96,4 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  () => process.exit(0),
-  (err) => {
-    if (err instanceof BadArgs) {
-      process.stderr.write(`${err.message}\n${USAGE}\n`);
-      process.exit(2);
-    }
-    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(1);
-  },
-);
+runCli(main, USAGE);

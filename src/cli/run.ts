@@ -1,0 +1,17 @@
+/** A command-line mistake: the usage is printed and the process exits 2. */
+export class BadArgs extends Error {}
+
+/** Runs a CLI's main: exit 0 when done, 2 with the usage for bad arguments, 1 with the message otherwise. */
+export function runCli(main: (argv: string[]) => Promise<void>, usage: string): void {
+  main(process.argv.slice(2)).then(
+    () => process.exit(0),
+    (err) => {
+      if (err instanceof BadArgs) {
+        process.stderr.write(`${err.message}\n${usage}\n`);
+        process.exit(2);
+      }
+      process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+      process.exit(1);
+    },
+  );
+}
