@@ -2,17 +2,18 @@
  * npx tsx bench/kpis.ts [--cases 1000000] [--runs 5] [--keep]
  *
  * GET /v1/kpis and the /metrics case figures over a large read model: a scratch database
- * (reckon_bench_kpis, dropped at the end unless --keep) with `cases` synthetic cases over half a
+ * (reckon_bench_kpis_<pid>, dropped at the end or on Ctrl-C unless --keep; the next run drops a kept one) with `cases` synthetic cases over half a
  * year in 20 sites, their audit rows (about five per case) and outcomes. Every KPI query is
  * timed with the indexes of migrations/003_kpis.sql, then without them, then the indexes are
  * built again (their build time is printed too). Not part of the test suite.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Client, type Pool } from 'pg';
+import type { Pool } from 'pg';
 import { loadConfig } from '../src/config';
 import { createPool } from '../src/store/db';
 import { MIGRATIONS_DIR, migrate } from '../src/store/migrate';
+import { createScratchDatabase } from './scratch-db';
 import {
   cohortSummary,
   cohortVolume,
@@ -24,7 +25,7 @@ import {
   type KpiFilter,
 } from '../src/store/kpi-queries';
 
-const DB_NAME = 'reckon_bench_kpis';
+const DB_PREFIX = 'reckon_bench_kpis_';
 const BATCH = 100_000;
 const DAY_MS = 86_400_000;
 const KPI_INDEXES = ['discrepancies_site_opened', 'discrepancies_opened', 'discrepancies_open_age', 'discrepancies_kpi_state', 'audit_log_kpi', 'audit_log_kpi_action'];
@@ -185,17 +186,18 @@ async function measure(db: Pool, runs: number, log: (s: string) => void): Promis
 async function main(): Promise<void> {
   const o = options(process.argv.slice(2));
   const log = (s: string) => process.stdout.write(`${s}\n`);
-  const adminUrl = loadConfig().MIGRATION_DATABASE_URL; // the owner may create databases
-  const admin = new Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${DB_NAME}`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${DB_NAME}`;
-  const db = createPool(url.toString(), 6, { statementTimeoutMs: 0 });
+  // the owner may create databases, and drop them with its own sessions in them
+  const scratch = await createScratchDatabase(loadConfig().MIGRATION_DATABASE_URL, DB_PREFIX);
+  const db = createPool(scratch.url, 6, { statementTimeoutMs: 0 });
+  let dropped: Promise<void> | undefined;
+  const cleanUp = () => (dropped ??= db.end().catch(() => undefined).then(() => (o.keep ? undefined : scratch.drop())));
+  // a million rows must not stay behind when the run is interrupted
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => void cleanUp().finally(() => process.exit(130)));
+  }
   try {
     await migrate(db);
-    log(`scratch database ${DB_NAME}: inserting ${o.cases} cases with audit rows and outcomes`);
+    log(`scratch database ${scratch.name}: inserting ${o.cases} cases with audit rows and outcomes`);
     const [tInsert] = await timed(async () => {
       for (let from = 0; from < o.cases; from += BATCH) {
         await insertCases(db, from, Math.min(from + BATCH, o.cases));
@@ -223,9 +225,8 @@ async function main(): Promise<void> {
     const [tBuild] = await timed(() => db.query(readFileSync(join(MIGRATIONS_DIR, '003_kpis.sql'), 'utf8')));
     log(`\nbuilding the 003_kpis indexes on this data: ${Math.round(tBuild / 100) / 10} s`);
   } finally {
-    await db.end();
-    if (!o.keep) await admin.query(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`);
-    await admin.end();
+    await cleanUp();
+    if (o.keep) log(`kept ${scratch.name}`);
   }
 }
 

@@ -3,11 +3,12 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client as TemporalClient, Connection } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { Client as PgClient, type Pool } from 'pg';
+import type { Pool } from 'pg';
 import { loadConfig, type Config } from '../src/config';
 import { findTemporalCli, freePort, startDevServer, waitForPort } from '../src/dev/temporal-server';
 import { createPool } from '../src/store/db';
 import { migrate } from '../src/store/migrate';
+import { createScratchDatabase } from './scratch-db';
 
 /**
  * The bench's own stack, so it disturbs nothing else on the machine: a Temporal dev server (in
@@ -35,44 +36,6 @@ export interface Stack {
 }
 
 const BENCH_DB_PREFIX = 'reckon_bench_';
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** Creates reckon_bench_<pid>; drops scratch databases left by bench runs whose process is gone. */
-async function createScratchDatabase(adminUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `${BENCH_DB_PREFIX}${process.pid}`;
-  const admin = new PgClient({ connectionString: adminUrl });
-  await admin.connect();
-  try {
-    const { rows } = await admin.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE 'reckon\\_bench\\_%'`);
-    for (const { datname } of rows) {
-      const pid = Number(datname.slice(BENCH_DB_PREFIX.length));
-      if (Number.isInteger(pid) && pid !== process.pid && !isAlive(pid)) await admin.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
-    }
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const c = new PgClient({ connectionString: adminUrl });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
-}
 
 function findOnPath(binary: string, searchPath: string): string | undefined {
   return searchPath.split(':').map((dir) => join(dir, binary)).find((p) => p.startsWith('/') && existsSync(p));
@@ -110,7 +73,7 @@ export async function startStack(log: (msg: string) => void): Promise<Stack> {
     });
 
     // the schema owner may create databases; the app role may not
-    const scratch = await createScratchDatabase(base.MIGRATION_DATABASE_URL);
+    const scratch = await createScratchDatabase(base.MIGRATION_DATABASE_URL, BENCH_DB_PREFIX);
     onStop(scratch.drop);
     const db = createPool(scratch.url, 4, { statementTimeoutMs: 0 });
     onStop(() => db.end());
