@@ -1,10 +1,16 @@
 #!/usr/bin/env bash
-# Installs what is missing (scripts/setup.sh), then runs the type check, the linter and the whole
-# jest suite. Extra arguments go to jest, e.g. `bash scripts/test.sh test/unit` or `-t ladder`.
+# Installs what is missing (scripts/setup.sh), then runs the type check, the linter, the whole
+# jest suite and the fault suite in its small size. Extra arguments go to jest, e.g.
+# `bash scripts/test.sh test/unit` or `-t ladder` (and then the fault suite is left out).
+# RECKON_FAULTS=full runs the fault suite in its full size, RECKON_FAULTS=off leaves it out.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 log() { printf '\033[1;35m[test]\033[0m %s\n' "$*"; }
+
+FAULTS="${RECKON_FAULTS:-small}"
+case "$FAULTS" in small|full|off) ;; *) echo "RECKON_FAULTS must be small, full or off, not $FAULTS" >&2; exit 2 ;; esac
+[ "$#" -gt 0 ] && FAULTS=off
 
 bash scripts/setup.sh
 
@@ -16,3 +22,11 @@ npx eslint .
 
 log "jest"
 npx jest --ci "$@"
+
+if [ "$FAULTS" != off ]; then
+  log "fault suite ($FAULTS; docs/faults.md)"
+  figures="$(mktemp /tmp/reckon-fault-figures.XXXXXX)"
+  trap 'rm -f "$figures"' EXIT
+  FAULT_SIZE="$FAULTS" FAULT_FIGURES_FILE="$figures" npx jest --ci --config jest.faults.config.js
+  log "$(head -n 1 "$figures")"
+fi

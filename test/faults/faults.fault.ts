@@ -6,19 +6,21 @@ import { createPolicyVersion } from '../../src/store/policy-repo';
 import { IntegrationClient, sleep } from './client';
 import { FaultRun, type Fault, type PhaseOutcome } from './run';
 import { APPROVER, FAULT_POLICY, INTEGRATION, planRun, type RunPlan } from './scenario';
+import { faultSize } from './size';
 import { FaultStack } from './stack';
+import { printFigures, type FaultFigures } from './figures';
 import { skusWithMissingEvidence, verifyPhases } from './verify';
 
 /**
- * One run of FAULT_CASES cases (500 by default) through the API, in four phases of a quarter
+ * One run of FAULT_CASES cases (size.ts: 500 in full, 120 small) through the API, in four phases of a quarter
  * each; every phase hits the engine with one fault while its cases are being reported, counted
  * and approved, then checks that nothing was lost or doubled — in this phase and every phase
  * before it (see verify.ts). The stack is the suite's own: stopping its Postgres or Redis
  * touches nobody else's tests. The phases depend on each other, in this order.
  */
-const CASES = Number(process.env.FAULT_CASES ?? 500);
-const PHASE_CASES = Math.ceil(CASES / 4);
-const SUBMIT_OVER_MS = 25_000;
+const SIZE = faultSize();
+const PHASE_CASES = Math.ceil(SIZE.cases / 4);
+const SUBMIT_OVER_MS = SIZE.submitOverMs;
 const SETTLE_WITHIN_MS = 4 * 60_000;
 
 let stack: FaultStack;
@@ -29,6 +31,7 @@ let run: FaultRun;
 let clients: { reporter: IntegrationClient; approver: IntegrationClient };
 const phases: { plan: RunPlan; outcome: PhaseOutcome }[] = [];
 const suiteStart = Date.now();
+const figures: FaultFigures = { size: SIZE.name, phases: [], cases: 0, faultsInjected: 0, lost: 0, duplicated: 0, chainsVerified: 0, problems: 0, wallSeconds: 0 };
 
 beforeAll(async () => {
   stack = await FaultStack.start();
@@ -49,15 +52,19 @@ afterAll(async () => {
   await connection?.close();
   await db?.end();
   await stack?.stop();
-  process.stdout.write(`[faults] suite wall time ${((Date.now() - suiteStart) / 1000).toFixed(1)} s\n`);
+  figures.wallSeconds = Math.round((Date.now() - suiteStart) / 1000);
+  printFigures(figures);
 });
 
-async function survives(name: string, fault: Fault): Promise<void> {
+/** `injected` counts the faults the phase injected (each kill, each stop). */
+async function survives(name: string, fault: Fault, injected: () => number): Promise<void> {
   const plan = planRun(name, PHASE_CASES);
   const exitsBefore = stack.unexpectedExits.length;
   const outcome = await run.phase(plan, fault, { submitOverMs: SUBMIT_OVER_MS, settleWithinMs: SETTLE_WITHIN_MS });
   phases.push({ plan, outcome });
-  const problems = await verifyPhases(db, temporal, phases);
+  const { problems, lost, duplicated, chainsVerified } = await verifyPhases(db, temporal, phases);
+  Object.assign(figures, { cases: figures.cases + plan.cases.length, faultsInjected: figures.faultsInjected + injected(), lost, duplicated, chainsVerified, problems: problems.length });
+  figures.phases.push(name);
   summarise(name, outcome, (await skusWithMissingEvidence(db, plan)).size);
   // the fault hit cases in flight, or it proved nothing
   expect(Object.values(outcome.openAtFault).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
@@ -78,17 +85,19 @@ function summarise(name: string, outcome: PhaseOutcome, evidenceMissing: number)
 
 const between = (lo: number, hi: number) => lo + Math.random() * (hi - lo);
 
-it('the worker killed with SIGKILL six times (every 2-4 s of its life) and restarted: nothing lost, nothing doubled', async () => {
+it(`the worker killed with SIGKILL ${SIZE.kills} times (every 2-4 s of its life) and restarted: nothing lost, nothing doubled`, async () => {
+  let kills = 0;
   await survives('kill', {
     startAfterMs: 6000,
     inject: async () => {
-      for (let i = 0; i < 6; i++) {
+      for (let i = 0; i < SIZE.kills; i++) {
         await sleep(between(2000, 4000));
         await stack.killWorker();
+        kills += 1;
         await stack.startWorker();
       }
     },
-  });
+  }, () => kills);
 });
 
 it('the Temporal dev server killed and restarted on the same port and SQLite file: nothing lost, nothing doubled', async () => {
@@ -99,27 +108,27 @@ it('the Temporal dev server killed and restarted on the same port and SQLite fil
       await sleep(5000);
       await stack.temporal.start();
     },
-  });
+  }, () => 1);
 });
 
-it('Postgres stopped (fast) for 20 s mid-run: nothing lost, nothing doubled, no 500', async () => {
+it(`Postgres stopped (fast) for ${SIZE.outageMs / 1000} s mid-run: nothing lost, nothing doubled, no 500`, async () => {
   await survives('postgres', {
     startAfterMs: 5000,
     inject: async () => {
       await stack.postgres.stop('fast');
-      await sleep(20_000);
+      await sleep(SIZE.outageMs);
       await stack.postgres.start();
     },
-  });
+  }, () => 1);
 });
 
-it('Redis stopped for 20 s mid-run: nothing lost, nothing doubled, no 500', async () => {
+it(`Redis stopped for ${SIZE.outageMs / 1000} s mid-run: nothing lost, nothing doubled, no 500`, async () => {
   await survives('redis', {
     startAfterMs: 5000,
     inject: async () => {
       await stack.redis.stop();
-      await sleep(20_000);
+      await sleep(SIZE.outageMs);
       await stack.redis.start();
     },
-  });
+  }, () => 1);
 });

@@ -12,16 +12,27 @@ import type { RunPlan } from './scenario';
  * write once, and every audit chain in the database verifies. Checks every phase so far: a later
  * fault must not disturb what an earlier phase settled. One line per problem; none: whole.
  */
-export async function verifyPhases(db: Pool, temporal: Client, phases: { plan: RunPlan; outcome: PhaseOutcome }[]): Promise<string[]> {
-  const problems: string[] = [];
-  for (const { plan, outcome } of phases) problems.push(...(await verifyPhase(db, temporal, plan, outcome)));
-  const chains = await verifyAuditChains(db);
-  for (const p of chains.problems) problems.push(`audit chain of ${p.caseId} at seq ${p.seq}: ${p.problem}`);
-  if (chains.cases < phases.reduce((n, p) => n + p.plan.cases.length, 0)) problems.push(`audit: only ${chains.cases} cases have a chain`);
-  return problems;
+export interface Verdict {
+  problems: string[];
+  /** planned cases with no case, and expected ledger writes (adjustments, count tasks) missing */
+  lost: number;
+  /** planned cases with more than one case, and ledger writes beyond the expected */
+  duplicated: number;
+  /** audit chains recomputed and held against their heads */
+  chainsVerified: number;
 }
 
-async function verifyPhase(db: Pool, temporal: Client, plan: RunPlan, outcome: PhaseOutcome): Promise<string[]> {
+export async function verifyPhases(db: Pool, temporal: Client, phases: { plan: RunPlan; outcome: PhaseOutcome }[]): Promise<Verdict> {
+  const verdict: Verdict = { problems: [], lost: 0, duplicated: 0, chainsVerified: 0 };
+  for (const { plan, outcome } of phases) verdict.problems.push(...(await verifyPhase(db, temporal, plan, outcome, verdict)));
+  const chains = await verifyAuditChains(db);
+  for (const p of chains.problems) verdict.problems.push(`audit chain of ${p.caseId} at seq ${p.seq}: ${p.problem}`);
+  if (chains.cases < phases.reduce((n, p) => n + p.plan.cases.length, 0)) verdict.problems.push(`audit: only ${chains.cases} cases have a chain`);
+  verdict.chainsVerified = chains.cases;
+  return verdict;
+}
+
+async function verifyPhase(db: Pool, temporal: Client, plan: RunPlan, outcome: PhaseOutcome, tally: Verdict): Promise<string[]> {
   const problems: string[] = [...outcome.surprises];
   const { rows } = await db.query<{ id: string; sku: string; status: string; resolution: string | null; workflow_id: string }>(
     'SELECT id, sku, status, resolution, workflow_id FROM discrepancies WHERE site = $1',
@@ -34,6 +45,8 @@ async function verifyPhase(db: Pool, temporal: Client, plan: RunPlan, outcome: P
   for (const c of plan.cases) {
     const cases = bySku.get(c.sku) ?? [];
     if (cases.length !== 1) {
+      if (cases.length === 0) tally.lost += 1;
+      else tally.duplicated += cases.length - 1;
       problems.push(`${c.sku}: ${cases.length} cases in the read model (${cases.map((r) => `${r.id} ${r.status}/${r.resolution}`).join(', ')})`);
       continue;
     }
@@ -50,8 +63,10 @@ async function verifyPhase(db: Pool, temporal: Client, plan: RunPlan, outcome: P
   problems.push(...(await checkWorkflowResults(temporal, plan, rows.filter((r) => r.status === 'closed'))));
   const evidenceMissing = await skusWithMissingEvidence(db, plan);
   problems.push(...(await checkAudit(db, plan, ids, evidenceMissing)));
-  problems.push(...(await checkLedger(db, plan)));
-  problems.push(...(await checkCountTasks(db, plan, evidenceMissing)));
+  const writes = [...(await checkLedger(db, plan)), ...(await checkCountTasks(db, plan, evidenceMissing))];
+  tally.lost += writes.filter((w) => w.startsWith('ledger: missing')).length;
+  tally.duplicated += writes.filter((w) => w.startsWith('ledger: unexpected')).length;
+  problems.push(...writes);
   return problems;
 }
 
