@@ -64,11 +64,17 @@ export function planRun(tag: string, size: number): RunPlan {
   const site = `F-${tag}`;
   const fixture: Required<Pick<LedgerFixtureInput, 'items' | 'locations' | 'balances' | 'inboundDocuments'>> = {
     items: [],
-    locations: ['A-01-01', 'B-02-02', 'C-03-03', 'DOCK-1'].map((location) => ({ site, location })),
+    locations: [],
     balances: [],
     inboundDocuments: [],
   };
   const cases: PlannedCase[] = [];
+  // a bin per case: other open cases at a bin hold back its automatic adjustments (domain/bin-context.ts)
+  const bin = (aisle: string, i: number) => {
+    const location = `${aisle}-${String(i).padStart(3, '0')}`;
+    fixture.locations.push({ site, location });
+    return location;
+  };
   for (let i = 0; i < size; i++) {
     const mix = MIX[i % MIX.length];
     const sku = `${tag}-${mix}-${i}`;
@@ -76,38 +82,41 @@ export function planRun(tag: string, size: number): RunPlan {
     if (mix === 'count') {
       // ±1..5 of 120 at 10 each: inside class B (5 units or 2 %, value 250)
       const d = ((i % 5) + 1) * (i % 2 === 0 ? -1 : 1);
+      const location = bin('A-01', i);
       fixture.items.push({ sku, skuClass: 'B', unitCost: 10 });
-      fixture.balances.push({ site, location: 'A-01-01', sku, wmsQty: 120, erpQty: 120 });
+      fixture.balances.push({ site, location, sku, wmsQty: 120, erpQty: 120 });
       cases.push({
         mix,
         sku,
-        report: { kind: 'count_variance', site, sku, location: 'A-01-01', expectedQty: 120, observedQty: 120 + d, unitCost: 10, skuClass: 'B', source: 'wms', sourceEventIds: [eventId], causedBy: ['counter-7'] },
+        report: { kind: 'count_variance', site, sku, location, expectedQty: 120, observedQty: 120 + d, unitCost: 10, skuClass: 'B', source: 'wms', sourceEventIds: [eventId], causedBy: ['counter-7'] },
         expected: { resolution: 'auto_resolved', adjustmentQty: d },
       });
     } else if (mix === 'receipt') {
       // the WMS has 24 more than the ERP: exactly the receipt the ERP has not posted yet
+      const location = bin('B-02', i);
       fixture.items.push({ sku, skuClass: 'C', unitCost: 8 });
-      fixture.balances.push({ site, location: 'B-02-02', sku, wmsQty: 60, erpQty: 36 });
+      fixture.balances.push({ site, location, sku, wmsQty: 60, erpQty: 36 });
       fixture.inboundDocuments.push({
-        docKind: 'receipt', id: `RCV-${sku}`, line: '1', site, location: 'B-02-02', sku,
+        docKind: 'receipt', id: `RCV-${sku}`, line: '1', site, location, sku,
         expectedQty: 24, receivedQty: 24, postedToErp: false, receivedAt: new Date().toISOString(),
       });
       cases.push({
         mix,
         sku,
-        report: { kind: 'system_mismatch', site, sku, location: 'B-02-02', expectedQty: 36, observedQty: 60, unitCost: 8, skuClass: 'C', source: 'erp', sourceEventIds: [eventId] },
+        report: { kind: 'system_mismatch', site, sku, location, expectedQty: 36, observedQty: 60, unitCost: 8, skuClass: 'C', source: 'erp', sourceEventIds: [eventId] },
         expected: { resolution: 'auto_resolved' },
       });
     } else if (mix === 'recount' || mix === 'recount_clear') {
       // 12..19 short of 100 at 10 each: beyond class C (10 units or 5 %), value 120..190 → recount first
       const short = 12 + (i % 8);
+      const location = bin('C-03', i);
       fixture.items.push({ sku, skuClass: 'C', unitCost: 10 });
-      fixture.balances.push({ site, location: 'C-03-03', sku, wmsQty: 100, erpQty: 100 });
+      fixture.balances.push({ site, location, sku, wmsQty: 100, erpQty: 100 });
       const confirmed = mix === 'recount';
       cases.push({
         mix,
         sku,
-        report: { kind: 'count_variance', site, sku, location: 'C-03-03', expectedQty: 100, observedQty: 100 - short, unitCost: 10, skuClass: 'C', source: 'wms', sourceEventIds: [eventId], causedBy: ['counter-7'] },
+        report: { kind: 'count_variance', site, sku, location, expectedQty: 100, observedQty: 100 - short, unitCost: 10, skuClass: 'C', source: 'wms', sourceEventIds: [eventId], causedBy: ['counter-7'] },
         recount: { countedQty: confirmed ? 100 - short : 100, countedBy: 'counter-9' },
         ...(confirmed
           ? { approve: { adjustQty: -short, reasonCode: 'COUNT_CONFIRMED' }, expected: { resolution: 'approved_adjusted' as const, adjustmentQty: -short } }
@@ -116,13 +125,14 @@ export function planRun(tag: string, size: number): RunPlan {
     } else {
       // 5..14 short of 500 on an ASN: receiving has no tolerance → review (value 50..140)
       const short = 5 + (i % 10);
+      const location = bin('DOCK', i);
       fixture.items.push({ sku, skuClass: 'A', unitCost: 10 });
-      fixture.balances.push({ site, location: 'DOCK-1', sku, wmsQty: 500 - short, erpQty: 500 - short });
+      fixture.balances.push({ site, location, sku, wmsQty: 500 - short, erpQty: 500 - short });
       cases.push({
         mix,
         sku,
         report: {
-          kind: 'receiving_variance', site, sku, location: 'DOCK-1', reference: { kind: 'asn', id: `ASN-${sku}`, line: '1' },
+          kind: 'receiving_variance', site, sku, location, reference: { kind: 'asn', id: `ASN-${sku}`, line: '1' },
           expectedQty: 500, observedQty: 500 - short, unitCost: 10, skuClass: 'A', source: 'erp', sourceEventIds: [eventId], causedBy: ['receiver-3'],
         },
         approve: { adjustQty: -short, reasonCode: 'SHORT_SHIPPED' },
