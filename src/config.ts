@@ -169,6 +169,14 @@ const BaseSchema = z.object({
   AUDIT_HMAC_KEY: z.string().default(''),
   /** how often the worker verifies every audit chain (metric reckon_audit_chain_problems, an alert); 0: never */
   AUDIT_VERIFY_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(7 * 86_400).default(3600),
+  /**
+   * The append-only anchor log (JSON lines, one Merkle root over every chain head per anchor),
+   * outside the database; empty: `<RECKON_DATA_DIR>/audit-anchors.jsonl`. Point it at storage the
+   * database's administrators cannot rewrite (docs/security.md).
+   */
+  AUDIT_ANCHOR_FILE: z.string().default(''),
+  /** how often the anchoring schedule runs (a Temporal Schedule the worker ensures); 0: no schedule */
+  AUDIT_ANCHOR_INTERVAL_SECONDS: z.coerce.number().int().min(0).max(7 * 86_400).default(3600),
 });
 
 /** Production refuses the development secrets, missing secrets and default credentials. */

@@ -20,6 +20,8 @@ export interface ActivityDeps {
   evidenceLookbackDays: number;
   /** where recorded transitions are published for the live feed; none: no feed */
   redis?: Redis;
+  /** the audit anchor log (src/audit/anchor-log.ts); none: this worker cannot anchor */
+  auditAnchorFile?: string;
   /** Reckon's worker counters; none: not counted */
   metrics?: WorkerMetrics;
 }

@@ -1,4 +1,5 @@
 import type { ActivityDeps } from './deps';
+import { createAnchorActivities } from '../audit/activities';
 import { createEvidenceActivities } from './evidence';
 import { createPlannerActivities } from '../planner/activities';
 import { createNotifyActivities } from './notify';
@@ -20,6 +21,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createWatcherActivities(deps),
     ...createPlannerActivities(deps),
     ...createReconcileActivities(deps),
+    ...createAnchorActivities(deps),
   };
 }
 

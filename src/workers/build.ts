@@ -3,6 +3,7 @@ import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporal
 import type Redis from 'ioredis';
 import type { Pool } from 'pg';
 import { createActivities } from '../activities';
+import { anchorFilePath } from '../audit/anchor-log';
 import { createHttpAdapters } from '../adapters/http';
 import { createNotificationChannels } from '../adapters/notify';
 import type { ErpPort, NotifierPort, WmsPort } from '../adapters/ports';
@@ -92,6 +93,7 @@ export async function createReckonWorker(deps: ReckonWorkerDeps): Promise<Worker
     logger,
     evidenceLookbackDays: config.EVIDENCE_LOOKBACK_DAYS,
     redis: deps.feed,
+    auditAnchorFile: anchorFilePath(config),
     // served by the runtime's Prometheus exporter when the entrypoint installed one
     metrics: createWorkerMetrics(Runtime.instance().metricMeter),
   });

@@ -11,6 +11,7 @@ import { createPool } from '../store/db';
 import { migrateAsOwner } from '../store/migrate';
 import { temporalConnectionOptions } from '../temporal/connection';
 import { createReferenceLedger } from '../adapters/reference';
+import { ensureAnchorSchedule } from '../audit/schedule';
 import { createAuditWatch } from './audit-watch';
 import { createReckonWorker } from './build';
 
@@ -59,6 +60,16 @@ async function main(): Promise<void> {
     if (Object.keys(schedules).length > 0) logger.info({ schedules }, 'WMS/ERP reconciliation schedules ensured');
   } catch (err) {
     logger.error({ err: err instanceof Error ? err.message : String(err) }, 'WMS/ERP reconciliation schedules not ensured');
+  }
+  // the audit anchor's schedule; a failure costs anchors (npm run audit -- anchor makes one), never cases
+  if (config.AUDIT_ANCHOR_INTERVAL_SECONDS > 0) {
+    try {
+      const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+      const schedule = await ensureAnchorSchedule(client, config.TEMPORAL_TASK_QUEUE, config.AUDIT_ANCHOR_INTERVAL_SECONDS);
+      logger.info({ schedule, everySeconds: config.AUDIT_ANCHOR_INTERVAL_SECONDS }, 'audit anchor schedule ensured');
+    } catch (err) {
+      logger.error({ err: err instanceof Error ? err.message : String(err) }, 'audit anchor schedule not ensured');
+    }
   }
   // finishes stored events whose cases and watcher signals never went out (any door, any crash)
   const sweeper = new IntakeSweeper(

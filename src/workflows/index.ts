@@ -7,3 +7,4 @@ export { mismatchSettle } from './mismatch-settle';
 export { cycleCountPlanner } from './cycle-count-planner';
 export { notificationDelivery } from './notification-delivery';
 export { wmsErpReconcile } from './wms-erp-reconcile';
+export { auditAnchor } from './audit-anchor';

@@ -50,5 +50,9 @@ export default async function globalSetup(): Promise<void> {
   await waitForPort(port, 60_000);
   process.env.TEMPORAL_ADDRESS = `127.0.0.1:${port}`;
   writeFileSync(join(dir, 'temporal.pid'), String(server.pid));
+  // the run's own audit anchor log, never the dev stack's
+  process.env.AUDIT_ANCHOR_FILE = join(dir, 'audit-anchors.jsonl');
+  // workers started by tests ensure no anchoring schedule: the anchoring test owns the one there is
+  process.env.AUDIT_ANCHOR_INTERVAL_SECONDS = '0';
   (globalThis as Record<string, unknown>).__reckonTemporal = server;
 }
