@@ -44,14 +44,15 @@ async function replayAll(workflowsPath: string): Promise<Record<string, string>>
   return results;
 }
 
-/** What each variant must produce: discrepancy histories refused, the other types untouched. */
-const expected = () =>
-  Object.fromEntries(histories.map((h) => [h.file, h.type === 'discrepancyWorkflow' ? 'DeterminismViolationError' : 'ok']));
+/** What each variant must produce: the changed type's histories refused, the other types untouched. */
+const expected = (changed: string) =>
+  Object.fromEntries(histories.map((h) => [h.file, h.type === changed ? 'DeterminismViolationError' : 'ok']));
 
 it.each([
-  ['a timer added before the case opens', 'timer-added.ts'],
-  ['an activity call added before the case opens', 'activity-added.ts'],
-])('catches %s, without patched(), in every recorded case', async (_change, file) => {
-  expect(histories.some((h) => h.type === 'discrepancyWorkflow')).toBe(true);
-  expect(await replayAll(join(__dirname, 'nondeterministic', file))).toEqual(expected());
+  ['a timer added before the case opens', 'timer-added.ts', 'discrepancyWorkflow'],
+  ['an activity call added before the case opens', 'activity-added.ts', 'discrepancyWorkflow'],
+  ['an activity call added in front of the scheduled audit anchoring', 'anchor-activity-added.ts', 'auditAnchor'],
+])('catches %s, without patched(), in every recorded history of that type', async (_change, file, changed) => {
+  expect(histories.some((h) => h.type === changed)).toBe(true);
+  expect(await replayAll(join(__dirname, 'nondeterministic', file))).toEqual(expected(changed));
 });
