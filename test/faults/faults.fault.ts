@@ -4,10 +4,11 @@ import { createApiKey } from '../../src/store/api-key-repo';
 import { createPool } from '../../src/store/db';
 import { createPolicyVersion } from '../../src/store/policy-repo';
 import { IntegrationClient, sleep } from './client';
-import { FaultRun, type Fault, type PhaseOutcome } from './run';
+import { FaultRun, type Fault, type PhaseOptions, type PhaseOutcome } from './run';
 import { APPROVER, FAULT_POLICY, INTEGRATION, planRun, type RunPlan } from './scenario';
 import { faultSize } from './size';
-import { FaultStack } from './stack';
+import { TestBroker } from '../ingest/support';
+import { FAULT_QUEUE, FaultStack } from './stack';
 import { printFigures, type FaultFigures } from './figures';
 import { skusWithMissingEvidence, verifyPhases } from './verify';
 
@@ -57,10 +58,10 @@ afterAll(async () => {
 });
 
 /** `injected` counts the faults the phase injected (each kill, each stop). */
-async function survives(name: string, fault: Fault, injected: () => number): Promise<void> {
+async function survives(name: string, fault: Fault, injected: () => number, submit?: PhaseOptions['submit']): Promise<void> {
   const plan = planRun(name, PHASE_CASES);
   const exitsBefore = stack.unexpectedExits.length;
-  const outcome = await run.phase(plan, fault, { submitOverMs: SUBMIT_OVER_MS, settleWithinMs: SETTLE_WITHIN_MS });
+  const outcome = await run.phase(plan, fault, { submitOverMs: SUBMIT_OVER_MS, settleWithinMs: SETTLE_WITHIN_MS, submit });
   phases.push({ plan, outcome });
   const { problems, lost, duplicated, chainsVerified } = await verifyPhases(db, temporal, phases);
   Object.assign(figures, { cases: figures.cases + plan.cases.length, faultsInjected: figures.faultsInjected + injected(), lost, duplicated, chainsVerified, problems: problems.length });
@@ -131,4 +132,26 @@ it(`Redis stopped for ${SIZE.outageMs / 1000} s mid-run: nothing lost, nothing d
       await stack.redis.start();
     },
   }, () => 1);
+});
+
+it('the RabbitMQ broker restarted (stop_app / start_app) while the consumer takes in a stream of reports: nothing lost, nothing twice', async () => {
+  // the publisher confirms every message and, while the broker is away, publishes again: a
+  // message whose confirm was lost in the restart arrives twice, as from a real producer
+  const broker = new TestBroker(stack.rabbit.url);
+  try {
+    await survives('rabbitmq', {
+      startAfterMs: 5000,
+      inject: async () => {
+        await stack.rabbit.stopApp();
+        await sleep(5000);
+        await stack.rabbit.startApp();
+      },
+    }, () => 1, async (c) => {
+      const messageId = c.report.sourceEventIds?.[0] ?? c.sku;
+      await broker.publish(FAULT_QUEUE, c.report, { type: 'reckon.discrepancy', messageId });
+      return undefined;
+    });
+  } finally {
+    await broker.close();
+  }
 });

@@ -14,6 +14,11 @@ export interface PhaseOptions {
   submitOverMs: number;
   /** how long the phase may take to settle once the fault is over */
   settleWithinMs: number;
+  /**
+   * How a report reaches the engine; none: `POST /v1/discrepancies` as an integration would.
+   * Resolves with the case id when the door answers one.
+   */
+  submit?: (c: PlannedCase) => Promise<string | undefined>;
 }
 
 export interface PhaseOutcome {
@@ -61,6 +66,11 @@ export class FaultRun {
     await Promise.all(
       plan.cases.map(async (c, i) => {
         await sleep(i * gap);
+        if (opts.submit) {
+          const id = await opts.submit(c).catch((err: Error) => void outcome.surprises.push(`report ${c.sku}: ${err.message}`));
+          if (id) outcome.caseIds.set(c.sku, id);
+          return;
+        }
         // keyed by the source event, as a careful integration sends it: a retry is the same report
         const res = await this.clients.reporter.post('/v1/discrepancies', c.report, `report-${c.report.sourceEventIds?.[0] ?? c.sku}`);
         if (res.status !== 202) {

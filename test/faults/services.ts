@@ -57,6 +57,7 @@ export function startReaper(dir: string, keep: boolean): void {
     'while kill -0 "$1" 2>/dev/null; do sleep 1; done',
     '[ -f "$2/pids" ] && xargs -r kill -9 < "$2/pids" 2>/dev/null',
     '[ -d "$2/pg" ] && { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$3/pg_ctl" -D "$2/pg" -m immediate stop; else "$3/pg_ctl" -D "$2/pg" -m immediate stop; fi; } >/dev/null 2>&1',
+    '[ -f "$2/rabbit-node" ] && runuser -u rabbitmq -- rabbitmqctl -n "$(cat "$2/rabbit-node")" stop >/dev/null 2>&1',
     '[ "$4" = 1 ] || rm -rf "$2"',
   ].join('\n');
   spawn('bash', ['-c', script, 'reaper', String(process.pid), dir, PG_BIN, keep ? '1' : '0'], { detached: true, stdio: 'ignore' }).unref();
@@ -171,5 +172,59 @@ export class PrivateTemporal {
   /** kill -9: the server gets no chance to flush anything it has not committed. */
   async kill(): Promise<void> {
     await kill9(this.child);
+  }
+}
+
+/**
+ * A RabbitMQ node of its own (its own node name, ports and mnesia directory), run by the
+ * `rabbitmq` OS user, so a broker restart here touches no one else's queues. Restarted as an
+ * operator does: `rabbitmqctl stop_app` / `start_app` (connections cut, durable queues kept).
+ */
+export class PrivateRabbit {
+  readonly node: string;
+  private readonly base: string;
+  constructor(
+    readonly dir: string,
+    readonly port: number,
+    private readonly distPort: number,
+  ) {
+    this.node = `reckonfaults${process.pid}@localhost`;
+    this.base = join(dir, 'rabbit');
+  }
+
+  get url(): string {
+    return `amqp://guest:guest@127.0.0.1:${this.port}`;
+  }
+
+  private async ctl(...args: string[]): Promise<void> {
+    await run('runuser', ['-u', 'rabbitmq', '--', 'rabbitmqctl', '-n', this.node, ...args], { timeout: 120_000 });
+  }
+
+  async start(): Promise<void> {
+    mkdirSync(this.base, { recursive: true });
+    const { stdout: uid } = await run('id', ['-u', 'rabbitmq']);
+    const { stdout: gid } = await run('id', ['-g', 'rabbitmq']);
+    chownSync(this.base, Number(uid.trim()), Number(gid.trim()));
+    writeFileSync(join(this.dir, 'rabbit-node'), this.node);
+    const env = [
+      `RABBITMQ_NODENAME=${this.node}`, `RABBITMQ_NODE_PORT=${this.port}`, `RABBITMQ_DIST_PORT=${this.distPort}`,
+      `RABBITMQ_MNESIA_BASE=${this.base}/mnesia`, `RABBITMQ_LOG_BASE=${this.base}/log`, `RABBITMQ_PID_FILE=${this.base}/pid`,
+      `RABBITMQ_ENABLED_PLUGINS_FILE=${this.base}/plugins`, `RABBITMQ_CONFIG_FILE=${this.base}/none`,
+    ];
+    spawnLogged('runuser', ['-u', 'rabbitmq', '--', 'env', ...env, '/usr/lib/rabbitmq/bin/rabbitmq-server'], join(this.dir, 'rabbit.log'));
+    await waitForPort(this.port, 180_000);
+  }
+
+  async stopApp(): Promise<void> {
+    await this.ctl('stop_app');
+  }
+
+  async startApp(): Promise<void> {
+    await this.ctl('start_app');
+    await waitForPort(this.port, 120_000);
+  }
+
+  async stop(): Promise<void> {
+    await this.ctl('stop').catch(() => undefined);
   }
 }

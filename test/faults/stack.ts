@@ -7,10 +7,12 @@ import { findTemporalCli, freePort } from '../../src/dev/temporal-server';
 import { WORKFLOW_INTERCEPTOR_MODULES } from '../../src/temporal/worker-interceptors';
 import { createPool } from '../../src/store/db';
 import { migrate } from '../../src/store/migrate';
-import { exited, kill9, PrivatePostgres, PrivateRedis, PrivateTemporal, spawnLogged, startReaper } from './services';
+import { exited, kill9, PrivatePostgres, PrivateRabbit, PrivateRedis, PrivateTemporal, spawnLogged, startReaper } from './services';
 
 const ROOT = join(__dirname, '..', '..');
 const TASK_QUEUE = 'reckon-faults';
+/** the RabbitMQ intake queue of the stack's consumer (src/ingest/consumer-main.ts) */
+export const FAULT_QUEUE = 'reckon.events';
 
 /**
  * The whole engine as separate processes on private services: Postgres, Redis, the Temporal dev
@@ -23,11 +25,14 @@ export class FaultStack {
   readonly postgres: PrivatePostgres;
   readonly redis: PrivateRedis;
   readonly temporal: PrivateTemporal;
+  readonly rabbit: PrivateRabbit;
   apiUrl = '';
   /** processes that died on their own during the run (see supervise) */
   readonly unexpectedExits: string[] = [];
   private worker?: ChildProcess;
   private api?: ChildProcess;
+  private consumer?: ChildProcess;
+  private consumerStarts = 0;
   private workerStarts = 0;
   private apiStarts = 0;
   private readonly killed = new WeakSet<ChildProcess>();
@@ -39,6 +44,7 @@ export class FaultStack {
     this.redis = new PrivateRedis(dir, ports[1]);
     this.temporal = new PrivateTemporal(dir, ports[2], process.env.TEMPORAL_CLI || findTemporalCli(process.env.PATH ?? ''));
     this.apiPort = ports[3];
+    this.rabbit = new PrivateRabbit(dir, ports[4], ports[5]);
   }
   private readonly apiPort: number;
 
@@ -46,7 +52,7 @@ export class FaultStack {
     const dir = mkdtempSync(join(tmpdir(), 'reckon-faults-'));
     chmodSync(dir, 0o755); // the postgres OS user must reach its data directory inside
     const ports: number[] = [];
-    while (ports.length < 4) {
+    while (ports.length < 6) {
       const port = await freePort();
       if (!ports.includes(port)) ports.push(port);
     }
@@ -54,11 +60,11 @@ export class FaultStack {
     startReaper(dir, keep);
     const stack = new FaultStack(dir, ports);
     try {
-      await Promise.all([stack.postgres.init(), stack.redis.start(), stack.temporal.start(), stack.bundle()]);
+      await Promise.all([stack.postgres.init(), stack.redis.start(), stack.temporal.start(), stack.bundle(), stack.rabbit.start()]);
       const pool = createPool(stack.databaseUrl, 2);
       await migrate(pool);
       await pool.end();
-      await Promise.all([stack.startWorker(), stack.startApi()]);
+      await Promise.all([stack.startWorker(), stack.startApi(), stack.startConsumer()]);
     } catch (err) {
       await stack.stop();
       throw err;
@@ -81,7 +87,9 @@ export class FaultStack {
       REDIS_URL: this.redis.url,
       TEMPORAL_ADDRESS: this.temporal.address,
       TEMPORAL_TASK_QUEUE: TASK_QUEUE,
-      RABBITMQ_URL: 'amqp://guest:guest@127.0.0.1:1',
+      RABBITMQ_URL: this.rabbit.url,
+      RABBITMQ_QUEUE: FAULT_QUEUE,
+      RABBITMQ_RECONNECT_MAX_MS: '1000',
       WORKER_METRICS_PORT: '0',
       RATE_LIMIT_PER_MINUTE: '1000000',
       // sized for two shared cores: a workflow task waits in Temporal's queue rather than running
@@ -136,6 +144,16 @@ export class FaultStack {
     await waitForLog(child, log, /"msg":"api listening"/, 120_000);
   }
 
+  /** The RabbitMQ intake consumer (src/ingest/consumer-main.ts); resolves once it consumes. */
+  async startConsumer(): Promise<void> {
+    this.consumerStarts += 1;
+    const log = join(this.dir, `consumer-${this.consumerStarts}.log`);
+    const child = spawnLogged(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'ingest', 'consumer-main.ts')], log, this.env());
+    this.consumer = child;
+    this.supervise(child, 'consumer', log, () => this.startConsumer());
+    await waitForLog(child, log, /"msg":"consuming"/, 120_000);
+  }
+
   /**
    * A process that dies on its own is a finding (the faults must never crash the engine): it is
    * written down for the test to report, and restarted as a process manager would, so the rest
@@ -151,7 +169,7 @@ export class FaultStack {
 
   async stop(): Promise<void> {
     this.stopping = true;
-    for (const child of [this.api, this.worker]) {
+    for (const child of [this.api, this.consumer, this.worker]) {
       if (child && child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');
         const t = setTimeout(() => child.kill('SIGKILL'), 5000);
@@ -160,6 +178,7 @@ export class FaultStack {
       }
     }
     await this.temporal.kill();
+    await this.rabbit.stop();
     await this.redis.stop();
     await this.postgres.stop('immediate');
     if (process.env.KEEP_FAULT_STACK !== '1') rmSync(this.dir, { recursive: true, force: true });
