@@ -20,4 +20,4 @@ USER node
 
 # API (PORT) and the worker's Prometheus endpoint (WORKER_METRICS_PORT)
 EXPOSE 3000 9464
-CMD ["node_modules/.bin/tsx", "src/api/main.ts"]
+CMD ["node_modules/.bin/tsx", "src/main/api.ts"]

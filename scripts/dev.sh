@@ -73,7 +73,7 @@ if [ -z "$TEMPORAL" ]; then
 fi
 
 # the search attributes come from src/workflows/search-attributes.ts, nowhere else
-mapfile -t SA_FLAGS < <(npx --no-install tsx src/cli/search-attributes.ts)
+mapfile -t SA_FLAGS < <(npx --no-install tsx src/main/cli.ts search-attributes)
 [ "${#SA_FLAGS[@]}" -gt 0 ] || die "could not list the search attributes (src/cli/search-attributes.ts)"
 
 STARTED_TEMPORAL=0

@@ -138,9 +138,15 @@ it('the RabbitMQ broker restarted (stop_app / start_app) while the consumer take
   // the publisher confirms every message and, while the broker is away, publishes again: a
   // message whose confirm was lost in the restart arrives twice, as from a real producer
   const broker = new TestBroker(stack.rabbit.url);
+  let published = 0;
   try {
     await survives('rabbitmq', {
       startAfterMs: 5000,
+      // the fault meets the stream: reports still to publish, and published ones not yet a case
+      inFlight: async () => {
+        const { rows } = await db.query(`SELECT count(*)::int AS n FROM discrepancies WHERE site = 'F-rabbitmq'`);
+        return { to_publish: PHASE_CASES - published, published_not_yet_a_case: published - rows[0].n };
+      },
       inject: async () => {
         await stack.rabbit.stopApp();
         await sleep(5000);
@@ -149,6 +155,7 @@ it('the RabbitMQ broker restarted (stop_app / start_app) while the consumer take
     }, () => 1, async (c) => {
       const messageId = c.report.sourceEventIds?.[0] ?? c.sku;
       await broker.publish(FAULT_QUEUE, c.report, { type: 'reckon.discrepancy', messageId });
+      published += 1;
       return undefined;
     });
   } finally {

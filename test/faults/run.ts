@@ -7,6 +7,8 @@ export interface Fault {
   /** when, after the phase's first report, the fault starts */
   startAfterMs: number;
   inject: () => Promise<void>;
+  /** what the fault can hit, when open cases are not it (a queue's messages); default: open cases by status */
+  inFlight?: () => Promise<Record<string, number>>;
 }
 
 export interface PhaseOptions {
@@ -59,7 +61,7 @@ export class FaultRun {
     const surprisesBefore = this.surprises.length;
 
     const faultDone = sleep(fault.startAfterMs)
-      .then(async () => (outcome.openAtFault = await openCases(this.db)))
+      .then(async () => (outcome.openAtFault = await (fault.inFlight ?? (() => openCases(this.db)))()))
       .then(fault.inject)
       .then(() => (outcome.timings.faultMs = since()));
     const gap = opts.submitOverMs / plan.cases.length;

@@ -11,13 +11,13 @@ import { exited, kill9, PrivatePostgres, PrivateRabbit, PrivateRedis, PrivateTem
 
 const ROOT = join(__dirname, '..', '..');
 const TASK_QUEUE = 'reckon-faults';
-/** the RabbitMQ intake queue of the stack's consumer (src/ingest/consumer-main.ts) */
+/** the RabbitMQ intake queue of the stack's consumer (src/main/consumer.ts) */
 export const FAULT_QUEUE = 'reckon.events';
 
 /**
  * The whole engine as separate processes on private services: Postgres, Redis, the Temporal dev
  * server (SQLite), the worker (worker-main.ts: src/workers/build.ts on a prebuilt bundle) and
- * the API (src/api/main.ts). Faults are methods: kill the worker, restart Temporal, stop
+ * the API (src/main/api.ts). Faults are methods: kill the worker, restart Temporal, stop
  * Postgres or Redis for a while.
  */
 export class FaultStack {
@@ -137,18 +137,18 @@ export class FaultStack {
   async startApi(): Promise<void> {
     this.apiStarts += 1;
     const log = join(this.dir, `api-${this.apiStarts}.log`);
-    const child = spawnLogged(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'api', 'main.ts')], log, this.env({ PORT: String(this.apiPort), HOST: '127.0.0.1' }));
+    const child = spawnLogged(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'main', 'api.ts')], log, this.env({ PORT: String(this.apiPort), HOST: '127.0.0.1' }));
     this.api = child;
     this.apiUrl = `http://127.0.0.1:${this.apiPort}`;
     this.supervise(child, 'api', log, () => this.startApi());
     await waitForLog(child, log, /"msg":"api listening"/, 120_000);
   }
 
-  /** The RabbitMQ intake consumer (src/ingest/consumer-main.ts); resolves once it consumes. */
+  /** The RabbitMQ intake consumer (src/main/consumer.ts); resolves once it consumes. */
   async startConsumer(): Promise<void> {
     this.consumerStarts += 1;
     const log = join(this.dir, `consumer-${this.consumerStarts}.log`);
-    const child = spawnLogged(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'ingest', 'consumer-main.ts')], log, this.env());
+    const child = spawnLogged(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'main', 'consumer.ts')], log, this.env());
     this.consumer = child;
     this.supervise(child, 'consumer', log, () => this.startConsumer());
     await waitForLog(child, log, /"msg":"consuming"/, 120_000);

@@ -5,7 +5,7 @@ const ROOT = join(__dirname, '..', '..');
 
 /** The real worker entrypoint in its own process, so a test can kill -9 it. */
 export function spawnWorker(env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'workers', 'main.ts')], {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'main', 'worker.ts')], {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
