@@ -61,7 +61,7 @@ async function consumed<T>(fn: () => Promise<T | undefined | null | false>): Pro
 
 /** The real consumer process (npm run consumer), ready once it consumes the test's queue. */
 async function startConsumerProcess(extra?: Record<string, string>): Promise<ChildProcess> {
-  const child = tsx('src/ingest/consumer-main.ts', [], extra);
+  const child = tsx('src/main/consumer.ts', [], extra);
   // kept so a failing wait can say what the consumer did
   child.stdout?.on('data', (d) => consumerOutput.push(String(d)));
   child.stderr?.on('data', (d) => consumerOutput.push(String(d)));
