@@ -32,7 +32,7 @@ let run: FaultRun;
 let clients: { reporter: IntegrationClient; approver: IntegrationClient };
 const phases: { plan: RunPlan; outcome: PhaseOutcome }[] = [];
 const suiteStart = Date.now();
-const figures: FaultFigures = { size: SIZE.name, phases: [], cases: 0, faultsInjected: 0, lost: 0, duplicated: 0, chainsVerified: 0, problems: 0, wallSeconds: 0 };
+const figures: FaultFigures = { size: SIZE.name, phases: [], cases: 0, faultsInjected: 0, lost: 0, duplicated: 0, chainsVerified: 0, redeliveriesSuppressed: 0, problems: 0, wallSeconds: 0 };
 
 beforeAll(async () => {
   stack = await FaultStack.start();
@@ -63,8 +63,8 @@ async function survives(name: string, fault: Fault, injected: () => number, subm
   const exitsBefore = stack.unexpectedExits.length;
   const outcome = await run.phase(plan, fault, { submitOverMs: SUBMIT_OVER_MS, settleWithinMs: SETTLE_WITHIN_MS, submit });
   phases.push({ plan, outcome });
-  const { problems, lost, duplicated, chainsVerified } = await verifyPhases(db, temporal, phases);
-  Object.assign(figures, { cases: figures.cases + plan.cases.length, faultsInjected: figures.faultsInjected + injected(), lost, duplicated, chainsVerified, problems: problems.length });
+  const { problems, lost, duplicated, chainsVerified, redeliveriesSuppressed } = await verifyPhases(db, temporal, phases);
+  Object.assign(figures, { cases: figures.cases + plan.cases.length, faultsInjected: figures.faultsInjected + injected(), lost, duplicated, chainsVerified, redeliveriesSuppressed, problems: problems.length });
   figures.phases.push(name);
   summarise(name, outcome, (await skusWithMissingEvidence(db, plan)).size);
   // the fault hit cases in flight, or it proved nothing

@@ -10,6 +10,8 @@ export interface FaultFigures {
   lost: number;
   duplicated: number;
   chainsVerified: number;
+  /** redeliveries after a close, each closed by the engine as a duplicate that wrote nothing */
+  redeliveriesSuppressed: number;
   /** every other finding of the checks (a wrong end state, a 500, a process that died) */
   problems: number;
   wallSeconds: number;
@@ -18,7 +20,8 @@ export interface FaultFigures {
 export function formatFigures(f: FaultFigures): string {
   return (
     `fault suite (${f.size}): ${f.cases} cases in ${f.phases.length} phases (${f.phases.join(', ')}), ${f.faultsInjected} faults injected, ` +
-    `lost ${f.lost}, duplicated ${f.duplicated}, ${f.chainsVerified} audit chains verified, ${f.problems} other problems, ${f.wallSeconds} s`
+    `lost ${f.lost}, duplicated ${f.duplicated}, ${f.chainsVerified} audit chains verified, ${f.problems} other problems ` +
+    `(${f.redeliveriesSuppressed} late redeliveries closed as duplicates, no write), ${f.wallSeconds} s`
   );
 }
 

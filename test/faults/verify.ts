@@ -20,10 +20,15 @@ export interface Verdict {
   duplicated: number;
   /** audit chains recomputed and held against their heads */
   chainsVerified: number;
+  /**
+   * redeliveries that came after their case had closed: each started a case that the engine
+   * closed as a duplicate (`duplicate_event`, suppressed, no write), as docs/integration.md says
+   */
+  redeliveriesSuppressed: number;
 }
 
 export async function verifyPhases(db: Pool, temporal: Client, phases: { plan: RunPlan; outcome: PhaseOutcome }[]): Promise<Verdict> {
-  const verdict: Verdict = { problems: [], lost: 0, duplicated: 0, chainsVerified: 0 };
+  const verdict: Verdict = { problems: [], lost: 0, duplicated: 0, chainsVerified: 0, redeliveriesSuppressed: 0 };
   for (const { plan, outcome } of phases) verdict.problems.push(...(await verifyPhase(db, temporal, plan, outcome, verdict)));
   const chains = await verifyAuditChains(db);
   for (const p of chains.problems) verdict.problems.push(`audit chain of ${p.caseId} at seq ${p.seq}: ${p.problem}`);
@@ -34,10 +39,14 @@ export async function verifyPhases(db: Pool, temporal: Client, phases: { plan: R
 
 async function verifyPhase(db: Pool, temporal: Client, plan: RunPlan, outcome: PhaseOutcome, tally: Verdict): Promise<string[]> {
   const problems: string[] = [...outcome.surprises];
-  const { rows } = await db.query<{ id: string; sku: string; status: string; resolution: string | null; workflow_id: string }>(
+  const { rows: all } = await db.query<{ id: string; sku: string; status: string; resolution: string | null; workflow_id: string }>(
     'SELECT id, sku, status, resolution, workflow_id FROM discrepancies WHERE site = $1',
     [plan.site],
   );
+  // a redelivery after the close opens a case that only records the duplicate: not a second case
+  const suppressed = await suppressedDuplicates(db, plan.site);
+  const rows = all.filter((r) => !suppressed.has(r.id));
+  tally.redeliveriesSuppressed += all.length - rows.length;
   const bySku = new Map<string, typeof rows>();
   for (const r of rows) bySku.set(r.sku, [...(bySku.get(r.sku) ?? []), r]);
 
@@ -140,6 +149,19 @@ async function checkCountTasks(db: Pool, plan: RunPlan, evidenceMissing: Set<str
       .filter((t) => !explained.delete(t))
       .map((t) => `ledger: unexpected count task ${t}`),
   ];
+}
+
+/** Closed cases of the site that the engine decided were a duplicate of an earlier case and wrote nothing for. */
+async function suppressedDuplicates(db: Pool, site: string): Promise<Set<string>> {
+  const { rows } = await db.query<{ id: string }>(
+    `SELECT d.id FROM discrepancies d
+     WHERE d.site = $1 AND d.status = 'closed'
+       AND EXISTS (SELECT 1 FROM audit_log a WHERE a.case_id = d.id AND a.action = 'decided' AND a.detail ->> 'rule' = 'duplicate_event')
+       AND EXISTS (SELECT 1 FROM audit_log a WHERE a.case_id = d.id AND a.action = 'suppressed')
+       AND NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.case_id = d.id AND a.action IN ('adjustment_posted', 'count_task_created'))`,
+    [site],
+  );
+  return new Set(rows.map((r) => r.id));
 }
 
 /** Skus of the plan whose case recorded evidence with a source missing. */
