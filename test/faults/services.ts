@@ -57,7 +57,7 @@ export function startReaper(dir: string, keep: boolean): void {
     'while kill -0 "$1" 2>/dev/null; do sleep 1; done',
     '[ -f "$2/pids" ] && xargs -r kill -9 < "$2/pids" 2>/dev/null',
     '[ -d "$2/pg" ] && { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$3/pg_ctl" -D "$2/pg" -m immediate stop; else "$3/pg_ctl" -D "$2/pg" -m immediate stop; fi; } >/dev/null 2>&1',
-    '[ -f "$2/rabbit-node" ] && runuser -u rabbitmq -- rabbitmqctl -n "$(cat "$2/rabbit-node")" stop >/dev/null 2>&1',
+    '[ -f "$2/rabbit-node" ] && { if [ "$(id -u)" = 0 ]; then runuser -u rabbitmq -- rabbitmqctl -n "$(cat "$2/rabbit-node")" stop; else rabbitmqctl -n "$(cat "$2/rabbit-node")" stop; fi; } >/dev/null 2>&1',
     '[ "$4" = 1 ] || rm -rf "$2"',
   ].join('\n');
   spawn('bash', ['-c', script, 'reaper', String(process.pid), dir, PG_BIN, keep ? '1' : '0'], { detached: true, stdio: 'ignore' }).unref();
@@ -196,22 +196,31 @@ export class PrivateRabbit {
     return `amqp://guest:guest@127.0.0.1:${this.port}`;
   }
 
+  /** as the `rabbitmq` OS user when the suite runs as root (the node's files and Erlang cookie are its) */
+  private asBroker(cmd: string, args: string[]): [string, string[]] {
+    return process.getuid?.() === 0 ? ['runuser', ['-u', 'rabbitmq', '--', cmd, ...args]] : [cmd, args];
+  }
+
   private async ctl(...args: string[]): Promise<void> {
-    await run('runuser', ['-u', 'rabbitmq', '--', 'rabbitmqctl', '-n', this.node, ...args], { timeout: 120_000 });
+    const [cmd, argv] = this.asBroker('rabbitmqctl', ['-n', this.node, ...args]);
+    await run(cmd, argv, { timeout: 120_000 });
   }
 
   async start(): Promise<void> {
     mkdirSync(this.base, { recursive: true });
-    const { stdout: uid } = await run('id', ['-u', 'rabbitmq']);
-    const { stdout: gid } = await run('id', ['-g', 'rabbitmq']);
-    chownSync(this.base, Number(uid.trim()), Number(gid.trim()));
+    if (process.getuid?.() === 0) {
+      const { stdout: uid } = await run('id', ['-u', 'rabbitmq']);
+      const { stdout: gid } = await run('id', ['-g', 'rabbitmq']);
+      chownSync(this.base, Number(uid.trim()), Number(gid.trim()));
+    }
     writeFileSync(join(this.dir, 'rabbit-node'), this.node);
     const env = [
       `RABBITMQ_NODENAME=${this.node}`, `RABBITMQ_NODE_PORT=${this.port}`, `RABBITMQ_DIST_PORT=${this.distPort}`,
       `RABBITMQ_MNESIA_BASE=${this.base}/mnesia`, `RABBITMQ_LOG_BASE=${this.base}/log`, `RABBITMQ_PID_FILE=${this.base}/pid`,
       `RABBITMQ_ENABLED_PLUGINS_FILE=${this.base}/plugins`, `RABBITMQ_CONFIG_FILE=${this.base}/none`,
     ];
-    spawnLogged('runuser', ['-u', 'rabbitmq', '--', 'env', ...env, '/usr/lib/rabbitmq/bin/rabbitmq-server'], join(this.dir, 'rabbit.log'));
+    const [cmd, argv] = this.asBroker('env', [...env, '/usr/lib/rabbitmq/bin/rabbitmq-server']);
+    spawnLogged(cmd, argv, join(this.dir, 'rabbit.log'));
     await waitForPort(this.port, 180_000);
   }
 
