@@ -61,7 +61,7 @@ export class FaultRun {
     const surprisesBefore = this.surprises.length;
 
     const faultDone = sleep(fault.startAfterMs)
-      .then(async () => (outcome.openAtFault = await (fault.inFlight ?? (() => openCases(this.db)))()))
+      .then(async () => (outcome.openAtFault = await (fault.inFlight ?? (() => inFlight(this.db, [...outcome.caseIds.values()])))()))
       .then(fault.inject)
       .then(() => (outcome.timings.faultMs = since()));
     const gap = opts.submitOverMs / plan.cases.length;
@@ -172,6 +172,17 @@ async function queue(client: IntegrationClient, site: string, status: string): P
 }
 
 type PlannedCaseRow = { id: string; sku: PlannedCase['sku'] };
+
+/**
+ * What a fault can hit: open cases by status, and cases the API accepted (202) that are not in
+ * the read model yet (on a starved machine the read model trails the workflows by seconds).
+ */
+async function inFlight(db: Pool, accepted: string[]): Promise<Record<string, number>> {
+  const open = await openCases(db);
+  const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM discrepancies WHERE id = ANY($1::text[])', [accepted]);
+  const notYetRecorded = accepted.length - rows[0].n;
+  return notYetRecorded > 0 ? { ...open, accepted_not_yet_in_read_model: notYetRecorded } : open;
+}
 
 async function openCases(db: Pool): Promise<Record<string, number>> {
   const { rows } = await db.query<{ status: string; n: number }>(`SELECT status, count(*)::int AS n FROM discrepancies WHERE status <> 'closed' GROUP BY status`);
