@@ -12,8 +12,6 @@ export interface ActivityDeps {
   notifier: NotifierPort;
   /** outbound email, webhook and chat; none: notifications are only recorded through the notifier */
   channels?: NotificationChannels;
-  /** where Reckon's view of stock and movements comes from: the embedded ledger, or its own event-fed model (ADAPTER=http) */
-  stockSource?: 'ledger' | 'events';
   /** where people open a case (links in notifications) */
   publicUrl?: string;
   logger: Logger;

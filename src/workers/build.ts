@@ -6,7 +6,7 @@ import { createActivities } from '../activities';
 import { createHttpAdapters } from '../adapters/http';
 import { createNotificationChannels } from '../adapters/notify';
 import type { ErpPort, NotifierPort, WmsPort } from '../adapters/ports';
-import { createReferenceLedger } from '../adapters/reference';
+import { fakeWmsPorts, inAppNotifier } from '../wiring/fake-wms';
 import { createRedisClient } from '../api/redis';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
@@ -44,7 +44,7 @@ function faultHook(config: Config, logger: Logger): ((id: string) => void) | und
  * Redis; notifications stay in the reference ledger's table. Otherwise the reference ledger.
  */
 function buildAdapters(config: Config, db: Pool, logger: Logger, redis: Redis | undefined): { wms: WmsPort; erp: ErpPort; notifier: NotifierPort } {
-  if (config.ADAPTER !== 'http') return createReferenceLedger(db, { onAdjustmentCommitted: faultHook(config, logger) });
+  if (config.ADAPTER !== 'http') return fakeWmsPorts(db, { onAdjustmentCommitted: faultHook(config, logger) });
   return createHttpAdapters({
     wmsUrl: config.WMS_HTTP_URL,
     erpUrl: config.ERP_HTTP_URL,
@@ -54,7 +54,7 @@ function buildAdapters(config: Config, db: Pool, logger: Logger, redis: Redis | 
     redis,
     masterDataTtlSeconds: config.MASTER_DATA_TTL_SECONDS,
     logger: logger.child({ component: 'http-adapter' }),
-    notifier: createReferenceLedger(db).notifier,
+    notifier: inAppNotifier(db),
   });
 }
 
@@ -88,7 +88,6 @@ export async function createReckonWorker(deps: ReckonWorkerDeps): Promise<Worker
     notifier,
     channels,
     publicUrl: config.PUBLIC_URL,
-    stockSource: config.ADAPTER === 'reference' ? 'ledger' : 'events',
     logger,
     evidenceLookbackDays: config.EVIDENCE_LOOKBACK_DAYS,
     redis: deps.feed,

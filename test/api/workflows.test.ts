@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { createReferenceLedger } from '../../src/adapters/reference';
+import { createReferenceLedger } from '../../fake-wms/ledger';
 import { DiscrepancyReport, workflowIdForKey } from '../../src/domain';
 import { DISCREPANCY_WORKFLOW_TYPE } from '../../src/workflows/messages';
 import { kindKey, siteKey, skuKey, statusKey } from '../../src/workflows/search-attributes';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { AdapterRejection } from '../../src/adapters/errors';
 import type { MasterDataPort } from '../../src/adapters/http';
 import type { ErpPort, NotifierPort, StockKey, WmsPort } from '../../src/adapters/ports';
-import type { LedgerFixtureInput } from '../../src/adapters/reference/fixture-schema';
+import type { LedgerFixtureInput } from '../../fake-wms/ledger/fixture-schema';
 
 /**
  * The adapter contract (docs/adapters.md) as a suite any implementation of the ports can run:

@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import { loadConfig } from '../../src/config';
-import { stockLookupFromConfig } from '../../src/ingest/stock-lookup';
+import { httpIntakeLookups } from '../../src/ingest/stock-lookup';
 import { createLogger } from '../../src/logger';
 import { createPool } from '../../src/store/db';
 import { startLedgerRemote, type LedgerRemote } from '../contract/servers';
@@ -24,8 +24,8 @@ beforeAll(async () => {
   pool = createPool(loadConfig().DATABASE_URL, 5);
   remote = await startLedgerRemote(pool);
   engine = await startEngine({ ADAPTER: 'http', WMS_HTTP_URL: remote.wmsUrl, ERP_HTTP_URL: remote.erpUrl, ADAPTER_HTTP_API_KEY: remote.apiKey });
-  api = await startApi(engine, { stockLookup: stockLookupFromConfig(engine.config, createLogger({ LOG_LEVEL: 'silent' }, 'test')) });
-  blind = await startApi(engine);
+  api = await startApi(engine, { intakePorts: httpIntakeLookups(engine.config, createLogger({ LOG_LEVEL: 'silent' }, 'test')) });
+  blind = await startApi(engine, { intakePorts: {} });
 }, 60_000);
 afterAll(async () => {
   await api?.stop();

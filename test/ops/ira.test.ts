@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { createCountTask } from '../../src/adapters/reference/count-tasks';
+import { createCountTask } from '../../fake-wms/ledger/count-tasks';
 import { InventoryEvent } from '../../src/domain';
 import { storeEvent } from '../support/store-event';
 import { seedBalance } from '../support/cases';

@@ -1,11 +1,11 @@
 import {
+  CountResultInvalid,
   CountTaskAlreadyDone,
   CountTaskNotFound,
   getCountTask,
-  LedgerCommandInvalid,
   recordCountResult,
   type CountResult,
-} from '../../adapters/reference';
+} from '../../store/count-tasks-repo';
 import { coversSite, type Actor } from '../../domain';
 import { recordTaskCountForAccuracy } from '../../accuracy/record-count';
 import { isCountPlan, reportPlannedCount } from '../../planner/count-results';
@@ -29,7 +29,7 @@ export interface CountAccepted {
 }
 
 /**
- * A count result from the WMS: stored on the ledger's count task (idempotent), then signalled to
+ * A count result from the WMS: stored on Reckon's record of the count task (idempotent), then signalled to
  * the case that asked for the count. A retry after a failed signal finds the stored result and
  * signals again; the workflow ignores a result it already has.
  */
@@ -54,7 +54,7 @@ export async function submitCount(
   } catch (err) {
     if (err instanceof CountTaskAlreadyDone) throw new Conflict(err.message);
     if (err instanceof CountTaskNotFound) throw new NotFound(err.message);
-    if (err instanceof LedgerCommandInvalid) throw new Unprocessable(err.message);
+    if (err instanceof CountResultInvalid) throw new Unprocessable(err.message);
     throw err;
   }
   // before the case hears of it: a resent result records it if a crash came in between

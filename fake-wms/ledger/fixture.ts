@@ -1,6 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
 import type { z } from 'zod';
-import { withTransaction } from '../../store/db';
+import { withTransaction } from '../../src/store/db';
 import { LedgerFixture, masterDataReferences } from './fixture-schema';
 import { type SectionCounts, type SectionTable, upsertSection } from './fixture-upsert';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DocumentReference, SkuClass } from '../../domain';
+import { DocumentReference, SkuClass } from '../../src/domain';
 
 /**
  * The ledger fixture format (docs/ledger-fixture.md). Every section is optional; objects are
