@@ -14,7 +14,7 @@ import type { Logger } from '../logger';
 export { loadFixture, parseFixture, listBalances, FixtureInvalid } from '../../fake-wms/ledger';
 export { changedRows } from '../../fake-wms/ledger/fixture';
 
-export function fakeWmsPorts(db: Pool, opts: ReferenceLedgerOptions = {}): { wms: WmsPort; erp: ErpPort; notifier: NotifierPort } {
+export function fakeWmsPorts(db: Pool, opts: ReferenceLedgerOptions = {}): { wms: WmsPort; erp: ErpPort; notifier: NotifierPort; masterData: MasterDataPort } {
   return createReferenceLedger(db, opts);
 }
 

@@ -3,6 +3,7 @@ import { acceptEvent } from '../../src/ingest/event-intake';
 import { recordEvent } from '../../src/ingest/record-event';
 import { IntakeSweeper } from '../../src/ingest/sweeper';
 import { getActivePolicy } from '../../src/store/policy-repo';
+import { storeEvent } from '../support/store-event';
 import { intakePortsFor, type Api } from '../support/api';
 import { seedBalance } from '../support/cases';
 import { eventually, uniq, type Engine } from '../support/engine';
@@ -160,8 +161,7 @@ describe('the reference ledger and durability', () => {
     await seedBalance(engine.db, { site, location: 'A-01', sku, wms: 100, erp: 100 });
     const count = InventoryEvent.parse(ev({ type: 'count', site, sku, location: 'A-01', qty: 10 }));
     // phase one only (a crash between storing and dispatching): stored and detected, no case yet
-    const policy = (await getActivePolicy(engine.db)).document;
-    expect(await recordEvent(engine.db, count, { policy, stockSource: 'events' })).toMatchObject({ status: 'accepted', processed: false });
+    expect(await storeEvent(engine.db, count)).toMatchObject({ status: 'accepted', processed: false });
     expect(await casesAt(engine, site)).toEqual([]);
     const redelivered = await postEvents(api, count);
     expect(redelivered.body).toMatchObject({ status: 'duplicate', cases: [expect.any(String)] });
