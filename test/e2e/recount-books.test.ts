@@ -100,6 +100,6 @@ it('a count result carrying the books at count time is compared with them, whate
   expect(counted.status).toBe(202);
   const waiting = await caseRow(id, ['awaiting_approval']);
   expect([Number(waiting.expected_qty), Number(waiting.observed_qty)]).toEqual([70, 50]);
-  const stored = (await e2e.engine.db.query('SELECT book_qty FROM ledger.count_tasks WHERE id = $1', [task.id])).rows[0];
+  const stored = (await e2e.engine.db.query('SELECT book_qty FROM count_tasks WHERE id = $1', [task.id])).rows[0];
   expect(Number(stored.book_qty)).toBe(70);
 });
