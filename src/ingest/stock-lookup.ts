@@ -48,25 +48,28 @@ export function httpIntakeLookups(config: Config, logger: Logger): { stockLookup
 export async function seedUnknownBins(db: Db, e: InventoryEvent, lookup: StockLookup, logger?: Logger): Promise<number> {
   if (!e.sku) return 0;
   const bins = [...new Set([e.location ?? '', ...stockEffects(e).map((x) => x.location)])];
-  const { rows } = await db.query<{ location: string }>('SELECT location FROM features.stock WHERE site = $1 AND sku = $2 AND location = ANY($3::text[])', [e.site, e.sku, bins]);
-  const known = new Set(rows.map((r) => r.location));
   let seeded = 0;
-  for (const location of bins.filter((b) => !known.has(b))) {
-    let found: Awaited<ReturnType<StockLookup>>;
-    try {
-      found = await lookup({ site: e.site, sku: e.sku, ...(location ? { location } : {}) });
-    } catch (err) {
-      logger?.warn({ err: err instanceof Error ? err.message : String(err), site: e.site, sku: e.sku, location }, 'WMS/ERP not reachable for a new bin; its stock starts unknown');
-      continue;
-    }
-    if (!found) continue;
-    const r = await db.query(
-      `INSERT INTO features.stock (site, location, sku, wms_qty, erp_qty) VALUES ($1,$2,$3,$4,$5) ON CONFLICT (site, location, sku) DO NOTHING`,
-      [e.site, location, e.sku, found.wms, found.erp],
-    );
-    seeded += r.rowCount ?? 0;
-  }
+  for (const location of bins) if (await seedBinIfUnknown(db, { site: e.site, sku: e.sku, location }, lookup, logger)) seeded++;
   return seeded;
+}
+
+/** One bin (location '' for site level): its stock from the WMS/ERP unless Reckon knows it already. */
+export async function seedBinIfUnknown(db: Db, key: { site: string; sku: string; location: string }, lookup: StockLookup, logger?: Logger): Promise<boolean> {
+  const known = await db.query('SELECT 1 FROM features.stock WHERE site = $1 AND sku = $2 AND location = $3', [key.site, key.sku, key.location]);
+  if ((known.rowCount ?? 0) > 0) return false;
+  let found: Awaited<ReturnType<StockLookup>>;
+  try {
+    found = await lookup({ site: key.site, sku: key.sku, ...(key.location ? { location: key.location } : {}) });
+  } catch (err) {
+    logger?.warn({ err: err instanceof Error ? err.message : String(err), ...key }, 'WMS/ERP not reachable for a new bin; its stock starts unknown');
+    return false;
+  }
+  if (!found) return false;
+  const r = await db.query(
+    `INSERT INTO features.stock (site, location, sku, wms_qty, erp_qty) VALUES ($1,$2,$3,$4,$5) ON CONFLICT (site, location, sku) DO NOTHING`,
+    [key.site, key.location, key.sku, found.wms, found.erp],
+  );
+  return (r.rowCount ?? 0) > 0;
 }
 
 /**

@@ -8,6 +8,7 @@ import {
 } from '../../store/count-tasks-repo';
 import { coversSite, type Actor } from '../../domain';
 import { recordTaskCountForAccuracy } from '../../accuracy/record-count';
+import { seedBinIfUnknown } from '../../ingest/stock-lookup';
 import { isCountPlan, reportPlannedCount } from '../../planner/count-results';
 import { getCaseRef } from '../../store/discrepancy-queries';
 import { countResultSignal } from '../../workflows/messages';
@@ -42,6 +43,9 @@ export async function submitCount(
   if (!task) throw new NotFound(`no count task ${body.taskId}`);
   if (!coversSite(actor, task.site)) throw new Forbidden(`${actor.userId} has no access to site ${task.site}`);
 
+  // a bin Reckon never heard an event about: its books from the WMS/ERP first, as intake does
+  const lookup = ctx.intakePorts.stockLookup;
+  if (lookup) await seedBinIfUnknown(ctx.db, { site: task.site, sku: task.sku, location: task.location ?? '' }, lookup, ctx.logger);
   let result: CountResult;
   try {
     result = await recordCountResult(ctx.db, {
