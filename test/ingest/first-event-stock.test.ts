@@ -91,7 +91,7 @@ it('the cycle-count planner plans a site from the stock and movements Reckon lea
   const planId = (result as { planId: string }).planId;
   const tasks = (await engine.db.query<{ id: string; location: string }>('SELECT id, location FROM count_tasks WHERE owner_id = $1 ORDER BY location', [planId])).rows;
   expect(tasks.map((t) => t.location)).toEqual(locations.slice().sort());
-  expect(remote.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/count-tasks'))).toHaveLength(2);
+  expect(remote.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/count-tasks') && r.idempotencyKey?.startsWith(`ccp:${planId}:`))).toHaveLength(2);
   const wms = await api.as({ userId: 'wms-feed', roles: ['integration'], sites: [site] });
   const short = await wms.post('/v1/counts', { taskId: tasks.find((t) => t.location === 'E-01')!.id, countedQty: 60, countedBy: 'counter-3' });
   expect(short.status).toBe(202);
