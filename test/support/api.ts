@@ -6,6 +6,7 @@ import type { IntakePorts } from '../../src/ingest/event-intake';
 import { createLogger } from '../../src/logger';
 import { createApiKey } from '../../src/store/api-key-repo';
 import { intakeWiring } from '../../src/wiring/fake-wms';
+import { followEvent } from '../../fake-wms/ledger';
 import type { Engine } from './engine';
 
 export interface Persona {
@@ -15,9 +16,14 @@ export interface Persona {
 }
 
 /** The real API on the engine's Temporal, Postgres and Redis, and keys for named people. */
-/** The composition root's intake wiring for the engine's adapter (the fake follows events when embedded). */
+/**
+ * The composition root's intake wiring for the engine's adapter (the fake follows events when
+ * embedded). Over HTTP the fake stands for a WMS that emitted the test's events: it books them too.
+ */
 export function intakePortsFor(engine: Engine): IntakePorts {
-  return intakeWiring(engine.config, engine.db, createLogger({ LOG_LEVEL: 'silent' }, 'test-intake'));
+  const ports = intakeWiring(engine.config, engine.db, createLogger({ LOG_LEVEL: 'silent' }, 'test-intake'));
+  if (!engine.remote) return ports;
+  return { ...ports, mirror: async (event) => void (await followEvent(engine.db, event)) };
 }
 
 export async function startApi(engine: Engine, extra: Partial<Pick<ApiDeps, 'intakePorts'>> = {}) {
