@@ -12,6 +12,7 @@ RUN npm ci --include=dev --no-audit --no-fund && npm cache clean --force
 
 COPY tsconfig.json ./
 COPY src ./src
+COPY fake-wms ./fake-wms
 COPY migrations ./migrations
 COPY fixtures ./fixtures
 

@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import { createEvidenceActivities } from '../src/activities/evidence';
-import { createReferenceLedger } from '../src/adapters/reference';
+import { createReferenceLedger } from '../fake-wms/ledger';
 import { createLogger } from '../src/logger';
 import { expectStatus, httpClient, measureBounded } from './http';
 import { startReckonApi, type BenchKeys } from './servers';

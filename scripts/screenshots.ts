@@ -6,7 +6,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Page } from 'playwright-core';
-import { loadFixture, parseFixture } from '../src/adapters/reference';
+import { loadFixture, parseFixture } from '../fake-wms/ledger';
 import { DEMO_REPORTS } from '../src/cli/demo-reports';
 import { loadConfig } from '../src/config';
 import { startPrivateEngine } from '../src/sim/stack';

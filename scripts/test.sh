@@ -23,6 +23,13 @@ npx eslint .
 log "jest"
 npx jest --ci "$@"
 
+# the planner and triage again with the fake WMS/ERP over HTTP through the http adapter (the
+# per-kind and watcher scenarios run on both adapters in test/ingest/every-door-http-adapter.test.ts)
+if [ "$#" -eq 0 ]; then
+  log "jest, ADAPTER=http: planner and triage"
+  RECKON_TEST_ADAPTER=http npx jest --ci test/planner/planner.test.ts test/triage/incidents.test.ts
+fi
+
 if [ "$FAULTS" != off ]; then
   log "fault suite ($FAULTS; docs/faults.md)"
   figures="$(mktemp /tmp/reckon-fault-figures.XXXXXX)"

@@ -1,7 +1,7 @@
 import type Redis from 'ioredis';
 import type { Pool } from 'pg';
 import type { NotificationChannels } from '../adapters/notify';
-import type { ErpPort, NotifierPort, WmsPort } from '../adapters/ports';
+import type { ErpPort, MasterDataPort, NotifierPort, WmsPort } from '../adapters/ports';
 import type { Logger } from '../logger';
 import type { WorkerMetrics } from '../metrics/worker';
 
@@ -10,10 +10,10 @@ export interface ActivityDeps {
   wms: WmsPort;
   erp: ErpPort;
   notifier: NotifierPort;
+  /** the item master (the ERP's reorder point and safety stock): Reckon keeps what it reads in model.items */
+  masterData?: MasterDataPort;
   /** outbound email, webhook and chat; none: notifications are only recorded through the notifier */
   channels?: NotificationChannels;
-  /** where Reckon's view of stock and movements comes from: the embedded ledger, or its own event-fed model (ADAPTER=http) */
-  stockSource?: 'ledger' | 'events';
   /** where people open a case (links in notifications) */
   publicUrl?: string;
   logger: Logger;

@@ -1,4 +1,5 @@
 import type { StockKey } from '../adapters/ports';
+import { upsertItemMaster } from '../ingest/stock-lookup';
 import type { Evidence, PriorCaseEvidence } from '../domain';
 import type { ActivityDeps } from './deps';
 
@@ -20,7 +21,8 @@ export function createEvidenceActivities(deps: ActivityDeps) {
       return deps.wms.getBalance(key);
     },
     async fetchErpOnHand(key: StockKey): Promise<Evidence['erpOnHand']> {
-      return deps.erp.getOnHand(key);
+      const [onHand] = await Promise.all([deps.erp.getOnHand(key), refreshItemMaster(deps, key.sku)]);
+      return onHand;
     },
     async fetchOpenAllocations(key: StockKey): Promise<NonNullable<Evidence['openAllocations']>> {
       return deps.erp.listOpenAllocations(key);
@@ -60,4 +62,18 @@ export function createEvidenceActivities(deps: ActivityDeps) {
       }));
     },
   };
+}
+
+/**
+ * The item master as the WMS/ERP hold it now (its replenishment levels weigh the case's stock at
+ * risk), kept in Reckon's model. Missing master data is no reason to fail the evidence.
+ */
+async function refreshItemMaster(deps: ActivityDeps, sku: string): Promise<void> {
+  if (!deps.masterData) return;
+  try {
+    const item = await deps.masterData.getItem(sku);
+    if (item) await upsertItemMaster(deps.db, item, false);
+  } catch (err) {
+    deps.logger.warn({ err: err instanceof Error ? err.message : String(err), sku }, 'item master not read; stock at risk uses what Reckon knew');
+  }
 }

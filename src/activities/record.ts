@@ -59,7 +59,7 @@ export function createRecordActivities(deps: ActivityDeps) {
         // (read back only when the upsert did not return them: a retry that wrote nothing)
         const whole = async () => (kept.length === 0 ? state : { ...state, ...pick(stored ?? (await storedParts(c, state.caseId)), kept) });
         // priority and incidents move with the row, in its transaction
-        if (written) await projectTriage(c, await whole(), deps.evidenceLookbackDays, deps.stockSource ?? 'ledger');
+        if (written) await projectTriage(c, await whole(), deps.evidenceLookbackDays);
         if (state.status === 'closed') await recordOutcome(c, await whole());
         return written;
       });

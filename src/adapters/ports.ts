@@ -101,3 +101,25 @@ export interface Notification {
 export interface NotifierPort {
   notify(n: Notification): Promise<{ notificationId: string; replayed: boolean }>;
 }
+
+/** Item master data as the WMS/ERP hold it; replenishment levels are the ERP's (absent: it has none). */
+export interface ItemMaster {
+  sku: string;
+  description: string;
+  skuClass: 'A' | 'B' | 'C';
+  unitCost: number;
+  uom: string;
+  family?: string;
+  reorderPoint?: number;
+  safetyStock?: number;
+}
+export interface LocationMaster {
+  site: string;
+  location: string;
+  zone?: string;
+}
+/** Item and location master data (the http adapter reads it through a Redis cache). */
+export interface MasterDataPort {
+  getItem(sku: string): Promise<ItemMaster | null>;
+  getLocation(site: string, location: string): Promise<LocationMaster | null>;
+}

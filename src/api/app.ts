@@ -38,7 +38,7 @@ export function createApp(deps: ApiDeps): Express {
     config: deps.config,
     logger: deps.logger ?? createLogger(deps.config, 'reckon-api'),
     timeouts: { ...DEFAULT_TIMEOUTS, ...deps.timeouts },
-    stockLookup: deps.stockLookup,
+    intakePorts: deps.intakePorts ?? {},
   };
 
   const metrics = createApiMetrics(ctx.db, ctx.logger);

@@ -2,7 +2,7 @@ import type { Client } from '@temporalio/client';
 import type Redis from 'ioredis';
 import type { Pool } from 'pg';
 import type { Config } from '../config';
-import type { StockLookup } from '../ingest/stock-lookup';
+import type { IntakePorts } from '../ingest/event-intake';
 import type { Logger } from '../logger';
 
 /** How long the API waits on each dependency before answering without it. */
@@ -37,8 +37,8 @@ export interface ApiDeps {
   config: Config;
   logger?: Logger;
   timeouts?: Partial<ApiTimeouts>;
-  /** ADAPTER=http: a new bin's stock from the WMS/ERP for the event intake */
-  stockLookup?: StockLookup;
+  /** the WMS/ERP as the event intake asks them about what it sees first (the composition root wires them) */
+  intakePorts?: IntakePorts;
 }
 
 /** Dependencies as the routes see them: every option resolved. */
@@ -49,5 +49,5 @@ export interface ApiContext {
   config: Config;
   logger: Logger;
   timeouts: ApiTimeouts;
-  stockLookup?: StockLookup;
+  intakePorts: IntakePorts;
 }

@@ -4,7 +4,7 @@ import { createLogger } from '../logger';
 import { createPool } from '../store/db';
 import { reckonClientInterceptors } from '../temporal/client-interceptors';
 import { describeTemporalConnection, temporalConnectionOptions } from '../temporal/connection';
-import { stockLookupFromConfig } from '../ingest/stock-lookup';
+import { intakeWiring } from '../wiring/fake-wms';
 import { createApp } from './app';
 import { answerClientErrors } from './client-errors';
 import { createRedisClient } from './redis';
@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   const connection = await Connection.connect(temporalOptions);
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, interceptors: reckonClientInterceptors() });
 
-  const app = createApp({ temporal, db, redis, config, logger, stockLookup: stockLookupFromConfig(config, logger) });
+  const app = createApp({ temporal, db, redis, config, logger, intakePorts: intakeWiring(config, db, logger) });
   const server = answerClientErrors(
     app.listen(config.PORT, config.HOST, () => {
       logger.info({ port: config.PORT, host: config.HOST, temporal: describeTemporalConnection(temporalOptions) }, 'api listening');

@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { FixtureInvalid, listBalances, loadFixture, parseFixture } from '../adapters/reference';
-import { changedRows } from '../adapters/reference/fixture';
+import { changedRows, FixtureInvalid, listBalances, loadFixture, parseFixture } from '../wiring/fake-wms';
 import { loadConfig } from '../config';
 import { createPool } from '../store/db';
 import { migrateAsOwner } from '../store/migrate';

@@ -69,7 +69,7 @@ async function classes(command: 'classify' | 'set-class', f: Record<string, stri
   try {
     if (command === 'classify') {
       const policy = (await getActivePolicy(db)).document;
-      const bins = await loadLocationFeatures(db, f.site, config.ADAPTER === 'http' ? 'events' : 'ledger', policy.cycleCounting.abc.source);
+      const bins = await loadLocationFeatures(db, f.site, policy.cycleCounting.abc.source);
       const result = await classifySite(db, f.site, policy, [...new Set(bins.flatMap((b) => b.skus))], new Date(), true);
       process.stdout.write(`${JSON.stringify({ ...result, stored: await listSkuClasses(db, f.site) })}\n`);
       return 0;

@@ -5,7 +5,7 @@ import { createPool } from '../store/db';
 import { reckonClientInterceptors } from '../temporal/client-interceptors';
 import { temporalConnectionOptions } from '../temporal/connection';
 import { IntakeConsumer } from './consumer';
-import { stockLookupFromConfig } from './stock-lookup';
+import { intakeWiring } from '../wiring/fake-wms';
 
 /** Consumer entrypoint: takes in the RabbitMQ intake queue until SIGINT/SIGTERM, then closes cleanly. */
 async function main(): Promise<void> {
@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   // lazy: an unreachable Temporal is a transient intake failure (messages are held), not a crash
   const connection = Connection.lazy(temporalConnectionOptions(config));
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, interceptors: reckonClientInterceptors() });
-  const consumer = new IntakeConsumer({ config, db, temporal, logger, stockLookup: stockLookupFromConfig(config, logger) });
+  const consumer = new IntakeConsumer({ config, db, temporal, logger, ...intakeWiring(config, db, logger) });
 
   let stopping = false;
   const stop = async (signal: string) => {

@@ -2,7 +2,6 @@ import type { Client } from '@temporalio/client';
 import type { Pool, PoolClient } from 'pg';
 import { dedupeKey, workflowIdForKey, type DiscrepancyReport } from '../domain';
 import { MISMATCH_SETTLE_TYPE, mismatchSeenSignal, type MismatchSeen } from '../workflows/watch-messages';
-import type { StockSource } from './features/load';
 import { startOrMergeCase, type CaseIntakeDeps } from './start-case';
 
 /**
@@ -24,10 +23,7 @@ export interface Detection {
   receivedAt: string;
 }
 
-export interface DetectionDeps extends CaseIntakeDeps {
-  /** where a settling watch re-reads balances (default: the reference ledger) */
-  stockSource?: StockSource;
-}
+export type DetectionDeps = CaseIntakeDeps;
 
 type Db = Pick<PoolClient, 'query'>;
 
@@ -81,7 +77,7 @@ export async function dispatchDetections(deps: DetectionDeps, cause: Cause, site
         eventKey: `${cause.eventSource}:${cause.eventId}`,
         report: row.report,
         receivedAt: row.received_at.toISOString(),
-        stockSource: deps.stockSource ?? 'ledger',
+        stockSource: 'events',
       });
       await deps.db.query('UPDATE detections SET dispatched_at = now() WHERE id = $1', [row.id]);
       continue;

@@ -82,3 +82,16 @@ export function attributesOf(e: InventoryEvent): KnownAttributes {
 export function eventKey(e: Pick<InventoryEvent, 'source' | 'eventId'>): string {
   return `${e.source}:${e.eventId}`;
 }
+
+/** The lines an ASN/PO event announces: `attributes.lines`, or the event's own sku and qty. */
+export function announcedLines(e: InventoryEvent): { line: string; sku: string; qty: number; location?: string }[] {
+  const listed = attributesOf(e).lines;
+  if (listed && listed.length > 0) return listed;
+  if (e.sku && e.qty !== undefined) return [{ line: e.reference?.line ?? '', sku: e.sku, qty: Math.abs(e.qty), location: e.location }];
+  return [];
+}
+
+/** The document id an ASN/PO/transfer/return event is about: its reference, else the event id. */
+export function documentIdOf(e: InventoryEvent): string {
+  return e.reference?.id ?? e.eventId;
+}

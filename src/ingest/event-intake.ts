@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import type { ZodError } from 'zod';
+import type { MasterDataPort } from '../adapters/ports';
 import type { Config } from '../config';
 import { InventoryEvent, type PolicyDocument } from '../domain';
 import type { Logger } from '../logger';
@@ -12,7 +13,7 @@ import { attributesOf } from './event-attributes';
 import { loadItem, type StockSource } from './features/load';
 import { fieldErrors, type FieldError } from './queue-message';
 import { recordEvent, type RecordedEvent } from './record-event';
-import { seedUnknownBins, type StockLookup } from './stock-lookup';
+import { seedMasterData, seedUnknownBins, type StockLookup } from './stock-lookup';
 import { sendWatchSignals, watchSignalsFor } from './watch-signals';
 
 /**
@@ -27,11 +28,18 @@ export interface EventIntake {
   logger?: Logger;
   /** replaces the shipped detectors (tests) */
   detectors?: readonly Detector[];
-  /** ADAPTER=http: a bin's stock from the WMS/ERP when Reckon sees its first event */
+  /** a bin's stock from the WMS/ERP when Reckon sees its first event */
   stockLookup?: StockLookup;
+  /** item and location master data from the WMS/ERP when Reckon first sees a sku or bin */
+  masterData?: MasterDataPort;
+  /** the embedded demo's fake WMS/ERP books each event (wired by the composition root only) */
+  mirror?: (event: InventoryEvent) => Promise<void>;
   /** runs phase two's Temporal calls, e.g. under a deadline; as they are when absent */
   withTemporal?: <T>(call: () => Promise<T>) => Promise<T>;
 }
+
+/** What the composition root wires into every door's intake (src/wiring/fake-wms.ts). */
+export type IntakePorts = Pick<EventIntake, 'stockLookup' | 'masterData' | 'mirror'>;
 
 export type EventOutcome =
   | { status: 'accepted' | 'duplicate'; source: string; eventId: string; event: InventoryEvent; cases: string[] }
@@ -57,12 +65,9 @@ export function causeOf(event: InventoryEvent): Cause {
   return { eventSource: event.source, eventId: event.eventId, eventSite: event.site };
 }
 
-/**
- * Where detectors read balances. With the reference adapter the ledger is the system of record
- * and carries fixtures and Reckon's own corrections; otherwise the event-derived running balances.
- */
-export function stockSourceFor(config: Pick<Config, 'ADAPTER'>): StockSource {
-  return config.ADAPTER === 'reference' ? 'ledger' : 'events';
+/** Detectors read Reckon's own running balances (schema `features`), whatever the adapter. */
+export function stockSourceFor(_config?: Pick<Config, 'ADAPTER'>): StockSource {
+  return 'events';
 }
 
 /**
@@ -89,7 +94,8 @@ export async function acceptEvents(intake: EventIntake, items: readonly unknown[
       outcomes.push({ status: 'forbidden', source: event.source, eventId: event.eventId, errors: [{ path: 'site', message: `the key may not send events for site ${event.site}` }] });
       continue;
     }
-    if (stockSource === 'events' && intake.stockLookup) await seedUnknownBins(intake.db, event, intake.stockLookup, intake.logger);
+    if (intake.stockLookup) await seedUnknownBins(intake.db, event, intake.stockLookup, intake.logger);
+    if (intake.masterData) await seedMasterData(intake.db, event, intake.masterData, intake.logger);
     let recorded: RecordedEvent;
     try {
       recorded = await recordEvent(intake.db, event, { policy, stockSource, logger: intake.logger, detectors: intake.detectors });
@@ -126,7 +132,9 @@ export async function finishEvent(intake: EventIntake, event: InventoryEvent, re
 /** Phase two: detections to cases, watcher signals, then the event is processed. Safe to repeat. */
 async function dispatchEvent(intake: EventIntake, event: InventoryEvent, sites?: readonly string[]): Promise<string[]> {
   const { db, temporal, config } = intake;
-  const detectionDeps: DetectionDeps = { db, temporal, config, stockSource: stockSourceFor(config) };
+  // the fake follows before any case gathers evidence from it; idempotent, so a repeat is harmless
+  if (intake.mirror) await intake.mirror(event);
+  const detectionDeps: DetectionDeps = { db, temporal, config };
   const cases = await dispatchDetections(detectionDeps, causeOf(event), sites);
   const a = attributesOf(event);
   const item = await loadItem(db, event, a.unitCost, a.skuClass);

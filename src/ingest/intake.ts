@@ -1,17 +1,14 @@
 import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import type { Config } from '../config';
-import { acceptEvent } from './event-intake';
+import { acceptEvent, type IntakePorts } from './event-intake';
 import type { DecodedMessage } from './queue-message';
 import { startOrMergeCase } from './start-case';
-import type { StockLookup } from './stock-lookup';
 
-export interface IntakeDeps {
+export interface IntakeDeps extends IntakePorts {
   temporal: Client;
   db: Pool;
   config: Pick<Config, 'TEMPORAL_TASK_QUEUE' | 'ADAPTER'>;
-  /** ADAPTER=http: a new bin's stock from the WMS/ERP */
-  stockLookup?: StockLookup;
 }
 
 export type IntakeOutcome =

@@ -7,7 +7,6 @@ import { DETECTORS, type Detector } from './detectors';
 import { loadFeatures, type StockSource } from './features/load';
 import type { Features } from './features/types';
 import { applyFeatures } from './features/update';
-import { applyToLedger } from './ledger-apply';
 import { applyToModel } from './model-apply';
 import { recordCountForAccuracy } from '../accuracy/record-count';
 
@@ -27,8 +26,7 @@ export interface RecordOptions {
 
 /**
  * Phase one of intake, in one transaction: store the event (once per source and id), take the
- * features as they stood, apply the event to the reference ledger (when the ledger is the
- * system of record) and to the features, run the detectors and store what they found. Events
+ * features as they stood, apply the event to Reckon's own model and features, run the detectors and store what they found. Events
  * of one site and sku are serialised by an advisory lock, so detectors see a consistent before.
  */
 export async function recordEvent(pool: Pool, e: InventoryEvent, opts: RecordOptions): Promise<RecordedEvent> {
@@ -49,9 +47,8 @@ export async function recordEvent(pool: Pool, e: InventoryEvent, opts: RecordOpt
     }
     const receivedAt = inserted.rows[0].received_at.toISOString();
     const features = await loadFeatures(c, e, { policy: opts.policy, receivedAt, stockSource: opts.stockSource });
-    if (opts.stockSource === 'ledger') await applyToLedger(c, e);
     await applyToModel(c, e);
-    await applyFeatures(c, e, features, opts.stockSource);
+    await applyFeatures(c, e, features);
     await storeDetections(c, detect(e, features, opts.detectors ?? DETECTORS, opts.logger, receivedAt));
     if (e.type === 'count' && e.sku && e.qty !== undefined && e.qty >= 0) {
       const loc = e.location ?? '';

@@ -1,6 +1,6 @@
 import type { PoolClient } from 'pg';
 import { createHttpAdapters } from '../adapters/http';
-import type { ErpPort, StockKey, WmsPort } from '../adapters/ports';
+import type { ErpPort, ItemMaster, MasterDataPort, StockKey, WmsPort } from '../adapters/ports';
 import type { Config } from '../config';
 import type { InventoryEvent } from '../domain';
 import type { Logger } from '../logger';
@@ -21,12 +21,11 @@ export function portStockLookup(wms: WmsPort, erp: ErpPort): StockLookup {
 }
 
 /**
- * For ADAPTER=http, where Reckon's stock per bin is built from the events it receives: the
- * lookup for a bin's first event (the intake processes build it from the config; one quick try,
- * intake does not wait on a slow WMS). Undefined for the embedded adapter.
+ * For ADAPTER=http: a bin's stock and the master data for what Reckon sees first, from the
+ * remote WMS/ERP (one quick try: intake does not wait on a slow WMS). Empty otherwise.
  */
-export function stockLookupFromConfig(config: Config, logger: Logger): StockLookup | undefined {
-  if (config.ADAPTER !== 'http') return undefined;
+export function httpIntakeLookups(config: Config, logger: Logger): { stockLookup?: StockLookup; masterData?: MasterDataPort } {
+  if (config.ADAPTER !== 'http') return {};
   const ports = createHttpAdapters({
     wmsUrl: config.WMS_HTTP_URL,
     erpUrl: config.ERP_HTTP_URL,
@@ -37,7 +36,7 @@ export function stockLookupFromConfig(config: Config, logger: Logger): StockLook
     masterDataTtlSeconds: config.MASTER_DATA_TTL_SECONDS,
     logger: logger.child({ component: 'intake-stock-lookup' }),
   });
-  return portStockLookup(ports.wms, ports.erp);
+  return { stockLookup: portStockLookup(ports.wms, ports.erp), masterData: ports.masterData };
 }
 
 /**
@@ -49,23 +48,61 @@ export function stockLookupFromConfig(config: Config, logger: Logger): StockLook
 export async function seedUnknownBins(db: Db, e: InventoryEvent, lookup: StockLookup, logger?: Logger): Promise<number> {
   if (!e.sku) return 0;
   const bins = [...new Set([e.location ?? '', ...stockEffects(e).map((x) => x.location)])];
-  const { rows } = await db.query<{ location: string }>('SELECT location FROM features.stock WHERE site = $1 AND sku = $2 AND location = ANY($3::text[])', [e.site, e.sku, bins]);
-  const known = new Set(rows.map((r) => r.location));
   let seeded = 0;
-  for (const location of bins.filter((b) => !known.has(b))) {
-    let found: Awaited<ReturnType<StockLookup>>;
-    try {
-      found = await lookup({ site: e.site, sku: e.sku, ...(location ? { location } : {}) });
-    } catch (err) {
-      logger?.warn({ err: err instanceof Error ? err.message : String(err), site: e.site, sku: e.sku, location }, 'WMS/ERP not reachable for a new bin; its stock starts unknown');
-      continue;
-    }
-    if (!found) continue;
-    const r = await db.query(
-      `INSERT INTO features.stock (site, location, sku, wms_qty, erp_qty) VALUES ($1,$2,$3,$4,$5) ON CONFLICT (site, location, sku) DO NOTHING`,
-      [e.site, location, e.sku, found.wms, found.erp],
-    );
-    seeded += r.rowCount ?? 0;
-  }
+  for (const location of bins) if (await seedBinIfUnknown(db, { site: e.site, sku: e.sku, location }, lookup, logger)) seeded++;
   return seeded;
+}
+
+/** One bin (location '' for site level): its stock from the WMS/ERP unless Reckon knows it already. */
+export async function seedBinIfUnknown(db: Db, key: { site: string; sku: string; location: string }, lookup: StockLookup, logger?: Logger): Promise<boolean> {
+  const known = await db.query('SELECT 1 FROM features.stock WHERE site = $1 AND sku = $2 AND location = $3', [key.site, key.sku, key.location]);
+  if ((known.rowCount ?? 0) > 0) return false;
+  let found: Awaited<ReturnType<StockLookup>>;
+  try {
+    found = await lookup({ site: key.site, sku: key.sku, ...(key.location ? { location: key.location } : {}) });
+  } catch (err) {
+    logger?.warn({ err: err instanceof Error ? err.message : String(err), ...key }, 'WMS/ERP not reachable for a new bin; its stock starts unknown');
+    return false;
+  }
+  if (!found) return false;
+  const r = await db.query(
+    `INSERT INTO features.stock (site, location, sku, wms_qty, erp_qty) VALUES ($1,$2,$3,$4,$5) ON CONFLICT (site, location, sku) DO NOTHING`,
+    [key.site, key.location, key.sku, found.wms, found.erp],
+  );
+  return (r.rowCount ?? 0) > 0;
+}
+
+/**
+ * Reckon's item and location master for what an event names and Reckon has never seen: asked of
+ * the WMS/ERP through the port once, kept in schema `model`. An event's own cost and class win
+ * (model-apply). Unreachable systems leave it unknown (logged); intake goes on.
+ */
+export async function seedMasterData(db: Db, e: InventoryEvent, md: MasterDataPort, logger?: Logger): Promise<void> {
+  try {
+    if (e.sku && (await db.query('SELECT 1 FROM model.items WHERE sku = $1', [e.sku])).rowCount === 0) {
+      const item = await md.getItem(e.sku);
+      if (item) await upsertItemMaster(db, item, false);
+    }
+    const bins = [...new Set([e.location ?? '', ...stockEffects(e).map((x) => x.location)])].filter((b) => b !== '');
+    if (bins.length === 0) return;
+    const { rows } = await db.query<{ location: string }>('SELECT location FROM model.locations WHERE site = $1 AND location = ANY($2::text[])', [e.site, bins]);
+    const known = new Set(rows.map((r) => r.location));
+    for (const location of bins.filter((b) => !known.has(b))) {
+      const loc = await md.getLocation(e.site, location);
+      if (loc) await db.query('INSERT INTO model.locations (site, location, zone) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [e.site, location, loc.zone ?? null]);
+    }
+  } catch (err) {
+    logger?.warn({ err: err instanceof Error ? err.message : String(err), site: e.site, sku: e.sku }, 'WMS/ERP master data not reachable; the item or bin stays unknown');
+  }
+}
+
+/** The item master as the WMS/ERP gave it; `replace` overwrites what events said (an explicit refresh). */
+export async function upsertItemMaster(db: Db, item: ItemMaster, replace: boolean): Promise<void> {
+  await db.query(
+    `INSERT INTO model.items (sku, unit_cost, sku_class, family, reorder_point, safety_stock) VALUES ($1,$2,$3,$4,$5,$6)
+     ON CONFLICT (sku) DO UPDATE SET family = EXCLUDED.family, reorder_point = EXCLUDED.reorder_point, safety_stock = EXCLUDED.safety_stock,
+       unit_cost = CASE WHEN $7 THEN EXCLUDED.unit_cost ELSE model.items.unit_cost END,
+       sku_class = CASE WHEN $7 THEN EXCLUDED.sku_class ELSE model.items.sku_class END, updated_at = now()`,
+    [item.sku, item.unitCost, item.skuClass, item.family ?? null, item.reorderPoint ?? null, item.safetyStock ?? null, replace],
+  );
 }

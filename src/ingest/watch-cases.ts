@@ -12,7 +12,6 @@ import { dispatchDetections, storeDetections, type DetectionDeps } from './detec
 import { lineVariance } from './detectors/receiving-variance';
 import { refId } from './detectors/report';
 import { mismatchReport } from './detectors/system-mismatch';
-import type { StockSource } from './features/load';
 
 /** Detections a watcher makes carry this source; their event id is the watch's own id. */
 export const WATCHER_SOURCE = 'reckon-watch';
@@ -71,7 +70,7 @@ export async function compareReceivingDocument(deps: DetectionDeps, input: Compa
   await withTransaction(deps.db, async (c) => {
     const { rows } = await c.query<{ line: string; sku: string; expected_qty: string; received_qty: string; unit_cost: string | null; sku_class: SkuClass | null }>(
       `SELECT l.line, l.sku, l.expected_qty, l.received_qty, i.unit_cost, i.sku_class
-       FROM features.inbound_lines l LEFT JOIN ledger.items i ON i.sku = l.sku
+       FROM features.inbound_lines l LEFT JOIN model.items i ON i.sku = l.sku
        WHERE l.site = $1 AND l.doc_kind = $2 AND l.doc_id = $3 AND l.announced AND l.closed_at IS NULL AND l.sku IS NOT NULL
        ORDER BY l.line FOR UPDATE OF l`,
       [input.site, input.kind, input.docId],
@@ -106,7 +105,8 @@ export interface RecheckMismatchInput {
   watchId: string;
   /** the latest finding: where, and the item's cost and class */
   report: DiscrepancyReport;
-  stockSource: StockSource;
+  /** recorded histories may say 'ledger': Reckon's own balances are read either way */
+  stockSource: 'ledger' | 'events';
   /** when the first event showing the mismatch was received */
   firstReceivedAt: string;
   /** every event that showed it during the window */
@@ -116,11 +116,10 @@ export interface RecheckMismatchInput {
 /** The end of a settling window: a mismatch still beyond tolerance now becomes (or joins) a case. */
 export async function recheckMismatch(deps: DetectionDeps, input: RecheckMismatchInput): Promise<{ caseIds: string[] }> {
   const r = input.report;
-  const table = input.stockSource === 'ledger' ? 'ledger.balances' : 'features.stock';
   const [policy, stock, zone] = await Promise.all([
     getActivePolicy(deps.db),
-    deps.db.query<{ wms_qty: string; erp_qty: string }>(`SELECT wms_qty, erp_qty FROM ${table} WHERE site = $1 AND location = $2 AND sku = $3`, [r.site, r.location ?? '', r.sku]),
-    deps.db.query<{ zone: string | null }>('SELECT zone FROM ledger.locations WHERE site = $1 AND location = $2', [r.site, r.location ?? '']),
+    deps.db.query<{ wms_qty: string; erp_qty: string }>(`SELECT wms_qty, erp_qty FROM features.stock WHERE site = $1 AND location = $2 AND sku = $3`, [r.site, r.location ?? '', r.sku]),
+    deps.db.query<{ zone: string | null }>('SELECT zone FROM model.locations WHERE site = $1 AND location = $2', [r.site, r.location ?? '']),
   ]);
   if (stock.rows.length === 0) return { caseIds: [] };
   const now = { wms: n(stock.rows[0].wms_qty), erp: n(stock.rows[0].erp_qty) };

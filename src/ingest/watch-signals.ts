@@ -14,8 +14,7 @@ import {
   transferShippedSignal,
   transferWatchId,
 } from '../workflows/watch-messages';
-import { attributesOf, eventKey } from './event-attributes';
-import { documentIdOf } from './ledger-apply';
+import { attributesOf, documentIdOf, eventKey } from './event-attributes';
 
 export interface WatchSignal {
   workflowType: string;

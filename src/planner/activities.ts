@@ -36,9 +36,9 @@ export function createPlannerActivities(deps: ActivityDeps) {
       const policy = (await getActivePolicy(deps.db)).document;
       const { source } = policy.cycleCounting.abc;
       // the night's run keeps the ABC classes current (at most once in RECLASSIFY_AFTER_MS)
-      const before = await loadLocationFeatures(deps.db, req.site, deps.stockSource ?? 'ledger', source);
+      const before = await loadLocationFeatures(deps.db, req.site, source);
       const classified = await classifySite(deps.db, req.site, policy, [...new Set(before.flatMap((f) => f.skus))]);
-      const features = classified.computed ? await loadLocationFeatures(deps.db, req.site, deps.stockSource ?? 'ledger', source) : before;
+      const features = classified.computed ? await loadLocationFeatures(deps.db, req.site, source) : before;
       const ranked = planCycleCounts(features, { capacity: req.topN, frequencyDays: policy.cycleCounting.frequencyDays });
       const fresh = await withTransaction(deps.db, (c) =>
         insertPlan(c, { id: req.planId, site: req.site, topN: req.topN, considered: features.length, modelVersion: CYCLE_PLAN_VERSION, items: ranked }),

@@ -1,5 +1,5 @@
 import { DiscrepancyReport, type SkuClass } from '../domain';
-import type { CountResult } from '../adapters/reference';
+import type { CountResult } from '../store/count-tasks-repo';
 import { startOrMergeCase, type CaseIntakeDeps, type StartOrMergeOptions } from '../ingest/start-case';
 
 export interface PlannedCountOutcome {
@@ -24,11 +24,12 @@ export async function isCountPlan(deps: Pick<CaseIntakeDeps, 'db'>, ownerId: str
 export async function reportPlannedCount(deps: CaseIntakeDeps, planId: string, r: CountResult, opts: StartOrMergeOptions = {}): Promise<PlannedCountOutcome> {
   const { rows } = await deps.db.query<{ wms_qty: string | null; unit_cost: string | null; sku_class: SkuClass | null }>(
     `SELECT b.wms_qty, i.unit_cost, i.sku_class FROM (SELECT 1) one
-     LEFT JOIN ledger.balances b ON b.site = $1 AND b.location = $2 AND b.sku = $3
-     LEFT JOIN ledger.items i ON i.sku = $3`,
+     LEFT JOIN features.stock b ON b.site = $1 AND b.location = $2 AND b.sku = $3
+     LEFT JOIN model.items i ON i.sku = $3`,
     [r.site, r.location ?? '', r.sku],
   );
-  const systemQty = Number(rows[0]?.wms_qty ?? 0);
+  // the books when counted, else Reckon's running balance now
+  const systemQty = r.bookQty ?? Number(rows[0]?.wms_qty ?? 0);
   if (systemQty === r.countedQty) return { planId, caseId: null, systemQty };
   const report = DiscrepancyReport.parse({
     kind: 'count_variance',

@@ -21,18 +21,17 @@ interface FeatureRow {
 }
 
 /**
- * Every binned location of a site the reference ledger holds stock for, with its risk features:
+ * Every binned location of a site Reckon knows stock in, with its risk features:
  * cases at the bin in the error window (false positives — rejected cases — do not count),
  * outbound units a day, stock at cost, days since its last count, and whether a count task is
- * already open. One grouped read per source, each by site (a nightly batch, not a hot path).
+ * already open. One grouped read by site (a nightly batch, not a hot path).
  */
 export async function loadLocationFeatures(
   db: Db,
   site: string,
-  source: 'ledger' | 'events' = 'ledger',
   classSource: CycleCountSettings['abc']['source'] = 'computed',
 ): Promise<PlanningLocation[]> {
-  const { rows } = await db.query<FeatureRow>(source === 'events' ? FROM_EVENTS : FROM_LEDGER, [site, ERROR_WINDOW_DAYS, BIN_VELOCITY_WINDOW_DAYS, BIN_OUTBOUND_TYPES, classSource]);
+  const { rows } = await db.query<FeatureRow>(FROM_MODEL, [site, ERROR_WINDOW_DAYS, BIN_VELOCITY_WINDOW_DAYS, BIN_OUTBOUND_TYPES, classSource]);
   return rows.map((r) => ({
     location: r.location,
     skus: r.skus,
@@ -64,11 +63,11 @@ const SELECT_FEATURES = `SELECT bins.location, bins.skus, bins.classes, bins.sto
      LEFT JOIN open_tasks ON open_tasks.location = bins.location`;
 
 /**
- * The same features from Reckon's own model, for a site whose WMS/ERP is remote: stock built from
- * events (features.stock), movements and counts as events reported them (model.*), item cost as
- * events carried it. Open count tasks live in the WMS: not known here, so none is assumed.
+ * The features from Reckon's own model: stock built from events and seeded from the WMS/ERP
+ * (features.stock), movements and counts as events and count tasks reported them (model.*), the
+ * item master it keeps (model.items), and the count tasks it asked for and nobody counted yet.
  */
-const FROM_EVENTS = `WITH bins AS (
+const FROM_MODEL = `WITH bins AS (
        SELECT b.location, array_agg(b.sku ORDER BY b.sku) AS skus, sum(GREATEST(b.wms_qty, 0) * COALESCE(i.unit_cost, 0)) AS stock_value,
               ${CLASSES}
        FROM features.stock b LEFT JOIN model.items i ON i.sku = b.sku
@@ -83,28 +82,6 @@ const FROM_EVENTS = `WITH bins AS (
        GROUP BY location),
      counted AS (
        SELECT location, max(counted_at) AS last FROM model.counts WHERE site = $1 AND location <> '' GROUP BY location),
-     open_tasks AS (SELECT NULL::text AS location WHERE false)
-     ${SELECT_FEATURES}`;
-
-const FROM_LEDGER = `WITH bins AS (
-       SELECT b.location, array_agg(b.sku ORDER BY b.sku) AS skus, sum(GREATEST(b.wms_qty, 0) * COALESCE(i.unit_cost, 0)) AS stock_value,
-              ${CLASSES}
-       FROM ledger.balances b LEFT JOIN ledger.items i ON i.sku = b.sku
-       LEFT JOIN sku_classes sc ON sc.site = b.site AND sc.sku = b.sku
-       WHERE b.site = $1 AND b.location <> '' AND (b.wms_qty <> 0 OR b.erp_qty <> 0)
-       GROUP BY b.location),
-     errors AS (
-       SELECT location, count(*) AS n FROM discrepancies
-       WHERE site = $1 AND location IS NOT NULL AND opened_at >= now() - make_interval(days => $2)
-         AND resolution IS DISTINCT FROM 'rejected_no_change'
-       GROUP BY location),
-     moved AS (
-       SELECT location, sum(-qty) AS units FROM ledger.transactions
-       WHERE site = $1 AND location IS NOT NULL AND occurred_at >= now() - make_interval(days => $3)
-         AND qty < 0 AND type = ANY($4::text[])
-       GROUP BY location),
-     counted AS (
-       SELECT location, max(counted_at) AS last FROM ledger.counts WHERE site = $1 AND location IS NOT NULL GROUP BY location),
      open_tasks AS (
-       SELECT DISTINCT location FROM ledger.count_tasks WHERE site = $1 AND status = 'open' AND location IS NOT NULL)
+       SELECT DISTINCT location FROM count_tasks WHERE site = $1 AND status = 'open' AND location IS NOT NULL)
      ${SELECT_FEATURES}`;

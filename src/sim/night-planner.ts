@@ -39,7 +39,7 @@ export function temporalNightPlanner(opts: { temporal: Client; db: Pool; taskQue
         workflowExecutionTimeout: '10m',
       });
       const { rows } = await opts.db.query<{ id: string; location: string | null; sku: string }>(
-        `SELECT id, location, sku FROM ledger.count_tasks WHERE case_id = $1 AND status = 'open' ORDER BY location, sku`,
+        `SELECT id, location, sku FROM count_tasks WHERE owner_id = $1 AND status = 'open' ORDER BY location, sku`,
         [result.planId],
       );
       return { result, tasks: rows.filter((r) => r.location).map((r) => ({ taskId: r.id, location: r.location!, sku: r.sku })) };

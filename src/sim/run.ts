@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { loadFixture, parseFixture } from '../adapters/reference/fixture';
+import { loadFixture, parseFixture } from '../wiring/fake-wms';
 import type { SimClient } from './client';
 import { drive, simTimeline, type RunRecord } from './driver';
 import { generate, type Simulation } from './generator';

@@ -4,6 +4,7 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { Client as PgClient, type Pool } from 'pg';
 import { createApp } from '../api/app';
+import { intakeWiring } from '../wiring/fake-wms';
 import { createRedisClient } from '../api/redis';
 import type { Config } from '../config';
 import { findTemporalCli, freePort, startDevServer, waitForPort } from '../dev/temporal-server';
@@ -107,7 +108,7 @@ export async function startPrivateEngine(base: Config, note: (msg: string) => vo
     const redis = createRedisClient(config.REDIS_URL, logger);
     redis.connect().catch(() => undefined);
     cleanups.push(async () => void redis.disconnect());
-    const app = createApp({ temporal, db, redis, config, logger });
+    const app = createApp({ temporal, db, redis, config, logger, intakePorts: intakeWiring(config, db, logger) });
     const apiPort = await freePort();
     const http: Server = await new Promise((resolve) => {
       const s = app.listen(apiPort, '127.0.0.1', () => resolve(s));

@@ -19,7 +19,7 @@ export async function loadBinContext(db: Pool, c: { caseId: string; site: string
        (SELECT count(*) FROM count_results r WHERE r.site = $1 AND r.location = $2 AND NOT r.within_tolerance
           AND r.recorded_at >= now() - make_interval(days => $5)
           AND split_part(r.id, ':', 3) <> ALL($4::text[])
-          AND r.id NOT IN (SELECT 'task:' || t.id FROM ledger.count_tasks t WHERE t.case_id = $3)) AS large_variances`,
+          AND r.id NOT IN (SELECT 'task:' || t.id FROM count_tasks t WHERE t.owner_id = $3)) AS large_variances`,
     [c.site, c.location, c.caseId, c.sourceEventIds, BIN_CONTEXT_DAYS, PATTERN_KINDS],
   );
   const r = rows[0];

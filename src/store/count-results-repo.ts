@@ -47,12 +47,12 @@ export async function countVarianceSeries(
   return rows.map((r) => ({ countedAt: r.counted_at.toISOString(), systemQty: Number(r.system_qty), countedQty: Number(r.counted_qty), withinTolerance: r.within_tolerance }));
 }
 
-/** The item master's cost and class, and the location master's zone, for a count without an event to carry them. */
+/** Reckon's item master's cost and class, and its location master's zone, for a count without an event to carry them. */
 export async function countContext(db: Db, site: string, location: string | undefined, sku: string): Promise<{ unitCost: number; skuClass: SkuClass; zone?: string }> {
   const { rows } = await db.query<{ unit_cost: string | null; sku_class: SkuClass | null; zone: string | null }>(
     `SELECT i.unit_cost, i.sku_class, l.zone FROM (SELECT 1) one
-     LEFT JOIN ledger.items i ON i.sku = $3
-     LEFT JOIN ledger.locations l ON l.site = $1 AND l.location = $2`,
+     LEFT JOIN model.items i ON i.sku = $3
+     LEFT JOIN model.locations l ON l.site = $1 AND l.location = $2`,
     [site, location ?? '', sku],
   );
   const r = rows[0];

@@ -85,7 +85,7 @@ export async function usageValueBySku(db: Db, site: string, from: Date, to: Date
   const { rows } = await db.query<{ sku: string; units: string; value: string }>(
     `SELECT e.sku, sum(abs((e.body->>'qty')::numeric)) AS units,
             sum(abs((e.body->>'qty')::numeric) * COALESCE(CASE WHEN jsonb_typeof(e.body->'attributes'->'unitCost') = 'number' THEN (e.body->'attributes'->>'unitCost')::numeric END, i.unit_cost, 0)) AS value
-     FROM inventory_events e LEFT JOIN ledger.items i ON i.sku = e.sku
+     FROM inventory_events e LEFT JOIN model.items i ON i.sku = e.sku
      WHERE e.site = $1 AND e.occurred_at >= $2 AND e.occurred_at < $3 AND e.sku IS NOT NULL
        AND e.type IN ('pick', 'shipment', 'sale', 'transfer_shipped') AND jsonb_typeof(e.body->'qty') = 'number'
      GROUP BY e.sku`,

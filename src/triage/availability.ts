@@ -10,17 +10,17 @@ export const STOCK_CORRECTING_KINDS: readonly DiscrepancyKind[] = ['count_varian
 /**
  * The case's effect on the sku's availability at its site: on hand in every bin less what open
  * orders still need, before and after the correction, with the ERP's reorder point and safety
- * stock (item master) or the pinned policy's days of cover at the sku's velocity. Undefined when
+ * stock (Reckon's item master, as the ERP gave them through the port) or the pinned policy's days of cover at the sku's velocity. Undefined when
  * neither gives a level (no ERP levels and a sku that does not move).
  */
 export async function loadAvailability(db: Db, s: CaseState, velocityPerDay: number, reservedQty: number): Promise<AvailabilityInput | undefined> {
   if (!STOCK_CORRECTING_KINDS.includes(s.report.kind)) return undefined;
   const { site, sku } = s.report;
   const { rows } = await db.query<{ on_hand: string | null; reorder_point: string | null; safety_stock: string | null; replenishment: unknown }>(
-    `SELECT (SELECT sum(GREATEST(wms_qty, 0)) FROM ledger.balances WHERE site = $1 AND sku = $2) AS on_hand,
+    `SELECT (SELECT sum(GREATEST(wms_qty, 0)) FROM features.stock WHERE site = $1 AND sku = $2) AS on_hand,
             i.reorder_point, i.safety_stock,
             (SELECT document->'replenishment' FROM policies WHERE version = $3) AS replenishment
-     FROM (SELECT 1) one LEFT JOIN ledger.items i ON i.sku = $2`,
+     FROM (SELECT 1) one LEFT JOIN model.items i ON i.sku = $2`,
     [site, sku, s.policyVersion],
   );
   const r = rows[0];

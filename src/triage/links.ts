@@ -15,7 +15,7 @@ export interface CaseLink {
 const SEPARATORS = /[-_./]/;
 
 /**
- * A SKU's family: the item master's `family` attribute when it has one (ledger.items.family);
+ * A SKU's family: the item master's `family` attribute when it has one (model.items.family);
  * otherwise the SKU code without its last segment, but only for codes of three or more segments
  * ("DRILL-18V-KIT" → "DRILL-18V"). Two-segment codes such as "SKU-123" carry no family: their
  * prefix is a numbering scheme, not a product line, and would cluster everything together.

@@ -8,7 +8,7 @@ import { joinIncidents, leaveIncidents } from './membership';
 type Db = Pick<PoolClient, 'query'>;
 
 async function familyOf(db: Db, sku: string): Promise<string | undefined> {
-  const { rows } = await db.query<{ family: string | null }>('SELECT family FROM ledger.items WHERE sku = $1', [sku]);
+  const { rows } = await db.query<{ family: string | null }>('SELECT family FROM model.items WHERE sku = $1', [sku]);
   return skuFamily(sku, rows[0]?.family);
 }
 
@@ -23,13 +23,13 @@ const AT_REST: ReadonlySet<CaseState['status']> = new Set(['awaiting_recount', '
  * automatic correction: seconds) is no one's work yet, and most close without ever waiting, so
  * they never enter an incident: clustering them cost ~35 statements per auto-resolved case.
  */
-export async function projectTriage(db: Db, s: CaseState, evidenceLookbackDays: number, source: 'ledger' | 'events' = 'ledger'): Promise<void> {
+export async function projectTriage(db: Db, s: CaseState, evidenceLookbackDays: number): Promise<void> {
   if (s.status === 'closed') {
     await leaveIncidents(db, s.caseId);
     return;
   }
   if (!AT_REST.has(s.status)) return;
-  const inputs = await loadTriageInputs(db, s, evidenceLookbackDays, source);
+  const inputs = await loadTriageInputs(db, s, evidenceLookbackDays);
   const triage = triagePriority(inputs);
   await db.query('UPDATE discrepancies SET triage_score = $2, triage_band = $3, triage = $4 WHERE id = $1', [
     s.caseId,

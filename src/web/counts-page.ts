@@ -1,7 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { getCountTask } from '../adapters/reference';
-import { listOpenCountTasks, type OpenCountTask } from '../adapters/reference/open-count-tasks';
+import { getCountTask, listOpenCountTasks, type OpenCountTask } from '../store/count-tasks-repo';
 import type { ApiContext } from '../api/deps';
 import { Forbidden, NotFound, toApiError } from '../api/errors';
 import { CountResultBody } from '../api/schemas';

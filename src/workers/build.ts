@@ -6,8 +6,8 @@ import { createActivities } from '../activities';
 import { anchorFilePath } from '../audit/anchor-log';
 import { createHttpAdapters } from '../adapters/http';
 import { createNotificationChannels } from '../adapters/notify';
-import type { ErpPort, NotifierPort, WmsPort } from '../adapters/ports';
-import { createReferenceLedger } from '../adapters/reference';
+import type { ErpPort, MasterDataPort, NotifierPort, WmsPort } from '../adapters/ports';
+import { fakeWmsPorts, inAppNotifier } from '../wiring/fake-wms';
 import { createRedisClient } from '../api/redis';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
@@ -44,8 +44,8 @@ function faultHook(config: Config, logger: Logger): ((id: string) => void) | und
  * ADAPTER=http: the WMS and ERP over the REST contract (docs/adapters.md), master data cached in
  * Redis; notifications stay in the reference ledger's table. Otherwise the reference ledger.
  */
-function buildAdapters(config: Config, db: Pool, logger: Logger, redis: Redis | undefined): { wms: WmsPort; erp: ErpPort; notifier: NotifierPort } {
-  if (config.ADAPTER !== 'http') return createReferenceLedger(db, { onAdjustmentCommitted: faultHook(config, logger) });
+function buildAdapters(config: Config, db: Pool, logger: Logger, redis: Redis | undefined): { wms: WmsPort; erp: ErpPort; notifier: NotifierPort; masterData: MasterDataPort } {
+  if (config.ADAPTER !== 'http') return fakeWmsPorts(db, { onAdjustmentCommitted: faultHook(config, logger) });
   return createHttpAdapters({
     wmsUrl: config.WMS_HTTP_URL,
     erpUrl: config.ERP_HTTP_URL,
@@ -55,7 +55,7 @@ function buildAdapters(config: Config, db: Pool, logger: Logger, redis: Redis | 
     redis,
     masterDataTtlSeconds: config.MASTER_DATA_TTL_SECONDS,
     logger: logger.child({ component: 'http-adapter' }),
-    notifier: createReferenceLedger(db).notifier,
+    notifier: inAppNotifier(db),
   });
 }
 
@@ -73,7 +73,7 @@ export async function createReckonWorker(deps: ReckonWorkerDeps): Promise<Worker
   const { config, db, logger } = deps;
   // lazy: no connection until master data is first read
   const redis = config.ADAPTER === 'http' ? createRedisClient(config.REDIS_URL, logger) : undefined;
-  const { wms, erp, notifier } = buildAdapters(config, db, logger, redis);
+  const { wms, erp, notifier, masterData } = buildAdapters(config, db, logger, redis);
   const channels = createNotificationChannels({
     smtpUrl: config.SMTP_URL,
     emailFrom: config.NOTIFY_EMAIL_FROM,
@@ -87,9 +87,9 @@ export async function createReckonWorker(deps: ReckonWorkerDeps): Promise<Worker
     wms,
     erp,
     notifier,
+    masterData,
     channels,
     publicUrl: config.PUBLIC_URL,
-    stockSource: config.ADAPTER === 'reference' ? 'ledger' : 'events',
     logger,
     evidenceLookbackDays: config.EVIDENCE_LOOKBACK_DAYS,
     redis: deps.feed,

@@ -10,8 +10,8 @@ import { getActivePolicy } from '../store/policy-repo';
 import { createPool } from '../store/db';
 import { migrateAsOwner } from '../store/migrate';
 import { temporalConnectionOptions } from '../temporal/connection';
-import { createReferenceLedger } from '../adapters/reference';
 import { ensureAnchorSchedule } from '../audit/schedule';
+import { inAppNotifier, intakeWiring } from '../wiring/fake-wms';
 import { createAuditWatch } from './audit-watch';
 import { createReckonWorker } from './build';
 
@@ -51,7 +51,7 @@ async function main(): Promise<void> {
   }
   const stopAuditWatch =
     config.AUDIT_VERIFY_INTERVAL_SECONDS > 0
-      ? createAuditWatch({ db, logger, notifier: createReferenceLedger(db).notifier, meter: Runtime.instance().metricMeter }).start(config.AUDIT_VERIFY_INTERVAL_SECONDS * 1000)
+      ? createAuditWatch({ db, logger, notifier: inAppNotifier(db), meter: Runtime.instance().metricMeter }).start(config.AUDIT_VERIFY_INTERVAL_SECONDS * 1000)
       : () => undefined;
   // the active policy's WMS/ERP reconciliation schedules; a failure costs runs, never cases
   try {
@@ -73,7 +73,7 @@ async function main(): Promise<void> {
   }
   // finishes stored events whose cases and watcher signals never went out (any door, any crash)
   const sweeper = new IntakeSweeper(
-    { db, temporal: new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }), config, logger },
+    { db, temporal: new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }), config, logger, ...intakeWiring(config, db, logger) },
     { everyMs: config.INTAKE_SWEEP_EVERY_MS, afterMs: config.INTAKE_SWEEP_AFTER_MS },
     logger.child({ component: 'intake-sweeper' }),
   );

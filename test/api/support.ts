@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { intakeWiring } from '../../src/wiring/fake-wms';
 import { Writable } from 'node:stream';
 import { Client, Connection } from '@temporalio/client';
 import pino from 'pino';
@@ -42,7 +43,7 @@ export async function startApi(opts: ApiHarnessOptions = {}) {
   });
   // no redaction here: the tests check the API never logs a key in the first place
   const logger = pino({ level: opts.logLevel ?? 'warn' }, sink);
-  const app = createApp({ temporal, db, redis, config, logger, timeouts: opts.timeouts });
+  const app = createApp({ temporal, db, redis, config, logger, timeouts: opts.timeouts, intakePorts: intakeWiring(config, db, logger) });
 
   return {
     app,

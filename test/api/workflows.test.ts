@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { createReferenceLedger } from '../../src/adapters/reference';
+import { createReferenceLedger } from '../../fake-wms/ledger';
+import { createWriteActivities } from '../../src/activities/writes';
+import { createLogger } from '../../src/logger';
 import { DiscrepancyReport, workflowIdForKey } from '../../src/domain';
 import { DISCREPANCY_WORKFLOW_TYPE } from '../../src/workflows/messages';
 import { kindKey, siteKey, skuKey, statusKey } from '../../src/workflows/search-attributes';
@@ -107,9 +109,10 @@ describe('a case whose workflow is running (no worker)', () => {
   });
 
   describe('POST /v1/counts', () => {
-    const ledger = () => createReferenceLedger(api.db);
+    // the write activity asks the (fake) WMS for the task and records it as Reckon's
+    const writes = () => createWriteActivities({ ...createReferenceLedger(api.db), db: api.db, logger: createLogger({ LOG_LEVEL: 'silent' }, 'test'), evidenceLookbackDays: 30 });
     const newTask = async (site = 'DC1') =>
-      (await ledger().wms.createCountTask({ site, sku: 'SKU-C', location: 'A-01-03', caseId, reason: 'recount', idempotencyKey: randomUUID() })).taskId;
+      (await writes().createCountTask({ site, sku: 'SKU-C', location: 'A-01-03', caseId, reason: 'recount', idempotencyKey: randomUUID() })).taskId;
     const postCount = (body: object, auth = integration) => request(api.app).post('/v1/counts').set('Authorization', auth).send(body);
 
     it('records the result and signals the case; a repeat is a replay; a different result is 409', async () => {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { AdapterRejection } from '../../src/adapters/errors';
 import type { MasterDataPort } from '../../src/adapters/http';
 import type { ErpPort, NotifierPort, StockKey, WmsPort } from '../../src/adapters/ports';
-import type { LedgerFixtureInput } from '../../src/adapters/reference/fixture-schema';
+import type { LedgerFixtureInput } from '../../fake-wms/ledger/fixture-schema';
 
 /**
  * The adapter contract (docs/adapters.md) as a suite any implementation of the ports can run:
@@ -287,6 +287,9 @@ export function runAdapterContract(name: string, makeTarget: () => Promise<Contr
         expect(await md.getItem(`SKU-${t}`)).toEqual({ sku: `SKU-${t}`, description: 'drill', skuClass: 'A', unitCost: 89, uom: 'EA' });
         expect(await md.getLocation(site, 'A-01')).toEqual({ site, location: 'A-01', zone: 'A' });
         expect(await md.getItem(`NOPE-${t}`)).toBeNull();
+        // the ERP's replenishment levels and the product family travel with the item
+        await target.seed({ items: [{ sku: `RP-${t}`, skuClass: 'B', unitCost: 5, family: 'DRILLS', reorderPoint: 63, safetyStock: 20 }] });
+        expect(await md.getItem(`RP-${t}`)).toMatchObject({ sku: `RP-${t}`, family: 'DRILLS', reorderPoint: 63, safetyStock: 20 });
         expect(await md.getLocation(site, 'NOPE')).toBeNull();
       });
     });

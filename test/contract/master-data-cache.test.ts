@@ -1,7 +1,7 @@
 import Redis from 'ioredis';
 import type { Pool } from 'pg';
 import { createHttpAdapters, itemCacheKey, locationCacheKey, type MasterDataPort } from '../../src/adapters/http';
-import { loadFixture, parseFixture } from '../../src/adapters/reference';
+import { loadFixture, parseFixture } from '../../fake-wms/ledger';
 import { freePort } from '../../src/dev/temporal-server';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';

@@ -1,4 +1,4 @@
-import { createReferenceLedger, loadFixture, parseFixture } from '../../src/adapters/reference';
+import { createReferenceLedger, loadFixture, parseFixture } from '../../fake-wms/ledger';
 import { loadConfig } from '../../src/config';
 import { createPool } from '../../src/store/db';
 import { runAdapterContract } from './adapter-contract';

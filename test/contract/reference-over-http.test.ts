@@ -1,6 +1,6 @@
 import Redis from 'ioredis';
 import { createHttpAdapters } from '../../src/adapters/http';
-import { loadFixture, parseFixture } from '../../src/adapters/reference';
+import { loadFixture, parseFixture } from '../../fake-wms/ledger';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { createPool } from '../../src/store/db';

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import type { Express } from 'express';
 import type { Pool } from 'pg';
-import { createLedgerServer } from '../../src/adapters/reference-server/app';
+import { createLedgerServer } from '../../fake-wms/server/app';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { createPool } from '../../src/store/db';

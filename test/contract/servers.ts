@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Pool } from 'pg';
-import { createLedgerServer, type LedgerServerOptions } from '../../src/adapters/reference-server/app';
+import { createLedgerServer, type LedgerServerOptions } from '../../fake-wms/server/app';
 import { createLogger } from '../../src/logger';
 
 /**

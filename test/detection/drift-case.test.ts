@@ -3,7 +3,7 @@ import { acceptEvent } from '../../src/ingest/event-intake';
 import { seedBalance } from '../support/cases';
 import { eventually, uniq, type Engine } from '../support/engine';
 import { casesAt, seedItem, startDetection, waitForCases } from './support';
-import type { Api } from '../support/api';
+import { intakePortsFor, type Api } from '../support/api';
 
 /**
  * A drift case end to end: counts of one bin arrive as events, each inside tolerance, the books
@@ -24,7 +24,7 @@ it('opens one drift case naming direction, size and evidence, and later counts o
   const sku = uniq('SKU');
   await seedItem(engine, sku, 10, 'C');
   await seedBalance(engine.db, { site, location: 'A-01-01', sku, wms: 200, erp: 200 });
-  const intake = { db: engine.db, temporal: engine.client, config: engine.config };
+  const intake = { db: engine.db, temporal: engine.client, config: engine.config, ...intakePortsFor(engine) };
   const week = (n: number) => new Date(Date.UTC(2026, 10, 2 + 7 * n, 10)).toISOString();
   // one unit lost a week (0.5 % of 200): 199, 198, 197 … all inside class C tolerance
   for (let i = 0; i < 6; i++) {

@@ -3,7 +3,8 @@ import { acceptEvent } from '../../src/ingest/event-intake';
 import { recordEvent } from '../../src/ingest/record-event';
 import { IntakeSweeper } from '../../src/ingest/sweeper';
 import { getActivePolicy } from '../../src/store/policy-repo';
-import type { Api } from '../support/api';
+import { storeEvent } from '../support/store-event';
+import { intakePortsFor, type Api } from '../support/api';
 import { seedBalance } from '../support/cases';
 import { eventually, uniq, type Engine } from '../support/engine';
 import { casesAt, ev, postEvents, seedItem, startDetection, waitForCases } from './support';
@@ -160,8 +161,7 @@ describe('the reference ledger and durability', () => {
     await seedBalance(engine.db, { site, location: 'A-01', sku, wms: 100, erp: 100 });
     const count = InventoryEvent.parse(ev({ type: 'count', site, sku, location: 'A-01', qty: 10 }));
     // phase one only (a crash between storing and dispatching): stored and detected, no case yet
-    const policy = (await getActivePolicy(engine.db)).document;
-    expect(await recordEvent(engine.db, count, { policy, stockSource: 'ledger' })).toMatchObject({ status: 'accepted', processed: false });
+    expect(await storeEvent(engine.db, count)).toMatchObject({ status: 'accepted', processed: false });
     expect(await casesAt(engine, site)).toEqual([]);
     const redelivered = await postEvents(api, count);
     expect(redelivered.body).toMatchObject({ status: 'duplicate', cases: [expect.any(String)] });
@@ -182,11 +182,11 @@ describe('the reference ledger and durability', () => {
     const pick = InventoryEvent.parse(ev({ type: 'pick', site, sku, location: 'Z-01', qty: 3 }));
     const transferId = uniq('TR');
     const shipped = InventoryEvent.parse(ev({ type: 'transfer_shipped', site, sku, location: 'Z-02', qty: 1, reference: { kind: 'transfer', id: transferId }, attributes: { toSite: uniq('DC'), eta: new Date(Date.now() + 3_600_000).toISOString() } }));
-    for (const e of [pick, shipped]) await recordEvent(engine.db, e, { policy, stockSource: 'ledger' });
+    for (const e of [pick, shipped]) await recordEvent(engine.db, e, { policy, stockSource: 'events' });
     const unprocessed = async () => (await engine.db.query('SELECT count(*)::int AS n FROM inventory_events WHERE site = $1 AND processed_at IS NULL', [site])).rows[0].n;
     expect(await unprocessed()).toBe(2);
 
-    const sweeper = new IntakeSweeper({ db: engine.db, temporal: engine.client, config: engine.config }, { everyMs: 60_000, afterMs: 0 });
+    const sweeper = new IntakeSweeper({ db: engine.db, temporal: engine.client, config: engine.config, ...intakePortsFor(engine) }, { everyMs: 60_000, afterMs: 0 });
     expect(await sweeper.sweepOnce()).toBeGreaterThanOrEqual(2);
     expect(await unprocessed()).toBe(0);
     // the shipment from the empty Z-02 goes negative too: the pick's case is the one at Z-01

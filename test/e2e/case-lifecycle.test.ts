@@ -88,7 +88,7 @@ describe('recount, then approval through the API', () => {
     });
     const recounting = await caseRow(id, ['awaiting_recount']);
     expect(recounting.severity).toBe('review');
-    const task = await eventually(async () => (await e2e.engine.db.query(`SELECT id FROM ledger.count_tasks WHERE case_id = $1 AND status = 'open'`, [id])).rows[0]);
+    const task = await eventually(async () => (await e2e.engine.db.query(`SELECT id FROM count_tasks WHERE owner_id = $1 AND status = 'open'`, [id])).rows[0]);
 
     const counted = await (await e2e.api.as(wms)).post('/v1/counts', { taskId: task.id, countedQty: 80, countedBy: 'counter2' });
     expect(counted.status).toBe(202);

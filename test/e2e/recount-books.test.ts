@@ -21,7 +21,7 @@ async function recount(site: string, sku: string, opened: { wms: number; counted
   expect(res.status).toBe(202);
   const id = res.body.id as string;
   await caseRow(id, ['awaiting_recount']);
-  const task = await eventually(async () => (await e2e.engine.db.query(`SELECT id FROM ledger.count_tasks WHERE case_id = $1 AND status = 'open'`, [id])).rows[0]);
+  const task = await eventually(async () => (await e2e.engine.db.query(`SELECT id FROM count_tasks WHERE owner_id = $1 AND status = 'open'`, [id])).rows[0]);
   // picks from the bin between the first count and the recount: books and shelf move together
   await e2e.engine.db.query('UPDATE ledger.balances SET wms_qty = wms_qty - $4, erp_qty = erp_qty - $4 WHERE site = $1 AND location = $2 AND sku = $3', [
     site, 'P-01-01', sku, picked,
@@ -69,7 +69,7 @@ it('a negative balance recounted as an empty shelf is corrected to zero, not clo
   expect(res.status).toBe(202);
   const id = res.body.id as string;
   await caseRow(id, ['awaiting_recount']);
-  const task = await eventually(async () => (await e2e.engine.db.query(`SELECT id FROM ledger.count_tasks WHERE case_id = $1 AND status = 'open'`, [id])).rows[0]);
+  const task = await eventually(async () => (await e2e.engine.db.query(`SELECT id FROM count_tasks WHERE owner_id = $1 AND status = 'open'`, [id])).rows[0]);
   expect((await (await e2e.api.as(wms)).post('/v1/counts', { taskId: task.id, countedQty: 0, countedBy: 'counter2' })).status).toBe(202);
   const row = await caseRow(id, ['closed', 'awaiting_approval']);
   expect([Number(row.expected_qty), Number(row.observed_qty)]).toEqual([-4, 0]);
@@ -94,12 +94,12 @@ it('a count result carrying the books at count time is compared with them, whate
   });
   const id = res.body.id as string;
   await caseRow(id, ['awaiting_recount']);
-  const task = await eventually(async () => (await e2e.engine.db.query(`SELECT id FROM ledger.count_tasks WHERE case_id = $1 AND status = 'open'`, [id])).rows[0]);
+  const task = await eventually(async () => (await e2e.engine.db.query(`SELECT id FROM count_tasks WHERE owner_id = $1 AND status = 'open'`, [id])).rows[0]);
   await e2e.engine.db.query('UPDATE ledger.balances SET wms_qty = 60, erp_qty = 60 WHERE site = $1 AND sku = $2', [site, sku]);
   const counted = await (await e2e.api.as(wms)).post('/v1/counts', { taskId: task.id, countedQty: 50, countedBy: 'counter2', bookQty: 70 });
   expect(counted.status).toBe(202);
   const waiting = await caseRow(id, ['awaiting_approval']);
   expect([Number(waiting.expected_qty), Number(waiting.observed_qty)]).toEqual([70, 50]);
-  const stored = (await e2e.engine.db.query('SELECT book_qty FROM ledger.count_tasks WHERE id = $1', [task.id])).rows[0];
+  const stored = (await e2e.engine.db.query('SELECT book_qty FROM count_tasks WHERE id = $1', [task.id])).rows[0];
   expect(Number(stored.book_qty)).toBe(70);
 });

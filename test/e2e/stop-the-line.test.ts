@@ -59,7 +59,7 @@ it('an approver can send a case back for a recount; a recount that finds the sys
   const ic = await e2e.api.as({ userId: 'ic-rc', roles: ['inventory_control'], sites: [site] });
   const asked = await ic.post(`/v1/discrepancies/${id}/recount`, { comment: 'dock says the pallet was split' });
   expect(asked.status).toBe(200);
-  const task = await eventually(async () => (await e2e.engine.db.query(`SELECT id FROM ledger.count_tasks WHERE case_id = $1`, [id])).rows[0]);
+  const task = await eventually(async () => (await e2e.engine.db.query(`SELECT id FROM count_tasks WHERE owner_id = $1`, [id])).rows[0]);
   const counted = await (await e2e.api.as(wms)).post('/v1/counts', { taskId: task.id, countedQty: 50, countedBy: 'counter-x' });
   expect(counted.status).toBe(202);
   const closed = await row(id, ['closed']);

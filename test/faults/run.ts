@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { loadFixture, parseFixture } from '../../src/adapters/reference/fixture';
+import { loadFixture, parseFixture } from '../../fake-wms/ledger/fixture';
 import { sleep, type IntegrationClient } from './client';
 import type { PlannedCase, RunPlan } from './scenario';
 

@@ -1,5 +1,5 @@
 import { DEFAULT_POLICY_INPUT, PolicyDocument, type DiscrepancyReportInput, type Resolution } from '../../src/domain';
-import type { LedgerFixtureInput } from '../../src/adapters/reference/fixture';
+import type { LedgerFixtureInput } from '../../fake-wms/ledger/fixture';
 
 /**
  * A run of cases with a known end state each, built on the reference ledger: every case has its

@@ -131,13 +131,13 @@ async function checkAudit(db: Pool, plan: RunPlan, ids: string[], evidenceMissin
 }
 
 /**
- * One count task per recount case, done with the planned count; none for any other case — unless
+ * One count task per recount case (as Reckon recorded it and its result), done with the planned count; none for any other case — unless
  * the audit shows that case gathered evidence with a source missing (a fault hit it mid-read):
  * then the engine rightly asked for one recount, done with what the report observed.
  */
 async function checkCountTasks(db: Pool, plan: RunPlan, evidenceMissing: Set<string>): Promise<string[]> {
   const { rows } = await db.query<{ sku: string; status: string; counted_qty: string | null }>(
-    'SELECT sku, status, counted_qty FROM ledger.count_tasks WHERE site = $1',
+    'SELECT sku, status, counted_qty FROM count_tasks WHERE site = $1',
     [plan.site],
   );
   const actual = rows.map((r) => `${r.sku} ${r.status} ${r.counted_qty === null ? '-' : Number(r.counted_qty)}`);

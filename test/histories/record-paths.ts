@@ -29,6 +29,7 @@ import {
 import { returnWatchId, watchStateQuery } from '../../src/workflows/watch-messages';
 import { reportDiscrepancy, seedBalance, waitForStatus } from '../support/cases';
 import { eventually, startEngine, uniq, type Engine } from '../support/engine';
+import { intakePortsFor } from '../support/api';
 
 const SITE = 'DC-PATHS';
 let engine: Engine;
@@ -209,7 +210,7 @@ it('records needs_attention: a hold the WMS no longer knows refuses its release,
 
 async function intake(e: Record<string, unknown>): Promise<void> {
   const event = InventoryEvent.parse({ eventId: uniq('E'), source: 'wms', occurredAt: new Date().toISOString(), ...e });
-  await acceptEvent({ db: engine.db, temporal: engine.client, config: engine.config }, event);
+  await acceptEvent({ db: engine.db, temporal: engine.client, config: engine.config, ...intakePortsFor(engine) }, event);
 }
 
 it('records a mismatchSettle over two rounds: a second mismatch seen while the first window settles', async () => {

@@ -12,6 +12,7 @@ import { approveUpdate, commentUpdate, countResultSignal } from '../../src/workf
 import { receivingMatchId, returnWatchId, transferWatchId, watchStateQuery } from '../../src/workflows/watch-messages';
 import { reportDiscrepancy, seedBalance, waitForStatus } from '../support/cases';
 import { eventually, startEngine, uniq, type Engine } from '../support/engine';
+import { intakePortsFor } from '../support/api';
 import { signedUpdate } from '../support/signed-update';
 
 let engine: Engine;
@@ -77,7 +78,7 @@ it('records a four-eyes approval with a comment, then escalation-free close', as
 // ---- watchers (one history per watcher type), driven through the event intake ----
 
 async function intake(e: Parameters<typeof InventoryEvent.parse>[0]): Promise<void> {
-  await acceptEvent({ db: engine.db, temporal: engine.client, config: engine.config }, InventoryEvent.parse(e));
+  await acceptEvent({ db: engine.db, temporal: engine.client, config: engine.config, ...intakePortsFor(engine) }, InventoryEvent.parse(e));
 }
 const event = (e: Record<string, unknown>) => ({ eventId: uniq('E'), source: 'wms', occurredAt: new Date().toISOString(), ...e });
 

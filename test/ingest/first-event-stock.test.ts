@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import { loadConfig } from '../../src/config';
-import { stockLookupFromConfig } from '../../src/ingest/stock-lookup';
+import { httpIntakeLookups } from '../../src/ingest/stock-lookup';
 import { createLogger } from '../../src/logger';
 import { createPool } from '../../src/store/db';
 import { startLedgerRemote, type LedgerRemote } from '../contract/servers';
@@ -24,8 +24,8 @@ beforeAll(async () => {
   pool = createPool(loadConfig().DATABASE_URL, 5);
   remote = await startLedgerRemote(pool);
   engine = await startEngine({ ADAPTER: 'http', WMS_HTTP_URL: remote.wmsUrl, ERP_HTTP_URL: remote.erpUrl, ADAPTER_HTTP_API_KEY: remote.apiKey });
-  api = await startApi(engine, { stockLookup: stockLookupFromConfig(engine.config, createLogger({ LOG_LEVEL: 'silent' }, 'test')) });
-  blind = await startApi(engine);
+  api = await startApi(engine, { intakePorts: httpIntakeLookups(engine.config, createLogger({ LOG_LEVEL: 'silent' }, 'test')) });
+  blind = await startApi(engine, { intakePorts: {} });
 }, 60_000);
 afterAll(async () => {
   await api?.stop();
@@ -86,4 +86,33 @@ it('the cycle-count planner plans a site from the stock and movements Reckon lea
   // the moving bin first; the bin counted today last (left out of the top 2)
   expect(locations[0]).toBe('E-01');
   expect(locations).not.toContain('E-03');
+
+  // the WMS (over HTTP) holds the tasks; Reckon takes their results from its own record of them
+  const planId = (result as { planId: string }).planId;
+  const tasks = (await engine.db.query<{ id: string; location: string }>('SELECT id, location FROM count_tasks WHERE owner_id = $1 ORDER BY location', [planId])).rows;
+  expect(tasks.map((t) => t.location)).toEqual(locations.slice().sort());
+  expect(remote.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/count-tasks') && r.idempotencyKey?.startsWith(`ccp:${planId}:`))).toHaveLength(2);
+  const wms = await api.as({ userId: 'wms-feed', roles: ['integration'], sites: [site] });
+  const short = await wms.post('/v1/counts', { taskId: tasks.find((t) => t.location === 'E-01')!.id, countedQty: 60, countedBy: 'counter-3' });
+  expect(short.status).toBe(202);
+  expect(short.body).toMatchObject({ planId, caseId: expect.any(String) });
+  // Reckon's books at E-01 after six picks of 5: 70; counted 60
+  const [c] = await waitForCases(engine, site, 'count_variance');
+  expect([Number(c.expected_qty), Number(c.observed_qty)]).toEqual([70, 60]);
+});
+
+it("stock at risk weighs the ERP's reorder point, read from the item master over HTTP", async () => {
+  const site = uniq('SAR');
+  const sku = uniq('SKU-R');
+  await pool.query(`INSERT INTO ledger.items (sku, unit_cost, sku_class, reorder_point, safety_stock) VALUES ($1, 50, 'B', 63, 20)`, [sku]);
+  await seedBalance(pool, { site, location: 'A-01', sku, wms: 40, erp: 40 });
+  await seedBalance(pool, { site, location: 'B-07', sku, wms: 30, erp: 30 });
+  // Reckon hears of both bins (their stock taken from the WMS), then a count 10 short at A-01
+  await postEvents(api, ev({ type: 'count', site, sku, location: 'B-07', qty: 30 }));
+  const count = await postEvents(api, ev({ type: 'count', site, sku, location: 'A-01', qty: 30 }));
+  expect(count.body.cases).toHaveLength(1);
+  const [c] = await waitForCases(engine, site, 'count_variance');
+  const triage = await eventually(async () => (await engine.db.query('SELECT triage FROM discrepancies WHERE id = $1 AND triage IS NOT NULL', [c.id])).rows[0]?.triage);
+  expect(triage.availability).toMatchObject({ availableBefore: 70, correction: -10, reorderPoint: 63, safetyStock: 20, source: 'erp', crossesReorderPoint: true });
+  expect(remote.requests.some((r) => r.path.endsWith(`/items/${sku}`))).toBe(true);
 });

@@ -8,6 +8,7 @@ import { IntakeConsumer } from '../../src/ingest/consumer';
 import { publishConfirmed } from '../../src/ingest/dead-letters';
 import { createLogger } from '../../src/logger';
 import { uniq, type Engine } from '../support/engine';
+import { intakeWiring } from '../../src/wiring/fake-wms';
 
 const run = promisify(execFile);
 
@@ -27,7 +28,7 @@ export function ingestConfig(base: Config, overrides: Partial<Config> = {}): Con
 
 export function startConsumer(engine: Engine, config: Config, db = engine.db): IntakeConsumer {
   const logger = createLogger({ LOG_LEVEL: process.env.INGEST_TEST_LOG_LEVEL === 'debug' ? 'debug' : 'silent' }, 'test-consumer');
-  return new IntakeConsumer({ config, db, temporal: engine.client, logger });
+  return new IntakeConsumer({ config, db, temporal: engine.client, logger, ...intakeWiring(config, db, logger) });
 }
 
 /**

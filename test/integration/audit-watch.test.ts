@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import type { MetricMeter, MetricTags } from '@temporalio/common';
 import type { Pool } from 'pg';
 import pino from 'pino';
-import { createReferenceLedger } from '../../src/adapters/reference';
+import { createReferenceLedger } from '../../fake-wms/ledger';
 import { appendAudit, type AuditEntry } from '../../src/store/audit-repo';
 import { createPool, withTransaction } from '../../src/store/db';
 import { AUDIT_METRIC_NAMES, createAuditWatch } from '../../src/workers/audit-watch';

@@ -15,8 +15,8 @@ import {
   parseFixture,
   recordCountResult,
   type ReferenceLedger,
-} from '../../src/adapters/reference';
-import type { LedgerFixtureInput } from '../../src/adapters/reference/fixture';
+} from '../../fake-wms/ledger';
+import type { LedgerFixtureInput } from '../../fake-wms/ledger/fixture';
 import type { PostAdjustmentCommand, StockKey } from '../../src/adapters/ports';
 import { loadConfig } from '../../src/config';
 import { scoreDiscrepancy, type Evidence } from '../../src/domain';

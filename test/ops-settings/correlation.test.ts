@@ -5,7 +5,7 @@ import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker, t
 import type { Pool } from 'pg';
 import { createActivities } from '../../src/activities';
 import type { ErpPort, WmsPort } from '../../src/adapters/ports';
-import { createReferenceLedger } from '../../src/adapters/reference';
+import { createReferenceLedger } from '../../fake-wms/ledger';
 import { loadConfig, type Config } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { currentCorrelationId } from '../../src/observability/correlation';

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { createCountTask } from '../../src/adapters/reference/count-tasks';
+import { createCountTask } from '../../fake-wms/ledger/count-tasks';
+import { recordCountTask } from '../../src/store/count-tasks-repo';
 import { InventoryEvent } from '../../src/domain';
 import { storeEvent } from '../support/store-event';
 import { seedBalance } from '../support/cases';
@@ -50,7 +51,10 @@ beforeAll(async () => {
   // a cycle-count plan's task, counted as the books say: accurate, value 30 × 2
   const planId = uniq('plan');
   await api.db.query(`INSERT INTO count_plans (id, site, top_n, considered, model_version) VALUES ($1, $2, 1, 1, 'test')`, [planId, S]);
-  const { taskId } = await createCountTask(api.db, { site: S, location: 'B-01-03', sku: SKU_C, caseId: planId, reason: 'cycle count', idempotencyKey: randomUUID() });
+  // asked of the (fake) WMS and recorded as Reckon's, as the write activity does
+  const ask = { site: S, location: 'B-01-03', sku: SKU_C, caseId: planId, reason: 'cycle count', idempotencyKey: randomUUID() };
+  const { taskId } = await createCountTask(api.db, ask);
+  await recordCountTask(api.db, taskId, ask);
   const integration = await api.bearer(['integration'], [S]);
   const res = await request(api.app).post('/v1/counts').set('Authorization', integration).send({ taskId, countedQty: 30, countedBy: 'counter2', countedAt: week2 });
   expect(res.status).toBe(202);

@@ -42,6 +42,8 @@ beforeAll(async () => {
       await storeEvent(db, InventoryEvent.parse({ eventId: `P-${randomUUID().slice(0, 12)}`, source: 'wms', type: 'pick', site, sku: sku(n), location: BIN_OF[n], qty, occurredAt: at }));
     }
   }
+  // sku 6 never moves: Reckon hears of it at BIN-3 from a count that matches the books
+  await storeEvent(db, InventoryEvent.parse({ eventId: `C-${randomUUID().slice(0, 12)}`, source: 'wms', type: 'count', site, sku: sku(6), location: 'BIN-3', qty: 500, occurredAt: at }));
 });
 afterAll(() => db.end());
 

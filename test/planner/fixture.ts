@@ -7,7 +7,8 @@ export const fixtureSku = (site: string, code: string) => `${site}-${code}`;
 type AddCase = (report: Partial<DiscrepancyReportInput>, status: CaseState['status'], resolution?: CaseState['resolution']) => Promise<unknown>;
 
 /**
- * Five bins with known risk (count-risk-v1):
+ * What Reckon's own model holds for a site (as its events and the WMS/ERP taught it), with five
+ * bins of known risk (count-risk-v1):
  *   BIN-A  two true errors, 30 picked in 30 days, 1000 at cost, never counted      ≈ 24.05
  *   BIN-E  one open case, two SKUs, 100 at cost, never counted                      ≈ 8.33
  *   BIN-B  50000 at cost, counted 60 days ago                                        ≈ 3.80
@@ -19,25 +20,25 @@ export async function seedPlannerFixture(db: Pool, site: string, addCase: AddCas
   const items: [string, number][] = [['A1', 10], ['B1', 10], ['C1', 10], ['D1', 10], ['E1', 1], ['E2', 1]];
   for (const [code, cost] of items) {
     await db.query(
-      `INSERT INTO ledger.items (sku, unit_cost) VALUES ($1, $2) ON CONFLICT (sku) DO UPDATE SET unit_cost = EXCLUDED.unit_cost`,
+      `INSERT INTO model.items (sku, unit_cost, sku_class) VALUES ($1, $2, 'C') ON CONFLICT (sku) DO UPDATE SET unit_cost = EXCLUDED.unit_cost`,
       [sku(code), cost],
     );
   }
   const balances: [string, string, number][] = [['BIN-A', 'A1', 100], ['BIN-B', 'B1', 5000], ['BIN-C', 'C1', 10], ['BIN-D', 'D1', 10], ['BIN-E', 'E1', 50], ['BIN-E', 'E2', 50]];
   for (const [location, code, qty] of balances) {
-    await db.query('INSERT INTO ledger.balances (site, location, sku, wms_qty, erp_qty) VALUES ($1, $2, $3, $4, $4)', [site, location, sku(code), qty]);
+    await db.query('INSERT INTO features.stock (site, location, sku, wms_qty, erp_qty) VALUES ($1, $2, $3, $4, $4)', [site, location, sku(code), qty]);
   }
   await db.query(
-    `INSERT INTO ledger.transactions (id, site, location, sku, type, qty, occurred_at) VALUES ($1, $2, 'BIN-A', $3, 'pick', -30, now() - interval '2 days')`,
+    `INSERT INTO model.movements (id, site, location, sku, type, qty, occurred_at) VALUES ($1, $2, 'BIN-A', $3, 'pick', -30, now() - interval '2 days')`,
     [`${site}-TX-1`, site, sku('A1')],
   );
   await db.query(
-    `INSERT INTO ledger.counts (id, site, location, sku, counted_qty, counted_at) VALUES
+    `INSERT INTO model.counts (id, site, location, sku, counted_qty, counted_at) VALUES
        ($1, $2, 'BIN-B', $3, 5000, now() - interval '60 days'), ($4, $2, 'BIN-C', $5, 10, now() - interval '5 days')`,
     [`${site}-CNT-B`, site, sku('B1'), `${site}-CNT-C`, sku('C1')],
   );
   await db.query(
-    `INSERT INTO ledger.count_tasks (id, site, location, sku, case_id, reason, idempotency_key) VALUES ($1, $2, 'BIN-D', $3, 'seed', 'recount', $1)`,
+    `INSERT INTO count_tasks (id, site, location, sku, owner_id, reason) VALUES ($1, $2, 'BIN-D', $3, 'seed', 'recount')`,
     [`${site}-CT-D`, site, sku('D1')],
   );
   const report = (location: string, code: string): Partial<DiscrepancyReportInput> => ({ site, location, sku: sku(code), expectedQty: 10, observedQty: 8 });

@@ -4,7 +4,6 @@ import { ensurePlannerSchedules, plannerScheduleId, plannerWorkflowId } from '..
 import type { CycleCountPlannerResult } from '../../src/workflows/cycle-count-planner';
 import { insertCase } from '../api/support';
 import { startApi, type Api } from '../support/api';
-import { seedBalance } from '../support/cases';
 import { eventually, startEngine, type Engine } from '../support/engine';
 import { fixtureSku, seedPlannerFixture } from './fixture';
 
@@ -139,7 +138,10 @@ describe('planner schedule', () => {
 
   it('starts a planner run when triggered; bins with open count tasks or counted today are left for another night', async () => {
     // a bin never counted, with stock of no known cost: ≈ 0.92, above BIN-C (counted last week)
-    await seedBalance(engine.db, { site: SITE, location: 'BIN-F', sku: fixtureSku(SITE, 'F1'), wms: 1, erp: 1 });
+    // Reckon learns of it from an event, as it learns of every bin
+    const wms = await api.as({ userId: 'wms-feed', roles: ['integration'], sites: [SITE] });
+    const receipt = { eventId: `${SITE}-RCV-F`, source: 'wms', type: 'receipt', occurredAt: new Date().toISOString(), site: SITE, location: 'BIN-F', sku: fixtureSku(SITE, 'F1'), qty: 1 };
+    expect((await wms.post('/v1/events', receipt)).status).toBeLessThan(300);
     await engine.client.schedule.getHandle(plannerScheduleId(SITE)).trigger();
     const plan = await eventually(async () => {
       const { rows } = await engine.db.query(

@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import Redis from 'ioredis';
 import { createApp } from '../../src/api/app';
+import { intakePortsFor } from '../support/api';
 import { SimClient } from '../../src/sim/client';
 import { DAY } from '../../src/sim/context';
 import { plannerNights, simTimeline } from '../../src/sim/driver';
@@ -26,7 +27,7 @@ beforeAll(async () => {
   engine = await startEngine({ DATABASE_URL: db.url, RATE_LIMIT_PER_MINUTE: 1_000_000 });
   redis = new Redis(engine.config.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false });
   await redis.connect();
-  const app = createApp({ temporal: engine.client, db: engine.db, redis, config: engine.config });
+  const app = createApp({ temporal: engine.client, db: engine.db, redis, config: engine.config, intakePorts: intakePortsFor(engine) });
   server = await new Promise<Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });

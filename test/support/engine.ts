@@ -7,8 +7,15 @@ import { loadConfig, type Config } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { createPool } from '../../src/store/db';
 import { createReckonWorker } from '../../src/workers/build';
+import { startLedgerRemote, type LedgerRemote } from '../contract/servers';
 
 let runtimeInstalled = false;
+
+/**
+ * RECKON_TEST_ADAPTER=http runs an engine test against the fake WMS/ERP served over HTTP through
+ * the http adapter instead of the embedded one (a test that chooses its adapter keeps it).
+ */
+export const TEST_ADAPTER: 'http' | 'reference' = process.env.RECKON_TEST_ADAPTER === 'http' ? 'http' : 'reference';
 
 /**
  * A real engine for a test file: a Reckon worker (in this process) on its own task queue
@@ -19,9 +26,12 @@ export async function startEngine(overrides: Partial<Config> = {}, opts: { liveF
     Runtime.install({ logger: new DefaultLogger('WARN') });
     runtimeInstalled = true;
   }
-  const config: Config = { ...loadConfig(), TEMPORAL_TASK_QUEUE: `reckon-test-${randomUUID().slice(0, 8)}`, ...overrides };
+  const base: Config = { ...loadConfig(), TEMPORAL_TASK_QUEUE: `reckon-test-${randomUUID().slice(0, 8)}`, ...overrides };
+  const db: Pool = createPool(base.DATABASE_URL, 10);
+  let remote: LedgerRemote | undefined;
+  if (TEST_ADAPTER === 'http' && !overrides.ADAPTER) remote = await startLedgerRemote(db);
+  const config: Config = remote ? { ...base, ADAPTER: 'http', WMS_HTTP_URL: remote.wmsUrl, ERP_HTTP_URL: remote.erpUrl, ADAPTER_HTTP_API_KEY: remote.apiKey } : base;
   const logger = createLogger({ LOG_LEVEL: 'warn' }, 'test-engine');
-  const db: Pool = createPool(config.DATABASE_URL, 10);
   const workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows'), logger: new DefaultLogger('WARN') });
   const nativeConnection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   // the live feed (Redis pub/sub) only for tests that watch it: other tests' cases stay off the channel
@@ -36,11 +46,14 @@ export async function startEngine(overrides: Partial<Config> = {}, opts: { liveF
     client,
     worker,
     workflowBundle,
+    /** the fake served over HTTP when RECKON_TEST_ADAPTER=http */
+    remote,
     async stop() {
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await running.catch(() => undefined);
       await nativeConnection.close();
       await connection.close();
+      await remote?.stop();
       await db.end();
       feed?.disconnect();
     },

@@ -95,14 +95,15 @@ describe('incidents', () => {
 
   it('clusters twenty cases on one bin into one incident of twenty, with their value at risk and top priority', async () => {
     hotSku = uniq('SKU');
-    // demand for one SKU: three customer orders and picks over the velocity window
+    // demand for one SKU: three customer orders in the ERP (the case's evidence reads them through
+    // the port), and picks over the velocity window that Reckon recorded from the events
     for (const [i, order] of ['SO-1', 'SO-2', 'SO-3'].entries()) {
-      await engine.db.query(`INSERT INTO ledger.allocations (id, order_id, site, location, sku, qty) VALUES ($1, $2, $3, NULL, $4, 4)`, [
-        uniq(`AL${i}`), order, SITE, hotSku,
+      await engine.db.query(`INSERT INTO ledger.allocations (id, order_id, site, location, sku, qty) VALUES ($1, $2, $3, $4, $5, 4)`, [
+        uniq(`AL${i}`), order, SITE, bin, hotSku,
       ]);
     }
     await engine.db.query(
-      `INSERT INTO ledger.transactions (id, site, location, sku, type, qty, occurred_at) VALUES ($1, $2, 'PICK-1', $3, 'pick', -90, now() - interval '2 days')`,
+      `INSERT INTO model.movements (id, site, location, sku, type, qty, occurred_at) VALUES ($1, $2, 'PICK-1', $3, 'pick', -90, now() - interval '2 days')`,
       [uniq('TX'), SITE, hotSku],
     );
     const reports = Array.from({ length: 20 }, (_, i) => report({ location: bin, sku: i === 7 ? hotSku : uniq('SKU'), unitCost: 5 + i }));

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { withTransaction } from '../../src/store/db';
 import { projectTriage } from '../../src/triage/project';
-import { seedBalance } from '../support/cases';
+import { upsertItemMaster } from '../../src/ingest/stock-lookup';
 import { insertCase, startApi, uniq, type ApiHarness } from '../api/support';
 
 /**
@@ -18,11 +18,13 @@ const quiet = uniq('SKU-Q');
 beforeAll(async () => {
   api = await startApi();
   admin = await api.bearer(['admin']);
-  await api.db.query(`INSERT INTO ledger.items (sku, unit_cost, sku_class, reorder_point, safety_stock) VALUES ($1, 50, 'B', 63, 20), ($2, 50, 'B', NULL, NULL)`, [sku, quiet]);
-  // 70 on hand over two bins, no open orders
-  await seedBalance(api.db, { site, location: 'A-01', sku, wms: 40, erp: 40 });
-  await seedBalance(api.db, { site, location: 'B-07', sku, wms: 30, erp: 30 });
-  await seedBalance(api.db, { site, location: 'A-02', sku: quiet, wms: 40, erp: 40 });
+  // Reckon's model as intake and evidence leave it: the item master the ERP gave through the port,
+  // 70 on hand over two bins (its running stock), no open orders
+  await upsertItemMaster(api.db, { sku, description: '', skuClass: 'B', unitCost: 50, uom: 'EA', reorderPoint: 63, safetyStock: 20 }, true);
+  await upsertItemMaster(api.db, { sku: quiet, description: '', skuClass: 'B', unitCost: 50, uom: 'EA' }, true);
+  for (const [location, s, qty] of [['A-01', sku, 40], ['B-07', sku, 30], ['A-02', quiet, 40]] as const) {
+    await api.db.query('INSERT INTO features.stock (site, location, sku, wms_qty, erp_qty) VALUES ($1, $2, $3, $4, $4)', [site, location, s, qty]);
+  }
 });
 afterAll(async () => {
   expect(api.serverErrors).toEqual([]);

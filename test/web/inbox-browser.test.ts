@@ -100,7 +100,7 @@ describe('the approver inbox in a real browser', () => {
     await seedBalance(e2e.engine.db, { site, location: 'C-02-01', sku, wms: 100, erp: 100 });
     const id = await report({ kind: 'count_variance', site, sku, location: 'C-02-01', expectedQty: 100, observedQty: 80, unitCost: 10, skuClass: 'C', source: 'wms', causedBy: ['counter1'] });
     await e2e.caseRow(id, ['awaiting_recount']);
-    const task = await eventually(async () => (await e2e.engine.db.query(`SELECT id FROM ledger.count_tasks WHERE case_id = $1 AND status = 'open'`, [id])).rows[0]);
+    const task = await eventually(async () => (await e2e.engine.db.query(`SELECT id FROM count_tasks WHERE owner_id = $1 AND status = 'open'`, [id])).rows[0]);
     const carl = await createPerson(e2e.engine.db, { userId: uniq('carl'), roles: ['counter'], sites: [site] });
 
     const context = await browser.newContext({ viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true });
@@ -114,7 +114,7 @@ describe('the approver inbox in a real browser', () => {
     await card.getByLabel('Counted quantity').fill('80');
     await card.getByRole('button', { name: 'Save count' }).click();
     expect(await page.locator('#flash').textContent()).toContain(`Count for task ${task.id} recorded`);
-    const done = await e2e.engine.db.query('SELECT status, counted_by, counted_qty FROM ledger.count_tasks WHERE id = $1', [task.id]);
+    const done = await e2e.engine.db.query('SELECT status, counted_by, counted_qty FROM count_tasks WHERE id = $1', [task.id]);
     expect(done.rows[0]).toMatchObject({ status: 'done', counted_by: carl.userId });
     await e2e.caseRow(id, ['awaiting_approval']);
     // the page fits the phone: nothing wider than the screen

@@ -5,7 +5,7 @@ import { loadConfig } from '../../src/config';
 import { DiscrepancyReport, PolicyDocument, workflowIdForKey, type Actor, type CaseState, type DiscrepancyReportInput, type PolicyDocumentInput } from '../../src/domain';
 import { createPool } from '../../src/store/db';
 import { verifyAuditChains } from '../../src/store/audit-repo';
-import { placeHold as placeHoldInLedger } from '../../src/adapters/reference/holds';
+import { placeHold as placeHoldInLedger } from '../../fake-wms/ledger/holds';
 import {
   adoptHoldSignal,
   approveUpdate,

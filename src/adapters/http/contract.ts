@@ -177,6 +177,10 @@ export const Item = z.object({
   skuClass: z.enum(['A', 'B', 'C']),
   unitCost: z.number().nonnegative(),
   uom: z.string().min(1),
+  family: opt(z.string()),
+  /** the ERP's replenishment levels; absent when it keeps none (the policy's days of cover stand in) */
+  reorderPoint: opt(z.number().nonnegative()),
+  safetyStock: opt(z.number().nonnegative()),
 });
 export type Item = z.infer<typeof Item>;
 

@@ -1,13 +1,11 @@
 import type Redis from 'ioredis';
 import type { z } from 'zod';
 import type { Logger } from '../../logger';
+import type { MasterDataPort } from '../ports';
 import { Item, Location, PATHS } from './contract';
 import type { Remote } from './remote';
 
-export interface MasterDataPort {
-  getItem(sku: string): Promise<Item | null>;
-  getLocation(site: string, location: string): Promise<Location | null>;
-}
+export type { MasterDataPort };
 
 export interface MasterDataCacheOptions {
   redis?: Redis;

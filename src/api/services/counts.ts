@@ -1,13 +1,14 @@
 import {
+  CountResultInvalid,
   CountTaskAlreadyDone,
   CountTaskNotFound,
   getCountTask,
-  LedgerCommandInvalid,
   recordCountResult,
   type CountResult,
-} from '../../adapters/reference';
+} from '../../store/count-tasks-repo';
 import { coversSite, type Actor } from '../../domain';
 import { recordTaskCountForAccuracy } from '../../accuracy/record-count';
+import { seedBinIfUnknown } from '../../ingest/stock-lookup';
 import { isCountPlan, reportPlannedCount } from '../../planner/count-results';
 import { getCaseRef } from '../../store/discrepancy-queries';
 import { countResultSignal } from '../../workflows/messages';
@@ -29,7 +30,7 @@ export interface CountAccepted {
 }
 
 /**
- * A count result from the WMS: stored on the ledger's count task (idempotent), then signalled to
+ * A count result from the WMS: stored on Reckon's record of the count task (idempotent), then signalled to
  * the case that asked for the count. A retry after a failed signal finds the stored result and
  * signals again; the workflow ignores a result it already has.
  */
@@ -42,6 +43,9 @@ export async function submitCount(
   if (!task) throw new NotFound(`no count task ${body.taskId}`);
   if (!coversSite(actor, task.site)) throw new Forbidden(`${actor.userId} has no access to site ${task.site}`);
 
+  // a bin Reckon never heard an event about: its books from the WMS/ERP first, as intake does
+  const lookup = ctx.intakePorts.stockLookup;
+  if (lookup) await seedBinIfUnknown(ctx.db, { site: task.site, sku: task.sku, location: task.location ?? '' }, lookup, ctx.logger);
   let result: CountResult;
   try {
     result = await recordCountResult(ctx.db, {
@@ -54,7 +58,7 @@ export async function submitCount(
   } catch (err) {
     if (err instanceof CountTaskAlreadyDone) throw new Conflict(err.message);
     if (err instanceof CountTaskNotFound) throw new NotFound(err.message);
-    if (err instanceof LedgerCommandInvalid) throw new Unprocessable(err.message);
+    if (err instanceof CountResultInvalid) throw new Unprocessable(err.message);
     throw err;
   }
   // before the case hears of it: a resent result records it if a crash came in between

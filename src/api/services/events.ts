@@ -46,7 +46,7 @@ function intakeOf(ctx: ApiContext): EventIntake {
     temporal: ctx.temporal,
     config: ctx.config,
     logger: ctx.logger,
-    stockLookup: ctx.stockLookup,
+    ...ctx.intakePorts,
     withTemporal: (call) => withDeadline(ctx, ctx.timeouts.signalMs, call),
   };
 }

@@ -10,11 +10,11 @@ import type { Features, InboundLine, LastScan, LotOnHand, ShrinkWindow, StockVie
 type Db = Pick<PoolClient, 'query'>;
 
 /**
- * Where the detectors read balances: the reference ledger (the system of record itself, which
- * also carries fixtures and Reckon's own corrections), or Reckon's event-derived running
- * balances for sites whose WMS/ERP Reckon only hears about through events.
+ * Where the detectors read balances: Reckon's running balances (schema `features`), built from
+ * events, seeded from the WMS/ERP through the ports for a bin's first event, and moved by the
+ * corrections Reckon posts. The only source ('ledger' survives in recorded workflow histories).
  */
-export type StockSource = 'ledger' | 'events';
+export type StockSource = 'events';
 
 const n = (v: unknown) => (v === null || v === undefined ? 0 : Number(v));
 const isoDate = (v: Date | string | null) => (v === null ? undefined : v instanceof Date ? v.toISOString().slice(0, 10) : String(v).slice(0, 10));
@@ -51,18 +51,17 @@ export async function loadFeatures(
 export async function loadItem(db: Db, e: InventoryEvent, unitCost?: number, skuClass?: SkuClass): Promise<Features['item']> {
   if (unitCost !== undefined && skuClass !== undefined) return { unitCost, skuClass };
   const row = e.sku
-    ? (await db.query<{ unit_cost: string; sku_class: SkuClass }>('SELECT unit_cost, sku_class FROM ledger.items WHERE sku = $1', [e.sku])).rows[0]
+    ? (await db.query<{ unit_cost: string; sku_class: SkuClass }>('SELECT unit_cost, sku_class FROM model.items WHERE sku = $1', [e.sku])).rows[0]
     : undefined;
   return { unitCost: unitCost ?? n(row?.unit_cost), skuClass: skuClass ?? row?.sku_class ?? 'C' };
 }
 
-async function loadStock(db: Db, e: InventoryEvent, locations: string[], source: StockSource): Promise<Record<string, StockView>> {
+async function loadStock(db: Db, e: InventoryEvent, locations: string[], _source: StockSource): Promise<Record<string, StockView>> {
   const out: Record<string, StockView> = {};
   for (const l of locations) out[l] = { wms: 0, erp: 0, known: false };
   if (!e.sku || locations.length === 0) return out;
-  const table = source === 'ledger' ? 'ledger.balances' : 'features.stock';
   const { rows } = await db.query<{ location: string; wms_qty: string; erp_qty: string }>(
-    `SELECT location, wms_qty, erp_qty FROM ${table} WHERE site = $1 AND sku = $2 AND location = ANY($3::text[])`,
+    `SELECT location, wms_qty, erp_qty FROM features.stock WHERE site = $1 AND sku = $2 AND location = ANY($3::text[])`,
     [e.site, e.sku, locations],
   );
   for (const r of rows) out[r.location] = { wms: n(r.wms_qty), erp: n(r.erp_qty), known: true };
@@ -73,7 +72,7 @@ async function loadZones(db: Db, site: string, locations: string[]): Promise<Rec
   const zones: Record<string, string | undefined> = {};
   if (locations.length === 0) return zones;
   const { rows } = await db.query<{ location: string; zone: string | null }>(
-    'SELECT location, zone FROM ledger.locations WHERE site = $1 AND location = ANY($2::text[])',
+    'SELECT location, zone FROM model.locations WHERE site = $1 AND location = ANY($2::text[])',
     [site, [...new Set(locations)]],
   );
   for (const r of rows) zones[r.location] = r.zone ?? undefined;
@@ -103,7 +102,7 @@ async function loadInbound(db: Db, site: string, refKind: string, id: string): P
     unit_cost: string | null; sku_class: SkuClass | null;
   }>(
     `SELECT l.line, l.sku, l.location, l.expected_qty, l.received_qty, l.announced, l.closed_at, i.unit_cost, i.sku_class
-     FROM features.inbound_lines l LEFT JOIN ledger.items i ON i.sku = l.sku
+     FROM features.inbound_lines l LEFT JOIN model.items i ON i.sku = l.sku
      WHERE l.site = $1 AND l.doc_kind = $2 AND l.doc_id = $3 ORDER BY l.line`,
     [site, kind, id],
   );

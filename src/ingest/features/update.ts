@@ -1,11 +1,9 @@
 import type { PoolClient } from 'pg';
 import { zoneOf, type InventoryEvent } from '../../domain';
-import { attributesOf } from '../event-attributes';
+import { announcedLines, attributesOf, documentIdOf } from '../event-attributes';
 import { dayOf, isUnexplainedLoss, scannersOf, shrinkEntities } from '../event-classes';
-import { announcedLines, documentIdOf } from '../ledger-apply';
 import { stockEffects, stockedLocations } from '../stock-effects';
 import type { Features } from './types';
-import type { StockSource } from './load';
 
 type Db = Pick<PoolClient, 'query'>;
 
@@ -13,8 +11,8 @@ type Db = Pick<PoolClient, 'query'>;
  * Folds one event into the features, in the intake's transaction (so an event is counted
  * exactly once: the event row and its feature updates commit together).
  */
-export async function applyFeatures(db: Db, e: InventoryEvent, f: Features, stockSource: StockSource): Promise<void> {
-  if (stockSource === 'events') await updateStock(db, e);
+export async function applyFeatures(db: Db, e: InventoryEvent, f: Features): Promise<void> {
+  await updateStock(db, e);
   await updateBinActivity(db, e);
   await updateLastScan(db, e, f);
   await updateInbound(db, e);

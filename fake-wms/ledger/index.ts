@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
-import type { ErpPort, NotifierPort, WmsPort } from '../ports';
+import type { ErpPort, MasterDataPort, NotifierPort, WmsPort } from '../../src/adapters/ports';
+import { createReferenceMasterData } from './master-data';
 import { createReferenceErp } from './erp';
 import { createReferenceNotifier } from './notifier';
 import { createReferenceWms } from './wms';
@@ -13,6 +14,7 @@ export interface ReferenceLedger {
   wms: WmsPort;
   erp: ErpPort;
   notifier: NotifierPort;
+  masterData: MasterDataPort;
 }
 
 /** The reference ledger (Postgres schema `ledger`) behind the WMS, ERP and notifier ports. */
@@ -21,6 +23,7 @@ export function createReferenceLedger(pool: Pool, opts: ReferenceLedgerOptions =
     wms: createReferenceWms(pool, opts.onAdjustmentCommitted),
     erp: createReferenceErp(pool),
     notifier: createReferenceNotifier(pool),
+    masterData: createReferenceMasterData(pool),
   };
 }
 
@@ -29,3 +32,4 @@ export { CountTaskAlreadyDone, CountTaskNotFound, HoldNotFound, LedgerCommandInv
 export { listNotifications, type StoredNotification } from './notifier';
 export { listBalances, type LedgerBalance } from './balances';
 export { parseFixture, loadFixture, FixtureInvalid, type LedgerFixture, type FixtureLoadSummary } from './fixture';
+export { followEvent } from './apply-event';

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type { Pool } from 'pg';
-import { NotificationBody, PATHS } from '../http/contract';
-import type { NotifierPort } from '../ports';
+import { NotificationBody, PATHS } from '../../src/adapters/http/contract';
+import type { NotifierPort } from '../../src/adapters/ports';
 import { answerWrite, assertSameCommand, idempotencyKeyOf } from './idempotency';
 import { parseOr400 } from './problems';
 

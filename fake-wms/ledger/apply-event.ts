@@ -1,18 +1,19 @@
-import type { PoolClient } from 'pg';
-import type { InventoryEvent } from '../domain';
-import { attributesOf, eventKey } from './event-attributes';
-import { stockEffects } from './stock-effects';
+import type { Pool, PoolClient } from 'pg';
+import type { InventoryEvent } from '../../src/domain';
+import { announcedLines, attributesOf, documentIdOf, eventKey } from '../../src/ingest/event-attributes';
+import { stockEffects } from '../../src/ingest/stock-effects';
+import { withTransaction } from '../../src/store/db';
 
 type Db = Pick<PoolClient, 'query'>;
 
 /**
- * Applies an event to the reference ledger (schema `ledger`) the way a WMS/ERP pair would book
- * it: balances in both views (see stockEffects), transactions as evidence, count history,
- * inbound documents, transfers, returns and allocations. Runs inside the intake's transaction;
+ * The fake WMS/ERP follows the events it is told of: books one the way a WMS/ERP pair that had
+ * emitted it would have: balances in both views (see stockEffects), transactions as evidence, count history,
+ * inbound documents, transfers, returns and allocations. In one transaction;
  * `ledger.applied_events` makes a second application of the same (source, eventId) a no-op.
  * Returns whether this call applied it.
  */
-export async function applyToLedger(db: Db, e: InventoryEvent): Promise<boolean> {
+export async function applyEventToLedger(db: Db, e: InventoryEvent): Promise<boolean> {
   const first = await db.query('INSERT INTO ledger.applied_events (source, site, event_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [e.source, e.site, e.eventId]);
   if ((first.rowCount ?? 0) === 0) return false;
   await applyBalances(db, e);
@@ -135,19 +136,6 @@ async function lineForSku(db: Db, kind: string, id: string, sku: string): Promis
   return rows[0]?.line;
 }
 
-/** The lines an ASN/PO event announces: `attributes.lines`, or the event's own sku and qty. */
-export function announcedLines(e: InventoryEvent): { line: string; sku: string; qty: number; location?: string }[] {
-  const listed = attributesOf(e).lines;
-  if (listed && listed.length > 0) return listed;
-  if (e.sku && e.qty !== undefined) return [{ line: e.reference?.line ?? '', sku: e.sku, qty: Math.abs(e.qty), location: e.location }];
-  return [];
-}
-
-/** The document id an ASN/PO/transfer/return event is about: its reference, else the event id. */
-export function documentIdOf(e: InventoryEvent): string {
-  return e.reference?.id ?? e.eventId;
-}
-
 async function upsertInboundDocument(db: Db, e: InventoryEvent): Promise<void> {
   const kind = e.type === 'asn' ? 'asn' : 'po';
   for (const l of announcedLines(e)) {
@@ -220,4 +208,12 @@ async function updateAllocation(db: Db, e: InventoryEvent): Promise<void> {
   } else {
     await db.query('UPDATE ledger.allocations SET issued_in_erp = true WHERE order_id = $1 AND site = $2 AND sku = $3', [orderId, e.site, e.sku]);
   }
+}
+
+/** Books one event in its own transaction; events of one site and sku one after another. */
+export async function followEvent(pool: Pool, e: InventoryEvent): Promise<boolean> {
+  return withTransaction(pool, async (c) => {
+    if (e.sku) await c.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`fake-wms-stock:${e.site}|${e.sku}`]);
+    return applyEventToLedger(c, e);
+  });
 }

@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import type { StockSnapshotPage, StockSnapshotQuery } from '../ports';
+import type { StockSnapshotPage, StockSnapshotQuery } from '../../src/adapters/ports';
 
 /**
  * A page of one view's stock per sku at a site (bins summed), keyset-paged by sku so a site of

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DocumentReference, SkuClass } from '../../domain';
+import { DocumentReference, SkuClass } from '../../src/domain';
 
 /**
  * The ledger fixture format (docs/ledger-fixture.md). Every section is optional; objects are
@@ -39,6 +39,10 @@ export const FixtureItem = z.strictObject({
   skuClass: SkuClass,
   unitCost: z.number().finite().nonnegative().max(1e7),
   uom: z.string().min(1).max(8).default('EA'),
+  family: z.string().min(1).max(64).optional(),
+  /** the ERP's replenishment levels */
+  reorderPoint: z.number().finite().nonnegative().max(1e9).optional(),
+  safetyStock: z.number().finite().nonnegative().max(1e9).optional(),
 });
 
 export const FixtureLocation = z.strictObject({

@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
-import type { AllocationEvidence, InboundEvidence, TransferEvidence } from '../../domain';
-import type { StockKey } from '../ports';
+import type { AllocationEvidence, InboundEvidence, TransferEvidence } from '../../src/domain';
+import type { StockKey } from '../../src/adapters/ports';
 import { EVIDENCE_LIMIT, iso, isoOrUndefined, num, stockParams } from './rows';
 
 /** The ERP view of on-hand; without a location, summed over the site. */

@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import type { WmsPort } from '../ports';
+import type { WmsPort } from '../../src/adapters/ports';
 import { postAdjustment } from './adjustments';
 import { createCountTask } from './count-tasks';
 import { placeHold, releaseHold } from './holds';

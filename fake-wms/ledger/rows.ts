@@ -1,4 +1,4 @@
-import type { StockKey } from '../ports';
+import type { StockKey } from '../../src/adapters/ports';
 
 /** pg returns numeric as strings: every quantity read from the ledger goes through here. */
 export function num(value: unknown): number {

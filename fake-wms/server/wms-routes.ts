@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type { Pool } from 'pg';
-import { PATHS, CreateCountTaskBody, PlaceHoldBody, PostAdjustmentBody, SinceQuery, SnapshotQuery, StockQuery } from '../http/contract';
-import type { WmsPort } from '../ports';
+import { PATHS, CreateCountTaskBody, PlaceHoldBody, PostAdjustmentBody, SinceQuery, SnapshotQuery, StockQuery } from '../../src/adapters/http/contract';
+import type { WmsPort } from '../../src/adapters/ports';
 import { answerWrite, assertSameCommand, idempotencyKeyOf } from './idempotency';
 import { parseOr400 } from './problems';
 

@@ -1,6 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
 import type { z } from 'zod';
-import { withTransaction } from '../../store/db';
+import { withTransaction } from '../../src/store/db';
 import { LedgerFixture, masterDataReferences } from './fixture-schema';
 import { type SectionCounts, type SectionTable, upsertSection } from './fixture-upsert';
 
@@ -53,9 +53,13 @@ export function parseFixture(input: unknown): LedgerFixture {
 const SECTIONS: { [K in keyof FixtureLoadSummary]: SectionTable & { rows: (f: LedgerFixture) => Record<string, string | number | boolean | null>[] } } = {
   items: {
     table: 'items',
-    columns: { sku: 'text', description: 'text', sku_class: 'text', unit_cost: 'numeric', uom: 'text' },
+    columns: { sku: 'text', description: 'text', sku_class: 'text', unit_cost: 'numeric', uom: 'text', family: 'text', reorder_point: 'numeric', safety_stock: 'numeric' },
     key: ['sku'],
-    rows: (f) => f.items.map((r) => ({ sku: r.sku, description: r.description, sku_class: r.skuClass, unit_cost: r.unitCost, uom: r.uom })),
+    rows: (f) =>
+      f.items.map((r) => ({
+        sku: r.sku, description: r.description, sku_class: r.skuClass, unit_cost: r.unitCost, uom: r.uom,
+        family: r.family ?? null, reorder_point: r.reorderPoint ?? null, safety_stock: r.safetyStock ?? null,
+      })),
   },
   locations: {
     table: 'locations',

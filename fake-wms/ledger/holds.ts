@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
-import { withTransaction } from '../../store/db';
-import type { PlaceHoldCommand } from '../ports';
+import { withTransaction } from '../../src/store/db';
+import type { PlaceHoldCommand } from '../../src/adapters/ports';
 import { HoldNotFound, requireKey, requireQty } from './errors';
 import { balanceLocation } from './rows';
 

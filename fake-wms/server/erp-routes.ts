@@ -1,6 +1,6 @@
 import { Router } from 'express';
-import { InboundQuery, PATHS, SnapshotQuery, StockQuery } from '../http/contract';
-import type { ErpPort } from '../ports';
+import { InboundQuery, PATHS, SnapshotQuery, StockQuery } from '../../src/adapters/http/contract';
+import type { ErpPort } from '../../src/adapters/ports';
 import { parseOr400 } from './problems';
 
 const P = PATHS.erp;

@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
-import type { AdjustmentEvidence, BalanceEvidence, CountEvidence, ReturnEvidence, TransactionEvidence } from '../../domain';
-import type { StockKey } from '../ports';
+import type { AdjustmentEvidence, BalanceEvidence, CountEvidence, ReturnEvidence, TransactionEvidence } from '../../src/domain';
+import type { StockKey } from '../../src/adapters/ports';
 import { EVIDENCE_LIMIT, iso, num, orUndefined, stockParams } from './rows';
 
 /** The WMS view of a balance; without a location, the whole site. */

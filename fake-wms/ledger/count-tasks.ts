@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
-import { withTransaction } from '../../store/db';
-import type { CreateCountTaskCommand } from '../ports';
+import { withTransaction } from '../../src/store/db';
+import type { CreateCountTaskCommand } from '../../src/adapters/ports';
 import { CountTaskAlreadyDone, CountTaskNotFound, LedgerCommandInvalid, requireKey } from './errors';
 import { iso, num, orUndefined } from './rows';
 

@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import type { ErpPort } from '../ports';
+import type { ErpPort } from '../../src/adapters/ports';
 import { stockSnapshot } from './snapshots';
 import { getErpOnHand, listInboundDocuments, listOpenAllocations, listTransfersInTransit } from './erp-reads';
 

@@ -1,7 +1,7 @@
 import express, { type Express } from 'express';
 import type { Pool } from 'pg';
-import { createLogger, type Logger } from '../../logger';
-import { createReferenceLedger } from '../reference';
+import { createLogger, type Logger } from '../../src/logger';
+import { createReferenceLedger } from '../ledger';
 import { erpRoutes } from './erp-routes';
 import { masterDataRoutes } from './master-data-routes';
 import { problemMiddleware, Refusal, requireBearer } from './problems';

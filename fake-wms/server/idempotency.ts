@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import type { Pool } from 'pg';
-import { HEADERS, IdempotencyKey, PROBLEM_CODES } from '../http/contract';
+import { HEADERS, IdempotencyKey, PROBLEM_CODES } from '../../src/adapters/http/contract';
 import { Refusal } from './problems';
 
 /** Every write needs an Idempotency-Key; the ledger's own unique keys do the rest. */

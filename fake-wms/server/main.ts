@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../../config';
-import { createLogger } from '../../logger';
-import { createPool } from '../../store/db';
-import { migrateAsOwner } from '../../store/migrate';
+import { loadConfig } from '../../src/config';
+import { createLogger } from '../../src/logger';
+import { createPool } from '../../src/store/db';
+import { migrateAsOwner } from '../../src/store/migrate';
 import { createLedgerServer } from './app';
 
 /**

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
-import type { Notification, NotifierPort } from '../ports';
+import type { Notification, NotifierPort } from '../../src/adapters/ports';
 import { requireKey } from './errors';
 import { iso } from './rows';
 

@@ -1,9 +1,9 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import { ZodError, type z } from 'zod';
-import type { Logger } from '../../logger';
-import { AdapterRejection } from '../errors';
-import { PROBLEM_CONTENT_TYPE } from '../http/contract';
+import type { Logger } from '../../src/logger';
+import { AdapterRejection } from '../../src/adapters/errors';
+import { PROBLEM_CONTENT_TYPE } from '../../src/adapters/http/contract';
 
 /** An answer other than success, rendered as problem+json with the contract's `code`. */
 export class Refusal extends Error {

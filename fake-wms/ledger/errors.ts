@@ -1,4 +1,4 @@
-import { AdapterRejection } from '../errors';
+import { AdapterRejection } from '../../src/adapters/errors';
 
 /** A command the ledger cannot take as given (zero quantity, empty key): retrying will not help. */
 export class LedgerCommandInvalid extends AdapterRejection {
