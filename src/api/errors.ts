@@ -91,8 +91,9 @@ export class PayloadTooLarge extends ApiError {
   }
 }
 export class UnsupportedMediaType extends ApiError {
-  constructor(detail: string) {
-    super(415, 'unsupported-media-type', 'Unsupported media type', detail);
+  /** `accepted`: the media types the route takes, also sent as Accept-Post (RFC 9110 §15.5.16) */
+  constructor(detail: string, accepted: readonly string[] = ['application/json']) {
+    super(415, 'unsupported-media-type', 'Unsupported media type', detail, { 'Accept-Post': accepted.join(', ') });
   }
 }
 export class Unprocessable extends ApiError {

@@ -18,6 +18,7 @@ import {
 } from '../schemas';
 import { actOnCase, repinCases, type CaseAction } from '../services/case-actions';
 import { caseLinks, getCaseView, listQueue, reportDiscrepancy } from '../services/discrepancies';
+import { capOf } from '../body';
 import { parseInput } from '../validate';
 
 const ACTION_BODIES: Record<CaseAction, z.ZodType<Record<string, unknown>>> = {
@@ -43,6 +44,7 @@ export function discrepancyRoutes(ctx: ApiContext): Router {
   const router = Router();
 
   router.post('/', requireRole(oneOf('integration', 'admin')), async (req, res) => {
+    capOf('the report', req.bodyBytes ?? 0, ctx.config.MAX_EVENT_BYTES);
     const report = parseInput(DiscrepancyReport, req.body ?? {}, 'body');
     const accepted = await reportDiscrepancy(ctx, actorOf(req), report);
     const links = caseLinks(accepted.id);

@@ -15,7 +15,7 @@ import {
   type UpdateResult,
 } from '../../workflows/messages';
 import type { ApiContext } from '../deps';
-import { Conflict, Forbidden, NotFound, toApiError } from '../errors';
+import { Conflict, NotFound, toApiError } from '../errors';
 import { withDeadline } from './temporal';
 
 export const CASE_ACTIONS = {
@@ -45,8 +45,8 @@ export async function actOnCase(
   idempotencyKey?: string,
 ): Promise<UpdateResult> {
   const row = await getCaseRef(ctx.db, caseId);
-  if (!row) throw new NotFound(`no case ${caseId}`);
-  if (!coversSite(actor, row.site)) throw new Forbidden(`${actor.userId} has no access to site ${row.site}`);
+  // another site's case is "not found", exactly like an unknown one: a 403 would reveal it exists
+  if (!row || !coversSite(actor, row.site)) throw new NotFound(`no case ${caseId}`);
   if (row.status === 'closed') throw new Conflict(`case ${caseId} is closed`);
 
   const handle = ctx.temporal.workflow.getHandle(row.workflowId, undefined, { firstExecutionRunId: row.id });
