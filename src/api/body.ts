@@ -28,8 +28,9 @@ const depthGuard: RequestHandler = (req, _res, next) => {
 
 /** A body of another media type is refused before anything reads it (once parsed, `req.body` is set and this passes). */
 const mediaTypeGuard: RequestHandler = (req, _res, next) => {
-  // req.is: null without a body, false for a body of another type
-  if (req.body === undefined && req.is([...ACCEPTED_BODY_TYPES]) === false) {
+  // an empty body (Content-Length: 0) has no type to judge; req.is is false for a body of another type
+  const empty = req.get('content-length') === '0' || (req.get('content-length') === undefined && req.get('transfer-encoding') === undefined);
+  if (req.body === undefined && !empty && req.is([...ACCEPTED_BODY_TYPES]) === false) {
     const given = req.get('content-type') ?? 'none';
     throw new UnsupportedMediaType(`the body must be ${ACCEPTED_BODY_TYPES.join(' or ')}; it was sent as ${given.slice(0, 100)}`, ACCEPTED_BODY_TYPES);
   }

@@ -31,4 +31,4 @@ export function listOf(schema: z.ZodType): { item: z.ZodType; maxItems: number }
 }
 
 /** The nextCursor of a previous page, as issued (base64url). */
-export const Cursor = z.string().min(1).max(1024).regex(/^[A-Za-z0-9_-]+$/, 'not a cursor issued by this API');
+export const Cursor = z.string().min(1).max(512).regex(/^[A-Za-z0-9_-]+$/, 'not a cursor issued by this API');

@@ -16,7 +16,7 @@ export function parseInput<S extends z.ZodType>(
 ): z.output<S> {
   const nul = opts.itemsCheckedApart ? [] : nulPaths(value);
   if (nul.length > 0) {
-    throw new ValidationError(nul.map((p) => ({ path: [source, ...p].join('.'), message: 'must not contain NUL (\\u0000) characters' })));
+    throw ValidationError.rule(nul.map((p) => ({ path: [source, ...p].join('.'), message: 'must not contain NUL (\\u0000) characters' })));
   }
   const result = schema.safeParse(value);
   if (!result.success) throw ValidationError.fromZod(result.error, source);

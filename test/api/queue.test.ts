@@ -193,9 +193,10 @@ describe('actions against the read model', () => {
     await request(api.app).post(`/v1/discrepancies/${seeded[1].id}/recount`).set('Authorization', approver).send({}).expect(404);
   });
 
-  it("answers 403 for another site's case before asking Temporal", async () => {
+  it("answers 404 for another site's case, exactly as for an unknown one, before asking Temporal", async () => {
     const other = (await request(api.app).get(`/v1/discrepancies?site=${OTHER}`).set('Authorization', viewer)).body.items[0];
     const res = await request(api.app).post(`/v1/discrepancies/${other.id}/assign`).set('Authorization', approver).send({ assignee: 'bob' });
-    expect(res.status).toBe(403);
+    expect(res.status).toBe(404);
+    expect(res.body.detail).toBe(`no case ${other.id}`);
   });
 });

@@ -138,7 +138,7 @@ it('filters by kind', async () => {
   expect(res.body.recountRate).toEqual({ rate: 1 / 5, numerator: 1, denominator: 5 });
 });
 
-it('is limited to the key’s sites: without ?site its own, another site is 403', async () => {
+it('is limited to the key’s sites: without ?site its own, another site is 404 like an unknown one', async () => {
   const scoped = await api.bearer(['viewer'], [S2]);
   const own = await request(api.app).get(`/v1/kpis?${window}`).set('Authorization', scoped);
   expect(own.status).toBe(200);
@@ -146,8 +146,9 @@ it('is limited to the key’s sites: without ?site its own, another site is 403'
   expect(own.body.volume.total).toBe(1);
   expect(own.body.autoResolutionRate).toEqual({ rate: 0, numerator: 0, denominator: 1 });
   const other = await request(api.app).get(`/v1/kpis?site=${S1}&${window}`).set('Authorization', scoped);
-  expect(other.status).toBe(403);
+  expect(other.status).toBe(404);
   expect(other.headers['content-type']).toMatch(/problem\+json/);
+  expect((await request(api.app).get(`/v1/kpis?site=NO-SUCH-SITE&${window}`).set('Authorization', scoped)).status).toBe(404);
 });
 
 it('an empty window answers zeros and null rates', async () => {

@@ -70,7 +70,18 @@ type Spec = {
  * server-sent event stream (a stream never ends by itself).
  */
 function configFile(spec: Spec, caseIds: string[]): string {
-  const lines = ['[dictionaries.cases]', `values = ${JSON.stringify(caseIds)}`, '', '[parameters]', '"path.id" = { dictionary = "cases", probability = 0.7 }'];
+  const lines = [
+    '[dictionaries.cases]',
+    `values = ${JSON.stringify(caseIds)}`,
+    '',
+    '[parameters]',
+    '"path.id" = { dictionary = "cases", probability = 0.7 }',
+    '',
+    // 400 means "breaks what the document states"; 422 "well-formed, but a rule the document cannot
+    // state refuses it" (an approval over the limit, a cursor not issued, quantities that agree)
+    '[checks.positive_data_acceptance]',
+    'expected-statuses = ["2xx", "3xx", "401", "403", "404", "409", "422", "429", "5xx"]',
+  ];
   for (const [path, methods] of Object.entries(spec.paths)) {
     for (const [method, op] of Object.entries(methods)) {
       const streams = Object.values(op.responses ?? {}).some((r) => Object.keys(r.content ?? {}).some((t) => t.startsWith('text/event-stream')));

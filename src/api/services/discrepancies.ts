@@ -47,7 +47,7 @@ export async function listQueue(
 ): Promise<{ items: CaseRow[]; nextCursor: string | null; limit: number }> {
   const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor, q.sort);
   if (after === null) {
-    throw new ValidationError([{ path: 'query.cursor', message: 'not a cursor issued for this sort' }]);
+    throw ValidationError.rule([{ path: 'query.cursor', message: 'not a cursor issued for this sort' }]);
   }
   const page = await listCases(
     ctx.db,
