@@ -8,9 +8,10 @@ const TOO_LARGE_HEADERS = problem('the request line or headers are larger than t
 const BODY = {
   '413': problem('the body is larger than the limit (an event or a report: MAX_EVENT_BYTES)'),
   '415': problem('the body is not application/json (`Accept-Post` lists the accepted types)'),
-  '422': problem('well-formed, but a rule this document cannot state refuses it (across fields, a NUL character); `errors` names the fields'),
 };
-const CURSOR = { '422': problem('the cursor is not one this API issued (for this sort)') };
+const RULE = {
+  '422': problem('well-formed, but a rule this document cannot state refuses it (across fields, a NUL character, a cursor this API did not issue); `errors` names the fields'),
+};
 
 type Operation = { parameters?: { name?: string; in?: string }[]; requestBody?: unknown; responses?: Json };
 
@@ -23,7 +24,7 @@ export function withStatuses<T extends Json>(spec: T): T {
       };
       add({ '431': TOO_LARGE_HEADERS });
       if (op.requestBody) add(BODY);
-      if (op.parameters?.some((p) => p.in === 'query' && p.name === 'cursor')) add(CURSOR);
+      if (op.requestBody || op.parameters?.length) add(RULE);
     }
   }
   return spec;
