@@ -110,3 +110,80 @@ describe("requests Node's HTTP parser refuses are answered with problem+json", (
     });
   });
 });
+
+describe('what schemathesis found with every check and the stateful phase (the document is the truth)', () => {
+  type Op = { parameters?: { name: string; in: string; schema: Record<string, unknown>; style?: string; explode?: boolean }[]; requestBody?: unknown; responses: Record<string, unknown> };
+  let spec: { paths: Record<string, Record<string, Op>>; components: { schemas: Record<string, { properties: Record<string, Record<string, unknown>> }> } };
+  beforeAll(async () => {
+    spec = (await request(api.app).get('/openapi.json').expect(200)).body;
+  });
+  const ops = () => Object.entries(spec.paths).flatMap(([path, methods]) => Object.entries(methods).map(([method, op]) => ({ name: `${method.toUpperCase()} ${path}`, op })));
+
+  it('an undeclared method on a known path is 405 with Allow, not 404 or 415', async () => {
+    for (const [method, path, allow] of [
+      ['trace', '/healthz', 'GET, HEAD'],
+      ['post', '/metrics', 'GET, HEAD'],
+      ['delete', '/readyz', 'GET, HEAD'],
+      ['put', `/v1/discrepancies/${uniq('case')}`, 'GET, HEAD'],
+      ['delete', '/v1/policies/active', 'GET, HEAD'],
+      ['patch', '/v1/events', 'POST'],
+    ] as const) {
+      const res = await request(api.app)[method](path).set('Authorization', admin);
+      expect({ path, status: res.status, allow: res.headers.allow, type: res.headers['content-type'] }).toEqual({ path, status: 405, allow, type: expect.stringMatching(/^application\/problem\+json/) });
+    }
+    expect((await request(api.app).get('/v1/nowhere').set('Authorization', admin)).status).toBe(404);
+  });
+
+  it('a POST without a body (Content-Length: 0) is judged on its fields, not refused as an unknown media type', async () => {
+    const res = await request(api.app).post('/v1/counts').set('Authorization', admin).set('Content-Length', '0');
+    expectFieldErrors(res, ['body.taskId', 'body.countedQty', 'body.countedBy']);
+  });
+
+  it('every operation documents each status it can answer: 431 always; 413 and 415 with a body; 422 with any input', () => {
+    for (const { name, op } of ops()) {
+      const statuses = Object.keys(op.responses);
+      expect({ name, has431: statuses.includes('431') }).toEqual({ name, has431: true });
+      if (op.requestBody) expect({ name, statuses: statuses.filter((s) => ['413', '415', '422'].includes(s)) }).toEqual({ name, statuses: ['413', '415', '422'] });
+      if (op.parameters?.length || op.requestBody) expect({ name, has422: statuses.includes('422') }).toEqual({ name, has422: true });
+    }
+  });
+
+  it('list filters are arrays of items with their syntax; path ids and versions state their pattern and bounds', () => {
+    for (const { name, op } of ops()) {
+      for (const p of op.parameters ?? []) {
+        if (p.in === 'path') expect({ name, p: p.name, schema: p.schema }).toEqual({ name, p: p.name, schema: expect.objectContaining(p.schema.type === 'integer' ? { minimum: 1, maximum: 1_000_000_000 } : { pattern: expect.any(String), maxLength: expect.any(Number) }) });
+        if (p.schema.type === 'array') expect({ name, p: p.name, style: p.style, explode: p.explode }).toEqual({ name, p: p.name, style: 'form', explode: false });
+      }
+    }
+    const kpiSite = spec.paths['/v1/kpis'].get.parameters!.find((p) => p.name === 'site')!;
+    expect(kpiSite.schema).toEqual(expect.objectContaining({ type: 'array', minItems: 1, maxItems: 50, items: expect.objectContaining({ maxLength: 32, pattern: expect.any(String) }) }));
+  });
+
+  it('a schema-valid list filter is taken: a 32-character site, a list of every kind', async () => {
+    const res = await request(api.app).get(`/v1/kpis?site=${'S'.repeat(32)}&kind=drift,count_variance`).set('Authorization', admin);
+    expect(res.status).toBe(200);
+  });
+
+  it('a policy version over the bound is refused as the document says (400), a valid one unknown is 404', async () => {
+    expectFieldErrors(await request(api.app).get('/v1/policies/5797132365').set('Authorization', admin), ['path.version']);
+    expect((await request(api.app).get('/v1/policies/999999999').set('Authorization', admin)).status).toBe(404);
+  });
+
+  it('a well-formed report a rule refuses (quantities that agree) is 422 naming the field, not 400', async () => {
+    const res = await request(api.app).post('/v1/discrepancies').set('Authorization', admin).send(reportBody({ expectedQty: 5, observedQty: 5 }));
+    expectFieldErrors(res, ['body.observedQty'], 422);
+  });
+
+  it('an event batch takes any items and answers each (the document does not promise to refuse the batch)', async () => {
+    expect(spec.components.schemas.EventBatch.properties.events).toEqual(expect.objectContaining({ type: 'array', minItems: 1, maxItems: 1000, items: expect.not.objectContaining({ $ref: expect.anything() }) }));
+    const res = await request(api.app).post('/v1/events').set('Authorization', admin).send({ events: [{ sku: 'not an event' }, 7] });
+    expect(res.status).toBe(200);
+    expect(res.body.summary.invalid).toBe(2);
+  });
+
+  it('an instant with an offset Postgres cannot store is refused before a case starts (it wedged the case’s projection)', async () => {
+    const body = reportBody({ detectedAt: '0338-03-07T10:12:47.230+21:28' });
+    expectFieldErrors(await request(api.app).post('/v1/discrepancies').set('Authorization', admin).send(body), ['body.detectedAt']);
+    expect((await api.db.query('SELECT 1 FROM discrepancies WHERE sku = $1', [body.sku])).rowCount).toBe(0);
+  });
+});
