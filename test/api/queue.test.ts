@@ -102,10 +102,10 @@ describe('GET /v1/discrepancies filters', () => {
   });
 
   it('keeps an injection attempt inert', async () => {
+    // identifiers have one syntax: an attempt is refused naming the field, before any query
     const attempt = encodeURIComponent("SKU-1' OR '1'='1'; DROP TABLE discrepancies; --");
-    const res = await list(`sku=${attempt}`).expect(200);
-    expect(res.body.items).toEqual([]);
-    await list(`assignee=${encodeURIComponent("alice' OR 1=1 --")}`).expect(200, /"items":\[\]/);
+    await list(`sku=${attempt}`).expect(400, /query\.sku/);
+    await list(`assignee=${encodeURIComponent("alice' OR 1=1 --")}`).expect(400, /query\.assignee/);
     // enum filters and the sort refuse anything off their list
     await list(`status=${encodeURIComponent("closed') OR 1=1 --")}`).expect(400);
     await list(`sort=${encodeURIComponent('id; DROP TABLE discrepancies')}`).expect(400);
@@ -146,12 +146,12 @@ describe('GET /v1/discrepancies sort and cursor', () => {
 
   it('refuses a cursor issued for another sort', async () => {
     const res = await list('limit=2&sort=-valueAtRisk').expect(200);
-    await list(`limit=2&sort=openedAt&cursor=${res.body.nextCursor}`).expect(400, /query\.cursor/);
+    await list(`limit=2&sort=openedAt&cursor=${res.body.nextCursor}`).expect(422, /query\.cursor/);
   });
 
   it('refuses a tampered cursor without a 500', async () => {
     const forged = Buffer.from(JSON.stringify(['-openedAt', "2026'; DROP TABLE x; --", 'id'])).toString('base64url');
-    await list(`cursor=${forged}`).expect(400, /query\.cursor/);
+    await list(`cursor=${forged}`).expect(422, /query\.cursor/);
   });
 });
 
