@@ -9,7 +9,13 @@ import { CASE_SORTS } from '../store/discrepancy-queries';
  * from them, so the spec cannot drift from what the API accepts.
  */
 
-const text = (max: number) => z.string().trim().min(1).max(max);
+/**
+ * Free text that is not blank, trimmed. "Not blank" is a pattern (the characters String.trim
+ * removes, spelled out so JavaScript and the document's readers agree on them), so the OpenAPI
+ * document states it: a blank comment is refused as the document says, never a surprise.
+ */
+const NOT_BLANK = /[^\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]/;
+const text = (max: number) => z.string().max(max).regex(NOT_BLANK, 'must not be blank').trim();
 const reasonCode = z
   .string()
   .min(1)
