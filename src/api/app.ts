@@ -54,6 +54,13 @@ export function createApp(deps: ApiDeps): Express {
     next();
   });
   app.use(requestLog(ctx.logger));
+  // the methods a path takes are the document's, for OPTIONS as for 405 (below)
+  const allowed = declaredMethods(buildOpenApi());
+  app.options(/.*/, (req, res, next) => {
+    const methods = allowed(req.path);
+    if (!methods) return next();
+    res.set('Allow', [...methods, 'OPTIONS'].join(', ')).status(204).end();
+  });
   app.use(httpMetrics(metrics));
   app.use(healthRoutes(ctx));
   app.use(metricsRoutes(metrics, ctx.config.OPS_TOKEN));
@@ -87,7 +94,6 @@ export function createApp(deps: ApiDeps): Express {
   app.use('/v1', v1);
 
   // a known path with a method it does not declare is 405 with Allow; anything else 404
-  const allowed = declaredMethods(buildOpenApi());
   app.use((req) => {
     const methods = allowed(req.path);
     if (methods) throw new MethodNotAllowed(`${req.path} does not take ${req.method}; it takes ${methods.join(', ')}`, methods);

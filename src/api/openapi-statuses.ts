@@ -37,7 +37,9 @@ export function declaredMethods(spec: Json): (path: string) => string[] | undefi
     const methods = Object.keys(ops).map((m) => m.toUpperCase());
     // express answers HEAD for every GET; OPTIONS it answers itself
     if (methods.includes('GET')) methods.push('HEAD');
-    return { re: new RegExp(`^${pattern}/?$`), methods };
+    return { re: new RegExp(`^${pattern}/?$`), methods, params: (template.match(/\{/g) ?? []).length };
   });
+  // a literal path (/v1/discrepancies/repin) wins over a template that also matches it ({id})
+  routes.sort((a, b) => a.params - b.params);
   return (path) => routes.find((r) => r.re.test(path))?.methods;
 }

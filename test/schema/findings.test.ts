@@ -134,6 +134,22 @@ describe('what schemathesis found with every check and the stateful phase (the d
     expect((await request(api.app).get('/v1/nowhere').set('Authorization', admin)).status).toBe(404);
   });
 
+  it('a literal path is not taken for a template: GET /v1/discrepancies/repin is 405 (it takes POST), not "no case repin"', async () => {
+    const res = await request(api.app).get('/v1/discrepancies/repin').set('Authorization', admin);
+    expect({ status: res.status, allow: res.headers.allow }).toEqual({ status: 405, allow: 'POST' });
+  });
+
+  it('OPTIONS lists exactly the methods the document declares for the path', async () => {
+    for (const [path, allow] of [
+      ['/v1/discrepancies/repin', 'POST, OPTIONS'],
+      ['/v1/discrepancies', 'GET, POST, HEAD, OPTIONS'],
+      [`/v1/discrepancies/${uniq('case')}/approve`, 'POST, OPTIONS'],
+    ]) {
+      const res = await request(api.app).options(path).set('Authorization', admin);
+      expect({ path, status: res.status, allow: res.headers.allow }).toEqual({ path, status: 204, allow });
+    }
+  });
+
   it('a POST without a body (Content-Length: 0) is judged on its fields, not refused as an unknown media type', async () => {
     const res = await request(api.app).post('/v1/counts').set('Authorization', admin).set('Content-Length', '0');
     expectFieldErrors(res, ['body.taskId', 'body.countedQty', 'body.countedBy']);

@@ -56,6 +56,8 @@ export function discrepancyRoutes(ctx: ApiContext): Router {
     res.json(await listQueue(ctx, actorOf(req), query));
   });
 
+  // /repin takes POST only: its other methods are 405 (app.ts), not a case named "repin"
+  router.all('/repin', (req, _res, next) => next(req.method === 'POST' ? undefined : 'router'));
   router.get('/:id', async (req, res) => {
     res.json(await getCaseView(ctx, actorOf(req), caseIdOf(req)));
   });
