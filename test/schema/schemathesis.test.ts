@@ -16,10 +16,12 @@ import { createIsolatedDatabase } from './isolated-db';
 
 /**
  * Schemathesis against the real API (engine, Temporal, Postgres, Redis) on a loopback port:
- * examples, coverage (boundary and negative cases) and fuzzing of every operation in
- * /openapi.json, as an admin, in a database of its own (it stores policy versions). Checks: no
- * 5xx, responses match the declared schema and content type, every 4xx is problem+json (custom
- * check in problem_json.py). Path ids are often real cases, so approver actions reach the
+ * examples, coverage (boundary and negative cases), fuzzing and the stateful phase, 40 examples
+ * of every operation in /openapi.json, as an admin, in a database of its own (it stores policy
+ * versions). Every check (`--checks all`): no 5xx; status codes, headers, content types and
+ * bodies as declared; schema-valid requests taken and schema-violating ones refused; 405 with
+ * Allow for undeclared methods; 401 without the key; every 4xx problem+json (custom check in
+ * problem_json.py). Path ids are often real cases, so approver actions reach the
  * workflow's validators instead of stopping at 404. The seed is fixed, so CI runs the same
  * examples every time (`SCHEMATHESIS_SEED=<n>` explores others); a failure prints schemathesis's
  * report. `SCHEMATHESIS_REPORT_DIR=<dir>` keeps the reports (output and JUnit per process).
