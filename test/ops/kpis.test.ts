@@ -159,12 +159,12 @@ it('an empty window answers zeros and null rates', async () => {
   expect(res.body.slaBreachRate).toEqual({ rate: null, numerator: 0, denominator: 0 });
 });
 
-it('bad windows and unknown parameters are 400 naming the field', async () => {
+it('unknown parameters are 400 and bad windows (a rule across from and to) 422, naming the field', async () => {
   const backwards = await request(api.app).get(`/v1/kpis?from=${iso(T0)}&to=${iso(T0 - DAY)}`).set('Authorization', admin);
-  expect(backwards.status).toBe(400);
+  expect(backwards.status).toBe(422);
   expect(backwards.body.errors).toEqual([expect.objectContaining({ path: 'query.from' })]);
   const tooLong = await request(api.app).get('/v1/kpis?from=2020-01-01&to=2024-01-01').set('Authorization', admin);
-  expect(tooLong.status).toBe(400);
+  expect(tooLong.status).toBe(422);
   const junk = await request(api.app).get('/v1/kpis?from=yesterday&kind=nonsense&colour=red').set('Authorization', admin);
   expect(junk.status).toBe(400);
   expect(junk.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['query.colour', 'query.from', 'query.kind.0']);
