@@ -227,6 +227,6 @@ it('finds no server error, schema violation or non-problem 4xx in any operation'
   } finally {
     if (!keep) rmSync(dir, { recursive: true, force: true });
   }
-  // 40 examples of every operation with every check and phase; on a loaded 2-core machine (load 15)
-  // about 9 minutes, POST /v1/policies alone most of it
+  // 40 examples of every operation with every check and phase: 2.5 minutes on 2 cores (about 9
+  // when four other test runs share them); POST /v1/policies takes the longest
 }, 900_000);
