@@ -78,7 +78,7 @@ if [ -z "${RABBITMQ_URL:-}" ]; then
     for _ in $(seq 1 60); do rabbitmq-diagnostics -q ping >/dev/null 2>&1 && break; sleep 1; done
     rabbitmq-diagnostics -q ping >/dev/null 2>&1 || { echo "RabbitMQ did not start" >&2; exit 1; }
   fi
-  # a broker-side cap on a message body (the consumer dead-letters above RABBITMQ_MAX_MESSAGE_BYTES;
+  # a broker-side cap on a message body (the consumer dead-letters above MAX_EVENT_BYTES;
   # this keeps a flood of huge publishes out of the broker's memory): in the config for restarts,
   # and set on the running broker for channels opened from now on
   RMQ_CONF=/etc/rabbitmq/rabbitmq.conf

@@ -57,6 +57,11 @@ const BaseSchema = z.object({
   RECKON_DATA_DIR: z.string().default('data'),
   /** the largest JSON body the API accepts */
   API_BODY_LIMIT: z.string().default('256kb'),
+  /**
+   * The largest single event or discrepancy report, on every door: HTTP (413), each item of an
+   * event batch, and a queue message (dead-lettered unread). Below the broker's max_message_size.
+   */
+  MAX_EVENT_BYTES: z.coerce.number().int().min(1024).max(8 * 1024 * 1024).default(256 * 1024),
   /** evidence look-back window */
   EVIDENCE_LOOKBACK_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   /**
@@ -86,8 +91,6 @@ const BaseSchema = z.object({
   RABBITMQ_QUEUE: z.string().min(1).default('reckon.events'),
   RABBITMQ_DLQ: z.string().min(1).default('reckon.events.dlq'),
   RABBITMQ_PREFETCH: z.coerce.number().int().min(1).max(10_000).default(50),
-  /** a larger message body is dead-lettered unread */
-  RABBITMQ_MAX_MESSAGE_BYTES: z.coerce.number().int().min(1024).max(128 * 1024 * 1024).default(256 * 1024),
   /** longest wait between reconnects to the broker (the backoff doubles up to it) */
   RABBITMQ_RECONNECT_MAX_MS: z.coerce.number().int().min(100).max(300_000).default(10_000),
   /** longest wait between retries of a held message whose intake failed for a transient reason */

@@ -4,7 +4,9 @@ import { createApiMetrics } from '../metrics/api';
 import { authenticate, oneOf, requireRole } from './auth';
 import { jsonBody } from './body';
 import { DEFAULT_TIMEOUTS, type ApiContext, type ApiDeps } from './deps';
-import { errorMiddleware, NotFound } from './errors';
+import { errorMiddleware, MethodNotAllowed, NotFound } from './errors';
+import { buildOpenApi } from './openapi';
+import { declaredMethods } from './openapi-statuses';
 import { httpMetrics } from './http-metrics';
 import { idempotency } from './idempotency';
 import { authFailureLimit, rateLimit } from './rate-limit';
@@ -52,6 +54,13 @@ export function createApp(deps: ApiDeps): Express {
     next();
   });
   app.use(requestLog(ctx.logger));
+  // the methods a path takes are the document's, for OPTIONS as for 405 (below)
+  const allowed = declaredMethods(buildOpenApi());
+  app.options(/.*/, (req, res, next) => {
+    const methods = allowed(req.path);
+    if (!methods) return next();
+    res.set('Allow', [...methods, 'OPTIONS'].join(', ')).status(204).end();
+  });
   app.use(httpMetrics(metrics));
   app.use(healthRoutes(ctx));
   app.use(metricsRoutes(metrics, ctx.config.OPS_TOKEN));
@@ -84,7 +93,10 @@ export function createApp(deps: ApiDeps): Express {
   v1.use('/notifications', notificationRoutes(ctx));
   app.use('/v1', v1);
 
+  // a known path with a method it does not declare is 405 with Allow; anything else 404
   app.use((req) => {
+    const methods = allowed(req.path);
+    if (methods) throw new MethodNotAllowed(`${req.path} does not take ${req.method}; it takes ${methods.join(', ')}`, methods);
     throw new NotFound(`no route ${req.method} ${req.path}`);
   });
   app.use(errorMiddleware(ctx.logger));

@@ -42,15 +42,28 @@ export class ApiError extends Error {
 
 export type InputSource = 'body' | 'query' | 'path' | 'header';
 
+/**
+ * Input refused, naming each field. 400: it breaks what the OpenAPI document states (type, pattern,
+ * limits). 422: it is well-formed, but a rule the document cannot state refuses it (across fields,
+ * a NUL character Postgres cannot store, a cursor this API did not issue).
+ */
 export class ValidationError extends ApiError {
   constructor(
     readonly errors: FieldError[],
     detail = `invalid input: ${errors.map((e) => e.path).join(', ')}`,
+    status: 400 | 422 = 400,
   ) {
-    super(400, 'validation', 'Invalid request', detail);
+    super(status, status === 400 ? 'validation' : 'unprocessable', status === 400 ? 'Invalid request' : 'Unprocessable request', detail);
+  }
+
+  /** A well-formed value a rule refuses (422, naming the fields). */
+  static rule(errors: FieldError[], detail?: string): ValidationError {
+    return new ValidationError(errors, detail ?? `refused by a rule: ${errors.map((e) => e.path).join(', ')}`, 422);
   }
 
   static fromZod(err: ZodError, source: InputSource): ValidationError {
+    // refinements (code custom) are the rules JSON Schema cannot state: 422 when they are all that failed
+    const rulesOnly = err.issues.every((i) => i.code === 'custom');
     const errors: FieldError[] = [];
     for (const issue of err.issues) {
       const at = [source, ...issue.path.map(String)];
@@ -61,7 +74,7 @@ export class ValidationError extends ApiError {
         errors.push({ path: at.join('.'), message: issue.message });
       }
     }
-    return new ValidationError(errors);
+    return rulesOnly ? ValidationError.rule(errors) : new ValidationError(errors);
   }
 }
 
@@ -80,6 +93,11 @@ export class NotFound extends ApiError {
     super(404, 'not-found', 'Not found', detail);
   }
 }
+export class MethodNotAllowed extends ApiError {
+  constructor(detail: string, allowed: readonly string[]) {
+    super(405, 'method-not-allowed', 'Method not allowed', detail, { Allow: allowed.join(', ') });
+  }
+}
 export class Conflict extends ApiError {
   constructor(detail: string) {
     super(409, 'conflict', 'Conflict', detail);
@@ -91,8 +109,9 @@ export class PayloadTooLarge extends ApiError {
   }
 }
 export class UnsupportedMediaType extends ApiError {
-  constructor(detail: string) {
-    super(415, 'unsupported-media-type', 'Unsupported media type', detail);
+  /** `accepted`: the media types the route takes, also sent as Accept-Post (RFC 9110 §15.5.16) */
+  constructor(detail: string, accepted: readonly string[] = ['application/json']) {
+    super(415, 'unsupported-media-type', 'Unsupported media type', detail, { 'Accept-Post': accepted.join(', ') });
   }
 }
 export class Unprocessable extends ApiError {

@@ -1,6 +1,6 @@
-import { z } from 'zod';
 import { CaseChangeSchema, KpiQuery, KpisSchema, StreamQuery } from './ops-schemas';
 import { NotificationQuery } from './routes/notifications';
+import { jsonSchema, problem, queryParameters, ref, type Json } from './openapi-parts';
 
 /**
  * The operations side of /openapi.json: the live feed, KPIs, /metrics, and what every /v1 route
@@ -8,36 +8,14 @@ import { NotificationQuery } from './routes/notifications';
  * openapi.ts from the same zod schemas the handlers validate with.
  */
 
-type Json = Record<string, unknown>;
-
-function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Json {
-  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Json;
-  return rest;
-}
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const problem = (description: string, headers?: Json) => ({
-  description,
-  ...(headers ? { headers } : {}),
-  content: { 'application/problem+json': { schema: ref('Problem') } },
-});
-const intHeader = (description: string) => ({ description, schema: { type: 'integer' } });
-
 const QUERY_DESCRIPTIONS: Record<string, string> = {
-  site: 'comma-separated sites, each within the key’s sites (403 otherwise); default: the key’s sites',
+  site: 'comma-separated sites, each within the key’s sites (else 404, as for an unknown site); default: the key’s sites',
   kind: 'comma-separated discrepancy kinds',
   from: 'start of the window, inclusive (ISO date or date-time); default: 30 days before `to`',
   to: 'end of the window, exclusive; default: now',
 };
 
-function queryParameters(schema: z.ZodObject): Json[] {
-  return Object.entries(schema.shape).map(([name, s]) => ({
-    name,
-    in: 'query',
-    required: false,
-    description: QUERY_DESCRIPTIONS[name],
-    schema: jsonSchema(s as z.ZodType, 'input'),
-  }));
-}
+const intHeader = (description: string) => ({ description, schema: { type: 'integer' } });
 
 const RATE_LIMIT_HEADERS = {
   'RateLimit-Limit': intHeader('requests allowed per minute for this API key'),
@@ -50,7 +28,7 @@ const IDEMPOTENCY_KEY = {
   in: 'header',
   required: false,
   description:
-    'Makes a retry safe: the same key (per API key) with the same request answers the stored response (`Idempotent-Replayed: true`) without acting again, for IDEMPOTENCY_TTL_SECONDS. The same key with another body is 422; while the first request runs, 409.',
+    'Makes a retry safe: the same key (per API key) with the same request answers the stored response (`Idempotent-Replayed: true`) without acting again, for IDEMPOTENCY_TTL_SECONDS. Use a new key for each new request: the same key with another request is 422; while the first request runs, 409.',
   schema: { type: 'string', pattern: '^[A-Za-z0-9._:-]{1,128}$' },
 };
 const MUTATING = ['post', 'put', 'patch', 'delete'];
@@ -63,7 +41,7 @@ function appendResponse(responses: Json, status: string, description: string): v
 const standardErrors = {
   '400': problem('invalid input; `errors` names each failing field'),
   '401': problem('missing, unknown or revoked API key'),
-  '403': problem('a requested site is outside the key’s sites'),
+  '404': problem('a requested site is outside the key’s sites (as for an unknown site)'),
   '503': problem('a dependency is unavailable'),
 };
 
@@ -76,7 +54,7 @@ function operationsPaths(): Json {
           'Each change is `event: case`, `id: <caseId>:<rowVersion>`, `data:` a CaseChange; a change with a rowVersion already seen is a redelivery. ' +
           'A comment every 15 s keeps the connection open. `event: resync` means changes may have been missed: re-read the queue. ' +
           'The feed is a live tail (no replay of past changes).',
-        parameters: queryParameters(StreamQuery),
+        parameters: queryParameters(StreamQuery, QUERY_DESCRIPTIONS),
         responses: {
           '200': { description: 'the stream', content: { 'text/event-stream': { schema: { type: 'string' }, 'x-event-data': ref('CaseChange') } } },
           ...standardErrors,
@@ -87,7 +65,7 @@ function operationsPaths(): Json {
     '/v1/kpis': {
       get: {
         summary: 'KPIs of the cases opened in a window, within the key’s sites',
-        parameters: queryParameters(KpiQuery),
+        parameters: queryParameters(KpiQuery, QUERY_DESCRIPTIONS),
         responses: {
           '200': { description: 'the KPIs', content: { 'application/json': { schema: ref('Kpis') } } },
           ...standardErrors,
@@ -98,7 +76,7 @@ function operationsPaths(): Json {
       get: {
         summary: 'Email, webhook and chat sends with their outcome and every try, newest first, within the key’s sites',
         description: '`status=dead` lists what never got through after the policy’s tries (`notifications.attempts`).',
-        parameters: queryParameters(NotificationQuery),
+        parameters: queryParameters(NotificationQuery, QUERY_DESCRIPTIONS),
         responses: {
           '200': { description: 'the sends', content: { 'application/json': { schema: { type: 'object', properties: { items: { type: 'array', items: { type: 'object' } } } } } } },
           ...standardErrors,

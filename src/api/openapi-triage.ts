@@ -1,8 +1,10 @@
-import { z } from 'zod';
+import { jsonSchema, ok, pathParameter, problem, queryParameters, ref, type Json } from './openapi-parts';
 import {
+  CountPlanId,
   CountPlanListQuery,
   CountPlanPage,
   CountPlanSchema,
+  IncidentId,
   IncidentListQuery,
   IncidentPage,
   IncidentSchema,
@@ -13,15 +15,7 @@ import {
  * added to the spec built in openapi.ts from the same zod schemas the handlers validate with.
  */
 
-type Json = Record<string, unknown>;
-
-function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Json {
-  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Json;
-  return rest;
-}
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: ref('Problem') } } });
-const ok = (description: string, name: string) => ({ description, content: { 'application/json': { schema: ref(name) } } });
+const okRef = (description: string, name: string) => ok(description, ref(name));
 
 const DESCRIPTIONS: Record<string, string> = {
   site: 'comma-separated sites (always limited to the key’s sites)',
@@ -29,17 +23,6 @@ const DESCRIPTIONS: Record<string, string> = {
   kind: 'comma-separated link kinds: bin, user, document, sku_family',
   cursor: 'the nextCursor of the previous page',
 };
-
-function queryParameters(schema: z.ZodObject): Json[] {
-  return Object.entries(schema.shape).map(([name, s]) => ({
-    name,
-    in: 'query',
-    required: false,
-    description: DESCRIPTIONS[name],
-    schema: jsonSchema(s as z.ZodType, 'input'),
-  }));
-}
-const idParam = (description: string) => [{ name: 'id', in: 'path', required: true, description, schema: { type: 'string' } }];
 
 const errors = {
   '400': problem('invalid input; `errors` names each failing field'),
@@ -55,29 +38,29 @@ function triagePaths(): Json {
         description:
           'An incident lives while at least two of its cases are open; when fewer remain it closes and its cases leave it. A case may be in several incidents (one per link it shares). ' +
           'SKU family: the item master’s family, else the SKU code without its last segment when it has three or more segments.',
-        parameters: queryParameters(IncidentListQuery),
-        responses: { '200': ok('one page', 'IncidentPage'), ...errors },
+        parameters: queryParameters(IncidentListQuery, DESCRIPTIONS),
+        responses: { '200': okRef('one page', 'IncidentPage'), ...errors },
       },
     },
     '/v1/incidents/{id}': {
       get: {
         summary: 'An incident with its cases, shared link, value at risk and top priority',
-        parameters: idParam('incident id'),
-        responses: { '200': ok('the incident', 'Incident'), ...errors, '404': problem('unknown incident, or one of another site') },
+        parameters: [pathParameter('id', IncidentId, 'incident id')],
+        responses: { '200': okRef('the incident', 'Incident'), ...errors, '404': problem('unknown incident, or one of another site') },
       },
     },
     '/v1/count-plans': {
       get: {
         summary: 'Cycle-count plans: each planner run’s ranked bins and the count tasks created, newest first, within the key’s sites',
-        parameters: queryParameters(CountPlanListQuery),
-        responses: { '200': ok('one page', 'CountPlanPage'), ...errors },
+        parameters: queryParameters(CountPlanListQuery, DESCRIPTIONS),
+        responses: { '200': okRef('one page', 'CountPlanPage'), ...errors },
       },
     },
     '/v1/count-plans/{id}': {
       get: {
         summary: 'One planner run',
-        parameters: idParam('count plan id (the planner run’s workflow id)'),
-        responses: { '200': ok('the plan', 'CountPlan'), ...errors, '404': problem('unknown plan, or one of another site') },
+        parameters: [pathParameter('id', CountPlanId, 'count plan id (the planner run’s workflow id)')],
+        responses: { '200': okRef('the plan', 'CountPlan'), ...errors, '404': problem('unknown plan, or one of another site') },
       },
     },
   };

@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { DiscrepancyReport, InventoryEvent, PolicyDocument } from '../domain';
+import { CaseId, DiscrepancyReport, InventoryEvent, PolicyDocument } from '../domain';
+import { jsonSchema, ok, pathParameter, problem, queryParameters, ref, type Json } from './openapi-parts';
+import { withStatuses } from './openapi-statuses';
 import {
   AcceptedCase,
   ApproveBody,
@@ -30,23 +32,17 @@ import { EventBatchResult, EventResult, MAX_EVENTS_PER_BATCH } from './services/
  * in their input form: defaults optional). OpenAPI 3.1 uses JSON Schema 2020-12, zod's default.
  */
 
-type Json = Record<string, unknown>;
-
-function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Json {
-  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Json;
-  return rest;
-}
-
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: ref('Problem') } } });
-const ok = (description: string, schema: Json) => ({ description, content: { 'application/json': { schema } } });
 const body = (name: string) => ({ required: true, content: { 'application/json': { schema: ref(name) } } });
+const CASE_ID = pathParameter('id', CaseId, 'case id');
+const VERSION = z.number().int().min(1).max(1_000_000_000);
 
 const REQUEST_SCHEMAS: Record<string, z.ZodType> = {
   DiscrepancyReport,
   InventoryEvent,
-  // the handler validates each item on its own; the spec shows what an item must be
-  EventBatch: z.object({ events: z.array(InventoryEvent).min(1).max(MAX_EVENTS_PER_BATCH) }).strict(),
+  // each item is validated on its own, as an InventoryEvent: an item that is not one is answered `invalid`, not refused
+  EventBatch: z
+    .object({ events: z.array(z.unknown().describe('an InventoryEvent; each is validated on its own')).min(1).max(MAX_EVENTS_PER_BATCH) })
+    .strict(),
   PolicyDocument,
   PolicyChangeBody,
   ApproveBody,
@@ -83,20 +79,10 @@ const LIST_DESCRIPTIONS: Record<string, string> = {
   cursor: 'the nextCursor of the previous page',
 };
 
-function listParameters(): Json[] {
-  return Object.entries(ListQuery.shape).map(([name, schema]) => ({
-    name,
-    in: 'query',
-    required: false,
-    description: LIST_DESCRIPTIONS[name],
-    schema: jsonSchema(schema as z.ZodType, 'input'),
-  }));
-}
-
 const standardErrors = {
-  '400': problem('invalid input; `errors` names each failing field'),
+  '400': problem('invalid input: it breaks what this document states; `errors` names each failing field'),
   '401': problem('missing, unknown or revoked API key'),
-  '403': problem('the key’s role or sites do not allow this'),
+  '403': problem('the key’s role does not allow this'),
   '503': problem('a dependency (Postgres, Temporal) is unavailable'),
 };
 
@@ -104,18 +90,15 @@ function action(summary: string, bodyName: string): Json {
   return {
     post: {
       summary,
-      parameters: [
-        { name: 'id', in: 'path', required: true, schema: { type: 'string' } },
-        { name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', maxLength: 128 } },
-      ],
+      parameters: [CASE_ID],
       requestBody: body(bodyName),
       responses: {
         '200': ok('the workflow accepted the action', ref('UpdateResult')),
         ...standardErrors,
-        '403': problem('wrong role or site for this case (from the API or the workflow’s validator)'),
-        '404': problem('unknown case'),
+        '403': problem('wrong role for this case (from the API or the workflow’s validator)'),
+        '404': problem('unknown case, or a case of a site outside the key’s sites'),
         '409': problem('the case is closed or not in a state that takes this action'),
-        '422': problem('a rule refused the action (segregation of duties, approval limit, four eyes)'),
+        '422': problem('a rule refused the action (segregation of duties, approval limit, four eyes, the adjustment allowed)'),
       },
     },
   };
@@ -126,13 +109,15 @@ export function buildOpenApi(): Json {
   for (const [name, s] of Object.entries(REQUEST_SCHEMAS)) schemas[name] = jsonSchema(s, 'input');
   for (const [name, s] of Object.entries(RESPONSE_SCHEMAS)) schemas[name] = jsonSchema(s, 'output');
 
-  return withOperations(withTriage({
+  return withStatuses(withOperations(withTriage({
     openapi: '3.1.0',
     info: {
       title: 'Reckon API',
       version: '1',
       description:
-        'Inventory discrepancy cases. Errors are application/problem+json. Cases of sites outside the key’s scope answer 404 on reads (their existence is not revealed) and 403 on actions.',
+        'Inventory discrepancy cases. Errors are application/problem+json. 400: the request breaks what this document states (`errors` names the fields); 422: it is well-formed but a rule refuses it. ' +
+        'Anything of a site outside the key’s sites (cases, count tasks, incidents, plans, a site asked for by name) answers 404 exactly as an unknown id: its existence is not revealed. ' +
+        'A method a path does not declare answers 405 with `Allow`. A body must be application/json (else 415); an event or a report is at most MAX_EVENT_BYTES (262144 by default) as sent (else 413).',
     },
     security: [{ bearer: [] }],
     components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } }, schemas },
@@ -141,18 +126,18 @@ export function buildOpenApi(): Json {
         post: {
           summary: 'Report a discrepancy: starts a case or merges into the open case with the same dedupe key (integration, admin)',
           requestBody: body('DiscrepancyReport'),
-          responses: { '202': ok('accepted; Location points at the case', ref('AcceptedCase')), ...standardErrors, '413': problem('body too large') },
+          responses: { '202': ok('accepted; Location points at the case', ref('AcceptedCase')), ...standardErrors, '403': problem('the key’s role or sites do not allow reporting for this site') },
         },
         get: {
           summary: 'The queue, from the read model',
-          parameters: listParameters(),
+          parameters: queryParameters(ListQuery, LIST_DESCRIPTIONS),
           responses: { '200': ok('one page', ref('CasePage')), ...standardErrors },
         },
       },
       '/v1/discrepancies/{id}': {
         get: {
           summary: 'A case: read-model row, live workflow state when reachable, evidence, score, timeline',
-          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          parameters: [CASE_ID],
           responses: { '200': ok('the case', ref('CaseDetail')), ...standardErrors, '404': problem('unknown case, or a case of another site') },
         },
       },
@@ -195,7 +180,8 @@ export function buildOpenApi(): Json {
             '200': ok('one event: its result; a batch: a result per item', { oneOf: [ref('EventResult'), ref('EventBatchResult')] }),
             ...standardErrors,
             '400': problem('a single invalid event, or a batch body that is not { events: [1..1000 items] }; `errors` names the fields'),
-            '413': problem('body too large'),
+            '403': problem('a single event for a site outside the key’s sites'),
+            '413': problem('a single event over MAX_EVENT_BYTES, or a batch body over 8 MB (a batch item over MAX_EVENT_BYTES is `invalid`)'),
           },
         },
       },
@@ -206,7 +192,7 @@ export function buildOpenApi(): Json {
           responses: {
             '202': ok('recorded and signalled to the case', ref('CountAccepted')),
             ...standardErrors,
-            '404': problem('unknown count task'),
+            '404': problem('unknown count task, or a task of a site outside the key’s sites'),
             '409': problem('the task already has a different result, or the case is closed'),
           },
         },
@@ -215,14 +201,14 @@ export function buildOpenApi(): Json {
       '/v1/policies/{version}': {
         get: {
           summary: 'A policy version',
-          parameters: [{ name: 'version', in: 'path', required: true, schema: { type: 'integer', minimum: 1 } }],
+          parameters: [pathParameter('version', VERSION)],
           responses: { '200': ok('the policy', ref('Policy')), ...standardErrors, '404': problem('unknown version') },
         },
       },
       '/v1/policies/{from}/diff/{to}': {
         get: {
           summary: 'What changed from one policy version to another, leaf by leaf',
-          parameters: ['from', 'to'].map((name) => ({ name, in: 'path', required: true, schema: { type: 'integer', minimum: 1 } })),
+          parameters: ['from', 'to'].map((name) => pathParameter(name, VERSION)),
           responses: { '200': ok('the changes', ref('PolicyDiff')), ...standardErrors, '404': problem('unknown version') },
         },
       },
@@ -242,5 +228,5 @@ export function buildOpenApi(): Json {
         },
       },
     },
-  }));
+  })));
 }

@@ -1,18 +1,12 @@
 import { z } from 'zod';
-import { CASE_STATUSES, DiscrepancyKind, RESOLUTIONS, Severity } from '../domain';
+import { CASE_STATUSES, DiscrepancyKind, Instant, IsoDate, RESOLUTIONS, Severity, SiteId } from '../domain';
+import { csvList } from './query-list';
 import { AGE_BUCKETS } from '../store/kpi-queries';
 
 /** Schemas of the operations endpoints (live feed, KPIs); handlers validate with them and the spec is generated from them. */
 
-function csv(item: z.ZodType<string, string>) {
-  return z
-    .string()
-    .max(1000)
-    .transform((s) => s.split(',').map((v) => v.trim()).filter((v) => v.length > 0))
-    .pipe(z.array(item).min(1).max(50));
-}
-const siteList = csv(z.string().min(1).max(32));
-const kindList = csv(DiscrepancyKind);
+const siteList = csvList(SiteId);
+const kindList = csvList(DiscrepancyKind);
 
 export const StreamQuery = z.object({ site: siteList.optional(), kind: kindList.optional() }).strict();
 
@@ -34,7 +28,7 @@ export const CaseChangeSchema = z.object({
 const DAY_MS = 86_400_000;
 export const MAX_KPI_DAYS = 366;
 const instant = z
-  .union([z.iso.datetime({ offset: true }), z.iso.date()])
+  .union([Instant, IsoDate])
   .transform((s) => new Date(s));
 
 export const KpiQuery = z

@@ -9,6 +9,8 @@ declare module 'express-serve-static-core' {
     /** a child logger carrying the correlation id */
     log: Logger;
     correlationId: string;
+    /** size of the JSON body as sent, set by jsonBody's parser */
+    bodyBytes?: number;
   }
 }
 

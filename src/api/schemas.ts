@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { CASE_STATUSES, DiscrepancyKind, PolicyDocument, Severity } from '../domain';
+import { CASE_STATUSES, CaseId, CountTaskId, DiscrepancyKind, Instant, PolicyDocument, Severity, SiteId, Sku, UserId } from '../domain';
+import { csvList, Cursor } from './query-list';
 import { TRIAGE_BANDS } from '../domain/triage';
 import { CASE_SORTS } from '../store/discrepancy-queries';
 
@@ -8,15 +9,22 @@ import { CASE_SORTS } from '../store/discrepancy-queries';
  * from them, so the spec cannot drift from what the API accepts.
  */
 
-const text = (max: number) => z.string().trim().min(1).max(max);
+/**
+ * Free text that is not blank, trimmed. "Not blank" is a pattern (the characters String.trim
+ * removes, spelled out so JavaScript and the document's readers agree on them), so the OpenAPI
+ * document states it: a blank comment is refused as the document says, never a surprise.
+ */
+const NOT_BLANK = /[^\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]/;
+const text = (max: number) => z.string().max(max).regex(NOT_BLANK, 'must not be blank').trim();
 const reasonCode = z
   .string()
   .min(1)
   .max(32)
   .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'letters, digits and _ . - only');
-const userId = text(64);
+export { CaseId };
 
-export const CaseId = z.string().min(1).max(128).regex(/^[A-Za-z0-9._:-]+$/, 'not a case id');
+/** A role as policies name them (owner of a rung of the ladder). */
+export const RoleName = z.string().min(1).max(48).regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits and _ . - only');
 
 export const ApproveBody = z
   .object({
@@ -48,7 +56,7 @@ export const PolicyDiff = z.object({
 
 export const RejectBody = z.object({ reasonCode, comment: text(2000) }).strict();
 export const RecountBody = z.object({ comment: text(2000).optional() }).strict();
-export const AssignBody = z.object({ assignee: userId }).strict();
+export const AssignBody = z.object({ assignee: UserId }).strict();
 export const CommentBody = z.object({ text: text(4000) }).strict();
 /** needs_attention: run the refused write again */
 export const RetryBody = z.object({ comment: text(2000).optional() }).strict();
@@ -57,45 +65,36 @@ export const ResolveManuallyBody = z.object({ reasonCode, comment: text(2000) })
 /** admin: move an open case to another stored policy version */
 export const RepinBody = z.object({ version: z.number().int().min(1).max(1_000_000_000), reason: text(500) }).strict();
 export const RepinBatchBody = RepinBody.extend({
-  caseIds: z.array(z.string().min(1).max(128).regex(/^[A-Za-z0-9._:-]+$/, 'not a case id')).min(1).max(200),
+  caseIds: z.array(CaseId).min(1).max(200),
 }).strict();
 
 export const CountResultBody = z
   .object({
-    taskId: text(128),
+    taskId: CountTaskId,
     countedQty: z.number().finite().min(0).max(1e9),
-    countedBy: userId,
-    countedAt: z.iso.datetime({ offset: true }).optional(),
+    countedBy: UserId,
+    countedAt: Instant.optional(),
     /** the WMS's quantity at the bin when counted, if the WMS reports it (else the reference ledger's at that moment) */
     bookQty: z.number().finite().min(-1e9).max(1e9).optional(),
   })
   .strict();
 
-/** A comma-separated list of allowed values, e.g. `status=opened,awaiting_approval`. */
-function csv(item: z.ZodType<string, string>) {
-  return z
-    .string()
-    .max(1000)
-    .transform((s) => s.split(',').map((v) => v.trim()).filter((v) => v.length > 0))
-    .pipe(z.array(item).min(1).max(50));
-}
-
 export const ListQuery = z
   .object({
-    status: csv(z.enum(CASE_STATUSES)).optional(),
-    kind: csv(DiscrepancyKind).optional(),
-    severity: csv(Severity).optional(),
-    site: csv(z.string().max(32)).optional(),
-    sku: z.string().min(1).max(64).optional(),
-    ownerRole: z.string().min(1).max(48).optional(),
-    assignee: z.string().min(1).max(64).optional(),
+    status: csvList(z.enum(CASE_STATUSES)).optional(),
+    kind: csvList(DiscrepancyKind).optional(),
+    severity: csvList(Severity).optional(),
+    site: csvList(SiteId).optional(),
+    sku: Sku.optional(),
+    ownerRole: RoleName.optional(),
+    assignee: UserId.optional(),
     breached: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
     /** shadow-mode cases only (true), or cases Reckon acted on (false) */
     shadow: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
-    band: csv(z.enum(TRIAGE_BANDS)).optional(),
+    band: csvList(z.enum(TRIAGE_BANDS)).optional(),
     sort: z.enum(CASE_SORTS).default('-openedAt'),
     limit: z.coerce.number().int().min(1).max(200).default(50),
-    cursor: z.string().min(1).max(1024).optional(),
+    cursor: Cursor.optional(),
   })
   .strict();
 export type ListQuery = z.output<typeof ListQuery>;

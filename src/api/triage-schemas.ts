@@ -1,35 +1,29 @@
 import { z } from 'zod';
+import { CountPlanId, IncidentId, SiteId } from '../domain';
 import { TRIAGE_BANDS } from '../domain/triage';
+import { csvList, Cursor } from './query-list';
 import { LINK_KINDS } from '../triage/links';
 
 /** Schemas of the triage endpoints (incidents, count plans); handlers validate with them and the spec is generated from them. */
 
-function csv(item: z.ZodType<string, string>) {
-  return z
-    .string()
-    .max(1000)
-    .transform((s) => s.split(',').map((v) => v.trim()).filter((v) => v.length > 0))
-    .pipe(z.array(item).min(1).max(50));
-}
 const page = {
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z.string().min(1).max(1024).optional(),
+  cursor: Cursor.optional(),
 };
 
-export const IncidentId = z.string().min(1).max(200).regex(/^[A-Za-z0-9._:-]+$/, 'not an incident id');
-export const CountPlanId = z.string().min(1).max(300).regex(/^[A-Za-z0-9._:@+-]+$/, 'not a count plan id');
+export { CountPlanId, IncidentId };
 
 export const IncidentListQuery = z
   .object({
-    site: csv(z.string().min(1).max(32)).optional(),
-    status: csv(z.enum(['open', 'closed'])).optional(),
-    kind: csv(z.enum(LINK_KINDS)).optional(),
+    site: csvList(SiteId).optional(),
+    status: csvList(z.enum(['open', 'closed'])).optional(),
+    kind: csvList(z.enum(LINK_KINDS)).optional(),
     ...page,
   })
   .strict();
 export type IncidentListQuery = z.output<typeof IncidentListQuery>;
 
-export const CountPlanListQuery = z.object({ site: csv(z.string().min(1).max(32)).optional(), ...page }).strict();
+export const CountPlanListQuery = z.object({ site: csvList(SiteId).optional(), ...page }).strict();
 export type CountPlanListQuery = z.output<typeof CountPlanListQuery>;
 
 const Band = z.enum(TRIAGE_BANDS);

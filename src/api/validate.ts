@@ -2,10 +2,11 @@ import type { z } from 'zod';
 import { ValidationError, type InputSource } from './errors';
 
 /**
- * Parses input with a zod schema; failures become a 400 naming each field as `source.path`.
- * Strings holding a NUL character are refused first, wherever they are: Postgres can store them
- * neither as text nor in jsonb, so a case carrying one could never be recorded and would retry
- * its projection forever.
+ * Parses input with a zod schema; failures name each field as `source.path`: 400 when the input
+ * breaks what the OpenAPI document states, 422 when only a rule beyond it fails (see
+ * ValidationError). Strings holding a NUL character are refused first, wherever they are (422):
+ * Postgres can store them neither as text nor in jsonb, so a case carrying one could never be
+ * recorded and would retry its projection forever.
  */
 export function parseInput<S extends z.ZodType>(
   schema: S,
@@ -16,7 +17,7 @@ export function parseInput<S extends z.ZodType>(
 ): z.output<S> {
   const nul = opts.itemsCheckedApart ? [] : nulPaths(value);
   if (nul.length > 0) {
-    throw new ValidationError(nul.map((p) => ({ path: [source, ...p].join('.'), message: 'must not contain NUL (\\u0000) characters' })));
+    throw ValidationError.rule(nul.map((p) => ({ path: [source, ...p].join('.'), message: 'must not contain NUL (\\u0000) characters' })));
   }
   const result = schema.safeParse(value);
   if (!result.success) throw ValidationError.fromZod(result.error, source);

@@ -16,6 +16,7 @@ export * from './scorer';
 export * from './decide';
 export * from './case';
 export * from './authority';
+export * from './case-actions';
 export * from './scoring-policy';
 export * from './shadow';
 export * from './calendar';

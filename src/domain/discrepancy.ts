@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { identifier, LocationId, SiteId, Sku } from './identifiers';
+import { Instant } from './instants';
 
 /** Discrepancy kinds (DESIGN §4.2). Open-ended in principle; the API accepts this list. */
 export const DISCREPANCY_KINDS = [
@@ -24,14 +26,6 @@ export type SkuClass = z.infer<typeof SkuClass>;
 export const Process = z.enum(['receiving', 'picking', 'counting', 'returns', 'transfers', 'general']);
 export type Process = z.infer<typeof Process>;
 
-/** Identifiers used in keys and paths: no whitespace, bounded. Events use them too (site, sku). */
-export const identifier = (max = 64) =>
-  z
-    .string()
-    .min(1)
-    .max(max)
-    .regex(/^[A-Za-z0-9][A-Za-z0-9._\-/:#]*$/, 'letters, digits and . _ - / : # only');
-
 export const DocumentReference = z.object({
   kind: z.enum(['asn', 'po', 'receipt', 'transfer', 'return', 'count_task', 'order', 'other']),
   id: identifier(),
@@ -46,9 +40,9 @@ export type DocumentReference = z.infer<typeof DocumentReference>;
 export const DiscrepancyReport = z
   .object({
     kind: DiscrepancyKind,
-    site: identifier(32),
-    sku: identifier(),
-    location: identifier().optional(),
+    site: SiteId,
+    sku: Sku,
+    location: LocationId.optional(),
     reference: DocumentReference.optional(),
     expectedQty: z.number().finite().min(-1e9).max(1e9),
     observedQty: z.number().finite().min(-1e9).max(1e9),
@@ -60,7 +54,7 @@ export const DiscrepancyReport = z
     sourceEventIds: z.array(z.string().min(1).max(128)).max(100).default([]),
     /** Users whose transaction or count produced the observation: barred from approving it. */
     causedBy: z.array(z.string().min(1).max(64)).max(20).default([]),
-    detectedAt: z.iso.datetime({ offset: true }).optional(),
+    detectedAt: Instant.optional(),
     note: z.string().max(2000).optional(),
   })
   .strict()

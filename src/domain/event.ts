@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { identifier } from './discrepancy';
+import { LocationId, SiteId, Sku } from './identifiers';
+import { Instant, IsoDate } from './instants';
 
 /** Canonical inventory event v1 (DESIGN §4.1). `(source, eventId)` is unique. */
 export const EVENT_TYPES = [
@@ -39,15 +40,15 @@ export const InventoryEvent = z
     eventId: id(),
     source: id(32),
     type: EventType,
-    occurredAt: z.iso.datetime({ offset: true }),
+    occurredAt: Instant,
     // site and sku identify a case (its dedupe key): an event a case could not be opened for is refused here
-    site: identifier(32),
-    location: id(64).optional(),
-    sku: identifier(64).optional(),
+    site: SiteId,
+    location: LocationId.optional(),
+    sku: Sku.optional(),
     qty: z.number().finite().min(-1e9).max(1e9).optional(),
     uom: z.string().min(1).max(8).optional(),
     lot: z.string().max(64).optional(),
-    expiresOn: z.iso.date().optional(),
+    expiresOn: IsoDate.optional(),
     actor: z
       .object({ userId: id(64).optional(), deviceId: id(64).optional(), shift: z.string().max(16).optional() })
       .strict()

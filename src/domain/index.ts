@@ -1,6 +1,8 @@
 // the schema-free domain (all that workflow code may import as values), then the zod schemas,
 // the default policy and scorer v2
 export * from './core';
+export * from './identifiers';
+export * from './instants';
 export * from './discrepancy';
 export * from './policy';
 export * from './calendar-schema';

@@ -15,7 +15,7 @@ export type ConsumerConfig = Pick<
   | 'RABBITMQ_QUEUE'
   | 'RABBITMQ_DLQ'
   | 'RABBITMQ_PREFETCH'
-  | 'RABBITMQ_MAX_MESSAGE_BYTES'
+  | 'MAX_EVENT_BYTES'
   | 'RABBITMQ_RECONNECT_MAX_MS'
   | 'RABBITMQ_RETRY_MAX_MS'
   | 'RABBITMQ_MAX_ATTEMPTS'
@@ -194,7 +194,7 @@ export class IntakeConsumer extends EventEmitter implements EventSource {
   private async handle(s: Session, msg: ConsumeMessage): Promise<void> {
     let decoded: DecodedMessage;
     try {
-      decoded = decodeMessage(msg, this.deps.config.RABBITMQ_MAX_MESSAGE_BYTES);
+      decoded = decodeMessage(msg, this.deps.config.MAX_EVENT_BYTES);
     } catch (err) {
       decoded = { ok: false, reason: `message could not be decoded: ${describe(err).message}`, fields: [], correlationId: randomUUID() };
     }

@@ -1,6 +1,7 @@
 import type { Pool, PoolClient } from 'pg';
 import type { RankedLocation } from '../domain/count-risk';
 import type { PlannedLocation } from '../domain/cycle-plan';
+import { afterSql, decodeKeyset, encodeKeyset, keysetPage, orderBySql, type Keyset, type KeysetOrder } from '../store/keyset';
 
 type Db = Pick<Pool | PoolClient, 'query'>;
 
@@ -129,27 +130,13 @@ export async function getPlan(db: Db, id: string): Promise<CountPlan | null> {
   return rows.length ? (await withItems(db, rows))[0] : null;
 }
 
-export interface PlanCursor {
-  plannedAt: string;
-  id: string;
-}
+/** Newest first, on (planned_at, id). */
+const BY_PLANNED: KeysetOrder = { column: 'planned_at', dir: 'DESC', nullable: false, cast: 'timestamptz', maxIdLength: 300 };
 
-export function encodePlanCursor(c: PlanCursor): string {
-  return Buffer.from(JSON.stringify([c.plannedAt, c.id]), 'utf8').toString('base64url');
-}
-
-export function decodePlanCursor(text: string): PlanCursor | null {
-  try {
-    const parsed: unknown = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
-    if (!Array.isArray(parsed) || parsed.length !== 2) return null;
-    const [plannedAt, id] = parsed as unknown[];
-    if (typeof plannedAt !== 'string' || !/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/.test(plannedAt)) return null;
-    if (typeof id !== 'string' || id.length === 0 || id.length > 300) return null;
-    return { plannedAt, id };
-  } catch {
-    return null;
-  }
-}
+/** Where the previous page ended. */
+export type PlanCursor = Keyset;
+export const encodePlanCursor = (c: PlanCursor): string => encodeKeyset(BY_PLANNED, c);
+export const decodePlanCursor = (text: string): PlanCursor | null => decodeKeyset(BY_PLANNED, text);
 
 /** Newest plans first, keyset-paginated on (planned_at, id). */
 export async function listPlans(
@@ -165,14 +152,12 @@ export async function listPlans(
   const where: string[] = [];
   if (filter.site) where.push(`site = ANY(${p(filter.site)}::text[])`);
   if (filter.visibleSites) where.push(`site = ANY(${p(filter.visibleSites)}::text[])`);
-  if (page.after) where.push(`(planned_at, id) < (${p(page.after.plannedAt)}::timestamptz, ${p(page.after.id)})`);
+  if (page.after) where.push(afterSql(BY_PLANNED, page.after, p));
   const { rows } = await db.query<PlanRow>(
     `SELECT ${PLAN_COLUMNS} FROM count_plans ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-     ORDER BY planned_at DESC, id DESC LIMIT ${p(page.limit + 1)}`,
+     ${orderBySql(BY_PLANNED)} LIMIT ${p(page.limit + 1)}`,
     params,
   );
-  const more = rows.length > page.limit;
-  const pageRows = more ? rows.slice(0, page.limit) : rows;
-  const last = pageRows[pageRows.length - 1];
-  return { items: await withItems(db, pageRows), next: more && last ? { plannedAt: last.planned_text, id: last.id } : null };
+  const { rows: pageRows, next } = keysetPage(rows.map((r) => ({ ...r, sort_value: r.planned_text })), page.limit);
+  return { items: await withItems(db, pageRows), next };
 }

@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import { afterSql, decodeKeyset, encodeKeyset, keysetPage, orderBySql, sortValueSql, type Keyset, type KeysetOrder } from './keyset';
 
 /** Read-model queries for the API's queue and case pages (the read model is written by case-projection). */
 
@@ -6,21 +7,14 @@ import type { Pool } from 'pg';
 export const CASE_SORTS = ['-openedAt', 'openedAt', '-valueAtRisk', 'slaDeadline', '-priority', 'priority'] as const;
 export type CaseSort = (typeof CASE_SORTS)[number];
 
-interface SortSpec {
-  column: string;
-  dir: 'ASC' | 'DESC';
-  /** nullable columns sort their nulls last in both directions */
-  nullable: boolean;
-  cast: 'timestamptz' | 'numeric' | 'integer';
-}
-
-const SORTS: Record<CaseSort, SortSpec> = {
-  '-openedAt': { column: 'opened_at', dir: 'DESC', nullable: false, cast: 'timestamptz' },
-  openedAt: { column: 'opened_at', dir: 'ASC', nullable: false, cast: 'timestamptz' },
-  '-valueAtRisk': { column: 'value_at_risk', dir: 'DESC', nullable: false, cast: 'numeric' },
-  slaDeadline: { column: 'sla_deadline', dir: 'ASC', nullable: true, cast: 'timestamptz' },
-  '-priority': { column: 'priority', dir: 'DESC', nullable: true, cast: 'integer' },
-  priority: { column: 'triage_score', dir: 'DESC', nullable: true, cast: 'numeric' },
+/** Each sort as a keyset order (the sort's name rides in the cursor). */
+const SORTS: Record<CaseSort, KeysetOrder> = {
+  '-openedAt': { column: 'opened_at', dir: 'DESC', nullable: false, cast: 'timestamptz', maxIdLength: 128, tag: '-openedAt' },
+  openedAt: { column: 'opened_at', dir: 'ASC', nullable: false, cast: 'timestamptz', maxIdLength: 128, tag: 'openedAt' },
+  '-valueAtRisk': { column: 'value_at_risk', dir: 'DESC', nullable: false, cast: 'numeric', maxIdLength: 128, tag: '-valueAtRisk' },
+  slaDeadline: { column: 'sla_deadline', dir: 'ASC', nullable: true, cast: 'timestamptz', maxIdLength: 128, tag: 'slaDeadline' },
+  '-priority': { column: 'priority', dir: 'DESC', nullable: true, cast: 'integer', maxIdLength: 128, tag: '-priority' },
+  priority: { column: 'triage_score', dir: 'DESC', nullable: true, cast: 'numeric', maxIdLength: 128, tag: 'priority' },
 };
 
 export interface CaseFilter {
@@ -74,42 +68,19 @@ export function caseConditions(filter: CaseFilter, p: (v: unknown) => string): s
   return where;
 }
 
-/** The sort value as exact text: microsecond UTC timestamps (independent of DateStyle), numerics as printed. */
-function sortText(spec: SortSpec): string {
-  return spec.cast === 'timestamptz'
-    ? `to_char(${spec.column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`
-    : `${spec.column}::text`;
-}
-
-/** Where the previous page ended: the sort value as Postgres printed it (exact), and the id. */
-export interface CaseCursor {
+/** Where the previous page ended, for a sort. */
+export interface CaseCursor extends Keyset {
   sort: CaseSort;
-  value: string | null;
-  id: string;
 }
 
 export function encodeCursor(c: CaseCursor): string {
-  return Buffer.from(JSON.stringify([c.sort, c.value, c.id]), 'utf8').toString('base64url');
+  return encodeKeyset(SORTS[c.sort], c);
 }
 
 /** null when the text is not a cursor this API issued for this sort. */
 export function decodeCursor(text: string, sort: CaseSort): CaseCursor | null {
-  try {
-    const parsed: unknown = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
-    if (!Array.isArray(parsed) || parsed.length !== 3) return null;
-    const [s, value, id] = parsed as unknown[];
-    if (s !== sort || typeof id !== 'string' || id.length === 0 || id.length > 128) return null;
-    const spec = SORTS[sort];
-    if (value === null) return spec.nullable ? { sort, value: null, id } : null;
-    if (typeof value !== 'string' || value.length > 64) return null;
-    const valid =
-      spec.cast === 'timestamptz' ? /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/.test(value)
-      : spec.cast === 'integer' ? /^-?\d{1,9}$/.test(value)
-      : /^-?\d{1,30}(\.\d{1,30})?$/.test(value);
-    return valid ? { sort, value, id } : null;
-  } catch {
-    return null;
-  }
+  const k = decodeKeyset(SORTS[sort], text);
+  return k && { sort, ...k };
 }
 
 export interface CaseRow {
@@ -281,29 +252,15 @@ export async function listCases(
   };
   const where = caseConditions(filter, p);
 
-  const s = SORTS[page.sort];
-  const cmp = s.dir === 'ASC' ? '>' : '<';
-  if (page.after) {
-    const id = p(page.after.id);
-    if (page.after.value === null) {
-      where.push(`(${s.column} IS NULL AND id ${cmp} ${id})`);
-    } else {
-      const v = `${p(page.after.value)}::${s.cast}`;
-      where.push(`((${s.column}, id) ${cmp} (${v}, ${id})${s.nullable ? ` OR ${s.column} IS NULL` : ''})`);
-    }
-  }
-  const sql = `SELECT ${LIST_COLUMNS}, ${sortText(s)} AS sort_value FROM discrepancies
+  const order = SORTS[page.sort];
+  if (page.after) where.push(afterSql(order, page.after, p));
+  const sql = `SELECT ${LIST_COLUMNS}, ${sortValueSql(order)} AS sort_value FROM discrepancies
     ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-    ORDER BY ${s.column} ${s.dir} NULLS LAST, id ${s.dir}
+    ${orderBySql(order)}
     LIMIT ${p(page.limit + 1)}`;
   const { rows } = await pool.query<DbRow>(sql, params);
-  const more = rows.length > page.limit;
-  const pageRows = more ? rows.slice(0, page.limit) : rows;
-  const last = pageRows[pageRows.length - 1];
-  return {
-    items: pageRows.map(toCase),
-    next: more && last ? { sort: page.sort, value: last.sort_value ?? null, id: last.id } : null,
-  };
+  const { rows: pageRows, next } = keysetPage(rows, page.limit);
+  return { items: pageRows.map(toCase), next: next && { sort: page.sort, ...next } };
 }
 
 export async function getCase(pool: Pool, id: string): Promise<CaseDetailRow | null> {

@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import { afterSql, decodeKeyset, encodeKeyset, keysetPage, orderBySql, type Keyset, type KeysetOrder } from '../store/keyset';
 import type { LinkKind } from './links';
 
 /** Read side of incidents (written by membership.ts): pages for GET /v1/incidents, one incident, a case's incidents. */
@@ -44,28 +45,13 @@ export interface Incident {
   cases: IncidentCase[];
 }
 
-/** Where the previous page ended: opened_at as exact UTC text, and the id. */
-export interface IncidentCursor {
-  openedAt: string;
-  id: string;
-}
+/** Newest first, on (opened_at, id). */
+const BY_OPENED: KeysetOrder = { column: 'opened_at', dir: 'DESC', nullable: false, cast: 'timestamptz', maxIdLength: 200 };
 
-export function encodeIncidentCursor(c: IncidentCursor): string {
-  return Buffer.from(JSON.stringify([c.openedAt, c.id]), 'utf8').toString('base64url');
-}
-
-export function decodeIncidentCursor(text: string): IncidentCursor | null {
-  try {
-    const parsed: unknown = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
-    if (!Array.isArray(parsed) || parsed.length !== 2) return null;
-    const [openedAt, id] = parsed as unknown[];
-    if (typeof openedAt !== 'string' || !/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/.test(openedAt)) return null;
-    if (typeof id !== 'string' || id.length === 0 || id.length > 200) return null;
-    return { openedAt, id };
-  } catch {
-    return null;
-  }
-}
+/** Where the previous page ended. */
+export type IncidentCursor = Keyset;
+export const encodeIncidentCursor = (c: IncidentCursor): string => encodeKeyset(BY_OPENED, c);
+export const decodeIncidentCursor = (text: string): IncidentCursor | null => decodeKeyset(BY_OPENED, text);
 
 interface IncidentRow {
   id: string;
@@ -164,16 +150,14 @@ export async function listIncidents(
   if (filter.site) where.push(`site = ANY(${p(filter.site)}::text[])`);
   if (filter.visibleSites) where.push(`site = ANY(${p(filter.visibleSites)}::text[])`);
   if (filter.kind) where.push(`link_kind = ANY(${p(filter.kind)}::text[])`);
-  if (page.after) where.push(`(opened_at, id) < (${p(page.after.openedAt)}::timestamptz, ${p(page.after.id)})`);
+  if (page.after) where.push(afterSql(BY_OPENED, page.after, p));
   const { rows } = await pool.query<IncidentRow>(
     `SELECT ${INCIDENT_COLUMNS} FROM incidents ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-     ORDER BY opened_at DESC, id DESC LIMIT ${p(page.limit + 1)}`,
+     ${orderBySql(BY_OPENED)} LIMIT ${p(page.limit + 1)}`,
     params,
   );
-  const more = rows.length > page.limit;
-  const pageRows = more ? rows.slice(0, page.limit) : rows;
-  const last = pageRows[pageRows.length - 1];
-  return { items: await withMembers(pool, pageRows), next: more && last ? { openedAt: last.opened_text, id: last.id } : null };
+  const { rows: pageRows, next } = keysetPage(rows.map((r) => ({ ...r, sort_value: r.opened_text })), page.limit);
+  return { items: await withMembers(pool, pageRows), next };
 }
 
 export async function getIncident(pool: Pool, id: string): Promise<Incident | null> {

@@ -3,7 +3,8 @@ import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { ApiContext } from '../api/deps';
 import { NotFound, toApiError, ValidationError, type ApiError } from '../api/errors';
-import { ApproveBody, AssignBody, CaseId, CommentBody, RecountBody, RejectBody, ResolveManuallyBody, RetryBody } from '../api/schemas';
+import { ACTION_BODIES } from '../api/routes/discrepancies';
+import { CaseId } from '../api/schemas';
 import { actOnCase, type CaseAction } from '../api/services/case-actions';
 import { getCaseView, type CaseView } from '../api/services/discrepancies';
 import { parseInput } from '../api/validate';
@@ -20,20 +21,17 @@ import { actorOfUser, requireCsrf } from './session';
 const IdParams = z.object({ id: CaseId });
 const ActionParams = z.object({ id: CaseId, action: z.enum(PAGE_ACTIONS) });
 
-/** The API action each page action is, and how a form's fields become that action's body. */
-const TO_API: Record<PageAction, { action: CaseAction; schema: z.ZodType<Record<string, unknown>>; body: (f: Record<string, string>, actor: Actor) => Record<string, unknown> }> = {
-  approve: {
-    action: 'approve',
-    schema: ApproveBody,
-    body: (f) => ({ reasonCode: f.reasonCode, comment: f.comment || undefined, adjustQty: f.adjustQty ? Number(f.adjustQty) : undefined }),
-  },
-  reject: { action: 'reject', schema: RejectBody, body: (f) => ({ reasonCode: f.reasonCode, comment: f.comment }) },
-  recount: { action: 'recount', schema: RecountBody, body: (f) => ({ comment: f.comment || undefined }) },
-  claim: { action: 'assign', schema: AssignBody, body: (_f, actor) => ({ assignee: actor.userId }) },
-  reassign: { action: 'assign', schema: AssignBody, body: (f) => ({ assignee: f.assignee }) },
-  comment: { action: 'comments', schema: CommentBody, body: (f) => ({ text: f.text }) },
-  retry: { action: 'retry', schema: RetryBody, body: (f) => ({ comment: f.comment || undefined }) },
-  'resolve-manually': { action: 'resolve-manually', schema: ResolveManuallyBody, body: (f) => ({ reasonCode: f.reasonCode, comment: f.comment }) },
+/** The case action each page action is, and how a form's fields become that action's body. */
+type FormAction<A extends CaseAction> = { action: A; body: (f: Record<string, string>, actor: Actor) => Record<string, unknown> };
+const TO_API: { [P in PageAction]: FormAction<CaseAction> } = {
+  approve: { action: 'approve', body: (f) => ({ reasonCode: f.reasonCode, comment: f.comment || undefined, adjustQty: f.adjustQty ? Number(f.adjustQty) : undefined }) },
+  reject: { action: 'reject', body: (f) => ({ reasonCode: f.reasonCode, comment: f.comment }) },
+  recount: { action: 'recount', body: (f) => ({ comment: f.comment || undefined }) },
+  claim: { action: 'assign', body: (_f, actor) => ({ assignee: actor.userId }) },
+  reassign: { action: 'assign', body: (f) => ({ assignee: f.assignee }) },
+  comment: { action: 'comment', body: (f) => ({ text: f.text }) },
+  retry: { action: 'retry', body: (f) => ({ comment: f.comment || undefined }) },
+  'resolve-manually': { action: 'resolve_manually', body: (f) => ({ reasonCode: f.reasonCode, comment: f.comment }) },
 };
 
 const DONE: Record<PageAction, string> = {
@@ -128,7 +126,7 @@ export function caseRoutes(ctx: ApiContext): Router {
     const spec = TO_API[action];
     const idem = /^[A-Za-z0-9_-]{8,64}$/.test(form._idem ?? '') ? `web-${form._idem}` : undefined;
     try {
-      const body = parseInput(spec.schema, spec.body(form, actor), 'body');
+      const body = parseInput(ACTION_BODIES[spec.action], spec.body(form, actor), 'body');
       await actOnCase(ctx, actor, id, spec.action, body, idem);
     } catch (err) {
       const e: ApiError | null = toApiError(err);

@@ -1,10 +1,7 @@
 import {
-  checkCanAct,
-  checkDecision,
-  coversSite,
-  hasApproverRole,
-  recountRefusal,
+  caseActionRefusal,
   type Actor,
+  type CaseActionName,
   type CaseState,
   type PolicyDocument,
 } from '../domain';
@@ -30,6 +27,8 @@ function because(code: string, message: string, actor: Actor): string {
       return `Not your role at this step: ${message.replace(`; ${actor.userId} has`, '; you have')}.`;
     case 'closed':
       return `The case is closed.`;
+    case 'state':
+      return message.charAt(0).toUpperCase() + message.slice(1).replace(/_/g, ' ') + '.';
     default:
       return message.charAt(0).toUpperCase() + message.slice(1) + '.';
   }
@@ -37,7 +36,7 @@ function because(code: string, message: string, actor: Actor): string {
 
 /**
  * What the person may do now, by the same rules the workflow's update validators apply
- * (checkDecision, checkCanAct), so a button is enabled exactly when the update would be accepted.
+ * (caseActionRefusal), so a button is enabled exactly when the update would be accepted.
  */
 export function permissionsFor(policy: PolicyDocument | null, state: CaseState | null, actor: Actor, unavailable: string): Permissions {
   const all = (why: string): Permissions => ({ approve: why, reject: why, recount: why, claim: why, reassign: why, comment: why, retry: why, 'resolve-manually': why });
@@ -45,26 +44,21 @@ export function permissionsFor(policy: PolicyDocument | null, state: CaseState |
   if (state.status === 'closed') return all('The case is closed.');
   if (!policy) return all('The case has not settled its policy yet; try again in a moment.');
   const r = (refusal: { code: string; message: string } | null) => (refusal ? because(refusal.code, refusal.message, actor) : null);
-
-  const canAct = (action: string) => r(checkCanAct(policy, state, actor, action));
-  const refusal = recountRefusal(state);
-  const recount = canAct('recount') ?? (refusal ? `${refusal.charAt(0).toUpperCase()}${refusal.slice(1).replace(/_/g, ' ')}.` : null);
-  const assign = canAct('assign');
-  // a write the WMS/ERP refused: the same checks as the workflow's retry/resolveManually validators
-  const attention = (action: string) =>
-    canAct(action) ?? (state.status !== 'needs_attention' ? 'Only a case whose write was refused (needs attention) takes this.' : null);
+  // the workflow's validators apply the same rules (caseActionRefusal)
+  const refusal = (action: CaseActionName) => caseActionRefusal(action, policy, state, actor);
+  const may = (action: CaseActionName) => r(refusal(action));
+  // a write the WMS/ERP refused: only such a case takes retry and resolve-manually
+  const attention = (action: CaseActionName) =>
+    refusal(action)?.code === 'state' ? 'Only a case whose write was refused (needs attention) takes this.' : may(action);
+  const assign = may('assign');
   return {
     retry: attention('retry'),
     'resolve-manually': attention('resolve_manually'),
-    approve: r(checkDecision(policy, state, actor, 'approve')),
-    reject: r(checkDecision(policy, state, actor, 'reject')),
-    recount,
+    approve: may('approve'),
+    reject: may('reject'),
+    recount: may('recount'),
     claim: assign ?? (state.assignee === actor.userId ? 'It is already yours.' : null),
     reassign: assign,
-    comment: !coversSite(actor, state.report.site)
-      ? 'You have no access to this site.'
-      : hasApproverRole(actor)
-        ? null
-        : 'Commenting needs an approver role; you can read only.',
+    comment: refusal('comment')?.code === 'role' ? 'Commenting needs an approver role; you can read only.' : may('comment'),
   };
 }

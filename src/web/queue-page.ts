@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { ApiContext } from '../api/deps';
 import { ValidationError } from '../api/errors';
 import { parseInput } from '../api/validate';
-import { CASE_STATUSES, DiscrepancyKind, Severity } from '../domain';
+import { CASE_STATUSES, DiscrepancyKind, Severity, SiteId } from '../domain';
 import { decodeCursor, encodeCursor, listCases, type CaseFilter, type CaseRow } from '../store/discrepancy-queries';
 import { countQueue, type QueueCounts } from '../store/inbox-queries';
 import { formatDuration, html, money, qs, words, type Html } from './html';
@@ -17,7 +17,7 @@ const optionalText = (max: number) => z.string().trim().max(max).transform((v) =
 /** The queue's filters as the form and the links send them. */
 const QueueQuery = z
   .object({
-    site: optionalText(32),
+    site: z.union([z.literal(''), SiteId]).transform((v) => v || undefined).optional(),
     kind: z.union([z.literal(''), DiscrepancyKind]).transform((v) => v || undefined).optional(),
     severity: z.union([z.literal(''), Severity]).transform((v) => v || undefined).optional(),
     status: z.union([z.literal(''), z.enum(CASE_STATUSES)]).transform((v) => v || undefined).optional(),

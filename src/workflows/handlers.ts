@@ -2,15 +2,13 @@ import { ApplicationFailure, patched, setHandler } from '@temporalio/workflow';
 import {
   approvalLimit,
   approvalsRequiredFor,
-  checkCanAct,
-  checkDecision,
+  caseActionRefusal,
   coversSite,
   hasApproverRole,
   COMMENTS_KEPT,
   keepLast,
   caseLadder,
   positionOn,
-  recountRefusal,
   Refusal,
   slaDeadline,
   SOURCE_EVENT_IDS_KEPT,
@@ -193,7 +191,7 @@ export function registerHandlers(ctx: CaseContext, input: DiscrepancyWorkflowInp
       validator: (u) => {
         requireVerifiedActor(u);
         const policy = requireSettled(ctx);
-        const r = checkDecision(policy.document, ctx.state, u.actor, 'approve', u);
+        const r = caseActionRefusal('approve', policy.document, ctx.state, u.actor, u);
         if (r) refuse(r);
         const first = ctx.state.approvals[0];
         if (first && u.adjustQty !== undefined && u.adjustQty !== first.adjustQty) {
@@ -219,7 +217,7 @@ export function registerHandlers(ctx: CaseContext, input: DiscrepancyWorkflowInp
       validator: (u) => {
         requireVerifiedActor(u);
         const policy = requireSettled(ctx);
-        const r = checkDecision(policy.document, ctx.state, u.actor, 'reject');
+        const r = caseActionRefusal('reject', policy.document, ctx.state, u.actor);
         if (r) refuse(r);
       },
     },
@@ -237,10 +235,8 @@ export function registerHandlers(ctx: CaseContext, input: DiscrepancyWorkflowInp
       validator: (u) => {
         requireVerifiedActor(u);
         const policy = requireSettled(ctx);
-        const r = checkCanAct(policy.document, ctx.state, u.actor, 'recount');
+        const r = caseActionRefusal('recount', policy.document, ctx.state, u.actor);
         if (r) refuse(r);
-        const why = recountRefusal(ctx.state);
-        if (why) conflict(why);
       },
     },
   );
@@ -258,7 +254,7 @@ export function registerHandlers(ctx: CaseContext, input: DiscrepancyWorkflowInp
       validator: (u) => {
         requireVerifiedActor(u);
         const policy = requireSettled(ctx);
-        const r = checkCanAct(policy.document, ctx.state, u.actor, 'assign');
+        const r = caseActionRefusal('assign', policy.document, ctx.state, u.actor);
         if (r) refuse(r);
       },
     },
@@ -291,13 +287,11 @@ export function registerHandlers(ctx: CaseContext, input: DiscrepancyWorkflowInp
 
 /** needs_attention: retry the refused write, or resolve the case manually with a reason. */
 function registerAttentionHandlers(ctx: CaseContext): void {
-  const validate = (u: { actor: Actor }, action: string) => {
+  const validate = (u: { actor: Actor }, action: 'retry' | 'resolve_manually') => {
     requireVerifiedActor(u);
-    const actor = u.actor;
     if (!ctx.policy) conflict(`case is still being assessed (${ctx.state.status})`);
-    const r = checkCanAct(ctx.policy.document, ctx.state, actor, action);
+    const r = caseActionRefusal(action, ctx.policy.document, ctx.state, u.actor);
     if (r) refuse(r);
-    if (ctx.state.status !== 'needs_attention') conflict(`case is ${ctx.state.status}, not needs_attention`);
     if (ctx.attentionAction) conflict(`a ${ctx.attentionAction.kind} by ${ctx.attentionAction.userId} is being carried out`);
   };
   setHandler(

@@ -37,8 +37,10 @@ describe('POST /v1/discrepancies bodies', () => {
     expect400(await postReport(reportBody({ kind: 'made_up' as never })), ['body.kind']);
   });
 
-  it('refuses negative quantities where the kind does not allow them', async () => {
-    expect400(await postReport(reportBody({ observedQty: -3 })), ['body.observedQty']);
+  it('refuses negative quantities where the kind does not allow them (a rule across fields: 422)', async () => {
+    const res = await postReport(reportBody({ observedQty: -3 }));
+    expect(res.status).toBe(422);
+    expect(res.body.errors).toEqual([{ path: 'body.observedQty', message: expect.stringMatching(/unless kind is negative_inventory/) }]);
     expect400(await postReport(reportBody({ unitCost: -1 })), ['body.unitCost']);
   });
 
@@ -63,9 +65,11 @@ describe('POST /v1/discrepancies bodies', () => {
     expect400(await postReport([1, 2, 3]), ['body']);
   });
 
-  it('answers a body that is not JSON with 400 naming the missing fields', async () => {
+  it('answers a body that is not JSON with 415 naming the accepted type', async () => {
     const res = await request(api.app).post('/v1/discrepancies').set('Authorization', integration).set('Content-Type', 'text/plain').send('kind=count_variance');
-    expect400(res, ['body.kind']);
+    expect(res.status).toBe(415);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(res.headers['accept-post']).toBe('application/json');
   });
 
   it('answers a body over the limit with 413 problem+json', async () => {
@@ -126,12 +130,18 @@ describe('GET /v1/discrepancies query', () => {
     ['status=opened,lost', 'query.status.1'],
     ['severity=urgent', 'query.severity.0'],
     ['breached=maybe', 'query.breached'],
-    ['kind=', 'query.kind'],
+    ['kind=', 'query.kind.0'],
     ['stauts=opened', 'query.stauts'],
-    ['cursor=not-a-cursor', 'query.cursor'],
+    ['cursor=not%20a%20cursor', 'query.cursor'],
     ['limit=1&limit=2', 'query.limit'],
   ])('%s → 400 naming %s', async (qs, path) => {
     expect400(await list(qs), [path]);
+  });
+
+  it('a well-formed cursor this API did not issue is 422 naming it', async () => {
+    const res = await list('cursor=not-a-cursor');
+    expect(res.status).toBe(422);
+    expect(res.body.errors).toEqual([{ path: 'query.cursor', message: expect.any(String) }]);
   });
 });
 

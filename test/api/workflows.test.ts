@@ -131,10 +131,11 @@ describe('a case whose workflow is running (no worker)', () => {
       expect(signals.length).toBe(2);
     });
 
-    it('answers 404 for an unknown task and 403 for a task at a site outside the key', async () => {
+    it('answers 404 for an unknown task and, alike, for a task at a site outside the key', async () => {
       await postCount({ taskId: 'CT-unknown', countedQty: 1, countedBy: 'u' }).expect(404);
       const elsewhere = await newTask('DC9');
-      await postCount({ taskId: elsewhere, countedQty: 1, countedBy: 'u' }).expect(403);
+      const res = await postCount({ taskId: elsewhere, countedQty: 1, countedBy: 'u' }).expect(404);
+      expect(res.body.detail).toBe(`no count task ${elsewhere}`);
     });
   });
 });

@@ -225,11 +225,11 @@ describe('sites without the reference ledger', () => {
 });
 
 describe('input Postgres cannot store', () => {
-  it('a NUL character is a 400 for a single event and an invalid item in a batch, never a 500', async () => {
+  it('a NUL character is a 422 for a single event and an invalid item in a batch, never a 500', async () => {
     const site = uniq('DC');
     const bad = ev({ type: 'count', site, sku: 'S\u0000X', location: 'A-01', qty: 1 });
     const single = await postEvents(api, bad);
-    expect(single.status).toBe(400);
+    expect(single.status).toBe(422);
     const batch = await postEvents(api, { events: [bad, ev({ type: 'count', site, sku: 'S-OK', location: 'A-01', qty: 0 })] });
     expect(batch.status).toBe(200);
     expect(batch.body.results.map((r: { status: string }) => r.status)).toEqual(['invalid', 'accepted']);

@@ -78,7 +78,7 @@ it('bad usage exits 2 with the usage', async () => {
 });
 
 /*
- * The scenario: the consumer ran with RABBITMQ_MAX_MESSAGE_BYTES set too low for a WMS that sends
+ * The scenario: the consumer ran with MAX_EVENT_BYTES set too low for a WMS that sends
  * receipts with large attribute blocks (and one report), so these valid messages were dead-lettered
  * as too large. The operator reads the DLQ, raises the limit (restarts the consumer with the
  * default), and replays: each message is taken in once.
@@ -86,7 +86,7 @@ it('bad usage exits 2 with the usage', async () => {
 it('dead letters refused by a too-low size limit are listed without being taken, replayed after the fix, and taken in once', async () => {
   const site = uniq('DC');
   const big = { note: 'x'.repeat(3000) };
-  const strict = await startConsumerProcess({ RABBITMQ_MAX_MESSAGE_BYTES: '2048' });
+  const strict = await startConsumerProcess({ MAX_EVENT_BYTES: '2048' });
   // event ids are unique per source across the whole database: other files send events too
   const [e1, e2] = [uniq('E-1'), uniq('E-2')];
   await broker.publish(config.RABBITMQ_QUEUE, inventoryEvent(site, 'SKU-1', e1, { attributes: big }), { type: 'reckon.event', messageId: 'E-1', correlationId: 'corr-E-1' });

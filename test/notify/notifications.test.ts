@@ -187,5 +187,5 @@ it('GET /v1/notifications refuses bad filters with the failing fields and sites 
   const bad = await viewer.get('/v1/notifications?status=lost&limit=0');
   expect(bad.status).toBe(400);
   expect(bad.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['query.limit', 'query.status.0']);
-  expect((await viewer.get('/v1/notifications?site=DC-ELSEWHERE')).status).toBe(403);
+  expect((await viewer.get('/v1/notifications?site=DC-ELSEWHERE')).status).toBe(404);
 });

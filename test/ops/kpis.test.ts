@@ -138,7 +138,7 @@ it('filters by kind', async () => {
   expect(res.body.recountRate).toEqual({ rate: 1 / 5, numerator: 1, denominator: 5 });
 });
 
-it('is limited to the key’s sites: without ?site its own, another site is 403', async () => {
+it('is limited to the key’s sites: without ?site its own, another site is 404 like an unknown one', async () => {
   const scoped = await api.bearer(['viewer'], [S2]);
   const own = await request(api.app).get(`/v1/kpis?${window}`).set('Authorization', scoped);
   expect(own.status).toBe(200);
@@ -146,8 +146,9 @@ it('is limited to the key’s sites: without ?site its own, another site is 403'
   expect(own.body.volume.total).toBe(1);
   expect(own.body.autoResolutionRate).toEqual({ rate: 0, numerator: 0, denominator: 1 });
   const other = await request(api.app).get(`/v1/kpis?site=${S1}&${window}`).set('Authorization', scoped);
-  expect(other.status).toBe(403);
+  expect(other.status).toBe(404);
   expect(other.headers['content-type']).toMatch(/problem\+json/);
+  expect((await request(api.app).get(`/v1/kpis?site=NO-SUCH-SITE&${window}`).set('Authorization', scoped)).status).toBe(404);
 });
 
 it('an empty window answers zeros and null rates', async () => {
@@ -158,12 +159,12 @@ it('an empty window answers zeros and null rates', async () => {
   expect(res.body.slaBreachRate).toEqual({ rate: null, numerator: 0, denominator: 0 });
 });
 
-it('bad windows and unknown parameters are 400 naming the field', async () => {
+it('unknown parameters are 400 and bad windows (a rule across from and to) 422, naming the field', async () => {
   const backwards = await request(api.app).get(`/v1/kpis?from=${iso(T0)}&to=${iso(T0 - DAY)}`).set('Authorization', admin);
-  expect(backwards.status).toBe(400);
+  expect(backwards.status).toBe(422);
   expect(backwards.body.errors).toEqual([expect.objectContaining({ path: 'query.from' })]);
   const tooLong = await request(api.app).get('/v1/kpis?from=2020-01-01&to=2024-01-01').set('Authorization', admin);
-  expect(tooLong.status).toBe(400);
+  expect(tooLong.status).toBe(422);
   const junk = await request(api.app).get('/v1/kpis?from=yesterday&kind=nonsense&colour=red').set('Authorization', admin);
   expect(junk.status).toBe(400);
   expect(junk.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['query.colour', 'query.from', 'query.kind.0']);

@@ -93,12 +93,14 @@ it('a case reported through replica #2 reaches the stream of replica #1, within 
   expect(otherSite.changes().filter((c) => c.id === reported.body.id)).toEqual([]);
 });
 
-it('a key may not watch a site outside its scope; bad filters are 400; no key is 401', async () => {
+it('a site outside the key’s scope is 404, as an unknown site; bad filters are 400; no key is 401', async () => {
   const one = await replica();
   const scoped = await bearer(['viewer'], ['DC1']);
-  const forbidden = await request(one.app).get('/v1/stream?site=DC2').set('Authorization', scoped);
-  expect(forbidden.status).toBe(403);
-  expect(forbidden.headers['content-type']).toMatch(/problem\+json/);
+  const outside = await request(one.app).get('/v1/stream?site=DC2').set('Authorization', scoped);
+  expect(outside.status).toBe(404);
+  expect(outside.headers['content-type']).toMatch(/problem\+json/);
+  const unknown = await request(one.app).get('/v1/stream?site=NO-SUCH-SITE').set('Authorization', scoped);
+  expect({ status: unknown.status, detail: unknown.body.detail.replace('NO-SUCH-SITE', 'DC2') }).toEqual({ status: 404, detail: outside.body.detail });
   const bad = await request(one.app).get('/v1/stream?kind=weather').set('Authorization', scoped);
   expect(bad.status).toBe(400);
   expect(bad.body.errors).toEqual([expect.objectContaining({ path: 'query.kind.0' })]);

@@ -1,5 +1,7 @@
 """Schemathesis hooks for Reckon's API (loaded through SCHEMATHESIS_HOOKS by schemathesis.test.ts)."""
 import json
+import re
+import uuid
 
 import schemathesis
 
@@ -23,4 +25,20 @@ def client_errors_are_problem_json(ctx, response, case):
         raise AssertionError(f"{response.status_code} problem body lacks {', '.join(missing)}")
     if body["status"] != response.status_code:
         raise AssertionError(f"problem status {body['status']} differs from the HTTP status {response.status_code}")
+    return None
+
+
+_IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+
+
+@schemathesis.hook
+def before_call(ctx, case, **kwargs):
+    """A valid Idempotency-Key becomes a new one for every request, as the document asks of clients
+    ("use a new key for each new request"): the generator repeats short values ("0") across different
+    bodies, which the API rightly refuses (422). Replays of one key are tested in test/ops/idempotency.test.ts;
+    invalid keys are left as generated, so their 400 is still checked."""
+    headers = case.headers or {}
+    for name in list(headers):
+        if name.lower() == "idempotency-key" and isinstance(headers[name], str) and _IDEMPOTENCY_KEY.match(headers[name]):
+            headers[name] = f"st-{uuid.uuid4()}"
     return None

@@ -16,18 +16,19 @@ import { createIsolatedDatabase } from './isolated-db';
 
 /**
  * Schemathesis against the real API (engine, Temporal, Postgres, Redis) on a loopback port:
- * examples, coverage (boundary and negative cases) and fuzzing of every operation in
- * /openapi.json, as an admin, in a database of its own (it stores policy versions). Checks: no
- * 5xx, responses match the declared schema and content type, every 4xx is problem+json (custom
- * check in problem_json.py). Path ids are often real cases, so approver actions reach the
+ * examples, coverage (boundary and negative cases), fuzzing and the stateful phase, 40 examples
+ * of every operation in /openapi.json, as an admin, in a database of its own (it stores policy
+ * versions). Every check (`--checks all`): no 5xx; status codes, headers, content types and
+ * bodies as declared; schema-valid requests taken and schema-violating ones refused; 405 with
+ * Allow for undeclared methods; 401 without the key; every 4xx problem+json (custom check in
+ * problem_json.py). Path ids are often real cases, so approver actions reach the
  * workflow's validators instead of stopping at 404. The seed is fixed, so CI runs the same
  * examples every time (`SCHEMATHESIS_SEED=<n>` explores others); a failure prints schemathesis's
  * report. `SCHEMATHESIS_REPORT_DIR=<dir>` keeps the reports (output and JUnit per process).
  */
 const SCHEMATHESIS = join(__dirname, '..', '..', '.venv', 'bin', 'schemathesis');
 const HOOKS = join(__dirname, 'problem_json.py');
-const CHECKS = ['not_a_server_error', 'response_schema_conformance', 'content_type_conformance', 'client_errors_are_problem_json'];
-const MAX_EXAMPLES = 20;
+const MAX_EXAMPLES = 40;
 const SEED = process.env.SCHEMATHESIS_SEED ?? '20261122';
 
 let engine: Engine;
@@ -70,8 +71,24 @@ type Spec = {
  * schemathesis.toml: real case ids for `{id}` (most of the time), and a short read of every
  * server-sent event stream (a stream never ends by itself).
  */
-function configFile(spec: Spec, caseIds: string[]): string {
-  const lines = ['[dictionaries.cases]', `values = ${JSON.stringify(caseIds)}`, '', '[parameters]', '"path.id" = { dictionary = "cases", probability = 0.7 }'];
+function configFile(spec: Spec, caseIds: string[], key: string): string {
+  const lines = [
+    // the key through the document's security scheme (not a fixed header), so schemathesis can
+    // also send requests without it and check they are refused (401)
+    '[auth.openapi.bearer]',
+    `bearer = ${JSON.stringify(key)}`,
+    '',
+    '[dictionaries.cases]',
+    `values = ${JSON.stringify(caseIds)}`,
+    '',
+    '[parameters]',
+    '"path.id" = { dictionary = "cases", probability = 0.7 }',
+    '',
+    // 400 means "breaks what the document states"; 422 "well-formed, but a rule the document cannot
+    // state refuses it" (an approval over the limit, a cursor not issued, quantities that agree)
+    '[checks.positive_data_acceptance]',
+    'expected-statuses = ["2xx", "3xx", "401", "403", "404", "409", "422", "429", "5xx"]',
+  ];
   for (const [path, methods] of Object.entries(spec.paths)) {
     for (const [method, op] of Object.entries(methods)) {
       const streams = Object.values(op.responses ?? {}).some((r) => Object.keys(r.content ?? {}).some((t) => t.startsWith('text/event-stream')));
@@ -132,6 +149,12 @@ function run(args: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<{ cod
 const PROCESSES = 3;
 
 /**
+ * Measured cost of the heaviest operations (seconds of a run, relative): the policy document is
+ * a large schema, so generating its bodies dominates; events and reports come next.
+ */
+const WEIGHTS: Record<string, number> = { 'POST /v1/policies': 35, 'POST /v1/events': 12, 'POST /v1/discrepancies': 11, 'POST /v1/counts': 4 };
+
+/**
  * Operations (`METHOD /path`) split across the processes so each has about as much to do: a
  * request body means many more generated cases, and a stream holds each request open.
  */
@@ -139,7 +162,8 @@ function balancedGroups(spec: Spec): string[][] {
   const ops = Object.entries(spec.paths).flatMap(([path, methods]) =>
     Object.entries(methods).map(([method, op]) => {
       const streams = Object.values(op.responses ?? {}).some((r) => Object.keys(r.content ?? {}).some((t) => t.startsWith('text/event-stream')));
-      return { name: `${method.toUpperCase()} ${path}`, weight: op.requestBody ? 5 : streams ? 4 : 1 };
+      const name = `${method.toUpperCase()} ${path}`;
+      return { name, weight: WEIGHTS[name] ?? (op.requestBody ? 2 : streams ? 8 : 1) };
     }),
   );
   ops.sort((a, b) => b.weight - a.weight || a.name.localeCompare(b.name));
@@ -159,7 +183,7 @@ it('finds no server error, schema violation or non-problem 4xx in any operation'
   const dir = keep ?? mkdtempSync(join(tmpdir(), 'reckon-schemathesis-'));
   mkdirSync(dir, { recursive: true });
   const spec = (await request(server).get('/openapi.json').expect(200)).body as Spec;
-  writeFileSync(join(dir, 'schemathesis.toml'), configFile(spec, await reportCases(`Bearer ${key}`)));
+  writeFileSync(join(dir, 'schemathesis.toml'), configFile(spec, await reportCases(`Bearer ${key}`), key));
   const groups = balancedGroups(spec);
   try {
     const runs = await Promise.all(
@@ -170,10 +194,9 @@ it('finds no server error, schema violation or non-problem 4xx in any operation'
             'run',
             `http://127.0.0.1:${port}/openapi.json`,
             ...group.flatMap((name) => ['--include-name', name]),
-            '--checks', CHECKS.join(','),
-            '--header', `Authorization: Bearer ${key}`,
+            '--checks', 'all',
             '--max-examples', String(MAX_EXAMPLES),
-            '--phases', 'examples,coverage,fuzzing',
+            '--phases', 'examples,coverage,fuzzing,stateful',
             '--workers', '1',
             // hypothesis's health checks judge the generator (too slow on a busy machine, too
             // many examples filtered for a strict schema), not the API: they only make runs flaky
@@ -195,11 +218,15 @@ it('finds no server error, schema violation or non-problem 4xx in any operation'
     expect({ failed, serverErrors }).toEqual({ failed: [], serverErrors: [] });
     // every operation was exercised: a spec schemathesis could not load would test nothing and pass
     const operations = Object.values(spec.paths).reduce((n, methods) => n + Object.keys(methods).length, 0);
-    const tested = groups.reduce((n, _g, i) => n + (readFileSync(join(dir, `junit-${i}.xml`), 'utf8').match(/<testcase /g)?.length ?? 0), 0);
+    const junit = groups.map((_g, i) => readFileSync(join(dir, `junit-${i}.xml`), 'utf8'));
+    const tested = junit.reduce((n, xml) => n + (xml.match(/<testcase name="(?!Stateful tests")/g)?.length ?? 0), 0);
     expect(tested).toBe(operations);
+    // the stateful phase ran (it follows the links between operations, e.g. a report to its case's actions)
+    expect(junit.some((xml) => xml.includes('<testcase name="Stateful tests"'))).toBe(true);
     expect(await wedgedCases()).toEqual([]);
   } finally {
     if (!keep) rmSync(dir, { recursive: true, force: true });
   }
-  // about a minute of CPU in all; the margin is for a machine shared with other jobs
-}, 480_000);
+  // 40 examples of every operation with every check and phase: 2.5 minutes on 2 cores (about 9
+  // when four other test runs share them); POST /v1/policies takes the longest
+}, 900_000);

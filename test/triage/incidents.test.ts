@@ -265,7 +265,7 @@ describe('incidents', () => {
       ['status=pending', 'query.status'],
       ['kind=aisle', 'query.kind'],
       ['limit=0', 'query.limit'],
-      ['cursor=nonsense', 'query.cursor'],
+      ['cursor=non%20sense', 'query.cursor'],
       ['colour=red', 'query'],
     ]) {
       const res = await client.get(`/v1/incidents?${query}`);

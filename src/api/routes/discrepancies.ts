@@ -1,6 +1,6 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
-import { DiscrepancyReport } from '../../domain';
+import { CASE_ACTION_NAMES, CASE_ACTIONS, DiscrepancyReport } from '../../domain';
 import { actorOf, approverRole, oneOf, requireRole } from '../auth';
 import type { ApiContext } from '../deps';
 import {
@@ -16,22 +16,23 @@ import {
   ResolveManuallyBody,
   RetryBody,
 } from '../schemas';
-import { actOnCase, repinCases, type CaseAction } from '../services/case-actions';
+import { actOnCase, repinCases, type CaseAction, type CaseActionBodies } from '../services/case-actions';
 import { caseLinks, getCaseView, listQueue, reportDiscrepancy } from '../services/discrepancies';
+import { capOf } from '../body';
 import { parseInput } from '../validate';
 
-const ACTION_BODIES: Record<CaseAction, z.ZodType<Record<string, unknown>>> = {
+/** Each action's body schema; its path and who may call it come from the domain's CASE_ACTIONS. */
+export const ACTION_BODIES: { [A in CaseAction]: z.ZodType<CaseActionBodies[A]> } = {
   approve: ApproveBody,
   reject: RejectBody,
   recount: RecountBody,
   assign: AssignBody,
-  comments: CommentBody,
+  comment: CommentBody,
   retry: RetryBody,
-  'resolve-manually': ResolveManuallyBody,
+  resolve_manually: ResolveManuallyBody,
   repin: RepinBody,
 };
-/** Who may call each action; the workflow's validators decide the rest. */
-const ACTION_ROLES: Partial<Record<CaseAction, Parameters<typeof requireRole>[0]>> = { repin: oneOf('admin') };
+const ROLE_CHECK = { approver: approverRole, admin: oneOf('admin') } as const;
 
 const IdParams = z.object({ id: CaseId });
 const IdempotencyKey = z.object({ 'idempotency-key': z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, '1-128 letters, digits, . _ : -').optional() });
@@ -43,6 +44,7 @@ export function discrepancyRoutes(ctx: ApiContext): Router {
   const router = Router();
 
   router.post('/', requireRole(oneOf('integration', 'admin')), async (req, res) => {
+    capOf('the report', req.bodyBytes ?? 0, ctx.config.MAX_EVENT_BYTES);
     const report = parseInput(DiscrepancyReport, req.body ?? {}, 'body');
     const accepted = await reportDiscrepancy(ctx, actorOf(req), report);
     const links = caseLinks(accepted.id);
@@ -54,6 +56,8 @@ export function discrepancyRoutes(ctx: ApiContext): Router {
     res.json(await listQueue(ctx, actorOf(req), query));
   });
 
+  // /repin takes POST only: its other methods are 405 (app.ts), not a case named "repin"
+  router.all('/repin', (req, _res, next) => next(req.method === 'POST' ? undefined : 'router'));
   router.get('/:id', async (req, res) => {
     res.json(await getCaseView(ctx, actorOf(req), caseIdOf(req)));
   });
@@ -64,8 +68,8 @@ export function discrepancyRoutes(ctx: ApiContext): Router {
     res.json({ results: await repinCases(ctx, actorOf(req), caseIds, { version, reason }) });
   });
 
-  for (const action of Object.keys(ACTION_BODIES) as CaseAction[]) {
-    router.post(`/:id/${action}`, requireRole(ACTION_ROLES[action] ?? approverRole), async (req, res) => {
+  for (const action of CASE_ACTION_NAMES) {
+    router.post(`/:id/${CASE_ACTIONS[action].path}`, requireRole(ROLE_CHECK[CASE_ACTIONS[action].who]), async (req, res) => {
       const id = caseIdOf(req);
       const body = parseInput(ACTION_BODIES[action], req.body ?? {}, 'body');
       const key = parseInput(IdempotencyKey, { 'idempotency-key': req.get('idempotency-key') }, 'header')['idempotency-key'];

@@ -1,24 +1,19 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { NOTIFICATION_CHANNELS } from '../../domain';
+import { CaseId, NOTIFICATION_CHANNELS, SiteId } from '../../domain';
+import { csvList } from '../query-list';
 import { listSends } from '../../store/notification-sends';
 import { actorOf } from '../auth';
 import type { ApiContext } from '../deps';
 import { sitesInScope } from '../site-scope';
 import { parseInput } from '../validate';
 
-const list = <T extends string>(values: readonly [T, ...T[]]) =>
-  z
-    .string()
-    .transform((s) => s.split(',').map((v) => v.trim()).filter(Boolean))
-    .pipe(z.array(z.enum(values)).min(1));
-
 export const NotificationQuery = z
   .object({
-    caseId: z.string().min(1).max(128).optional(),
-    status: list(['pending', 'sent', 'failed', 'dead']).optional(),
-    channel: list(NOTIFICATION_CHANNELS).optional(),
-    site: z.string().min(1).max(32).optional(),
+    caseId: CaseId.optional(),
+    status: csvList(z.enum(['pending', 'sent', 'failed', 'dead'])).optional(),
+    channel: csvList(z.enum(NOTIFICATION_CHANNELS)).optional(),
+    site: SiteId.optional(),
     limit: z.coerce.number().int().min(1).max(500).default(100),
   })
   .strict();

@@ -1,6 +1,7 @@
-import type { UpdateDefinition } from '@temporalio/client';
+import type { UpdateDefinition, WorkflowHandle } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
-import { coversSite, type Actor } from '../../domain';
+import type { z } from 'zod';
+import { coversSite, type Actor, type CaseActionName } from '../../domain';
 import { privateKeyFromBase64, signUpdateInput } from '../../temporal/actor-proof';
 import { getCaseRef } from '../../store/discrepancy-queries';
 import {
@@ -15,50 +16,72 @@ import {
   type UpdateResult,
 } from '../../workflows/messages';
 import type { ApiContext } from '../deps';
-import { Conflict, Forbidden, NotFound, toApiError } from '../errors';
+import { Conflict, NotFound, toApiError } from '../errors';
+import type { ApproveBody, AssignBody, CommentBody, RecountBody, RejectBody, RepinBody, ResolveManuallyBody, RetryBody } from '../schemas';
 import { withDeadline } from './temporal';
 
-export const CASE_ACTIONS = {
-  approve: approveUpdate,
-  reject: rejectUpdate,
-  recount: recountUpdate,
-  assign: assignUpdate,
-  comments: commentUpdate,
-  retry: retryUpdate,
-  'resolve-manually': resolveManuallyUpdate,
-  repin: repinPolicyUpdate,
-} as const;
-export type CaseAction = keyof typeof CASE_ACTIONS;
+export type CaseAction = CaseActionName;
+
+/** Each action's body, as its route validates it (src/api/schemas.ts). */
+export interface CaseActionBodies {
+  approve: z.output<typeof ApproveBody>;
+  reject: z.output<typeof RejectBody>;
+  recount: z.output<typeof RecountBody>;
+  assign: z.output<typeof AssignBody>;
+  comment: z.output<typeof CommentBody>;
+  retry: z.output<typeof RetryBody>;
+  resolve_manually: z.output<typeof ResolveManuallyBody>;
+  repin: z.output<typeof RepinBody>;
+}
+
+type Send = (input: { actor: Actor }, call: <I extends { actor: Actor }>(update: UpdateDefinition<UpdateResult, [I]>, input: I) => Promise<UpdateResult>) => Promise<UpdateResult>;
+
+/**
+ * Each action as its typed update from messages.ts: the body with the actor must be what the
+ * workflow's handler takes (checked by the compiler, no cast to a name or a loose type).
+ */
+function sender<A extends CaseAction>(action: A, body: CaseActionBodies[A]): Send {
+  const as = <T>(v: unknown) => v as T; // the body was validated against this action's schema by the caller
+  const senders: { [K in CaseAction]: Send } = {
+    approve: (b, call) => call(approveUpdate, { ...as<CaseActionBodies['approve']>(body), ...b }),
+    reject: (b, call) => call(rejectUpdate, { ...as<CaseActionBodies['reject']>(body), ...b }),
+    recount: (b, call) => call(recountUpdate, { ...as<CaseActionBodies['recount']>(body), ...b }),
+    assign: (b, call) => call(assignUpdate, { ...as<CaseActionBodies['assign']>(body), ...b }),
+    comment: (b, call) => call(commentUpdate, { ...as<CaseActionBodies['comment']>(body), ...b }),
+    retry: (b, call) => call(retryUpdate, { ...as<CaseActionBodies['retry']>(body), ...b }),
+    resolve_manually: (b, call) => call(resolveManuallyUpdate, { ...as<CaseActionBodies['resolve_manually']>(body), ...b }),
+    repin: (b, call) => call(repinPolicyUpdate, { ...as<CaseActionBodies['repin']>(body), ...b }),
+  };
+  return senders[action];
+}
 
 /**
  * An approver action on a case, as a Temporal update. The API only checks what it can see
- * cheaply (the case exists, the site, not closed); the workflow's validators make the real
- * decision (role on the ladder, segregation of duties, four eyes, state) and refuse with a
- * typed ApplicationFailure that the error middleware maps to 403/409/422.
+ * cheaply (the case exists within the key's sites, not closed); the workflow's validators make
+ * the real decision (caseActionRefusal: role on the ladder, segregation of duties, four eyes,
+ * state) and refuse with a typed ApplicationFailure that the error middleware maps to 403/409/422.
  */
-export async function actOnCase(
+export async function actOnCase<A extends CaseAction>(
   ctx: ApiContext,
   actor: Actor,
   caseId: string,
-  action: CaseAction,
-  body: Record<string, unknown>,
+  action: A,
+  body: CaseActionBodies[A],
   idempotencyKey?: string,
 ): Promise<UpdateResult> {
   const row = await getCaseRef(ctx.db, caseId);
-  if (!row) throw new NotFound(`no case ${caseId}`);
-  if (!coversSite(actor, row.site)) throw new Forbidden(`${actor.userId} has no access to site ${row.site}`);
+  // another site's case is "not found", exactly like an unknown one: a 403 would reveal it exists
+  if (!row || !coversSite(actor, row.site)) throw new NotFound(`no case ${caseId}`);
   if (row.status === 'closed') throw new Conflict(`case ${caseId} is closed`);
 
-  const handle = ctx.temporal.workflow.getHandle(row.workflowId, undefined, { firstExecutionRunId: row.id });
+  const handle: WorkflowHandle = ctx.temporal.workflow.getHandle(row.workflowId, undefined, { firstExecutionRunId: row.id });
   // the same Idempotency-Key from the same user is the same update: Temporal answers it once
   const updateId = idempotencyKey ? `${action}:${actor.userId}:${idempotencyKey}` : randomUUID();
-  const update = CASE_ACTIONS[action].name;
-  // signed for this case, action and update id: the worker trusts no actor without it (docs/security.md)
-  const input = signUpdateInput(privateKeyFromBase64(ctx.config.ACTOR_SIGNING_KEY), { workflowId: row.workflowId, update, updateId }, { ...body, actor });
-  // the body was validated against this action's schema by the route
-  const definition = CASE_ACTIONS[action] as unknown as UpdateDefinition<UpdateResult, [Record<string, unknown>]>;
-  return withDeadline(ctx, ctx.timeouts.updateMs, () => handle.executeUpdate(definition, { args: [input], updateId }));
-
+  return sender(action, body)({ actor }, (update, input) => {
+    // signed for this case, update and update id: the worker trusts no actor without it (docs/security.md)
+    const signed = signUpdateInput(privateKeyFromBase64(ctx.config.ACTOR_SIGNING_KEY), { workflowId: row.workflowId, update: update.name, updateId }, input);
+    return withDeadline(ctx, ctx.timeouts.updateMs, () => handle.executeUpdate(update, { args: [signed], updateId }));
+  });
 }
 
 export interface RepinResult {

@@ -16,7 +16,7 @@ export async function listCountPlans(
   q: CountPlanListQuery,
 ): Promise<{ items: CountPlanView[]; nextCursor: string | null; limit: number }> {
   const after = q.cursor === undefined ? undefined : decodePlanCursor(q.cursor);
-  if (after === null) throw new ValidationError([{ path: 'query.cursor', message: 'not a cursor issued by this API' }]);
+  if (after === null) throw ValidationError.rule([{ path: 'query.cursor', message: 'not a cursor issued by this API' }]);
   const page = await listPlans(ctx.db, { site: q.site, visibleSites: visibleSites(actor) }, { limit: q.limit, after });
   return { items: page.items.map(withLinks), nextCursor: page.next ? encodePlanCursor(page.next) : null, limit: q.limit };
 }

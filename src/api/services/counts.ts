@@ -13,7 +13,7 @@ import { isCountPlan, reportPlannedCount } from '../../planner/count-results';
 import { getCaseRef } from '../../store/discrepancy-queries';
 import { countResultSignal } from '../../workflows/messages';
 import type { ApiContext } from '../deps';
-import { Conflict, Forbidden, NotFound, Unprocessable } from '../errors';
+import { Conflict, NotFound, Unprocessable } from '../errors';
 import { withDeadline } from './temporal';
 
 export interface CountAccepted {
@@ -40,8 +40,8 @@ export async function submitCount(
   body: { taskId: string; countedQty: number; countedBy: string; countedAt?: string; bookQty?: number },
 ): Promise<CountAccepted> {
   const task = await getCountTask(ctx.db, body.taskId);
-  if (!task) throw new NotFound(`no count task ${body.taskId}`);
-  if (!coversSite(actor, task.site)) throw new Forbidden(`${actor.userId} has no access to site ${task.site}`);
+  // another site's task is "not found", exactly like an unknown one
+  if (!task || !coversSite(actor, task.site)) throw new NotFound(`no count task ${body.taskId}`);
 
   // a bin Reckon never heard an event about: its books from the WMS/ERP first, as intake does
   const lookup = ctx.intakePorts.stockLookup;

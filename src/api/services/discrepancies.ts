@@ -5,6 +5,7 @@ import {
   decodeCursor,
   encodeCursor,
   getCase,
+  getCaseRef,
   listCases,
   type CaseDetailRow,
   type CaseRow,
@@ -30,10 +31,20 @@ export function caseLinks(id: string): Record<string, string> {
 
 export type { AcceptedReport };
 
-/** Starts a case or merges the report into the open case with the same key (see startOrMergeCase). */
+/**
+ * Starts a case or merges the report into the open case with the same key (see
+ * startOrMergeCase). A new case is answered once the read model has it (its first transition,
+ * usually well under a second), so the links of the answer work at once; with no worker running
+ * it answers after caseVisibleMs anyway: the report is durable, the case appears when a worker runs.
+ */
 export async function reportDiscrepancy(ctx: ApiContext, actor: Actor, report: DiscrepancyReport): Promise<AcceptedReport> {
   if (!coversSite(actor, report.site)) throw new Forbidden(`${actor.userId} may not report for site ${report.site}`);
-  return startOrMergeCase(ctx, report, { withTemporal: (call) => withDeadline(ctx, ctx.timeouts.signalMs, call) });
+  const accepted = await startOrMergeCase(ctx, report, { withTemporal: (call) => withDeadline(ctx, ctx.timeouts.signalMs, call) });
+  const until = Date.now() + ctx.timeouts.caseVisibleMs;
+  for (let wait = 10; !(await getCaseRef(ctx.db, accepted.id)) && Date.now() < until; wait = Math.min(wait * 2, 200)) {
+    await new Promise((r) => setTimeout(r, wait));
+  }
+  return accepted;
 }
 
 function visibleSites(actor: Actor): string[] | undefined {
@@ -47,7 +58,7 @@ export async function listQueue(
 ): Promise<{ items: CaseRow[]; nextCursor: string | null; limit: number }> {
   const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor, q.sort);
   if (after === null) {
-    throw new ValidationError([{ path: 'query.cursor', message: 'not a cursor issued for this sort' }]);
+    throw ValidationError.rule([{ path: 'query.cursor', message: 'not a cursor issued for this sort' }]);
   }
   const page = await listCases(
     ctx.db,

@@ -3,6 +3,7 @@ import { coversSite, InventoryEvent, type Actor } from '../../domain';
 import { acceptEvent, acceptEvents, type EventIntake, type EventOutcome } from '../../ingest/event-intake';
 import type { ApiContext } from '../deps';
 import { Forbidden, ValidationError } from '../errors';
+import { capOf } from '../body';
 import { parseInput } from '../validate';
 import { withDeadline } from './temporal';
 
@@ -52,7 +53,8 @@ function intakeOf(ctx: ApiContext): EventIntake {
 }
 
 /** One event: 400 naming its fields when invalid, 403 outside the key's sites. */
-export async function ingestOne(ctx: ApiContext, actor: Actor, body: unknown): Promise<z.infer<typeof EventResult>> {
+export async function ingestOne(ctx: ApiContext, actor: Actor, body: unknown, bytes: number): Promise<z.infer<typeof EventResult>> {
+  capOf('the event', bytes, ctx.config.MAX_EVENT_BYTES);
   // the wire check first: problem+json paths under `body.`, NUL characters refused wherever they are
   const event = parseInput(InventoryEvent, body, 'body');
   if (!coversSite(actor, event.site)) throw new Forbidden(`${actor.userId} may not send events for site ${event.site}`);
@@ -72,8 +74,17 @@ export async function ingestOne(ctx: ApiContext, actor: Actor, body: unknown): P
  */
 export async function ingestBatch(ctx: ApiContext, actor: Actor, body: unknown): Promise<z.infer<typeof EventBatchResult>> {
   const { events } = parseInput(EventBatch, body, 'body', { itemsCheckedApart: true });
-  const outcomes = await acceptEvents(intakeOf(ctx), events, { maySend: (site) => coversSite(actor, site), dataExceptions: 'invalid', sites: actor.sites });
-  const results = outcomes.map((o, index) => itemResult(o, index));
+  // an item over the one event size cap is invalid on its own, as a single event would be 413
+  const max = ctx.config.MAX_EVENT_BYTES;
+  const sizes = events.map((e) => Buffer.byteLength(JSON.stringify(e) ?? ''));
+  const fitting = events.filter((_e, i) => sizes[i] <= max);
+  const taken = await acceptEvents(intakeOf(ctx), fitting, { maySend: (site) => coversSite(actor, site), dataExceptions: 'invalid', sites: actor.sites });
+  let next = 0;
+  const results = events.map((_e, index) =>
+    sizes[index] > max
+      ? { index, status: 'invalid' as const, errors: [{ path: '(item)', message: `the event is ${sizes[index]} bytes; the limit is ${max} bytes (MAX_EVENT_BYTES)` }] }
+      : itemResult(taken[next++], index),
+  );
   const summary = Object.fromEntries(EVENT_ITEM_STATUSES.map((s) => [s, results.filter((r) => r.status === s).length])) as Record<(typeof EVENT_ITEM_STATUSES)[number], number>;
   return { results, summary };
 }

@@ -23,7 +23,7 @@ export async function listIncidentPage(
   q: IncidentListQuery,
 ): Promise<{ items: IncidentView[]; nextCursor: string | null; limit: number }> {
   const after = q.cursor === undefined ? undefined : decodeIncidentCursor(q.cursor);
-  if (after === null) throw new ValidationError([{ path: 'query.cursor', message: 'not a cursor issued by this API' }]);
+  if (after === null) throw ValidationError.rule([{ path: 'query.cursor', message: 'not a cursor issued by this API' }]);
   const page = await listIncidents(
     ctx.db,
     { site: q.site, status: q.status, kind: q.kind, visibleSites: visibleSites(actor) },
