@@ -19,3 +19,4 @@ export * from './authority';
 export * from './scoring-policy';
 export * from './shadow';
 export * from './calendar';
+export * from './reason-codes';

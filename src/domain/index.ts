@@ -8,3 +8,4 @@ export * from './default-policy';
 export * from './policy-diff';
 export * from './event';
 export * from './scorer-v2';
+export * from './site-policy';

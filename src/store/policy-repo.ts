@@ -28,9 +28,19 @@ export async function getPolicyVersion(pool: Pool, version: number): Promise<Pin
  * change (with what changed since the version before) into the audit log in the same
  * transaction. Writers are serialised, so versions and the chain advance together.
  */
-export async function createPolicyVersion(pool: Pool, document: PolicyDocument, createdBy: string, reason: string): Promise<PinnedPolicy> {
+export async function createPolicyVersion(pool: Pool, document: PolicyDocument, createdBy: string, reason: string, ifVersion?: number): Promise<PinnedPolicy> {
   await getActivePolicy(pool);
-  return withTransaction(pool, async (c) => (await storeVersion(c, document, createdBy, reason, { onlyIfEmpty: false }))!);
+  return withTransaction(pool, async (c) => (await storeVersion(c, document, createdBy, reason, { onlyIfEmpty: false, ifVersion }))!);
+}
+
+/** A compare-and-set write found another version active than the one the writer read. */
+export class StalePolicyVersion extends Error {
+  constructor(
+    readonly expected: number,
+    readonly current: number,
+  ) {
+    super(`the active policy is version ${current}, not ${expected}: read it again and re-apply your change`);
+  }
 }
 
 async function storeVersion(
@@ -38,11 +48,14 @@ async function storeVersion(
   document: PolicyDocument,
   createdBy: string,
   reason: string,
-  opts: { onlyIfEmpty: boolean },
+  /** ifVersion: store only if this is still the newest version (compare-and-set, under the writers' lock) */
+  opts: { onlyIfEmpty: boolean; ifVersion?: number },
 ): Promise<PinnedPolicy | null> {
   await c.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`reckon-audit:${POLICY_AUDIT_CHAIN}`]);
   const prev = await c.query<{ version: number; document: unknown }>('SELECT version, document FROM policies ORDER BY version DESC LIMIT 1');
   if (opts.onlyIfEmpty && prev.rows.length > 0) return null;
+  const current = prev.rows[0]?.version ?? 0;
+  if (opts.ifVersion !== undefined && opts.ifVersion !== current) throw new StalePolicyVersion(opts.ifVersion, current);
   const version = (prev.rows[0]?.version ?? 0) + 1;
   await c.query('INSERT INTO policies (version, document, created_by, reason) VALUES ($1, $2, $3, $4)', [version, JSON.stringify(document), createdBy, reason]);
   const changes = prev.rows[0] ? policyDiff(prev.rows[0].document, JSON.parse(JSON.stringify(document)), MAX_AUDITED_CHANGES + 1) : [];

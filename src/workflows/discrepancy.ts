@@ -91,14 +91,17 @@ async function step(ctx: CaseContext, input: DiscrepancyWorkflowInput): Promise<
 }
 
 async function open(ctx: CaseContext): Promise<void> {
-  ctx.policy ??= await records.pinPolicy();
+  // the active version as it applies at the case's site: its override layer merged in
+  ctx.policy ??= await records.pinPolicy(ctx.state.report.site);
   ctx.state.policyVersion = ctx.policy.version;
+  if (ctx.policy.layer) ctx.state.policyLayer = ctx.policy.layer;
   // a policy pinned before shadow mode existed has no shadow section: never shadow
   if (isShadow(ctx.policy.document, ctx.state.report.site)) ctx.state.shadow = true;
   ctx.audit('opened', 'system', ctx.state.report.source, {
     report: ctx.state.report,
     workflowId: ctx.state.workflowId,
     policyVersion: ctx.policy.version,
+    ...(ctx.policy.layer ? { policyLayer: ctx.policy.layer } : {}),
     ...(ctx.state.shadow ? { shadow: true } : {}),
   });
   ctx.state.status = 'gathering_evidence';

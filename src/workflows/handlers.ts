@@ -10,6 +10,7 @@ import {
   keepLast,
   caseLadder,
   positionOn,
+  reasonCodeRefusal,
   recountRefusal,
   Refusal,
   slaDeadline,
@@ -193,7 +194,7 @@ export function registerHandlers(ctx: CaseContext, input: DiscrepancyWorkflowInp
       validator: (u) => {
         requireVerifiedActor(u);
         const policy = requireSettled(ctx);
-        const r = checkDecision(policy.document, ctx.state, u.actor, 'approve', u);
+        const r = checkDecision(policy.document, ctx.state, u.actor, 'approve', u) ?? reasonCodeRefusal(policy.document, ctx.state.report.kind, 'approve', u.reasonCode, u.comment);
         if (r) refuse(r);
         const first = ctx.state.approvals[0];
         if (first && u.adjustQty !== undefined && u.adjustQty !== first.adjustQty) {
@@ -219,7 +220,7 @@ export function registerHandlers(ctx: CaseContext, input: DiscrepancyWorkflowInp
       validator: (u) => {
         requireVerifiedActor(u);
         const policy = requireSettled(ctx);
-        const r = checkDecision(policy.document, ctx.state, u.actor, 'reject');
+        const r = checkDecision(policy.document, ctx.state, u.actor, 'reject') ?? reasonCodeRefusal(policy.document, ctx.state.report.kind, 'reject', u.reasonCode, u.comment);
         if (r) refuse(r);
       },
     },
@@ -322,6 +323,8 @@ function registerAttentionHandlers(ctx: CaseContext): void {
       validator: (u) => {
         validate(u, 'resolve_manually');
         if (!u.comment || !u.comment.trim()) refuse(new Refusal('refused', 'reason', 'a manual resolution needs a comment saying what was done'));
+        const r = reasonCodeRefusal(ctx.policy!.document, ctx.state.report.kind, 'resolve_manually', u.reasonCode, u.comment);
+        if (r) refuse(r);
       },
     },
   );
@@ -336,10 +339,12 @@ function registerRepin(ctx: CaseContext): void {
     repinPolicyUpdate,
     async (u) => {
       const s = ctx.state;
-      const pinned = await records.loadPolicyVersion(u.version);
+      const pinned = await records.loadPolicyVersion(u.version, s.report.site);
       const from = s.policyVersion;
       ctx.policy = pinned;
       s.policyVersion = pinned.version;
+      if (pinned.layer) s.policyLayer = pinned.layer;
+      else delete s.policyLayer;
       if (s.status === 'awaiting_approval' && s.severity) {
         const ladder = caseLadder(pinned.document, s);
         const level = Math.min(s.escalationLevel, ladder.rungs.length);
@@ -351,7 +356,7 @@ function registerRepin(ctx: CaseContext): void {
         s.slaDeadline = due ? new Date(due.at).toISOString() : undefined;
         s.slaDeadlineLocal = due?.local;
       }
-      ctx.audit('policy_repinned', 'user', u.actor.userId, { from, to: pinned.version, reason: u.reason, slaDeadline: s.slaDeadline ?? null });
+      ctx.audit('policy_repinned', 'user', u.actor.userId, { from, to: pinned.version, ...(pinned.layer ? { layer: pinned.layer } : {}), reason: u.reason, slaDeadline: s.slaDeadline ?? null });
       ctx.dirty = true;
       return result(ctx, `policy version ${from} → ${pinned.version}${s.slaDeadline ? `; SLA due ${s.slaDeadline}` : ''}`);
     },

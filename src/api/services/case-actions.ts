@@ -1,6 +1,7 @@
 import type { UpdateDefinition } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
-import { coversSite, type Actor } from '../../domain';
+import { coversSite, effectivePolicy, reasonCodeRefusal, type Actor, type PinnedPolicy, type ReasonDecision } from '../../domain';
+import { getPolicyVersion } from '../../store/policy-repo';
 import { privateKeyFromBase64, signUpdateInput } from '../../temporal/actor-proof';
 import { getCaseRef } from '../../store/discrepancy-queries';
 import {
@@ -15,7 +16,7 @@ import {
   type UpdateResult,
 } from '../../workflows/messages';
 import type { ApiContext } from '../deps';
-import { Conflict, Forbidden, NotFound, toApiError } from '../errors';
+import { Conflict, Forbidden, NotFound, toApiError, ValidationError } from '../errors';
 import { withDeadline } from './temporal';
 
 export const CASE_ACTIONS = {
@@ -48,6 +49,7 @@ export async function actOnCase(
   if (!row) throw new NotFound(`no case ${caseId}`);
   if (!coversSite(actor, row.site)) throw new Forbidden(`${actor.userId} has no access to site ${row.site}`);
   if (row.status === 'closed') throw new Conflict(`case ${caseId} is closed`);
+  await checkReasonCode(ctx, row, action, body);
 
   const handle = ctx.temporal.workflow.getHandle(row.workflowId, undefined, { firstExecutionRunId: row.id });
   // the same Idempotency-Key from the same user is the same update: Temporal answers it once
@@ -59,6 +61,36 @@ export async function actOnCase(
   const definition = CASE_ACTIONS[action] as unknown as UpdateDefinition<UpdateResult, [Record<string, unknown>]>;
   return withDeadline(ctx, ctx.timeouts.updateMs, () => handle.executeUpdate(definition, { args: [input], updateId }));
 
+}
+
+const DECISION_OF: Partial<Record<CaseAction, ReasonDecision>> = { approve: 'approve', reject: 'reject', 'resolve-manually': 'resolve_manually' };
+
+/** Versions never change once stored: each site's effective document is kept once read. */
+const effectiveCache = new Map<string, PinnedPolicy>();
+
+async function effectiveAt(ctx: ApiContext, version: number, site: string): Promise<PinnedPolicy | null> {
+  const key = `${version}:${site}`;
+  const hit = effectiveCache.get(key);
+  if (hit) return hit;
+  const pinned = await getPolicyVersion(ctx.db, version);
+  if (!pinned) return null;
+  const effective = effectivePolicy(pinned, site);
+  if (effectiveCache.size > 500) effectiveCache.clear();
+  effectiveCache.set(key, effective);
+  return effective;
+}
+
+/**
+ * The reason code against the case's pinned policy, for a 400 naming the allowed codes before the
+ * update is sent. The workflow's validator checks it again (a client may bypass the API).
+ */
+async function checkReasonCode(ctx: ApiContext, row: { kind: string; site: string; policyVersion: number }, action: CaseAction, body: Record<string, unknown>): Promise<void> {
+  const decision = DECISION_OF[action];
+  if (!decision || row.policyVersion < 1) return;
+  const policy = await effectiveAt(ctx, row.policyVersion, row.site);
+  if (!policy) return;
+  const refusal = reasonCodeRefusal(policy.document, row.kind, decision, body.reasonCode as string | undefined, body.comment as string | undefined);
+  if (refusal) throw new ValidationError([{ path: refusal.code === 'reason_comment' ? 'body.comment' : 'body.reasonCode', message: refusal.message }], refusal.message);
 }
 
 export interface RepinResult {
