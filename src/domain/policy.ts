@@ -380,11 +380,16 @@ export interface PinnedPolicy {
 
 /** Each site's layer must give a valid policy once merged: its problems are reported at overrides.<site>.… */
 function checkSiteLayers(p: { overrides: Record<string, SiteLayer> }, ctx: z.RefinementCtx): void {
-  for (const site of Object.keys(p.overrides)) {
+  const sites = Object.keys(p.overrides);
+  if (sites.length === 0) return;
+  // a problem of the global policy is reported once, at its own path, not again under every site
+  const own = (d: Record<string, unknown>) => Object.fromEntries(Object.entries(d).filter(([k]) => k in PolicyDocument.shape));
+  const globalIssues = new Set((PolicyDocument.safeParse(own({ ...p, overrides: {} })).error?.issues ?? []).map((i) => `${i.path.join('.')}|${i.message}`));
+  for (const site of sites) {
     const { merged } = mergedForSite(p as unknown as Record<string, unknown>, site);
     // only the document's own fields (a change body carries a `reason` too)
-    const r = PolicyDocument.safeParse(Object.fromEntries(Object.entries(merged).filter(([k]) => k in PolicyDocument.shape)));
+    const r = PolicyDocument.safeParse(own(merged));
     if (r.success) continue;
-    for (const issue of r.error.issues) ctx.addIssue({ code: 'custom', path: ['overrides', site, ...issue.path], message: issue.message });
+    for (const issue of r.error.issues) if (!globalIssues.has(`${issue.path.join('.')}|${issue.message}`)) ctx.addIssue({ code: 'custom', path: ['overrides', site, ...issue.path], message: issue.message });
   }
 }

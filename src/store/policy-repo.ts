@@ -8,6 +8,23 @@ export const POLICY_AUDIT_CHAIN = 'policies';
 /** changes kept in an audit row; the full diff is always GET /v1/policies/{a}/diff/{b} */
 const MAX_AUDITED_CHANGES = 100;
 
+/**
+ * Versions never change once stored (a trigger keeps them append-only): each is parsed once per
+ * process, since parsing checks every site layer too and a policy is read for every new case.
+ */
+const parsedByDb = new WeakMap<Pool, Map<number, PolicyDocument>>();
+function documentOf(pool: Pool, version: number, raw: unknown): PolicyDocument {
+  let parsed = parsedByDb.get(pool);
+  if (!parsed) parsedByDb.set(pool, (parsed = new Map()));
+  let doc = parsed.get(version);
+  if (!doc) {
+    doc = PolicyDocument.parse(raw);
+    if (parsed.size >= 200) parsed.clear();
+    parsed.set(version, doc);
+  }
+  return doc;
+}
+
 /** The newest policy version; a fresh database gets the shipped default as version 1. */
 export async function getActivePolicy(pool: Pool): Promise<PinnedPolicy> {
   const { rows } = await pool.query('SELECT version, document FROM policies ORDER BY version DESC LIMIT 1');
@@ -15,12 +32,12 @@ export async function getActivePolicy(pool: Pool): Promise<PinnedPolicy> {
     await withTransaction(pool, (c) => storeVersion(c, DEFAULT_POLICY, 'system', 'the shipped default policy', { onlyIfEmpty: true }));
     return getActivePolicy(pool);
   }
-  return { version: rows[0].version, document: PolicyDocument.parse(rows[0].document) };
+  return { version: rows[0].version, document: documentOf(pool, rows[0].version, rows[0].document) };
 }
 
 export async function getPolicyVersion(pool: Pool, version: number): Promise<PinnedPolicy | null> {
   const { rows } = await pool.query('SELECT version, document FROM policies WHERE version = $1', [version]);
-  return rows.length ? { version: rows[0].version, document: PolicyDocument.parse(rows[0].document) } : null;
+  return rows.length ? { version: rows[0].version, document: documentOf(pool, rows[0].version, rows[0].document) } : null;
 }
 
 /**

@@ -230,7 +230,7 @@ it('approvals given before a recount changed the variance are voided: the adjust
   const first = await until(h, (s) => s.status === 'awaiting_recount' && s.recounts.length === 1);
   await h.signal(countResultSignal, { taskId: first.recounts[0].taskId, countedQty: 60, countedBy: 'c22', countedAt: new Date().toISOString() });
   await until(h, (s) => s.status === 'awaiting_approval');
-  const one = await signedUpdate(h, approveUpdate, { actor: actor('sup-a', 'site_supervisor'), reasonCode: 'SHRINK' });
+  const one = await signedUpdate(h, approveUpdate, { actor: actor('sup-a', 'site_supervisor'), reasonCode: 'THEFT' });
   expect(one).toMatchObject({ approvalsGiven: 1, approvalsRequired: 2 });
   await signedUpdate(h, recountUpdate, { actor: actor('sup-b', 'site_supervisor') });
   const waiting = await until(h, (s) => s.status === 'awaiting_recount' && s.recounts.some((r) => r.countedQty === undefined && !r.timedOut));
@@ -239,7 +239,7 @@ it('approvals given before a recount changed the variance are voided: the adjust
   await h.signal(countResultSignal, { taskId: task.taskId, countedQty: 90, countedBy: 'c21', countedAt: new Date().toISOString() });
   const again = await until(h, (s) => s.status === 'awaiting_approval' && s.observedQty === 90);
   expect(again.approvals).toEqual([]);
-  const res = await signedUpdate(h, approveUpdate, { actor: actor('sup-c', 'site_supervisor'), reasonCode: 'SHRINK' });
+  const res = await signedUpdate(h, approveUpdate, { actor: actor('sup-c', 'site_supervisor'), reasonCode: 'THEFT' });
   expect(res).toMatchObject({ approvalsGiven: 1, approvalsRequired: 1 });
   const final = (await h.result()) as CaseState;
   expect(final.resolution).toBe('approved_adjusted');
