@@ -16,6 +16,9 @@ export const NOTIFY_SITE = 'DC-NOTIFY';
 /** Two sites with their own policy layer (test/e2e/site-policy): each its own review ladder. */
 export const LAYERED_SITES = { night: 'DC-LAYER-NIGHT', day: 'DC-LAYER-DAY' } as const;
 
+/** The site that counts every kind the shipped default policy counts (the suite's own recount kinds are the older four). */
+export const DEFAULT_RECOUNTS_SITE = 'DC-COUNTS';
+
 export const TEST_POLICY_INPUT: PolicyDocumentInput = {
   ...DEFAULT_POLICY_INPUT,
   name: 'reckon-test',
@@ -45,6 +48,7 @@ export const TEST_POLICY_INPUT: PolicyDocumentInput = {
     },
   },
   overrides: {
+    [DEFAULT_RECOUNTS_SITE]: { recounts: { kinds: DEFAULT_POLICY_INPUT.recounts.kinds } },
     // the night site's reviews go straight to its supervisor, with a 2h SLA; its transfers get a longer grace
     [LAYERED_SITES.night]: {
       ladders: { review: { rungs: [{ role: 'site_supervisor', sla: '2h' }], terminal: { action: 'page_only', role: 'ops_manager' } } },
