@@ -21,6 +21,7 @@ import {
 import { records } from './activity-proxies';
 import { requireVerifiedActor } from './actor-check';
 import { nowIso, type CaseContext } from './case-context';
+import { PATTERN_GROWS_PATCH, PATTERN_KINDS } from './pattern-growth';
 import {
   adoptHoldSignal,
   approveUpdate,
@@ -111,6 +112,10 @@ export function registerHandlers(ctx: CaseContext, input: DiscrepancyWorkflowInp
     for (const u of report.causedBy) {
       if (!s.involvedUsers.includes(u)) s.involvedUsers.push(u);
       (s.involvement ??= {})[u] ??= 'is named in a report of this discrepancy';
+    }
+    // a shrink or drift pattern's later report is its size now: the main loop updates and re-scores the case (patched: older histories only merged)
+    if (PATTERN_KINDS.has(report.kind) && s.status !== 'closed' && (report.expectedQty !== s.expectedQty || report.observedQty !== s.observedQty) && patched(PATTERN_GROWS_PATCH)) {
+      ctx.patternUpdate = { expectedQty: report.expectedQty, observedQty: report.observedQty, source: report.source, receivedAt };
     }
     ctx.audit('report_merged', 'system', report.source, {
       occurrences: s.occurrences,
