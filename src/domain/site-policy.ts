@@ -5,11 +5,18 @@ export { mergeLayer, mergedForSite } from './site-layer-merge';
 
 /** The effective policy for a site: the version, its document with the site's layer applied, and which layer that was. */
 export function effectivePolicy(pinned: PinnedPolicy, site: string | undefined): PinnedPolicy {
-  if (!site) return pinned;
-  const { merged, layer } = mergedForSite(pinned.document, site);
-  if (!layer) return pinned;
-  return { version: pinned.version, document: PolicyDocument.parse(merged), layer };
+  if (!site || !isObject((pinned.document.overrides as JsonObject | undefined)?.[site])) return pinned;
+  // a stored version's document is one object per process (store/policy-repo): merge and parse once per site
+  let bySite = memo.get(pinned.document);
+  if (!bySite) memo.set(pinned.document, (bySite = new Map()));
+  let document = bySite.get(site);
+  if (!document) {
+    document = PolicyDocument.parse(mergedForSite(pinned.document, site).merged);
+    bySite.set(site, document);
+  }
+  return { version: pinned.version, document, layer: site };
 }
+const memo = new WeakMap<object, Map<string, PolicyDocument>>();
 
 /** For each value of the effective policy (arrays as one value), the layer it came from. */
 export function policySources(pinned: PinnedPolicy, site: string): Record<string, string> {

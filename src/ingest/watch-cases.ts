@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import {
+  effectivePolicy,
   dedupeKey,
   DiscrepancyReport,
   workflowIdForKey,
@@ -67,7 +68,7 @@ export interface CompareReceivingInput {
  * Lines, detections and closing commit together, so a retry reports nothing twice.
  */
 export async function compareReceivingDocument(deps: DetectionDeps, input: CompareReceivingInput): Promise<{ caseIds: string[] }> {
-  const policy = (await getActivePolicy(deps.db)).document;
+  const policy = effectivePolicy(await getActivePolicy(deps.db), input.site).document;
   await withTransaction(deps.db, async (c) => {
     const { rows } = await c.query<{ line: string; sku: string; location: string | null; expected_qty: string; received_qty: string; unit_cost: string | null; sku_class: SkuClass | null }>(
       `SELECT l.line, l.sku, l.location, l.expected_qty, l.received_qty, i.unit_cost, i.sku_class
@@ -128,7 +129,7 @@ export async function recheckMismatch(deps: DetectionDeps, input: RecheckMismatc
   const zones = r.location && zone.rows[0]?.zone ? { [r.location]: zone.rows[0].zone } : {};
   const proposal = mismatchReport(
     { ...base, sourceEventIds: [...new Set(input.eventIds)].slice(-100), detectedAt: new Date().toISOString() },
-    { policy: policy.document, zones, item: { unitCost: r.unitCost, skuClass: r.skuClass } },
+    { policy: effectivePolicy(policy, r.site).document, zones, item: { unitCost: r.unitCost, skuClass: r.skuClass } },
     now,
   );
   const parsed = proposal ? DiscrepancyReport.safeParse(proposal) : undefined;
