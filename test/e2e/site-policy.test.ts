@@ -61,6 +61,8 @@ it('two sites, two ladders: each case pins its own site layer and goes to its ow
   expect(Date.parse(d.slaDeadline!) - Date.parse(d.rungStartedAt!)).toBe(30 * 60_000);
   const opened = await eventually(async () => (await e2e.engine.db.query(`SELECT detail FROM audit_log WHERE case_id = $1 AND action = 'opened'`, [night.id])).rows[0]);
   expect(opened.detail).toMatchObject({ policyLayer: LAYERED_SITES.night });
+  const shown = await (await e2e.api.as(person('v-layer', 'viewer'))).get(`/v1/discrepancies/${day.id}`);
+  expect(shown.body).toMatchObject({ policyVersion: expect.any(Number), live: { policyLayer: LAYERED_SITES.day } });
 
   // the night site's ladder has no inventory_control rung: an inventory controller may not decide there, but may at the day site
   const ic = await e2e.api.as(person('ic-layer', 'inventory_control'));
