@@ -54,7 +54,7 @@ it('whoever the evidence names (the picker of this stock) is refused as approver
     `INSERT INTO ledger.transactions (id, site, location, sku, type, qty, user_id, occurred_at) VALUES ($1, $2, 'B-01-01', $3, 'pick', -6, 'picker-7', now() - interval '1 hour')`,
     [pick, site, sku],
   );
-  // a receipt 10 short at the bin (receiving variances are not recounted by default): straight to an approver
+  // a receipt 10 short at the bin (the suite's policy does not recount receiving variances): straight to an approver
   const handle = await reportDiscrepancy(engine.client, engine.config.TEMPORAL_TASK_QUEUE, {
     kind: 'receiving_variance', site, sku, location: 'B-01-01', reference: { kind: 'asn', id: uniq('ASN') },
     expectedQty: 40, observedQty: 30, unitCost: 9, skuClass: 'C', source: 'erp', sourceEventIds: [uniq('RCV')],
