@@ -1,4 +1,4 @@
-import type { CaseState } from '../domain';
+import { effectivePolicy, type CaseState } from '../domain';
 import { appendAudit, type AuditEntry } from '../store/audit-repo';
 import { caseChangeOf, publishCaseChange, type CaseChange } from '../store/case-feed';
 import { addCaseSourceEvents, storedParts, upsertCaseRow, type KeptPart } from '../store/case-projection';
@@ -36,18 +36,19 @@ export function createRecordActivities(deps: ActivityDeps) {
   }
 
   return {
-    async pinPolicy() {
-      return getActivePolicy(deps.db);
+    /** The active version as it applies at the site (its override layer merged in; docs/policy.md). */
+    async pinPolicy(site?: string) {
+      return effectivePolicy(await getActivePolicy(deps.db), site);
     },
     /**
      * One transaction per transition: the read-model row and its audit rows land together or
      * not at all, and a retry with the same sequence numbers changes nothing.
      */
     /** A stored policy version, for an admin re-pinning open cases. */
-    async loadPolicyVersion(version: number) {
+    async loadPolicyVersion(version: number, site?: string) {
       const pinned = await getPolicyVersion(deps.db, version);
       if (!pinned) throw ApplicationFailure.create({ type: 'PolicyNotFound', message: `no policy version ${version}`, nonRetryable: true });
-      return pinned;
+      return effectivePolicy(pinned, site);
     },
     async recordTransition({ state, entries, kept = [], newSourceEventIds = [] }: TransitionRecord): Promise<void> {
       const rowVersion = Math.max(state.seq, ...entries.map((e) => e.seq));

@@ -119,6 +119,18 @@ export class Unprocessable extends ApiError {
     super(422, 'refused', 'Refused', detail);
   }
 }
+/** A compare-and-set write whose If-Match names a version that is no longer current. */
+export class PreconditionFailed extends ApiError {
+  constructor(detail: string, etag: string) {
+    super(412, 'precondition-failed', 'Precondition failed', detail, { ETag: etag });
+  }
+}
+/** A write that must say which version it changes (If-Match) did not. */
+export class PreconditionRequired extends ApiError {
+  constructor(detail: string) {
+    super(428, 'precondition-required', 'Precondition required', detail);
+  }
+}
 export class ServiceUnavailable extends ApiError {
   constructor(detail: string) {
     super(503, 'unavailable', 'Service unavailable', detail, { 'Retry-After': '5' });

@@ -14,6 +14,7 @@ import {
   ListQuery,
   PolicyChangeBody,
   PolicyDiff,
+  EffectivePolicy,
   ProblemSchema,
   RecountBody,
   RejectBody,
@@ -67,6 +68,7 @@ const RESPONSE_SCHEMAS: Record<string, z.ZodType> = {
   EventBatchResult,
   Policy: z.object({ version: z.number().int(), document: PolicyDocument }),
   PolicyDiff,
+  EffectivePolicy,
 };
 
 const LIST_DESCRIPTIONS: Record<string, string> = {
@@ -197,7 +199,17 @@ export function buildOpenApi(): Json {
           },
         },
       },
-      '/v1/policies/active': { get: { summary: 'The active policy', responses: { '200': ok('the policy', ref('Policy')), ...standardErrors } } },
+      '/v1/policies/active': { get: { summary: 'The active policy; its ETag is the version a change names in If-Match', responses: { '200': ok('the policy', ref('Policy')), ...standardErrors } } },
+      '/v1/policies/effective': {
+        get: {
+          summary: 'The policy as it applies at a site (its override layer merged), and for each value the layer it came from',
+          parameters: [
+            { name: 'site', in: 'query', required: true, schema: { type: 'string' } },
+            { name: 'version', in: 'query', required: false, schema: { type: 'integer', minimum: 1 } },
+          ],
+          responses: { '200': ok('the effective policy', ref('EffectivePolicy')), ...standardErrors, '404': problem('unknown version') },
+        },
+      },
       '/v1/policies/{version}': {
         get: {
           summary: 'A policy version',
@@ -215,8 +227,14 @@ export function buildOpenApi(): Json {
       '/v1/policies': {
         post: {
           summary: 'Store a new policy version (admin): the document and a reason, both kept; the change is chained in the audit log',
+          parameters: [{ name: 'If-Match', in: 'header', required: true, description: 'the version the change is made from, as the ETag gives it ("7")', schema: { type: 'string' } }],
           requestBody: body('PolicyChangeBody'),
-          responses: { '201': ok('the new version', ref('Policy')), ...standardErrors },
+          responses: {
+            '201': ok('the new version', ref('Policy')),
+            ...standardErrors,
+            '412': problem('another version became active since the If-Match one: read it again'),
+            '428': problem('If-Match is missing'),
+          },
         },
       },
       '/healthz': { get: { summary: 'Liveness', security: [], responses: { '200': { description: 'the process runs' } } } },

@@ -100,6 +100,20 @@ export const ListQuery = z
 export type ListQuery = z.output<typeof ListQuery>;
 
 export const PolicyVersionParam = z.coerce.number().int().min(1).max(1_000_000_000);
+export const EffectivePolicyQuery = z
+  .object({
+    site: SiteId.describe('the site whose override layer is merged over the global policy'),
+    version: PolicyVersionParam.optional().describe('a stored version (default: the active one)'),
+  })
+  .strict();
+/** GET /v1/policies/effective: the policy as it applies at a site, and for each value the layer it came from. */
+export const EffectivePolicy = z.object({
+  version: z.number().int(),
+  site: z.string(),
+  layer: z.string().nullable().describe('the site whose overrides were merged; null: the site has none'),
+  document: PolicyDocument,
+  sources: z.record(z.string(), z.string()).describe('dotted path of each value (arrays as one value) → "global" or "site:<site>"'),
+});
 
 // Response shapes, for the spec.
 export const ProblemSchema = z.object({

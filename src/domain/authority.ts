@@ -186,9 +186,15 @@ export function approvalsRequired(policy: PolicyDocument, valueAtRisk: number): 
  * Why a person may not ask for a recount of this case, or null. Counting settles what is on a
  * shelf; a transfer in flight is between sites, and a pattern across bins has no one shelf.
  */
+const PATTERN_KINDS: ReadonlySet<string> = new Set(['shrink_pattern', 'drift', 'mis_scan']);
+
 export function recountRefusal(state: Pick<CaseState, 'status' | 'report'>): string | null {
   if (state.status !== 'awaiting_approval') return `case is ${state.status}, not awaiting approval`;
   if (state.report.kind === 'transfer_delay') return 'counting cannot settle a transfer in flight: the stock is between sites; wait for the receipt or reject';
-  if (!state.report.location) return 'a recount needs a location, and this case has none';
+  if (!state.report.location) {
+    return PATTERN_KINDS.has(state.report.kind)
+      ? 'this pattern spans many bins (one user or one shift), so no single count can settle it; investigate, then approve or reject'
+      : 'a recount needs a location, and this case has none (neither the report nor the event that caused it named one)';
+  }
   return null;
 }

@@ -119,6 +119,8 @@ export interface CaseState {
   sourceEventCount?: number;
   status: CaseStatus;
   policyVersion: number;
+  /** the site whose policy override layer the pinned version was merged with (docs/policy.md) */
+  policyLayer?: string;
   /** the quantities now in force (recounts replace the observation) */
   expectedQty: number;
   observedQty: number;

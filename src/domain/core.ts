@@ -20,3 +20,4 @@ export * from './case-actions';
 export * from './scoring-policy';
 export * from './shadow';
 export * from './calendar';
+export * from './reason-codes';

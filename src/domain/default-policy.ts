@@ -31,7 +31,14 @@ export const DEFAULT_POLICY_INPUT: PolicyDocumentInput = {
       { name: 'duplicate_event', minConfidence: 0.95, maxValue: 1_000_000 },
     ],
   },
-  recounts: { automatic: 1, timeout: '24h' },
+  recounts: {
+    automatic: 1,
+    timeout: '24h',
+    // every kind a count of one place can settle: the bin, the pick face, the receiving dock. Not a
+    // transfer in flight (between sites), an unposted return (a disposition, not a quantity), or a
+    // drift (already a series of counts)
+    kinds: ['count_variance', 'negative_inventory', 'phantom_stock', 'system_mismatch', 'receiving_variance', 'mis_scan', 'shrink_pattern', 'lot_expiry'],
+  },
   ladders: {
     info: { rungs: [{ role: 'inventory_control', sla: '3d' }], terminal: { action: 'page_only', role: 'site_supervisor' } },
     review: {

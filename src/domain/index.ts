@@ -10,3 +10,4 @@ export * from './default-policy';
 export * from './policy-diff';
 export * from './event';
 export * from './scorer-v2';
+export * from './site-policy';

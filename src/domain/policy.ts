@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { DiscrepancyKind, Process, SkuClass } from './discrepancy';
 import { SlaCalendarSchema } from './calendar-schema';
 import { DURATION_PATTERN, durationMs } from './durations';
+import { DEFAULT_REASON_CODES, REASON_DECISIONS } from './reason-codes';
+import { mergedForSite } from './site-layer-merge';
 
 export { DURATION_PATTERN, durationMs } from './durations';
 
@@ -256,6 +258,36 @@ export const ReplenishmentSettings = z
   .refine((r) => r.reorderPointDays >= r.safetyStockDays, { path: ['reorderPointDays'], message: 'must be >= safetyStockDays' });
 export type ReplenishmentSettings = z.infer<typeof ReplenishmentSettings>;
 
+/** One entry of the reason-code catalogue (domain/reason-codes.ts says how it is read). */
+export const ReasonCode = z
+  .object({
+    code: z.string().min(1).max(32).regex(/^[A-Z][A-Z0-9_]*$/, 'UPPER_SNAKE_CASE code'),
+    description: z.string().min(1).max(200),
+    needsComment: z.boolean().default(false),
+    decisions: z.array(z.enum(REASON_DECISIONS)).min(1).max(3).default(['approve', 'reject']),
+    /** absent: every kind */
+    kinds: z.array(DiscrepancyKind).min(1).max(20).optional(),
+  })
+  .strict();
+export type ReasonCode = z.infer<typeof ReasonCode>;
+
+function uniqueCodes(codes: { code: string }[], ctx: z.RefinementCtx): void {
+  codes.forEach((r, i) => {
+    if (codes.findIndex((other) => other.code === r.code) < i) ctx.addIssue({ code: 'custom', path: [i, 'code'], message: `duplicate reason code ${r.code}` });
+  });
+}
+
+/** What a site layer may set (docs/policy.md); notifications, schedules and programmes stay global. */
+export const SITE_LAYER_SECTIONS = [
+  'tolerances', 'severity', 'autoResolution', 'recounts', 'ladders', 'routes', 'calendars', 'approval',
+  'segregationOfDuties', 'segregationFromEvidence', 'autoAdjustReasonCode', 'reasonCodes', 'watchers', 'scoring', 'shadow',
+] as const;
+/** A site's partial policy: each section is checked by merging it over the global policy and validating the result. */
+export const SiteLayer = z
+  .object(Object.fromEntries(SITE_LAYER_SECTIONS.map((k) => [k, z.unknown().optional()])) as Record<(typeof SITE_LAYER_SECTIONS)[number], z.ZodOptional<z.ZodUnknown>>)
+  .strict();
+export type SiteLayer = z.infer<typeof SiteLayer>;
+
 export const PolicyDocument = z
   .object({
     name: z.string().min(1).max(100),
@@ -316,6 +348,11 @@ export const PolicyDocument = z
     segregationFromEvidence: z.boolean().default(true),
     /** reason code used for automatic adjustments */
     autoAdjustReasonCode: z.string().min(1).max(32).default('CYCLE_COUNT'),
+    /**
+     * The reason codes approvers give, per kind and decision; validated on approve, reject and
+     * resolve-manually. A policy written without one gets the default catalogue.
+     */
+    reasonCodes: z.array(ReasonCode).min(1).max(300).superRefine(uniqueCodes).prefault(() => DEFAULT_REASON_CODES as z.input<typeof ReasonCode>[]),
     watchers: WatcherSettings.prefault({}),
     scoring: ScoringSettings.prefault({}),
     shadow: ShadowSettings.prefault({}),
@@ -323,8 +360,13 @@ export const PolicyDocument = z
     reconciliation: ReconciliationSettings.prefault({}),
     cycleCounting: CycleCountSettings.prefault({}),
     replenishment: ReplenishmentSettings.prefault({}),
+    /** per-site layers over this policy, merged into the effective policy of a site (domain/site-policy.ts) */
+    overrides: z.record(z.string().min(1).max(32), SiteLayer).default({}),
   })
-  .strict();
+  .strict()
+  .superRefine((p, ctx) => checkSiteLayers(p, ctx))
+  // automatic adjustments post with this code: it must be one the catalogue knows
+  .refine((p) => p.reasonCodes.some((r) => r.code === p.autoAdjustReasonCode), { path: ['autoAdjustReasonCode'], message: 'must be a code of reasonCodes' });
 export type PolicyDocumentInput = z.input<typeof PolicyDocument>;
 export type PolicyDocument = z.output<typeof PolicyDocument>;
 
@@ -332,4 +374,22 @@ export type PolicyDocument = z.output<typeof PolicyDocument>;
 export interface PinnedPolicy {
   version: number;
   document: PolicyDocument;
+  /** the site whose override layer is merged into `document` (absent: the global policy as is) */
+  layer?: string;
+}
+
+/** Each site's layer must give a valid policy once merged: its problems are reported at overrides.<site>.… */
+function checkSiteLayers(p: { overrides: Record<string, SiteLayer> }, ctx: z.RefinementCtx): void {
+  const sites = Object.keys(p.overrides);
+  if (sites.length === 0) return;
+  // a problem of the global policy is reported once, at its own path, not again under every site
+  const own = (d: Record<string, unknown>) => Object.fromEntries(Object.entries(d).filter(([k]) => k in PolicyDocument.shape));
+  const globalIssues = new Set((PolicyDocument.safeParse(own({ ...p, overrides: {} })).error?.issues ?? []).map((i) => `${i.path.join('.')}|${i.message}`));
+  for (const site of sites) {
+    const { merged } = mergedForSite(p as unknown as Record<string, unknown>, site);
+    // only the document's own fields (a change body carries a `reason` too)
+    const r = PolicyDocument.safeParse(own(merged));
+    if (r.success) continue;
+    for (const issue of r.error.issues) if (!globalIssues.has(`${issue.path.join('.')}|${issue.message}`)) ctx.addIssue({ code: 'custom', path: ['overrides', site, ...issue.path], message: issue.message });
+  }
 }

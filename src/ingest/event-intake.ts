@@ -3,7 +3,7 @@ import type { Pool } from 'pg';
 import type { ZodError } from 'zod';
 import type { MasterDataPort } from '../adapters/ports';
 import type { Config } from '../config';
-import { InventoryEvent, type PolicyDocument } from '../domain';
+import { effectivePolicy, InventoryEvent, type PolicyDocument } from '../domain';
 import type { Logger } from '../logger';
 import { markEventProcessed } from '../store/unprocessed-events';
 import { getActivePolicy } from '../store/policy-repo';
@@ -78,7 +78,9 @@ export function stockSourceFor(_config?: Pick<Config, 'ADAPTER'>): StockSource {
  * event kept: a redelivery or the sweeper finishes them.
  */
 export async function acceptEvents(intake: EventIntake, items: readonly unknown[], opts: AcceptOptions = {}): Promise<EventOutcome[]> {
-  const policy = opts.policy ?? (await getActivePolicy(intake.db)).document;
+  // detectors judge each event by its site's policy (the site's override layer merged: tolerances, windows)
+  const active = opts.policy ? undefined : await getActivePolicy(intake.db);
+  const policyAt = (site: string): PolicyDocument => opts.policy ?? effectivePolicy(active!, site).document;
   const stockSource = stockSourceFor(intake.config);
   const outcomes: EventOutcome[] = [];
   const toFinish: { i: number; event: InventoryEvent; recorded: RecordedEvent }[] = [];
@@ -98,7 +100,7 @@ export async function acceptEvents(intake: EventIntake, items: readonly unknown[
     if (intake.masterData) await seedMasterData(intake.db, event, intake.masterData, intake.logger);
     let recorded: RecordedEvent;
     try {
-      recorded = await recordEvent(intake.db, event, { policy, stockSource, logger: intake.logger, detectors: intake.detectors });
+      recorded = await recordEvent(intake.db, event, { policy: policyAt(event.site), stockSource, logger: intake.logger, detectors: intake.detectors });
     } catch (err) {
       if (opts.dataExceptions !== 'invalid' || !isDataException(err)) throw err;
       outcomes.push({ status: 'invalid', source: event.source, eventId: event.eventId, errors: [{ path: '(item)', message: 'holds a value that cannot be stored (e.g. a NUL character)' }] });

@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import {
+  effectivePolicy,
   dedupeKey,
   DiscrepancyReport,
   workflowIdForKey,
@@ -66,10 +67,10 @@ export interface CompareReceivingInput {
  * Lines, detections and closing commit together, so a retry reports nothing twice.
  */
 export async function compareReceivingDocument(deps: DetectionDeps, input: CompareReceivingInput): Promise<{ caseIds: string[] }> {
-  const policy = (await getActivePolicy(deps.db)).document;
+  const policy = effectivePolicy(await getActivePolicy(deps.db), input.site).document;
   await withTransaction(deps.db, async (c) => {
-    const { rows } = await c.query<{ line: string; sku: string; expected_qty: string; received_qty: string; unit_cost: string | null; sku_class: SkuClass | null }>(
-      `SELECT l.line, l.sku, l.expected_qty, l.received_qty, i.unit_cost, i.sku_class
+    const { rows } = await c.query<{ line: string; sku: string; location: string | null; expected_qty: string; received_qty: string; unit_cost: string | null; sku_class: SkuClass | null }>(
+      `SELECT l.line, l.sku, l.location, l.expected_qty, l.received_qty, i.unit_cost, i.sku_class
        FROM features.inbound_lines l LEFT JOIN model.items i ON i.sku = l.sku
        WHERE l.site = $1 AND l.doc_kind = $2 AND l.doc_id = $3 AND l.announced AND l.closed_at IS NULL AND l.sku IS NOT NULL
        ORDER BY l.line FOR UPDATE OF l`,
@@ -79,7 +80,7 @@ export async function compareReceivingDocument(deps: DetectionDeps, input: Compa
     for (const r of rows) {
       const item = { unitCost: n(r.unit_cost), skuClass: r.sku_class ?? 'C' };
       const base = { kind: 'receiving_variance' as const, site: input.site, sku: r.sku, ...item, source: input.source, detectedAt: new Date().toISOString() };
-      const line = { line: r.line, expectedQty: n(r.expected_qty) };
+      const line = { line: r.line, expectedQty: n(r.expected_qty), location: r.location ?? undefined };
       const doc = { kind: input.kind, id: refId(input.docId) };
       for (const direction of ['short', 'over'] as const) {
         const proposal = lineVariance(base, { policy, zones: {}, item }, doc, line, n(r.received_qty), direction);
@@ -127,7 +128,7 @@ export async function recheckMismatch(deps: DetectionDeps, input: RecheckMismatc
   const zones = r.location && zone.rows[0]?.zone ? { [r.location]: zone.rows[0].zone } : {};
   const proposal = mismatchReport(
     { ...base, sourceEventIds: [...new Set(input.eventIds)].slice(-100), detectedAt: new Date().toISOString() },
-    { policy: policy.document, zones, item: { unitCost: r.unitCost, skuClass: r.skuClass } },
+    { policy: effectivePolicy(policy, r.site).document, zones, item: { unitCost: r.unitCost, skuClass: r.skuClass } },
     now,
   );
   const parsed = proposal ? DiscrepancyReport.safeParse(proposal) : undefined;

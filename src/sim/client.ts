@@ -79,8 +79,10 @@ export class SimClient {
     return this.call('POST', '/v1/events', { events });
   }
 
-  postPolicy(document: unknown): Promise<{ version: number }> {
-    return this.call('POST', '/v1/policies', { ...(document as object), reason: 'simulator: the policy of this run' });
+  /** Stores the run's policy over the active version (compare-and-set: If-Match the version read). */
+  async postPolicy(document: unknown): Promise<{ version: number }> {
+    const active = await this.call<{ version: number }>('GET', '/v1/policies/active');
+    return this.call('POST', '/v1/policies', { ...(document as object), reason: 'simulator: the policy of this run' }, { 'If-Match': `"${active.version}"` });
   }
 
   /** caseId: the case that asked for the count, or for a planned count the case its variance opened (null: none) */

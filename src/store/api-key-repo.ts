@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Pool } from 'pg';
-import { knownRoles } from '../domain';
+import { effectivePolicy, knownRoles } from '../domain';
 import { getActivePolicy } from './policy-repo';
 
 /** What a key grants; `sites: ['*']` means every site. */
@@ -39,7 +39,9 @@ export async function createApiKey(
   pool: Pool,
   grant: { userId: string; roles: string[]; sites: string[]; expiresAt?: Date },
 ): Promise<{ id: string; key: string }> {
-  const known = knownRoles((await getActivePolicy(pool)).document);
+  const active = await getActivePolicy(pool);
+  // a role only a site's layer names (its own ladder) is known too
+  const known = [...new Set([active.document, ...Object.keys(active.document.overrides ?? {}).map((site) => effectivePolicy(active, site).document)].flatMap(knownRoles))].sort();
   const unknown = grant.roles.filter((r) => !known.includes(r));
   if (unknown.length > 0) throw new UnknownRoleError(unknown, known);
   const key = `rk_${randomBytes(32).toString('base64url')}`;

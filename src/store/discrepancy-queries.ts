@@ -292,9 +292,14 @@ export interface CaseRef {
   workflowId: string;
   site: string;
   status: string;
+  kind: string;
+  /** 0 until the case has pinned its policy */
+  policyVersion: number;
 }
 
 export async function getCaseRef(pool: Pool, id: string): Promise<CaseRef | null> {
-  const { rows } = await pool.query('SELECT id, workflow_id, site, status FROM discrepancies WHERE id = $1', [id]);
-  return rows.length ? { id: rows[0].id, workflowId: rows[0].workflow_id, site: rows[0].site, status: rows[0].status } : null;
+  const { rows } = await pool.query('SELECT id, workflow_id, site, status, kind, policy_version FROM discrepancies WHERE id = $1', [id]);
+  return rows.length
+    ? { id: rows[0].id, workflowId: rows[0].workflow_id, site: rows[0].site, status: rows[0].status, kind: rows[0].kind, policyVersion: Number(rows[0].policy_version ?? 0) }
+    : null;
 }

@@ -179,6 +179,27 @@ export async function falsePositivesByKindAndSite(db: Pool, f: KpiFilter): Promi
   return rows.map((r) => ({ kind: r.kind as string, site: r.site as string, falsePositives: num(r.fp), decided: num(r.decided) }));
 }
 
+export interface ReasonCodeRow {
+  kind: string;
+  reasonCode: string;
+  resolution: string;
+  cases: number;
+  valueAtRisk: number;
+}
+
+/** The cohort's cases a person closed, by kind and the reason code they gave (the policy's catalogue). */
+export async function casesByReasonCode(db: Pool, f: KpiFilter): Promise<ReasonCodeRow[]> {
+  const p = new Params();
+  const where = [`d.opened_at >= ${p.add(f.from)}`, `d.opened_at < ${p.add(f.to)}`, ...scope(f, p), `d.status = 'closed'`, `d.state->>'resolutionCode' IS NOT NULL`];
+  const { rows } = await db.query(
+    `SELECT d.kind, d.state->>'resolutionCode' AS code, d.resolution, count(*) AS cases, COALESCE(sum(d.value_at_risk), 0) AS value
+     FROM discrepancies d WHERE ${where.join(' AND ')}
+     GROUP BY 1, 2, 3 ORDER BY 1, count(*) DESC, 2, 3`,
+    p.values,
+  );
+  return rows.map((r) => ({ kind: r.kind as string, reasonCode: r.code as string, resolution: r.resolution as string, cases: num(r.cases), valueAtRisk: num(r.value) }));
+}
+
 export interface LocationRootCauses {
   site: string;
   location: string;

@@ -8,14 +8,14 @@ import { CaseId } from '../api/schemas';
 import { actOnCase, type CaseAction } from '../api/services/case-actions';
 import { getCaseView, type CaseView } from '../api/services/discrepancies';
 import { parseInput } from '../api/validate';
-import { CASE_STATUSES, coversSite, type Actor } from '../domain';
+import { CASE_STATUSES, coversSite, effectivePolicy, reasonCodesFor, type Actor, type PolicyDocument, type ReasonDecision } from '../domain';
 import { getCaseRef, listCases } from '../store/discrepancy-queries';
 import { getPolicyVersion } from '../store/policy-repo';
 import { discrepancySection, evidenceSection, relatedSection, scoreSection, stateSection, timelineSection } from './case-view';
 import { permissionsFor, PAGE_ACTIONS, type PageAction, type Permissions } from './case-permissions';
 import { html, words, type Html } from './html';
 import { page } from './layout';
-import { APPROVE_REASONS, MANUAL_REASONS, REJECT_REASONS } from './reason-codes';
+import { APPROVE_REASONS as APPROVE, MANUAL_REASONS as MANUAL, REJECT_REASONS as REJECT } from './reason-codes';
 import { actorOfUser, requireCsrf } from './session';
 
 const IdParams = z.object({ id: CaseId });
@@ -62,12 +62,21 @@ function reasonSelect(id: string, reasons: { code: string; label: string }[]): H
   return html`<label for="${id}">Reason</label><select id="${id}" name="reasonCode" required>${reasons.map((r) => html`<option value="${r.code}">${r.label}</option>`)}</select>`;
 }
 
-function actionsSection(req: Request, c: CaseView, p: Permissions): Html {
+/** The codes the case's pinned policy allows for the decision on its kind (the fixed lists if it has no catalogue). */
+function reasonsFor(policy: PolicyDocument | null, kind: string, decision: ReasonDecision, fallback: { code: string; label: string }[]): { code: string; label: string }[] {
+  const codes = policy ? reasonCodesFor(policy, kind, decision) : undefined;
+  return codes ? codes.map((r) => ({ code: r.code, label: `${r.description}${r.needsComment ? ' (comment needed)' : ''}` })) : fallback;
+}
+
+function actionsSection(req: Request, c: CaseView, p: Permissions, policy: PolicyDocument | null): Html {
+  const APPROVE_REASONS = reasonsFor(policy, c.kind, 'approve', APPROVE);
+  const REJECT_REASONS = reasonsFor(policy, c.kind, 'reject', REJECT);
+  const MANUAL_REASONS = reasonsFor(policy, c.kind, 'resolve_manually', MANUAL);
   return html`<section aria-labelledby="h-actions" class="card actions" id="actions">
 <h2 id="h-actions">Your actions</h2>
 ${actionForm(req, 'approve', 'Approve the correction', p.approve, html`${reasonSelect('approve-reason', APPROVE_REASONS)}
 <label for="approve-qty">Adjust by <span class="muted">(default ${c.live ? c.live.observedQty - c.live.expectedQty : c.variance})</span></label><input id="approve-qty" name="adjustQty" type="number" step="any" inputmode="decimal">
-<label for="approve-comment">Comment <span class="muted">(optional)</span></label><input id="approve-comment" name="comment" maxlength="2000">`, 'Approve')}
+<label for="approve-comment">Comment <span class="muted">(optional unless the reason needs one)</span></label><input id="approve-comment" name="comment" maxlength="2000">`, 'Approve')}
 ${actionForm(req, 'reject', 'Reject: no change', p.reject, html`${reasonSelect('reject-reason', REJECT_REASONS)}
 <label for="reject-comment">Why</label><input id="reject-comment" name="comment" required maxlength="2000">`, 'Reject')}
 ${actionForm(req, 'recount', 'Ask for a recount', p.recount, html`<label for="recount-comment">Note for the counter <span class="muted">(optional)</span></label><input id="recount-comment" name="comment" maxlength="2000">`, 'Request recount')}
@@ -85,7 +94,7 @@ async function renderCase(ctx: ApiContext, req: Request, res: Response, id: stri
   const actor = actorOfUser(req);
   const c = await getCaseView(ctx, actor, id);
   const [policy, related] = await Promise.all([
-    c.live ? getPolicyVersion(ctx.db, c.live.policyVersion).catch(() => null) : Promise.resolve(null),
+    c.live ? getPolicyVersion(ctx.db, c.live.policyVersion).then((p) => (p ? effectivePolicy(p, c.site) : null)).catch(() => null) : Promise.resolve(null),
     listCases(ctx.db, { site: [c.site], sku: c.sku, status: CASE_STATUSES.filter((st) => st !== 'closed') }, { sort: '-openedAt', limit: 6 }),
   ]);
   const permissions = permissionsFor(policy?.document ?? null, c.live, actor, c.liveError ? `The case did not answer: ${c.liveError}.` : 'The case is not running.');
@@ -101,7 +110,7 @@ ${flash ? html`<p class="${flash.ok ? 'notice' : 'alert'}" role="${flash.ok ? 's
 <p class="live-note" id="case-changed" hidden role="status">This case changed. <a href="">Reload to see it.</a></p>
 <div class="case-grid" data-live="case" data-case-id="${c.id}">
 <div class="col">${discrepancySection(c)}${scoreSection(c)}${evidenceSection(c)}</div>
-<div class="col">${stateSection(c)}${actionsSection(req, c, permissions)}${relatedSection(c, related.items.filter((r) => r.id !== c.id))}${timelineSection(c)}</div>
+<div class="col">${stateSection(c)}${actionsSection(req, c, permissions, policy?.document ?? null)}${relatedSection(c, related.items.filter((r) => r.id !== c.id))}${timelineSection(c)}</div>
 </div>`,
     ),
   );

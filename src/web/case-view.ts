@@ -56,7 +56,7 @@ export function scoreSection(c: CaseView): Html {
   <div><dt>Confidence</dt><dd>${c.confidence === null ? '—' : `${Math.round(c.confidence * 100)} %`}</dd></div>
   <div><dt>Priority</dt><dd>${c.priority ?? '—'}${c.triageBand ? ` (${c.triageBand})` : ''}</dd></div>
   <div><dt>Recommended</dt><dd>${words(score?.recommendedAction ?? '—')}</dd></div>
-  <div><dt>Scorer</dt><dd>${c.scorerVersion ?? '—'}${c.policyVersion ? ` · policy v${c.policyVersion}` : ''}</dd></div>
+  <div><dt>Scorer</dt><dd>${c.scorerVersion ?? '—'}${c.policyVersion ? ` · policy v${c.policyVersion}${c.live?.policyLayer ? ` (${c.live.policyLayer} layer)` : ''}` : ''}</dd></div>
 </dl>
 ${c.rootCauses.length
     ? html`<h3>Root-cause probabilities</h3>

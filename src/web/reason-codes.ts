@@ -1,6 +1,6 @@
 /**
- * The reason codes the inbox offers. Codes that name a cause (DAMAGED, THEFT, MISCOUNT, …) are
- * the ones scorer v2 learns from (src/domain/scorer-v2/causes.ts); the API accepts any code.
+ * The reason codes the inbox offers only when a pinned policy has no catalogue (the case page
+ * lists the policy's `reasonCodes` for the case's kind otherwise).
  */
 export const APPROVE_REASONS: { code: string; label: string }[] = [
   { code: 'COUNT_CONFIRMED', label: 'Count confirmed: book the difference' },

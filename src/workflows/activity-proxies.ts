@@ -85,8 +85,8 @@ const SUMMARIES: Summaries = {
   releaseHold: (c) => `WRITE release of hold ${c.holdId}`,
   createCountTask: (c) => `WRITE count task: ${where(c)}`,
   notifyRole: (n) => `notify ${n.role} at ${n.site}`,
-  pinPolicy: () => 'pin the active policy version',
-  loadPolicyVersion: (v) => `load policy version ${v}`,
+  pinPolicy: (site) => `pin the active policy version${site ? ` at ${site}` : ''}`,
+  loadPolicyVersion: (v, site) => `load policy version ${v}${site ? ` at ${site}` : ''}`,
   recordTransition: (r) => `record "${r.state.status}" in the read model and audit log`,
   scoreCase: (i) => `score the evidence (${i.recounts.length} recount${i.recounts.length === 1 ? '' : 's'})`,
 };

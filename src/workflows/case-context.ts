@@ -94,6 +94,8 @@ export class CaseContext {
   attentionAction?: AttentionAction;
   /** the ladder's terminal action is running and the policy refuses decisions meanwhile */
   terminalRunning = false;
+  /** a later report of this open pattern (shrink, drift) with new quantities, until the main loop takes it */
+  patternUpdate?: { expectedQty: number; observedQty: number; source: string; receivedAt: string };
   /** source event ids merged since the last record: the read model keeps the full list */
   newSourceEventIds: string[] = [];
   /** set by handlers when something must be projected soon (a merge, an assignment) */

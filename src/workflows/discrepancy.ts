@@ -1,19 +1,19 @@
 import { allHandlersFinished, condition, patched } from '@temporalio/workflow';
 import {
-  assess,
   decide,
   describeShadowDecision,
   isShadow,
   caseLadder,
   positionOn,
-  scorerOf,
   type CaseState,
   type Decision,
 } from '../domain/core';
-import { records, scoring } from './activity-proxies';
+import { records } from './activity-proxies';
 import { CaseContext, initialState, QUIET_AUTOMATIC_STEPS_PATCH } from './case-context';
 import { gatherEvidence } from './evidence';
 import { registerHandlers } from './handlers';
+import { applyPatternUpdate, rescorePattern } from './pattern-growth';
+import { scoreAndAssess } from './scoring-step';
 import type { DiscrepancyWorkflowInput } from './messages';
 import { close, finish, NO_DEAD_ENDS_PATCH, placeHold, postAdjustment, releaseHold, WriteRefused } from './stock-writes';
 import { awaitApproval, awaitAttention, awaitRecount, enterApproval, escalate, needsAttention } from './waits';
@@ -83,6 +83,7 @@ async function step(ctx: CaseContext, input: DiscrepancyWorkflowInput): Promise<
       const outcome = await awaitApproval(ctx, input);
       if (outcome === 'decided') return carryOut(ctx);
       if (outcome === 'breached') return escalate(ctx);
+      if (outcome === 'pattern_grew') return rescorePattern(ctx);
       return;
     }
     case 'needs_attention':
@@ -91,14 +92,17 @@ async function step(ctx: CaseContext, input: DiscrepancyWorkflowInput): Promise<
 }
 
 async function open(ctx: CaseContext): Promise<void> {
-  ctx.policy ??= await records.pinPolicy();
+  // the active version as it applies at the case's site: its override layer merged in
+  ctx.policy ??= await records.pinPolicy(ctx.state.report.site);
   ctx.state.policyVersion = ctx.policy.version;
+  if (ctx.policy.layer) ctx.state.policyLayer = ctx.policy.layer;
   // a policy pinned before shadow mode existed has no shadow section: never shadow
   if (isShadow(ctx.policy.document, ctx.state.report.site)) ctx.state.shadow = true;
   ctx.audit('opened', 'system', ctx.state.report.source, {
     report: ctx.state.report,
     workflowId: ctx.state.workflowId,
     policyVersion: ctx.policy.version,
+    ...(ctx.policy.layer ? { policyLayer: ctx.policy.layer } : {}),
     ...(ctx.state.shadow ? { shadow: true } : {}),
   });
   ctx.state.status = 'gathering_evidence';
@@ -163,38 +167,10 @@ const TOUCHED: Record<string, string> = {
 };
 
 async function score(ctx: CaseContext): Promise<void> {
-  const s = ctx.state;
-  const policy = ctx.policy!.document;
-  s.score = await scoring.scoreCase({
-    kind: s.report.kind,
-    expectedQty: s.expectedQty,
-    observedQty: s.observedQty,
-    reportedQty: s.report.observedQty,
-    unitCost: s.report.unitCost,
-    sourceEventIds: s.sourceEventIds,
-    recounts: s.recounts.filter((r) => r.countedQty !== undefined).map((r) => ({ countedQty: r.countedQty! })),
-    evidence: s.evidence ?? { missing: ['all'] },
-    // the pinned policy's scorer; parameters of a learned scorer stay inside the activity's result
-    scorer: scorerOf(policy, s.report.site),
-    caseId: s.caseId,
-    site: s.report.site,
-    sku: s.report.sku,
-    location: s.report.location,
-    causedBy: s.report.causedBy,
-  });
-  s.assessment = assess(policy, s.report, { expectedQty: s.expectedQty, observedQty: s.observedQty });
-  s.severity = s.assessment.severity;
-  ctx.audit('scored', 'scorer', s.score.scorerVersion, {
-    confidence: s.score.confidence,
-    causes: s.score.causes.map((c) => ({ cause: c.cause, probability: c.probability, explainedQty: c.explainedQty })),
-    // scorer v2: its root-cause probabilities and the factors behind the leading one
-    ...(s.score.rootCauses ? { rootCauses: s.score.rootCauses.slice(0, 3), topFactors: s.score.topFactors } : {}),
-    explanation: s.score.explanation,
-    severity: s.severity,
-    withinTolerance: s.assessment.tolerance.within,
-    valueAtRisk: s.assessment.valueAtRisk,
-  });
-  s.status = 'deciding';
+  // a pattern report that grew the case while it was being assessed: its quantities are scored
+  applyPatternUpdate(ctx);
+  await scoreAndAssess(ctx);
+  ctx.state.status = 'deciding';
   if (!patched(QUIET_AUTOMATIC_STEPS_PATCH)) await ctx.record();
 }
 

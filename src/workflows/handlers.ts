@@ -9,6 +9,7 @@ import {
   keepLast,
   caseLadder,
   positionOn,
+  reasonCodeRefusal,
   Refusal,
   slaDeadline,
   SOURCE_EVENT_IDS_KEPT,
@@ -18,6 +19,7 @@ import {
 import { records } from './activity-proxies';
 import { requireVerifiedActor } from './actor-check';
 import { nowIso, type CaseContext } from './case-context';
+import { PATTERN_GROWS_PATCH, PATTERN_KINDS } from './pattern-growth';
 import {
   adoptHoldSignal,
   approveUpdate,
@@ -109,6 +111,10 @@ export function registerHandlers(ctx: CaseContext, input: DiscrepancyWorkflowInp
       if (!s.involvedUsers.includes(u)) s.involvedUsers.push(u);
       (s.involvement ??= {})[u] ??= 'is named in a report of this discrepancy';
     }
+    // a shrink or drift pattern's later report is its size now: the main loop updates and re-scores the case (patched: older histories only merged)
+    if (PATTERN_KINDS.has(report.kind) && s.status !== 'closed' && (report.expectedQty !== s.expectedQty || report.observedQty !== s.observedQty) && patched(PATTERN_GROWS_PATCH)) {
+      ctx.patternUpdate = { expectedQty: report.expectedQty, observedQty: report.observedQty, source: report.source, receivedAt };
+    }
     ctx.audit('report_merged', 'system', report.source, {
       occurrences: s.occurrences,
       observedQty: report.observedQty,
@@ -191,7 +197,7 @@ export function registerHandlers(ctx: CaseContext, input: DiscrepancyWorkflowInp
       validator: (u) => {
         requireVerifiedActor(u);
         const policy = requireSettled(ctx);
-        const r = caseActionRefusal('approve', policy.document, ctx.state, u.actor, u);
+        const r = caseActionRefusal('approve', policy.document, ctx.state, u.actor, u) ?? reasonCodeRefusal(policy.document, ctx.state.report.kind, 'approve', u.reasonCode, u.comment);
         if (r) refuse(r);
         const first = ctx.state.approvals[0];
         if (first && u.adjustQty !== undefined && u.adjustQty !== first.adjustQty) {
@@ -217,7 +223,7 @@ export function registerHandlers(ctx: CaseContext, input: DiscrepancyWorkflowInp
       validator: (u) => {
         requireVerifiedActor(u);
         const policy = requireSettled(ctx);
-        const r = caseActionRefusal('reject', policy.document, ctx.state, u.actor);
+        const r = caseActionRefusal('reject', policy.document, ctx.state, u.actor) ?? reasonCodeRefusal(policy.document, ctx.state.report.kind, 'reject', u.reasonCode, u.comment);
         if (r) refuse(r);
       },
     },
@@ -316,6 +322,8 @@ function registerAttentionHandlers(ctx: CaseContext): void {
       validator: (u) => {
         validate(u, 'resolve_manually');
         if (!u.comment || !u.comment.trim()) refuse(new Refusal('refused', 'reason', 'a manual resolution needs a comment saying what was done'));
+        const r = reasonCodeRefusal(ctx.policy!.document, ctx.state.report.kind, 'resolve_manually', u.reasonCode, u.comment);
+        if (r) refuse(r);
       },
     },
   );
@@ -330,10 +338,12 @@ function registerRepin(ctx: CaseContext): void {
     repinPolicyUpdate,
     async (u) => {
       const s = ctx.state;
-      const pinned = await records.loadPolicyVersion(u.version);
+      const pinned = await records.loadPolicyVersion(u.version, s.report.site);
       const from = s.policyVersion;
       ctx.policy = pinned;
       s.policyVersion = pinned.version;
+      if (pinned.layer) s.policyLayer = pinned.layer;
+      else delete s.policyLayer;
       if (s.status === 'awaiting_approval' && s.severity) {
         const ladder = caseLadder(pinned.document, s);
         const level = Math.min(s.escalationLevel, ladder.rungs.length);
@@ -345,7 +355,7 @@ function registerRepin(ctx: CaseContext): void {
         s.slaDeadline = due ? new Date(due.at).toISOString() : undefined;
         s.slaDeadlineLocal = due?.local;
       }
-      ctx.audit('policy_repinned', 'user', u.actor.userId, { from, to: pinned.version, reason: u.reason, slaDeadline: s.slaDeadline ?? null });
+      ctx.audit('policy_repinned', 'user', u.actor.userId, { from, to: pinned.version, ...(pinned.layer ? { layer: pinned.layer } : {}), reason: u.reason, slaDeadline: s.slaDeadline ?? null });
       ctx.dirty = true;
       return result(ctx, `policy version ${from} → ${pinned.version}${s.slaDeadline ? `; SLA due ${s.slaDeadline}` : ''}`);
     },

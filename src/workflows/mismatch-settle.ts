@@ -24,7 +24,8 @@ export async function mismatchSettle(): Promise<WatchResult> {
   setHandler(watchStateQuery, () => ({ seen: seen.length, deadline, caseIds }));
 
   await condition(() => seen.length > 0);
-  const policy = await watchPolicy.pinPolicy();
+  // one balance's watch: its site's settling window
+  const policy = await watchPolicy.pinPolicy(seen[0].report.site);
   const window = durationMs(policy.document.watchers.mismatchSettleAfter);
   let done = 0;
   for (let round = 0; done < seen.length; round++) {

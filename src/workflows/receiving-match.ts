@@ -28,7 +28,8 @@ export async function receivingMatch(): Promise<WatchResult> {
   if (!(await condition(() => doc !== undefined || closed !== undefined, WATCH_HORIZON))) return { outcome: 'partner_never_came', caseIds: [] };
   if (closed) return { outcome: 'closed_by_receipt', caseIds: [] };
 
-  const policy = await watchPolicy.pinPolicy();
+  // the detector windows as the site's policy sets them
+  const policy = await watchPolicy.pinPolicy(doc!.site);
   const dueAfter = durationMs(policy.document.watchers.receivingDueAfter);
   for (;;) {
     const current: DocumentAnnounced = doc!;

@@ -39,7 +39,8 @@ export async function returnWatch(): Promise<WatchResult> {
   }
   if (disposition) return { outcome: 'in_time', caseIds: [] };
 
-  const policy = await watchPolicy.pinPolicy();
+  // the detector windows as the site's policy sets them
+  const policy = await watchPolicy.pinPolicy(received.site);
   const due = received.dispositionDueBy
     ? Date.parse(received.dispositionDueBy)
     : Date.parse(received.receivedAt) + durationMs(policy.document.watchers.returnDispositionWithin);

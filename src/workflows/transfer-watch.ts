@@ -33,7 +33,8 @@ export async function transferWatch(): Promise<WatchResult> {
   }
   if (received) return { outcome: 'in_time', caseIds: [] };
 
-  const policy = await watchPolicy.pinPolicy();
+  // the detector windows as the (receiving) site's policy sets them
+  const policy = await watchPolicy.pinPolicy(shipped.toSite ?? shipped.site);
   const due = Date.parse(shipped.eta) + durationMs(policy.document.watchers.transferGrace);
   const deadline = new Date(due).toISOString();
   watch.deadline = deadline;

@@ -135,18 +135,19 @@ export function voidStaleApprovals(ctx: CaseContext): void {
   });
 }
 
-export async function awaitApproval(ctx: CaseContext, input: DiscrepancyWorkflowInput): Promise<'decided' | 'breached' | 'moved'> {
+export async function awaitApproval(ctx: CaseContext, input: DiscrepancyWorkflowInput): Promise<'decided' | 'breached' | 'moved' | 'pattern_grew'> {
   const s = ctx.state;
   const ladder = caseLadder(ctx.policy!.document, s);
   const decided = await rest(
     ctx,
     input,
-    () => ctx.decision !== undefined || s.status !== 'awaiting_approval',
+    () => ctx.decision !== undefined || s.status !== 'awaiting_approval' || ctx.patternUpdate !== undefined,
     () => (s.slaDeadline ? Date.parse(s.slaDeadline) : undefined),
     () => (s.slaDeadline ? `SLA: ${s.ownerRole}, ${ladder.rungs[s.escalationLevel]?.sla ?? '—'}` : `terminal: ${s.ownerRole} decides, stock held`),
   );
   if (!decided) return 'breached';
-  return ctx.decision ? 'decided' : 'moved';
+  if (ctx.decision) return 'decided';
+  return ctx.patternUpdate ? 'pattern_grew' : 'moved';
 }
 
 /** SLA breached on the current rung: the next rung, or the ladder's terminal action. */

@@ -17,6 +17,15 @@ beforeAll(async () => {
 afterAll(() => api.close());
 afterEach(() => expect(api.serverErrors).toEqual([]));
 
+/** A policy change made from the active version (If-Match its ETag); once more should another file's change land in between. */
+async function postPolicy(body: object): Promise<request.Response> {
+  for (let attempt = 1; ; attempt++) {
+    const etag = (await request(api.app).get('/v1/policies/active').set('Authorization', viewer)).headers.etag;
+    const res = await request(api.app).post('/v1/policies').set('Authorization', admin).set('If-Match', etag).send(body);
+    if (res.status !== 412 || attempt === 3) return res;
+  }
+}
+
 it('GET /v1/policies/active answers any key with the version and document', async () => {
   const res = await request(api.app).get('/v1/policies/active').set('Authorization', viewer).expect(200);
   expect(res.body).toMatchObject({ version: expect.any(Number), document: { name: expect.any(String), ladders: expect.any(Object) } });
@@ -26,7 +35,9 @@ it('POST /v1/policies stores a new version (201, Location) that becomes active',
   // post the suite's own policy again: other test files pin the active policy, so its content
   // must not change under them
   const active = (await request(api.app).get('/v1/policies/active').set('Authorization', viewer)).body;
-  const res = await request(api.app).post('/v1/policies').set('Authorization', admin).send({ ...TEST_POLICY, reason: 'the suite policy again' }).expect(201);
+  const res = await postPolicy({ ...TEST_POLICY, reason: 'the suite policy again' });
+  expect(res.status).toBe(201);
+  expect(res.headers.etag).toBe(`"${res.body.version}"`);
   expect(res.body.version).toBeGreaterThan(active.version);
   expect(res.headers.location).toBe(`/v1/policies/${res.body.version}`);
   const now = await request(api.app).get('/v1/policies/active').set('Authorization', viewer).expect(200);
@@ -69,9 +80,10 @@ it('POST /v1/policies needs a reason (400 naming body.reason)', async () => {
 
 it('a policy change is chained in the audit log with who, why and what changed, and the API shows the diff', async () => {
   // a harmless change (other test files run under the active policy), then back
-  const changed = await request(api.app).post('/v1/policies').set('Authorization', admin)
-    .send({ ...TEST_POLICY, description: 'reworded by the policy test', reason: 'INC-42: clearer wording' }).expect(201);
-  const back = await request(api.app).post('/v1/policies').set('Authorization', admin).send({ ...TEST_POLICY, reason: 'INC-42 reverted' }).expect(201);
+  const changed = await postPolicy({ ...TEST_POLICY, description: 'reworded by the policy test', reason: 'INC-42: clearer wording' });
+  expect(changed.status).toBe(201);
+  const back = await postPolicy({ ...TEST_POLICY, reason: 'INC-42 reverted' });
+  expect(back.status).toBe(201);
 
   const { rows } = await api.db.query(
     `SELECT actor_kind, actor_id, detail FROM audit_log WHERE case_id = 'policies' AND policy_version = ANY($1::int[]) ORDER BY seq`,
@@ -102,6 +114,54 @@ it('policy versions are append-only: the app role may not change one, and the ow
   } finally {
     await owner.end();
   }
+});
+
+it('policy writes are compare-and-set: a stale If-Match is 412 with the current ETag, a missing one 428; nothing is stored', async () => {
+  const before = await request(api.app).get('/v1/policies/active').set('Authorization', viewer).expect(200);
+  expect(before.headers.etag).toBe(`"${before.body.version}"`);
+  const stale = await request(api.app).post('/v1/policies').set('Authorization', admin).set('If-Match', `"${before.body.version - 1}"`)
+    .send({ ...TEST_POLICY, reason: 'made from an old read' });
+  expect(stale.status).toBe(412);
+  expect(stale.headers['content-type']).toMatch(/problem\+json/);
+  expect(stale.body.detail).toMatch(/read it again/);
+  expect(Number(JSON.parse(stale.headers.etag))).toBeGreaterThanOrEqual(before.body.version);
+  const missing = await request(api.app).post('/v1/policies').set('Authorization', admin).send({ ...TEST_POLICY, reason: 'no If-Match' });
+  expect(missing.status).toBe(428);
+  expect(missing.headers['content-type']).toMatch(/problem\+json/);
+  const garbled = await request(api.app).post('/v1/policies').set('Authorization', admin).set('If-Match', 'latest').send({ ...TEST_POLICY, reason: 'x' });
+  expect(garbled.status).toBe(400);
+  expect(garbled.body.errors).toEqual([{ path: 'header.if-match', message: expect.any(String) }]);
+  const { rows } = await api.db.query(`SELECT count(*)::int AS n FROM policies WHERE reason IN ('made from an old read', 'no If-Match', 'x')`);
+  expect(rows[0].n).toBe(0);
+  // a weak or bare tag of the current version is taken
+  const ok = await postPolicy({ ...TEST_POLICY, reason: 'the suite policy, compare-and-set' });
+  expect(ok.status).toBe(201);
+});
+
+it('two admins writing from the same version: one version is stored, the other is 412', async () => {
+  const etag = (await request(api.app).get('/v1/policies/active').set('Authorization', viewer)).headers.etag;
+  const [a, b] = await Promise.all(
+    ['first admin', 'second admin'].map((reason) => request(api.app).post('/v1/policies').set('Authorization', admin).set('If-Match', `W/${etag}`).send({ ...TEST_POLICY, reason })),
+  );
+  expect([a.status, b.status].sort()).toEqual([201, 412]);
+});
+
+it('a site layer is validated as the policy it makes: 400 naming overrides.<site>.<path>', async () => {
+  const res = await postPolicy({
+    ...TEST_POLICY,
+    overrides: { ...TEST_POLICY.overrides, 'DC-BAD': { recounts: { timeout: 'soon' }, ladders: { review: { rungs: [] } }, notifications: {} } },
+    reason: 'a bad layer',
+  });
+  expect(res.status).toBe(400);
+  expect(res.body.errors.map((e: { path: string }) => e.path)).toEqual(
+    expect.arrayContaining(['body.overrides.DC-BAD.recounts.timeout', 'body.overrides.DC-BAD.ladders.review.rungs', 'body.overrides.DC-BAD.notifications']),
+  );
+});
+
+it('a reason-code catalogue must know the automatic adjustments\' code (400)', async () => {
+  const res = await postPolicy({ ...TEST_POLICY, reasonCodes: [{ code: 'ONLY_THIS', description: 'one code' }], reason: 'a short catalogue' });
+  expect(res.status).toBe(400);
+  expect(res.body.errors.map((e: { path: string }) => e.path)).toEqual(['body.autoAdjustReasonCode']);
 });
 
 it('GET /v1/policies/{version}: 404 unknown, 400 not a number', async () => {

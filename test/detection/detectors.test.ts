@@ -1,8 +1,9 @@
 import { mismatchSettleId } from '../../src/ingest/detections';
-import type { Api } from '../support/api';
+import type { Api, Persona } from '../support/api';
+import { DEFAULT_RECOUNTS_SITE } from '../support/test-policy';
 import { seedBalance } from '../support/cases';
 import { eventually, uniq, type Engine } from '../support/engine';
-import { casesAt, ev, postEvents, seedItem, startDetection, waitForCases } from './support';
+import { casesAt, ev, integration, postEvents, seedItem, startDetection, waitForCases } from './support';
 
 let engine: Engine;
 let api: Api;
@@ -150,5 +151,85 @@ describe('detectors through POST /v1/events', () => {
     expect(rows.map((r) => r.location).sort()).toEqual(['H-02', 'H-03']);
     // the expired lot's receipt (expired stock made available) opened the H-03 case; its pick joined it
     await eventually(async () => (await casesAt(engine, site, 'lot_expiry')).find((r) => r.location === 'H-03' && r.source_event_ids.length === 2));
+  });
+});
+
+describe('counts for every kind: from the causing event to the final state, the recount where the policy asks for one', () => {
+  const site = DEFAULT_RECOUNTS_SITE; // its layer takes the shipped default's recount kinds
+  const approver: Persona = { userId: 'sup-counts', roles: ['site_supervisor'], sites: [site] };
+
+  const caseOf = (kind: string, sku: string) => eventually(async () => (await casesAt(engine, site, kind)).find((r) => r.sku === sku));
+  async function countTaskOf(caseId: string): Promise<{ id: string; location: string }> {
+    return eventually(async () => (await engine.db.query(`SELECT id, location FROM ledger.count_tasks WHERE case_id = $1 AND status = 'open'`, [caseId])).rows[0]);
+  }
+  const caseRow = (id: string, statuses: string[]) =>
+    eventually(async () => {
+      const r = (await engine.db.query('SELECT * FROM discrepancies WHERE id = $1', [id])).rows[0];
+      return r && statuses.includes(r.status) ? r : undefined;
+    });
+
+  it('receiving_variance: the receipt\'s dock is the case\'s location; the default policy recounts it there; the count confirms the short and a person closes it', async () => {
+    const sku = uniq('SKU');
+    const asnId = uniq('ASN');
+    await post(ev({ type: 'asn', site, reference: { kind: 'asn', id: asnId }, attributes: { lines: [{ line: '1', sku, qty: 100 }] } }));
+    const receipt = await post(ev({ type: 'receipt', site, sku, location: 'DOCK-4', qty: 60, reference: { kind: 'asn', id: asnId, line: '1' }, attributes: { closesLine: true }, actor: { userId: 'recv-4' } }));
+    expect(receipt.cases).toHaveLength(1);
+    const c = await caseOf('receiving_variance', sku);
+    expect(c.location).toBe('DOCK-4');
+    await caseRow(c.id, ['awaiting_recount']);
+    const task = await countTaskOf(c.id);
+    expect(task.location).toBe('DOCK-4');
+    // the counter finds the 60 received: the short stands and goes to a person
+    expect((await (await api.as(integration)).post('/v1/counts', { taskId: task.id, countedQty: 60, countedBy: 'counter-4' })).status).toBe(202);
+    const waiting = await caseRow(c.id, ['awaiting_approval']);
+    expect([Number(waiting.expected_qty), Number(waiting.observed_qty)]).toEqual([100, 60]);
+    // a vendor claim: the books are right as received, nothing to adjust
+    const approved = await (await api.as(approver)).post(`/v1/discrepancies/${c.id}/approve`, { reasonCode: 'VENDOR_SHORT', adjustQty: 0, comment: 'claim with the vendor' });
+    expect(approved.status).toBe(200);
+    expect((await caseRow(c.id, ['closed'])).resolution).toBe('approved_adjusted');
+  });
+
+  it('negative_inventory: the pick face is the location; the recount there finds the books wrong and the approved correction closes it', async () => {
+    const sku = uniq('SKU');
+    await seedBalance(engine.db, { site, location: 'PF-07', sku, wms: 2, erp: 2 });
+    expect((await post(ev({ type: 'pick', site, sku, location: 'PF-07', qty: 5, actor: { userId: 'picker-9' } }))).cases.length).toBeGreaterThanOrEqual(1);
+    const c = await caseOf('negative_inventory', sku);
+    expect(c.location).toBe('PF-07');
+    await caseRow(c.id, ['awaiting_recount']);
+    const task = await countTaskOf(c.id);
+    expect(task.location).toBe('PF-07');
+    expect((await (await api.as(integration)).post('/v1/counts', { taskId: task.id, countedQty: 0, countedBy: 'counter-7' })).status).toBe(202);
+    await caseRow(c.id, ['awaiting_approval']);
+    expect((await (await api.as(approver)).post(`/v1/discrepancies/${c.id}/approve`, { reasonCode: 'COUNT_CONFIRMED' })).status).toBe(200);
+    expect((await caseRow(c.id, ['closed'])).resolution).toBe('approved_adjusted');
+  });
+
+  it('mis_scan: the bin picked from is the location, and it is counted there', async () => {
+    const sku = uniq('SKU');
+    const bin = uniq('K');
+    const res = await post(ev({ type: 'pick', site, sku, location: bin, qty: 1, actor: { userId: 'u-slot' } }));
+    expect(res.cases.length).toBeGreaterThanOrEqual(1);
+    const c = await caseOf('mis_scan', sku);
+    expect(c.location).toBe(bin);
+    // one unit, inside tolerance, with the bin's negative-stock case open beside it: held back for
+    // a person (loss prevention, a pattern kind), who can have the bin counted
+    const row = await caseRow(c.id, ['awaiting_recount', 'awaiting_approval']);
+    if (row.status === 'awaiting_approval') {
+      const lp = await api.as({ userId: 'lp-counts', roles: ['loss_prevention'], sites: [site] });
+      expect((await lp.post(`/v1/discrepancies/${c.id}/recount`, { comment: 'count the bin' })).status).toBe(200);
+    }
+    expect((await countTaskOf(c.id)).location).toBe(bin);
+  });
+
+  it('transfer_delay: a recount is a 409 saying a count cannot settle a transfer in flight', async () => {
+    const res = await (await api.as(integration)).post('/v1/discrepancies', {
+      kind: 'transfer_delay', site, sku: uniq('SKU'), location: 'RCV-1', reference: { kind: 'transfer', id: uniq('TR') },
+      expectedQty: 12, observedQty: 0, unitCost: 10, skuClass: 'C', source: 'wms',
+    });
+    expect(res.status).toBe(202);
+    await caseRow(res.body.id, ['awaiting_approval']);
+    const asked = await (await api.as(approver)).post(`/v1/discrepancies/${res.body.id}/recount`, {});
+    expect(asked.status).toBe(409);
+    expect(asked.body.detail).toMatch(/counting cannot settle a transfer in flight/);
   });
 });

@@ -141,14 +141,14 @@ describe('authority', () => {
   it('wrong role is 403, wrong site 404 (as an unknown case); the one who caused it is 422; nothing changes', async () => {
     const { id, site, sku } = await reviewCase(10, 10); // value 100
     const viewer = await e2e.api.as({ userId: 'v1', roles: ['viewer'], sites: [site] });
-    expect((await viewer.post(`/v1/discrepancies/${id}/approve`, { reasonCode: 'OK' })).status).toBe(403);
+    expect((await viewer.post(`/v1/discrepancies/${id}/approve`, { reasonCode: 'COUNT_CONFIRMED' })).status).toBe(403);
     const elsewhere = await e2e.api.as({ userId: 'ic-other', roles: ['inventory_control'], sites: ['OTHER-SITE'] });
-    expect((await elsewhere.post(`/v1/discrepancies/${id}/approve`, { reasonCode: 'OK' })).status).toBe(404);
+    expect((await elsewhere.post(`/v1/discrepancies/${id}/approve`, { reasonCode: 'COUNT_CONFIRMED' })).status).toBe(404);
     // a role that exists but is not on this case's ladder (a role no policy knows gets no key at all)
     const finance = await e2e.api.as({ userId: 'fin1', roles: ['finance'], sites: [site] });
-    expect((await finance.post(`/v1/discrepancies/${id}/reject`, { reasonCode: 'NO', comment: 'x' })).status).toBe(403);
+    expect((await finance.post(`/v1/discrepancies/${id}/reject`, { reasonCode: 'NOT_AN_ISSUE', comment: 'x' })).status).toBe(403);
     const causer = await e2e.api.as({ userId: 'receiver9', roles: ['inventory_control'], sites: [site] });
-    const own = await causer.post(`/v1/discrepancies/${id}/approve`, { reasonCode: 'OK' });
+    const own = await causer.post(`/v1/discrepancies/${id}/approve`, { reasonCode: 'COUNT_CONFIRMED' });
     expect(own.status).toBe(422);
     expect(own.body.detail).toContain('receiver9');
     const live = await e2e.engine.client.workflow.getHandle((await e2e.engine.db.query('SELECT workflow_id FROM discrepancies WHERE id = $1', [id])).rows[0].workflow_id).query(stateQuery, {});
@@ -178,7 +178,7 @@ describe('authority', () => {
   it('an inventory controller may not approve above their limit (422) but may reject', async () => {
     const { id } = await reviewCase(30, 40); // value 1200 > inventory_control limit 1000, under four eyes
     const ic = await e2e.api.as({ userId: 'ic-bo', roles: ['inventory_control'], sites: ['*'] });
-    const over = await ic.post(`/v1/discrepancies/${id}/approve`, { reasonCode: 'OK' });
+    const over = await ic.post(`/v1/discrepancies/${id}/approve`, { reasonCode: 'COUNT_CONFIRMED' });
     expect(over.status).toBe(422);
     const rejected = await ic.post(`/v1/discrepancies/${id}/reject`, { reasonCode: 'VENDOR_CLAIM', comment: 'claim filed with the vendor' });
     expect(rejected.status).toBe(200);

@@ -54,7 +54,7 @@ it('whoever the evidence names (the picker of this stock) is refused as approver
     `INSERT INTO ledger.transactions (id, site, location, sku, type, qty, user_id, occurred_at) VALUES ($1, $2, 'B-01-01', $3, 'pick', -6, 'picker-7', now() - interval '1 hour')`,
     [pick, site, sku],
   );
-  // a receipt 10 short at the bin (receiving variances are not recounted by default): straight to an approver
+  // a receipt 10 short at the bin (the suite's policy does not recount receiving variances): straight to an approver
   const handle = await reportDiscrepancy(engine.client, engine.config.TEMPORAL_TASK_QUEUE, {
     kind: 'receiving_variance', site, sku, location: 'B-01-01', reference: { kind: 'asn', id: uniq('ASN') },
     expectedQty: 40, observedQty: 30, unitCost: 9, skuClass: 'C', source: 'erp', sourceEventIds: [uniq('RCV')],
@@ -68,4 +68,31 @@ it('whoever the evidence names (the picker of this stock) is refused as approver
   expect(refused.message).toMatch(/^picker-7 picked this stock .* and may not decide this discrepancy$/);
   const ok = await signedUpdate(handle, approveUpdate, { actor: person('sup-2', 'site_supervisor'), reasonCode: 'VENDOR_SHORT' });
   expect(ok.outcome).toMatch(/^approved/);
+});
+
+it('a shrink pattern that grows while it waits: the case takes the new quantity and value, is scored again, and the change is audited', async () => {
+  const site = uniq('LPG');
+  const sku = uniq('SKU');
+  const pattern = { kind: 'shrink_pattern' as const, site, sku, reference: { kind: 'other' as const, id: `user:u-night-8` }, unitCost: 20, skuClass: 'B' as const, source: 'reckon-detector', causedBy: ['u-night-8'] };
+  const handle = await reportDiscrepancy(engine.client, engine.config.TEMPORAL_TASK_QUEUE, { ...pattern, expectedQty: 2, observedQty: 9, sourceEventIds: [uniq('ADJ')] });
+  const first = await waitForStatus(engine.client, handle.workflowId, ['awaiting_approval']);
+  expect(first.assessment?.valueAtRisk).toBe(140);
+  // two more unexplained losses by the same user: the detector reports the pattern at 15 units
+  await reportDiscrepancy(engine.client, engine.config.TEMPORAL_TASK_QUEUE, { ...pattern, expectedQty: 2, observedQty: 15, sourceEventIds: [uniq('ADJ')] });
+  const grown = await eventually(async () => {
+    const s = await handle.query(stateQuery, {});
+    return s.observedQty === 15 && s.status === 'awaiting_approval' && s.assessment?.valueAtRisk === 260 ? s : undefined;
+  });
+  expect(grown).toMatchObject({ expectedQty: 2, observedQty: 15, occurrences: 2, ownerRole: 'loss_prevention' });
+  const audit = await eventually(async () => {
+    const { rows } = await engine.db.query(`SELECT action, detail FROM audit_log WHERE case_id = $1 ORDER BY seq`, [grown.caseId]);
+    return rows.some((r) => r.action === 'pattern_grew') && rows.filter((r) => r.action === 'scored').length === 2 ? rows : undefined;
+  });
+  expect(audit.find((r) => r.action === 'pattern_grew')!.detail).toMatchObject({ before: { expectedQty: 2, observedQty: 9, valueAtRisk: 140 }, after: { expectedQty: 2, observedQty: 15 } });
+  expect(audit.filter((r) => r.action === 'scored').at(-1)!.detail).toMatchObject({ valueAtRisk: 260 });
+  const row = await eventually(async () => (await engine.db.query(`SELECT observed_qty, value_at_risk FROM discrepancies WHERE id = $1 AND observed_qty = 15`, [grown.caseId])).rows[0]);
+  expect(Number(row.value_at_risk)).toBe(260);
+  // the approval books the grown loss
+  const ok = await signedUpdate(handle, approveUpdate, { actor: person('lp-2', 'loss_prevention'), reasonCode: 'THEFT' });
+  expect(ok.outcome).toMatch(/adjustment of 13 /);
 });

@@ -135,7 +135,7 @@ export function planRun(tag: string, size: number): RunPlan {
           kind: 'receiving_variance', site, sku, location, reference: { kind: 'asn', id: `ASN-${sku}`, line: '1' },
           expectedQty: 500, observedQty: 500 - short, unitCost: 10, skuClass: 'A', source: 'erp', sourceEventIds: [eventId], causedBy: ['receiver-3'],
         },
-        approve: { adjustQty: -short, reasonCode: 'SHORT_SHIPPED' },
+        approve: { adjustQty: -short, reasonCode: 'SHORT_SHIP' },
         expected: { resolution: 'approved_adjusted', adjustmentQty: -short },
       });
     }

@@ -116,7 +116,7 @@ it('records continue-as-new while awaiting approval (a comment, merged reports),
 it('records a rejection', async () => {
   const h = await start(reviewReport());
   await waitForStatus(engine.client, h.workflowId, ['awaiting_approval']);
-  await signedUpdate(h, rejectUpdate, { actor: actor('ic1', 'inventory_control'), reasonCode: 'VENDOR_DISPUTE', comment: 'the carrier has the missing cartons' });
+  await signedUpdate(h, rejectUpdate, { actor: actor('ic1', 'inventory_control'), reasonCode: 'OTHER', comment: 'the carrier has the missing cartons' });
   expect(((await h.result()) as CaseState).resolution).toBe('rejected_no_change');
   await save('discrepancy-reject', h.workflowId);
 });

@@ -60,7 +60,7 @@ const outsiders: [string, Actor, string, string[]?][] = [
  */
 const updates: [string, (a: Actor) => Promise<unknown>][] = [
   ['approve', (a) => signedUpdate(handle, approveUpdate, { actor: a, reasonCode: 'SHORT_SHIP' })],
-  ['reject', (a) => signedUpdate(handle, rejectUpdate, { actor: a, reasonCode: 'NO_CHANGE', comment: 'looks fine' })],
+  ['reject', (a) => signedUpdate(handle, rejectUpdate, { actor: a, reasonCode: 'NOT_AN_ISSUE', comment: 'looks fine' })],
   ['recount', (a) => signedUpdate(handle, recountUpdate, { actor: a })],
   ['assign', (a) => signedUpdate(handle, assignUpdate, { actor: a, assignee: a.userId })],
   ['comment', (a) => signedUpdate(handle, commentUpdate, { actor: a, text: 'I was here' })],

@@ -13,6 +13,12 @@ export const RECOUNT_TIMEOUT_SITE = 'DC-SLOWCOUNT';
 /** The one site whose people are told through email, webhook and chat (test/notify). */
 export const NOTIFY_SITE = 'DC-NOTIFY';
 
+/** Two sites with their own policy layer (test/e2e/site-policy): each its own review ladder. */
+export const LAYERED_SITES = { night: 'DC-LAYER-NIGHT', day: 'DC-LAYER-DAY' } as const;
+
+/** The site that counts every kind the shipped default policy counts (the suite's own recount kinds are the older four). */
+export const DEFAULT_RECOUNTS_SITE = 'DC-COUNTS';
+
 export const TEST_POLICY_INPUT: PolicyDocumentInput = {
   ...DEFAULT_POLICY_INPUT,
   name: 'reckon-test',
@@ -39,6 +45,19 @@ export const TEST_POLICY_INPUT: PolicyDocumentInput = {
         { role: 'ops_manager', sla: '4s' },
       ],
       terminal: { action: 'hold_and_page', role: 'ops_manager' },
+    },
+  },
+  overrides: {
+    [DEFAULT_RECOUNTS_SITE]: { recounts: { kinds: DEFAULT_POLICY_INPUT.recounts.kinds } },
+    // the night site's reviews go straight to its supervisor, with a 2h SLA; its transfers get a longer grace
+    [LAYERED_SITES.night]: {
+      ladders: { review: { rungs: [{ role: 'site_supervisor', sla: '2h' }], terminal: { action: 'page_only', role: 'ops_manager' } } },
+      watchers: { transferGrace: '1h' },
+    },
+    // the day site's go to inventory control for 30 minutes, then operations
+    [LAYERED_SITES.day]: {
+      ladders: { review: { rungs: [{ role: 'inventory_control', sla: '30m' }, { role: 'ops_manager', sla: '1h' }], terminal: { action: 'page_only', role: 'ops_manager' } } },
+      tolerances: { byClass: { C: { pct: 0, units: 0, value: 0 } } },
     },
   },
 };

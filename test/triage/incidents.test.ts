@@ -72,7 +72,7 @@ async function open(reports: DiscrepancyReportInput[]): Promise<string[]> {
 }
 
 async function reject(id: string): Promise<void> {
-  const res = await (await api.as(approver)).post(`/v1/discrepancies/${id}/reject`, { reasonCode: 'VENDOR_ERROR', comment: 'not a stock problem' });
+  const res = await (await api.as(approver)).post(`/v1/discrepancies/${id}/reject`, { reasonCode: 'NOT_AN_ISSUE', comment: 'not a stock problem' });
   expect(res.status).toBe(200);
   await eventually(async () => {
     const { rows } = await engine.db.query('SELECT status FROM discrepancies WHERE id = $1', [id]);

@@ -215,7 +215,10 @@ describe('decide: recount, hold, review', () => {
     ['recounts used up', { report: rep({ observedQty: 80 }), observedQty: 85, recountsDone: 1, score: score(beyond) }, 'review'],
     ['no automatic recounts in the policy', { report: rep({ observedQty: 80 }), policy: policy((p) => (p.recounts.automatic = 0)), score: score(beyond) }, 'review'],
     ['no location to count', { report: rep({ observedQty: 80, location: undefined }), score: score(beyond) }, 'review'],
-    ['a kind a count cannot settle (receiving)', { report: rep({ kind: 'receiving_variance', observedQty: 80 }), score: score({ confidence: 0.5 }) }, 'review'],
+    ['receiving variance at its dock (the default policy counts it)', { report: rep({ kind: 'receiving_variance', observedQty: 80, location: 'DOCK-1' }), score: score({ confidence: 0.5 }) }, 'recount'],
+    ['mis-scan at the bin', { report: rep({ kind: 'mis_scan', observedQty: 80 }), score: score({ confidence: 0.5 }) }, 'recount'],
+    ['a kind a count cannot settle (a transfer in flight)', { report: rep({ kind: 'transfer_delay', observedQty: 80 }), score: score({ confidence: 0.5 }) }, 'review'],
+    ['a kind a count cannot settle (an unposted return)', { report: rep({ kind: 'return_unposted', observedQty: 80 }), score: score({ confidence: 0.5 }) }, 'review'],
     ['a kind removed from recount kinds', { report: rep({ observedQty: 80 }), policy: policy((p) => (p.recounts.kinds = ['negative_inventory'])), score: score(beyond) }, 'review'],
     ['shadow mode, inside tolerance, recounts used up', { report: rep({ observedQty: 95 }), recountsDone: 1, autoResolveAllowed: false, score: score({ ...beyond, confidence: 0.95 }) }, 'review'],
   ])('%s → %s', (_name, o, action) => {
@@ -225,7 +228,7 @@ describe('decide: recount, hold, review', () => {
   it('explains itself: the recount says which one, the review carries the scorer’s words', () => {
     const rc = run({ report: rep({ observedQty: 80 }), policy: policy((p) => (p.recounts.automatic = 3)), recountsDone: 1, observedQty: 82, score: score(beyond) });
     expect(rc.reason).toContain('automatic recount 2 of 3');
-    const rv = run({ report: rep({ kind: 'receiving_variance', observedQty: 80 }), score: score({ explanation: 'nothing explains 20' }) });
+    const rv = run({ report: rep({ kind: 'transfer_delay', observedQty: 80 }), score: score({ explanation: 'nothing explains 20' }) });
     expect(rv.reason).toContain('nothing explains 20');
   });
 });

@@ -81,6 +81,11 @@ describe('the approver inbox in a real browser', () => {
     expect(await page.locator('#evidence [data-source="inbound"]').isVisible()).toBe(true);
     expect(await page.locator('#timeline').textContent()).toContain('approval requested');
     expect(await page.getByRole('button', { name: 'Approve', exact: true }).isEnabled()).toBe(true);
+    // the approve form offers the pinned policy's approve codes for this kind, not reject codes nor other kinds' codes
+    const offered = await page.locator('#approve-reason option').evaluateAll((os) => os.map((o) => o.getAttribute('value') ?? ''));
+    expect(offered).toEqual(expect.arrayContaining(['VENDOR_SHORT', 'COUNT_CONFIRMED', 'OTHER']));
+    expect(offered).not.toContain('MISCOUNT');
+    expect(offered).not.toContain('LOST_IN_TRANSIT');
     await page.getByLabel('Reason', { exact: true }).first().selectOption('VENDOR_SHORT');
     await page.locator('#approve-comment').fill('short on the ASN');
     await page.getByRole('button', { name: 'Approve', exact: true }).click();

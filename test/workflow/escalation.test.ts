@@ -53,7 +53,7 @@ it('with nobody acting, a high case climbs the ladder rung by rung; the terminal
 
   // the paged role decides (3,000 is above four eyes: two of them); the hold goes with the close
   for (const userId of ['om-a', 'om-b']) {
-    await signedUpdate(handle, approveUpdate, { actor: { userId, roles: [ladder.terminal.role], sites: ['*'] }, reasonCode: 'SHORT_SHIPPED' });
+    await signedUpdate(handle, approveUpdate, { actor: { userId, roles: [ladder.terminal.role], sites: ['*'] }, reasonCode: 'SHORT_SHIP' });
   }
   const final = (await handle.result()) as CaseState;
   expect(final).toMatchObject({ resolution: 'approved_adjusted', hold: { released: true } });

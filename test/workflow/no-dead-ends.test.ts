@@ -119,8 +119,8 @@ it('a decision made while the terminal action runs wins by default: the approval
   intercept = (req) => (req.method === 'POST' && req.path === '/wms/holds' ? (holdCalls++, { stallMs: 8000 }) : undefined);
   await eventually(async () => holdCalls > 0, 30_000, 100);
   // 3,000 is above four eyes (1,500): both approvals come while the terminal hold is in flight
-  await signedUpdate(h, approveUpdate, { actor: actor('om-1', 'ops_manager'), reasonCode: 'SHORT_SHIPPED' });
-  const res = await signedUpdate(h, approveUpdate, { actor: actor('om-9', 'ops_manager'), reasonCode: 'SHORT_SHIPPED' });
+  await signedUpdate(h, approveUpdate, { actor: actor('om-1', 'ops_manager'), reasonCode: 'SHORT_SHIP' });
+  const res = await signedUpdate(h, approveUpdate, { actor: actor('om-9', 'ops_manager'), reasonCode: 'SHORT_SHIP' });
   expect(res.outcome).toMatch(/^approved/);
   const final = (await h.result()) as CaseState;
   expect(final.resolution).toBe('approved_adjusted');
@@ -141,7 +141,7 @@ it('a policy that refuses decisions during the terminal action answers 409 meanw
   intercept = (req) => (req.method === 'POST' && req.path === '/wms/holds' ? (holdCalls++, { stallMs: 5000 }) : undefined);
   const h = await report(highReceiving(uniq('T'), uniq('SKU')), policy);
   await eventually(async () => holdCalls > 0, 30_000, 100);
-  const refused = await signedUpdate(h, approveUpdate, { actor: actor('om-2', 'ops_manager'), reasonCode: 'SHORT_SHIPPED' }).catch((e: unknown) => e);
+  const refused = await signedUpdate(h, approveUpdate, { actor: actor('om-2', 'ops_manager'), reasonCode: 'SHORT_SHIP' }).catch((e: unknown) => e);
   expect(refused).toBeInstanceOf(WorkflowUpdateFailedError);
   expect((refused as WorkflowUpdateFailedError).cause).toMatchObject({ type: 'RefusalConflict' });
   // hold_and_page keeps the case open for the paged role, the stock held
@@ -151,8 +151,8 @@ it('a policy that refuses decisions during the terminal action answers 409 meanw
   // the terminal action has run once it is recorded: decisions are taken again
   await eventually(async () => (await auditActions(held.caseId)).includes('terminal_action'));
   expect(await pagedRoles(held.caseId)).toEqual(['ops_manager']);
-  await signedUpdate(h, approveUpdate, { actor: actor('om-2', 'ops_manager'), reasonCode: 'SHORT_SHIPPED' });
-  await signedUpdate(h, approveUpdate, { actor: actor('om-8', 'ops_manager'), reasonCode: 'SHORT_SHIPPED' });
+  await signedUpdate(h, approveUpdate, { actor: actor('om-2', 'ops_manager'), reasonCode: 'SHORT_SHIP' });
+  await signedUpdate(h, approveUpdate, { actor: actor('om-8', 'ops_manager'), reasonCode: 'SHORT_SHIP' });
   const final = (await h.result()) as CaseState;
   expect(final).toMatchObject({ resolution: 'approved_adjusted', hold: { released: true } });
 });
@@ -185,9 +185,9 @@ it('a refused write on a held case, resolved manually: closes with the hold rele
   const h = await report(criticalReceiving(site, sku));
   await until(h, (s) => s.status === 'awaiting_approval' && s.hold !== undefined);
   intercept = (req) => (req.method === 'POST' && req.path.endsWith('/adjustments') ? { status: 422, detail: 'sku blocked for adjustments' } : undefined);
-  await signedUpdate(h, approveUpdate, { actor: actor('fin-1', 'finance'), reasonCode: 'SHORT_SHIPPED' }).catch(() => undefined);
+  await signedUpdate(h, approveUpdate, { actor: actor('fin-1', 'finance'), reasonCode: 'SHORT_SHIP' }).catch(() => undefined);
   // 30,000 is above four eyes: a second approver
-  await signedUpdate(h, approveUpdate, { actor: actor('fin-2', 'finance'), reasonCode: 'SHORT_SHIPPED' });
+  await signedUpdate(h, approveUpdate, { actor: actor('fin-2', 'finance'), reasonCode: 'SHORT_SHIP' });
   const stuck = await waitForStatus(engine.client, h.workflowId, ['needs_attention'], 60_000);
   expect(stuck.hold?.released).toBe(false);
   const noComment = await signedUpdate(h, resolveManuallyUpdate, { actor: actor('ops-1', 'ops_manager'), reasonCode: 'POSTED_IN_ERP', comment: ' ' }).catch((e: unknown) => e);
@@ -230,7 +230,7 @@ it('approvals given before a recount changed the variance are voided: the adjust
   const first = await until(h, (s) => s.status === 'awaiting_recount' && s.recounts.length === 1);
   await h.signal(countResultSignal, { taskId: first.recounts[0].taskId, countedQty: 60, countedBy: 'c22', countedAt: new Date().toISOString() });
   await until(h, (s) => s.status === 'awaiting_approval');
-  const one = await signedUpdate(h, approveUpdate, { actor: actor('sup-a', 'site_supervisor'), reasonCode: 'SHRINK' });
+  const one = await signedUpdate(h, approveUpdate, { actor: actor('sup-a', 'site_supervisor'), reasonCode: 'THEFT' });
   expect(one).toMatchObject({ approvalsGiven: 1, approvalsRequired: 2 });
   await signedUpdate(h, recountUpdate, { actor: actor('sup-b', 'site_supervisor') });
   const waiting = await until(h, (s) => s.status === 'awaiting_recount' && s.recounts.some((r) => r.countedQty === undefined && !r.timedOut));
@@ -239,7 +239,7 @@ it('approvals given before a recount changed the variance are voided: the adjust
   await h.signal(countResultSignal, { taskId: task.taskId, countedQty: 90, countedBy: 'c21', countedAt: new Date().toISOString() });
   const again = await until(h, (s) => s.status === 'awaiting_approval' && s.observedQty === 90);
   expect(again.approvals).toEqual([]);
-  const res = await signedUpdate(h, approveUpdate, { actor: actor('sup-c', 'site_supervisor'), reasonCode: 'SHRINK' });
+  const res = await signedUpdate(h, approveUpdate, { actor: actor('sup-c', 'site_supervisor'), reasonCode: 'THEFT' });
   expect(res).toMatchObject({ approvalsGiven: 1, approvalsRequired: 1 });
   const final = (await h.result()) as CaseState;
   expect(final.resolution).toBe('approved_adjusted');

@@ -140,7 +140,7 @@ it('a report that comes while the case is closing is recorded on it; the closed 
   await locker.query('SELECT 1 FROM discrepancies WHERE id = $1 FOR UPDATE', [s.caseId]);
   const late = uniq('RCV-LATE');
   try {
-    await signedUpdate(handle, approveUpdate, { actor: { userId: 'ic-7', roles: ['inventory_control'], sites: ['*'] }, reasonCode: 'SHORT_SHIPPED' });
+    await signedUpdate(handle, approveUpdate, { actor: { userId: 'ic-7', roles: ['inventory_control'], sites: ['*'] }, reasonCode: 'SHORT_SHIP' });
     await eventually(async () => (await handle.query(stateQuery, {})).status === 'closed', 30_000, 100);
     await handle.signal(reportSignal, { report: DiscrepancyReport.parse({ ...base, sourceEventIds: [late] }), receivedAt: new Date().toISOString() });
     // the signal is in the history before the row is let go

@@ -1,7 +1,8 @@
 import type { UpdateDefinition, WorkflowHandle } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
-import { coversSite, type Actor, type CaseActionName } from '../../domain';
+import { coversSite, effectivePolicy, reasonCodeRefusal, type Actor, type CaseActionName, type PinnedPolicy, type ReasonDecision } from '../../domain';
+import { getPolicyVersion } from '../../store/policy-repo';
 import { privateKeyFromBase64, signUpdateInput } from '../../temporal/actor-proof';
 import { getCaseRef } from '../../store/discrepancy-queries';
 import {
@@ -16,7 +17,7 @@ import {
   type UpdateResult,
 } from '../../workflows/messages';
 import type { ApiContext } from '../deps';
-import { Conflict, NotFound, toApiError } from '../errors';
+import { Conflict, NotFound, toApiError, ValidationError } from '../errors';
 import type { ApproveBody, AssignBody, CommentBody, RecountBody, RejectBody, RepinBody, ResolveManuallyBody, RetryBody } from '../schemas';
 import { withDeadline } from './temporal';
 
@@ -73,6 +74,7 @@ export async function actOnCase<A extends CaseAction>(
   // another site's case is "not found", exactly like an unknown one: a 403 would reveal it exists
   if (!row || !coversSite(actor, row.site)) throw new NotFound(`no case ${caseId}`);
   if (row.status === 'closed') throw new Conflict(`case ${caseId} is closed`);
+  await checkReasonCode(ctx, row, action, body);
 
   const handle: WorkflowHandle = ctx.temporal.workflow.getHandle(row.workflowId, undefined, { firstExecutionRunId: row.id });
   // the same Idempotency-Key from the same user is the same update: Temporal answers it once
@@ -82,6 +84,36 @@ export async function actOnCase<A extends CaseAction>(
     const signed = signUpdateInput(privateKeyFromBase64(ctx.config.ACTOR_SIGNING_KEY), { workflowId: row.workflowId, update: update.name, updateId }, input);
     return withDeadline(ctx, ctx.timeouts.updateMs, () => handle.executeUpdate(update, { args: [signed], updateId }));
   });
+}
+
+const DECISION_OF: Partial<Record<CaseAction, ReasonDecision>> = { approve: 'approve', reject: 'reject', resolve_manually: 'resolve_manually' };
+
+/** Versions never change once stored: each site's effective document is kept once read. */
+const effectiveCache = new Map<string, PinnedPolicy>();
+
+async function effectiveAt(ctx: ApiContext, version: number, site: string): Promise<PinnedPolicy | null> {
+  const key = `${version}:${site}`;
+  const hit = effectiveCache.get(key);
+  if (hit) return hit;
+  const pinned = await getPolicyVersion(ctx.db, version);
+  if (!pinned) return null;
+  const effective = effectivePolicy(pinned, site);
+  if (effectiveCache.size > 500) effectiveCache.clear();
+  effectiveCache.set(key, effective);
+  return effective;
+}
+
+/**
+ * The reason code against the case's pinned policy, for a 400 naming the allowed codes before the
+ * update is sent. The workflow's validator checks it again (a client may bypass the API).
+ */
+async function checkReasonCode(ctx: ApiContext, row: { kind: string; site: string; policyVersion: number }, action: CaseAction, body: Record<string, unknown>): Promise<void> {
+  const decision = DECISION_OF[action];
+  if (!decision || row.policyVersion < 1) return;
+  const policy = await effectiveAt(ctx, row.policyVersion, row.site);
+  if (!policy) return;
+  const refusal = reasonCodeRefusal(policy.document, row.kind, decision, body.reasonCode as string | undefined, body.comment as string | undefined);
+  if (refusal) throw new ValidationError([{ path: refusal.code === 'reason_comment' ? 'body.comment' : 'body.reasonCode', message: refusal.message }], refusal.message);
 }
 
 export interface RepinResult {

@@ -1,6 +1,7 @@
 import type { Actor } from '../../domain';
 import {
   AGE_BUCKETS,
+  casesByReasonCode,
   cohortSummary,
   cohortVolume,
   falsePositivesByKindAndSite,
@@ -27,7 +28,7 @@ export async function computeKpis(ctx: ApiContext, actor: Actor, q: KpiQuery, no
   const from = q.from ?? new Date(to.getTime() - 30 * DAY_MS);
   const filter: KpiFilter = { sites: sitesInScope(actor, q.site), kinds: q.kind ? [...new Set(q.kind)] : undefined, from, to };
 
-  const [summary, volume, aging, falsePositives, rootCauses, ira, replenishment, shadow] = await Promise.all([
+  const [summary, volume, aging, falsePositives, rootCauses, ira, replenishment, shadow, byReasonCode] = await Promise.all([
     cohortSummary(ctx.db, filter),
     cohortVolume(ctx.db, filter),
     openCasesByAge(ctx.db, filter, now),
@@ -36,6 +37,7 @@ export async function computeKpis(ctx: ApiContext, actor: Actor, q: KpiQuery, no
     inventoryRecordAccuracy(ctx.db, filter),
     replenishmentAtRisk(ctx.db, filter),
     shadowAgreement(ctx.db, filter),
+    casesByReasonCode(ctx.db, filter),
   ]);
   return {
     period: { from: from.toISOString(), to: to.toISOString() },
@@ -48,6 +50,7 @@ export async function computeKpis(ctx: ApiContext, actor: Actor, q: KpiQuery, no
     recountRate: rate(summary.recounted, summary.total),
     slaBreachRate: rate(summary.breached, summary.withSla),
     falsePositiveRate: falsePositives.map((r) => ({ ...r, rate: r.decided === 0 ? null : r.falsePositives / r.decided })),
+    byReasonCode,
     topRootCauses: rootCauses,
     inventoryRecordAccuracy: ira,
     replenishmentAtRisk: replenishment,

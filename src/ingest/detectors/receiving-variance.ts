@@ -14,7 +14,7 @@ export function lineVariance(
   base: Omit<DiscrepancyReportInput, 'expectedQty' | 'observedQty'>,
   f: Pick<Features, 'policy' | 'zones' | 'item'>,
   doc: { kind: Inbound['kind']; id: string },
-  line: Pick<InboundLine, 'line' | 'expectedQty'>,
+  line: Pick<InboundLine, 'line' | 'expectedQty' | 'location'>,
   receivedQty: number,
   direction: 'short' | 'over',
 ): DiscrepancyReportInput | null {
@@ -23,7 +23,8 @@ export function lineVariance(
   if (!beyondTolerance(f, { site: base.site, process: 'receiving' }, line.expectedQty, variance)) return null;
   return {
     ...base,
-    location: undefined,
+    // where it was received (the receipt's dock; the line's own for a watcher's comparison): where a recount counts
+    location: base.location ?? line.location,
     process: 'receiving',
     reference: { kind: doc.kind, id: doc.id, line: line.line || undefined },
     expectedQty: line.expectedQty,

@@ -105,7 +105,8 @@ async function updateInbound(db: Db, e: InventoryEvent): Promise<void> {
       [e.site, kind, ref.id, line, e.sku, e.location ?? null, Math.abs(e.qty)],
     );
   } else if (named.sku === null || named.sku === e.sku) {
-    await db.query('UPDATE features.inbound_lines SET received_qty = received_qty + $5 WHERE site = $1 AND doc_kind = $2 AND doc_id = $3 AND line = $4', [e.site, kind, ref.id, line, Math.abs(e.qty)]);
+    // the dock it was received at (the receipt's location) is where a recount of the line is made
+    await db.query('UPDATE features.inbound_lines SET received_qty = received_qty + $5, location = COALESCE($6, location) WHERE site = $1 AND doc_kind = $2 AND doc_id = $3 AND line = $4', [e.site, kind, ref.id, line, Math.abs(e.qty), e.location ?? null]);
   }
   if (a.closesDocument) {
     await db.query('UPDATE features.inbound_lines SET closed_at = COALESCE(closed_at, $4) WHERE site = $1 AND doc_kind = $2 AND doc_id = $3', [e.site, kind, ref.id, e.occurredAt]);
