@@ -14,6 +14,7 @@ import {
   slaDeadline,
   SOURCE_EVENT_IDS_KEPT,
   type Actor,
+  type ApprovalAsk,
   type CaseState,
 } from '../domain/core';
 import { records } from './activity-proxies';
@@ -80,9 +81,21 @@ function markFirstAction(s: CaseState): void {
 
 /**
  * Registers every signal, update and query before the workflow's first await. Handlers only
- * change state and queue audit entries; the main loop does the I/O.
+ * change state and queue audit entries; the main loop does the I/O. Each group below is one
+ * kind of thing that reaches a case: what the systems say, what people ask, what operators read.
  */
 export function registerHandlers(ctx: CaseContext, input: DiscrepancyWorkflowInput): void {
+  registerReportSignal(ctx, input);
+  registerFieldSignals(ctx);
+  registerQueries(ctx);
+  registerDecisionUpdates(ctx);
+  registerWorkUpdates(ctx);
+  registerAttentionHandlers(ctx);
+  registerRepin(ctx);
+}
+
+/** A later report of the same discrepancy: one more occurrence (or a redelivery, recorded only). */
+function registerReportSignal(ctx: CaseContext, input: DiscrepancyWorkflowInput): void {
   // signalWithStart delivers the starting report as the first signal too: don't count it twice
   let startSignalPending = input.carried === undefined;
 
@@ -125,7 +138,10 @@ export function registerHandlers(ctx: CaseContext, input: DiscrepancyWorkflowInp
     });
     ctx.dirty = true;
   });
+}
 
+/** What the floor and the watchers tell a case: a count result, a note, a hold handed over. */
+function registerFieldSignals(ctx: CaseContext): void {
   setHandler(countResultSignal, (c) => {
     const s = ctx.state;
     const open = s.recounts.find((r) => r.taskId === c.taskId);
@@ -163,7 +179,10 @@ export function registerHandlers(ctx: CaseContext, input: DiscrepancyWorkflowInp
     }
     ctx.dirty = true;
   });
+}
 
+/** What operators and the API read: the state, and the cheap progress of a running case. */
+function registerQueries(ctx: CaseContext): void {
   setHandler(stateQuery, (q) => {
     const s = ctx.state;
     return q?.withEvidence ? s : { ...s, evidence: undefined };
@@ -174,7 +193,22 @@ export function registerHandlers(ctx: CaseContext, input: DiscrepancyWorkflowInp
     seq: ctx.state.seq,
     ...(ctx.decision ? { decisionInProgress: { kind: ctx.decision.kind, userId: ctx.decision.userId } } : {}),
   }));
+}
 
+/**
+ * The first check of every settled action's validator: the actor is the API's word, the case can
+ * take decisions now, and the one rule set of case actions (domain/case-actions.ts) allows it.
+ */
+function requireAllowed(ctx: CaseContext, action: 'approve' | 'reject' | 'recount' | 'assign', u: { actor: Actor }, ask: ApprovalAsk = {}): NonNullable<CaseContext['policy']> {
+  requireVerifiedActor(u);
+  const policy = requireSettled(ctx);
+  const r = caseActionRefusal(action, policy.document, ctx.state, u.actor, ask);
+  if (r) refuse(r);
+  return policy;
+}
+
+/** The decisions people take on a case waiting for them: approve, reject, ask for a recount. */
+function registerDecisionUpdates(ctx: CaseContext): void {
   setHandler(
     approveUpdate,
     (u) => {
@@ -195,10 +229,9 @@ export function registerHandlers(ctx: CaseContext, input: DiscrepancyWorkflowInp
     },
     {
       validator: (u) => {
-        requireVerifiedActor(u);
-        const policy = requireSettled(ctx);
-        const r = caseActionRefusal('approve', policy.document, ctx.state, u.actor, u) ?? reasonCodeRefusal(policy.document, ctx.state.report.kind, 'approve', u.reasonCode, u.comment);
-        if (r) refuse(r);
+        const policy = requireAllowed(ctx, 'approve', u, u);
+        const code = reasonCodeRefusal(policy.document, ctx.state.report.kind, 'approve', u.reasonCode, u.comment);
+        if (code) refuse(code);
         const first = ctx.state.approvals[0];
         if (first && u.adjustQty !== undefined && u.adjustQty !== first.adjustQty) {
           throw ApplicationFailure.create({
@@ -221,10 +254,9 @@ export function registerHandlers(ctx: CaseContext, input: DiscrepancyWorkflowInp
     },
     {
       validator: (u) => {
-        requireVerifiedActor(u);
-        const policy = requireSettled(ctx);
-        const r = caseActionRefusal('reject', policy.document, ctx.state, u.actor) ?? reasonCodeRefusal(policy.document, ctx.state.report.kind, 'reject', u.reasonCode, u.comment);
-        if (r) refuse(r);
+        const policy = requireAllowed(ctx, 'reject', u);
+        const code = reasonCodeRefusal(policy.document, ctx.state.report.kind, 'reject', u.reasonCode, u.comment);
+        if (code) refuse(code);
       },
     },
   );
@@ -239,14 +271,14 @@ export function registerHandlers(ctx: CaseContext, input: DiscrepancyWorkflowInp
     },
     {
       validator: (u) => {
-        requireVerifiedActor(u);
-        const policy = requireSettled(ctx);
-        const r = caseActionRefusal('recount', policy.document, ctx.state, u.actor);
-        if (r) refuse(r);
+        requireAllowed(ctx, 'recount', u);
       },
     },
   );
+}
 
+/** Working a case without deciding it: who has it, and what people say on it. */
+function registerWorkUpdates(ctx: CaseContext): void {
   setHandler(
     assignUpdate,
     (u) => {
@@ -258,10 +290,7 @@ export function registerHandlers(ctx: CaseContext, input: DiscrepancyWorkflowInp
     },
     {
       validator: (u) => {
-        requireVerifiedActor(u);
-        const policy = requireSettled(ctx);
-        const r = caseActionRefusal('assign', policy.document, ctx.state, u.actor);
-        if (r) refuse(r);
+        requireAllowed(ctx, 'assign', u);
       },
     },
   );
@@ -286,9 +315,6 @@ export function registerHandlers(ctx: CaseContext, input: DiscrepancyWorkflowInp
       },
     },
   );
-
-  registerAttentionHandlers(ctx);
-  registerRepin(ctx);
 }
 
 /** needs_attention: retry the refused write, or resolve the case manually with a reason. */

@@ -158,9 +158,9 @@ it('a site layer is validated as the policy it makes: 400 naming overrides.<site
   );
 });
 
-it('a reason-code catalogue must know the automatic adjustments\' code (400)', async () => {
+it('a reason-code catalogue must know the automatic adjustments\' code (422, a rule across fields)', async () => {
   const res = await postPolicy({ ...TEST_POLICY, reasonCodes: [{ code: 'ONLY_THIS', description: 'one code' }], reason: 'a short catalogue' });
-  expect(res.status).toBe(400);
+  expect(res.status).toBe(422);
   expect(res.body.errors.map((e: { path: string }) => e.path)).toEqual(['body.autoAdjustReasonCode']);
 });
 
