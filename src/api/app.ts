@@ -29,7 +29,7 @@ import { webRoutes } from '../web/router';
 export type { ApiDeps } from './deps';
 
 /**
- * The HTTP API (DESIGN §8). Every /v1 route needs a key; the key is checked before the body is
+ * The HTTP API (docs/architecture.md, "Processes"; routes in /docs). Every /v1 route needs a key; the key is checked before the body is
  * read, so anonymous callers cannot make the API parse anything.
  */
 export function createApp(deps: ApiDeps): Express {

@@ -11,7 +11,7 @@ const CONNECT_MS = 2000;
 const LOG_EVERY_MS = 30_000;
 
 /**
- * Redis calls of the request path. Redis holds nothing that cannot be rebuilt (DESIGN §6): when
+ * Redis calls of the request path. Redis holds nothing that cannot be rebuilt (docs/architecture.md, "The shape in one picture"): when
  * it is down or slow a call gives up after REDIS_CALL_MS and answers `undefined`, and the caller
  * serves the request without the feature. Counted per feature; logged once per LOG_EVERY_MS.
  */

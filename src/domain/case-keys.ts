@@ -1,6 +1,6 @@
 import type { DiscrepancyReport } from './discrepancy';
 
-/** The dedupe key (DESIGN §4.2): kind + site + sku + location + reference. */
+/** The dedupe key (docs/architecture.md, "How an event becomes a case"): kind + site + sku + location + reference. */
 export function dedupeKey(r: Pick<DiscrepancyReport, 'kind' | 'site' | 'sku' | 'location' | 'reference'>): string {
   const ref = r.reference ? `${r.reference.kind}:${r.reference.id}:${r.reference.line ?? ''}` : '';
   return [r.kind, r.site, r.sku, r.location ?? '', ref].join('|');

@@ -1,5 +1,5 @@
 /**
- * Cycle-count risk (DESIGN §5, the scheduled cycleCountPlanner): which bins of a site most need
+ * Cycle-count risk (the scheduled cycleCountPlanner, docs/accuracy.md): which bins of a site most need
  * a count tonight. Pure; the planner's activity reads the features and records the ranking.
  */
 

@@ -58,7 +58,7 @@ export interface DecideInput {
 }
 
 /**
- * The policy's choice (DESIGN §4.3, §5 step 4), in this order: a recount that found the system
+ * The policy's choice (docs/architecture.md, "How a case becomes a correction"), in this order: a recount that found the system
  * right closes; an enabled rule within its confidence and value closes; critical stops the line;
  * a count kind with recounts left is recounted; everything else goes to people.
  */

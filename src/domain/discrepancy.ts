@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { identifier, LocationId, SiteId, Sku } from './identifiers';
 import { Instant } from './instants';
 
-/** Discrepancy kinds (DESIGN §4.2). Open-ended in principle; the API accepts this list. */
+/** Discrepancy kinds. Open-ended in principle; the API accepts this list. */
 export const DISCREPANCY_KINDS = [
   'receiving_variance',
   'count_variance',

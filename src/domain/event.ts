@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { LocationId, SiteId, Sku } from './identifiers';
 import { Instant, IsoDate } from './instants';
 
-/** Canonical inventory event v1 (DESIGN §4.1). `(source, eventId)` is unique. */
+/** Canonical inventory event v1 (docs/integration.md). `(source, eventId)` is unique. */
 export const EVENT_TYPES = [
   'receipt',
   'putaway',

@@ -119,7 +119,7 @@ export const Route = z
 export type Route = z.infer<typeof Route>;
 
 /**
- * Watchers (DESIGN §5): how long Reckon waits for an expected event before it opens a case.
+ * Watchers (docs/architecture.md, "How an event becomes a case"): how long Reckon waits for an expected event before it opens a case.
  * Deadlines start from the event's own data where it has some (a transfer's ETA, a return's
  * due date, an ASN's expected arrival); these durations are added to it.
  */

@@ -1,5 +1,5 @@
 /**
- * Triage priority (DESIGN §9): how urgently people should look at a case, from what it puts at
+ * Triage priority (docs/triage.md): how urgently people should look at a case, from what it puts at
  * stake — value at risk × SKU velocity × customer impact. Pure; the projection step gathers the
  * inputs and stores the result on the read-model row.
  */

@@ -2,7 +2,7 @@ import type Redis from 'ioredis';
 import type { CaseState } from '../domain';
 
 /**
- * The live feed of case changes (DESIGN §6): the worker publishes one compact change per
+ * The live feed of case changes (docs/inbox.md): the worker publishes one compact change per
  * recorded transition on a Redis channel; every API replica subscribes and fans the changes out
  * to its server-sent-event clients. Pub/sub keeps no history: the feed is a live tail, and a
  * client that reconnects re-reads the queue for what it missed.

@@ -1,7 +1,7 @@
 import type { DiscrepancyReport } from '../domain';
 
 /**
- * What a case shares with others, for clustering into incidents (DESIGN §9: "same bin, same
+ * What a case shares with others, for clustering into incidents (docs/triage.md: "same bin, same
  * user, same ASN"). Every link is within one site.
  */
 export const LINK_KINDS = ['bin', 'user', 'document', 'sku_family'] as const;

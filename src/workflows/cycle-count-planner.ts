@@ -42,7 +42,7 @@ export function countTaskKey(planId: string, location: string, sku: string): str
 }
 
 /**
- * cycleCountPlanner (DESIGN §5): started each night per site by a Temporal Schedule. Ranks the
+ * cycleCountPlanner (docs/accuracy.md): started each night per site by a Temporal Schedule. Ranks the
  * site's bins by risk, records the top N as the run's plan (visible at /v1/count-plans), and
  * creates a count task through the WMS port for each SKU in each chosen bin. The run's id is the
  * plan's id and part of every task's idempotency key, so a retry creates nothing twice.

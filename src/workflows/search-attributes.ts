@@ -6,7 +6,7 @@ import {
   type TypedSearchAttributes,
 } from '@temporalio/common';
 
-/** Typed search attributes for operators filtering in the Temporal UI (DESIGN §5 step 1). */
+/** Typed search attributes for operators filtering in the Temporal UI (docs/operations.md). */
 export const kindKey = defineSearchAttributeKey('ReckonKind', SearchAttributeType.KEYWORD);
 export const siteKey = defineSearchAttributeKey('ReckonSite', SearchAttributeType.KEYWORD);
 export const skuKey = defineSearchAttributeKey('ReckonSku', SearchAttributeType.KEYWORD);

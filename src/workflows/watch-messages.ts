@@ -2,7 +2,7 @@ import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { DiscrepancyReport, SkuClass } from '../domain';
 
 /**
- * Signals and ids of the watchers (DESIGN §5: "the expected event never came"), shared with the
+ * Signals and ids of the watchers ("the expected event never came", docs/architecture.md), shared with the
  * event intake that starts them with signalWithStart. Every signal carries the event's key, so
  * a watcher absorbs the same event signalled twice.
  */

@@ -65,7 +65,7 @@ describe('decide', () => {
     );
   });
 
-  // The invariant the code keeps (DESIGN §4.3): a rule is checked before severity, so a critical
+  // The invariant the code keeps: a rule is checked before severity, so a critical
   // case may close automatically, but only when an enabled rule's own confidence and value limits
   // allow it (a duplicate report, a fully explained resync); otherwise critical always stops the
   // line, never a plain review or recount.

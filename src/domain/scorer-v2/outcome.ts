@@ -20,7 +20,7 @@ export interface CaseOutcome {
 }
 
 /**
- * What a closed case teaches the scorer (DESIGN §8 "outcome recorded for learning"): an
+ * What a closed case teaches the scorer (docs/scorer-v2.md): an
  * approval confirms the case and, through its reason code, the cause; a rejection marks a
  * false positive; a recount that found the system right is a counting error; an automatic
  * resolution names its rule's cause but is no independent verdict, so calibration skips it;
