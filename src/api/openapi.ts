@@ -21,6 +21,7 @@ import {
   RetryBody,
   UpdateResultSchema,
 } from './schemas';
+import { withAccuracy } from './openapi-accuracy';
 import { withOperations } from './openapi-ops';
 import { withTriage } from './openapi-triage';
 import { EventBatchResult, EventResult, MAX_EVENTS_PER_BATCH } from './services/events';
@@ -126,7 +127,7 @@ export function buildOpenApi(): Json {
   for (const [name, s] of Object.entries(REQUEST_SCHEMAS)) schemas[name] = jsonSchema(s, 'input');
   for (const [name, s] of Object.entries(RESPONSE_SCHEMAS)) schemas[name] = jsonSchema(s, 'output');
 
-  return withOperations(withTriage({
+  return withOperations(withAccuracy(withTriage({
     openapi: '3.1.0',
     info: {
       title: 'Reckon API',
@@ -242,5 +243,5 @@ export function buildOpenApi(): Json {
         },
       },
     },
-  }));
+  })));
 }

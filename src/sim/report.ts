@@ -34,6 +34,8 @@ export function formatScorecard(r: RunResult, meta: { seed: number; days: number
   for (const w of s.wrongAutoResolutionCases) lines.push(`  wrong: ${w.id} ${w.kind}: ${w.why}`);
   lines.push(`closed by a recount while a fault left the bin wrong: ${s.wrongRecountClosures}`);
   for (const w of s.wrongRecountClosureCases) lines.push(`  wrong: ${w.id} ${w.kind}: ${w.why.replace('closed without an adjustment (none)', 'closed by the recount')}`);
+  lines.push(`automatic adjustments at a bin with recent evidence of something bigger: ${s.adjustedAgainstEvidence.length}`);
+  for (const w of s.adjustedAgainstEvidence) lines.push(`  against evidence: ${w.id} ${w.kind}: ${w.why}`);
   lines.push(`MTTD over all detected faults: ${minutes(s.mttdMinutes)} (simulated)`);
   const cal = s.calibration;
   lines.push(
