@@ -115,6 +115,8 @@ const BaseSchema = z.object({
   /** the intake sweeper (in the worker process): how often it looks for stored events whose phase two never ran (0: off), and how old they must be */
   INTAKE_SWEEP_EVERY_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
   INTAKE_SWEEP_AFTER_MS: z.coerce.number().int().min(0).max(86_400_000).default(60_000),
+  /** the supplier drift check (in the worker process): how often the receipt-vs-ASN CUSUM per supplier runs (0: off) */
+  SUPPLIER_DRIFT_CHECK_EVERY_MS: z.coerce.number().int().min(0).max(86_400_000).default(3_600_000),
   /** outbound notifications (who gets which channel is in the policy): SMTP for email, a signed webhook, a chat incoming webhook; empty: that channel is off */
   SMTP_URL: z.string().default(''),
   NOTIFY_EMAIL_FROM: z.string().min(3).default('Reckon <reckon@localhost>'),

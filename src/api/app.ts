@@ -23,6 +23,7 @@ import { kpiRoutes } from './routes/kpis';
 import { metricsRoutes } from './routes/metrics';
 import { notificationRoutes } from './routes/notifications';
 import { policyRoutes } from './routes/policies';
+import { skuClassRoutes } from './routes/sku-classes';
 import { streamRoutes } from './routes/stream';
 import { webRoutes } from '../web/router';
 
@@ -91,6 +92,7 @@ export function createApp(deps: ApiDeps): Express {
   v1.use('/incidents', incidentRoutes(ctx));
   v1.use('/count-plans', countPlanRoutes(ctx));
   v1.use('/notifications', notificationRoutes(ctx));
+  v1.use('/skus', skuClassRoutes(ctx));
   app.use('/v1', v1);
 
   // a known path with a method it does not declare is 405 with Allow; anything else 404

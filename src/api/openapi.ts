@@ -24,6 +24,7 @@ import {
   RetryBody,
   UpdateResultSchema,
 } from './schemas';
+import { withAccuracy } from './openapi-accuracy';
 import { withOperations } from './openapi-ops';
 import { withTriage } from './openapi-triage';
 import { EventBatchResult, EventResult, MAX_EVENTS_PER_BATCH } from './services/events';
@@ -111,7 +112,7 @@ export function buildOpenApi(): Json {
   for (const [name, s] of Object.entries(REQUEST_SCHEMAS)) schemas[name] = jsonSchema(s, 'input');
   for (const [name, s] of Object.entries(RESPONSE_SCHEMAS)) schemas[name] = jsonSchema(s, 'output');
 
-  return withStatuses(withOperations(withTriage({
+  return withStatuses(withOperations(withAccuracy(withTriage({
     openapi: '3.1.0',
     info: {
       title: 'Reckon API',
@@ -246,5 +247,5 @@ export function buildOpenApi(): Json {
         },
       },
     },
-  })));
+  }))));
 }

@@ -2,7 +2,8 @@ import { Client, Connection } from '@temporalio/client';
 import { loadConfig, type Config } from '../config';
 import { getActivePolicy } from '../store/policy-repo';
 import { createPool } from '../store/db';
-import { listSkuClasses, setClassOverride } from '../store/sku-class-repo';
+import { changeClassOverride } from '../store/class-overrides';
+import { getSkuClass, listSkuClasses } from '../store/sku-class-repo';
 import { classifySite } from '../planner/abc';
 import { loadLocationFeatures } from '../planner/features';
 import { ensurePlannerSchedules, PLANNER_WORKFLOW_TYPE, plannerWorkflowId } from '../planner/schedule';
@@ -76,7 +77,9 @@ async function classes(command: 'classify' | 'set-class', f: Record<string, stri
     }
     if (!f.sku || !f.by || !['A', 'B', 'C', 'none'].includes(f.class ?? '')) return usage('set-class needs --sku, --class A|B|C|none and --by');
     const skuClass = f.class === 'none' ? null : (f.class as 'A' | 'B' | 'C');
-    process.stdout.write(`${JSON.stringify(await setClassOverride(db, { site: f.site, sku: f.sku, skuClass, by: f.by, reason: f.reason }))}\n`);
+    // audited like an override through the API (PUT /v1/skus/{sku}/class)
+    await changeClassOverride(db, { site: f.site, sku: f.sku, skuClass, by: f.by, reason: f.reason ?? 'set with npm run planner -- set-class' });
+    process.stdout.write(`${JSON.stringify(await getSkuClass(db, f.site, f.sku))}\n`);
     return 0;
   } finally {
     await db.end();

@@ -10,7 +10,7 @@ import { startPrivateEngine, type Engine } from '../sim/stack';
 import { DEFAULT_SHAPE } from '../sim/warehouse';
 
 const USAGE = `usage: npm run simulate -- --days N --seed S [--out FILE] [--api URL --key KEY] [--speed X]
-  [--faults-per-day F] [--skus N] [--orders N] [--sites N] [--miscounts RATE] [--cant-find RATE] [--night-miscounts RATE] [--scorer rules-v1|bayes-v2] [--count-top N] [--approve] [--start YYYY-MM-DD] [--tag T]
+  [--faults-per-day F] [--skus N] [--orders N] [--sites N] [--miscounts RATE] [--cant-find RATE] [--night-miscounts RATE] [--scorer rules-v1|bayes-v2] [--count-top N] [--approve] [--shadow DC1[,DC2]] [--start YYYY-MM-DD] [--tag T]
 Without --api it starts a private engine (Temporal dev server, database, worker, API) and removes it afterwards.`;
 
 function intArg(v: string | undefined, name: string, def: number, min: number): number {
@@ -25,7 +25,7 @@ async function main(): Promise<number> {
     options: {
       days: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' }, api: { type: 'string' }, key: { type: 'string' },
       speed: { type: 'string' }, 'faults-per-day': { type: 'string' }, skus: { type: 'string' }, orders: { type: 'string' },
-      sites: { type: 'string' }, miscounts: { type: 'string' }, 'cant-find': { type: 'string' }, 'night-miscounts': { type: 'string' }, scorer: { type: 'string' }, start: { type: 'string' }, tag: { type: 'string' }, 'count-top': { type: 'string' }, approve: { type: 'boolean' }, help: { type: 'boolean' },
+      sites: { type: 'string' }, miscounts: { type: 'string' }, 'cant-find': { type: 'string' }, 'night-miscounts': { type: 'string' }, scorer: { type: 'string' }, start: { type: 'string' }, tag: { type: 'string' }, 'count-top': { type: 'string' }, approve: { type: 'boolean' }, shadow: { type: 'string' }, help: { type: 'boolean' },
     },
   });
   if (values.help) {
@@ -66,7 +66,8 @@ async function main(): Promise<number> {
   try {
     const result = await runSimulation(
       new SimClient(engine.url, engine.key),
-      { seed, days, start, shape, faultsPerSiteDay: intArg(values['faults-per-day'], 'faults-per-day', 2, 0), speed, postPolicy: true, scorer, miscountRate: intArg(values.miscounts, 'miscounts', DEFAULT_NOISE.miscountRate, 0), cantFindRate: intArg(values['cant-find'], 'cant-find', DEFAULT_NOISE.cantFindRate, 0), nightMiscountRate: intArg(values['night-miscounts'], 'night-miscounts', 0, 0), progress: new ProgressBar(), log: note, planner: engine.planner, approve: values.approve ?? false, approvers: engine.approverKeys?.map((k) => new SimClient(engine.url, k)) },
+      { seed, days, start, shape, faultsPerSiteDay: intArg(values['faults-per-day'], 'faults-per-day', 2, 0), speed, postPolicy: true, scorer, miscountRate: intArg(values.miscounts, 'miscounts', DEFAULT_NOISE.miscountRate, 0), cantFindRate: intArg(values['cant-find'], 'cant-find', DEFAULT_NOISE.cantFindRate, 0), nightMiscountRate: intArg(values['night-miscounts'], 'night-miscounts', 0, 0), progress: new ProgressBar(), log: note, planner: engine.planner, approve: values.approve ?? false, approvers: engine.approverKeys?.map((k) => new SimClient(engine.url, k)),
+        shadowSites: values.shadow ? values.shadow.split(',').map((s) => `${tag}${s.trim()}`) : [] },
       engine.db,
     );
     process.stdout.write(`${formatScorecard(result, { seed, days })}\n`);

@@ -11,6 +11,8 @@ export const CYCLE_PLAN_VERSION = 'cycle-plan-v1';
 export interface PlanningLocation extends LocationFeatures {
   /** the highest effective class among the bin's skus */
   skuClass: SkuClass;
+  /** classes people set by hand for the bin's skus: named in the plan's reasons */
+  classOverrides?: { sku: string; skuClass: SkuClass; by: string; reason: string | null }[];
 }
 
 export interface PlannedLocation extends RankedLocation {
@@ -44,8 +46,14 @@ function dueIn(f: PlanningLocation, frequency: Record<SkuClass, number>): number
 /** Earliest deadline first; two never-counted bins (both −∞) tie instead of comparing NaN. */
 const byDeadline = (a: number, b: number): number => (a === b ? 0 : a < b ? -1 : 1);
 
+/** e.g. `SKU-1 set to A by alice (fast mover since the promotion)`; empty without overrides */
+function overrideNote(f: PlanningLocation): string {
+  return (f.classOverrides ?? []).map((o) => `${o.sku} set to ${o.skuClass} by ${o.by}${o.reason ? ` (${o.reason})` : ''}`).join('; ');
+}
+
 function frequencyReason(f: PlanningLocation, s: PlanSettings, due: number): string {
-  const every = `class ${f.skuClass}: counted at least every ${s.frequencyDays[f.skuClass]} days`;
+  const note = overrideNote(f);
+  const every = `class ${f.skuClass}${note ? ` (class by hand: ${note})` : ''}: counted at least every ${s.frequencyDays[f.skuClass]} days`;
   if (f.daysSinceCount === null) return `${every}; never counted`;
   const when = due < 0 ? `overdue by ${round1(-due)} days` : due < 1 ? 'due today' : `due in ${Math.floor(due)} days`;
   return `${every}; last counted ${Math.floor(f.daysSinceCount)} days ago, ${when}`;
@@ -75,7 +83,7 @@ export function planCycleCounts(features: PlanningLocation[], s: PlanSettings): 
   for (const r of risk) {
     const f = byLocation.get(r.location)!;
     const d = dueIn(f, s.frequencyDays);
-    plan.push({ ...r, rank: plan.length + 1, purpose: 'risk', skuClass: f.skuClass, dueInDays: Number.isFinite(d) ? round1(d) : null, reasons: [`risk ${r.risk}: ${r.reasons.join(', ')}`] });
+    plan.push({ ...r, rank: plan.length + 1, purpose: 'risk', skuClass: f.skuClass, dueInDays: Number.isFinite(d) ? round1(d) : null, reasons: [`risk ${r.risk}: ${r.reasons.join(', ')}`, ...(overrideNote(f) ? [`class ${f.skuClass} (class by hand: ${overrideNote(f)})`] : [])] });
   }
   return plan;
 }

@@ -14,6 +14,7 @@ const COMMANDS: Record<string, () => Promise<unknown>> = {
   simulate: () => import('../cli/simulate'),
   scorecard: () => import('../cli/scorecard'),
   'drift-study': () => import('../cli/drift-study'),
+  'supplier-drift-study': () => import('../cli/supplier-drift-study'),
   'search-attributes': () => import('../cli/search-attributes'),
   'register-search-attributes': () => import('../temporal/search-attributes-main'),
 };

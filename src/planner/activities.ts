@@ -2,6 +2,7 @@ import { CYCLE_PLAN_VERSION, planCycleCounts, type PlannedLocation } from '../do
 import { getActivePolicy } from '../store/policy-repo';
 import { classifySite } from './abc';
 import type { ActivityDeps } from '../activities/deps';
+import { classOverridesAt } from '../store/class-overrides';
 import { withTransaction } from '../store/db';
 import { loadLocationFeatures } from './features';
 import { completePlan, getPlan, insertPlan } from './plans';
@@ -39,7 +40,15 @@ export function createPlannerActivities(deps: ActivityDeps) {
       const before = await loadLocationFeatures(deps.db, req.site, source);
       const classified = await classifySite(deps.db, req.site, policy, [...new Set(before.flatMap((f) => f.skus))]);
       const features = classified.computed ? await loadLocationFeatures(deps.db, req.site, source) : before;
-      const ranked = planCycleCounts(features, { capacity: req.topN, frequencyDays: policy.cycleCounting.frequencyDays });
+      const overrides = await classOverridesAt(deps.db, req.site);
+      const withOverrides = features.map((f) => {
+        const named = f.skus.flatMap((sku) => {
+          const o = overrides.get(sku);
+          return o ? [{ sku, skuClass: o.skuClass, by: o.by, reason: o.reason }] : [];
+        });
+        return named.length ? { ...f, classOverrides: named } : f;
+      });
+      const ranked = planCycleCounts(withOverrides, { capacity: req.topN, frequencyDays: policy.cycleCounting.frequencyDays });
       const fresh = await withTransaction(deps.db, (c) =>
         insertPlan(c, { id: req.planId, site: req.site, topN: req.topN, considered: features.length, modelVersion: CYCLE_PLAN_VERSION, items: ranked }),
       );

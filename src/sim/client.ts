@@ -27,6 +27,17 @@ export interface CaseDetail extends CaseSummary {
   live?: { recounts?: { taskId: string; countedQty?: number; timedOut?: boolean }[] } | null;
 }
 
+export interface ShadowAgreementFigure {
+  kind: string;
+  site: string;
+  shadowCases: number;
+  agreed: number;
+  rate: number | null;
+  wouldAutoResolve: number;
+  autoResolutionsReversed: number;
+  peopleActed: number;
+}
+
 export interface IncidentSummary {
   id: string;
   site: string;
@@ -79,6 +90,11 @@ export class SimClient {
     return this.call('POST', '/v1/events', { events });
   }
 
+  /** the KPIs of the cases opened in the last 30 days at these sites (GET /v1/kpis) */
+  kpis(sites: string[]): Promise<{ shadowAgreement: ShadowAgreementFigure[] }> {
+    return this.call('GET', `/v1/kpis?${new URLSearchParams({ site: sites.join(',') })}`);
+  }
+
   /** Stores the run's policy over the active version (compare-and-set: If-Match the version read). */
   async postPolicy(document: unknown): Promise<{ version: number }> {
     const active = await this.call<{ version: number }>('GET', '/v1/policies/active');
@@ -99,11 +115,11 @@ export class SimClient {
     return this.call('GET', `/v1/discrepancies/${encodeURIComponent(id)}`);
   }
 
-  async listCases(filter: { status?: string; site?: string } = {}): Promise<CaseSummary[]> {
+  async listCases(filter: { status?: string; site?: string; shadow?: boolean } = {}): Promise<CaseSummary[]> {
     const out: CaseSummary[] = [];
     let cursor: string | null = null;
     do {
-      const q = new URLSearchParams({ limit: '200', ...(filter.status ? { status: filter.status } : {}), ...(filter.site ? { site: filter.site } : {}) });
+      const q = new URLSearchParams({ limit: '200', ...(filter.status ? { status: filter.status } : {}), ...(filter.site ? { site: filter.site } : {}), ...(filter.shadow !== undefined ? { shadow: String(filter.shadow) } : {}) });
       if (cursor) q.set('cursor', cursor);
       const page: { items: CaseSummary[]; nextCursor: string | null } = await this.call('GET', `/v1/discrepancies?${q}`);
       out.push(...page.items);

@@ -5,6 +5,7 @@ import { approverCrew, type ApprovalsRecord } from './approvers';
 import type { NightPlanner } from './night-planner';
 import { counterReading } from './outbound';
 import { Prng } from './prng';
+import { shadowCrew, type ShadowRecord } from './shadow-crew';
 import type { ProgressBar } from './progress';
 
 export interface DriveOptions {
@@ -26,6 +27,8 @@ export interface DriveOptions {
   nightMiscountRate?: number;
   /** seeds the night crew's miscounts */
   seed?: number;
+  /** an inventory controller books what shadowed cases' bins lack in the WMS (sites in shadow mode) */
+  shadowCrew?: boolean;
 }
 
 /** What the night shift did: planner runs, the count tasks they created, and the counts that opened a case. */
@@ -64,6 +67,8 @@ export interface RunRecord {
   plannedCounts: PlannedCountsRecord | null;
   /** null when no approvers acted */
   approvals: ApprovalsRecord | null;
+  /** what the controller booked after shadow cases; null without shadow mode */
+  shadow: ShadowRecord | null;
   realDurationMs: number;
 }
 
@@ -161,6 +166,7 @@ export async function drive(client: SimClient, sim: Simulation, opts: DriveOptio
   const crew = countCrew(client, sim, clock, () => running, log);
   let deciding = true;
   const approvers = opts.approve ? approverCrew(client, opts.approvers?.length ? opts.approvers : [client], sim.faults, () => simTimeline(clock.checkpoints, clock.speed), () => deciding, log) : null;
+  const controller = opts.shadowCrew ? shadowCrew(client, sim.books, () => clock.simOf(Date.now()), () => running, log) : null;
   const nightCrew = { rate: opts.nightMiscountRate ?? 0, rng: new Prng(((opts.seed ?? 0) ^ 0x6a09e667) >>> 0) };
   const nights = opts.planner ? nightShift(client, sim, clock, opts.planner, nightCrew, () => running, log) : null;
 
@@ -227,6 +233,9 @@ export async function drive(client: SimClient, sim: Simulation, opts: DriveOptio
   }
   running = false;
   await crew.stopped;
+  await controller?.stopped;
+  // shadow cases closed since the controller's last look
+  await controller?.sweep();
 
   const details: CaseDetail[] = [];
   for (const c of cases) details.push(await client.getCase(c.id));
@@ -247,6 +256,7 @@ export async function drive(client: SimClient, sim: Simulation, opts: DriveOptio
     countsAnswered: crew.answered(),
     plannedCounts: nights?.record ?? null,
     approvals: approvers?.record ?? null,
+    shadow: controller?.record ?? null,
     realDurationMs: Date.now() - began,
   };
 }

@@ -8,6 +8,7 @@ export interface SeedScorecard {
   wrongAutoResolutions: number;
   wrongAutoResolutionCases?: { id: string; kind: string; why: string }[];
   autoResolved: number;
+  adjustedAgainstEvidence?: { id: string; kind: string; why: string }[];
   cases: { total: number };
   brier: number | null;
   brierPrior: number | null;
@@ -25,6 +26,9 @@ export interface MultiSeedSummary {
   perKind: Record<string, { recall: Spread; precision: Spread }>;
   wrongAutoResolutions: { seed: number; count: number; cases: { id: string; kind: string; why: string }[] }[];
   totalWrongAutoResolutions: number;
+  /** automatic adjustments at a bin whose recent evidence said "maybe something bigger", per seed (null: not measured) */
+  adjustedAgainstEvidence: { seed: number; count: number | null }[];
+  autoResolved: { seed: number; count: number }[];
   brier: { seed: number; brier: number | null; prior: number | null }[];
 }
 
@@ -43,6 +47,8 @@ export function summarise(cards: SeedScorecard[]): MultiSeedSummary {
     perKind: Object.fromEntries(kinds.map((k) => [k, { recall: spread(cards.map((c) => c.perKind[k]?.recall)), precision: spread(cards.map((c) => c.perKind[k]?.precision)) }])),
     wrongAutoResolutions: cards.map((c) => ({ seed: c.seed, count: c.wrongAutoResolutions, cases: c.wrongAutoResolutionCases ?? [] })),
     totalWrongAutoResolutions: cards.reduce((n, c) => n + c.wrongAutoResolutions, 0),
+    adjustedAgainstEvidence: cards.map((c) => ({ seed: c.seed, count: c.adjustedAgainstEvidence?.length ?? null })),
+    autoResolved: cards.map((c) => ({ seed: c.seed, count: c.autoResolved })),
     brier: cards.map((c) => ({ seed: c.seed, brier: c.brier, prior: c.brierPrior })),
   };
 }
@@ -54,5 +60,9 @@ export function formatSummary(s: MultiSeedSummary): string {
   for (const [k, v] of Object.entries(s.perKind)) lines.push(`| ${k} | ${f(v.recall.min)} | ${f(v.recall.median)} | ${f(v.precision.min)} | ${f(v.precision.median)} |`);
   lines.push('', `wrong auto-resolutions per seed: ${s.wrongAutoResolutions.map((w) => `${w.seed}: ${w.count}`).join(', ')} (total ${s.totalWrongAutoResolutions})`);
   for (const w of s.wrongAutoResolutions) for (const c of w.cases) lines.push(`  seed ${w.seed}: ${c.kind} ${c.id}: ${c.why}`);
+  lines.push(`auto-resolved per seed: ${s.autoResolved.map((a) => `${a.seed}: ${a.count}`).join(', ')}`);
+  lines.push(`automatic adjustments against the bin's evidence per seed: ${s.adjustedAgainstEvidence.map((a) => `${a.seed}: ${a.count ?? '–'}`).join(', ')}`);
+  const briers = s.brier.filter((b) => b.brier !== null);
+  if (briers.length) lines.push(`Brier vs prior per seed: ${briers.map((b) => `${b.seed}: ${b.brier} vs ${b.prior}`).join(', ')}`);
   return lines.join('\n');
 }

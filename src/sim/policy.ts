@@ -14,7 +14,7 @@ export function realDuration(simMs: number, speed: number): string {
  * a transfer's grace of 4 simulated hours is 14 real seconds at 1000×. Ladders keep their
  * real hours: no case escalates within a run, which the scorecard does not measure.
  */
-export function simulationPolicy(speed: number, scorer: ScorerName = 'rules-v1'): PolicyDocument {
+export function simulationPolicy(speed: number, scorer: ScorerName = 'rules-v1', shadowSites: string[] = []): PolicyDocument {
   const input: PolicyDocumentInput = {
     ...DEFAULT_POLICY_INPUT,
     name: `reckon-simulation-${speed}x`,
@@ -27,6 +27,7 @@ export function simulationPolicy(speed: number, scorer: ScorerName = 'rules-v1')
       mismatchSettleAfter: realDuration(SIM_WINDOWS.mismatchSettle, speed),
     },
     scoring: { scorer, sites: {} },
+    shadow: { enabled: false, sites: Object.fromEntries(shadowSites.map((s) => [s, true])) },
   };
   return PolicyDocument.parse(input);
 }

@@ -34,6 +34,8 @@ export function formatScorecard(r: RunResult, meta: { seed: number; days: number
   for (const w of s.wrongAutoResolutionCases) lines.push(`  wrong: ${w.id} ${w.kind}: ${w.why}`);
   lines.push(`closed by a recount while a fault left the bin wrong: ${s.wrongRecountClosures}`);
   for (const w of s.wrongRecountClosureCases) lines.push(`  wrong: ${w.id} ${w.kind}: ${w.why.replace('closed without an adjustment (none)', 'closed by the recount')}`);
+  lines.push(`automatic adjustments at a bin with recent evidence of something bigger: ${s.adjustedAgainstEvidence.length}`);
+  for (const w of s.adjustedAgainstEvidence) lines.push(`  against evidence: ${w.id} ${w.kind}: ${w.why}`);
   lines.push(`MTTD over all detected faults: ${minutes(s.mttdMinutes)} (simulated)`);
   const cal = s.calibration;
   lines.push(
@@ -46,6 +48,14 @@ export function formatScorecard(r: RunResult, meta: { seed: number; days: number
   lines.push(
     `alerts: ${s.alerts.cases} cases, ${s.alerts.openCases} open at the end → ${s.alerts.afterClustering} after clustering (${s.alerts.clusteredBy === 'api' ? `GET /v1/incidents: ${s.alerts.incidents} open incidents plus open cases in none` : 'simulator clustering by bin, ASN, user: the engine has no /v1/incidents'}); all cases clustered by the simulator: ${s.alerts.simulatorClusters}`,
   );
+  if (r.shadowAgreement) {
+    const sh = r.record.shadow;
+    lines.push(`shadow mode (GET /v1/kpis → shadowAgreement): the controller looked at ${sh?.looked ?? 0} shadowed cases with a bin and booked ${sh?.bookings.length ?? 0} adjustments`);
+    lines.push('  kind                 site        shadow  agreed  rate    would auto-resolve  reversed  people acted');
+    for (const a of r.shadowAgreement) {
+      lines.push(`  ${a.kind.padEnd(20)} ${a.site.padEnd(10)} ${String(a.shadowCases).padStart(7)} ${String(a.agreed).padStart(7)}  ${pct(a.rate)}  ${String(a.wouldAutoResolve).padStart(18)}  ${String(a.autoResolutionsReversed).padStart(8)}  ${String(a.peopleActed).padStart(12)}`);
+    }
+  }
   const missed = FAULT_KINDS.flatMap((k) => s.perKind[k].missed);
   if (missed.length) {
     lines.push('missed faults:');
@@ -75,6 +85,8 @@ export function scorecardJson(r: RunResult, meta: { seed: number; days: number }
     countsAnswered: r.record.countsAnswered,
     plannedCounts: r.record.plannedCounts,
     approvals: r.record.approvals,
+    shadow: r.record.shadow,
+    shadowAgreement: r.shadowAgreement,
     realDurationMs: r.record.realDurationMs,
     ...r.scorecard,
     faults: r.sim.faults.map((f) => ({ id: f.id, kind: f.kind, site: f.site, sku: f.sku, at: new Date(f.at).toISOString(), note: f.note })),

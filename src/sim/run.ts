@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import { loadFixture, parseFixture } from '../wiring/fake-wms';
-import type { SimClient } from './client';
+import type { ShadowAgreementFigure, SimClient } from './client';
 import { drive, simTimeline, type RunRecord } from './driver';
 import { generate, type Simulation } from './generator';
 import type { NightPlanner } from './night-planner';
@@ -35,6 +35,8 @@ export interface RunOptions {
   /** simulated approvers decide cases per ground truth during the run */
   approve?: boolean;
   approvers?: SimClient[];
+  /** sites in shadow mode: Reckon records what it would do, a simulated controller corrects the WMS */
+  shadowSites?: string[];
 }
 
 export interface RunResult {
@@ -42,6 +44,8 @@ export interface RunResult {
   record: RunRecord;
   scorecard: Scorecard;
   policyVersion: number | null;
+  /** GET /v1/kpis → shadowAgreement for the shadow sites at the end of the run; null without shadow mode */
+  shadowAgreement: ShadowAgreementFigure[] | null;
 }
 
 /** The master data a reference ledger needs for the run: items with class and cost, bins with zones. */
@@ -64,9 +68,9 @@ export function masterData(w: Warehouse) {
 export async function runSimulation(client: SimClient, opts: RunOptions, engineDb?: Pool): Promise<RunResult> {
   const sim = generate({ seed: opts.seed, days: opts.days, start: opts.start, shape: opts.shape, faultsPerSiteDay: opts.faultsPerSiteDay, miscountRate: opts.miscountRate, cantFindRate: opts.cantFindRate });
   let policyVersion: number | null = null;
-  if (opts.postPolicy) policyVersion = (await client.postPolicy(simulationPolicy(opts.speed, opts.scorer))).version;
+  if (opts.postPolicy) policyVersion = (await client.postPolicy(simulationPolicy(opts.speed, opts.scorer, opts.shadowSites))).version;
   if (engineDb) await loadFixture(engineDb, parseFixture(masterData(sim.warehouse)));
-  const record = await drive(client, sim, { speed: opts.speed, progress: opts.progress, log: opts.log, settleTimeoutMs: opts.settleTimeoutMs, planner: opts.planner, approve: opts.approve, approvers: opts.approvers, nightMiscountRate: opts.nightMiscountRate, seed: opts.seed });
+  const record = await drive(client, sim, { speed: opts.speed, progress: opts.progress, log: opts.log, settleTimeoutMs: opts.settleTimeoutMs, planner: opts.planner, approve: opts.approve, approvers: opts.approvers, nightMiscountRate: opts.nightMiscountRate, seed: opts.seed, shadowCrew: (opts.shadowSites ?? []).length > 0 });
   const scorecard = computeScorecard({
     faults: sim.faults,
     books: sim.books,
@@ -76,5 +80,7 @@ export async function runSimulation(client: SimClient, opts: RunOptions, engineD
     incidents: record.incidents,
     simOf: simTimeline(record.timeline, record.speed),
   });
-  return { sim, record, scorecard, policyVersion };
+  const shadowSites = opts.shadowSites ?? [];
+  const shadowAgreement = shadowSites.length ? (await client.kpis(shadowSites)).shadowAgreement : null;
+  return { sim, record, scorecard, policyVersion, shadowAgreement };
 }

@@ -3,6 +3,7 @@ import type { CaseDetail, CaseSummary, IncidentSummary } from './client';
 import { HOUR } from './context';
 import { CLAIMS, FAULT_KINDS, type FaultKind, type InjectedFault } from './faults';
 import { realProbability } from './forecast';
+import { adjustmentsAgainstEvidence, type EvidenceBreach } from './hold-back-check';
 
 /** A case may be opened up to this long (simulated) before its fault's recorded instant: clocks and batching. */
 export const MATCH_SLACK_MS = HOUR;
@@ -43,6 +44,8 @@ export interface Scorecard {
   /** cases Reckon closed itself because a recount agreed with what the case expected, while a fault had left the bin wrong */
   wrongRecountClosures: number;
   wrongRecountClosureCases: { id: string; kind: string; why: string }[];
+  /** automatic adjustments at a bin whose recent evidence (another open case, a pattern case) said "maybe something bigger" */
+  adjustedAgainstEvidence: EvidenceBreach[];
   mttdMinutes: { median: number; mean: number } | null;
   /** Brier score of the engine's probability that a case is real (see forecast.ts) against the ground truth */
   brier: number | null;
@@ -204,6 +207,7 @@ export function computeScorecard(input: ScoreInput): Scorecard {
     wrongAutoResolutionCases: wrong.map((x) => ({ id: x.d.id, kind: x.d.kind, why: x.why! })),
     wrongRecountClosures: wrongRecount.length,
     wrongRecountClosureCases: wrongRecount.map((x) => ({ id: x.d.id, kind: x.d.kind, why: x.why! })),
+    adjustedAgainstEvidence: adjustmentsAgainstEvidence(input.autoResolved, cases),
     mttdMinutes: summary(allDelays),
     brier: r3(brier),
     brierPrior: r3(brierPrior),

@@ -3,6 +3,7 @@ import { NativeConnection, Runtime } from '@temporalio/worker';
 import { createRedisClient } from '../api/redis';
 import { loadConfig, type Config } from '../config';
 import { IntakeSweeper } from '../ingest/sweeper';
+import { startSupplierDriftWatch } from '../accuracy/supplier-drift-watch';
 import { createLogger } from '../logger';
 import { ensurePlannerSchedules } from '../planner/schedule';
 import { ensureReconcileSchedules } from '../reconcile/schedule';
@@ -78,6 +79,14 @@ async function main(): Promise<void> {
     logger.child({ component: 'intake-sweeper' }),
   );
   if (config.INTAKE_SWEEP_EVERY_MS > 0) sweeper.start();
+  // receipt-vs-ASN drift per supplier (docs/accuracy.md); a failed pass costs a delay, never a case
+  const stopSupplierDrift =
+    config.SUPPLIER_DRIFT_CHECK_EVERY_MS > 0
+      ? startSupplierDriftWatch(
+          { db, temporal: new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }), config, logger: logger.child({ component: 'supplier-drift' }) },
+          config.SUPPLIER_DRIFT_CHECK_EVERY_MS,
+        )
+      : () => undefined;
   logger.info(
     { taskQueue: config.TEMPORAL_TASK_QUEUE, address: config.TEMPORAL_ADDRESS, metricsPort: config.WORKER_METRICS_PORT || undefined },
     'worker started',
@@ -85,6 +94,7 @@ async function main(): Promise<void> {
   // Worker.run() installs its own SIGINT/SIGTERM handling and drains in-flight tasks
   await worker.run();
   stopAuditWatch();
+  stopSupplierDrift();
   await sweeper.stop();
   await connection.close();
   await db.end();
