@@ -24,6 +24,9 @@ export const SHADOW_MODE_PATCH = 'shadow-mode-records-only';
 /** Patch id: a recount is compared with the WMS's books when counted (see compareRecountWithBooks). */
 export const RECOUNT_AGAINST_BOOKS_NOW_PATCH = 'recount-against-books-now';
 
+/** Patch id: a receiving recount that disagrees with the booked receipt is about the books (see compareRecountWithBooks). */
+export const RECEIVING_RECOUNT_BOOKS_PATCH = 'receiving-recount-against-receipt';
+
 /**
  * One discrepancy case, from report to resolution (docs/architecture.md). A state machine over
  * `state.status`, so a continue-as-new resumes exactly where the case was.
@@ -145,7 +148,16 @@ function compareRecountWithBooks(s: CaseState): { expectedQty?: number; expected
   const last = s.recounts.at(-1);
   if (!last || last.countedQty === undefined || last.bookQty !== undefined) return {};
   const books = last.booksAtCount ?? s.evidence?.wmsBalance?.qty;
+  // a receiving count that matches the books confirms the receipt (a short stays a supplier
+  // matter against the ASN); one that differs means the receipt was keyed wrong: the case is
+  // then the books against the shelf, else it would close "as the system says" with them wrong
+  const receivingMiskey = s.report.kind === 'receiving_variance' && books !== undefined && books !== last.countedQty;
+  if (receivingMiskey && patched(RECEIVING_RECOUNT_BOOKS_PATCH)) return rebaseOnBooks(s, last, books);
   if (books === undefined || !COUNTED_AGAINST_WMS.has(s.report.kind) || !patched(RECOUNT_AGAINST_BOOKS_NOW_PATCH)) return {};
+  return rebaseOnBooks(s, last, books);
+}
+
+function rebaseOnBooks(s: CaseState, last: CaseState['recounts'][number], books: number): { expectedQty?: number; expectedQtyBefore?: number } {
   const before = s.expectedQty;
   last.bookQty = books;
   s.expectedQty = books;

@@ -189,6 +189,21 @@ describe('counts for every kind: from the causing event to the final state, the 
     expect((await caseRow(c.id, ['closed'])).resolution).toBe('approved_adjusted');
   });
 
+  it('receiving_variance: a recount that finds the ASN\'s quantity against fewer booked (a mis-keyed receipt) corrects the books, never closes "as the system says"', async () => {
+    const sku = uniq('SKU');
+    const asnId = uniq('ASN');
+    await post(ev({ type: 'asn', site, reference: { kind: 'asn', id: asnId }, attributes: { lines: [{ line: '1', sku, qty: 100 }] } }));
+    await post(ev({ type: 'receipt', site, sku, location: 'DOCK-5', qty: 60, reference: { kind: 'asn', id: asnId, line: '1' }, attributes: { closesLine: true }, actor: { userId: 'recv-5' } }));
+    const c = await caseOf('receiving_variance', sku);
+    await caseRow(c.id, ['awaiting_recount']);
+    const task = await countTaskOf(c.id);
+    // all 100 are on the dock: the receipt was keyed 60, so the books are 40 short
+    expect((await (await api.as(integration)).post('/v1/counts', { taskId: task.id, countedQty: 100, countedBy: 'counter-5' })).status).toBe(202);
+    const waiting = await caseRow(c.id, ['awaiting_approval', 'closed']);
+    expect(waiting.resolution).not.toBe('resolved_by_recount');
+    expect([Number(waiting.expected_qty), Number(waiting.observed_qty)]).toEqual([60, 100]);
+  });
+
   it('negative_inventory: the pick face is the location; the recount there finds the books wrong and the approved correction closes it', async () => {
     const sku = uniq('SKU');
     await seedBalance(engine.db, { site, location: 'PF-07', sku, wms: 2, erp: 2 });
