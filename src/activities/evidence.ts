@@ -1,5 +1,5 @@
 import type { StockKey } from '../adapters/ports';
-import { upsertItemMaster } from '../ingest/stock-lookup';
+import { upsertItemMaster } from '../store/model-repo';
 import type { Evidence, PriorCaseEvidence } from '../domain';
 import type { ActivityDeps } from './deps';
 
