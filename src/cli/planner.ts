@@ -4,7 +4,7 @@ import { getActivePolicy } from '../store/policy-repo';
 import { createPool } from '../store/db';
 import { listSkuClasses, setClassOverride } from '../store/sku-class-repo';
 import { classifySite } from '../planner/abc';
-import { loadLocationFeatures } from '../planner/features';
+import { loadLocationFeatures } from '../store/location-features';
 import { ensurePlannerSchedules, PLANNER_WORKFLOW_TYPE, plannerWorkflowId } from '../planner/schedule';
 import { temporalConnectionOptions } from '../temporal/connection';
 import type { cycleCountPlanner } from '../workflows/cycle-count-planner';

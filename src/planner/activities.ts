@@ -3,8 +3,8 @@ import { getActivePolicy } from '../store/policy-repo';
 import { classifySite } from './abc';
 import type { ActivityDeps } from '../activities/deps';
 import { withTransaction } from '../store/db';
-import { loadLocationFeatures } from './features';
-import { completePlan, getPlan, insertPlan } from './plans';
+import { loadLocationFeatures } from '../store/location-features';
+import { completePlan, getPlan, insertPlan } from '../store/count-plans';
 
 export interface PlanRequest {
   /** the run: the planner workflow's id, the same across retries of one scheduled run */

@@ -189,3 +189,14 @@ export async function lockOpenInboundLines(db: Db, doc: { site: string; kind: st
   );
   return rows;
 }
+
+/** A bin's running WMS balance with the item's cost and class, each null when Reckon does not know it. */
+export async function binBookAndItem(db: Db, key: { site: string; location: string; sku: string }): Promise<{ wms_qty: string | null; unit_cost: string | null; sku_class: SkuClass | null } | undefined> {
+  const { rows } = await db.query<{ wms_qty: string | null; unit_cost: string | null; sku_class: SkuClass | null }>(
+    `SELECT b.wms_qty, i.unit_cost, i.sku_class FROM (SELECT 1) one
+     LEFT JOIN features.stock b ON b.site = $1 AND b.location = $2 AND b.sku = $3
+     LEFT JOIN model.items i ON i.sku = $3`,
+    [key.site, key.location, key.sku],
+  );
+  return rows[0];
+}
