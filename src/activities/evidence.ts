@@ -1,5 +1,6 @@
 import type { StockKey } from '../adapters/ports';
-import { upsertItemMaster } from '../ingest/stock-lookup';
+import { casesSharingSourceEvents } from '../store/discrepancy-queries';
+import { upsertItemMaster } from '../store/model-repo';
 import type { Evidence, PriorCaseEvidence } from '../domain';
 import type { ActivityDeps } from './deps';
 
@@ -48,17 +49,12 @@ export function createEvidenceActivities(deps: ActivityDeps) {
     /** Earlier cases with the same key that handled the same source events: a redelivered report. */
     async findPriorCases(q: PriorCaseQuery): Promise<PriorCaseEvidence[]> {
       if (q.sourceEventIds.length === 0) return [];
-      const { rows } = await deps.db.query(
-        `SELECT id, status, resolution, source_event_ids FROM discrepancies
-         WHERE dedupe_key = $1 AND id <> $2 AND source_event_ids && $3::text[]
-         ORDER BY opened_at DESC LIMIT 10`,
-        [q.dedupeKey, q.caseId, q.sourceEventIds],
-      );
+      const rows = await casesSharingSourceEvents(deps.db, q);
       return rows.map((r) => ({
         caseId: r.id,
         status: r.status,
         resolution: r.resolution ?? undefined,
-        sharedEventIds: (r.source_event_ids as string[]).filter((id) => q.sourceEventIds.includes(id)),
+        sharedEventIds: r.source_event_ids.filter((id) => q.sourceEventIds.includes(id)),
       }));
     },
   };

@@ -1,5 +1,5 @@
 import { loadConfig } from '../config';
-import { createPool } from '../store/db';
+import { createPool, pingDatabase } from '../store/db';
 import { migrateAsOwner, MIGRATIONS_DIR } from '../store/migrate';
 
 /** The database URL with its password masked, for messages. */
@@ -42,7 +42,7 @@ async function main(): Promise<number> {
   const pool = createPool(config.MIGRATION_DATABASE_URL, 1, { statementTimeoutMs: 0 });
   try {
     try {
-      await pool.query('SELECT 1');
+      await pingDatabase(pool);
     } catch (err) {
       process.stderr.write(`migrate: ${target}: ${connectionProblem(err) ?? (err instanceof Error ? err.message : String(err))}\n`);
       return 1;

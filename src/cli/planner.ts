@@ -5,7 +5,7 @@ import { createPool } from '../store/db';
 import { changeClassOverride } from '../store/class-overrides';
 import { getSkuClass, listSkuClasses } from '../store/sku-class-repo';
 import { classifySite } from '../planner/abc';
-import { loadLocationFeatures } from '../planner/features';
+import { loadLocationFeatures } from '../store/location-features';
 import { ensurePlannerSchedules, PLANNER_WORKFLOW_TYPE, plannerWorkflowId } from '../planner/schedule';
 import { temporalConnectionOptions } from '../temporal/connection';
 import type { cycleCountPlanner } from '../workflows/cycle-count-planner';

@@ -7,10 +7,11 @@ import { effectivePolicy, InventoryEvent, type PolicyDocument } from '../domain'
 import type { Logger } from '../logger';
 import { markEventProcessed } from '../store/unprocessed-events';
 import { getActivePolicy } from '../store/policy-repo';
-import { casesOf, dispatchDetections, type Cause, type DetectionDeps } from './detections';
+import { casesOf, type Cause } from '../store/detections-repo';
+import { dispatchDetections, type DetectionDeps } from './detections';
 import type { Detector } from './detectors';
 import { attributesOf } from './event-attributes';
-import { loadItem, type StockSource } from './features/load';
+import { loadItem, type StockSource } from '../store/feature-snapshot';
 import { fieldErrors, type FieldError } from './queue-message';
 import { recordEvent, type RecordedEvent } from './record-event';
 import { seedMasterData, seedUnknownBins, type StockLookup } from './stock-lookup';

@@ -2,12 +2,13 @@ import type { Pool } from 'pg';
 import { DiscrepancyReport, type InventoryEvent, type PolicyDocument } from '../domain';
 import type { Logger } from '../logger';
 import { withTransaction } from '../store/db';
-import { storeDetections, type Detection } from './detections';
+import { storeDetections, type Detection } from '../store/detections-repo';
+import { insertEvent, lockForTransaction, storedEvent } from '../store/inventory-events';
 import { DETECTORS, type Detector } from './detectors';
-import { loadFeatures, type StockSource } from './features/load';
+import { loadFeatures, type StockSource } from '../store/feature-snapshot';
 import type { Features } from './features/types';
-import { applyFeatures } from './features/update';
-import { applyToModel } from './model-apply';
+import { applyFeatures } from '../store/feature-updates';
+import { applyToModel } from '../store/model-repo';
 import { recordCountForAccuracy } from '../accuracy/record-count';
 
 export interface RecordedEvent {
@@ -31,21 +32,14 @@ export interface RecordOptions {
  */
 export async function recordEvent(pool: Pool, e: InventoryEvent, opts: RecordOptions): Promise<RecordedEvent> {
   return withTransaction(pool, async (c) => {
-    if (e.sku) await c.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`reckon-stock:${e.site}|${e.sku}`]);
-    if (e.reference) await c.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`reckon-doc:${e.site}|${e.reference.kind}|${e.reference.id}`]);
-    const inserted = await c.query<{ received_at: Date }>(
-      `INSERT INTO inventory_events (source, event_id, type, occurred_at, site, sku, body)
-       VALUES ($1,$2,$3,$4,$5,$6,$7) ON CONFLICT (source, site, event_id) DO NOTHING RETURNING received_at`,
-      [e.source, e.eventId, e.type, e.occurredAt, e.site, e.sku ?? null, JSON.stringify(e)],
-    );
-    if (inserted.rows.length === 0) {
-      const prior = await c.query<{ processed_at: Date | null; received_at: Date }>(
-        'SELECT processed_at, received_at FROM inventory_events WHERE source = $1 AND site = $2 AND event_id = $3',
-        [e.source, e.site, e.eventId],
-      );
-      return { status: 'duplicate', processed: prior.rows[0]?.processed_at != null, receivedAt: prior.rows[0].received_at.toISOString() };
+    if (e.sku) await lockForTransaction(c, `reckon-stock:${e.site}|${e.sku}`);
+    if (e.reference) await lockForTransaction(c, `reckon-doc:${e.site}|${e.reference.kind}|${e.reference.id}`);
+    const insertedAt = await insertEvent(c, e);
+    if (insertedAt === undefined) {
+      const prior = await storedEvent(c, e);
+      return { status: 'duplicate', processed: prior?.processed_at != null, receivedAt: prior!.received_at.toISOString() };
     }
-    const receivedAt = inserted.rows[0].received_at.toISOString();
+    const receivedAt = insertedAt.toISOString();
     const features = await loadFeatures(c, e, { policy: opts.policy, receivedAt, stockSource: opts.stockSource });
     await applyToModel(c, e);
     await applyFeatures(c, e, features);

@@ -1,9 +1,12 @@
 import type { PoolClient } from 'pg';
 import { createHttpAdapters } from '../adapters/http';
-import type { ErpPort, ItemMaster, MasterDataPort, StockKey, WmsPort } from '../adapters/ports';
+import type { ErpPort, MasterDataPort, StockKey, WmsPort } from '../adapters/ports';
 import type { Config } from '../config';
 import type { InventoryEvent } from '../domain';
 import type { Logger } from '../logger';
+import { isStockKnown } from '../store/feature-snapshot';
+import { seedStock } from '../store/feature-updates';
+import { addLocation, isItemKnown, knownLocations, upsertItemMaster } from '../store/model-repo';
 import { stockEffects } from './stock-effects';
 
 type Db = Pick<PoolClient, 'query'>;
@@ -55,8 +58,7 @@ export async function seedUnknownBins(db: Db, e: InventoryEvent, lookup: StockLo
 
 /** One bin (location '' for site level): its stock from the WMS/ERP unless Reckon knows it already. */
 export async function seedBinIfUnknown(db: Db, key: { site: string; sku: string; location: string }, lookup: StockLookup, logger?: Logger): Promise<boolean> {
-  const known = await db.query('SELECT 1 FROM features.stock WHERE site = $1 AND sku = $2 AND location = $3', [key.site, key.sku, key.location]);
-  if ((known.rowCount ?? 0) > 0) return false;
+  if (await isStockKnown(db, key)) return false;
   let found: Awaited<ReturnType<StockLookup>>;
   try {
     found = await lookup({ site: key.site, sku: key.sku, ...(key.location ? { location: key.location } : {}) });
@@ -65,11 +67,7 @@ export async function seedBinIfUnknown(db: Db, key: { site: string; sku: string;
     return false;
   }
   if (!found) return false;
-  const r = await db.query(
-    `INSERT INTO features.stock (site, location, sku, wms_qty, erp_qty) VALUES ($1,$2,$3,$4,$5) ON CONFLICT (site, location, sku) DO NOTHING`,
-    [key.site, key.location, key.sku, found.wms, found.erp],
-  );
-  return (r.rowCount ?? 0) > 0;
+  return seedStock(db, key, found);
 }
 
 /**
@@ -79,30 +77,18 @@ export async function seedBinIfUnknown(db: Db, key: { site: string; sku: string;
  */
 export async function seedMasterData(db: Db, e: InventoryEvent, md: MasterDataPort, logger?: Logger): Promise<void> {
   try {
-    if (e.sku && (await db.query('SELECT 1 FROM model.items WHERE sku = $1', [e.sku])).rowCount === 0) {
+    if (e.sku && !(await isItemKnown(db, e.sku))) {
       const item = await md.getItem(e.sku);
       if (item) await upsertItemMaster(db, item, false);
     }
     const bins = [...new Set([e.location ?? '', ...stockEffects(e).map((x) => x.location)])].filter((b) => b !== '');
     if (bins.length === 0) return;
-    const { rows } = await db.query<{ location: string }>('SELECT location FROM model.locations WHERE site = $1 AND location = ANY($2::text[])', [e.site, bins]);
-    const known = new Set(rows.map((r) => r.location));
+    const known = await knownLocations(db, e.site, bins);
     for (const location of bins.filter((b) => !known.has(b))) {
       const loc = await md.getLocation(e.site, location);
-      if (loc) await db.query('INSERT INTO model.locations (site, location, zone) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [e.site, location, loc.zone ?? null]);
+      if (loc) await addLocation(db, e.site, location, loc.zone ?? null);
     }
   } catch (err) {
     logger?.warn({ err: err instanceof Error ? err.message : String(err), site: e.site, sku: e.sku }, 'WMS/ERP master data not reachable; the item or bin stays unknown');
   }
-}
-
-/** The item master as the WMS/ERP gave it; `replace` overwrites what events said (an explicit refresh). */
-export async function upsertItemMaster(db: Db, item: ItemMaster, replace: boolean): Promise<void> {
-  await db.query(
-    `INSERT INTO model.items (sku, unit_cost, sku_class, family, reorder_point, safety_stock) VALUES ($1,$2,$3,$4,$5,$6)
-     ON CONFLICT (sku) DO UPDATE SET family = EXCLUDED.family, reorder_point = EXCLUDED.reorder_point, safety_stock = EXCLUDED.safety_stock,
-       unit_cost = CASE WHEN $7 THEN EXCLUDED.unit_cost ELSE model.items.unit_cost END,
-       sku_class = CASE WHEN $7 THEN EXCLUDED.sku_class ELSE model.items.sku_class END, updated_at = now()`,
-    [item.sku, item.unitCost, item.skuClass, item.family ?? null, item.reorderPoint ?? null, item.safetyStock ?? null, replace],
-  );
 }

@@ -1,15 +1,17 @@
 import { ApplicationFailure } from '@temporalio/common';
 import {
   effectivePolicy,
-  dedupeKey,
   DiscrepancyReport,
   workflowIdForKey,
   type DiscrepancyReportInput,
-  type SkuClass,
 } from '../domain';
 import { withTransaction } from '../store/db';
 import { getActivePolicy } from '../store/policy-repo';
-import { dispatchDetections, storeDetections, type DetectionDeps } from './detections';
+import { isDetected, storeDetections } from '../store/detections-repo';
+import { lockOpenInboundLines, stockBalance } from '../store/feature-snapshot';
+import { closeInboundLines } from '../store/feature-updates';
+import { zoneOfLocation } from '../store/model-repo';
+import { dispatchDetections, type DetectionDeps } from './detections';
 import { lineVariance } from './detectors/receiving-variance';
 import { refId } from './detectors/report';
 import { mismatchReport } from './detectors/system-mismatch';
@@ -69,13 +71,7 @@ export interface CompareReceivingInput {
 export async function compareReceivingDocument(deps: DetectionDeps, input: CompareReceivingInput): Promise<{ caseIds: string[] }> {
   const policy = effectivePolicy(await getActivePolicy(deps.db), input.site).document;
   await withTransaction(deps.db, async (c) => {
-    const { rows } = await c.query<{ line: string; sku: string; location: string | null; expected_qty: string; received_qty: string; unit_cost: string | null; sku_class: SkuClass | null }>(
-      `SELECT l.line, l.sku, l.location, l.expected_qty, l.received_qty, i.unit_cost, i.sku_class
-       FROM features.inbound_lines l LEFT JOIN model.items i ON i.sku = l.sku
-       WHERE l.site = $1 AND l.doc_kind = $2 AND l.doc_id = $3 AND l.announced AND l.closed_at IS NULL AND l.sku IS NOT NULL
-       ORDER BY l.line FOR UPDATE OF l`,
-      [input.site, input.kind, input.docId],
-    );
+    const rows = await lockOpenInboundLines(c, { site: input.site, kind: input.kind, docId: input.docId });
     const reports: DiscrepancyReport[] = [];
     for (const r of rows) {
       const item = { unitCost: n(r.unit_cost), skuClass: r.sku_class ?? 'C' };
@@ -90,14 +86,13 @@ export async function compareReceivingDocument(deps: DetectionDeps, input: Compa
     }
     const fresh: DiscrepancyReport[] = [];
     for (const report of reports) {
-      const seen = await c.query('SELECT 1 FROM detections WHERE dedupe_key = $1 LIMIT 1', [dedupeKey(report)]);
-      if (seen.rowCount === 0) fresh.push(report);
+      if (!(await isDetected(c, report))) fresh.push(report);
     }
     await storeDetections(
       c,
       fresh.map((report) => ({ eventSource: WATCHER_SOURCE, eventId: input.watchId, detector: 'receivingMatch', detectorVersion: '1', mode: 'report' as const, report, receivedAt: input.dueAt })),
     );
-    await c.query('UPDATE features.inbound_lines SET closed_at = now() WHERE site = $1 AND doc_kind = $2 AND doc_id = $3 AND closed_at IS NULL', [input.site, input.kind, input.docId]);
+    await closeInboundLines(c, { site: input.site, kind: input.kind, docId: input.docId });
   });
   return { caseIds: await dispatchDetections(deps, { eventSource: WATCHER_SOURCE, eventId: input.watchId }) };
 }
@@ -119,13 +114,13 @@ export async function recheckMismatch(deps: DetectionDeps, input: RecheckMismatc
   const r = input.report;
   const [policy, stock, zone] = await Promise.all([
     getActivePolicy(deps.db),
-    deps.db.query<{ wms_qty: string; erp_qty: string }>(`SELECT wms_qty, erp_qty FROM features.stock WHERE site = $1 AND location = $2 AND sku = $3`, [r.site, r.location ?? '', r.sku]),
-    deps.db.query<{ zone: string | null }>('SELECT zone FROM model.locations WHERE site = $1 AND location = $2', [r.site, r.location ?? '']),
+    stockBalance(deps.db, { site: r.site, location: r.location ?? '', sku: r.sku }),
+    zoneOfLocation(deps.db, r.site, r.location ?? ''),
   ]);
-  if (stock.rows.length === 0) return { caseIds: [] };
-  const now = { wms: n(stock.rows[0].wms_qty), erp: n(stock.rows[0].erp_qty) };
+  if (!stock) return { caseIds: [] };
+  const now = stock;
   const { expectedQty: _e, observedQty: _o, note: _n, ...base } = r;
-  const zones = r.location && zone.rows[0]?.zone ? { [r.location]: zone.rows[0].zone } : {};
+  const zones = r.location && zone ? { [r.location]: zone } : {};
   const proposal = mismatchReport(
     { ...base, sourceEventIds: [...new Set(input.eventIds)].slice(-100), detectedAt: new Date().toISOString() },
     { policy: effectivePolicy(policy, r.site).document, zones, item: { unitCost: r.unitCost, skuClass: r.skuClass } },

@@ -4,8 +4,8 @@ import { classifySite } from './abc';
 import type { ActivityDeps } from '../activities/deps';
 import { classOverridesAt } from '../store/class-overrides';
 import { withTransaction } from '../store/db';
-import { loadLocationFeatures } from './features';
-import { completePlan, getPlan, insertPlan } from './plans';
+import { loadLocationFeatures } from '../store/location-features';
+import { completePlan, getPlan, insertPlan } from '../store/count-plans';
 
 export interface PlanRequest {
   /** the run: the planner workflow's id, the same across retries of one scheduled run */

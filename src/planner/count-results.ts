@@ -1,4 +1,6 @@
-import { DiscrepancyReport, type SkuClass } from '../domain';
+import { DiscrepancyReport } from '../domain';
+import { planExists } from '../store/count-plans';
+import { binBookAndItem } from '../store/feature-snapshot';
 import type { CountResult } from '../store/count-tasks-repo';
 import { startOrMergeCase, type CaseIntakeDeps, type StartOrMergeOptions } from '../ingest/start-case';
 
@@ -11,7 +13,7 @@ export interface PlannedCountOutcome {
 
 /** Whether a count task's owner is a cycle-count plan rather than a case. */
 export async function isCountPlan(deps: Pick<CaseIntakeDeps, 'db'>, ownerId: string): Promise<boolean> {
-  return ((await deps.db.query('SELECT 1 FROM count_plans WHERE id = $1', [ownerId])).rowCount ?? 0) > 0;
+  return planExists(deps.db, ownerId);
 }
 
 /**
@@ -22,14 +24,9 @@ export async function isCountPlan(deps: Pick<CaseIntakeDeps, 'db'>, ownerId: str
  * observation, so they may not approve its correction.
  */
 export async function reportPlannedCount(deps: CaseIntakeDeps, planId: string, r: CountResult, opts: StartOrMergeOptions = {}): Promise<PlannedCountOutcome> {
-  const { rows } = await deps.db.query<{ wms_qty: string | null; unit_cost: string | null; sku_class: SkuClass | null }>(
-    `SELECT b.wms_qty, i.unit_cost, i.sku_class FROM (SELECT 1) one
-     LEFT JOIN features.stock b ON b.site = $1 AND b.location = $2 AND b.sku = $3
-     LEFT JOIN model.items i ON i.sku = $3`,
-    [r.site, r.location ?? '', r.sku],
-  );
+  const row = await binBookAndItem(deps.db, { site: r.site, location: r.location ?? '', sku: r.sku });
   // the books when counted, else Reckon's running balance now
-  const systemQty = r.bookQty ?? Number(rows[0]?.wms_qty ?? 0);
+  const systemQty = r.bookQty ?? Number(row?.wms_qty ?? 0);
   if (systemQty === r.countedQty) return { planId, caseId: null, systemQty };
   const report = DiscrepancyReport.parse({
     kind: 'count_variance',
@@ -40,8 +37,8 @@ export async function reportPlannedCount(deps: CaseIntakeDeps, planId: string, r
     reference: { kind: 'count_task', id: r.taskId },
     expectedQty: systemQty,
     observedQty: r.countedQty,
-    unitCost: Number(rows[0]?.unit_cost ?? 0),
-    skuClass: rows[0]?.sku_class ?? 'C',
+    unitCost: Number(row?.unit_cost ?? 0),
+    skuClass: row?.sku_class ?? 'C',
     source: 'cycle_count',
     sourceEventIds: [r.taskId],
     causedBy: r.countedBy ? [r.countedBy] : [],

@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import { PLANNER_WORKFLOW_TYPE, plannerWorkflowId } from '../planner/schedule';
+import { openTasksOfOwner } from '../store/count-tasks-repo';
 import type { cycleCountPlanner, CycleCountPlannerResult } from '../workflows/cycle-count-planner';
 
 /** A count task the WMS holds for a planned cycle count: what the count crew is sent to count. */
@@ -38,10 +39,7 @@ export function temporalNightPlanner(opts: { temporal: Client; db: Pool; taskQue
         args: [{ site, topN: opts.topN }],
         workflowExecutionTimeout: '10m',
       });
-      const { rows } = await opts.db.query<{ id: string; location: string | null; sku: string }>(
-        `SELECT id, location, sku FROM count_tasks WHERE owner_id = $1 AND status = 'open' ORDER BY location, sku`,
-        [result.planId],
-      );
+      const rows = await openTasksOfOwner(opts.db, result.planId);
       return { result, tasks: rows.filter((r) => r.location).map((r) => ({ taskId: r.id, location: r.location!, sku: r.sku })) };
     },
   };

@@ -122,3 +122,12 @@ export async function listOpenCountTasks(db: Db, sites: string[] | undefined, li
   );
   return rows.map((r) => ({ taskId: r.id, site: r.site, zone: r.zone, location: r.location, sku: r.sku, reason: r.reason, caseId: r.owner_id, createdAt: r.created_at.toISOString() }));
 }
+
+/** The open count tasks an owner (a case or a cycle-count plan) asked for, by location and sku. */
+export async function openTasksOfOwner(db: Db, ownerId: string): Promise<{ id: string; location: string | null; sku: string }[]> {
+  const { rows } = await db.query<{ id: string; location: string | null; sku: string }>(
+    `SELECT id, location, sku FROM count_tasks WHERE owner_id = $1 AND status = 'open' ORDER BY location, sku`,
+    [ownerId],
+  );
+  return rows;
+}

@@ -39,3 +39,8 @@ export async function withTransaction<T>(pool: Pool, fn: (client: PoolClient) =>
     client.release();
   }
 }
+
+/** One round trip: whether the database answers at all (readiness, a migration's first check). */
+export async function pingDatabase(db: Pick<Pool, 'query'>): Promise<void> {
+  await db.query('SELECT 1');
+}

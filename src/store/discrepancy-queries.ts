@@ -303,3 +303,21 @@ export async function getCaseRef(pool: Pool, id: string): Promise<CaseRef | null
     ? { id: rows[0].id, workflowId: rows[0].workflow_id, site: rows[0].site, status: rows[0].status, kind: rows[0].kind, policyVersion: Number(rows[0].policy_version ?? 0) }
     : null;
 }
+
+export interface CaseSharingEvents {
+  id: string;
+  status: string;
+  resolution: string | null;
+  source_event_ids: string[];
+}
+
+/** Other cases under the same dedupe key that handled any of these source events, newest first (at most 10). */
+export async function casesSharingSourceEvents(pool: Pick<Pool, 'query'>, q: { dedupeKey: string; caseId: string; sourceEventIds: string[] }): Promise<CaseSharingEvents[]> {
+  const { rows } = await pool.query<CaseSharingEvents>(
+    `SELECT id, status, resolution, source_event_ids FROM discrepancies
+         WHERE dedupe_key = $1 AND id <> $2 AND source_event_ids && $3::text[]
+         ORDER BY opened_at DESC LIMIT 10`,
+    [q.dedupeKey, q.caseId, q.sourceEventIds],
+  );
+  return rows;
+}

@@ -1,6 +1,7 @@
 import type { PoolClient } from 'pg';
 import { ReplenishmentSettings, type CaseState, type DiscrepancyKind } from '../domain';
 import type { AvailabilityInput } from '../domain/triage';
+import { availabilityFacts } from '../store/triage-repo';
 
 type Db = Pick<PoolClient, 'query'>;
 
@@ -16,14 +17,7 @@ export const STOCK_CORRECTING_KINDS: readonly DiscrepancyKind[] = ['count_varian
 export async function loadAvailability(db: Db, s: CaseState, velocityPerDay: number, reservedQty: number): Promise<AvailabilityInput | undefined> {
   if (!STOCK_CORRECTING_KINDS.includes(s.report.kind)) return undefined;
   const { site, sku } = s.report;
-  const { rows } = await db.query<{ on_hand: string | null; reorder_point: string | null; safety_stock: string | null; replenishment: unknown }>(
-    `SELECT (SELECT sum(GREATEST(wms_qty, 0)) FROM features.stock WHERE site = $1 AND sku = $2) AS on_hand,
-            i.reorder_point, i.safety_stock,
-            (SELECT document->'replenishment' FROM policies WHERE version = $3) AS replenishment
-     FROM (SELECT 1) one LEFT JOIN model.items i ON i.sku = $2`,
-    [site, sku, s.policyVersion],
-  );
-  const r = rows[0];
+  const r = await availabilityFacts(db, site, sku, s.policyVersion);
   const availableBefore = Number(r?.on_hand ?? 0) - reservedQty;
   const correction = s.observedQty - s.expectedQty;
   if (r?.reorder_point !== null && r?.reorder_point !== undefined) {

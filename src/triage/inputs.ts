@@ -1,6 +1,7 @@
 import type { PoolClient } from 'pg';
 import type { CaseState } from '../domain';
 import { VELOCITY_WINDOW_DAYS, type TriageInput } from '../domain/triage';
+import { outboundMovements } from '../store/model-repo';
 import { loadAvailability } from './availability';
 
 type Db = Pick<PoolClient, 'query'>;
@@ -22,16 +23,12 @@ export interface TriageInputs extends TriageInput {
 export async function loadTriageInputs(db: Db, s: CaseState, evidenceLookbackDays: number): Promise<TriageInputs> {
   const { site, sku } = s.report;
   const valueAtRisk = s.assessment?.valueAtRisk ?? Math.abs(s.observedQty - s.expectedQty) * s.report.unitCost;
-  const moved = await db.query<{ n: string; units: string | null }>(
-    `SELECT count(*) AS n, sum(-qty) FILTER (WHERE qty < 0) AS units FROM model.movements
-     WHERE site = $1 AND sku = $2 AND occurred_at >= now() - make_interval(days => $3) AND type = ANY($4::text[])`,
-    [site, sku, VELOCITY_WINDOW_DAYS, OUTBOUND_TYPES],
-  );
+  const moved = await outboundMovements(db, site, sku, VELOCITY_WINDOW_DAYS, OUTBOUND_TYPES);
 
   let velocityPerDay = 0;
   let velocitySource: TriageInputs['sources']['velocity'] = 'none';
-  if (Number(moved.rows[0].n) > 0) {
-    velocityPerDay = Number(moved.rows[0].units ?? 0) / VELOCITY_WINDOW_DAYS;
+  if (Number(moved.n) > 0) {
+    velocityPerDay = Number(moved.units ?? 0) / VELOCITY_WINDOW_DAYS;
     velocitySource = 'events';
   } else if (s.evidence?.recentTransactions?.length) {
     const units = s.evidence.recentTransactions.filter((t) => OUTBOUND_TYPES.includes(t.type)).reduce((sum, t) => sum + Math.abs(t.qty), 0);

@@ -3,13 +3,14 @@ import type { CaseState } from '../domain';
 import { triagePriority } from '../domain/triage';
 import { loadTriageInputs } from './inputs';
 import { linksOf, skuFamily } from './links';
-import { joinIncidents, leaveIncidents } from './membership';
+import { hasCaseLinks, joinIncidents, leaveIncidents } from '../store/incident-membership';
+import { itemFamily } from '../store/model-repo';
+import { storeTriage } from '../store/triage-repo';
 
 type Db = Pick<PoolClient, 'query'>;
 
 async function familyOf(db: Db, sku: string): Promise<string | undefined> {
-  const { rows } = await db.query<{ family: string | null }>('SELECT family FROM model.items WHERE sku = $1', [sku]);
-  return skuFamily(sku, rows[0]?.family);
+  return skuFamily(sku, await itemFamily(db, sku));
 }
 
 /** Where a case waits for people (an approver, a counter): from here on it is someone's work. */
@@ -31,13 +32,7 @@ export async function projectTriage(db: Db, s: CaseState, evidenceLookbackDays: 
   if (!AT_REST.has(s.status)) return;
   const inputs = await loadTriageInputs(db, s, evidenceLookbackDays);
   const triage = triagePriority(inputs);
-  await db.query('UPDATE discrepancies SET triage_score = $2, triage_band = $3, triage = $4 WHERE id = $1', [
-    s.caseId,
-    triage.score,
-    triage.band,
-    JSON.stringify({ ...triage, sources: inputs.sources }),
-  ]);
-  const linked = await db.query('SELECT 1 FROM case_links WHERE case_id = $1 LIMIT 1', [s.caseId]);
-  if (linked.rowCount) return;
+  await storeTriage(db, s.caseId, triage, { ...triage, sources: inputs.sources });
+  if (await hasCaseLinks(db, s.caseId)) return;
   await joinIncidents(db, s.caseId, s.report.site, linksOf(s.report, await familyOf(db, s.report.sku)));
 }

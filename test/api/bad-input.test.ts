@@ -3,7 +3,7 @@ import request from 'supertest';
 import { createCountTask } from '../../fake-wms/ledger/count-tasks';
 import { recordCountTask } from '../../src/store/count-tasks-repo';
 import { withTransaction } from '../../src/store/db';
-import { joinIncidents } from '../../src/triage/membership';
+import { joinIncidents } from '../../src/store/incident-membership';
 import { insertCase, reportBody, startApi, uniq, type ApiHarness } from './support';
 
 /**

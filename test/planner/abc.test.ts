@@ -6,7 +6,7 @@ import { loadConfig } from '../../src/config';
 import { DEFAULT_POLICY, InventoryEvent } from '../../src/domain';
 import { storeEvent } from '../support/store-event';
 import { classifySite } from '../../src/planner/abc';
-import { loadLocationFeatures } from '../../src/planner/features';
+import { loadLocationFeatures } from '../../src/store/location-features';
 import { createPool } from '../../src/store/db';
 import { seedBalance } from '../support/cases';
 

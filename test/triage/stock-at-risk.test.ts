@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { withTransaction } from '../../src/store/db';
 import { projectTriage } from '../../src/triage/project';
-import { upsertItemMaster } from '../../src/ingest/stock-lookup';
+import { upsertItemMaster } from '../../src/store/model-repo';
 import { insertCase, startApi, uniq, type ApiHarness } from '../api/support';
 
 /**

@@ -1,5 +1,5 @@
 import { coversSite, type Actor } from '../../domain';
-import { decodePlanCursor, encodePlanCursor, getPlan, listPlans, type CountPlan } from '../../planner/plans';
+import { decodePlanCursor, encodePlanCursor, getPlan, listPlans, type CountPlan } from '../../store/count-plans';
 import type { ApiContext } from '../deps';
 import { NotFound, ValidationError } from '../errors';
 import type { CountPlanListQuery } from '../triage-schemas';

@@ -10,7 +10,7 @@ import {
   type CaseDetailRow,
   type CaseRow,
 } from '../../store/discrepancy-queries';
-import { incidentsOfCase, type CaseIncident } from '../../triage/incident-queries';
+import { incidentsOfCase, type CaseIncident } from '../../store/incident-queries';
 import { progressQuery, stateQuery, type ProgressView } from '../../workflows/messages';
 import type { ApiContext } from '../deps';
 import { Forbidden, NotFound, ValidationError } from '../errors';

@@ -5,7 +5,7 @@ import {
   getIncident,
   listIncidents,
   type Incident,
-} from '../../triage/incident-queries';
+} from '../../store/incident-queries';
 import type { ApiContext } from '../deps';
 import { NotFound, ValidationError } from '../errors';
 import type { IncidentListQuery } from '../triage-schemas';

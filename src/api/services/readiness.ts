@@ -1,3 +1,4 @@
+import { pingDatabase } from '../../store/db';
 import type { ApiContext } from '../deps';
 
 export interface Probe {
@@ -33,7 +34,7 @@ async function probe(timeoutMs: number, fn: () => Promise<unknown>): Promise<Pro
 export async function checkReadiness(ctx: ApiContext): Promise<Readiness> {
   const ms = ctx.timeouts.readinessMs;
   const [postgres, temporal, redis] = await Promise.all([
-    probe(ms, () => ctx.db.query('SELECT 1')),
+    probe(ms, () => pingDatabase(ctx.db)),
     probe(ms, () =>
       ctx.temporal.connection.withDeadline(Date.now() + ms, () =>
         ctx.temporal.connection.workflowService.describeNamespace({ namespace: ctx.config.TEMPORAL_NAMESPACE }),

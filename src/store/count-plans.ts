@@ -1,7 +1,7 @@
 import type { Pool, PoolClient } from 'pg';
 import type { RankedLocation } from '../domain/count-risk';
 import type { PlannedLocation } from '../domain/cycle-plan';
-import { afterSql, decodeKeyset, encodeKeyset, keysetPage, orderBySql, type Keyset, type KeysetOrder } from '../store/keyset';
+import { afterSql, decodeKeyset, encodeKeyset, keysetPage, orderBySql, type Keyset, type KeysetOrder } from './keyset';
 
 type Db = Pick<Pool | PoolClient, 'query'>;
 
@@ -160,4 +160,9 @@ export async function listPlans(
   );
   const { rows: pageRows, next } = keysetPage(rows.map((r) => ({ ...r, sort_value: r.planned_text })), page.limit);
   return { items: await withItems(db, pageRows), next };
+}
+
+/** Whether a plan with this id was recorded (a count task's owner is a plan, not a case). */
+export async function planExists(db: Db, id: string): Promise<boolean> {
+  return ((await db.query('SELECT 1 FROM count_plans WHERE id = $1', [id])).rowCount ?? 0) > 0;
 }

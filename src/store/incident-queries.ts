@@ -1,8 +1,8 @@
 import type { Pool } from 'pg';
-import { afterSql, decodeKeyset, encodeKeyset, keysetPage, orderBySql, type Keyset, type KeysetOrder } from '../store/keyset';
-import type { LinkKind } from './links';
+import { afterSql, decodeKeyset, encodeKeyset, keysetPage, orderBySql, type Keyset, type KeysetOrder } from './keyset';
+import type { LinkKind } from '../triage/links';
 
-/** Read side of incidents (written by membership.ts): pages for GET /v1/incidents, one incident, a case's incidents. */
+/** Read side of incidents (written by incident-membership.ts): pages for GET /v1/incidents, one incident, a case's incidents. */
 
 export interface IncidentFilter {
   site?: string[];

@@ -1,6 +1,6 @@
 import type { PoolClient } from 'pg';
 import { shortHash } from '../domain';
-import { linkLockKey, type CaseLink } from './links';
+import { linkLockKey, type CaseLink } from '../triage/links';
 
 type Db = Pick<PoolClient, 'query'>;
 
@@ -104,4 +104,10 @@ export async function leaveIncidents(db: Db, caseId: string): Promise<void> {
     await db.query('UPDATE incident_cases SET left_at = now() WHERE incident_id = $1 AND left_at IS NULL', [open]);
     await db.query(`UPDATE incidents SET status = 'closed', closed_at = now(), updated_at = now() WHERE id = $1`, [open]);
   }
+}
+
+/** Whether a case's links were ever recorded (it joined its incidents once). */
+export async function hasCaseLinks(db: Db, caseId: string): Promise<boolean> {
+  const linked = await db.query('SELECT 1 FROM case_links WHERE case_id = $1 LIMIT 1', [caseId]);
+  return Boolean(linked.rowCount);
 }

@@ -1,11 +1,11 @@
 import type { PoolClient } from 'pg';
-import type { InventoryEvent, PolicyDocument, SkuClass } from '../../domain';
-import { DRIFT_PARAMS } from '../../domain/drift';
-import { countVarianceSeries } from '../../store/count-results-repo';
-import { attributesOf } from '../event-attributes';
-import { dayOf, isUnexplainedLoss, scannersOf, SHRINK_WINDOW_DAYS, shrinkEntities } from '../event-classes';
-import { stockEffects } from '../stock-effects';
-import type { Features, InboundLine, LastScan, LotOnHand, ShrinkWindow, StockView } from './types';
+import type { InventoryEvent, PolicyDocument, SkuClass } from '../domain';
+import { DRIFT_PARAMS } from '../domain/drift';
+import { countVarianceSeries } from './count-results-repo';
+import { attributesOf } from '../ingest/event-attributes';
+import { dayOf, isUnexplainedLoss, scannersOf, SHRINK_WINDOW_DAYS, shrinkEntities } from '../ingest/event-classes';
+import { stockEffects } from '../ingest/stock-effects';
+import type { Features, InboundLine, LastScan, LotOnHand, ShrinkWindow, StockView } from '../ingest/features/types';
 
 type Db = Pick<PoolClient, 'query'>;
 
@@ -154,4 +154,49 @@ async function loadShrink(db: Db, e: InventoryEvent): Promise<ShrinkWindow[]> {
     });
   }
   return out;
+}
+
+/** Whether Reckon holds a running balance for this bin (location '' for site level). */
+export async function isStockKnown(db: Db, key: { site: string; sku: string; location: string }): Promise<boolean> {
+  const known = await db.query('SELECT 1 FROM features.stock WHERE site = $1 AND sku = $2 AND location = $3', [key.site, key.sku, key.location]);
+  return (known.rowCount ?? 0) > 0;
+}
+
+/** Reckon's running balance of one bin as the WMS and the ERP hold it; undefined when unknown. */
+export async function stockBalance(db: Db, key: { site: string; location: string; sku: string }): Promise<{ wms: number; erp: number } | undefined> {
+  const { rows } = await db.query<{ wms_qty: string; erp_qty: string }>(`SELECT wms_qty, erp_qty FROM features.stock WHERE site = $1 AND location = $2 AND sku = $3`, [key.site, key.location, key.sku]);
+  return rows.length === 0 ? undefined : { wms: n(rows[0].wms_qty), erp: n(rows[0].erp_qty) };
+}
+
+export interface OpenInboundLine {
+  line: string;
+  sku: string;
+  location: string | null;
+  expected_qty: string;
+  received_qty: string;
+  unit_cost: string | null;
+  sku_class: SkuClass | null;
+}
+
+/** A document's announced lines nobody closed, locked until the caller's transaction ends. */
+export async function lockOpenInboundLines(db: Db, doc: { site: string; kind: string; docId: string }): Promise<OpenInboundLine[]> {
+  const { rows } = await db.query<OpenInboundLine>(
+    `SELECT l.line, l.sku, l.location, l.expected_qty, l.received_qty, i.unit_cost, i.sku_class
+       FROM features.inbound_lines l LEFT JOIN model.items i ON i.sku = l.sku
+       WHERE l.site = $1 AND l.doc_kind = $2 AND l.doc_id = $3 AND l.announced AND l.closed_at IS NULL AND l.sku IS NOT NULL
+       ORDER BY l.line FOR UPDATE OF l`,
+    [doc.site, doc.kind, doc.docId],
+  );
+  return rows;
+}
+
+/** A bin's running WMS balance with the item's cost and class, each null when Reckon does not know it. */
+export async function binBookAndItem(db: Db, key: { site: string; location: string; sku: string }): Promise<{ wms_qty: string | null; unit_cost: string | null; sku_class: SkuClass | null } | undefined> {
+  const { rows } = await db.query<{ wms_qty: string | null; unit_cost: string | null; sku_class: SkuClass | null }>(
+    `SELECT b.wms_qty, i.unit_cost, i.sku_class FROM (SELECT 1) one
+     LEFT JOIN features.stock b ON b.site = $1 AND b.location = $2 AND b.sku = $3
+     LEFT JOIN model.items i ON i.sku = $3`,
+    [key.site, key.location, key.sku],
+  );
+  return rows[0];
 }

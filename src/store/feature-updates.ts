@@ -1,9 +1,9 @@
 import type { PoolClient } from 'pg';
-import { zoneOf, type InventoryEvent } from '../../domain';
-import { announcedLines, attributesOf, documentIdOf } from '../event-attributes';
-import { dayOf, isUnexplainedLoss, scannersOf, shrinkEntities } from '../event-classes';
-import { stockEffects, stockedLocations } from '../stock-effects';
-import type { Features } from './types';
+import { zoneOf, type InventoryEvent } from '../domain';
+import { announcedLines, attributesOf, documentIdOf } from '../ingest/event-attributes';
+import { dayOf, isUnexplainedLoss, scannersOf, shrinkEntities } from '../ingest/event-classes';
+import { stockEffects, stockedLocations } from '../ingest/stock-effects';
+import type { Features } from '../ingest/features/types';
 
 type Db = Pick<PoolClient, 'query'>;
 
@@ -140,4 +140,18 @@ async function updateLots(db: Db, e: InventoryEvent, f: Features): Promise<void>
       [e.site, x.location, e.sku, e.lot, expiresOn, x.wmsDelta],
     );
   }
+}
+
+/** A bin's first balance as the WMS/ERP gave it; false when Reckon already had one. */
+export async function seedStock(db: Db, key: { site: string; sku: string; location: string }, qty: { wms: number; erp: number }): Promise<boolean> {
+  const r = await db.query(
+    `INSERT INTO features.stock (site, location, sku, wms_qty, erp_qty) VALUES ($1,$2,$3,$4,$5) ON CONFLICT (site, location, sku) DO NOTHING`,
+    [key.site, key.location, key.sku, qty.wms, qty.erp],
+  );
+  return (r.rowCount ?? 0) > 0;
+}
+
+/** Closes every still-open line of a receiving document. */
+export async function closeInboundLines(db: Db, doc: { site: string; kind: string; docId: string }): Promise<void> {
+  await db.query('UPDATE features.inbound_lines SET closed_at = now() WHERE site = $1 AND doc_kind = $2 AND doc_id = $3 AND closed_at IS NULL', [doc.site, doc.kind, doc.docId]);
 }
