@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { identifier, SkuClass } from '../domain';
+import { SiteId, Sku, SkuClass } from '../domain';
 
 /** Manual ABC class overrides (PUT/GET/DELETE /v1/skus/{sku}/class): inputs and the answer. */
-export const SkuPathParams = z.object({ sku: identifier() });
-export const ClassSiteQuery = z.strictObject({ site: identifier(32) });
+export const SkuPathParams = z.object({ sku: Sku });
+export const ClassSiteQuery = z.strictObject({ site: SiteId });
 const Reason = z.string().trim().min(1, 'say why the class is set by hand').max(500);
 export const ClassOverrideBody = z.strictObject({ skuClass: SkuClass, reason: Reason });
-export const ClassClearQuery = z.strictObject({ site: identifier(32), reason: Reason });
+export const ClassClearQuery = z.strictObject({ site: SiteId, reason: Reason });
 
 const Override = z.object({ skuClass: SkuClass, by: z.string(), at: z.string(), reason: z.string().nullable() });
 export const SkuClassSchema = z.object({

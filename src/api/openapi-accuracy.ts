@@ -1,25 +1,18 @@
-import { z } from 'zod';
-import { ClassOverrideBody, SkuClassSchema } from './class-schemas';
+import { Sku } from '../domain';
+import { ClassClearQuery, ClassOverrideBody, ClassSiteQuery, SkuClassSchema } from './class-schemas';
+import { jsonSchema, pathParameter, problem, queryParameters, ref, type Json } from './openapi-parts';
 
 /** The accuracy programme's side of /openapi.json: manual ABC class overrides, from the handlers' zod schemas. */
 
-type Json = Record<string, unknown>;
-
-function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Json {
-  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Json;
-  return rest;
-}
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: ref('Problem') } } });
 const ok = (description: string) => ({ description, content: { 'application/json': { schema: ref('SkuClass') } } });
-const text = (name: string, at: 'path' | 'query', description: string, maxLength: number) => ({ name, in: at, required: true, description, schema: { type: 'string', minLength: 1, maxLength } });
-
-const SKU = text('sku', 'path', 'the sku', 64);
-const SITE = text('site', 'query', 'the site the class holds at (within the key’s sites)', 32);
+const SKU = pathParameter('sku', Sku, 'the sku');
+const SITE = queryParameters(ClassSiteQuery, { site: 'the site the class holds at (within the key’s sites)' });
+const CLEAR = queryParameters(ClassClearQuery, { site: 'the site the class holds at (within the key’s sites)', reason: 'why the override is cleared' });
 const errors = {
   '400': problem('invalid input; `errors` names each failing field'),
   '401': problem('missing, unknown or revoked API key'),
-  '403': problem('the site is outside the key’s sites, or (changes) the key has neither admin nor inventory_control'),
+  '403': problem('(changes) the key has neither admin nor inventory_control'),
+  '404': problem('the site is outside the key’s sites (as an unknown site)'),
   '503': problem('a dependency is unavailable'),
 };
 
@@ -28,19 +21,19 @@ function accuracyPaths(): Json {
     '/v1/skus/{sku}/class': {
       get: {
         summary: 'A sku’s ABC class at a site: computed, overridden by a person, and the overrides’ history (who, when, why)',
-        parameters: [SKU, SITE],
+        parameters: [SKU, ...SITE],
         responses: { '200': ok('the class'), ...errors },
       },
       put: {
         summary: 'Override a sku’s ABC class at a site (admin, inventory_control); audited; the cycle-count planner uses it from its next run and names it in the plan’s reasons',
         description: 'Setting the class already in force writes and audits nothing (`changed: false`). A recomputation of the site’s classes keeps the override.',
-        parameters: [SKU, SITE],
+        parameters: [SKU, ...SITE],
         requestBody: { required: true, content: { 'application/json': { schema: ref('SkuClassOverride') } } },
         responses: { '200': ok('the class after the change'), ...errors },
       },
       delete: {
         summary: 'Clear a sku’s class override at a site (admin, inventory_control); audited with the reason',
-        parameters: [SKU, SITE, text('reason', 'query', 'why the override is cleared', 500)],
+        parameters: [SKU, ...CLEAR],
         responses: { '200': ok('the class after the change'), ...errors },
       },
     },

@@ -113,7 +113,7 @@ it('the planner honours the override and says so in the plan’s reasons; DELETE
   expect((await auditRows()).map((r) => [r.action, r.actor_id])).toEqual([['sku_class_overridden', 'ic-lead'], ['sku_class_override_cleared', 'ic-lead']]);
 
   // the count tasks of the first plan are open now: close them so BIN-B may be planned again
-  await engine.db.query(`UPDATE ledger.count_tasks SET status = 'done' WHERE site = $1 AND case_id = $2`, [SITE, planId]);
+  await engine.db.query(`UPDATE count_tasks SET status = 'done' WHERE site = $1 AND owner_id = $2`, [SITE, planId]);
   const planId2 = `${plannerWorkflowId(SITE)}-class-2`;
   await engine.client.workflow.execute('cycleCountPlanner', { workflowId: planId2, taskQueue: engine.config.TEMPORAL_TASK_QUEUE, args: [{ site: SITE, topN: 5 }] });
   const plan2 = await request(api.app).get(`/v1/count-plans/${encodeURIComponent(planId2)}`).set('Authorization', await auth(viewer));
