@@ -15,6 +15,7 @@ import {
   PolicyChangeBody,
   PolicyDiff,
   EffectivePolicy,
+  EffectivePolicyQuery,
   ProblemSchema,
   RecountBody,
   RejectBody,
@@ -70,6 +71,7 @@ const RESPONSE_SCHEMAS: Record<string, z.ZodType> = {
   Policy: z.object({ version: z.number().int(), document: PolicyDocument }),
   PolicyDiff,
   EffectivePolicy,
+  EffectivePolicyQuery,
 };
 
 const LIST_DESCRIPTIONS: Record<string, string> = {
@@ -204,10 +206,7 @@ export function buildOpenApi(): Json {
       '/v1/policies/effective': {
         get: {
           summary: 'The policy as it applies at a site (its override layer merged), and for each value the layer it came from',
-          parameters: [
-            { name: 'site', in: 'query', required: true, schema: { type: 'string' } },
-            { name: 'version', in: 'query', required: false, schema: { type: 'integer', minimum: 1 } },
-          ],
+          parameters: queryParameters(EffectivePolicyQuery),
           responses: { '200': ok('the effective policy', ref('EffectivePolicy')), ...standardErrors, '404': problem('unknown version') },
         },
       },

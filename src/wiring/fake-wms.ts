@@ -18,11 +18,6 @@ export function fakeWmsPorts(db: Pool, opts: ReferenceLedgerOptions = {}): { wms
   return createReferenceLedger(db, opts);
 }
 
-/** The notifier behind the in-app notifications table (both adapters keep it in Postgres). */
-export function inAppNotifier(db: Pool): NotifierPort {
-  return createReferenceLedger(db).notifier;
-}
-
 export interface IntakeWiring {
   /** a bin's stock from the WMS/ERP when Reckon sees its first event */
   stockLookup?: StockLookup;

@@ -7,7 +7,8 @@ import { anchorFilePath } from '../audit/anchor-log';
 import { createHttpAdapters } from '../adapters/http';
 import { createNotificationChannels } from '../adapters/notify';
 import type { ErpPort, MasterDataPort, NotifierPort, WmsPort } from '../adapters/ports';
-import { fakeWmsPorts, inAppNotifier } from '../wiring/fake-wms';
+import { fakeWmsPorts } from '../wiring/fake-wms';
+import { createInAppNotifier } from '../store/in-app-notifications';
 import { createRedisClient } from '../api/redis';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
@@ -45,7 +46,8 @@ function faultHook(config: Config, logger: Logger): ((id: string) => void) | und
  * Redis; notifications stay in the reference ledger's table. Otherwise the reference ledger.
  */
 function buildAdapters(config: Config, db: Pool, logger: Logger, redis: Redis | undefined): { wms: WmsPort; erp: ErpPort; notifier: NotifierPort; masterData: MasterDataPort } {
-  if (config.ADAPTER !== 'http') return fakeWmsPorts(db, { onAdjustmentCommitted: faultHook(config, logger) });
+  // in-app notifications are Reckon's own record, whichever systems stand behind the ports
+  if (config.ADAPTER !== 'http') return { ...fakeWmsPorts(db, { onAdjustmentCommitted: faultHook(config, logger) }), notifier: createInAppNotifier(db) };
   return createHttpAdapters({
     wmsUrl: config.WMS_HTTP_URL,
     erpUrl: config.ERP_HTTP_URL,
@@ -55,7 +57,7 @@ function buildAdapters(config: Config, db: Pool, logger: Logger, redis: Redis | 
     redis,
     masterDataTtlSeconds: config.MASTER_DATA_TTL_SECONDS,
     logger: logger.child({ component: 'http-adapter' }),
-    notifier: inAppNotifier(db),
+    notifier: createInAppNotifier(db),
   });
 }
 

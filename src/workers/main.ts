@@ -12,7 +12,8 @@ import { createPool } from '../store/db';
 import { migrateAsOwner } from '../store/migrate';
 import { temporalConnectionOptions } from '../temporal/connection';
 import { ensureAnchorSchedule } from '../audit/schedule';
-import { inAppNotifier, intakeWiring } from '../wiring/fake-wms';
+import { intakeWiring } from '../wiring/fake-wms';
+import { createInAppNotifier } from '../store/in-app-notifications';
 import { createAuditWatch } from './audit-watch';
 import { createReckonWorker } from './build';
 
@@ -52,7 +53,7 @@ async function main(): Promise<void> {
   }
   const stopAuditWatch =
     config.AUDIT_VERIFY_INTERVAL_SECONDS > 0
-      ? createAuditWatch({ db, logger, notifier: inAppNotifier(db), meter: Runtime.instance().metricMeter }).start(config.AUDIT_VERIFY_INTERVAL_SECONDS * 1000)
+      ? createAuditWatch({ db, logger, notifier: createInAppNotifier(db), meter: Runtime.instance().metricMeter }).start(config.AUDIT_VERIFY_INTERVAL_SECONDS * 1000)
       : () => undefined;
   // the active policy's WMS/ERP reconciliation schedules; a failure costs runs, never cases
   try {

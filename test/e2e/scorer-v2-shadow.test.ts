@@ -70,7 +70,7 @@ async function closed(workflowId: string): Promise<CaseState> {
 
 async function ledgerWrites(site: string, sku: string) {
   const q = async (table: string) => (await engine.db.query(`SELECT count(*)::int AS n FROM ledger.${table} WHERE site = $1 AND sku = $2`, [site, sku])).rows[0].n as number;
-  const notifications = (await engine.db.query(`SELECT count(*)::int AS n FROM ledger.notifications WHERE site = $1`, [site])).rows[0].n as number;
+  const notifications = (await engine.db.query(`SELECT count(*)::int AS n FROM in_app_notifications WHERE site = $1`, [site])).rows[0].n as number;
   const balance = (await engine.db.query('SELECT wms_qty, erp_qty FROM ledger.balances WHERE site = $1 AND sku = $2', [site, sku])).rows[0];
   return { adjustments: await q('adjustments'), holds: await q('holds'), countTasks: await q('count_tasks'), notifications, balance: balance && { wms: Number(balance.wms_qty), erp: Number(balance.erp_qty) } };
 }

@@ -72,16 +72,16 @@ it('two sites, two ladders: each case pins its own site layer and goes to its ow
   expect((await (await e2e.api.as(person('sup-layer', 'site_supervisor'))).post(`/v1/discrepancies/${night.id}/approve`, { reasonCode: 'VENDOR_SHORT' })).status).toBe(200);
 });
 
-it('a reason code outside the case kind\'s catalogue is a 400 naming the allowed codes; the workflow refuses it too (422)', async () => {
+it('a reason code outside the case kind\'s catalogue is a 422 naming the allowed codes, from the API and from the workflow\'s validator', async () => {
   const c = await reviewCaseAt(uniq('RC'));
   const sup = await e2e.api.as(person('sup-rc', 'site_supervisor'));
   const bad = await sup.post(`/v1/discrepancies/${c.id}/approve`, { reasonCode: 'BECAUSE' });
-  expect(bad.status).toBe(400);
+  expect(bad.status).toBe(422);
   expect(bad.headers['content-type']).toMatch(/problem\+json/);
   expect(bad.body.errors).toEqual([{ path: 'body.reasonCode', message: expect.stringMatching(/allowed: .*COUNT_CONFIRMED.*VENDOR_SHORT/) }]);
   // a reject code is not an approve code, and a kind-specific code stays with its kind
-  expect((await sup.post(`/v1/discrepancies/${c.id}/approve`, { reasonCode: 'MISCOUNT' })).status).toBe(400);
-  expect((await sup.post(`/v1/discrepancies/${c.id}/approve`, { reasonCode: 'LOST_IN_TRANSIT', comment: 'carrier' })).status).toBe(400);
+  expect((await sup.post(`/v1/discrepancies/${c.id}/approve`, { reasonCode: 'MISCOUNT' })).status).toBe(422);
+  expect((await sup.post(`/v1/discrepancies/${c.id}/approve`, { reasonCode: 'LOST_IN_TRANSIT', comment: 'carrier' })).status).toBe(422);
   // a code that needs a comment is refused without one
   const bare = await sup.post(`/v1/discrepancies/${c.id}/reject`, { reasonCode: 'VENDOR_CLAIM', comment: ' ' });
   expect(bare.status).toBe(400);

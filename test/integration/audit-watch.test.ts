@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import type { MetricMeter, MetricTags } from '@temporalio/common';
 import type { Pool } from 'pg';
 import pino from 'pino';
-import { createReferenceLedger } from '../../fake-wms/ledger';
+import { createInAppNotifier } from '../../src/store/in-app-notifications';
 import { appendAudit, type AuditEntry } from '../../src/store/audit-repo';
 import { createPool, withTransaction } from '../../src/store/db';
 import { AUDIT_METRIC_NAMES, createAuditWatch } from '../../src/workers/audit-watch';
@@ -46,7 +46,7 @@ it('a clean trail sets the gauge to 0; a rewritten one sets it, logs at error an
   const lines: { level: number; msg: string; named?: { caseId: string; problem: string }[] }[] = [];
   const logger = pino({ level: 'info' }, new Writable({ write: (chunk, _enc, done) => { lines.push(JSON.parse(String(chunk))); done(); } }));
   const { meter, values } = recordingMeter();
-  const watch = createAuditWatch({ db, logger, notifier: createReferenceLedger(db).notifier, meter });
+  const watch = createAuditWatch({ db, logger, notifier: createInAppNotifier(db), meter });
 
   const caseId = uniq('case');
   await withTransaction(db, (c) => appendAudit(c, caseId, [entry(1, 'opened'), entry(2, 'closed')]));
@@ -68,6 +68,6 @@ it('a clean trail sets the gauge to 0; a rewritten one sets it, logs at error an
     { caseId, seq: 3, problem: 'hash_mismatch' },
     { caseId, seq: 3, problem: 'head_mismatch' },
   ]);
-  const sent = await db.query(`SELECT role, subject, body FROM ledger.notifications WHERE case_id = 'audit'`);
+  const sent = await db.query(`SELECT role, subject, body FROM in_app_notifications WHERE case_id = 'audit'`);
   expect(sent.rows).toEqual([{ role: 'admin', subject: 'Audit trail verification failed: 2 problem(s)', body: `${caseId} seq 3: hash_mismatch\n${caseId} seq 3: head_mismatch` }]);
 });

@@ -38,13 +38,13 @@ it('with nobody acting, a high case climbs the ladder rung by rung; the terminal
   // hold_and_page: the stock is held and the case stays open for the paged role, with no further SLA
   const terminal = await eventually(async () => {
     const s = await handle.query(stateQuery, {});
-    const paged = await engine.db.query(`SELECT 1 FROM ledger.notifications WHERE case_id = $1 AND subject LIKE 'PAGE:%'`, [first.caseId]);
+    const paged = await engine.db.query(`SELECT 1 FROM in_app_notifications WHERE case_id = $1 AND subject LIKE 'PAGE:%'`, [first.caseId]);
     return s.escalationLevel === ladder.rungs.length && s.hold && paged.rowCount ? s : undefined;
   }, 60_000);
   expect(terminal).toMatchObject({ status: 'awaiting_approval', ownerRole: ladder.terminal.role, breached: true, hold: { released: false } });
   expect(terminal.slaDeadline).toBeUndefined();
 
-  const notified = await engine.db.query('SELECT role, subject FROM ledger.notifications WHERE case_id = $1 ORDER BY created_at', [first.caseId]);
+  const notified = await engine.db.query('SELECT role, subject FROM in_app_notifications WHERE case_id = $1 ORDER BY created_at', [first.caseId]);
   expect(notified.rows.map((r) => r.role)).toEqual([ladder.rungs[0].role, ladder.rungs[1].role, ladder.terminal.role]);
   const held = await engine.db.query('SELECT qty, released_at FROM ledger.holds WHERE case_id = $1', [first.caseId]);
   expect(held.rows).toHaveLength(1);

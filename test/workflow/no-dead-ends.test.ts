@@ -77,7 +77,7 @@ async function holdsOf(caseId: string): Promise<{ released: boolean }[]> {
   return rows.map((r) => ({ released: r.released_at !== null }));
 }
 async function pagedRoles(caseId: string): Promise<string[]> {
-  const { rows } = await pool.query(`SELECT role FROM ledger.notifications WHERE case_id = $1 AND subject LIKE 'PAGE:%'`, [caseId]);
+  const { rows } = await pool.query(`SELECT role FROM in_app_notifications WHERE case_id = $1 AND subject LIKE 'PAGE:%'`, [caseId]);
   return rows.map((r) => r.role);
 }
 async function auditActions(caseId: string): Promise<string[]> {

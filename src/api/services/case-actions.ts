@@ -113,7 +113,7 @@ async function checkReasonCode(ctx: ApiContext, row: { kind: string; site: strin
   const policy = await effectiveAt(ctx, row.policyVersion, row.site);
   if (!policy) return;
   const refusal = reasonCodeRefusal(policy.document, row.kind, decision, body.reasonCode as string | undefined, body.comment as string | undefined);
-  if (refusal) throw new ValidationError([{ path: refusal.code === 'reason_comment' ? 'body.comment' : 'body.reasonCode', message: refusal.message }], refusal.message);
+  if (refusal) throw ValidationError.rule([{ path: refusal.code === 'reason_comment' ? 'body.comment' : 'body.reasonCode', message: refusal.message }], refusal.message);
 }
 
 export interface RepinResult {
