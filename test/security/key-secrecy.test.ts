@@ -68,7 +68,7 @@ it('never writes a key anywhere but to the caller', async () => {
   await request(app).post(approve).set({ Authorization: keys.approver }).send({ reasonCode: 'SHORT' }).expect(401);
   await request(app).post(approve).set({ Authorization: `Bearer ${keys.approver} trailing` }).send({ reasonCode: 'SHORT' }).expect(401);
   await request(app).post(approve).set(as(keys.viewer)).send({ reasonCode: 'SHORT' }).expect(403);
-  await request(app).post(approve).set(as(keys.elsewhere)).send({ reasonCode: 'SHORT' }).expect(403);
+  await request(app).post(approve).set(as(keys.elsewhere)).send({ reasonCode: 'SHORT' }).expect(404); // another site's case is not found, as an unknown one
   await request(app).post(approve).set(as(keys.approver)).send({ reasonCode: '' }).expect(400);
   await request(app).get('/v1/discrepancies').query({ limit: 0 }).set(as(keys.approver)).expect(400);
   // and the accepted path: comment, read, approve, closed
