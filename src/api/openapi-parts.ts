@@ -24,7 +24,9 @@ export const ok = (description: string, schema: Json) => ({ description, content
 /** A query parameter from its schema: a comma-separated list is an array (`style: form, explode: false`). */
 function queryParameter(name: string, schema: z.ZodType, description?: string): Json {
   const list = listOf(schema);
-  const param: Json = { name, in: 'query', required: false, ...(description ? { description } : {}) };
+  // required unless the schema takes undefined (optional or defaulted)
+  const required = !schema.safeParse(undefined).success;
+  const param: Json = { name, in: 'query', required, ...(description ? { description } : {}) };
   if (!list) return { ...param, schema: jsonSchema(schema, 'input') };
   return {
     ...param,
