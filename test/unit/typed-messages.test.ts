@@ -10,9 +10,10 @@ const ROOT = join(__dirname, '..', '..');
 const DEFINITIONS = new Set(['src/workflows/messages.ts', 'src/workflows/watch-messages.ts']);
 
 const SQL = /^\s*(SELECT|INSERT|UPDATE|DELETE|WITH|CREATE|DROP|ALTER|BEGIN|COMMIT|ROLLBACK|SET|LOCK|TRUNCATE|GRANT|REVOKE|DO|NOTIFY|LISTEN|UNLISTEN|VACUUM|ANALYZE|REFRESH|COPY|SAVEPOINT|RELEASE|EXPLAIN|SHOW|RESET|DISCARD|REINDEX|COMMENT|REASSIGN)\b/i;
-const RULES: { why: string; re: RegExp; unless?: (match: RegExpExecArray) => boolean }[] = [
+const RULES: { why: string; re: RegExp; unless?: (match: RegExpExecArray, file: string) => boolean }[] = [
   { why: 'a signal or update sent by name', re: /\.(signal|executeUpdate|startUpdate|executeUpdateWithStart|startUpdateWithStart)\s*(<[^>]*>)?\(\s*['"`]/g },
-  { why: 'a workflow queried by name', re: /\.query\s*(<[^>]*>)?\(\s*(['"`])([^'"`]*)/g, unless: (m) => SQL.test(m[3]) },
+  // src/store holds Reckon's SQL (test/boundary/sql-placement.test.ts): a `.query(` there is Postgres's
+  { why: 'a workflow queried by name', re: /\.query\s*(<[^>]*>)?\(\s*(['"`])([^'"`]*)/g, unless: (m, file) => SQL.test(m[3]) || file.startsWith('src/store/') },
   { why: 'signalWithStart naming its signal', re: /\bsignal:\s*['"`]/g },
   { why: 'a handler set by name', re: /\bsetHandler\(\s*['"`]/g },
   { why: 'a message definition cast to a looser type', re: /as\s+unknown\s+as\s+(Update|Signal|Query)Definition/g },
@@ -31,7 +32,7 @@ function offences(file: string, text: string): string[] {
   const line = (index: number) => text.slice(0, index).split('\n').length;
   for (const rule of RULES) {
     for (const m of text.matchAll(rule.re)) {
-      if (!rule.unless?.(m as RegExpExecArray)) found.push(`${file}:${line(m.index ?? 0)} ${rule.why}`);
+      if (!rule.unless?.(m as RegExpExecArray, file)) found.push(`${file}:${line(m.index ?? 0)} ${rule.why}`);
     }
   }
   if (!DEFINITIONS.has(file)) {

@@ -10,10 +10,10 @@ const receipt = (qty: number, extra: { sku?: string; line?: string; attributes?:
 
 // receiving tolerance in the default policy: 0 units, 0 % (value still bounds it at class C: 500)
 describe('receiving_variance', () => {
-  it('reports an over-receipt at once, on the ASN line', () => {
+  it('reports an over-receipt at once, on the ASN line, at the receipt\'s dock', () => {
     const [r] = receivingVariance.onEvent(receipt(30), features(asn(line({ receivedQty: 80 }))));
     expect(DiscrepancyReport.parse(r)).toMatchObject({
-      kind: 'receiving_variance', location: undefined, reference: { kind: 'asn', id: 'ASN-7', line: '1' }, expectedQty: 100, observedQty: 110, process: 'receiving',
+      kind: 'receiving_variance', location: 'DOCK-1', reference: { kind: 'asn', id: 'ASN-7', line: '1' }, expectedQty: 100, observedQty: 110, process: 'receiving',
     });
   });
 
