@@ -162,11 +162,12 @@ describe('counts for every kind: from the causing event to the final state, the 
   async function countTaskOf(caseId: string): Promise<{ id: string; location: string }> {
     return eventually(async () => (await engine.db.query(`SELECT id, location FROM ledger.count_tasks WHERE case_id = $1 AND status = 'open'`, [caseId])).rows[0]);
   }
+  // generous: a recount's whole pass (evidence, score, decision, approval request) on a loaded CI machine
   const caseRow = (id: string, statuses: string[]) =>
     eventually(async () => {
       const r = (await engine.db.query('SELECT * FROM discrepancies WHERE id = $1', [id])).rows[0];
       return r && statuses.includes(r.status) ? r : undefined;
-    });
+    }, 90_000);
 
   it('receiving_variance: the receipt\'s dock is the case\'s location; the default policy recounts it there; the count confirms the short and a person closes it', async () => {
     const sku = uniq('SKU');
