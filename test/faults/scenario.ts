@@ -54,7 +54,7 @@ export const FAULT_POLICY: PolicyDocument = PolicyDocument.parse({
   approval: { ...DEFAULT_POLICY_INPUT.approval, fourEyesAbove: 1_000_000 },
   // a review case is a receiving variance that goes straight to the approver (the default policy
   // recounts receiving variances at the dock first; the recount cases cover counting here)
-  recounts: { ...DEFAULT_POLICY_INPUT.recounts, kinds: DEFAULT_POLICY_INPUT.recounts.kinds.filter((k) => k !== 'receiving_variance') },
+  recounts: { ...DEFAULT_POLICY_INPUT.recounts, kinds: (DEFAULT_POLICY_INPUT.recounts.kinds ?? []).filter((k) => k !== 'receiving_variance') },
 });
 
 export const APPROVER = { userId: 'ic-faults', roles: ['inventory_control'], sites: ['*'] };
