@@ -237,6 +237,93 @@ describe('counts for every kind: from the causing event to the final state, the 
     expect((await countTaskOf(c.id)).location).toBe(bin);
   });
 
+  const balance = async (sku: string, location: string) =>
+    (await engine.db.query('SELECT wms_qty::float AS wms, erp_qty::float AS erp FROM ledger.balances WHERE site = $1 AND sku = $2 AND location = $3', [site, sku, location])).rows[0];
+
+  it('phantom_stock: the short pick\'s bin is the location; the recount finds it empty and the approved correction brings the books to the shelf', async () => {
+    const sku = uniq('SKU');
+    await seedBalance(engine.db, { site, location: 'PS-03', sku, wms: 30, erp: 30 });
+    // asked for 6, found 2: the system believed in 28 that are not there
+    expect((await post(ev({ type: 'pick', site, sku, location: 'PS-03', qty: 2, attributes: { shortQty: 4 }, actor: { userId: 'picker-3' } }))).cases).toHaveLength(1);
+    const c = await caseOf('phantom_stock', sku);
+    expect(c.location).toBe('PS-03');
+    await caseRow(c.id, ['awaiting_recount']);
+    const task = await countTaskOf(c.id);
+    expect(task.location).toBe('PS-03');
+    expect((await (await api.as(integration)).post('/v1/counts', { taskId: task.id, countedQty: 0, countedBy: 'counter-3' })).status).toBe(202);
+    await caseRow(c.id, ['awaiting_approval']);
+    // the picker named by the pick may not approve the case about it
+    const picker = await api.as({ userId: 'picker-3', roles: ['site_supervisor'], sites: [site] });
+    expect((await picker.post(`/v1/discrepancies/${c.id}/approve`, { reasonCode: 'COUNT_CONFIRMED' })).status).toBe(422);
+    expect((await (await api.as(approver)).post(`/v1/discrepancies/${c.id}/approve`, { reasonCode: 'COUNT_CONFIRMED' })).status).toBe(200);
+    expect((await caseRow(c.id, ['closed'])).resolution).toBe('approved_adjusted');
+    // the shelf is empty and now so are the books
+    expect((await eventually(async () => { const b = await balance(sku, 'PS-03'); return b?.wms === 0 ? b : undefined; })).wms).toBe(0);
+  });
+
+  it('system_mismatch: an ERP receipt the WMS never saw puts the systems apart at a bin; the recount sides with the WMS and the approved correction brings the ERP to the shelf', async () => {
+    const sku = uniq('SKU');
+    await seedItem(engine, sku, 20);
+    await seedBalance(engine.db, { site, location: 'SM-01', sku, wms: 50, erp: 50 });
+    // the ERP books a receipt of 30 into SM-01; nothing arrived there
+    expect((await post(ev({ type: 'receipt', source: 'erp', site, sku, location: 'SM-01', qty: 30, actor: { userId: 'clerk-sm' } }))).cases).toEqual([]);
+    const c = await caseOf('system_mismatch', sku);
+    expect(c.location).toBe('SM-01');
+    expect([Number(c.expected_qty), Number(c.observed_qty)]).toEqual([80, 50]);
+    await caseRow(c.id, ['awaiting_recount']);
+    const task = await countTaskOf(c.id);
+    expect(task.location).toBe('SM-01');
+    // the shelf holds what the WMS says: the ERP is the one to correct
+    expect((await (await api.as(integration)).post('/v1/counts', { taskId: task.id, countedQty: 50, countedBy: 'counter-sm' })).status).toBe(202);
+    await caseRow(c.id, ['awaiting_approval']);
+    // the clerk who booked it may not approve the case about it
+    const clerk = await api.as({ userId: 'clerk-sm', roles: ['site_supervisor'], sites: [site] });
+    expect((await clerk.post(`/v1/discrepancies/${c.id}/approve`, { reasonCode: 'SYNC_LAG' })).status).toBe(422);
+    expect((await (await api.as(approver)).post(`/v1/discrepancies/${c.id}/approve`, { reasonCode: 'SYNC_LAG' })).status).toBe(200);
+    expect((await caseRow(c.id, ['closed'])).resolution).toBe('approved_adjusted');
+    expect(await eventually(async () => { const b = await balance(sku, 'SM-01'); return b?.erp === 50 ? b : undefined; })).toEqual({ wms: 50, erp: 50 });
+  });
+
+  it('lot_expiry: the expired lot\'s bin is the location; the recount finds the lot there and a person writes it off', async () => {
+    const sku = uniq('SKU');
+    const res = await post(ev({ type: 'receipt', site, sku, location: 'LX-03', qty: 10, lot: 'L-OLD', expiresOn: '2020-01-01', attributes: { postedToErp: true }, actor: { userId: 'recv-lx' } }));
+    expect(res.cases).toHaveLength(1);
+    const c = await caseOf('lot_expiry', sku);
+    expect(c.location).toBe('LX-03');
+    await caseRow(c.id, ['awaiting_recount']);
+    const task = await countTaskOf(c.id);
+    expect(task.location).toBe('LX-03');
+    expect((await (await api.as(integration)).post('/v1/counts', { taskId: task.id, countedQty: 10, countedBy: 'counter-lx' })).status).toBe(202);
+    await caseRow(c.id, ['awaiting_approval']);
+    const approved = await (await api.as(approver)).post(`/v1/discrepancies/${c.id}/approve`, { reasonCode: 'EXPIRED', comment: 'expired lot L-OLD scrapped' });
+    expect(approved.status).toBe(200);
+    const closed = await caseRow(c.id, ['closed']);
+    expect(closed.resolution).toMatch(/^approved/);
+  });
+
+  it('return_unposted: the returns bin is the location; a count there is allowed though not automatic, and the case closes with its hold released', async () => {
+    const sku = uniq('SKU');
+    const returnId = uniq('RMA');
+    await post(ev({ type: 'return_received', site, sku, location: 'RET-7', qty: 4, reference: { kind: 'return', id: returnId }, actor: { userId: 'ret-clerk' } }));
+    const c = await caseOf('return_unposted', sku);
+    expect(c.location).toBe('RET-7');
+    // not in the policy's recount kinds (a disposition, not a quantity): it waits for a person
+    await caseRow(c.id, ['awaiting_approval']);
+    const holds = async () => (await engine.db.query(`SELECT CASE WHEN released_at IS NULL THEN 'active' ELSE 'released' END AS status FROM ledger.holds WHERE case_id = $1`, [c.id])).rows.map((r) => r.status);
+    await eventually(async () => ((await holds()).includes('active') ? true : undefined));
+    // the person asks for the returns bin to be counted before deciding
+    expect((await (await api.as(approver)).post(`/v1/discrepancies/${c.id}/recount`, { comment: 'are the 4 on the returns bin?' })).status).toBe(200);
+    const task = await countTaskOf(c.id);
+    expect(task.location).toBe('RET-7');
+    expect((await (await api.as(integration)).post('/v1/counts', { taskId: task.id, countedQty: 4, countedBy: 'counter-ret' })).status).toBe(202);
+    const waiting = await caseRow(c.id, ['awaiting_approval', 'closed']);
+    if (waiting.status === 'awaiting_approval') {
+      expect((await (await api.as(approver)).post(`/v1/discrepancies/${c.id}/reject`, { reasonCode: 'NOT_AN_ISSUE', comment: 'restocked; disposition posted by hand' })).status).toBe(200);
+    }
+    await caseRow(c.id, ['closed']);
+    expect(await eventually(async () => { const h = await holds(); return h.length > 0 && !h.includes('active') ? h : undefined; })).not.toContain('active');
+  });
+
   it('transfer_delay: a recount is a 409 saying a count cannot settle a transfer in flight', async () => {
     const res = await (await api.as(integration)).post('/v1/discrepancies', {
       kind: 'transfer_delay', site, sku: uniq('SKU'), location: 'RCV-1', reference: { kind: 'transfer', id: uniq('TR') },
