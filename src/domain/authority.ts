@@ -94,9 +94,21 @@ export interface ApprovalAsk {
   comment?: string;
 }
 
-/** The adjustment an approval posts: its own, else the first approval's, else the variance in force. */
+/**
+ * Kinds whose quantities size a pattern of movements the books already hold (unexplained losses
+ * adjusted out by one user, count variances drifting one way), not the books against a shelf.
+ * Approving one confirms its cause: posting the variance would put the lost stock back.
+ */
+const BOOKED_PATTERN_KINDS: ReadonlySet<string> = new Set(['shrink_pattern', 'drift']);
+
+/** What an approval that names no quantity posts: the variance in force, or nothing for a booked pattern. */
+export function defaultAdjustment(state: Pick<CaseState, 'report' | 'observedQty' | 'expectedQty'>): number {
+  return BOOKED_PATTERN_KINDS.has(state.report.kind) ? 0 : state.observedQty - state.expectedQty;
+}
+
+/** The adjustment an approval posts: its own, else the first approval's, else the default. */
 export function adjustmentToPost(state: CaseState, adjustQty?: number): number {
-  return adjustQty ?? state.approvals[0]?.adjustQty ?? state.observedQty - state.expectedQty;
+  return adjustQty ?? state.approvals[0]?.adjustQty ?? defaultAdjustment(state);
 }
 
 /**
@@ -122,7 +134,9 @@ const EPSILON = 1e-9;
 export function checkAdjustment(policy: PolicyDocument, state: CaseState, ask: ApprovalAsk): Refusal | null {
   const qty = adjustmentToPost(state, ask.adjustQty);
   const variance = state.observedQty - state.expectedQty;
-  const withinVariance = Math.abs(qty) <= Math.abs(variance) + EPSILON && (qty === 0 || Math.sign(qty) === Math.sign(variance));
+  // a booked pattern's variance is its size, not a direction on the books: either way, up to its size
+  const sameWay = qty === 0 || Math.sign(qty) === Math.sign(variance) || BOOKED_PATTERN_KINDS.has(state.report.kind);
+  const withinVariance = Math.abs(qty) <= Math.abs(variance) + EPSILON && sameWay;
   if (withinVariance) return null;
   const cap = policy.approval.adjustCap;
   if (cap === undefined) {

@@ -12,7 +12,7 @@ import { records } from './activity-proxies';
 import { CaseContext, initialState, QUIET_AUTOMATIC_STEPS_PATCH } from './case-context';
 import { gatherEvidence } from './evidence';
 import { registerHandlers } from './handlers';
-import { applyPatternUpdate, rescorePattern } from './pattern-growth';
+import { applyPatternUpdate, rescorePattern, rescorePatternInAttention } from './pattern-growth';
 import { scoreAndAssess } from './scoring-step';
 import type { DiscrepancyWorkflowInput } from './messages';
 import { close, finish, NO_DEAD_ENDS_PATCH, placeHold, postAdjustment, releaseHold, WriteRefused } from './stock-writes';
@@ -90,7 +90,8 @@ async function step(ctx: CaseContext, input: DiscrepancyWorkflowInput): Promise<
       return;
     }
     case 'needs_attention':
-      return awaitAttention(ctx, input);
+      if ((await awaitAttention(ctx, input)) === 'pattern_grew') return rescorePatternInAttention(ctx);
+      return;
   }
 }
 

@@ -6,6 +6,7 @@ import {
   coversSite,
   hasApproverRole,
   COMMENTS_KEPT,
+  defaultAdjustment,
   keepLast,
   caseLadder,
   positionOn,
@@ -214,7 +215,7 @@ function registerDecisionUpdates(ctx: CaseContext): void {
     (u) => {
       const s = ctx.state;
       const variance = s.observedQty - s.expectedQty;
-      const adjustQty = u.adjustQty ?? variance;
+      const adjustQty = u.adjustQty ?? defaultAdjustment(s);
       const role = approvalLimit(ctx.policy!.document, s, u.actor)?.role ?? u.actor.roles[0];
       s.approvals.push({ userId: u.actor.userId, role, adjustQty, reasonCode: u.reasonCode, comment: u.comment, at: nowIso(), variance });
       markFirstAction(s);
@@ -222,7 +223,8 @@ function registerDecisionUpdates(ctx: CaseContext): void {
       const needed = approvalsRequiredFor(ctx.policy!.document, s);
       if (s.approvals.length >= needed) {
         ctx.decision = { kind: 'approve', userId: u.actor.userId, reasonCode: u.reasonCode, comment: u.comment, adjustQty: s.approvals[0].adjustQty };
-        return result(ctx, `approved; adjustment of ${s.approvals[0].adjustQty} is being posted`);
+        const posted = s.approvals[0].adjustQty;
+        return result(ctx, posted === 0 ? 'approved; no adjustment to post' : `approved; adjustment of ${posted} is being posted`);
       }
       ctx.dirty = true;
       return result(ctx, `approval ${s.approvals.length} of ${needed} recorded; a different approver must also approve`);

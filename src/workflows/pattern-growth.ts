@@ -54,3 +54,21 @@ export async function rescorePattern(ctx: CaseContext): Promise<void> {
   }
   await ctx.record();
 }
+
+/**
+ * A pattern that changed while a person looks at a refused write: the write was sized for the
+ * old pattern. The case takes the new quantities and score and stays with its owner; approvals
+ * for the old size are void, and `retry` now decides again on the current size.
+ */
+export async function rescorePatternInAttention(ctx: CaseContext): Promise<void> {
+  const s = ctx.state;
+  if (!applyPatternUpdate(ctx)) {
+    await ctx.record();
+    return;
+  }
+  voidStaleApprovals(ctx);
+  await scoreAndAssess(ctx);
+  s.attentionResume = { status: 'deciding' };
+  ctx.audit('attention_redecides', 'system', 'reckon', { reason: 'the pattern changed after the refused write was decided: a retry decides again on its current size', refused: s.attention?.write });
+  await ctx.record();
+}

@@ -260,10 +260,17 @@ export async function needsAttention(ctx: CaseContext, err: WriteRefused): Promi
   await ctx.record();
 }
 
-export async function awaitAttention(ctx: CaseContext, input: DiscrepancyWorkflowInput): Promise<void> {
+/** Patch id: a pattern report that comes while the case needs attention updates and re-scores it. */
+export const PATTERN_GROWS_IN_ATTENTION_PATCH = 'pattern-grows-in-attention';
+
+/** Waits for a person's retry or manual resolution; 'pattern_grew' when a pattern report changed the case meanwhile. */
+export async function awaitAttention(ctx: CaseContext, input: DiscrepancyWorkflowInput): Promise<'pattern_grew' | void> {
   const s = ctx.state;
-  await rest(ctx, input, () => ctx.attentionAction !== undefined, () => undefined, () => `needs attention: ${s.attention?.write ?? 'a write'} refused; ${s.ownerRole} retries or resolves`);
-  const action = ctx.attentionAction!;
+  // a pattern that grows while a person looks at a refused write: the case takes its new size (patched)
+  const grows = patched(PATTERN_GROWS_IN_ATTENTION_PATCH);
+  await rest(ctx, input, () => ctx.attentionAction !== undefined || (grows && ctx.patternUpdate !== undefined), () => undefined, () => `needs attention: ${s.attention?.write ?? 'a write'} refused; ${s.ownerRole} retries or resolves`);
+  if (ctx.attentionAction === undefined) return 'pattern_grew';
+  const action = ctx.attentionAction;
   ctx.attentionAction = undefined;
   if (action.kind === 'retry') {
     const resume = s.attentionResume ?? { status: 'auto_resolving' as const };
@@ -288,3 +295,4 @@ export async function awaitAttention(ctx: CaseContext, input: DiscrepancyWorkflo
   await finish(ctx, 'resolved_manually', `resolved manually by ${action.userId}: ${action.reasonCode} — ${action.comment}`, { kind: 'user', id: action.userId });
   await ctx.record();
 }
+

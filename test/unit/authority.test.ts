@@ -10,6 +10,7 @@ import {
   checkDecision,
   coversSite,
   decisionValue,
+  defaultAdjustment,
   type Actor,
   type ApprovalRecord,
   type CaseState,
@@ -255,5 +256,28 @@ describe('the adjustment an approver posts is bounded and is what the limits jud
     // the second approver is judged by the first approval's adjustment
     expect(verdict(checkDecision(capped, s, ic, 'approve'))).toEqual(['refused', 'approval_limit']);
     expect(checkDecision(capped, s, actor('ss2', ['site_supervisor']), 'approve')).toBeNull();
+  });
+});
+
+describe('a booked pattern (shrink, drift): approving confirms its cause and posts nothing unless told', () => {
+  // 15 units lost by one user against peers' 2: the losses are already adjusted out of the books
+  const shrink = (): CaseState => {
+    const s = caseState({ value: 260 });
+    return { ...s, report: { ...s.report, kind: 'shrink_pattern', location: undefined, unitCost: 20 }, expectedQty: 2, observedQty: 15 };
+  };
+  const lp = actor('lp1', ['loss_prevention']);
+
+  it('posts no adjustment by default (the variance would put the lost stock back)', () => {
+    expect(defaultAdjustment(shrink())).toBe(0);
+    expect(defaultAdjustment(caseState())).toBe(-10);
+    expect(checkDecision(P, shrink(), lp, 'approve')).toBeNull();
+  });
+
+  it.each<[string, number, [string, string] | null]>([
+    ['more units found missing, up to the pattern\'s size', -3, null],
+    ['units found after all', 3, null],
+    ['more than the pattern\'s size', -14, ['refused', 'adjust_qty']],
+  ])('an approver may name a quantity either way within the pattern: %s', (_name, adjustQty, want) => {
+    expect(verdict(checkDecision(P, shrink(), lp, 'approve', { adjustQty }))).toEqual(want);
   });
 });

@@ -248,3 +248,36 @@ it('approvals given before a recount changed the variance are voided: the adjust
   expect(rows).toHaveLength(1);
   expect(rows[0].detail).toMatchObject({ voided: [{ userId: 'sup-a', adjustQty: -40, variance: -40 }], variance: -10 });
 });
+
+it('a shrink pattern that grows while its refused write waits for a person: the case takes the new size, and the retry decides again on it', async () => {
+  const site = uniq('T');
+  const sku = uniq('SKU');
+  const pattern = { kind: 'shrink_pattern' as const, site, sku, reference: { kind: 'other' as const, id: 'user:u-night-9' }, unitCost: 20, skuClass: 'B' as const, source: 'reckon-detector', causedBy: ['u-night-9'] };
+  const h = await report({ ...pattern, expectedQty: 2, observedQty: 9, sourceEventIds: [uniq('ADJ')] });
+  await until(h, (s) => s.status === 'awaiting_approval');
+  intercept = (req) => (req.method === 'POST' && req.path.endsWith('/adjustments') ? { status: 422, detail: 'period closed for posting' } : undefined);
+  // a named quantity: the write the WMS refuses
+  await signedUpdate(h, approveUpdate, { actor: actor('lp-1', 'loss_prevention'), reasonCode: 'THEFT', adjustQty: -5, comment: 'five cartons gone' });
+  const stuck = await waitForStatus(engine.client, h.workflowId, ['needs_attention'], 60_000);
+  expect(stuck.attention?.error).toMatch(/period closed for posting/);
+
+  // two more losses by the same user: the detector reports the pattern at 15 units
+  await h.signal(reportSignal, { report: DiscrepancyReport.parse({ ...pattern, expectedQty: 2, observedQty: 15, sourceEventIds: [uniq('ADJ')] }), receivedAt: new Date().toISOString() });
+  const grown = await until(h, (s) => s.observedQty === 15 && s.assessment?.valueAtRisk === 260);
+  // still with the person who must act on the refusal; the approval for 7 units is void
+  expect(grown.status).toBe('needs_attention');
+  expect(grown.approvals).toEqual([]);
+  expect(await adjustmentsFor(pool, site, sku)).toEqual([]);
+
+  intercept = undefined; // the WMS is fixed
+  await signedUpdate(h, retryUpdate, { actor: actor('lp-1', 'loss_prevention'), comment: 'period reopened' });
+  // the retry does not post the stale approval: the grown pattern is decided again
+  await until(h, (s) => s.status === 'awaiting_approval' && s.observedQty === 15);
+  // the loss is already booked (the user's own adjustments): an investigator books a known 3 more found missing
+  const ok = await signedUpdate(h, approveUpdate, { actor: actor('lp-2', 'loss_prevention'), reasonCode: 'THEFT', adjustQty: -3, comment: 'three more cartons gone from the cage' });
+  expect(ok.outcome).toMatch(/adjustment of -3 /);
+  const final = (await h.result()) as CaseState;
+  expect(final.resolution).toBe('approved_adjusted');
+  expect((await adjustmentsFor(pool, site, sku)).map((a) => a.qty)).toEqual([-3]);
+  expect(await auditActions(final.caseId)).toEqual(expect.arrayContaining(['write_refused', 'pattern_grew', 'attention_redecides', 'retry_requested']));
+});
