@@ -96,8 +96,8 @@ export const KpisSchema = z.object({
     .array(z.object({ kind: z.string(), site: z.string(), rate: z.number().nullable(), falsePositives: count, decided: count }))
     .describe('outcomes judged false positive / outcomes with a verdict, by kind and site'),
   byReasonCode: z
-    .array(z.object({ kind: z.string(), reasonCode: z.string(), resolution: z.string(), cases: count, valueAtRisk: z.number() }))
-    .describe('cases a person closed, by kind and the reason code given (the policy catalogue), most frequent first'),
+    .array(z.object({ kind: z.string(), reasonCode: z.string().nullable(), resolution: z.string(), closedBy: z.enum(['person', 'reckon']), cases: count, valueAtRisk: z.number() }))
+    .describe("closed cases by kind and reason code, most frequent first: a person's code from the policy catalogue, or the code Reckon posted its own adjustment with; automatic closes that posted nothing have no code"),
   topRootCauses: z
     .array(z.object({ site: z.string(), location: z.string(), total: count, causes: z.array(z.object({ rootCause: z.string(), count })) }))
     .describe('the most frequent root causes of true outcomes per location, busiest locations first'),

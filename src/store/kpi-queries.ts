@@ -181,23 +181,46 @@ export async function falsePositivesByKindAndSite(db: Pool, f: KpiFilter): Promi
 
 export interface ReasonCodeRow {
   kind: string;
-  reasonCode: string;
+  /** the person's code, or the code Reckon posted its own adjustment with; null when nothing was posted automatically */
+  reasonCode: string | null;
   resolution: string;
+  closedBy: 'person' | 'reckon';
   cases: number;
   valueAtRisk: number;
 }
 
-/** The cohort's cases a person closed, by kind and the reason code they gave (the policy's catalogue). */
+const PERSON_CLOSES = `('approved_adjusted', 'rejected_no_change', 'resolved_manually')`;
+
+/**
+ * The cohort's closed cases by kind and reason code: a person's code from the policy's catalogue,
+ * or, for an automatic adjustment, the code it was posted with (the pinned policy's, its site
+ * layer first). Automatic closes that posted nothing (suppressed, resynced, settled by a recount,
+ * the terminal rung) are counted with no code, so the figures add up to every closed case.
+ */
 export async function casesByReasonCode(db: Pool, f: KpiFilter): Promise<ReasonCodeRow[]> {
   const p = new Params();
-  const where = [`d.opened_at >= ${p.add(f.from)}`, `d.opened_at < ${p.add(f.to)}`, ...scope(f, p), `d.status = 'closed'`, `d.state->>'resolutionCode' IS NOT NULL`];
+  const where = [`d.opened_at >= ${p.add(f.from)}`, `d.opened_at < ${p.add(f.to)}`, ...scope(f, p), `d.status = 'closed'`];
   const { rows } = await db.query(
-    `SELECT d.kind, d.state->>'resolutionCode' AS code, d.resolution, count(*) AS cases, COALESCE(sum(d.value_at_risk), 0) AS value
-     FROM discrepancies d WHERE ${where.join(' AND ')}
-     GROUP BY 1, 2, 3 ORDER BY 1, count(*) DESC, 2, 3`,
+    `SELECT d.kind,
+            COALESCE(d.state->>'resolutionCode',
+              CASE WHEN d.resolution = 'auto_resolved' AND d.decision->>'correction' = 'adjust' AND COALESCE((d.decision->>'adjustQty')::numeric, 0) <> 0
+                   THEN COALESCE(pol.document->'overrides'->d.site->>'autoAdjustReasonCode', pol.document->>'autoAdjustReasonCode') END) AS code,
+            d.resolution,
+            CASE WHEN d.resolution IN ${PERSON_CLOSES} THEN 'person' ELSE 'reckon' END AS closed_by,
+            count(*) AS cases, COALESCE(sum(d.value_at_risk), 0) AS value
+     FROM discrepancies d LEFT JOIN policies pol ON pol.version = d.policy_version
+     WHERE ${where.join(' AND ')}
+     GROUP BY 1, 2, 3, 4 ORDER BY 1, count(*) DESC, 2 NULLS LAST, 3`,
     p.values,
   );
-  return rows.map((r) => ({ kind: r.kind as string, reasonCode: r.code as string, resolution: r.resolution as string, cases: num(r.cases), valueAtRisk: num(r.value) }));
+  return rows.map((r) => ({
+    kind: r.kind as string,
+    reasonCode: (r.code as string | null) ?? null,
+    resolution: r.resolution as string,
+    closedBy: r.closed_by as 'person' | 'reckon',
+    cases: num(r.cases),
+    valueAtRisk: num(r.value),
+  }));
 }
 
 export interface LocationRootCauses {

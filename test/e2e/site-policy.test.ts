@@ -2,6 +2,7 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { stateQuery, approveUpdate, rejectUpdate } from '../../src/workflows/messages';
 import type { Persona } from '../support/api';
 import { useEngineWithApi, WMS_INTEGRATION } from '../support/e2e';
+import { seedBalance } from '../support/cases';
 import { eventually, uniq } from '../support/engine';
 import { signedUpdate } from '../support/signed-update';
 import { LAYERED_SITES } from '../support/test-policy';
@@ -100,7 +101,7 @@ it('a reason code outside the case kind\'s catalogue is a 422 naming the allowed
   await e2e.caseRow(c.id);
 });
 
-it('KPIs group closed cases by kind and reason code', async () => {
+it('KPIs group every closed case by kind and reason code: a person\'s, or the one Reckon adjusted with', async () => {
   const site = uniq('KPI');
   const cases = [await reviewCaseAt(site), await reviewCaseAt(site), await reviewCaseAt(site)];
   const sup = await e2e.api.as(person('sup-kpi', 'site_supervisor'));
@@ -108,10 +109,19 @@ it('KPIs group closed cases by kind and reason code', async () => {
   expect((await sup.post(`/v1/discrepancies/${cases[1].id}/approve`, { reasonCode: 'VENDOR_SHORT' })).status).toBe(200);
   expect((await sup.post(`/v1/discrepancies/${cases[2].id}/reject`, { reasonCode: 'MISCOUNT', comment: 'dock recounted it' })).status).toBe(200);
   for (const c of cases) await e2e.caseRow(c.id);
+  // and one Reckon closes itself: 2 of 120 short at 10, inside tolerance, adjusted with the policy's code
+  const sku = uniq('SKU');
+  await seedBalance(e2e.engine.db, { site, location: 'A-01-01', sku, wms: 120, erp: 120 });
+  const auto = await (await e2e.api.as(WMS_INTEGRATION)).post('/v1/discrepancies', {
+    kind: 'count_variance', site, sku, location: 'A-01-01', expectedQty: 120, observedQty: 118, unitCost: 10, skuClass: 'B', source: 'wms', sourceEventIds: [uniq('CNT')],
+  });
+  expect(auto.status).toBe(202);
+  expect((await e2e.caseRow(auto.body.id, ['closed'])).resolution).toBe('auto_resolved');
   const kpis = await (await e2e.api.as(person('v-kpi', 'viewer'))).get(`/v1/kpis?site=${site}`);
   expect(kpis.status).toBe(200);
   expect(kpis.body.byReasonCode).toEqual([
-    { kind: 'receiving_variance', reasonCode: 'VENDOR_SHORT', resolution: 'approved_adjusted', cases: 2, valueAtRisk: 200 },
-    { kind: 'receiving_variance', reasonCode: 'MISCOUNT', resolution: 'rejected_no_change', cases: 1, valueAtRisk: 100 },
+    { kind: 'count_variance', reasonCode: 'CYCLE_COUNT', resolution: 'auto_resolved', closedBy: 'reckon', cases: 1, valueAtRisk: 20 },
+    { kind: 'receiving_variance', reasonCode: 'VENDOR_SHORT', resolution: 'approved_adjusted', closedBy: 'person', cases: 2, valueAtRisk: 200 },
+    { kind: 'receiving_variance', reasonCode: 'MISCOUNT', resolution: 'rejected_no_change', closedBy: 'person', cases: 1, valueAtRisk: 100 },
   ]);
 });
