@@ -1,9 +1,17 @@
 import type { DiscrepancyReport } from './discrepancy';
 
+/**
+ * Kinds whose subject is a document line (an ASN line short, a transfer line late, a return not
+ * dispositioned): with the reference in the key, the location stays out of it, so a line
+ * received over two docks, or reported once by a detector and once by a watcher, is one case.
+ */
+const DOCUMENT_LINE_KINDS: ReadonlySet<string> = new Set(['receiving_variance', 'transfer_delay', 'return_unposted']);
+
 /** The dedupe key (docs/architecture.md, "How an event becomes a case"): kind + site + sku + location + reference. */
 export function dedupeKey(r: Pick<DiscrepancyReport, 'kind' | 'site' | 'sku' | 'location' | 'reference'>): string {
   const ref = r.reference ? `${r.reference.kind}:${r.reference.id}:${r.reference.line ?? ''}` : '';
-  return [r.kind, r.site, r.sku, r.location ?? '', ref].join('|');
+  const location = r.reference && DOCUMENT_LINE_KINDS.has(r.kind) ? '' : (r.location ?? '');
+  return [r.kind, r.site, r.sku, location, ref].join('|');
 }
 
 /** 32-bit FNV-1a twice with different seeds: short, stable, dependency-free (usable in workflows). */

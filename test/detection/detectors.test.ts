@@ -58,6 +58,22 @@ describe('detectors through POST /v1/events', () => {
     expect(exact.cases).toEqual([]);
   });
 
+  it('receiving_variance: one ASN line over-received at two docks is one case, whichever dock each receipt came to', async () => {
+    const { site, sku } = fresh();
+    const asnId = uniq('ASN');
+    await post(ev({ type: 'asn', site, reference: { kind: 'asn', id: asnId }, attributes: { lines: [{ line: '1', sku, qty: 100 }] } }));
+    const line = { kind: 'asn' as const, id: asnId, line: '1' };
+    expect((await post(ev({ type: 'receipt', site, sku, location: 'DOCK-1', qty: 60, reference: line }))).cases).toEqual([]);
+    // booked twice: over at DOCK-2, then more at DOCK-1
+    const atTwo = await post(ev({ type: 'receipt', site, sku, location: 'DOCK-2', qty: 60, reference: line }));
+    expect(atTwo.cases).toHaveLength(1);
+    const atOne = await post(ev({ type: 'receipt', site, sku, location: 'DOCK-1', qty: 10, reference: line }));
+    expect(atOne.cases).toEqual(atTwo.cases);
+    const [c] = await waitForCases(engine, site, 'receiving_variance');
+    await eventually(async () => ((await casesAt(engine, site, 'receiving_variance')).find((r) => r.id === c.id && r.occurrences === 2) ? true : undefined));
+    expect(await casesAt(engine, site, 'receiving_variance')).toHaveLength(1);
+  });
+
   it('negative_inventory: a pick past zero opens a case; a pick within the balance does not', async () => {
     const { site, sku } = fresh();
     await seedBalance(engine.db, { site, location: 'B-01', sku, wms: 2, erp: 2 });

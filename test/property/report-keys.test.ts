@@ -60,7 +60,10 @@ const keyFields = fc.record(
   { kind: fc.constantFrom(...DISCREPANCY_KINDS), site: part, sku: part, location: part, reference },
   { requiredKeys: ['kind', 'site', 'sku'] },
 );
-const canonical = (k: object) => JSON.stringify(k, ['kind', 'site', 'sku', 'location', 'reference', 'id', 'line']);
+// a document line's case (receiving variance, transfer delay, unposted return) is keyed by the line, not where it stands
+const LINE_KINDS = new Set(['receiving_variance', 'transfer_delay', 'return_unposted']);
+const canonical = (k: { kind: string; reference?: unknown; location?: string }) =>
+  JSON.stringify(k.reference && LINE_KINDS.has(k.kind) ? { ...k, location: undefined } : k, ['kind', 'site', 'sku', 'location', 'reference', 'id', 'line']);
 
 describe('dedupe key and workflow id', () => {
   it('are injective: different key fields never share a dedupe key or a workflow id', () => {

@@ -199,8 +199,6 @@ describe('dedupeKey and workflowIdForKey', () => {
     ['site', { ...key, site: 'DC2' }],
     ['sku', { ...key, sku: 'SKU-124' }],
     ['sku case', { ...key, sku: 'sku-123' }],
-    ['location', { ...key, location: 'DOCK-2' }],
-    ['location absent', { ...key, location: undefined }],
     ['reference absent', { ...key, reference: undefined }],
     ['reference kind', { ...key, reference: { kind: 'po', id: 'ASN-889', line: '3' } }],
     ['reference id', { ...key, reference: { kind: 'asn', id: 'ASN-890', line: '3' } }],
@@ -217,6 +215,20 @@ describe('dedupeKey and workflowIdForKey', () => {
   ])('a different %s gives a different key and id', (_field, other) => {
     expect(dedupeKey(other)).not.toBe(dedupeKey(key));
     expect(workflowIdForKey(other)).not.toBe(workflowIdForKey(key));
+  });
+
+  it('a document line is one case wherever its stock stands: the dock is not in the key of a line\'s variance, delay or unposted return', () => {
+    for (const kind of ['receiving_variance', 'transfer_delay', 'return_unposted'] as const) {
+      const line = { ...key, kind };
+      expect(workflowIdForKey({ ...line, location: 'DOCK-2' })).toBe(workflowIdForKey(line));
+      expect(workflowIdForKey({ ...line, location: undefined })).toBe(workflowIdForKey(line));
+    }
+    // without a document, or for a kind about a bin, the location is the subject
+    const bin: KeyFields = { ...key, kind: 'lot_expiry' };
+    expect(workflowIdForKey({ ...bin, location: 'H-02' })).not.toBe(workflowIdForKey(bin));
+    const loose: KeyFields = { ...key, reference: undefined };
+    expect(workflowIdForKey({ ...loose, location: 'DOCK-2' })).not.toBe(workflowIdForKey(loose));
+    expect(workflowIdForKey({ ...loose, location: undefined })).not.toBe(workflowIdForKey(loose));
   });
 
   it('sanitised look-alikes and long prefixes do not collide with each other', () => {
