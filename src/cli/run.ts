@@ -11,7 +11,9 @@ export function runCli(main: (argv: string[]) => Promise<void>, usage: string): 
         process.exit(2);
       }
       process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
-      process.exit(1);
+      // an error may name its own exit status (e.g. 3: a verification that could not finish)
+      const code = (err as { exitCode?: unknown } | null)?.exitCode;
+      process.exit(typeof code === 'number' && Number.isInteger(code) && code > 0 ? code : 1);
     },
   );
 }

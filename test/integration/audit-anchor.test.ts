@@ -35,7 +35,11 @@ afterAll(async () => {
 });
 
 async function auditCli(...args: string[]): Promise<{ code: number; out: Record<string, unknown> }> {
-  const env = { ...process.env, AUDIT_ANCHOR_FILE: anchorFile, TEMPORAL_TASK_QUEUE: engine.config.TEMPORAL_TASK_QUEUE, LOG_LEVEL: 'warn' };
+  return auditCliWith({}, ...args);
+}
+
+async function auditCliWith(extraEnv: Record<string, string>, ...args: string[]): Promise<{ code: number; out: Record<string, unknown> }> {
+  const env = { ...process.env, AUDIT_ANCHOR_FILE: anchorFile, TEMPORAL_TASK_QUEUE: engine.config.TEMPORAL_TASK_QUEUE, LOG_LEVEL: 'warn', ...extraEnv };
   try {
     const { stdout } = await run(process.execPath, ['--import', 'tsx', join(__dirname, '..', '..', 'src', 'cli', 'audit.ts'), ...args], { env });
     return { code: 0, out: JSON.parse(stdout) };
@@ -130,4 +134,17 @@ it('`npm run audit -- anchor` anchors now, linked to the anchor before; an ancho
   expect(caught.out.temporal).toBe('differs');
   expect((caught.out.anchorLogProblems as string[]).join('\n')).toMatch(/its workflow's history says/);
   expect(readFileSync(anchorFile, 'utf8')).toContain('e'.repeat(64));
+});
+
+it('verify with Temporal unreachable does not pass: the chains are reported, the anchor is "not checked", exit 3', async () => {
+  // a fresh anchor after the forged one of the test before
+  expect((await auditCli('anchor')).code).toBe(0);
+  // a port nothing listens on
+  const off = await auditCliWith({ TEMPORAL_ADDRESS: '127.0.0.1:1' }, 'verify', '--case', mine.b);
+  expect(off.code).toBe(3);
+  expect(off.out).toMatchObject({ complete: false, problems: [] });
+  expect(String(off.out.temporal)).toMatch(/^not checked: Temporal unreachable/);
+  // the same check with Temporal there completes
+  const on = await auditCli('verify', '--case', mine.b);
+  expect(on).toMatchObject({ code: 0, out: { complete: true, temporal: 'agrees' } });
 });
