@@ -43,26 +43,42 @@ function containsPattern(text: string): string {
   return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
+/**
+ * The text free-text search looks in, as one string: migrations/150 indexes exactly this
+ * expression with trigrams, so `ILIKE '%…%'` on it is an index scan, not a pass over every case.
+ */
+export const SEARCH_TEXT_SQL = `(sku || ' ' || coalesce(location, '') || ' ' || id || ' ' || workflow_id || ' ' || coalesce(reference->>'id', ''))`;
+
+/**
+ * `column` is one of `values`. One value is written as `=`: Postgres 15 reads `= ANY` of one
+ * element as a list, and then cannot walk an index in the sort's order after it.
+ */
+function oneOf(column: string, values: string[], p: (v: unknown) => string): string {
+  return values.length === 1 ? `${column} = ${p(values[0])}` : `${column} = ANY(${p(values)}::text[])`;
+}
+
 /** The WHERE conditions of a filter; `p` adds a parameter and returns its placeholder. */
 export function caseConditions(filter: CaseFilter, p: (v: unknown) => string): string[] {
   const where: string[] = [];
-  if (filter.status) where.push(`status = ANY(${p(filter.status)}::text[])`);
-  if (filter.kind) where.push(`kind = ANY(${p(filter.kind)}::text[])`);
-  if (filter.severity) where.push(`severity = ANY(${p(filter.severity)}::text[])`);
-  if (filter.site) where.push(`site = ANY(${p(filter.site)}::text[])`);
-  if (filter.visibleSites) where.push(`site = ANY(${p(filter.visibleSites)}::text[])`);
+  if (filter.status) where.push(oneOf('status', filter.status, p));
+  if (filter.kind) where.push(oneOf('kind', filter.kind, p));
+  if (filter.severity) where.push(oneOf('severity', filter.severity, p));
+  if (filter.site) where.push(oneOf('site', filter.site, p));
+  if (filter.visibleSites) where.push(oneOf('site', filter.visibleSites, p));
   if (filter.sku !== undefined) where.push(`sku = ${p(filter.sku)}`);
   if (filter.ownerRole !== undefined) where.push(`owner_role = ${p(filter.ownerRole)}`);
-  if (filter.ownerRoles) where.push(`owner_role = ANY(${p(filter.ownerRoles)}::text[])`);
+  if (filter.ownerRoles) where.push(oneOf('owner_role', filter.ownerRoles, p));
   if (filter.assignee !== undefined) where.push(`assignee = ${p(filter.assignee)}`);
   if (filter.breached !== undefined) where.push(`breached = ${p(filter.breached)}`);
   if (filter.shadow !== undefined) where.push(`shadow = ${p(filter.shadow)}`);
-  if (filter.band) where.push(`triage_band = ANY(${p(filter.band)}::text[])`);
+  if (filter.band) where.push(oneOf('triage_band', filter.band, p));
   if (filter.text !== undefined) {
     const like = p(containsPattern(filter.text));
+    // the joined text finds the candidates (trigram index); the fields alone decide, so a
+    // match across two fields' boundary is no match; source event ids match whole (GIN index)
     where.push(
-      `(sku ILIKE ${like} OR location ILIKE ${like} OR id ILIKE ${like} OR workflow_id ILIKE ${like}` +
-        ` OR reference->>'id' ILIKE ${like} OR ${p(filter.text)} = ANY(source_event_ids))`,
+      `((${SEARCH_TEXT_SQL} ILIKE ${like} AND (sku ILIKE ${like} OR location ILIKE ${like} OR id ILIKE ${like}` +
+        ` OR workflow_id ILIKE ${like} OR reference->>'id' ILIKE ${like})) OR source_event_ids @> ARRAY[${p(filter.text)}]::text[])`,
     );
   }
   return where;
