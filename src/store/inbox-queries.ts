@@ -22,8 +22,8 @@ export interface CountOptions {
   snapshotMaxAgeMs?: number;
 }
 
-/** Exact counts stay under ~10 ms (an index-only scan of this many entries); more is estimated. */
-export const EXACT_COUNT_LIMIT = 10_000;
+/** Exact counts stay within a few ms (an index-only scan of this many entries); more is estimated. */
+export const EXACT_COUNT_LIMIT = 2_000;
 export const SNAPSHOT_MAX_AGE_MS = 30_000;
 
 type Placeholder = (v: unknown) => string;
@@ -98,41 +98,21 @@ export async function countQueue(pool: Pool, scope: CaseFilter, me: string, opts
   return countExactly(pool, scope, me);
 }
 
-/** One pass over the open cases in scope, grouped by each facet (index-only on discrepancies_open_facets). */
+/**
+ * One pass over the open cases in scope (index-only on discrepancies_open_site_queue), grouped once by
+ * every facet together: a few hundred groups, folded per facet here (one GROUP BY is several
+ * times cheaper than GROUPING SETS, which hash every row once per set).
+ */
 async function countExactly(pool: Pool, scope: CaseFilter, me: string): Promise<QueueCounts> {
   const { params, p } = placeholders();
   const where = [`status <> 'closed'`, ...caseConditions(scope, p)];
-  const mine = p(me);
   const { rows } = await pool.query(
-    `SELECT status, severity, kind, site, GROUPING(status, severity, kind, site) AS g,
-            count(*) AS n, count(*) FILTER (WHERE breached) AS b, count(*) FILTER (WHERE assignee = ${mine}) AS m
+    `SELECT site, owner_role, status, severity, kind, breached, count(*)::int AS n,
+            count(*) FILTER (WHERE assignee = ${p(me)})::int AS mine
      FROM discrepancies WHERE ${where.join(' AND ')}
-     GROUP BY GROUPING SETS ((status), (severity), (kind), (site), ())`,
+     GROUP BY site, owner_role, status, severity, kind, breached`,
     params,
   );
-  const out: QueueCounts = { total: 0, breached: 0, mine: 0, byStatus: {}, bySeverity: {}, byKind: {}, bySite: {}, estimatedAsOf: null };
-  for (const r of rows) {
-    const n = Number(r.n);
-    // GROUPING bits: status 8, severity 4, kind 2, site 1 (a bit set means "not grouped by")
-    switch (Number(r.g)) {
-      case 15:
-        out.total = n;
-        out.breached = Number(r.b);
-        out.mine = Number(r.m);
-        break;
-      case 7:
-        out.byStatus[r.status] = n;
-        break;
-      case 11:
-        if (r.severity !== null) out.bySeverity[r.severity] = n;
-        break;
-      case 13:
-        out.byKind[r.kind] = n;
-        break;
-      case 14:
-        out.bySite[r.site] = n;
-        break;
-    }
-  }
-  return out;
+  const facets: FacetRow[] = rows.map((r) => ({ site: r.site, ownerRole: r.owner_role, status: r.status, severity: r.severity, kind: r.kind, breached: r.breached, n: r.n }));
+  return { ...fromFacets(facets), mine: rows.reduce((m, r) => m + r.mine, 0), estimatedAsOf: null };
 }

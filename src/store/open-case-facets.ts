@@ -25,7 +25,7 @@ interface Held {
 /** one snapshot per pool (per API process): nothing shared to keep consistent across replicas */
 const held = new WeakMap<Pool, Held>();
 
-/** Counts every open case by facet: an index-only scan of discrepancies_open_facets. */
+/** Counts every open case by facet: an index-only scan of discrepancies_open_site_queue. */
 export async function countOpenFacets(pool: Pool): Promise<FacetSnapshot> {
   const at = Date.now();
   const { rows } = await pool.query(

@@ -77,6 +77,52 @@ describe('free-text search', () => {
   });
 });
 
+describe('the queue by SLA left over a few sites', () => {
+  const OPEN = ['opened', 'gathering_evidence', 'awaiting_recount', 'awaiting_approval'];
+  const SLA_A = uniq('QA').slice(0, 12);
+  const SLA_B = uniq('QB').slice(0, 12);
+
+  beforeAll(async () => {
+    // deadlines interleaved across the two sites, some shared (ties by id), some none (last)
+    for (let i = 0; i < 9; i++) {
+      await insertCase(pool, {
+        report: { site: i % 2 ? SLA_A : SLA_B, sku: `SKU-SLA-${i}` },
+        slaDeadline: i % 4 === 3 ? undefined : new Date(Date.parse('2026-05-01T00:00:00Z') + (i % 3) * 3_600_000).toISOString(),
+        status: i === 8 ? 'closed' : 'awaiting_approval',
+      });
+    }
+  });
+
+  const pages = async (filter: CaseFilter, limit: number) => {
+    const ids: string[] = [];
+    let after;
+    for (let n = 0; n < 20; n++) {
+      const page = await listCases(pool, filter, { sort: 'slaDeadline', limit, after });
+      ids.push(...page.items.map((c) => c.id));
+      if (!page.next) return ids;
+      after = page.next;
+    }
+    throw new Error('paging did not end');
+  };
+
+  it('pages site by site and merged gives what one pass over all of them gives, in order, through ties', async () => {
+    const many = [SLA_A, SLA_B, ...Array.from({ length: 16 }, (_, i) => `NONE-${i}`)];
+    const oneQuery = await pages({ status: OPEN, site: many }, 50);
+    expect(oneQuery).toHaveLength(8);
+    const rows = (await pool.query('SELECT id, site, sla_deadline FROM discrepancies WHERE id = ANY($1)', [oneQuery])).rows;
+    const deadline = new Map(rows.map((r) => [r.id, r.sla_deadline ? Date.parse(r.sla_deadline) : Infinity]));
+    const sorted = [...oneQuery].sort((a, b) => deadline.get(a)! - deadline.get(b)! || (a < b ? -1 : 1));
+    expect(oneQuery).toEqual(sorted);
+    for (const limit of [1, 2, 3, 50]) {
+      expect(await pages({ status: OPEN, site: [SLA_A, SLA_B] }, limit)).toEqual(oneQuery);
+      expect(await pages({ status: OPEN, visibleSites: [SLA_B, SLA_A] }, limit)).toEqual(oneQuery);
+    }
+    // a chosen site outside the visible ones shows nothing of it
+    const siteOf = new Map(rows.map((r) => [r.id, r.site]));
+    expect(await pages({ status: OPEN, site: [SLA_A, SLA_B], visibleSites: [SLA_A, SITE] }, 2)).toEqual(oneQuery.filter((id) => siteOf.get(id) === SLA_A));
+  });
+});
+
 describe('queue counts', () => {
   const scope: CaseFilter = { visibleSites: [SITE] };
 
