@@ -12,6 +12,7 @@ import { workerTuning } from '../src/workers/build';
 import { type IngestResult, runIngest } from './ingest';
 import { machineInfo } from './machine';
 import { perQueryP95, runQueries, type QueryAt } from './query';
+import { runAgainstTarget } from './target';
 import { runRss, type RssResult } from './rss';
 import { createBenchKeys } from './servers';
 import { startStack } from './stack';
@@ -179,6 +180,8 @@ async function phase(name: string, out: Record<string, unknown>, errors: Record<
 }
 
 async function main(): Promise<number> {
+  // an existing stack (compose, a cluster): HTTP only, bench/target.ts
+  if (process.argv.includes('--target')) return runAgainstTarget(process.argv.slice(2));
   const o = parseArgs(process.argv.slice(2));
   const startedAt = Date.now();
   const stack = await startStack(log);
