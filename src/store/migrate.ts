@@ -12,7 +12,13 @@ export const MIGRATIONS_DIR = join(__dirname, '..', '..', 'migrations');
 export async function migrate(pool: Pool, dir = MIGRATIONS_DIR): Promise<string[]> {
   // the app role may run this too (no DDL rights): with nothing pending it only reads
   const tracked = await pool.query<{ t: string | null }>(`SELECT to_regclass('schema_migrations')::text AS t`);
-  if (!tracked.rows[0].t) await pool.query(`CREATE TABLE IF NOT EXISTS schema_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`);
+  if (!tracked.rows[0].t) {
+    // under the lock: two migrators on a fresh database would both create it (IF NOT EXISTS races)
+    await withTransaction(pool, async (c) => {
+      await c.query('SELECT pg_advisory_xact_lock($1)', [LOCK_KEY]);
+      await c.query(`CREATE TABLE IF NOT EXISTS schema_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`);
+    });
+  }
   const files = readdirSync(dir).filter((f) => f.endsWith('.sql')).sort();
   const applied: string[] = [];
   for (const name of files) {
