@@ -2,7 +2,11 @@ import type { Pool } from 'pg';
 import { createEvidenceActivities } from '../src/activities/evidence';
 import { createReferenceLedger } from '../fake-wms/ledger';
 import { createLogger } from '../src/logger';
+import { CASE_STATUSES } from '../src/domain';
+import { listCases } from '../src/store/discrepancy-queries';
+import { countQueue } from '../src/store/inbox-queries';
 import { expectStatus, httpClient, measureBounded } from './http';
+import { createInboxPersonas, insertSynthetic, site, type InboxPersonas } from './query-data';
 import { startReckonApi, type BenchKeys } from './servers';
 import type { Stack } from './stack';
 import { summarize, type Latency } from './stats';
@@ -17,73 +21,72 @@ export interface QueryOptions {
 
 export interface QueryAt {
   rows: number;
+  /** every HTTP request of the phase (API list and inbox queue) */
   latencyMs: Latency;
+  /** each HTTP query (API `GET /v1/discrepancies`, inbox `GET /app/queue/results`) */
   byFilter: Record<string, Latency>;
+  /** store calls timed alone: the inbox's counts, the case page's related cases */
+  byStoreCall: Record<string, Latency>;
   /** the evidence lookup every case makes (findPriorCases), called directly, one at a time */
   priorCasesMs: Latency;
 }
 
-const SITES = 40;
-const PRIOR_LOOKUPS = 40;
+const STORE_CALLS = 40;
+const OPEN = CASE_STATUSES.filter((s) => s !== 'closed');
+
+type Request = (k: number) => { path: string; auth: 'viewer' | 'admin' | 'approver' };
 
 /**
- * Rows `from`..`to-1` of a synthetic read model: 40 sites, most cases closed, the rest spread
- * over the waiting statuses, severities skewed to info/review, half a year of history.
+ * What people and integrations ask of the queue. `api:` is GET /v1/discrepancies (an
+ * approver's filters, a sort, 50 rows); `inbox:` is the inbox's queue (GET /app/queue/results:
+ * the page by SLA left, within the person's sites and roles, and the counts of every filter).
  */
-async function insertSynthetic(db: Pool, from: number, to: number): Promise<void> {
-  await db.query(
-    `INSERT INTO discrepancies (id, workflow_id, dedupe_key, kind, site, sku, location, status, severity, resolution,
-       owner_role, escalation_level, breached, sla_deadline, expected_qty, observed_qty, variance, unit_cost,
-       value_at_risk, sku_class, source, occurrences, source_event_ids, policy_version, scorer_version, confidence,
-       priority, explanation, detected_at, opened_at, closed_at, row_version)
-     SELECT 'syn-' || g, 'disc-syn-' || g, 'syn|' || g,
-       (ARRAY['count_variance','receiving_variance','system_mismatch','negative_inventory','phantom_stock'])[1 + g % 5],
-       'QS-' || lpad((g % ${SITES})::text, 2, '0'), 'SKU-' || (g % 20000), 'A-' || (g % 500),
-       status, severity,
-       CASE WHEN status = 'closed' THEN 'auto_resolved' END,
-       CASE WHEN status = 'awaiting_approval' THEN 'inventory_control' END,
-       0, r3 < 0.05,
-       CASE WHEN status = 'awaiting_approval' THEN opened + interval '8 hours' END,
-       100, 100 - variance, -variance, 10, variance * 10, 'B', 'wms', 1, ARRAY['SYN-' || g], 1, 'rules-v1',
-       round(r3::numeric, 3), (r3 * 100)::int, 'synthetic', opened, opened,
-       CASE WHEN status = 'closed' THEN opened + interval '1 hour' END, 1
-     FROM (
-       SELECT g, r3, now() - r1 * interval '180 days' AS opened, (1 + floor(r2 * 40))::int AS variance,
-         CASE WHEN r1 < 0.70 THEN 'closed' WHEN r1 < 0.85 THEN 'awaiting_approval' WHEN r1 < 0.92 THEN 'awaiting_recount'
-              ELSE 'gathering_evidence' END AS status,
-         CASE WHEN r2 < 0.45 THEN 'info' WHEN r2 < 0.85 THEN 'review' WHEN r2 < 0.97 THEN 'high' ELSE 'critical' END AS severity
-       FROM (SELECT g, random() AS r1, random() AS r2, random() AS r3 FROM generate_series($1::int, $2::int - 1) g) x
-     ) s`,
-    [from, to],
-  );
-  await db.query('ANALYZE discrepancies');
-}
-
-/** What an approver's queue asks for: filters on status, site and severity, a sort, 50 rows. */
-const FILTERS: Record<string, (k: number) => string> = {
-  'site+status+severity, newest': (k) => `status=awaiting_approval&site=${site(k)}&severity=review&sort=-openedAt&limit=50`,
-  'sites+statuses+severities, by value': (k) =>
-    `status=awaiting_approval,awaiting_recount&site=${site(k)},${site(k + 1)}&severity=high,critical&sort=-valueAtRisk&limit=50`,
-  'site+status, by SLA deadline': (k) => `status=awaiting_approval&site=${site(k)}&sort=slaDeadline&limit=50`,
-  'all sites, open, by priority': () => `status=awaiting_approval,awaiting_recount,gathering_evidence&severity=review,high&sort=-priority&limit=50`,
+const QUERIES: Record<string, Request> = {
+  'api: site+status+severity, newest': (k) => ({ auth: 'viewer', path: `/v1/discrepancies?status=awaiting_approval&site=${site(k)}&severity=review&sort=-openedAt&limit=50` }),
+  'api: sites+statuses+severities, by value': (k) => ({
+    auth: 'viewer',
+    path: `/v1/discrepancies?status=awaiting_approval,awaiting_recount&site=${site(k)},${site(k + 1)}&severity=high,critical&sort=-valueAtRisk&limit=50`,
+  }),
+  'api: site+status, by SLA deadline': (k) => ({ auth: 'viewer', path: `/v1/discrepancies?status=awaiting_approval&site=${site(k)}&sort=slaDeadline&limit=50` }),
+  'api: all sites, open, by priority': () => ({
+    auth: 'viewer',
+    path: `/v1/discrepancies?status=awaiting_approval,awaiting_recount,gathering_evidence&severity=review,high&sort=-priority&limit=50`,
+  }),
+  'api: sku, newest': (k) => ({ auth: 'viewer', path: `/v1/discrepancies?sku=SKU-${(k * 37) % 20000}&limit=50` }),
+  'inbox: approver, my queue': () => ({ auth: 'approver', path: '/app/queue/results' }),
+  'inbox: approver, status+severity+kind': () => ({ auth: 'approver', path: `/app/queue/results?status=awaiting_approval&severity=review&kind=count_variance` }),
+  'inbox: approver, mine': () => ({ auth: 'approver', path: `/app/queue/results?mine=1` }),
+  'inbox: admin, every site': () => ({ auth: 'admin', path: `/app/queue/results` }),
+  'inbox: admin, site+breached': (k) => ({ auth: 'admin', path: `/app/queue/results?site=${site(k)}&breached=1` }),
+  'inbox: admin, assignee': (k) => ({ auth: 'admin', path: `/app/queue/results?assignee=user-${k % 50}` }),
+  'inbox: admin, search sku': (k) => ({ auth: 'admin', path: `/app/queue/results?q=SKU-${(k * 37) % 20000}` }),
+  'inbox: admin, search event id': (k) => ({ auth: 'admin', path: `/app/queue/results?q=SYN-${k * 7919}` }),
 };
 
-function site(k: number): string {
-  return `QS-${String(k % SITES).padStart(2, '0')}`;
+/** The store calls behind the pages, timed alone (one at a time). */
+function storeCalls(db: Pool): Record<string, (k: number) => Promise<unknown>> {
+  return {
+    'counts: approver, two sites': (k) => countQueue(db, { visibleSites: [site(2 * k), site(2 * k + 1)], ownerRoles: ['inventory_control'] }, `user-${2 * k}`),
+    'counts: admin, every site': (k) => countQueue(db, {}, `user-${k}`),
+    'counts: ops, breached, every site': (k) => countQueue(db, { breached: true }, `user-${k}`),
+    'case page: related open cases': (k) => listCases(db, { site: [site(k)], sku: `SKU-${k * 41}`, status: OPEN }, { sort: '-openedAt', limit: 6 }),
+  };
 }
 
 /**
- * GET /v1/discrepancies against a read model of each size: the bench's own rows are cleared
- * first, so the sizes are exact. Latency is per request, at low concurrency.
+ * The queue's queries against a read model of each size: the bench's own rows are cleared
+ * first, so the sizes are exact. HTTP latency is per request, at low concurrency.
  */
 export async function runQueries(stack: Stack, keys: BenchKeys, o: QueryOptions, log: (m: string) => void): Promise<QueryAt[]> {
   const api = await startReckonApi(stack, { taskQueue: stack.config.TEMPORAL_TASK_QUEUE, poolSize: o.apiPoolSize });
   const http = httpClient(api.url, o.concurrency);
-  const names = Object.keys(FILTERS);
+  const names = Object.keys(QUERIES);
   const logger = createLogger(stack.config, 'bench-query');
   const evidence = createEvidenceActivities({ db: stack.db, ...createReferenceLedger(stack.db), logger, evidenceLookbackDays: stack.config.EVIDENCE_LOOKBACK_DAYS });
+  const calls = storeCalls(stack.db);
   const results: QueryAt[] = [];
   try {
+    const people: InboxPersonas = await createInboxPersonas(stack.db);
     await stack.db.query('TRUNCATE discrepancies');
     let have = 0;
     for (const rows of o.rows) {
@@ -95,10 +98,13 @@ export async function runQueries(stack: Stack, keys: BenchKeys, o: QueryOptions,
       const all: number[] = [];
       const query = async (i: number, record: boolean) => {
         const name = names[i % names.length];
+        const k = Math.floor(i / names.length);
+        const q = QUERIES[name](k);
+        const headers = q.auth === 'viewer' ? keys.viewer : q.auth === 'admin' ? people.admin : people.approver(k);
         const t = performance.now();
-        const res = await http.get(`/v1/discrepancies?${FILTERS[name](Math.floor(i / names.length))}`, keys.viewer);
+        const res = await http.get(q.path, headers);
         const ms = performance.now() - t;
-        expectStatus(res, 200, `GET /v1/discrepancies (${name})`);
+        expectStatus(res, 200, `GET ${q.path} (${name})`);
         if (record) {
           byFilter[name].push(ms);
           all.push(ms);
@@ -106,9 +112,19 @@ export async function runQueries(stack: Stack, keys: BenchKeys, o: QueryOptions,
       };
       await measureBounded(names.length * 5, o.concurrency, (i) => query(i, false));
       await measureBounded(o.requests, o.concurrency, (i) => query(i, true));
+      const byStoreCall: Record<string, Latency> = {};
+      for (const [name, call] of Object.entries(calls)) {
+        const samples: number[] = [];
+        for (let k = 0; k < STORE_CALLS; k++) {
+          const t = performance.now();
+          await call(k);
+          samples.push(performance.now() - t);
+        }
+        byStoreCall[name] = summarize(samples);
+      }
       const prior: number[] = [];
-      for (let k = 0; k < PRIOR_LOOKUPS; k++) {
-        const g = Math.floor((k * rows) / PRIOR_LOOKUPS);
+      for (let k = 0; k < STORE_CALLS; k++) {
+        const g = Math.floor((k * rows) / STORE_CALLS);
         const t = performance.now();
         await evidence.findPriorCases({ caseId: `bench-${k}`, dedupeKey: `syn|${g}`, sourceEventIds: [`SYN-${g}`] });
         prior.push(performance.now() - t);
@@ -117,6 +133,7 @@ export async function runQueries(stack: Stack, keys: BenchKeys, o: QueryOptions,
         rows,
         latencyMs: summarize(all),
         byFilter: Object.fromEntries(names.map((n) => [n, summarize(byFilter[n])])),
+        byStoreCall,
         priorCasesMs: summarize(prior),
       });
     }
@@ -125,4 +142,17 @@ export async function runQueries(stack: Stack, keys: BenchKeys, o: QueryOptions,
     http.close();
     await api.close();
   }
+}
+
+/** Each query's p95 at both sizes and large / small (the issue's "no worse than 2×"). */
+export function perQueryP95(q: QueryAt[]): Record<string, { p95MsSmall: number; p95MsLarge: number; ratio: number }> {
+  const [small, large] = q;
+  const out: Record<string, { p95MsSmall: number; p95MsLarge: number; ratio: number }> = {};
+  const add = (name: string, a: Latency, b: Latency) => {
+    out[name] = { p95MsSmall: a.p95, p95MsLarge: b.p95, ratio: a.p95 > 0 ? Math.round((b.p95 / a.p95) * 100) / 100 : NaN };
+  };
+  for (const name of Object.keys(small.byFilter)) add(name, small.byFilter[name], large.byFilter[name]);
+  for (const name of Object.keys(small.byStoreCall)) add(name, small.byStoreCall[name], large.byStoreCall[name]);
+  add('evidence: prior cases', small.priorCasesMs, large.priorCasesMs);
+  return out;
 }

@@ -11,7 +11,8 @@ import { loadavg } from 'node:os';
 import { workerTuning } from '../src/workers/build';
 import { type IngestResult, runIngest } from './ingest';
 import { machineInfo } from './machine';
-import { runQueries, type QueryAt } from './query';
+import { perQueryP95, runQueries, type QueryAt } from './query';
+import { runAgainstTarget } from './target';
 import { runRss, type RssResult } from './rss';
 import { createBenchKeys } from './servers';
 import { startStack } from './stack';
@@ -148,13 +149,13 @@ function printIngest(r: IngestResult): void {
 }
 
 function printQueries(q: QueryAt[]): void {
-  console.log('\nQueue queries (GET /v1/discrepancies, filters, limit 50)');
+  console.log('\nQueue queries (GET /v1/discrepancies, the inbox queue, counts, related cases)');
   const [small] = q;
   for (const at of q) {
     const vs = at === small ? undefined : { baseline: `${small.rows} rows`, ratio: ratio(at.latencyMs.p95, small.latencyMs.p95) };
     console.log(line(`${at.rows} rows: p50`, at.latencyMs.p50, 'ms'));
     console.log(line(`${at.rows} rows: p95`, at.latencyMs.p95, 'ms', vs));
-    for (const [name, l] of Object.entries(at.byFilter)) console.log(line(`   ${name}: p95`, l.p95, 'ms'));
+    for (const [name, l] of Object.entries({ ...at.byFilter, ...at.byStoreCall })) console.log(line(`   ${name}: p95`, l.p95, 'ms'));
     console.log(line(`${at.rows} rows: prior-cases evidence lookup p95`, at.priorCasesMs.p95, 'ms', at === small ? undefined : { baseline: `${small.rows} rows`, ratio: ratio(at.priorCasesMs.p95, small.priorCasesMs.p95) }));
   }
 }
@@ -179,6 +180,8 @@ async function phase(name: string, out: Record<string, unknown>, errors: Record<
 }
 
 async function main(): Promise<number> {
+  // an existing stack (compose, a cluster): HTTP only, bench/target.ts
+  if (process.argv.includes('--target')) return runAgainstTarget(process.argv.slice(2));
   const o = parseArgs(process.argv.slice(2));
   const startedAt = Date.now();
   const stack = await startStack(log);
@@ -228,7 +231,7 @@ async function main(): Promise<number> {
         out.query = {
           p50Ms10k: q[0].latencyMs.p50, p95Ms10k: q[0].latencyMs.p95, p50Ms1m: q[1].latencyMs.p50, p95Ms1m: q[1].latencyMs.p95,
           priorCasesP95Ms10k: q[0].priorCasesMs.p95, priorCasesP95Ms1m: q[1].priorCasesMs.p95,
-          rows: o.rows, detail: q,
+          rows: o.rows, byQuery: perQueryP95(q), detail: q,
         };
         printQueries(q);
       });

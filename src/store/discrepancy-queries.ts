@@ -43,26 +43,44 @@ function containsPattern(text: string): string {
   return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
+/**
+ * The text free-text search looks in, as one string: migrations/150 indexes exactly this
+ * expression with trigrams, so `ILIKE '%…%'` on it is an index scan, not a pass over every case.
+ */
+export const SEARCH_TEXT_SQL = `(sku || ' ' || coalesce(location, '') || ' ' || id || ' ' || workflow_id || ' ' || coalesce(reference->>'id', ''))`;
+
+/**
+ * `column` is one of `values`. One value is written as `=`: Postgres 15 reads `= ANY` of one
+ * element as a list, and then cannot walk an index in the sort's order after it.
+ */
+function oneOf(column: string, values: string[], p: (v: unknown) => string): string {
+  return values.length === 1 ? `${column} = ${p(values[0])}` : `${column} = ANY(${p(values)}::text[])`;
+}
+
 /** The WHERE conditions of a filter; `p` adds a parameter and returns its placeholder. */
 export function caseConditions(filter: CaseFilter, p: (v: unknown) => string): string[] {
   const where: string[] = [];
-  if (filter.status) where.push(`status = ANY(${p(filter.status)}::text[])`);
-  if (filter.kind) where.push(`kind = ANY(${p(filter.kind)}::text[])`);
-  if (filter.severity) where.push(`severity = ANY(${p(filter.severity)}::text[])`);
-  if (filter.site) where.push(`site = ANY(${p(filter.site)}::text[])`);
-  if (filter.visibleSites) where.push(`site = ANY(${p(filter.visibleSites)}::text[])`);
+  if (filter.status) where.push(oneOf('status', filter.status, p));
+  if (filter.kind) where.push(oneOf('kind', filter.kind, p));
+  if (filter.severity) where.push(oneOf('severity', filter.severity, p));
+  if (filter.site) where.push(oneOf('site', filter.site, p));
+  if (filter.visibleSites) where.push(oneOf('site', filter.visibleSites, p));
   if (filter.sku !== undefined) where.push(`sku = ${p(filter.sku)}`);
   if (filter.ownerRole !== undefined) where.push(`owner_role = ${p(filter.ownerRole)}`);
-  if (filter.ownerRoles) where.push(`owner_role = ANY(${p(filter.ownerRoles)}::text[])`);
+  if (filter.ownerRoles) where.push(oneOf('owner_role', filter.ownerRoles, p));
   if (filter.assignee !== undefined) where.push(`assignee = ${p(filter.assignee)}`);
   if (filter.breached !== undefined) where.push(`breached = ${p(filter.breached)}`);
   if (filter.shadow !== undefined) where.push(`shadow = ${p(filter.shadow)}`);
-  if (filter.band) where.push(`triage_band = ANY(${p(filter.band)}::text[])`);
+  if (filter.band) where.push(oneOf('triage_band', filter.band, p));
   if (filter.text !== undefined) {
     const like = p(containsPattern(filter.text));
+    // the joined text finds the candidates (trigram index); the fields alone decide, so a
+    // match across two fields' boundary is no match; source event ids match whole (GIN index).
+    // Matched first, as a sub-select run once: left inline, the planner walks the sort's index
+    // hoping to meet matches early, and at a million cases meets them late (seconds, not ms).
     where.push(
-      `(sku ILIKE ${like} OR location ILIKE ${like} OR id ILIKE ${like} OR workflow_id ILIKE ${like}` +
-        ` OR reference->>'id' ILIKE ${like} OR ${p(filter.text)} = ANY(source_event_ids))`,
+      `id = ANY(ARRAY(SELECT id FROM discrepancies WHERE (${SEARCH_TEXT_SQL} ILIKE ${like} AND (sku ILIKE ${like} OR location ILIKE ${like}` +
+        ` OR id ILIKE ${like} OR workflow_id ILIKE ${like} OR reference->>'id' ILIKE ${like})) OR source_event_ids @> ARRAY[${p(filter.text)}]::text[]))`,
     );
   }
   return where;
@@ -239,6 +257,28 @@ function toCase(r: DbRow): CaseRow {
   };
 }
 
+/** Sorts with an index per site over open cases (migrations/150: discrepancies_open_site_queue). */
+const PER_SITE_SORTS: ReadonlySet<CaseSort> = new Set(['slaDeadline']);
+const MAX_PER_SITE_WALK = 16;
+
+/** The filter with its two site lists (chosen, visible) as one: their intersection. */
+function oneSiteList(filter: CaseFilter): CaseFilter {
+  const { site, visibleSites } = filter;
+  if (site === undefined || visibleSites === undefined) return filter;
+  return { ...filter, site: site.filter((s) => visibleSites.includes(s)), visibleSites: undefined };
+}
+
+/**
+ * The sites to page one by one: open cases only, a sort indexed per site, 2–16 sites, and no
+ * assignee (an assignee's few cases come from their own index, discrepancies_open_assignee).
+ */
+function perSiteWalk(filter: CaseFilter, sort: CaseSort): string[] | null {
+  const sites = filter.site ?? filter.visibleSites;
+  const openOnly = filter.status !== undefined && filter.status.length > 0 && !filter.status.includes('closed');
+  const walk = openOnly && filter.assignee === undefined && PER_SITE_SORTS.has(sort);
+  return walk && sites && sites.length > 1 && sites.length <= MAX_PER_SITE_WALK ? sites : null;
+}
+
 /** One page of the queue, keyset-paginated on (sort column, id) so ties never repeat or vanish. */
 export async function listCases(
   pool: Pool,
@@ -250,14 +290,24 @@ export async function listCases(
     params.push(v);
     return `$${params.length}`;
   };
-  const where = caseConditions(filter, p);
+  const narrowed = oneSiteList(filter);
+  const sites = perSiteWalk(narrowed, page.sort);
+  // walking the sites one by one, each branch has its one site instead of the list
+  const where = caseConditions(sites ? { ...narrowed, site: undefined, visibleSites: undefined } : narrowed, p);
 
   const order = SORTS[page.sort];
   if (page.after) where.push(afterSql(order, page.after, p));
-  const sql = `SELECT ${LIST_COLUMNS}, ${sortValueSql(order)} AS sort_value FROM discrepancies
-    ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+  const limit = p(page.limit + 1);
+  const pageSql = (conditions: string[]) => `SELECT ${LIST_COLUMNS}, ${sortValueSql(order)} AS sort_value FROM discrepancies
+    ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''}
     ${orderBySql(order)}
-    LIMIT ${p(page.limit + 1)}`;
+    LIMIT ${limit}`;
+  // a few sites: each site's page from its own index, merged (Postgres 15 cannot walk one index
+  // in the sort's order across a list of sites: it would fetch every open case of them and sort)
+  const sql = sites
+    ? `SELECT d.* FROM unnest(${p(sites)}::text[]) AS s(site) CROSS JOIN LATERAL (${pageSql([...where, 'discrepancies.site = s.site'])}) d
+       ${orderBySql(order)} LIMIT ${limit}`
+    : pageSql(where);
   const { rows } = await pool.query<DbRow>(sql, params);
   const { rows: pageRows, next } = keysetPage(rows, page.limit);
   return { items: pageRows.map(toCase), next: next && { sort: page.sort, ...next } };

@@ -5,20 +5,33 @@ import { createPool, withTransaction } from './db';
 
 export const MIGRATIONS_DIR = join(__dirname, '..', '..', 'migrations');
 
-/** Applies every migrations/*.sql not applied yet, in name order, each in its own transaction. */
+/**
+ * Applies every migrations/*.sql not applied yet, in name order, each in its own transaction
+ * (or none: NO_TRANSACTION).
+ */
 export async function migrate(pool: Pool, dir = MIGRATIONS_DIR): Promise<string[]> {
   // the app role may run this too (no DDL rights): with nothing pending it only reads
   const tracked = await pool.query<{ t: string | null }>(`SELECT to_regclass('schema_migrations')::text AS t`);
-  if (!tracked.rows[0].t) await pool.query(`CREATE TABLE IF NOT EXISTS schema_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`);
+  if (!tracked.rows[0].t) {
+    // under the lock: two migrators on a fresh database would both create it (IF NOT EXISTS races)
+    await withTransaction(pool, async (c) => {
+      await c.query('SELECT pg_advisory_xact_lock($1)', [LOCK_KEY]);
+      await c.query(`CREATE TABLE IF NOT EXISTS schema_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`);
+    });
+  }
   const files = readdirSync(dir).filter((f) => f.endsWith('.sql')).sort();
   const applied: string[] = [];
   for (const name of files) {
     const done = await pool.query('SELECT 1 FROM schema_migrations WHERE name = $1', [name]);
     if (done.rowCount) continue;
     const sql = readFileSync(join(dir, name), 'utf8');
+    if (sql.startsWith(NO_TRANSACTION)) {
+      if (await migrateOutsideTransaction(pool, name, sql)) applied.push(name);
+      continue;
+    }
     await withTransaction(pool, async (c) => {
       // serialise concurrent migrators (API and worker starting together)
-      await c.query('SELECT pg_advisory_xact_lock(727274)');
+      await c.query('SELECT pg_advisory_xact_lock($1)', [LOCK_KEY]);
       // an index build on a large table may take minutes: no pool statement timeout here
       await c.query('SET LOCAL statement_timeout = 0');
       const again = await c.query('SELECT 1 FROM schema_migrations WHERE name = $1', [name]);
@@ -29,6 +42,57 @@ export async function migrate(pool: Pool, dir = MIGRATIONS_DIR): Promise<string[
     });
   }
   return applied;
+}
+
+/**
+ * A file starting with this line runs outside a transaction, one statement at a time, so it may
+ * build indexes with CREATE INDEX CONCURRENTLY: a live system keeps writing while they build.
+ */
+export const NO_TRANSACTION = '-- reckon:no-transaction';
+
+const LOCK_KEY = 727274;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The statements of a file: `;` at a line's end ends one; `--` comment lines are dropped. */
+export function splitStatements(sql: string): string[] {
+  const text = sql
+    .split('\n')
+    .filter((l) => !l.trim().startsWith('--'))
+    .join('\n');
+  return text
+    .split(/;\s*$/m)
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+}
+
+/**
+ * Applies a no-transaction file under a session advisory lock. Waiting migrators poll the lock
+ * instead of blocking on it: a blocked one would hold a snapshot that CREATE INDEX CONCURRENTLY
+ * waits for (a deadlock). An index left INVALID by an interrupted build is dropped and rebuilt.
+ */
+async function migrateOutsideTransaction(pool: Pool, name: string, sql: string): Promise<boolean> {
+  const c = await pool.connect();
+  let locked = false;
+  try {
+    while (!(await c.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [LOCK_KEY])).rows[0].ok) await sleep(200);
+    locked = true;
+    if ((await c.query('SELECT 1 FROM schema_migrations WHERE name = $1', [name])).rowCount) return false;
+    await c.query('SET statement_timeout = 0');
+    for (const statement of splitStatements(sql)) {
+      const index = /^CREATE\s+(?:UNIQUE\s+)?INDEX\s+CONCURRENTLY\s+IF\s+NOT\s+EXISTS\s+("?[\w.]+"?)/i.exec(statement)?.[1];
+      if (index) {
+        const { rows } = await c.query<{ valid: boolean }>('SELECT indisvalid AS valid FROM pg_index WHERE indexrelid = to_regclass($1)', [index]);
+        if (rows.length && !rows[0].valid) await c.query(`DROP INDEX CONCURRENTLY IF EXISTS ${index}`);
+      }
+      await c.query(statement);
+    }
+    await c.query('INSERT INTO schema_migrations (name) VALUES ($1)', [name]);
+    return true;
+  } finally {
+    await c.query('RESET statement_timeout').catch(() => undefined);
+    if (locked) await c.query('SELECT pg_advisory_unlock($1)', [LOCK_KEY]).catch(() => undefined);
+    c.release();
+  }
 }
 
 /** Tables the app role may only read and append to: the trail and what the trail is judged by. */

@@ -77,11 +77,12 @@ async function loadQueue(ctx: ApiContext, req: Request, q: QueueQuery) {
   return { items: pageOf.items, next: pageOf.next ? encodeCursor(pageOf.next) : null, counts };
 }
 
-const withCount = (label: string, n: number | undefined) => `${label} (${n ?? 0})`;
+/** An estimated count (a large scope, from the snapshot of open cases) reads "≈ n". */
+const withCount = (label: string, n: number | undefined, estimated = false) => `${label} (${estimated ? '≈ ' : ''}${n ?? 0})`;
 
-function options(values: readonly string[], selected: string | undefined, counts: Record<string, number>, any: string): Html {
+function options(values: readonly string[], selected: string | undefined, counts: Record<string, number>, any: string, estimated: boolean): Html {
   return html`<option value="">${any}</option>${values.map(
-    (v) => html`<option value="${v}"${v === selected ? html` selected` : ''}>${withCount(words(v), counts[v])}</option>`,
+    (v) => html`<option value="${v}"${v === selected ? html` selected` : ''}>${withCount(words(v), counts[v], estimated)}</option>`,
   )}`;
 }
 
@@ -89,16 +90,17 @@ function filterForm(req: Request, q: QueueQuery, counts: QueueCounts): Html {
   const user = req.user!;
   const sites = user.sites.includes('*') ? Object.keys(counts.bySite).sort() : user.sites;
   const kinds = [...new Set([...Object.keys(counts.byKind), ...(q.kind ? [q.kind] : [])])].sort();
+  const est = counts.estimatedAsOf !== null;
   return html`<form class="filters" method="get" action="/app" role="search" aria-label="Filter the queue">
   <div class="field grow"><label for="f-q">Search</label><input id="f-q" name="q" type="search" value="${q.q ?? ''}" placeholder="sku, location, case or event id" maxlength="100"></div>
-  <div class="field"><label for="f-site">Site</label><select id="f-site" name="site">${options(sites, q.site, counts.bySite, 'all sites')}</select></div>
-  <div class="field"><label for="f-kind">Kind</label><select id="f-kind" name="kind">${options(kinds, q.kind, counts.byKind, 'all kinds')}</select></div>
-  <div class="field"><label for="f-severity">Severity</label><select id="f-severity" name="severity">${options(Severity.options, q.severity, counts.bySeverity, 'any severity')}</select></div>
-  <div class="field"><label for="f-status">Status</label><select id="f-status" name="status">${options(CASE_STATUSES, q.status, counts.byStatus, 'open')}</select></div>
+  <div class="field"><label for="f-site">Site</label><select id="f-site" name="site">${options(sites, q.site, counts.bySite, 'all sites', est)}</select></div>
+  <div class="field"><label for="f-kind">Kind</label><select id="f-kind" name="kind">${options(kinds, q.kind, counts.byKind, 'all kinds', est)}</select></div>
+  <div class="field"><label for="f-severity">Severity</label><select id="f-severity" name="severity">${options(Severity.options, q.severity, counts.bySeverity, 'any severity', est)}</select></div>
+  <div class="field"><label for="f-status">Status</label><select id="f-status" name="status">${options(CASE_STATUSES, q.status, counts.byStatus, 'open', est)}</select></div>
   <div class="field"><label for="f-assignee">Assignee</label><input id="f-assignee" name="assignee" value="${q.assignee ?? ''}" maxlength="64"></div>
   <fieldset class="checks"><legend>Show</legend>
     <label><input type="checkbox" name="mine" value="1"${q.mine ? html` checked` : ''}> ${withCount('assigned to me', counts.mine)}</label>
-    <label><input type="checkbox" name="breached" value="1"${q.breached ? html` checked` : ''}> ${withCount('SLA breached', counts.breached)}</label>
+    <label><input type="checkbox" name="breached" value="1"${q.breached ? html` checked` : ''}> ${withCount('SLA breached', counts.breached, est)}</label>
     <label><input type="checkbox" name="all" value="1"${q.all ? html` checked` : ''}> every role's cases</label>
   </fieldset>
   <div class="field actions"><button type="submit" class="primary">Apply</button> <a href="/app">Reset</a></div>
@@ -107,7 +109,9 @@ function filterForm(req: Request, q: QueueQuery, counts: QueueCounts): Html {
 
 function results(req: Request, q: QueueQuery, data: Awaited<ReturnType<typeof loadQueue>>): Html {
   const nextHref = data.next ? `/app${qs({ ...(req.query as Record<string, string>), cursor: data.next })}` : undefined;
-  return html`<p class="summary" id="queue-summary">${data.counts.total} open case${data.counts.total === 1 ? '' : 's'} in your scope · ${data.counts.breached} breached · ${data.counts.mine} assigned to you</p>
+  const c = data.counts;
+  const about = c.estimatedAsOf === null ? '' : 'about ';
+  return html`<p class="summary" id="queue-summary">${about}${c.total} open case${c.total === 1 ? '' : 's'} in your scope · ${about}${c.breached} breached · ${c.mine} assigned to you${c.estimatedAsOf === null ? '' : html` <span class="muted" id="counts-estimated">(estimated: counted at ${c.estimatedAsOf.slice(11, 19)} UTC)</span>`}</p>
 ${data.items.length === 0
     ? html`<p class="empty" id="queue-empty">Nothing here: no case matches these filters.</p>`
     : html`<div class="table-wrap"><table class="queue">

@@ -1,0 +1,60 @@
+import { CASE_STATUSES } from '../src/domain';
+import { createPool } from '../src/store/db';
+import { casesSharingSourceEvents, listCases, type CaseFilter, type CaseSort } from '../src/store/discrepancy-queries';
+import { countQueue } from '../src/store/inbox-queries';
+import { countOpenFacets } from '../src/store/open-case-facets';
+const OPEN = CASE_STATUSES.filter((s) => s !== 'closed');
+/**
+ * `npx tsx bench/query-explain.ts DATABASE_URL [part of a query's name | all] [--plans]`:
+ * EXPLAIN (ANALYZE, BUFFERS) of every queue query on a database filled like the query phase's
+ * (bench/query-data.ts), with the SQL the store builds (docs/perf/queue.md has the plans at 1M).
+ */
+const db = createPool(process.argv[2] ?? '', 2, { statementTimeoutMs: 0 });
+const only = process.argv[3];
+const full = process.argv.includes('--plans');
+// a pool that EXPLAINs every statement instead of running it
+const explaining = {
+  async query(sql: string, params: unknown[] = []) {
+    const { rows } = await db.query(`EXPLAIN (ANALYZE, BUFFERS) ${sql}`, params);
+    const lines = rows.map((r: Record<string, string>) => r['QUERY PLAN']);
+    const exec = lines.find((l: string) => l.startsWith('Execution Time')) ?? '';
+    console.log(`   ${exec}`);
+    if (full) console.log(lines.map((l: string) => '      ' + l).join('\n'));
+    return { rows: [], rowCount: 0 };
+  },
+} as never;
+const L = (f: CaseFilter, sort: CaseSort, limit = 50) => () => listCases(explaining, f, { sort, limit });
+const inbox = (f: CaseFilter) => L({ status: OPEN, ...f }, 'slaDeadline');
+const Q: Record<string, () => Promise<unknown>> = {
+  'api: site+status+severity, newest': L({ status: ['awaiting_approval'], site: ['QS-05'], severity: ['review'] }, '-openedAt'),
+  'api: sites+statuses+severities, by value': L({ status: ['awaiting_approval', 'awaiting_recount'], site: ['QS-05', 'QS-06'], severity: ['high', 'critical'] }, '-valueAtRisk'),
+  'api: site+status, by SLA deadline': L({ status: ['awaiting_approval'], site: ['QS-05'] }, 'slaDeadline'),
+  'api: all sites, open, by priority': L({ status: ['awaiting_approval', 'awaiting_recount', 'gathering_evidence'], severity: ['review', 'high'] }, '-priority'),
+  'api: sku, newest': L({ sku: 'SKU-185' }, '-openedAt'),
+  'inbox: approver, my queue': inbox({ visibleSites: ['QS-04', 'QS-05'], ownerRoles: ['inventory_control'] }),
+  'inbox: approver, status+severity+kind': inbox({ visibleSites: ['QS-04', 'QS-05'], ownerRoles: ['inventory_control'], status: ['awaiting_approval'], severity: ['review'], kind: ['count_variance'] }),
+  'inbox: approver, mine': inbox({ visibleSites: ['QS-04', 'QS-05'], ownerRoles: ['inventory_control'], assignee: 'user-4' }),
+  'inbox: admin, every site': inbox({}),
+  'inbox: admin, site+breached': inbox({ site: ['QS-05'], breached: true }),
+  'inbox: admin, assignee': inbox({ assignee: 'user-7' }),
+  'inbox: admin, search sku': inbox({ text: 'SKU-1850' }),
+  'inbox: admin, search event id': inbox({ text: 'SYN-77777' }),
+  'case page: related open cases': L({ site: ['QS-05'], sku: 'SKU-205', status: OPEN }, '-openedAt', 6),
+  'counts: approver, two sites (exact)': () => countQueue(explaining, { visibleSites: ['QS-04', 'QS-05'], ownerRoles: ['inventory_control'] }, 'user-4', { exactUpTo: 1e9 }),
+  'counts: admin, every site (exact)': () => countQueue(explaining, {}, 'user-4', { exactUpTo: 1e9 }),
+  'counts: search (exact)': () => countQueue(explaining, { text: 'SKU-1850' }, 'user-4'),
+  'counts: snapshot of open cases': () => countOpenFacets(explaining),
+  'evidence: prior cases': () => casesSharingSourceEvents(explaining, { dedupeKey: 'syn|77777', caseId: 'x', sourceEventIds: ['SYN-77777'] }),
+};
+async function main() {
+  for (const [name, fn] of Object.entries(Q)) {
+    if (only && only !== 'all' && !name.includes(only)) continue;
+    console.log(name);
+    await fn().catch((e) => console.log('   error', e.message));
+  }
+  await db.end();
+}
+main().catch((err) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

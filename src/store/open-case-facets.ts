@@ -1,0 +1,60 @@
+import type { Pool } from 'pg';
+
+/** Open cases counted by every facet the queue filters on: one row per combination. */
+export interface FacetRow {
+  site: string;
+  ownerRole: string | null;
+  status: string;
+  severity: string | null;
+  kind: string;
+  breached: boolean;
+  n: number;
+}
+
+export interface FacetSnapshot {
+  /** when it was counted (ms since the epoch) */
+  at: number;
+  rows: FacetRow[];
+}
+
+interface Held {
+  current?: FacetSnapshot;
+  refreshing?: Promise<FacetSnapshot>;
+}
+
+/** one snapshot per pool (per API process): nothing shared to keep consistent across replicas */
+const held = new WeakMap<Pool, Held>();
+
+/** Counts every open case by facet: an index-only scan of discrepancies_open_site_queue. */
+export async function countOpenFacets(pool: Pool): Promise<FacetSnapshot> {
+  const at = Date.now();
+  const { rows } = await pool.query(
+    `SELECT site, owner_role, status, severity, kind, breached, count(*)::int AS n
+     FROM discrepancies WHERE status <> 'closed'
+     GROUP BY site, owner_role, status, severity, kind, breached`,
+  );
+  return {
+    at,
+    rows: rows.map((r) => ({ site: r.site, ownerRole: r.owner_role, status: r.status, severity: r.severity, kind: r.kind, breached: r.breached, n: r.n })),
+  };
+}
+
+/**
+ * The latest snapshot: counted now when there is none, else the one held, recounted in the
+ * background once older than `maxAgeMs` (a large read model costs one aggregate per interval,
+ * not one per page view).
+ */
+export async function openFacets(pool: Pool, maxAgeMs: number): Promise<FacetSnapshot> {
+  let h = held.get(pool);
+  if (!h) held.set(pool, (h = {}));
+  const state = h;
+  const refresh = () => {
+    state.refreshing ??= countOpenFacets(pool)
+      .then((s) => (state.current = s))
+      .finally(() => (state.refreshing = undefined));
+    return state.refreshing;
+  };
+  if (!state.current) return refresh();
+  if (Date.now() - state.current.at > maxAgeMs) refresh().catch(() => undefined);
+  return state.current;
+}
