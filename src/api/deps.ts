@@ -13,8 +13,6 @@ export interface ApiTimeouts {
   updateMs: number;
   /** signalWithStart, signals */
   signalMs: number;
-  /** how long a report that opened a case waits for the case to be readable (its links to answer) */
-  caseVisibleMs: number;
   /** each probe of /readyz */
   readinessMs: number;
   /** how long a resolved API key is trusted before it is looked up again */
@@ -27,7 +25,6 @@ export const DEFAULT_TIMEOUTS: ApiTimeouts = {
   liveQueryMs: 2000,
   updateMs: 30_000,
   signalMs: 10_000,
-  caseVisibleMs: 5000,
   readinessMs: 1500,
   keyCacheMs: 5000,
   streamKeyCheckMs: 15_000,
