@@ -4,6 +4,7 @@ import type { Pool } from 'pg';
 import type { Config } from '../config';
 import type { IntakePorts } from '../ingest/event-intake';
 import type { Logger } from '../logger';
+import type { IntakeGate } from './intake-gate';
 
 /** How long the API waits on each dependency before answering without it. */
 export interface ApiTimeouts {
@@ -50,4 +51,6 @@ export interface ApiContext {
   logger: Logger;
   timeouts: ApiTimeouts;
   intakePorts: IntakePorts;
+  /** back-pressure of POST /v1/discrepancies in this process */
+  reportIntake: IntakeGate;
 }

@@ -2,7 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import type { Config } from '../config';
 import { dedupeKey, workflowIdForKey, type CaseState, type DiscrepancyReport } from '../domain';
-import { caseThatConsumed, openOrProjectNewCase } from '../store/case-intake';
+import { lookUpIntake, openOrProjectNewCase } from '../store/case-intake';
 import {
   DISCREPANCY_WORKFLOW_TYPE,
   reportSignal,
@@ -78,8 +78,8 @@ export async function startOrMergeCase(
   opts: StartOrMergeOptions = {},
 ): Promise<AcceptedReport> {
   const workflowId = workflowIdForKey(report);
-  const consumedBy = await caseThatConsumed(deps.db, workflowId, report.sourceEventIds);
-  if (consumedBy) return { id: consumedBy, workflowId, retried: true };
+  const known = await lookUpIntake(deps.db, workflowId, report.sourceEventIds);
+  if (known.consumedBy) return { id: known.consumedBy, workflowId, retried: true };
   const input: ReportSignalInput = { report, receivedAt: opts.receivedAt ?? new Date().toISOString() };
   const call = () =>
     deps.temporal.workflow.signalWithStart<(i: DiscrepancyWorkflowInput) => Promise<CaseState>, [ReportSignalInput]>(
@@ -100,6 +100,8 @@ export async function startOrMergeCase(
       },
     );
   const handle = await (opts.withTemporal ? opts.withTemporal(call) : call());
+  // the report merged into the open case's own run
+  if (known.openId === handle.signaledRunId) return { id: known.openId, workflowId };
   // the case id is the first run id: an open case's row has it (its run may have continued as
   // new); with none, the signalled run is the first run of a case that has just started (a run
   // that ended has recorded its close before ending)

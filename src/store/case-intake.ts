@@ -1,24 +1,34 @@
 import type { Pool } from 'pg';
 import type { CaseState } from '../domain';
 
+export interface IntakeLookup {
+  /** the closed case that already took in every source event of the report: the report is its retry */
+  consumedBy: string | null;
+  /** the workflow id's open case, if the read model has one */
+  openId: string | null;
+}
+
 /**
- * The closed case of this workflow id that took in every one of these source events: a report
- * retried after its case closed belongs to it (a redelivery, not a new discrepancy). The oldest
- * such case is the one that consumed them; a later run that only recorded the duplicate is not.
+ * Before a report's signalWithStart, one round trip: the closed case of this workflow id that
+ * took in every one of these source events (a report retried after its case closed belongs to
+ * it; the oldest such case consumed them, a later run that only recorded the duplicate did not),
+ * and the open case. Prepared: the intake runs it for every report.
  */
-export async function caseThatConsumed(pool: Pick<Pool, 'query'>, workflowId: string, eventIds: readonly string[]): Promise<string | null> {
-  if (eventIds.length === 0) return null;
-  const { rows } = await pool.query<{ id: string }>(
-    `SELECT d.id FROM discrepancies d
-      WHERE d.workflow_id = $1 AND d.status = 'closed'
-        AND NOT EXISTS (
-          SELECT 1 FROM unnest($2::text[]) AS e(id)
-           WHERE NOT e.id = ANY (d.source_event_ids)
-             AND NOT EXISTS (SELECT 1 FROM case_source_events c WHERE c.case_id = d.id AND c.event_id = e.id))
-      ORDER BY d.opened_at ASC LIMIT 1`,
-    [workflowId, [...new Set(eventIds)]],
-  );
-  return rows[0]?.id ?? null;
+export async function lookUpIntake(pool: Pick<Pool, 'query'>, workflowId: string, eventIds: readonly string[]): Promise<IntakeLookup> {
+  const { rows } = await pool.query<{ consumed_by: string | null; open_id: string | null }>({
+    name: 'intake-lookup',
+    text: `SELECT
+       (SELECT d.id FROM discrepancies d
+         WHERE d.workflow_id = $1 AND d.status = 'closed' AND cardinality($2::text[]) > 0
+           AND NOT EXISTS (
+             SELECT 1 FROM unnest($2::text[]) AS e(id)
+              WHERE NOT e.id = ANY (d.source_event_ids)
+                AND NOT EXISTS (SELECT 1 FROM case_source_events c WHERE c.case_id = d.id AND c.event_id = e.id))
+         ORDER BY d.opened_at ASC LIMIT 1) AS consumed_by,
+       (SELECT id FROM discrepancies WHERE workflow_id = $1 AND status <> 'closed' ORDER BY opened_at DESC LIMIT 1) AS open_id`,
+    values: [workflowId, [...new Set(eventIds)]],
+  });
+  return { consumedBy: rows[0]?.consumed_by ?? null, openId: rows[0]?.open_id ?? null };
 }
 
 /**
@@ -30,8 +40,9 @@ export async function caseThatConsumed(pool: Pick<Pool, 'query'>, workflowId: st
 export async function openOrProjectNewCase(pool: Pick<Pool, 'query'>, s: CaseState): Promise<{ id: string; created: boolean }> {
   const r = s.report;
   const variance = s.observedQty - s.expectedQty;
-  const { rows } = await pool.query<{ open_id: string | null; created: boolean }>(
-    `WITH open AS (
+  const { rows } = await pool.query<{ open_id: string | null; created: boolean }>({
+    name: 'intake-project-new-case',
+    text: `WITH open AS (
        SELECT id FROM discrepancies WHERE workflow_id = $2 AND status <> 'closed' ORDER BY opened_at DESC LIMIT 1
      ), created AS (
        INSERT INTO discrepancies (
@@ -48,13 +59,13 @@ export async function openOrProjectNewCase(pool: Pick<Pool, 'query'>, s: CaseSta
        ON CONFLICT DO NOTHING
      )
      SELECT (SELECT id FROM open) AS open_id, EXISTS (SELECT 1 FROM created) AS created`,
-    [
+    values: [
       s.caseId, s.workflowId, s.dedupeKey, r.kind, r.site, r.sku, r.location ?? null,
       r.reference ? JSON.stringify(r.reference) : null, s.status, s.expectedQty, s.observedQty, variance, r.unitCost,
       Math.abs(variance) * r.unitCost, r.skuClass, r.source, s.occurrences, s.sourceEventIds,
       r.detectedAt ?? s.openedAt, s.openedAt, JSON.stringify(s), s.sourceEventIds.length,
     ],
-  );
+  });
   const row = rows[0];
   return row?.open_id ? { id: row.open_id, created: false } : { id: s.caseId, created: row?.created === true };
 }

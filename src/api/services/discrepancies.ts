@@ -33,10 +33,12 @@ export type { AcceptedReport };
 /**
  * Starts a case or merges the report into the open case with the same key (see
  * startOrMergeCase). The case's row is written before the answer, so its links work at once.
+ * At most REPORT_INTAKE_CONCURRENCY reports are taken in at once (IntakeGate).
  */
 export async function reportDiscrepancy(ctx: ApiContext, actor: Actor, report: DiscrepancyReport): Promise<AcceptedReport> {
   if (!coversSite(actor, report.site)) throw new Forbidden(`${actor.userId} may not report for site ${report.site}`);
-  return startOrMergeCase(ctx, report, { withTemporal: (call) => withDeadline(ctx, ctx.timeouts.signalMs, call) });
+  // a burst beyond what the intake takes at once is answered 429 before anything starts
+  return ctx.reportIntake.run(() => startOrMergeCase(ctx, report, { withTemporal: (call) => withDeadline(ctx, ctx.timeouts.signalMs, call) }));
 }
 
 function visibleSites(actor: Actor): string[] | undefined {
