@@ -7,28 +7,22 @@ export interface IntakeGateOptions {
   queue: number;
   /** how long a report waits for a turn before it is refused */
   waitMs: number;
-  /** a report taken in slower than this means the server behind is saturated: fewer at once */
-  slowMs?: number;
 }
-
-const MIN_CONCURRENCY = 2;
 
 /**
  * Back-pressure for bursts: at most `limit` reports reach Temporal and Postgres at once, a
  * bounded line waits its turn, and the rest are answered 429 with Retry-After before anything is
  * started. A refused report left no trace, so the client's retry is the same report, never a
- * second case. The limit adapts (AIMD): a slow intake (Temporal or Postgres saturated) cuts it,
- * each fast one raises it back towards `concurrency`, so requests queue here, where they can be
- * refused cheaply, rather than inside Temporal until their deadline turns them into 503s.
+ * second case. Requests queue here, where they can be refused cheaply, rather than inside
+ * Temporal until their deadline turns them into 503s; a deadline that passes all the same while
+ * the intake is crowded is overload too, and answered 429. (A limit that adapted to latency was
+ * tried: on a shared machine, latency from other load shrank it until steady senders were refused.)
  */
 export class IntakeGate {
   private active = 0;
-  private limit: number;
   private readonly line: { go: () => void; timer: NodeJS.Timeout }[] = [];
 
-  constructor(private readonly o: IntakeGateOptions) {
-    this.limit = o.concurrency;
-  }
+  constructor(private readonly o: IntakeGateOptions) {}
 
   get inFlight(): number {
     return this.active;
@@ -38,34 +32,20 @@ export class IntakeGate {
     return this.line.length;
   }
 
-  get currentLimit(): number {
-    return Math.floor(this.limit);
-  }
-
   async run<T>(work: () => Promise<T>): Promise<T> {
-    if (this.active >= this.currentLimit || this.line.length > 0) await this.turn();
+    if (this.active >= this.o.concurrency) await this.turn();
     else this.active += 1;
-    const started = Date.now();
-    // the intake was at its limit when this report came: a timeout now is overload, not an outage
-    const crowded = () => this.line.length > 0 || this.active >= this.currentLimit;
     try {
-      const out = await work();
-      this.observe(Date.now() - started);
-      return out;
+      return await work();
     } catch (err) {
-      this.observe(Date.now() - started);
-      throw this.overloaded(err, crowded()) ?? err;
+      // the intake is full: a timeout now is overload, not an outage
+      throw this.overloaded(err, this.active >= this.o.concurrency) ?? err;
     } finally {
       this.release();
     }
   }
 
-  private observe(ms: number): void {
-    if (ms > (this.o.slowMs ?? 2000)) this.limit = Math.max(MIN_CONCURRENCY, this.limit * 0.7);
-    else this.limit = Math.min(this.o.concurrency, this.limit + 1 / this.limit);
-  }
-
-  /** A deadline that passed while the intake was crowded: the client should come back later (its retry merges, never doubles). */
+  /** A deadline that passed while the intake was crowded: the client should come back later (a retry naming the same source events merges as a redelivery). */
   private overloaded(err: unknown, crowded: boolean): TooManyRequests | null {
     if (!crowded) return null;
     const mapped = toApiError(err);
@@ -93,14 +73,13 @@ export class IntakeGate {
   }
 
   private release(): void {
-    // a lowered limit lets the slot go instead of handing it on
-    const next = this.active <= this.currentLimit ? this.line.shift() : undefined;
+    const next = this.line.shift();
     if (next) next.go();
     else this.active -= 1;
   }
 
   private busy(why: string): TooManyRequests {
     const seconds = Math.max(1, Math.ceil(this.o.waitMs / 1000));
-    return new TooManyRequests(`${why} (${this.currentLimit} at once, ${this.o.queue} waiting); retry in ${seconds} s`, seconds);
+    return new TooManyRequests(`${why} (${this.o.concurrency} at once, ${this.o.queue} waiting); retry in ${seconds} s`, seconds);
   }
 }

@@ -54,10 +54,16 @@ const closedCase = (site: string) =>
     return rows.length === 1 && rows[0].status === 'closed' ? rows[0] : undefined;
   }, 60_000);
 
-/** Every run the workflow id has had, newest first, read from its history chain (not visibility, which lags). */
+/** The workflow id's latest run (describe reads the execution itself, not visibility, which lags). */
 async function latestRun(workflowId: string): Promise<{ runId: string; status: string }> {
   const d = await engine.client.workflow.getHandle(workflowId).describe();
   return { runId: d.runId, status: d.status.name };
+}
+
+/** The case's row says closed a moment before its run completes (it lets in-flight handlers finish). */
+async function completedRun(workflowId: string, caseId: string): Promise<{ runId: string; status: string }> {
+  await engine.client.workflow.getHandle(workflowId, caseId).result();
+  return latestRun(workflowId);
 }
 
 describe('POST /v1/discrepancies', () => {
@@ -82,7 +88,7 @@ describe('POST /v1/discrepancies', () => {
     expect(first.status).toBe(202);
     const closed = await closedCase(body.site);
     expect(closed.id).toBe(first.body.id);
-    const runBefore = await latestRun(first.body.workflowId);
+    const runBefore = await completedRun(first.body.workflowId, first.body.id);
     expect(runBefore).toEqual({ runId: first.body.id, status: 'COMPLETED' });
 
     // the integration's retry: the same report, its source events in another order, twice
@@ -116,7 +122,7 @@ describe('the queue door', () => {
     await broker.publish(config.RABBITMQ_QUEUE, body, props);
     const closed = await closedCase(body.site);
     const workflowId = (await engine.db.query<{ workflow_id: string }>('SELECT workflow_id FROM discrepancies WHERE id = $1', [closed.id])).rows[0].workflow_id;
-    const runBefore = await latestRun(workflowId);
+    const runBefore = await completedRun(workflowId, closed.id);
     expect(runBefore).toEqual({ runId: closed.id, status: 'COMPLETED' });
 
     const taken = consumer.stats.accepted;
