@@ -39,6 +39,8 @@ export interface BurstResult {
 
 interface Answer {
   status: number;
+  /** the transport error, when there was no answer */
+  error?: string;
   retryAfter?: number;
   id?: string;
   ms: number;
@@ -79,7 +81,7 @@ function poster(url: string, concurrency: number, auth: Record<string, string>) 
         },
       );
       req.on('timeout', () => req.destroy(new Error('timeout')));
-      req.on('error', (err) => resolve({ status: err.message === 'timeout' ? -1 : 0, ms: performance.now() - t0 }));
+      req.on('error', (err: NodeJS.ErrnoException) => resolve({ status: err.message === 'timeout' ? -1 : 0, error: err.code ?? err.message, ms: performance.now() - t0 }));
       req.end(payload);
     });
   return { post, close: () => agent.destroy() };
@@ -119,7 +121,8 @@ export async function runBurst(stack: Stack, keys: BenchKeys, o: BurstOptions, l
       for (;;) {
         const a = await client.post(reportFor(prefix, i));
         attempts += 1;
-        const key = a.status === -1 ? 'timeout' : a.status === 0 ? 'error' : String(a.status);
+        // no answer: a timeout, or the connection failed (e.g. ECONNRESET, a kept-alive socket the server had just closed)
+        const key = a.status === -1 ? 'timeout' : a.status === 0 ? `error ${a.error}` : String(a.status);
         statuses[key] = (statuses[key] ?? 0) + 1;
         if (a.status === 202) {
           ids[i] = a.id;

@@ -38,18 +38,19 @@ export class IntakeGate {
     try {
       return await work();
     } catch (err) {
-      // the intake is full: a timeout now is overload, not an outage
       throw this.overloaded(err, this.active >= this.o.concurrency) ?? err;
     } finally {
       this.release();
     }
   }
 
-  /** A deadline that passed while the intake was crowded: the client should come back later (a retry naming the same source events merges as a redelivery). */
+  /**
+   * Temporal or Postgres not answering in time while the intake is full (a deadline, a wait for a
+   * pooled connection) is overload: the client should come back later, as on any 429 (a retry
+   * naming the same source events merges as a redelivery). Outside a burst it stays a 503.
+   */
   private overloaded(err: unknown, crowded: boolean): TooManyRequests | null {
-    if (!crowded) return null;
-    const mapped = toApiError(err);
-    if (mapped?.status !== 503 || !/deadline|in time/i.test(mapped.message)) return null;
+    if (!crowded || toApiError(err)?.status !== 503) return null;
     return this.busy('the report intake is saturated');
   }
 

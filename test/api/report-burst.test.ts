@@ -42,7 +42,8 @@ async function post(body: object): Promise<Attempt> {
     method: 'POST',
     headers: { authorization: integration, 'content-type': 'application/json' },
     body: JSON.stringify(body),
-    signal: AbortSignal.timeout(30_000),
+    // past the server's own bound (a turn 300 ms, Postgres 2 × 5 s, Temporal 10 s): a hang, not a slow answer
+    signal: AbortSignal.timeout(60_000),
   });
   return { status: res.status, retryAfter: res.headers.get('retry-after'), contentType: res.headers.get('content-type'), body: (await res.json()) as Attempt['body'] };
 }
@@ -88,7 +89,7 @@ it('a burst beyond the intake gets 429 with Retry-After, no 5xx, and every repor
   const duplicated = rows.find((r) => r.sku === 'SKU-0')!;
   const history = await api.temporal.workflow.getHandle(duplicated.workflow_id, duplicated.id).fetchHistory();
   expect((history.events ?? []).filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'report')).toHaveLength(2);
-});
+}, 240_000);
 
 it('the intake answers again at once when the burst is over', async () => {
   const a = await post(reportBody({ sku: uniq('SKU') }));
