@@ -1,6 +1,6 @@
 import { perUnit, startCpuProbe } from './cpu';
 import { expectStatus, httpClient, measureBounded } from './http';
-import { startBareExpress, startReckonApi, type BenchKeys } from './servers';
+import { startBareExpress, startBareSignalExpress, startReckonApi, type BenchKeys } from './servers';
 import type { Stack } from './stack';
 import { ratio, round, summarize, type Latency } from './stats';
 
@@ -25,8 +25,12 @@ export interface IngestResult {
   /** why /v1/events was not measured */
   eventsSkipped?: string;
   bare: Side;
+  /** express doing the report's signalWithStart of a no-op workflow: the intake's floor */
+  bareSignal: Side;
   /** Reckon's POST /v1/discrepancies throughput over the bare endpoint's */
   ratio: number;
+  /** Reckon's POST /v1/discrepancies throughput over the bare signalWithStart endpoint's */
+  signalRatio: number;
   p99Ratio: number;
   eventsRatio?: number;
 }
@@ -64,17 +68,23 @@ async function side(stack: Stack, o: IngestOptions, send: (i: number) => Promise
 export async function runIngest(stack: Stack, keys: BenchKeys, o: IngestOptions, log: (m: string) => void): Promise<IngestResult> {
   const api = await startReckonApi(stack, { taskQueue: `bench-ingest-unpolled-${process.pid}`, poolSize: o.apiPoolSize });
   const bareServer = await startBareExpress(stack.config.API_BODY_LIMIT);
+  const signalServer = await startBareSignalExpress(stack, stack.config.API_BODY_LIMIT, `bench-ingest-unpolled-${process.pid}`);
   const reckon = httpClient(api.url, o.concurrency);
   const bareClient = httpClient(bareServer.url, o.concurrency);
+  const signalClient = httpClient(signalServer.url, o.concurrency);
   try {
     log(`ingest: bare express, ${o.requests} requests, ${o.concurrency} in flight`);
     const bare = await side(stack, o, async (i) => expectStatus(await bareClient.post('/ingest', report(i)), 202, 'bare POST'), 0);
+    log(`ingest: bare express + signalWithStart, ${o.requests} requests, ${o.concurrency} in flight`);
+    const bareSignal = await side(stack, o, async (i) => expectStatus(await signalClient.post('/ingest', report(i)), 202, 'bare signalWithStart'), 0);
     log(`ingest: POST /v1/discrepancies, ${o.requests} requests, ${o.concurrency} in flight`);
     const discrepancies = await side(stack, o, async (i) => expectStatus(await reckon.post('/v1/discrepancies', report(i), keys.integration), 202, 'POST /v1/discrepancies'), 0);
     const result: IngestResult = {
       discrepancies,
       bare,
+      bareSignal,
       ratio: ratio(discrepancies.perSec, bare.perSec),
+      signalRatio: ratio(discrepancies.perSec, bareSignal.perSec),
       p99Ratio: ratio(discrepancies.latencyMs.p99, bare.latencyMs.p99),
     };
     const probe = await reckon.post('/v1/events', receipt(-1), keys.integration);
@@ -94,7 +104,9 @@ export async function runIngest(stack: Stack, keys: BenchKeys, o: IngestOptions,
   } finally {
     reckon.close();
     bareClient.close();
+    signalClient.close();
     await api.close();
     await bareServer.close();
+    await signalServer.close();
   }
 }

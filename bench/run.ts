@@ -1,6 +1,6 @@
 /**
  * npm run bench [-- --quick] [--out FILE] [--cases N] [--concurrency K] [--rounds R] [--waiting N]
- *               [--rows SMALL,LARGE] [--requests N] [--phases throughput,ingest,rss,query]
+ *               [--rows SMALL,LARGE] [--requests N] [--burst N] [--phases throughput,ingest,rss,query,burst]
  *
  * Reckon against bare Temporal on a stack of its own (docs/performance.md): throughput and
  * latency of auto-resolved cases against a no-op workflow of the same shape, intake against a
@@ -9,6 +9,7 @@
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { workerTuning } from '../src/workers/build';
+import { runBurst, type BurstResult } from './burst';
 import { type IngestResult, runIngest } from './ingest';
 import { machineInfo } from './machine';
 import { perQueryP95, runQueries, type QueryAt } from './query';
@@ -19,7 +20,7 @@ import { startStack } from './stack';
 import { line, ratio } from './stats';
 import { runThroughput, type SideResult, type ThroughputResult } from './throughput';
 
-const PHASES = ['throughput', 'ingest', 'rss', 'query'] as const;
+const PHASES = ['throughput', 'ingest', 'rss', 'query', 'burst'] as const;
 type Phase = (typeof PHASES)[number];
 
 interface Options {
@@ -32,12 +33,14 @@ interface Options {
   waiting: number;
   rows: [number, number];
   requests: number;
+  /** reports in the burst phase (256 in flight) */
+  burst: number;
   phases: Phase[];
   workerPoolSize: number;
   apiPoolSize: number;
 }
 
-const USAGE = 'usage: npm run bench -- [--quick] [--out FILE] [--cases N] [--concurrency K] [--rounds R] [--waiting N] [--rows SMALL,LARGE] [--requests N] [--phases a,b]';
+const USAGE = 'usage: npm run bench -- [--quick] [--out FILE] [--cases N] [--concurrency K] [--rounds R] [--waiting N] [--rows SMALL,LARGE] [--requests N] [--burst N] [--phases a,b]';
 
 function positive(name: string, v: string | undefined): number {
   const n = Number(v);
@@ -56,6 +59,7 @@ export function parseArgs(argv: string[]): Options {
     waiting: quick ? 500 : 10_000,
     rows: quick ? [1000, 20_000] : [10_000, 1_000_000],
     requests: quick ? 1000 : 5000,
+    burst: quick ? 2000 : 10_000,
     phases: [...PHASES],
     workerPoolSize: 10,
     apiPoolSize: 10,
@@ -84,6 +88,9 @@ export function parseArgs(argv: string[]): Options {
         break;
       case '--requests':
         o.requests = positive(flag, value);
+        break;
+      case '--burst':
+        o.burst = positive(flag, value);
         break;
       case '--rows': {
         const [a, b] = (value ?? '').split(',').map((v) => positive(flag, v));
@@ -134,10 +141,13 @@ function printIngest(r: IngestResult): void {
   console.log('\nIngestion');
   console.log(line('bare express (parse JSON, 202)', r.bare.perSec, 'req/s'));
   console.log(line('bare express p99', r.bare.latencyMs.p99, 'ms'));
+  console.log(line('bare express + signalWithStart of a no-op workflow', r.bareSignal.perSec, 'req/s'));
   console.log(line('POST /v1/discrepancies', r.discrepancies.perSec, 'req/s', { baseline: 'bare', ratio: r.ratio }));
+  console.log(line('POST /v1/discrepancies over the signalWithStart floor', r.discrepancies.perSec, 'req/s', { baseline: 'bare signalWithStart', ratio: r.signalRatio }));
   console.log(line('POST /v1/discrepancies p99', r.discrepancies.latencyMs.p99, 'ms', { baseline: 'bare p99', ratio: r.p99Ratio }));
   const cpu = (s: { cpuMsPerRequest: Record<string, number> }) => Object.entries(s.cpuMsPerRequest).map(([g, ms]) => `${g} ${ms}`).join(', ');
   console.log(`  CPU ms per request, bare: ${cpu(r.bare)}`);
+  console.log(`  CPU ms per request, bare signalWithStart: ${cpu(r.bareSignal)}`);
   console.log(`  CPU ms per request, POST /v1/discrepancies: ${cpu(r.discrepancies)}`);
   if (r.events) console.log(`  CPU ms per request, POST /v1/events: ${cpu(r.events)}`);
   if (r.events) {
@@ -158,6 +168,17 @@ function printQueries(q: QueryAt[]): void {
     for (const [name, l] of Object.entries({ ...at.byFilter, ...at.byStoreCall })) console.log(line(`   ${name}: p95`, l.p95, 'ms'));
     console.log(line(`${at.rows} rows: prior-cases evidence lookup p95`, at.priorCasesMs.p95, 'ms', at === small ? undefined : { baseline: `${small.rows} rows`, ratio: ratio(at.priorCasesMs.p95, small.priorCasesMs.p95) }));
   }
+}
+
+function printBurst(b: BurstResult): void {
+  console.log(`\nBurst: ${b.reports} reports, ${b.concurrency} in flight, each retried after Retry-After`);
+  console.log(line('accepted, first send to last 202', b.acceptedPerSec, 'reports/s'));
+  console.log(line('answers by status', Object.entries(b.statuses).map(([s, n]) => `${s}: ${n}`).join(', ')));
+  console.log(line('5xx / timeouts / wrong case ids', `${b.server5xx} / ${b.timeouts} / ${b.mismatched}`));
+  console.log(line('cases in the read model', b.cases));
+  console.log(line('steady sender (16 in flight) latency p50 / p95', `${b.steady.latencyMs.p50} / ${b.steady.latencyMs.p95}`, 'ms'));
+  console.log(line('burst: accepted attempt p50 / p95 / p99', `${b.acceptedAttemptMs.p50} / ${b.acceptedAttemptMs.p95} / ${b.acceptedAttemptMs.p99}`, 'ms'));
+  console.log(line('burst: first send → 202 p50 / p95 / p99', `${b.latencyMs.p50} / ${b.latencyMs.p95} / ${b.latencyMs.p99}`, 'ms'));
 }
 
 function printRss(r: RssResult): void {
@@ -223,6 +244,13 @@ async function main(): Promise<number> {
         const r = await runIngest(stack, keys, o, log);
         out.ingest = r;
         printIngest(r);
+      });
+    }
+    if (o.phases.includes('burst')) {
+      await phase('burst', out, errors, async () => {
+        const b = await runBurst(stack, keys, { reports: o.burst, concurrency: 256, apiPoolSize: o.apiPoolSize }, log);
+        out.burst = b;
+        printBurst(b);
       });
     }
     if (o.phases.includes('query')) {

@@ -63,6 +63,33 @@ export async function startBareExpress(bodyLimit: string): Promise<Listening> {
   return { url, close: () => closeServer(server) };
 }
 
+/**
+ * The report-intake floor: express that parses the JSON and makes the same signalWithStart as a
+ * report (workflow id from the body, the body as start argument and signal), of a no-op workflow
+ * type, on the same Temporal client, then answers 202 with the run id. Nothing else.
+ */
+export async function startBareSignalExpress(stack: Stack, bodyLimit: string, taskQueue: string): Promise<Listening> {
+  const app = express();
+  app.disable('x-powered-by');
+  app.post('/ingest', express.json({ limit: bodyLimit }), async (req, res) => {
+    const body = req.body as { kind: string; site: string; sku: string };
+    try {
+      const handle = await stack.temporal.workflow.signalWithStart('benchNoop', {
+        workflowId: `bare-${body.kind}-${body.site}-${body.sku}`,
+        taskQueue,
+        args: [body],
+        signal: 'report',
+        signalArgs: [body],
+      });
+      res.status(202).json({ id: handle.signaledRunId });
+    } catch (err) {
+      res.status(503).json({ error: err instanceof Error ? err.message : String(err) });
+    }
+  });
+  const { server, url } = await listen(app);
+  return { url, close: () => closeServer(server) };
+}
+
 export interface BenchKeys {
   integration: Record<string, string>;
   viewer: Record<string, string>;

@@ -137,6 +137,13 @@ const BaseSchema = z.object({
   MASTER_DATA_TTL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
   /** API protections backed by Redis */
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(600),
+  /**
+   * Back-pressure of the report intake, per API process: reports taken in at once, how many more
+   * may wait for a turn and for how long; beyond that 429 with Retry-After (docs/perf/reports.md).
+   */
+  REPORT_INTAKE_CONCURRENCY: z.coerce.number().int().min(1).max(10_000).default(32),
+  REPORT_INTAKE_QUEUE: z.coerce.number().int().min(0).max(100_000).default(512),
+  REPORT_INTAKE_WAIT_MS: z.coerce.number().int().min(0).max(60_000).default(2000),
   /** missing or unknown API keys an address may send a minute before it gets 429 without a lookup */
   RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(300),
   /** bearer token for /metrics and /readyz's details (empty: open; required in production) */

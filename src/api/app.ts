@@ -9,6 +9,7 @@ import { buildOpenApi } from './openapi';
 import { declaredMethods } from './openapi-statuses';
 import { httpMetrics } from './http-metrics';
 import { idempotency } from './idempotency';
+import { IntakeGate } from './intake-gate';
 import { authFailureLimit, rateLimit } from './rate-limit';
 import { RedisGuard } from './redis-guard';
 import './request';
@@ -42,6 +43,11 @@ export function createApp(deps: ApiDeps): Express {
     logger: deps.logger ?? createLogger(deps.config, 'reckon-api'),
     timeouts: { ...DEFAULT_TIMEOUTS, ...deps.timeouts },
     intakePorts: deps.intakePorts ?? {},
+    reportIntake: new IntakeGate({
+      concurrency: deps.config.REPORT_INTAKE_CONCURRENCY,
+      queue: deps.config.REPORT_INTAKE_QUEUE,
+      waitMs: deps.config.REPORT_INTAKE_WAIT_MS,
+    }),
   };
 
   const metrics = createApiMetrics(ctx.db, ctx.logger);

@@ -4,6 +4,7 @@ import type { Pool } from 'pg';
 import type { Config } from '../config';
 import type { IntakePorts } from '../ingest/event-intake';
 import type { Logger } from '../logger';
+import type { IntakeGate } from './intake-gate';
 
 /** How long the API waits on each dependency before answering without it. */
 export interface ApiTimeouts {
@@ -13,8 +14,6 @@ export interface ApiTimeouts {
   updateMs: number;
   /** signalWithStart, signals */
   signalMs: number;
-  /** how long a report that opened a case waits for the case to be readable (its links to answer) */
-  caseVisibleMs: number;
   /** each probe of /readyz */
   readinessMs: number;
   /** how long a resolved API key is trusted before it is looked up again */
@@ -27,7 +26,6 @@ export const DEFAULT_TIMEOUTS: ApiTimeouts = {
   liveQueryMs: 2000,
   updateMs: 30_000,
   signalMs: 10_000,
-  caseVisibleMs: 5000,
   readinessMs: 1500,
   keyCacheMs: 5000,
   streamKeyCheckMs: 15_000,
@@ -53,4 +51,6 @@ export interface ApiContext {
   logger: Logger;
   timeouts: ApiTimeouts;
   intakePorts: IntakePorts;
+  /** back-pressure of POST /v1/discrepancies in this process */
+  reportIntake: IntakeGate;
 }

@@ -137,8 +137,16 @@ export class ServiceUnavailable extends ApiError {
   }
 }
 
+export class TooManyRequests extends ApiError {
+  constructor(detail: string, retryAfterSeconds: number) {
+    super(429, 'rate-limited', 'Too many requests', detail, { 'Retry-After': String(retryAfterSeconds) });
+  }
+}
+
 // gRPC status codes (not importing @grpc/grpc-js: it is only a transitive dependency)
-const GRPC_UNAVAILABLE = new Set([1 /* CANCELLED */, 4 /* DEADLINE_EXCEEDED */, 8 /* RESOURCE_EXHAUSTED */, 14 /* UNAVAILABLE */]);
+const GRPC_UNAVAILABLE = new Set([1 /* CANCELLED */, 4 /* DEADLINE_EXCEEDED */, 14 /* UNAVAILABLE */]);
+// Temporal's own back-pressure (its rate limits): the caller should slow down, as on our 429
+const GRPC_RESOURCE_EXHAUSTED = 8;
 const GRPC_NOT_FOUND = 5;
 
 function grpcCode(err: unknown): number | undefined {
@@ -219,10 +227,14 @@ export function toApiError(err: unknown): ApiError | null {
   if (err instanceof ServiceError) {
     const code = grpcCode(err.cause);
     if (code === GRPC_NOT_FOUND) return new NotFound(err.cause?.message ?? err.message);
+    if (code === GRPC_RESOURCE_EXHAUSTED) return new TooManyRequests(`Temporal is busy: ${err.cause?.message ?? err.message}; retry shortly`, 1);
     if (code === undefined || GRPC_UNAVAILABLE.has(code)) return new ServiceUnavailable(`Temporal is unavailable: ${err.cause?.message ?? err.message}`);
   }
   // raw gRPC errors (direct workflowService calls)
   const code = grpcCode(err);
+  if ((err as { metadata?: unknown })?.metadata !== undefined && code === GRPC_RESOURCE_EXHAUSTED) {
+    return new TooManyRequests(`Temporal is busy: ${(err as Error).message}; retry shortly`, 1);
+  }
   if ((err as { metadata?: unknown })?.metadata !== undefined && code !== undefined && GRPC_UNAVAILABLE.has(code)) {
     return new ServiceUnavailable(`Temporal is unavailable: ${(err as Error).message}`);
   }

@@ -22,7 +22,7 @@ const RATE_LIMIT_HEADERS = {
   'RateLimit-Remaining': intHeader('requests left in the current window'),
   'RateLimit-Reset': intHeader('seconds until the window resets'),
 };
-const TOO_MANY = problem('more requests this minute than the key’s limit', { 'Retry-After': intHeader('seconds to wait'), ...RATE_LIMIT_HEADERS });
+const TOO_MANY = problem('more requests this minute than the key’s limit, or (reports) more at once than the intake takes, or Temporal is busy: nothing was started; retry after Retry-After', { 'Retry-After': intHeader('seconds to wait'), ...RATE_LIMIT_HEADERS });
 const IDEMPOTENCY_KEY = {
   name: 'Idempotency-Key',
   in: 'header',

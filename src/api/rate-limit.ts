@@ -1,13 +1,9 @@
 import type { RequestHandler } from 'express';
-import { ApiError } from './errors';
+import { TooManyRequests } from './errors';
 import { LocalWindow } from './local-window';
 import type { RedisGuard } from './redis-guard';
 
-export class TooManyRequests extends ApiError {
-  constructor(detail: string, retryAfterSeconds: number) {
-    super(429, 'rate-limited', 'Too many requests', detail, { 'Retry-After': String(retryAfterSeconds) });
-  }
-}
+export { TooManyRequests };
 
 const WINDOW_MS = 60_000;
 

@@ -50,7 +50,10 @@ export async function upsertCaseRow(
        decision = EXCLUDED.decision,
        first_action_at = EXCLUDED.first_action_at, closed_at = EXCLUDED.closed_at,
        row_version = EXCLUDED.row_version, shadow = EXCLUDED.shadow, state = EXCLUDED.state,
-       source_event_count = EXCLUDED.source_event_count, updated_at = now()
+       source_event_count = EXCLUDED.source_event_count, updated_at = now(),
+       -- a row the intake wrote before the worker ran (version 0) takes the workflow's own times
+       opened_at = CASE WHEN discrepancies.row_version = 0 THEN EXCLUDED.opened_at ELSE discrepancies.opened_at END,
+       detected_at = CASE WHEN discrepancies.row_version = 0 THEN EXCLUDED.detected_at ELSE discrepancies.detected_at END
      WHERE discrepancies.row_version < EXCLUDED.row_version
      RETURNING evidence, score`,
     [

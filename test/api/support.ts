@@ -43,8 +43,7 @@ export async function startApi(opts: ApiHarnessOptions = {}) {
   });
   // no redaction here: the tests check the API never logs a key in the first place
   const logger = pino({ level: opts.logLevel ?? 'warn' }, sink);
-  // no worker runs these cases: a report does not wait for its case to be projected
-  const app = createApp({ temporal, db, redis, config, logger, timeouts: { caseVisibleMs: 0, ...opts.timeouts }, intakePorts: intakeWiring(config, db, logger) });
+  const app = createApp({ temporal, db, redis, config, logger, timeouts: opts.timeouts, intakePorts: intakeWiring(config, db, logger) });
 
   return {
     app,

@@ -77,6 +77,41 @@ describe('POST /v1/discrepancies', () => {
     expect(runs.length).toBeLessThanOrEqual(1); // visibility may lag, but never shows a second run
   });
 
+  it('the 202 links to the case before any worker has run it: GET answers 200 with the case as reported', async () => {
+    const body = reportBody({ sku: uniq('SKU'), sourceEventIds: ['WMS-7', 'WMS-8'], causedBy: ['u-12'] });
+    const res = await postReport(body).expect(202);
+    started.add(res.body.workflowId);
+    const page = await request(api.app).get(res.body.links.self).set('Authorization', approver);
+    expect(page.status).toBe(200);
+    expect(page.body).toMatchObject({
+      id: res.body.id, workflowId: res.body.workflowId, status: 'opened', kind: 'count_variance', site: 'DC1', sku: body.sku,
+      expectedQty: 24, observedQty: 20, variance: -4, occurrences: 1, sourceEventIds: ['WMS-7', 'WMS-8'],
+      live: { caseId: res.body.id, status: 'opened', involvedUsers: ['u-12'] },
+    });
+    const queue = await request(api.app).get(`/v1/discrepancies?sku=${body.sku}`).set('Authorization', approver).expect(200);
+    expect(queue.body.items.map((c: { id: string }) => c.id)).toEqual([res.body.id]);
+    // the same report again merges into the running case: the same id, still one row
+    const again = await postReport(body).expect(202);
+    expect(again.body.id).toBe(res.body.id);
+    const rows = await api.db.query('SELECT id FROM discrepancies WHERE workflow_id = $1', [res.body.workflowId]);
+    expect(rows.rows).toEqual([{ id: res.body.id }]);
+  });
+
+  it('the worker’s first transition replaces the accepted row (no status or field goes back)', async () => {
+    const body = reportBody({ sku: uniq('SKU') });
+    const res = await postReport(body).expect(202);
+    started.add(res.body.workflowId);
+    // as the workflow projects it once a worker runs it: its own open time, later statuses
+    const openedAt = new Date(Date.now() + 1500).toISOString();
+    await insertCase(api.db, { caseId: res.body.id, workflowId: res.body.workflowId, report: body, status: 'awaiting_approval', openedAt });
+    await postReport(body).expect(202); // a merge does not write the row back
+    const page = await request(api.app).get(res.body.links.self).set('Authorization', approver).expect(200);
+    expect(page.body).toMatchObject({ status: 'awaiting_approval', severity: 'review', ownerRole: 'inventory_control' });
+    const row = (await api.db.query('SELECT opened_at, row_version FROM discrepancies WHERE id = $1', [res.body.id])).rows[0];
+    expect(row.opened_at.toISOString()).toBe(openedAt);
+    expect(Number(row.row_version)).toBe(1);
+  });
+
   it("refuses a report for a site outside the key's scope with 403", async () => {
     const res = await postReport(reportBody({ site: 'DC9' }));
     expect(res.status).toBe(403);

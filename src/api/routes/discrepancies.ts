@@ -46,9 +46,9 @@ export function discrepancyRoutes(ctx: ApiContext): Router {
   router.post('/', requireRole(oneOf('integration', 'admin')), async (req, res) => {
     capOf('the report', req.bodyBytes ?? 0, ctx.config.MAX_EVENT_BYTES);
     const report = parseInput(DiscrepancyReport, req.body ?? {}, 'body');
-    const accepted = await reportDiscrepancy(ctx, actorOf(req), report);
-    const links = caseLinks(accepted.id);
-    res.status(202).location(links.self).json({ ...accepted, status: 'accepted', links });
+    const { id, workflowId } = await reportDiscrepancy(ctx, actorOf(req), report);
+    const links = caseLinks(id);
+    res.status(202).location(links.self).json({ id, workflowId, status: 'accepted', links });
   });
 
   router.get('/', async (req, res) => {

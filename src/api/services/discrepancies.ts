@@ -5,7 +5,6 @@ import {
   decodeCursor,
   encodeCursor,
   getCase,
-  getCaseRef,
   listCases,
   type CaseDetailRow,
   type CaseRow,
@@ -33,18 +32,13 @@ export type { AcceptedReport };
 
 /**
  * Starts a case or merges the report into the open case with the same key (see
- * startOrMergeCase). A new case is answered once the read model has it (its first transition,
- * usually well under a second), so the links of the answer work at once; with no worker running
- * it answers after caseVisibleMs anyway: the report is durable, the case appears when a worker runs.
+ * startOrMergeCase). The case's row is written before the answer, so its links work at once.
+ * At most REPORT_INTAKE_CONCURRENCY reports are taken in at once (IntakeGate).
  */
 export async function reportDiscrepancy(ctx: ApiContext, actor: Actor, report: DiscrepancyReport): Promise<AcceptedReport> {
   if (!coversSite(actor, report.site)) throw new Forbidden(`${actor.userId} may not report for site ${report.site}`);
-  const accepted = await startOrMergeCase(ctx, report, { withTemporal: (call) => withDeadline(ctx, ctx.timeouts.signalMs, call) });
-  const until = Date.now() + ctx.timeouts.caseVisibleMs;
-  for (let wait = 10; !(await getCaseRef(ctx.db, accepted.id)) && Date.now() < until; wait = Math.min(wait * 2, 200)) {
-    await new Promise((r) => setTimeout(r, wait));
-  }
-  return accepted;
+  // a burst beyond what the intake takes at once is answered 429 before anything starts
+  return ctx.reportIntake.run(() => startOrMergeCase(ctx, report, { withTemporal: (call) => withDeadline(ctx, ctx.timeouts.signalMs, call) }));
 }
 
 function visibleSites(actor: Actor): string[] | undefined {
