@@ -12,7 +12,7 @@ import { startReckonApi, type BenchKeys } from './servers';
 import { activityShape, historyStats, type ActivityShape, type HistoryStats } from './shape';
 import type { Stack } from './stack';
 import { round, summarize, type Latency } from './stats';
-import type { bareWorkflow } from './workflows';
+import type { bareWorkflow, minimalWorkflow } from './workflows';
 
 export interface ThroughputOptions {
   cases: number;
@@ -37,8 +37,10 @@ export interface SideResult {
 export interface ThroughputResult {
   shape: ActivityShape;
   /** one case's and one bare workflow's history, side by side */
-  history: { bare: HistoryStats; reckon: HistoryStats };
+  history: { bare: HistoryStats; minimal: HistoryStats; reckon: HistoryStats };
   bare: SideResult;
+  /** start → one no-op activity → complete: what Temporal does at the least */
+  minimal: SideResult;
   reckon: SideResult;
 }
 
@@ -148,45 +150,49 @@ export async function runThroughput(stack: Stack, keys: BenchKeys, o: Throughput
     });
     bareRunning = bare.run();
     let bareRun = 0;
-    const bareLoop = async (count: number): Promise<Round> => {
+    /** `bareWorkflow` of Reckon's shape, or `minimalWorkflow` (one no-op activity), on the bare worker. */
+    const bareLoop = async (count: number, minimal = false): Promise<Round> => {
       const tag = bareRun++;
       const latencies: number[] = [];
       const probe = startCpuProbe(groups(stack), { db: stack.db, database: stack.database });
       const started = Date.now();
       await runBounded(count, o.concurrency, async (i) => {
         const t0 = Date.now();
-        await stack.temporal.workflow.execute<typeof bareWorkflow>('bareWorkflow', {
-          taskQueue: bareQueue,
-          workflowId: `bare-${process.pid}-${tag}-${i}`,
-          args: [shape.shape],
-        });
+        const workflowId = `${minimal ? 'minimal' : 'bare'}-${process.pid}-${tag}-${i}`;
+        if (minimal) await stack.temporal.workflow.execute<typeof minimalWorkflow>('minimalWorkflow', { taskQueue: bareQueue, workflowId });
+        else await stack.temporal.workflow.execute<typeof bareWorkflow>('bareWorkflow', { taskQueue: bareQueue, workflowId, args: [shape.shape] });
         latencies.push(Date.now() - t0);
       });
       const elapsedMs = Date.now() - started;
       return { count, elapsedMs, latencies, cpu: await probe.stop() };
     };
-    log(`bare: warm-up, ${o.warmup} workflows`);
+    log(`bare: warm-up, ${o.warmup} workflows of Reckon's shape and ${o.warmup} minimal ones`);
     await bareLoop(o.warmup);
+    await bareLoop(o.warmup, true);
     const history = {
       bare: await historyStats(stack.temporal, `bare-${process.pid}-0-0`),
+      minimal: await historyStats(stack.temporal, `minimal-${process.pid}-1-0`),
       reckon: await historyStats(stack.temporal, firstCase!.workflowId, firstCase!.id),
     };
-    log(`history per run, bare / Reckon: ${history.bare.events} / ${history.reckon.events} events, ${history.bare.workflowTasks} / ${history.reckon.workflowTasks} workflow tasks, ${history.bare.bytes} / ${history.reckon.bytes} bytes`);
+    log(`history per run, bare / minimal / Reckon: ${history.bare.events} / ${history.minimal.events} / ${history.reckon.events} events, ${history.bare.workflowTasks} / ${history.minimal.workflowTasks} / ${history.reckon.workflowTasks} workflow tasks, ${history.bare.bytes} / ${history.minimal.bytes} / ${history.reckon.bytes} bytes`);
 
     const bareRounds: Round[] = [];
+    const minimalRounds: Round[] = [];
     const reckonRounds: Round[] = [];
     let next = o.warmup;
     for (let r = 0; r < o.rounds; r++) {
       const n = Math.floor(o.cases / o.rounds) + (r < o.cases % o.rounds ? 1 : 0);
       log(`round ${r + 1} of ${o.rounds}: bare, ${n} workflows, ${o.concurrency} in flight`);
       bareRounds.push(await bareLoop(n));
+      log(`round ${r + 1} of ${o.rounds}: minimal bare, ${n} workflows, ${o.concurrency} in flight`);
+      minimalRounds.push(await bareLoop(n, true));
       log(`round ${r + 1} of ${o.rounds}: reckon, ${n} cases, ${o.concurrency} in flight`);
       reckonRounds.push(await reckonLoop(next, n));
       next += n;
-      const [b, k] = [bareRounds[r], reckonRounds[r]];
-      log(`round ${r + 1}: bare ${round(rate(b), 1)}/s, reckon ${round(rate(k), 1)}/s; other processes used ${Math.round(k.cpu.others * 100)} % of the machine`);
+      const [b, m, k] = [bareRounds[r], minimalRounds[r], reckonRounds[r]];
+      log(`round ${r + 1}: bare ${round(rate(b), 1)}/s, minimal ${round(rate(m), 1)}/s, reckon ${round(rate(k), 1)}/s; other processes used ${Math.round(k.cpu.others * 100)} % of the machine`);
     }
-    return { shape, history, bare: sideOf(bareRounds), reckon: sideOf(reckonRounds) };
+    return { shape, history, bare: sideOf(bareRounds), minimal: sideOf(minimalRounds), reckon: sideOf(reckonRounds) };
   } finally {
     if (bare) {
       bare.shutdown();
