@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { temporal } from '@temporalio/proto';
+import { freePort } from '../src/dev/temporal-server';
 import { spawnWorker, stopWorker } from '../test/support/worker-process';
 import { expectStatus, httpClient, runBounded } from './http';
 import { startReckonApi, type BenchKeys } from './servers';
@@ -17,6 +18,10 @@ export interface RssResult {
   idleMb: number;
   waitingMb: number;
   perWaitingCaseKb: number;
+  /** cases the worker's sticky cache held at the end (its Prometheus gauge); the rest were evicted */
+  cachedCases: number;
+  /** (waiting − idle) RSS per case in the sticky cache: what sizing the cache is about */
+  perCachedCaseKb: number;
   /** how long reporting the cases and bringing them to awaiting_approval took */
   fillSeconds: number;
 }
@@ -40,6 +45,17 @@ function reviewReport(i: number) {
   };
 }
 
+/** The worker's sticky cache size, from its Prometheus exporter (the SDK's `sticky_cache_size` gauge). */
+async function cachedWorkflows(metricsPort: number): Promise<number | undefined> {
+  try {
+    const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    const found = text.match(/^temporal_sticky_cache_size(?:\{[^}]*\})?\s+([\d.e+]+)$/m);
+    return found ? Number(found[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 async function waitForPollers(stack: Stack, taskQueue: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -60,13 +76,15 @@ async function waitForPollers(stack: Stack, taskQueue: string, timeoutMs: number
  */
 export async function runRss(stack: Stack, keys: BenchKeys, o: RssOptions, log: (m: string) => void): Promise<RssResult> {
   const taskQueue = `bench-rss-${process.pid}`;
+  const metricsPort = await freePort();
   const child = spawnWorker({
     DATABASE_URL: stack.config.DATABASE_URL,
     REDIS_URL: stack.config.REDIS_URL,
     TEMPORAL_ADDRESS: stack.config.TEMPORAL_ADDRESS,
     TEMPORAL_NAMESPACE: stack.config.TEMPORAL_NAMESPACE,
     TEMPORAL_TASK_QUEUE: taskQueue,
-    WORKER_METRICS_PORT: '0',
+    WORKER_METRICS_PORT: String(metricsPort),
+    HOST: '127.0.0.1',
     ADAPTER: 'reference',
     LOG_LEVEL: 'warn',
   });
@@ -105,7 +123,13 @@ export async function runRss(stack: Stack, keys: BenchKeys, o: RssOptions, log: 
       waitingMb = Math.max(waitingMb, rssMb(child.pid!));
       await sleep(1000);
     }
+    const gauge = await cachedWorkflows(metricsPort);
+    if (gauge === undefined) log('rss: no sticky cache gauge from the worker; counting every waiting case as cached');
+    const cachedCases = Math.min(gauge ?? o.waiting, o.waiting);
+    log(`rss: ${cachedCases} of ${o.waiting} waiting cases in the worker's sticky cache`);
     return {
+      cachedCases,
+      perCachedCaseKb: round(((waitingMb - idleMb) * 1024) / Math.max(cachedCases, 1), 2),
       waitingCases: o.waiting,
       idleMb: round(idleMb),
       waitingMb: round(waitingMb),

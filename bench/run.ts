@@ -167,6 +167,7 @@ function printRss(r: RssResult): void {
   console.log(line('idle', r.idleMb, 'MB'));
   console.log(line(`${r.waitingCases} cases waiting on approval`, r.waitingMb, 'MB', { baseline: 'idle', ratio: ratio(r.waitingMb, r.idleMb) }));
   console.log(line('per waiting case', r.perWaitingCaseKb, 'KB'));
+  console.log(line(`per cached case (${r.cachedCases} in the sticky cache)`, r.perCachedCaseKb, 'KB'));
 }
 
 /** Runs one phase; a failure is reported and recorded, and the other phases still run. */

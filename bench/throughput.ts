@@ -47,10 +47,13 @@ export interface ThroughputResult {
 const CASE_TIMEOUT_MS = 180_000;
 const SITE = 'BENCH';
 
-/** A count variance inside class B tolerance on a balanced bin: auto-resolved with one adjustment. */
+/**
+ * A count variance inside class B tolerance on a balanced bin: auto-resolved with one adjustment.
+ * Each case has a bin of its own: open cases at the same bin hold an automatic adjustment back.
+ */
 function autoResolvingReport(i: number) {
   return {
-    kind: 'count_variance', site: SITE, sku: `TSKU-${i}`, location: 'A-01-01', expectedQty: 120, observedQty: 118,
+    kind: 'count_variance', site: SITE, sku: `TSKU-${i}`, location: `A-${i}`, expectedQty: 120, observedQty: 118,
     unitCost: 10, skuClass: 'B', source: 'wms', sourceEventIds: [`CNT-${i}`], causedBy: ['counter1'],
   };
 }
@@ -83,10 +86,17 @@ function sideOf(rounds: Round[]): SideResult {
   };
 }
 
+/** A case that did not close in time: what its row and its workflow say, in the error. */
+async function whereIs(stack: Stack, workflowId: string, id: string, err: Error): Promise<never> {
+  const { rows } = await stack.db.query(`SELECT status, resolution FROM discrepancies WHERE id = $1`, [id]).catch(() => ({ rows: [] }));
+  const d = await stack.temporal.workflow.getHandle(workflowId, id).describe().catch((e: Error) => ({ status: { name: `not described: ${e.message}` }, historyLength: -1 }));
+  throw new Error(`${err.message}; read model: ${JSON.stringify(rows[0] ?? 'no row')}; workflow ${d.status.name}, ${d.historyLength} events; ${stack.slowWorkflowTasks()} slow workflow tasks so far`);
+}
+
 async function seedBalances(db: Pool, count: number): Promise<void> {
   await db.query(
     `INSERT INTO ledger.balances (site, location, sku, wms_qty, erp_qty)
-     SELECT $1, 'A-01-01', 'TSKU-' || g, 120, 120 FROM generate_series(0, $2 - 1) g ON CONFLICT DO NOTHING`,
+     SELECT $1, 'A-' || g, 'TSKU-' || g, 120, 120 FROM generate_series(0, $2 - 1) g ON CONFLICT DO NOTHING`,
     [SITE, count],
   );
 }
@@ -123,7 +133,7 @@ export async function runThroughput(stack: Stack, keys: BenchKeys, o: Throughput
       const { id, workflowId } = res.body as { id: string; workflowId: string };
       ids.push(id);
       if (i === 0) firstCase ??= { id, workflowId };
-      latencies.push((await closures.closed(id, CASE_TIMEOUT_MS)) - t0);
+      latencies.push((await closures.closed(id, CASE_TIMEOUT_MS).catch((err: Error) => whereIs(stack, workflowId, id, err))) - t0);
     });
     const elapsedMs = Date.now() - started;
     const cpu = await probe.stop();
