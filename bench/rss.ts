@@ -22,7 +22,7 @@ export interface RssResult {
   cachedCases: number;
   /** (waiting − idle) RSS per case in the sticky cache: what sizing the cache is about */
   perCachedCaseKb: number;
-  /** how long reporting the cases and bringing them to awaiting_approval took */
+  /** how long reporting the cases and bringing them to wait on people took */
   fillSeconds: number;
 }
 
@@ -37,7 +37,10 @@ const STALL_MS = 180_000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** A receiving variance beyond tolerance (receiving tolerates nothing): goes to review, waits for a person. */
+/**
+ * A receiving variance beyond tolerance (receiving tolerates nothing): waits for a person, a
+ * counter at the dock first under the default policy (awaiting_recount), or an approver.
+ */
 function reviewReport(i: number) {
   return {
     kind: 'receiving_variance', site: 'RSS', sku: `RSKU-${i}`, location: 'DOCK-1', reference: { kind: 'asn', id: `ASN-${i}` },
@@ -111,13 +114,13 @@ export async function runRss(stack: Stack, keys: BenchKeys, o: RssOptions, log: 
     let lastLog = Date.now();
     while (waiting < o.waiting) {
       if (child.exitCode !== null) throw new Error(`the worker process exited with ${child.exitCode}`);
-      if (Date.now() - progressAt > STALL_MS) throw new Error(`only ${waiting} of ${o.waiting} cases reached awaiting_approval; none more in ${STALL_MS / 1000} s`);
+      if (Date.now() - progressAt > STALL_MS) throw new Error(`only ${waiting} of ${o.waiting} cases were waiting on people; none more in ${STALL_MS / 1000} s`);
       await sleep(1000);
-      const { rows } = await stack.db.query(`SELECT count(*)::int AS n FROM discrepancies WHERE site = 'RSS' AND status = 'awaiting_approval'`);
+      const { rows } = await stack.db.query(`SELECT count(*)::int AS n FROM discrepancies WHERE site = 'RSS' AND status IN ('awaiting_approval', 'awaiting_recount')`);
       if (rows[0].n > waiting) progressAt = Date.now();
       waiting = rows[0].n;
       if (Date.now() - lastLog > 30_000) {
-        log(`rss: ${waiting} of ${o.waiting} waiting on approval (${round(rssMb(child.pid!))} MB)`);
+        log(`rss: ${waiting} of ${o.waiting} waiting on people (${round(rssMb(child.pid!))} MB)`);
         lastLog = Date.now();
       }
     }
