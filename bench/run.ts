@@ -118,20 +118,23 @@ function printThroughput(t: ThroughputResult): void {
   const vs = { baseline: 'bare', ratio: ratio(t.reckon.perSec, t.bare.perSec) };
   console.log(`\nThroughput (${t.shape.total} activities per case, steps [${t.shape.shape.join(', ')}])`);
   console.log(line('bare Temporal: completed workflows', t.bare.perSec, '/s'));
+  console.log(line('minimal bare: start, one no-op activity, complete', t.minimal.perSec, '/s'));
   console.log(line('Reckon: auto-resolved cases, end to end', t.reckon.perSec, '/s', vs));
-  console.log(`  rounds, bare: ${t.bare.roundsPerSec.join(', ')} /s; Reckon: ${t.reckon.roundsPerSec.join(', ')} /s`);
+  console.log(line('Reckon against the minimal bare workflow', t.reckon.perSec, '/s', { baseline: 'minimal bare', ratio: ratio(t.reckon.perSec, t.minimal.perSec) }));
+  console.log(`  rounds, bare: ${t.bare.roundsPerSec.join(', ')} /s; minimal: ${t.minimal.roundsPerSec.join(', ')} /s; Reckon: ${t.reckon.roundsPerSec.join(', ')} /s`);
   for (const p of ['p50', 'p95', 'p99'] as const) {
     console.log(line(`Reckon latency POST → closed, ${p}`, t.reckon.latencyMs[p], 'ms', { baseline: `bare workflow ${p}`, ratio: ratio(t.reckon.latencyMs[p], t.bare.latencyMs[p]) }));
   }
   const h = t.history;
-  console.log(line('history per run: events, bare / Reckon', `${h.bare.events} / ${h.reckon.events}`));
-  console.log(line('workflow tasks per run, bare / Reckon', `${h.bare.workflowTasks} / ${h.reckon.workflowTasks}`));
+  console.log(line('history per run: events, bare / minimal / Reckon', `${h.bare.events} / ${h.minimal.events} / ${h.reckon.events}`));
+  console.log(line('workflow tasks per run, bare / minimal / Reckon', `${h.bare.workflowTasks} / ${h.minimal.workflowTasks} / ${h.reckon.workflowTasks}`));
   console.log(line('search attribute upserts per case', h.reckon.searchAttributeUpserts));
-  console.log(line('history bytes per run, bare / Reckon', `${h.bare.bytes} / ${h.reckon.bytes}`, '', { baseline: 'bare', ratio: ratio(h.reckon.bytes, h.bare.bytes) }));
+  console.log(line('history bytes per run, bare / minimal / Reckon', `${h.bare.bytes} / ${h.minimal.bytes} / ${h.reckon.bytes}`, '', { baseline: 'bare', ratio: ratio(h.reckon.bytes, h.bare.bytes) }));
   console.log(line('CPU per bare workflow, all processes', t.bare.cpuMsPerCase.total, 'ms'));
+  console.log(line('CPU per minimal bare workflow, all processes', t.minimal.cpuMsPerCase.total, 'ms'));
   console.log(line('CPU per Reckon case, all processes', t.reckon.cpuMsPerCase.total, 'ms', { baseline: 'bare', ratio: ratio(t.reckon.cpuMsPerCase.total, t.bare.cpuMsPerCase.total) }));
   for (const g of Object.keys(t.reckon.cpuMsPerCase).filter((k) => k !== 'total')) {
-    console.log(line(`   ${g}: bare / Reckon`, `${t.bare.cpuMsPerCase[g] ?? 0} / ${t.reckon.cpuMsPerCase[g]}`, 'ms'));
+    console.log(line(`   ${g}: bare / minimal / Reckon`, `${t.bare.cpuMsPerCase[g] ?? 0} / ${t.minimal.cpuMsPerCase[g] ?? 0} / ${t.reckon.cpuMsPerCase[g]}`, 'ms'));
   }
   const others = (side: SideResult) => Math.round((side.cpu.reduce((a, c) => a + c.others, 0) / side.cpu.length) * 100);
   console.log(`  other processes on the machine used ${others(t.bare)} % (bare rounds) and ${others(t.reckon)} % (Reckon rounds) of its CPU`);
@@ -186,6 +189,7 @@ function printRss(r: RssResult): void {
   console.log(line('idle', r.idleMb, 'MB'));
   console.log(line(`${r.waitingCases} cases waiting on approval`, r.waitingMb, 'MB', { baseline: 'idle', ratio: ratio(r.waitingMb, r.idleMb) }));
   console.log(line('per waiting case', r.perWaitingCaseKb, 'KB'));
+  console.log(line(`per cached case (${r.cachedCases} in the sticky cache)`, r.perCachedCaseKb, 'KB'));
 }
 
 /** Runs one phase; a failure is reported and recorded, and the other phases still run. */
@@ -231,6 +235,9 @@ async function main(): Promise<number> {
           bare: { workflowsPerSec: t.bare.perSec, ...t.bare, activitiesPerWorkflow: t.shape.total, shape: t.shape.shape },
           reckon: { casesPerSec: t.reckon.perSec, ...t.reckon, activities: t.shape.activities },
           ratio: ratio(t.reckon.perSec, t.bare.perSec),
+          minimalBare: { workflowsPerSec: t.minimal.perSec, ...t.minimal },
+          ratioToMinimal: ratio(t.reckon.perSec, t.minimal.perSec),
+          cpuRatioToMinimal: ratio(t.minimal.cpuMsPerCase.total, t.reckon.cpuMsPerCase.total),
           history: t.history,
           cpuRatio: ratio(t.bare.cpuMsPerCase.total, t.reckon.cpuMsPerCase.total),
           latencyMs: { ...t.reckon.latencyMs, resolutionMs: 1, source: 'live feed: the worker stamps each change right after its commit' },

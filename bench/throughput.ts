@@ -12,7 +12,7 @@ import { startReckonApi, type BenchKeys } from './servers';
 import { activityShape, historyStats, type ActivityShape, type HistoryStats } from './shape';
 import type { Stack } from './stack';
 import { round, summarize, type Latency } from './stats';
-import type { bareWorkflow } from './workflows';
+import type { bareWorkflow, minimalWorkflow } from './workflows';
 
 export interface ThroughputOptions {
   cases: number;
@@ -37,18 +37,23 @@ export interface SideResult {
 export interface ThroughputResult {
   shape: ActivityShape;
   /** one case's and one bare workflow's history, side by side */
-  history: { bare: HistoryStats; reckon: HistoryStats };
+  history: { bare: HistoryStats; minimal: HistoryStats; reckon: HistoryStats };
   bare: SideResult;
+  /** start → one no-op activity → complete: what Temporal does at the least */
+  minimal: SideResult;
   reckon: SideResult;
 }
 
 const CASE_TIMEOUT_MS = 180_000;
 const SITE = 'BENCH';
 
-/** A count variance inside class B tolerance on a balanced bin: auto-resolved with one adjustment. */
+/**
+ * A count variance inside class B tolerance on a balanced bin: auto-resolved with one adjustment.
+ * Each case has a bin of its own: open cases at the same bin hold an automatic adjustment back.
+ */
 function autoResolvingReport(i: number) {
   return {
-    kind: 'count_variance', site: SITE, sku: `TSKU-${i}`, location: 'A-01-01', expectedQty: 120, observedQty: 118,
+    kind: 'count_variance', site: SITE, sku: `TSKU-${i}`, location: `A-${i}`, expectedQty: 120, observedQty: 118,
     unitCost: 10, skuClass: 'B', source: 'wms', sourceEventIds: [`CNT-${i}`], causedBy: ['counter1'],
   };
 }
@@ -81,10 +86,17 @@ function sideOf(rounds: Round[]): SideResult {
   };
 }
 
+/** A case that did not close in time: what its row and its workflow say, in the error. */
+async function whereIs(stack: Stack, workflowId: string, id: string, err: Error): Promise<never> {
+  const { rows } = await stack.db.query(`SELECT status, resolution FROM discrepancies WHERE id = $1`, [id]).catch(() => ({ rows: [] }));
+  const d = await stack.temporal.workflow.getHandle(workflowId, id).describe().catch((e: Error) => ({ status: { name: `not described: ${e.message}` }, historyLength: -1 }));
+  throw new Error(`${err.message}; read model: ${JSON.stringify(rows[0] ?? 'no row')}; workflow ${d.status.name}, ${d.historyLength} events; ${stack.slowWorkflowTasks()} slow workflow tasks so far`);
+}
+
 async function seedBalances(db: Pool, count: number): Promise<void> {
   await db.query(
     `INSERT INTO ledger.balances (site, location, sku, wms_qty, erp_qty)
-     SELECT $1, 'A-01-01', 'TSKU-' || g, 120, 120 FROM generate_series(0, $2 - 1) g ON CONFLICT DO NOTHING`,
+     SELECT $1, 'A-' || g, 'TSKU-' || g, 120, 120 FROM generate_series(0, $2 - 1) g ON CONFLICT DO NOTHING`,
     [SITE, count],
   );
 }
@@ -121,7 +133,7 @@ export async function runThroughput(stack: Stack, keys: BenchKeys, o: Throughput
       const { id, workflowId } = res.body as { id: string; workflowId: string };
       ids.push(id);
       if (i === 0) firstCase ??= { id, workflowId };
-      latencies.push((await closures.closed(id, CASE_TIMEOUT_MS)) - t0);
+      latencies.push((await closures.closed(id, CASE_TIMEOUT_MS).catch((err: Error) => whereIs(stack, workflowId, id, err))) - t0);
     });
     const elapsedMs = Date.now() - started;
     const cpu = await probe.stop();
@@ -148,45 +160,49 @@ export async function runThroughput(stack: Stack, keys: BenchKeys, o: Throughput
     });
     bareRunning = bare.run();
     let bareRun = 0;
-    const bareLoop = async (count: number): Promise<Round> => {
+    /** `bareWorkflow` of Reckon's shape, or `minimalWorkflow` (one no-op activity), on the bare worker. */
+    const bareLoop = async (count: number, minimal = false): Promise<Round> => {
       const tag = bareRun++;
       const latencies: number[] = [];
       const probe = startCpuProbe(groups(stack), { db: stack.db, database: stack.database });
       const started = Date.now();
       await runBounded(count, o.concurrency, async (i) => {
         const t0 = Date.now();
-        await stack.temporal.workflow.execute<typeof bareWorkflow>('bareWorkflow', {
-          taskQueue: bareQueue,
-          workflowId: `bare-${process.pid}-${tag}-${i}`,
-          args: [shape.shape],
-        });
+        const workflowId = `${minimal ? 'minimal' : 'bare'}-${process.pid}-${tag}-${i}`;
+        if (minimal) await stack.temporal.workflow.execute<typeof minimalWorkflow>('minimalWorkflow', { taskQueue: bareQueue, workflowId });
+        else await stack.temporal.workflow.execute<typeof bareWorkflow>('bareWorkflow', { taskQueue: bareQueue, workflowId, args: [shape.shape] });
         latencies.push(Date.now() - t0);
       });
       const elapsedMs = Date.now() - started;
       return { count, elapsedMs, latencies, cpu: await probe.stop() };
     };
-    log(`bare: warm-up, ${o.warmup} workflows`);
+    log(`bare: warm-up, ${o.warmup} workflows of Reckon's shape and ${o.warmup} minimal ones`);
     await bareLoop(o.warmup);
+    await bareLoop(o.warmup, true);
     const history = {
       bare: await historyStats(stack.temporal, `bare-${process.pid}-0-0`),
+      minimal: await historyStats(stack.temporal, `minimal-${process.pid}-1-0`),
       reckon: await historyStats(stack.temporal, firstCase!.workflowId, firstCase!.id),
     };
-    log(`history per run, bare / Reckon: ${history.bare.events} / ${history.reckon.events} events, ${history.bare.workflowTasks} / ${history.reckon.workflowTasks} workflow tasks, ${history.bare.bytes} / ${history.reckon.bytes} bytes`);
+    log(`history per run, bare / minimal / Reckon: ${history.bare.events} / ${history.minimal.events} / ${history.reckon.events} events, ${history.bare.workflowTasks} / ${history.minimal.workflowTasks} / ${history.reckon.workflowTasks} workflow tasks, ${history.bare.bytes} / ${history.minimal.bytes} / ${history.reckon.bytes} bytes`);
 
     const bareRounds: Round[] = [];
+    const minimalRounds: Round[] = [];
     const reckonRounds: Round[] = [];
     let next = o.warmup;
     for (let r = 0; r < o.rounds; r++) {
       const n = Math.floor(o.cases / o.rounds) + (r < o.cases % o.rounds ? 1 : 0);
       log(`round ${r + 1} of ${o.rounds}: bare, ${n} workflows, ${o.concurrency} in flight`);
       bareRounds.push(await bareLoop(n));
+      log(`round ${r + 1} of ${o.rounds}: minimal bare, ${n} workflows, ${o.concurrency} in flight`);
+      minimalRounds.push(await bareLoop(n, true));
       log(`round ${r + 1} of ${o.rounds}: reckon, ${n} cases, ${o.concurrency} in flight`);
       reckonRounds.push(await reckonLoop(next, n));
       next += n;
-      const [b, k] = [bareRounds[r], reckonRounds[r]];
-      log(`round ${r + 1}: bare ${round(rate(b), 1)}/s, reckon ${round(rate(k), 1)}/s; other processes used ${Math.round(k.cpu.others * 100)} % of the machine`);
+      const [b, m, k] = [bareRounds[r], minimalRounds[r], reckonRounds[r]];
+      log(`round ${r + 1}: bare ${round(rate(b), 1)}/s, minimal ${round(rate(m), 1)}/s, reckon ${round(rate(k), 1)}/s; other processes used ${Math.round(k.cpu.others * 100)} % of the machine`);
     }
-    return { shape, history, bare: sideOf(bareRounds), reckon: sideOf(reckonRounds) };
+    return { shape, history, bare: sideOf(bareRounds), minimal: sideOf(minimalRounds), reckon: sideOf(reckonRounds) };
   } finally {
     if (bare) {
       bare.shutdown();

@@ -17,3 +17,12 @@ export async function bareWorkflow(shape: number[]): Promise<number> {
   }
   return done;
 }
+
+/**
+ * The least a workflow does on Temporal: start, one no-op activity, complete (the issue's floor;
+ * the bench's `minimalBare` side).
+ */
+export async function minimalWorkflow(): Promise<number> {
+  await noop();
+  return 1;
+}

@@ -9,6 +9,14 @@ import { correlationActivityInterceptor } from './activity-interceptors';
  */
 export const WORKFLOW_INTERCEPTOR_MODULES = [require.resolve('../workflows/interceptors')];
 
+/**
+ * Modules the workflow bundle loads once per worker thread and shares between cases. Any other
+ * module is evaluated again for every case in the sticky cache (the SDK keeps module state apart
+ * per workflow), and each copy stays in memory while the case waits. The domain is pure: no
+ * state of its own, and the SDK freezes what it exports. Pass to bundleWorkflowCode too.
+ */
+export const WORKFLOW_PRELOAD_MODULES = [require.resolve('../domain/core')];
+
 /** Interceptors of a Reckon worker: correlation ids from messages into activities and their logs. */
 export function reckonWorkerInterceptors(logger: Logger, opts: { prebundled: boolean }): NonNullable<WorkerOptions['interceptors']> {
   return {

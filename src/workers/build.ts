@@ -13,7 +13,7 @@ import { createRedisClient } from '../api/redis';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { actorProofDataConverter } from '../temporal/actor-proof-codec';
-import { reckonWorkerInterceptors } from '../temporal/worker-interceptors';
+import { reckonWorkerInterceptors, WORKFLOW_PRELOAD_MODULES } from '../temporal/worker-interceptors';
 import { createWorkerMetrics } from '../metrics/worker';
 
 export interface ReckonWorkerDeps {
@@ -103,7 +103,9 @@ export async function createReckonWorker(deps: ReckonWorkerDeps): Promise<Worker
     connection: deps.connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
-    ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
+    ...(deps.workflowBundle
+      ? { workflowBundle: deps.workflowBundle }
+      : { workflowsPath: require.resolve('../workflows'), bundlerOptions: { preloadModules: WORKFLOW_PRELOAD_MODULES } }),
     activities,
     interceptors: reckonWorkerInterceptors(logger, { prebundled: Boolean(deps.workflowBundle) }),
     // marks each update's actor verified only when the API's signature holds (docs/security.md)

@@ -1,4 +1,4 @@
-import { proxyActivities, type ActivityInterfaceFor } from '@temporalio/workflow';
+import { proxyActivities, proxyLocalActivities, type ActivityInterfaceFor, type LocalActivityInterfaceFor } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 
 /**
@@ -58,6 +58,45 @@ export const scoring = described(proxyActivities<Activities>({
   summary: 'score the evidence',
 }));
 
+/**
+ * The same reads, records and scoring as local activities: run by the worker inside the workflow
+ * task, with no activity task for Temporal to schedule, dispatch and complete. For what is Reckon's
+ * own (its store, the policy, scoring) and what only reads (evidence); writes to the WMS/ERP stay
+ * regular activities, so the evidence and decision behind one are in the history before it runs.
+ * Same timeouts and retries as their regular proxies; every record is idempotent by sequence.
+ */
+export const localWmsEvidence = described(proxyLocalActivities<Activities>({
+  startToCloseTimeout: '10s',
+  scheduleToCloseTimeout: '45s',
+  retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '5s', maximumAttempts: 3, nonRetryableErrorTypes: BUSINESS },
+  summary: 'evidence from the WMS',
+}));
+
+export const localErpEvidence = described(proxyLocalActivities<Activities>({
+  startToCloseTimeout: '15s',
+  scheduleToCloseTimeout: '60s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10s', maximumAttempts: 3, nonRetryableErrorTypes: BUSINESS },
+  summary: 'evidence from the ERP',
+}));
+
+export const localReckonEvidence = described(proxyLocalActivities<Activities>({
+  startToCloseTimeout: '10s',
+  retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '5s', maximumAttempts: 3 },
+  summary: 'prior cases from the read model',
+}));
+
+export const localRecords = described(proxyLocalActivities<Activities>({
+  startToCloseTimeout: '10s',
+  retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '30s' },
+  summary: 'read model and audit log',
+}));
+
+export const localScoring = described(proxyLocalActivities<Activities>({
+  startToCloseTimeout: '10s',
+  retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '10s' },
+  summary: 'score the evidence',
+}));
+
 type Summaries = { [K in keyof Activities]?: (...args: Parameters<Activities[K]>) => string };
 
 function where(k: { site: string; sku: string; location?: string }): string {
@@ -92,7 +131,7 @@ const SUMMARIES: Summaries = {
 };
 
 /** The proxy, with each call carrying its own summary (and the proxy's options otherwise). */
-function described(proxy: ActivityInterfaceFor<Activities>): ActivityInterfaceFor<Activities> {
+function described<P extends ActivityInterfaceFor<Activities> | LocalActivityInterfaceFor<Activities>>(proxy: P): P {
   return new Proxy(proxy, {
     get(target, name, receiver) {
       const fn: unknown = Reflect.get(target, name, receiver);

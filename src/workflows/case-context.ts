@@ -10,7 +10,7 @@ import {
   type PendingDecision,
 } from '../domain/core';
 import type { PinnedPolicy } from '../domain';
-import { records } from './activity-proxies';
+import { localRecords, records } from './activity-proxies';
 import type { DiscrepancyWorkflowInput } from './messages';
 import {
   breachedKey,
@@ -78,6 +78,23 @@ export function initialState(input: DiscrepancyWorkflowInput): CaseState {
  * Temporal real work (docs/performance.md). Histories from before record and upsert each step.
  */
 export const QUIET_AUTOMATIC_STEPS_PATCH = 'quiet-automatic-steps';
+
+/**
+ * Patch id: a case moving on its own reads, scores and records through local activities (run in
+ * the workflow task, no activity task on Temporal's side), its transitions while deciding go with
+ * the next record, and the only activity Temporal schedules for an auto-resolved case is the write
+ * to the WMS/ERP (docs/perf/workflow.md). Histories from before scheduled each as an activity.
+ */
+export const LOCAL_AUTOMATIC_STEPS_PATCH = 'local-automatic-steps';
+
+/**
+ * `patched(id)` for a patch older than LOCAL_AUTOMATIC_STEPS_PATCH: a case past that one is past
+ * this one too, and records no marker for it (each marker is also an upsert of Temporal's
+ * TemporalChangeVersion search attribute: a visibility write per patch per case).
+ */
+export function patchedBeforeLocal(id: string): boolean {
+  return patched(LOCAL_AUTOMATIC_STEPS_PATCH) || patched(id);
+}
 
 /** Statuses a case passes through on its own, in seconds. */
 const AUTOMATIC_STATUSES: ReadonlySet<CaseState['status']> = new Set(['opened', 'gathering_evidence', 'scoring', 'deciding', 'auto_resolving']);
@@ -147,8 +164,11 @@ export class CaseContext {
     return this.lastDigest.digest;
   }
 
-  /** Flushes pending audit entries with a projection of the current state. */
-  async record(): Promise<void> {
+  /**
+   * Flushes pending audit entries with a projection of the current state; `local`: as a local
+   * activity, for a case moving on its own (LOCAL_AUTOMATIC_STEPS_PATCH; the caller checked it).
+   */
+  async record(opts: { local?: boolean } = {}): Promise<void> {
     if (this.pending.length === 0) this.audit('updated', 'system', 'reckon');
     const entries = this.pending;
     const newIds = this.newSourceEventIds;
@@ -168,7 +188,7 @@ export class CaseContext {
       transition.kept = [...kept];
     }
     try {
-      await records.recordTransition(transition);
+      await (opts.local ? localRecords : records).recordTransition(transition);
     } catch (err) {
       // records retry until they land; should one still fail, its ids go with the next
       this.newSourceEventIds = [...newIds, ...this.newSourceEventIds];
@@ -183,7 +203,7 @@ export class CaseContext {
     setCurrentDetails(this.details());
     // a case moving on its own shows its last resting state in Temporal's list for those seconds;
     // the read model (the API) has every step
-    if (AUTOMATIC_STATUSES.has(s.status) && patched(QUIET_AUTOMATIC_STEPS_PATCH)) return;
+    if (AUTOMATIC_STATUSES.has(s.status) && patchedBeforeLocal(QUIET_AUTOMATIC_STEPS_PATCH)) return;
     const wanted = [
       { key: kindKey, value: s.report.kind },
       { key: siteKey, value: s.report.site },

@@ -8,8 +8,8 @@ import {
   type CaseState,
   type Decision,
 } from '../domain/core';
-import { records } from './activity-proxies';
-import { CaseContext, initialState, QUIET_AUTOMATIC_STEPS_PATCH } from './case-context';
+import { localRecords, records } from './activity-proxies';
+import { CaseContext, initialState, LOCAL_AUTOMATIC_STEPS_PATCH, patchedBeforeLocal, QUIET_AUTOMATIC_STEPS_PATCH } from './case-context';
 import { gatherEvidence } from './evidence';
 import { registerHandlers } from './handlers';
 import { applyPatternUpdate, rescorePattern, rescorePatternInAttention } from './pattern-growth';
@@ -50,7 +50,7 @@ export async function discrepancyWorkflow(input: DiscrepancyWorkflowInput): Prom
   // a report, comment or hold hand-over that came while the case was closing is recorded on it
   // (the report is not lost, and no stock stays held by a closed case)
   while (ctx.dirty || ctx.pending.length > 0 || ctx.newSourceEventIds.length > 0) {
-    if (s.hold && !s.hold.released && patched(NO_DEAD_ENDS_PATCH)) await releaseAfterClose(ctx);
+    if (s.hold && !s.hold.released && patchedBeforeLocal(NO_DEAD_ENDS_PATCH)) await releaseAfterClose(ctx);
     await ctx.record();
   }
   // let in-flight updates (e.g. a late comment refused) finish before completing
@@ -96,8 +96,9 @@ async function step(ctx: CaseContext, input: DiscrepancyWorkflowInput): Promise<
 }
 
 async function open(ctx: CaseContext): Promise<void> {
+  const local = patched(LOCAL_AUTOMATIC_STEPS_PATCH);
   // the active version as it applies at the case's site: its override layer merged in
-  ctx.policy ??= await records.pinPolicy(ctx.state.report.site);
+  ctx.policy ??= await (local ? localRecords : records).pinPolicy(ctx.state.report.site);
   ctx.state.policyVersion = ctx.policy.version;
   if (ctx.policy.layer) ctx.state.policyLayer = ctx.policy.layer;
   // a policy pinned before shadow mode existed has no shadow section: never shadow
@@ -110,12 +111,12 @@ async function open(ctx: CaseContext): Promise<void> {
     ...(ctx.state.shadow ? { shadow: true } : {}),
   });
   ctx.state.status = 'gathering_evidence';
-  await ctx.record();
+  await ctx.record({ local });
 }
 
 async function gather(ctx: CaseContext): Promise<void> {
   const s = ctx.state;
-  s.evidence = await gatherEvidence(s);
+  s.evidence = await gatherEvidence(s, patched(LOCAL_AUTOMATIC_STEPS_PATCH));
   // whoever adjusted or counted this stock recently is party to the discrepancy
   for (const a of s.evidence.recentAdjustments ?? []) if (a.userId && a.userId !== 'reckon') addInvolved(s, a.userId, `adjusted this stock by ${a.qty} (${a.reasonCode}, ${a.occurredAt})`);
   for (const c of s.evidence.countHistory ?? []) if (c.countedBy) addInvolved(s, c.countedBy, `counted this bin (${c.countedAt})`);
@@ -128,7 +129,7 @@ async function gather(ctx: CaseContext): Promise<void> {
   const rebased = compareRecountWithBooks(s);
   ctx.audit('evidence_gathered', 'system', 'reckon', { missing: s.evidence.missing, ...rebased });
   s.status = 'scoring';
-  if (!patched(QUIET_AUTOMATIC_STEPS_PATCH)) await ctx.record();
+  if (!patchedBeforeLocal(QUIET_AUTOMATIC_STEPS_PATCH)) await ctx.record();
 }
 
 /**
@@ -182,9 +183,9 @@ const TOUCHED: Record<string, string> = {
 async function score(ctx: CaseContext): Promise<void> {
   // a pattern report that grew the case while it was being assessed: its quantities are scored
   applyPatternUpdate(ctx);
-  await scoreAndAssess(ctx);
+  await scoreAndAssess(ctx, patched(LOCAL_AUTOMATIC_STEPS_PATCH));
   ctx.state.status = 'deciding';
-  if (!patched(QUIET_AUTOMATIC_STEPS_PATCH)) await ctx.record();
+  if (!patchedBeforeLocal(QUIET_AUTOMATIC_STEPS_PATCH)) await ctx.record();
 }
 
 async function decideNext(ctx: CaseContext): Promise<void> {
@@ -208,6 +209,8 @@ async function decideNext(ctx: CaseContext): Promise<void> {
   switch (d.action) {
     case 'auto_resolve':
       s.status = 'auto_resolving';
+      // the evidence, score and decision go with the close (or the refusal) in one record
+      if (patched(LOCAL_AUTOMATIC_STEPS_PATCH)) return;
       break;
     case 'resolved_by_recount':
       await releaseHold(ctx, 'system', 'reckon');
@@ -247,7 +250,7 @@ async function autoResolve(ctx: CaseContext): Promise<void> {
     ctx.audit(d.correction === 'suppress' ? 'suppressed' : 'resynced', 'rule', d.rule, { reason: d.reason, adjustment: 'none' });
   }
   await finish(ctx, 'auto_resolved', d.reason);
-  await ctx.record();
+  await ctx.record({ local: patched(LOCAL_AUTOMATIC_STEPS_PATCH) });
 }
 
 /** Applies an approver's accepted decision. */

@@ -1,5 +1,5 @@
 import type { CaseState, Evidence, EvidenceSource } from '../domain/core';
-import { erpEvidence, reckonEvidence, wmsEvidence } from './activity-proxies';
+import { erpEvidence as erp, localErpEvidence, localReckonEvidence, localWmsEvidence, reckonEvidence as reckon, wmsEvidence as wms } from './activity-proxies';
 
 export function stockKey(s: CaseState): { site: string; sku: string; location?: string } {
   return { site: s.report.site, sku: s.report.sku, location: s.report.location };
@@ -9,7 +9,11 @@ export function stockKey(s: CaseState): { site: string; sku: string; location?: 
  * Every source in parallel; a source that fails after its retries is named in `missing`
  * and the case goes on with what it has.
  */
-export async function gatherEvidence(s: CaseState): Promise<Evidence> {
+export async function gatherEvidence(s: CaseState, local = false): Promise<Evidence> {
+  // local: the same reads as local activities (LOCAL_AUTOMATIC_STEPS_PATCH, checked by the caller)
+  const wmsEvidence = local ? localWmsEvidence : wms;
+  const erpEvidence = local ? localErpEvidence : erp;
+  const reckonEvidence = local ? localReckonEvidence : reckon;
   const key = stockKey(s);
   const ref = s.report.reference;
   const sources: [EvidenceSource, () => Promise<unknown>][] = [

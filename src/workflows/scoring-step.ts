@@ -1,12 +1,13 @@
 import { assess, scorerOf } from '../domain/core';
-import { scoring } from './activity-proxies';
+import { localScoring, scoring } from './activity-proxies';
 import type { CaseContext } from './case-context';
 
 /** Scores the case's evidence with the pinned policy's scorer and assesses tolerance and severity; audited as `scored`. */
-export async function scoreAndAssess(ctx: CaseContext): Promise<void> {
+export async function scoreAndAssess(ctx: CaseContext, local = false): Promise<void> {
   const s = ctx.state;
   const policy = ctx.policy!.document;
-  s.score = await scoring.scoreCase({
+  // local: a local activity (LOCAL_AUTOMATIC_STEPS_PATCH, checked by the caller)
+  s.score = await (local ? localScoring : scoring).scoreCase({
     kind: s.report.kind,
     expectedQty: s.expectedQty,
     observedQty: s.observedQty,

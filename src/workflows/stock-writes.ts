@@ -1,7 +1,7 @@
-import { ActivityFailure, ApplicationFailure, patched } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
 import type { Resolution } from '../domain/core';
 import { writes } from './activity-proxies';
-import { nowIso, type CaseContext } from './case-context';
+import { nowIso, patchedBeforeLocal, type CaseContext } from './case-context';
 import { stockKey } from './evidence';
 
 /**
@@ -31,7 +31,7 @@ export async function write<T>(what: string, call: () => Promise<T>): Promise<T>
   try {
     return await call();
   } catch (err) {
-    if (err instanceof ActivityFailure && patched(NO_DEAD_ENDS_PATCH)) {
+    if (err instanceof ActivityFailure && patchedBeforeLocal(NO_DEAD_ENDS_PATCH)) {
       const cause = err.cause;
       const reason = cause instanceof ApplicationFailure ? `${cause.message}${cause.type ? ` (${cause.type})` : ''}` : (cause?.message ?? err.message);
       throw new WriteRefused(what, reason.slice(0, 500));
@@ -96,6 +96,6 @@ export async function finish(
   reason: string,
   by: { kind: 'system' | 'user'; id: string } = { kind: 'system', id: 'reckon' },
 ): Promise<void> {
-  if (patched(NO_DEAD_ENDS_PATCH)) await releaseHold(ctx, by.kind, by.id);
+  if (patchedBeforeLocal(NO_DEAD_ENDS_PATCH)) await releaseHold(ctx, by.kind, by.id);
   close(ctx, resolution, reason);
 }

@@ -1,7 +1,7 @@
-import { allHandlersFinished, condition, continueAsNew, patched, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, workflowInfo } from '@temporalio/workflow';
 import { caseLadder, durationMs, positionOn, recountTimeoutFor, routeFor, slaDeadline, terminalPlan } from '../domain/core';
 import { notifications, writes } from './activity-proxies';
-import { nowIso, type CaseContext } from './case-context';
+import { nowIso, patchedBeforeLocal, type CaseContext } from './case-context';
 import { stockKey } from './evidence';
 import type { DiscrepancyWorkflowInput } from './messages';
 import { finish, NO_DEAD_ENDS_PATCH, placeHold, releaseHold, write, WriteRefused } from './stock-writes';
@@ -161,7 +161,7 @@ export async function escalate(ctx: CaseContext): Promise<void> {
     await enterApproval(ctx, next);
     return;
   }
-  if (!patched(NO_DEAD_ENDS_PATCH)) {
+  if (!patchedBeforeLocal(NO_DEAD_ENDS_PATCH)) {
     await terminalBeforePatch(ctx, next);
     return;
   }
@@ -224,7 +224,7 @@ async function terminalBeforePatch(ctx: CaseContext, next: number): Promise<void
 export async function notify(ctx: CaseContext, n: { role: string; subject: string; body: string; idempotencyKey: string }): Promise<void> {
   const s = ctx.state;
   const msg = { ...n, site: s.report.site, caseId: s.caseId };
-  if (!patched(NO_DEAD_ENDS_PATCH)) {
+  if (!patchedBeforeLocal(NO_DEAD_ENDS_PATCH)) {
     await writes.notifyRole(msg);
     return;
   }

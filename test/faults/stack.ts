@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { findTemporalCli, freePort } from '../../src/dev/temporal-server';
-import { WORKFLOW_INTERCEPTOR_MODULES } from '../../src/temporal/worker-interceptors';
+import { WORKFLOW_INTERCEPTOR_MODULES, WORKFLOW_PRELOAD_MODULES } from '../../src/temporal/worker-interceptors';
 import { createPool } from '../../src/store/db';
 import { migrate } from '../../src/store/migrate';
 import { exited, kill9, PrivatePostgres, PrivateRabbit, PrivateRedis, PrivateTemporal, spawnLogged, startReaper } from './services';
@@ -109,6 +109,7 @@ export class FaultStack {
     const { code } = await bundleWorkflowCode({
       workflowsPath: require.resolve('../../src/workflows'),
       workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
+      preloadModules: WORKFLOW_PRELOAD_MODULES,
       logger: new DefaultLogger('WARN'),
     });
     writeFileSync(this.bundlePath, code);

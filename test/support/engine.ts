@@ -7,6 +7,7 @@ import { loadConfig, type Config } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { createPool } from '../../src/store/db';
 import { createReckonWorker } from '../../src/workers/build';
+import { WORKFLOW_PRELOAD_MODULES } from '../../src/temporal/worker-interceptors';
 import { startLedgerRemote, type LedgerRemote } from '../contract/servers';
 
 let runtimeInstalled = false;
@@ -32,7 +33,7 @@ export async function startEngine(overrides: Partial<Config> = {}, opts: { liveF
   if (TEST_ADAPTER === 'http' && !overrides.ADAPTER) remote = await startLedgerRemote(db);
   const config: Config = remote ? { ...base, ADAPTER: 'http', WMS_HTTP_URL: remote.wmsUrl, ERP_HTTP_URL: remote.erpUrl, ADAPTER_HTTP_API_KEY: remote.apiKey } : base;
   const logger = createLogger({ LOG_LEVEL: 'warn' }, 'test-engine');
-  const workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows'), logger: new DefaultLogger('WARN') });
+  const workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows'), preloadModules: WORKFLOW_PRELOAD_MODULES, logger: new DefaultLogger('WARN') });
   const nativeConnection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   // the live feed (Redis pub/sub) only for tests that watch it: other tests' cases stay off the channel
   const feed = opts.liveFeed ? new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1 }) : undefined;

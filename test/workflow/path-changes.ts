@@ -11,6 +11,7 @@ import { proxyActivities, sleep, workflowInfo, type WorkflowInterceptorsFactory 
 export type Call =
   | { kind: 'start'; input: { carried?: unknown } }
   | { kind: 'activity'; type: string; arg: Record<string, unknown> }
+  | { kind: 'localActivity'; type: string; arg: Record<string, unknown> }
   | { kind: 'signal'; name: string }
   | { kind: 'continueAsNew' };
 
@@ -42,6 +43,10 @@ export const CHANGES: Record<string, Change> = {
   'needs-attention': { before: activity('notifyRole', keyed(/:attention:/)), add: 'timer' },
   'mismatch-second-round': { before: activity('recheckMismatch', (r) => String(r.watchId).endsWith(':1')), add: 'timer' },
   'return-hold-hand-over': { before: (c) => c.kind === 'signal' && c.name === 'adoptHold', add: 'activity' },
+  'local-close-record': {
+    before: (c) => c.kind === 'localActivity' && c.type === 'recordTransition' && (c.arg.entries as { action: string }[]).some((e) => e.action === 'closed'),
+    add: 'timer',
+  },
 };
 
 const extra = proxyActivities<{ pinPolicy(): Promise<unknown> }>({ startToCloseTimeout: '10s' });
@@ -68,6 +73,8 @@ export const interceptors: WorkflowInterceptorsFactory = () => ({
     {
       scheduleActivity: (input, next) =>
         after(changeAt({ kind: 'activity', type: input.activityType, arg: (input.args[0] ?? {}) as Record<string, unknown> }), () => next(input)),
+      scheduleLocalActivity: (input, next) =>
+        after(changeAt({ kind: 'localActivity', type: input.activityType, arg: (input.args[0] ?? {}) as Record<string, unknown> }), () => next(input)),
       signalWorkflow: (input, next) => after(changeAt({ kind: 'signal', name: input.signalName }), () => next(input)),
       continueAsNew: (input, next) => after(changeAt({ kind: 'continueAsNew' }), () => next(input)),
     },
