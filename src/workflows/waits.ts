@@ -1,4 +1,4 @@
-import { allHandlersFinished, condition, continueAsNew, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, patched, workflowInfo } from '@temporalio/workflow';
 import { caseLadder, durationMs, positionOn, recountTimeoutFor, routeFor, slaDeadline, terminalPlan } from '../domain/core';
 import { notifications, writes } from './activity-proxies';
 import { nowIso, patchedBeforeLocal, type CaseContext } from './case-context';
