@@ -9,6 +9,7 @@ import { loadFeatures, type StockSource } from '../store/feature-snapshot';
 import type { Features } from './features/types';
 import { applyFeatures } from '../store/feature-updates';
 import { applyToModel } from '../store/model-repo';
+import { claimEcho, stockLockKey } from '../store/model-corrections';
 import { recordCountForAccuracy } from '../accuracy/record-count';
 
 export interface RecordedEvent {
@@ -32,7 +33,7 @@ export interface RecordOptions {
  */
 export async function recordEvent(pool: Pool, e: InventoryEvent, opts: RecordOptions): Promise<RecordedEvent> {
   return withTransaction(pool, async (c) => {
-    if (e.sku) await lockForTransaction(c, `reckon-stock:${e.site}|${e.sku}`);
+    if (e.sku) await lockForTransaction(c, stockLockKey(e.site, e.sku));
     if (e.reference) await lockForTransaction(c, `reckon-doc:${e.site}|${e.reference.kind}|${e.reference.id}`);
     const insertedAt = await insertEvent(c, e);
     if (insertedAt === undefined) {
@@ -41,9 +42,11 @@ export async function recordEvent(pool: Pool, e: InventoryEvent, opts: RecordOpt
     }
     const receivedAt = insertedAt.toISOString();
     const features = await loadFeatures(c, e, { policy: opts.policy, receivedAt, stockSource: opts.stockSource });
+    // the WMS echoing Reckon's own correction: stored and in the model's history, balances already moved
+    const echo = e.type === 'adjustment' && (await claimEcho(c, e));
     await applyToModel(c, e);
-    await applyFeatures(c, e, features);
-    await storeDetections(c, detect(e, features, opts.detectors ?? DETECTORS, opts.logger, receivedAt));
+    await applyFeatures(c, e, features, { ownCorrection: echo });
+    if (!echo) await storeDetections(c, detect(e, features, opts.detectors ?? DETECTORS, opts.logger, receivedAt));
     if (e.type === 'count' && e.sku && e.qty !== undefined && e.qty >= 0) {
       const loc = e.location ?? '';
       await recordCountForAccuracy(c, opts.policy, {
