@@ -1,7 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
 import type { PostAdjustmentCommand } from '../adapters/ports';
-import type { InventoryEvent } from '../domain';
-import { correctionIdsOf, eventKey } from '../ingest/event-attributes';
 import { withTransaction } from './db';
 import { lockForTransaction } from './inventory-events';
 
@@ -51,20 +49,4 @@ async function storedEchoOf(db: Db, cmd: PostAdjustmentCommand, adjustmentId: st
     [cmd.site, cmd.sku, cmd.location ?? '', adjustmentId ?? null, cmd.idempotencyKey],
   );
   return rows[0] ? `${rows[0].source}:${rows[0].event_id}` : undefined;
-}
-
-/**
- * Whether an adjustment event is the WMS/ERP echoing a correction Reckon already applied to its
- * balances (by the WMS's adjustment id or the idempotency key, at the same site, bin and sku).
- * The event is then stored but not applied to the balances again. Call under the stock lock.
- */
-export async function claimEcho(db: Db, e: InventoryEvent): Promise<boolean> {
-  const ids = correctionIdsOf(e);
-  if (ids.adjustmentIds.length === 0 && ids.idempotencyKeys.length === 0) return false;
-  const { rowCount } = await db.query(
-    `UPDATE model.corrections SET echo_event = COALESCE(echo_event, $6)
-     WHERE site = $1 AND sku = $2 AND location = $3 AND (adjustment_id = ANY($4::text[]) OR idempotency_key = ANY($5::text[]))`,
-    [e.site, e.sku, e.location ?? '', ids.adjustmentIds, ids.idempotencyKeys, eventKey(e)],
-  );
-  return (rowCount ?? 0) > 0;
 }
