@@ -8,7 +8,7 @@ import {
 import { attributesOf, eventKey } from './event-attributes';
 import { dayOf, isUnexplainedLoss, scannersOf, shrinkEntities } from './event-classes';
 import type { Features, LastScan, StockView } from './features/types';
-import { stockEffects, stockedLocations } from './stock-effects';
+import { stockEffects, type StockEffect } from './stock-effects';
 
 type Db = Pick<PoolClient, 'query'>;
 
@@ -36,12 +36,21 @@ export function runsInBatch(e: InventoryEvent): boolean {
   return !isUnexplainedLoss(e);
 }
 
-const locationsOf = (e: InventoryEvent): string[] => {
-  const l = new Set<string>();
-  if (e.location) l.add(e.location);
-  for (const x of stockEffects(e)) l.add(x.location);
-  return [...l];
-};
+/** An event's stock effects and the bins it touches, worked out once per event. */
+const effectsCache = new WeakMap<InventoryEvent, { effects: StockEffect[]; locations: string[] }>();
+function effectsOf(e: InventoryEvent): { effects: StockEffect[]; locations: string[] } {
+  let v = effectsCache.get(e);
+  if (!v) {
+    const effects = stockEffects(e);
+    const l = new Set<string>();
+    if (e.location) l.add(e.location);
+    for (const x of effects) l.add(x.location);
+    v = { effects, locations: [...l] };
+    effectsCache.set(e, v);
+  }
+  return v;
+}
+const locationsOf = (e: InventoryEvent): string[] => effectsOf(e).locations;
 
 /**
  * Phase one for a run of events that `runsInBatch`, in the caller's transaction: the features
@@ -113,7 +122,7 @@ export async function recordRun(db: Db, run: RunEvent[], opts: RunOptions): Prom
       itemPut.set(e.sku, { sku: e.sku, unitCost: a.unitCost, skuClass: a.skuClass });
     }
     if (e.sku) {
-      for (const [i, x] of stockEffects(e).filter((s) => s.wmsDelta !== 0).entries()) {
+      for (const [i, x] of effectsOf(e).effects.filter((s) => s.wmsDelta !== 0).entries()) {
         movements.push({
           id: i === 0 ? eventKey(e) : `${eventKey(e)}#${i}`, site: x.site, location: x.location, sku: x.sku, type: e.type, qty: x.wmsDelta,
           userId: e.actor?.userId ?? null, deviceId: e.actor?.deviceId ?? null, occurredAt: e.occurredAt, reasonCode: e.reasonCode ?? null,
@@ -122,7 +131,7 @@ export async function recordRun(db: Db, run: RunEvent[], opts: RunOptions): Prom
       }
     }
     if (!echo) {
-      for (const x of stockEffects(e)) {
+      for (const x of effectsOf(e).effects) {
         const id = binId(x);
         const s = stock.get(id) ?? { wms: 0, erp: 0 };
         stock.set(id, { wms: s.wms + x.wmsDelta, erp: s.erp + x.erpDelta });
@@ -135,7 +144,7 @@ export async function recordRun(db: Db, run: RunEvent[], opts: RunOptions): Prom
         const id = binId({ site: e.site, location, sku: e.sku! });
         return [id, binTouch.get(id) ?? { site: e.site, location, sku: e.sku!, stockedAt: null, pickedAt: null }] as const;
       };
-      for (const location of stockedLocations(e)) {
+      for (const location of effectsOf(e).effects.filter((x) => x.wmsDelta > 0 && x.location !== '').map((x) => x.location)) {
         const [id, t] = touch(location);
         binTouch.set(id, { ...t, stockedAt: later(t.stockedAt, e.occurredAt) });
         stocked.add(id);

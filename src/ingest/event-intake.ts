@@ -105,11 +105,11 @@ export async function acceptEvents(intake: EventIntake, items: readonly unknown[
   const recordOpts = { policyAt, stockSource: stockSourceFor(intake.config), logger: intake.logger, detectors: intake.detectors };
   const recorded = await recordOrIsolate(intake, valid, recordOpts, opts, outcomes);
 
-  const toFinish: { i: number; event: InventoryEvent; processed: boolean }[] = [];
+  const toFinish: { i: number; event: InventoryEvent; processed: boolean; quiet?: boolean }[] = [];
   for (const { i, event, r } of recorded) {
     outcomes[i] = { status: r.status, source: event.source, eventId: event.eventId, event, cases: [] };
     // the same event twice in one list is finished once (the first)
-    if (r.status === 'accepted' || !recorded.some((o) => o.i < i && sameEvent(o.event, event))) toFinish.push({ i, event, processed: r.processed });
+    if (r.status === 'accepted' || !recorded.some((o) => o.i < i && sameEvent(o.event, event))) toFinish.push({ i, event, processed: r.processed, quiet: r.quiet });
   }
   const cases = await finishEvents(intake, toFinish, { sites: opts.sites, width: opts.width });
   toFinish.forEach(({ i }, n) => ((outcomes[i] as Extract<EventOutcome, { cases: string[] }>).cases = cases[n]));

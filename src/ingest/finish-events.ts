@@ -24,7 +24,7 @@ const keyOf = (e: Pick<InventoryEvent, 'source' | 'site' | 'eventId'>) => batchK
  */
 export async function finishEvents(
   intake: EventIntake,
-  items: { event: InventoryEvent; processed: boolean }[],
+  items: { event: InventoryEvent; processed: boolean; quiet?: boolean }[],
   opts: { sites?: readonly string[]; width?: number } = {},
 ): Promise<string[][]> {
   const { db, temporal, config } = intake;
@@ -41,7 +41,9 @@ export async function finishEvents(
   // the fake follows before any case gathers evidence from it; idempotent, so a repeat is harmless
   if (intake.mirror) await inParallel(todo, width, async (e) => intake.mirror!(e).catch((err) => fail(keyOf(e), err)));
 
-  const rows = await undispatchedOfCauses(db, todo.filter((e) => !failed.has(keyOf(e))).map(causeOf));
+  // an event stored just now that detected nothing has no detections to look up
+  const quiet = new Set(items.filter((i) => i.quiet).map((i) => keyOf(i.event)));
+  const rows = await undispatchedOfCauses(db, todo.filter((e) => !failed.has(keyOf(e)) && !quiet.has(keyOf(e))).map(causeOf));
   const groups = new Map<string, CauseDetection[]>();
   for (const r of rows) {
     const id = r.mode === 'settle' ? mismatchSettleId(r.report) : workflowIdForKey(r.report);
@@ -72,9 +74,10 @@ export async function finishEvents(
   const watched = todo.filter((e) => WATCHED.has(e.type) && !failed.has(keyOf(e)));
   await inParallel(watched, width, async (e) => {
     try {
+      // the item (a read) only for an event that does signal a watcher
+      if (watchSignalsFor(e, { unitCost: 0, skuClass: 'C' }).length === 0) return;
       const a = attributesOf(e);
       const signals = watchSignalsFor(e, await loadItem(db, e, a.unitCost, a.skuClass));
-      if (signals.length === 0) return;
       const finished = await temporalCall(() => sendWatchSignals(temporal, config.TEMPORAL_TASK_QUEUE, signals));
       for (const w of finished) intake.logger?.info({ eventId: e.eventId, source: e.source, watch: w.workflowId }, 'event on a finished watch: not watched again');
     } catch (err) {
@@ -84,7 +87,7 @@ export async function finishEvents(
   await markEventsProcessed(db, todo.filter((e) => !failed.has(keyOf(e))));
   if (firstError !== undefined) throw firstError;
 
-  const cases = await casesOfCauses(db, items.map((i) => causeOf(i.event)), opts.sites);
+  const cases = await casesOfCauses(db, items.filter((i) => !quiet.has(keyOf(i.event))).map((i) => causeOf(i.event)), opts.sites);
   return items.map((i) => cases.get(keyOf(i.event)) ?? []);
 }
 

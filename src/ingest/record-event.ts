@@ -19,6 +19,8 @@ export interface RecordedEvent {
   /** the event's detections were handed over and its watchers signalled (a duplicate may not be yet) */
   processed: boolean;
   receivedAt: string;
+  /** stored now and nothing was detected: phase two has no detections to hand over */
+  quiet?: boolean;
 }
 
 export interface RecordOptions {
@@ -92,13 +94,14 @@ async function recordInTransaction(c: PoolClient, events: InventoryEvent[], opts
   found.push(...(await recordRun(c, run, { policyAt: opts.policyAt, detect: judge })));
   await storeDetections(c, found);
 
+  const detected = new Set(found.map((d) => batchKey(d.eventSource, d.eventSite ?? d.report.site, d.eventId)));
   const seen = new Set<string>();
   return events.map((e) => {
     const k = batchKey(e.source, e.site, e.eventId);
     const at = inserted.get(k);
     const repeat = seen.has(k);
     seen.add(k);
-    if (at && !repeat) return { status: 'accepted', processed: false, receivedAt: at.toISOString() };
+    if (at && !repeat) return { status: 'accepted', processed: false, receivedAt: at.toISOString(), quiet: !detected.has(k) };
     if (at) return { status: 'duplicate', processed: false, receivedAt: at.toISOString() };
     const p = prior.get(k)!;
     return { status: 'duplicate', processed: p.processed, receivedAt: p.receivedAt.toISOString() };
