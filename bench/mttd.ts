@@ -32,7 +32,9 @@ export interface MttdResult {
 const RATE = 200;
 const BATCH = 20;
 const SITE = 'MTTD';
-const MIX = 'per 20 events: 1 count 10 short at a fresh bin (opens a count_variance case), 11 picks, 6 receipts, 2 moves';
+/** skus stocked in bin S-01 that the ordinary movements spread over */
+const STOCKED = 2000;
+const MIX = 'per 20 events: 1 count 10 short at a fresh bin (opens a count_variance case), 11 picks, 6 receipts, 2 moves over 2000 stocked skus';
 
 /** The tick's events: one case-opening count among ordinary movements of stocked bins. */
 function tick(run: string, t: number): { events: Record<string, unknown>[]; opener: string } {
@@ -46,9 +48,9 @@ function tick(run: string, t: number): { events: Record<string, unknown>[]; open
       // a bin Reckon has never seen holds 0: a count of 10 there is beyond any tolerance
       opener = base.eventId;
       events.push({ ...base, type: 'count', sku: `MSKU-${i}`, location: `C-${i}`, qty: 10, attributes: { unitCost: 4, skuClass: 'C' } });
-    } else if (j < 12) events.push({ ...base, type: 'pick', sku: `MSKU-S${i % 50}`, location: 'S-01', qty: 1 });
-    else if (j < 18) events.push({ ...base, type: 'receipt', sku: `MSKU-S${i % 50}`, location: 'S-01', qty: 1 });
-    else events.push({ ...base, type: 'move', sku: `MSKU-S${i % 50}`, location: 'S-01', qty: 1, attributes: { toLocation: 'S-01' } });
+    } else if (j < 12) events.push({ ...base, type: 'pick', sku: `MSKU-S${i % STOCKED}`, location: 'S-01', qty: 1 });
+    else if (j < 18) events.push({ ...base, type: 'receipt', sku: `MSKU-S${i % STOCKED}`, location: 'S-01', qty: 1 });
+    else events.push({ ...base, type: 'move', sku: `MSKU-S${i % STOCKED}`, location: 'S-01', qty: 1, attributes: { toLocation: 'S-02' } });
   }
   return { events, opener };
 }
@@ -79,8 +81,8 @@ export async function runMttd(stack: Stack, keys: BenchKeys, o: { seconds: numbe
   });
   await sub.subscribe(CASE_FEED_CHANNEL);
   await stack.db.query(
-    `INSERT INTO features.stock (site, location, sku, wms_qty, erp_qty) SELECT $1, 'S-01', 'MSKU-S' || g, 1000000, 1000000 FROM generate_series(0, 49) g ON CONFLICT DO NOTHING`,
-    [SITE],
+    `INSERT INTO features.stock (site, location, sku, wms_qty, erp_qty) SELECT $1, 'S-01', 'MSKU-S' || g, 1000000, 1000000 FROM generate_series(0, $2 - 1) g ON CONFLICT DO NOTHING`,
+    [SITE, STOCKED],
   );
   const run = `M${process.pid}`;
   const openers: { sentAt: number; eventId: string; caseId?: string }[] = [];

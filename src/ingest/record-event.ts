@@ -63,7 +63,9 @@ export async function recordEvents(pool: Pool, events: InventoryEvent[], opts: R
 }
 
 async function recordInTransaction(c: PoolClient, events: InventoryEvent[], opts: RecordManyOptions): Promise<RecordedEvent[]> {
-  const locks: string[] = [];
+  // one intake at a time per site: its shared feature rows (activity buckets, last scans) are
+  // then never taken in two orders by two transactions (no deadlocks)
+  const locks: string[] = [...new Set(events.map((e) => `reckon-intake:${e.site}`))];
   for (const e of events) {
     if (e.sku) locks.push(stockLockKey(e.site, e.sku));
     if (e.reference) locks.push(`reckon-doc:${e.site}|${e.reference.kind}|${e.reference.id}`);
