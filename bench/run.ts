@@ -11,6 +11,8 @@ import { loadavg } from 'node:os';
 import { workerTuning } from '../src/workers/build';
 import { runBurst, type BurstResult } from './burst';
 import { type IngestResult, runIngest } from './ingest';
+import { eventsPhase } from './events';
+import { mttdPhase } from './mttd';
 import { machineInfo } from './machine';
 import { perQueryP95, runQueries, type QueryAt } from './query';
 import { runAgainstTarget } from './target';
@@ -20,7 +22,7 @@ import { startStack } from './stack';
 import { line, ratio } from './stats';
 import { runThroughput, type SideResult, type ThroughputResult } from './throughput';
 
-const PHASES = ['throughput', 'ingest', 'rss', 'query', 'burst'] as const;
+const PHASES = ['throughput', 'ingest', 'rss', 'query', 'burst', 'events', 'mttd'] as const;
 type Phase = (typeof PHASES)[number];
 
 interface Options {
@@ -38,9 +40,12 @@ interface Options {
   phases: Phase[];
   workerPoolSize: number;
   apiPoolSize: number;
+  /** events phase: events per side; mttd phase: seconds at 200 events/s */
+  events: number;
+  mttdSeconds: number;
 }
 
-const USAGE = 'usage: npm run bench -- [--quick] [--out FILE] [--cases N] [--concurrency K] [--rounds R] [--waiting N] [--rows SMALL,LARGE] [--requests N] [--burst N] [--phases a,b]';
+const USAGE = 'usage: npm run bench -- [--quick] [--out FILE] [--cases N] [--concurrency K] [--rounds R] [--waiting N] [--rows SMALL,LARGE] [--requests N] [--burst N] [--events N] [--mttd-seconds S] [--phases a,b]';
 
 function positive(name: string, v: string | undefined): number {
   const n = Number(v);
@@ -63,6 +68,8 @@ export function parseArgs(argv: string[]): Options {
     phases: [...PHASES],
     workerPoolSize: 10,
     apiPoolSize: 10,
+    events: quick ? 5000 : 20_000,
+    mttdSeconds: quick ? 60 : 300,
   };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
@@ -91,6 +98,12 @@ export function parseArgs(argv: string[]): Options {
         break;
       case '--burst':
         o.burst = positive(flag, value);
+        break;
+      case '--events':
+        o.events = positive(flag, value);
+        break;
+      case '--mttd-seconds':
+        o.mttdSeconds = positive(flag, value);
         break;
       case '--rows': {
         const [a, b] = (value ?? '').split(',').map((v) => positive(flag, v));
@@ -278,6 +291,8 @@ async function main(): Promise<number> {
         printRss(r);
       });
     }
+    if (o.phases.includes('events')) await phase('events', out, errors, async () => void (out.events = await eventsPhase(stack, keys, o, log)));
+    if (o.phases.includes('mttd')) await phase('mttd', out, errors, async () => void (out.mttd = await mttdPhase(stack, keys, o, log)));
     out.loadAvgEnd = loadavg().map((v) => Math.round(v * 100) / 100);
     out.elapsedSeconds = Math.round((Date.now() - startedAt) / 1000);
     console.log(`\ndone in ${out.elapsedSeconds} s; load average at the end: ${(out.loadAvgEnd as number[]).join(', ')}`);

@@ -1,6 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
 import type { InventoryEvent } from '../../src/domain';
-import { announcedLines, attributesOf, documentIdOf, eventKey } from '../../src/ingest/event-attributes';
+import { announcedLines, attributesOf, correctionIdsOf, documentIdOf, eventKey } from '../../src/ingest/event-attributes';
 import { stockEffects } from '../../src/ingest/stock-effects';
 import { withTransaction } from '../../src/store/db';
 
@@ -16,6 +16,8 @@ type Db = Pick<PoolClient, 'query'>;
 export async function applyEventToLedger(db: Db, e: InventoryEvent): Promise<boolean> {
   const first = await db.query('INSERT INTO ledger.applied_events (source, site, event_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [e.source, e.site, e.eventId]);
   if ((first.rowCount ?? 0) === 0) return false;
+  // its own adjustment (one Reckon posted) coming back as an event: booked when it was posted
+  if (await isOwnAdjustment(db, e)) return true;
   await applyBalances(db, e);
   switch (e.type) {
     case 'count':
@@ -45,6 +47,13 @@ export async function applyEventToLedger(db: Db, e: InventoryEvent): Promise<boo
       break;
   }
   return true;
+}
+
+async function isOwnAdjustment(db: Db, e: InventoryEvent): Promise<boolean> {
+  const ids = correctionIdsOf(e);
+  if (ids.adjustmentIds.length === 0 && ids.idempotencyKeys.length === 0) return false;
+  const { rowCount } = await db.query('SELECT 1 FROM ledger.adjustments WHERE site = $1 AND (id = ANY($2::text[]) OR idempotency_key = ANY($3::text[]))', [e.site, ids.adjustmentIds, ids.idempotencyKeys]);
+  return (rowCount ?? 0) > 0;
 }
 
 async function applyBalances(db: Db, e: InventoryEvent): Promise<void> {

@@ -13,7 +13,7 @@ export function createWriteActivities(deps: ActivityDeps) {
   return {
     async postAdjustment(cmd: PostAdjustmentCommand): Promise<PostAdjustmentResult> {
       const posted = await asBusinessFailure(() => deps.wms.postAdjustment(cmd));
-      await applyCorrectionToModel(deps.db, cmd);
+      await applyCorrectionToModel(deps.db, cmd, posted.adjustmentId);
       return posted;
     },
     async placeHold(cmd: PlaceHoldCommand): Promise<{ holdId: string; replayed: boolean }> {

@@ -185,6 +185,11 @@ function isPgDown(err: unknown): boolean {
   return /timeout exceeded when trying to connect|Connection terminated|Client has encountered a connection error|Cannot use a pool after calling end/i.test(msg);
 }
 
+function isPgBusy(err: unknown): boolean {
+  const code = (err as { code?: unknown })?.code;
+  return code === '57014' || code === '40P01' || code === '40001' || code === '55P03';
+}
+
 /** Body-parser errors carry `type` and a 4xx `status`. */
 function fromBodyParser(err: { type?: unknown; status?: unknown; message?: unknown; limit?: unknown }): ApiError | null {
   switch (err.type) {
@@ -239,6 +244,8 @@ export function toApiError(err: unknown): ApiError | null {
     return new ServiceUnavailable(`Temporal is unavailable: ${(err as Error).message}`);
   }
   if (isPgDown(err)) return new ServiceUnavailable('the database is unavailable');
+  // a statement cancelled after waiting too long (locks held by other intake), a deadlock retried in vain: busy, not broken
+  if (isPgBusy(err)) return new ServiceUnavailable('the database is busy; retry later');
   const pgCode = (err as { code?: unknown })?.code;
   // data exceptions (a value Postgres cannot cast) come from input that slipped past validation
   if (typeof pgCode === 'string' && /^22[0-9A-Z]{3}$/.test(pgCode)) {

@@ -78,6 +78,18 @@ export function attributesOf(e: InventoryEvent): KnownAttributes {
   };
 }
 
+/**
+ * The ids by which an adjustment event may name a correction Reckon posted: the event id (a WMS
+ * that emits its adjustment under its own id), `attributes.adjustmentId` and `attributes.idempotencyKey`.
+ */
+export function correctionIdsOf(e: InventoryEvent): { adjustmentIds: string[]; idempotencyKeys: string[] } {
+  if (e.type !== 'adjustment' || !e.sku) return { adjustmentIds: [], idempotencyKeys: [] };
+  const a = e.attributes ?? {};
+  const adjustmentIds = [e.eventId, str(a.adjustmentId)].filter((v): v is string => v !== undefined);
+  const key = str(a.idempotencyKey);
+  return { adjustmentIds, idempotencyKeys: key ? [key] : [] };
+}
+
 /** `${source}:${eventId}`: the id an event's effects carry everywhere (ledger rows, features). */
 export function eventKey(e: Pick<InventoryEvent, 'source' | 'eventId'>): string {
   return `${e.source}:${e.eventId}`;

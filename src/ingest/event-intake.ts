@@ -5,17 +5,14 @@ import type { MasterDataPort } from '../adapters/ports';
 import type { Config } from '../config';
 import { effectivePolicy, InventoryEvent, type PolicyDocument } from '../domain';
 import type { Logger } from '../logger';
-import { markEventProcessed } from '../store/unprocessed-events';
 import { getActivePolicy } from '../store/policy-repo';
-import { casesOf, type Cause } from '../store/detections-repo';
-import { dispatchDetections, type DetectionDeps } from './detections';
+import type { Cause } from '../store/detections-repo';
 import type { Detector } from './detectors';
-import { attributesOf } from './event-attributes';
-import { loadItem, type StockSource } from '../store/feature-snapshot';
+import type { StockSource } from '../store/feature-snapshot';
+import { finishEvents } from './finish-events';
 import { fieldErrors, type FieldError } from './queue-message';
-import { recordEvent, type RecordedEvent } from './record-event';
-import { seedMasterData, seedUnknownBins, type StockLookup } from './stock-lookup';
-import { sendWatchSignals, watchSignalsFor } from './watch-signals';
+import { recordEvents, type RecordedEvent, type RecordManyOptions } from './record-event';
+import { seedForEvents, type StockLookup } from './stock-lookup';
 
 /**
  * The one intake of canonical events, whatever the door (HTTP, RabbitMQ, the sweeper, a later
@@ -72,20 +69,23 @@ export function stockSourceFor(_config?: Pick<Config, 'ADAPTER'>): StockSource {
 }
 
 /**
- * Takes in a list of events in order and returns one outcome per item. Phase one stores each
- * valid, permitted item in turn (a redelivery is recognised and changes nothing); phase two then
- * runs for every stored event whose phase two has not completed, including duplicates left
- * unfinished by an earlier crash. If phase two fails the error is thrown with every stored
- * event kept: a redelivery or the sweeper finishes them.
+ * Takes in a list of events in order and returns one outcome per item. Phase one stores every
+ * valid, permitted item in one transaction (a redelivery is recognised and changes nothing);
+ * phase two then runs for every stored event whose phase two has not completed, including
+ * duplicates left unfinished by an earlier crash. If phase two fails the error is thrown with
+ * every stored event kept: a redelivery or the sweeper finishes them.
  */
 export async function acceptEvents(intake: EventIntake, items: readonly unknown[], opts: AcceptOptions = {}): Promise<EventOutcome[]> {
   // detectors judge each event by its site's policy (the site's override layer merged: tolerances, windows)
   const active = opts.policy ? undefined : await getActivePolicy(intake.db);
-  const policyAt = (site: string): PolicyDocument => opts.policy ?? effectivePolicy(active!, site).document;
-  const stockSource = stockSourceFor(intake.config);
+  const bySite = new Map<string, PolicyDocument>();
+  const policyAt = (site: string): PolicyDocument => {
+    if (opts.policy) return opts.policy;
+    if (!bySite.has(site)) bySite.set(site, effectivePolicy(active!, site).document);
+    return bySite.get(site)!;
+  };
   const outcomes: EventOutcome[] = [];
-  const toFinish: { i: number; event: InventoryEvent; recorded: RecordedEvent }[] = [];
-  const seen = new Set<string>();
+  const valid: { i: number; event: InventoryEvent }[] = [];
   for (const item of items) {
     const parsed = InventoryEvent.safeParse(item);
     if (!parsed.success) {
@@ -97,28 +97,58 @@ export async function acceptEvents(intake: EventIntake, items: readonly unknown[
       outcomes.push({ status: 'forbidden', source: event.source, eventId: event.eventId, errors: [{ path: 'site', message: `the key may not send events for site ${event.site}` }] });
       continue;
     }
-    if (intake.stockLookup) await seedUnknownBins(intake.db, event, intake.stockLookup, intake.logger);
-    if (intake.masterData) await seedMasterData(intake.db, event, intake.masterData, intake.logger);
-    let recorded: RecordedEvent;
-    try {
-      recorded = await recordEvent(intake.db, event, { policy: policyAt(event.site), stockSource, logger: intake.logger, detectors: intake.detectors });
-    } catch (err) {
-      if (opts.dataExceptions !== 'invalid' || !isDataException(err)) throw err;
-      outcomes.push({ status: 'invalid', source: event.source, eventId: event.eventId, errors: [{ path: '(item)', message: 'holds a value that cannot be stored (e.g. a NUL character)' }] });
-      continue;
-    }
-    outcomes.push({ status: recorded.status, source: event.source, eventId: event.eventId, event, cases: [] });
-    // the same event twice in one list is finished once
-    const key = `${event.source}\u0000${event.site}\u0000${event.eventId}`;
-    if (!seen.has(key)) toFinish.push({ i: outcomes.length - 1, event, recorded });
-    seen.add(key);
+    outcomes.push({ status: 'accepted', source: event.source, eventId: event.eventId, event, cases: [] });
+    valid.push({ i: outcomes.length - 1, event });
   }
-  await inParallel(toFinish, opts.width ?? 8, async ({ i, event, recorded }) => {
-    const cases = await finishEvent(intake, event, recorded, opts.sites);
-    (outcomes[i] as Extract<EventOutcome, { cases: string[] }>).cases = cases;
-  });
+  if (valid.length === 0) return outcomes;
+  await seedForEvents(intake.db, valid.map((v) => v.event), intake, intake.logger);
+  const recordOpts = { policyAt, stockSource: stockSourceFor(intake.config), logger: intake.logger, detectors: intake.detectors };
+  const recorded = await recordOrIsolate(intake, valid, recordOpts, opts, outcomes);
+
+  const toFinish: { i: number; event: InventoryEvent; processed: boolean; quiet?: boolean }[] = [];
+  for (const { i, event, r } of recorded) {
+    outcomes[i] = { status: r.status, source: event.source, eventId: event.eventId, event, cases: [] };
+    // the same event twice in one list is finished once (the first)
+    if (r.status === 'accepted' || !recorded.some((o) => o.i < i && sameEvent(o.event, event))) toFinish.push({ i, event, processed: r.processed, quiet: r.quiet });
+  }
+  const cases = await finishEvents(intake, toFinish, { sites: opts.sites, width: opts.width });
+  toFinish.forEach(({ i }, n) => ((outcomes[i] as Extract<EventOutcome, { cases: string[] }>).cases = cases[n]));
   return outcomes;
 }
+
+/**
+ * Phase one for the whole list; when Postgres refuses a value of one item (a data exception) the
+ * list is taken again one event at a time, so only that item is invalid (or the error thrown).
+ */
+async function recordOrIsolate(
+  intake: EventIntake, valid: { i: number; event: InventoryEvent }[], recordOpts: RecordManyOptions, opts: AcceptOptions, outcomes: EventOutcome[],
+): Promise<{ i: number; event: InventoryEvent; r: RecordedEvent }[]> {
+  try {
+    const rs = await recordEvents(intake.db, valid.map((v) => v.event), recordOpts);
+    return valid.map((v, n) => ({ ...v, r: rs[n] }));
+  } catch (err) {
+    if (!isDataException(err) || (valid.length === 1 && opts.dataExceptions !== 'invalid')) throw err;
+    if (valid.length === 1) {
+      outcomes[valid[0].i] = invalidItem(valid[0].event);
+      return [];
+    }
+  }
+  const out: { i: number; event: InventoryEvent; r: RecordedEvent }[] = [];
+  for (const v of valid) {
+    try {
+      out.push({ ...v, r: (await recordEvents(intake.db, [v.event], recordOpts))[0] });
+    } catch (err) {
+      if (opts.dataExceptions !== 'invalid' || !isDataException(err)) throw err;
+      outcomes[v.i] = invalidItem(v.event);
+    }
+  }
+  return out;
+}
+
+const invalidItem = (e: InventoryEvent): EventOutcome => ({
+  status: 'invalid', source: e.source, eventId: e.eventId, errors: [{ path: '(item)', message: 'holds a value that cannot be stored (e.g. a NUL character)' }],
+});
+const sameEvent = (a: InventoryEvent, b: InventoryEvent) => a.source === b.source && a.site === b.site && a.eventId === b.eventId;
 
 /** One event: `acceptEvents` for a list of one. */
 export async function acceptEvent(intake: EventIntake, item: unknown, opts: AcceptOptions = {}): Promise<EventOutcome> {
@@ -127,26 +157,7 @@ export async function acceptEvent(intake: EventIntake, item: unknown, opts: Acce
 
 /** Phase two unless it already ran; the cases the event opened or joined either way. */
 export async function finishEvent(intake: EventIntake, event: InventoryEvent, recorded: Pick<RecordedEvent, 'processed'>, sites?: readonly string[]): Promise<string[]> {
-  if (recorded.processed) return casesOf(intake.db, causeOf(event), sites);
-  const run = () => dispatchEvent(intake, event, sites);
-  return intake.withTemporal ? intake.withTemporal(run) : run();
-}
-
-/** Phase two: detections to cases, watcher signals, then the event is processed. Safe to repeat. */
-async function dispatchEvent(intake: EventIntake, event: InventoryEvent, sites?: readonly string[]): Promise<string[]> {
-  const { db, temporal, config } = intake;
-  // the fake follows before any case gathers evidence from it; idempotent, so a repeat is harmless
-  if (intake.mirror) await intake.mirror(event);
-  const detectionDeps: DetectionDeps = { db, temporal, config };
-  const cases = await dispatchDetections(detectionDeps, causeOf(event), sites);
-  const a = attributesOf(event);
-  const item = await loadItem(db, event, a.unitCost, a.skuClass);
-  const finished = await sendWatchSignals(temporal, config.TEMPORAL_TASK_QUEUE, watchSignalsFor(event, item));
-  for (const w of finished) {
-    intake.logger?.info({ eventId: event.eventId, source: event.source, watch: w.workflowId }, 'event on a finished watch: not watched again');
-  }
-  await markEventProcessed(db, event);
-  return cases;
+  return (await finishEvents(intake, [{ event, processed: recorded.processed }], { sites }))[0];
 }
 
 /** Postgres data exceptions (SQLSTATE class 22): the item's own values, not a fault of the service. */
@@ -159,12 +170,4 @@ function idsOf(item: unknown): { source?: string; eventId?: string } {
   const o = (typeof item === 'object' && item !== null ? item : {}) as Record<string, unknown>;
   const s = (v: unknown) => (typeof v === 'string' && v.length <= 128 ? v : undefined);
   return { source: s(o.source), eventId: s(o.eventId) };
-}
-
-async function inParallel<T>(items: T[], width: number, fn: (t: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const lane = async () => {
-    while (next < items.length) await fn(items[next++]);
-  };
-  await Promise.all(Array.from({ length: Math.min(width, items.length) }, lane));
 }

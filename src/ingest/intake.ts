@@ -1,7 +1,8 @@
 import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
 import type { Config } from '../config';
-import { acceptEvent, type IntakePorts } from './event-intake';
+import type { IntakePorts } from './event-intake';
+import { EventCoalescer } from './event-coalescer';
 import type { DecodedMessage } from './queue-message';
 import { startOrMergeCase } from './start-case';
 
@@ -18,6 +19,17 @@ export type IntakeOutcome =
 /** How long one Temporal call of the intake may take before it counts as a (transient) failure. */
 const TEMPORAL_CALL_MS = 10_000;
 
+const coalescers = new WeakMap<IntakeDeps, EventCoalescer>();
+function coalescerFor(deps: IntakeDeps): EventCoalescer {
+  let c = coalescers.get(deps);
+  if (!c) {
+    const withTemporal = <T>(call: () => Promise<T>) => deps.temporal.connection.withDeadline(Date.now() + TEMPORAL_CALL_MS, call);
+    c = new EventCoalescer({ ...deps, withTemporal });
+    coalescers.set(deps, c);
+  }
+  return c;
+}
+
 /**
  * Durable intake of a decoded message: when this resolves the event is stored and its cases
  * and watchers are signalled, or the report's signalWithStart has returned. Throws when a dependency fails; see `permanentFailure`.
@@ -25,8 +37,9 @@ const TEMPORAL_CALL_MS = 10_000;
 export async function takeIn(deps: IntakeDeps, msg: Extract<DecodedMessage, { ok: true }>): Promise<IntakeOutcome> {
   const withTemporal = <T>(call: () => Promise<T>) => deps.temporal.connection.withDeadline(Date.now() + TEMPORAL_CALL_MS, call);
   if (msg.kind === 'event') {
-    // the same intake as POST /v1/events: stored, detected, cases opened, watchers signalled
-    const r = await acceptEvent({ ...deps, withTemporal }, msg.event, { dataExceptions: 'throw' });
+    // the same intake as POST /v1/events: stored, detected, cases opened, watchers signalled;
+    // events arriving together (prefetch) are taken in as one batch
+    const r = await coalescerFor(deps).take(msg.event);
     if (r.status !== 'accepted' && r.status !== 'duplicate') throw new Error(`the decoded event was refused: ${r.status}`);
     return { kind: 'event', status: r.status, cases: r.cases };
   }

@@ -8,6 +8,8 @@ import { isStockKnown } from '../store/feature-snapshot';
 import { seedStock } from '../store/feature-updates';
 import { addLocation, isItemKnown, knownLocations, upsertItemMaster } from '../store/model-repo';
 import { stockEffects } from './stock-effects';
+import { binId, loadItems, loadStockRows, loadZones, siteLocId } from '../store/feature-batch';
+import { inParallel } from './finish-events';
 
 type Db = Pick<PoolClient, 'query'>;
 
@@ -91,4 +93,42 @@ export async function seedMasterData(db: Db, e: InventoryEvent, md: MasterDataPo
   } catch (err) {
     logger?.warn({ err: err instanceof Error ? err.message : String(err), site: e.site, sku: e.sku }, 'WMS/ERP master data not reachable; the item or bin stays unknown');
   }
+}
+
+/**
+ * `seedUnknownBins` and `seedMasterData` for a list of events: what Reckon already knows is
+ * read with one statement per table, and only bins, skus and locations it has never seen are
+ * asked of the WMS/ERP (each once, a few at a time).
+ */
+export async function seedForEvents(db: Db, events: InventoryEvent[], ports: { stockLookup?: StockLookup; masterData?: MasterDataPort }, logger?: Logger): Promise<void> {
+  const bins = new Map<string, { site: string; sku: string; location: string }>();
+  const locations = new Map<string, { site: string; location: string }>();
+  const skus = new Set<string>();
+  for (const e of events) {
+    if (!e.sku) continue;
+    skus.add(e.sku);
+    for (const location of new Set([e.location ?? '', ...stockEffects(e).map((x) => x.location)])) {
+      bins.set(binId({ site: e.site, location, sku: e.sku }), { site: e.site, sku: e.sku, location });
+      if (location !== '') locations.set(siteLocId(e.site, location), { site: e.site, location });
+    }
+  }
+  if (ports.stockLookup && bins.size > 0) {
+    const known = await loadStockRows(db, [...bins.values()]);
+    const unknown = [...bins.entries()].filter(([id]) => !known.has(id)).map(([, b]) => b);
+    await inParallel(unknown, 4, async (b) => void (await seedBinIfUnknown(db, b, ports.stockLookup!, logger)));
+  }
+  const md = ports.masterData;
+  if (!md) return;
+  const asked = (what: Record<string, unknown>) => (err: unknown) =>
+    logger?.warn({ err: err instanceof Error ? err.message : String(err), ...what }, 'WMS/ERP master data not reachable; the item or bin stays unknown');
+  const knownItems = await loadItems(db, [...skus]);
+  await inParallel([...skus].filter((s) => !knownItems.has(s)), 4, async (sku) => {
+    const item = await md.getItem(sku).catch(asked({ sku }));
+    if (item) await upsertItemMaster(db, item, false);
+  });
+  const knownLocations = await loadZones(db, [...locations.values()]);
+  await inParallel([...locations.entries()].filter(([id]) => !knownLocations.has(id)).map(([, l]) => l), 4, async (l) => {
+    const loc = await md.getLocation(l.site, l.location).catch(asked(l));
+    if (loc) await addLocation(db, l.site, l.location, loc.zone ?? null);
+  });
 }

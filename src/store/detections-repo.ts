@@ -29,14 +29,19 @@ export interface Cause {
   eventSite?: string;
 }
 
+/** Stores detections in one statement (a repeat of a stored one changes nothing). */
 export async function storeDetections(db: Db, rows: Detection[]): Promise<void> {
-  for (const d of rows) {
-    await db.query(
-      `INSERT INTO detections (event_source, event_site, event_id, detector, detector_version, dedupe_key, mode, report, received_at)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) ON CONFLICT (event_source, event_site, event_id, detector, dedupe_key) DO NOTHING`,
-      [d.eventSource, d.eventSite ?? d.report.site, d.eventId, d.detector, d.detectorVersion, dedupeKey(d.report), d.mode, JSON.stringify(d.report), d.receivedAt],
-    );
-  }
+  if (rows.length === 0) return;
+  const col = <T>(f: (d: Detection) => T) => rows.map(f);
+  await db.query(
+    `INSERT INTO detections (event_source, event_site, event_id, detector, detector_version, dedupe_key, mode, report, received_at)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::jsonb[], $9::timestamptz[])
+     ON CONFLICT (event_source, event_site, event_id, detector, dedupe_key) DO NOTHING`,
+    [
+      col((d) => d.eventSource), col((d) => d.eventSite ?? d.report.site), col((d) => d.eventId), col((d) => d.detector), col((d) => d.detectorVersion),
+      col((d) => dedupeKey(d.report)), col((d) => d.mode), col((d) => JSON.stringify(d.report)), col((d) => d.receivedAt),
+    ],
+  );
 }
 
 /** Whether any detection was already stored under this report's dedupe key. */
@@ -88,4 +93,53 @@ export async function casesOf(db: Pool | Db, cause: Cause, sites?: readonly stri
     [cause.eventSource, cause.eventId, cause.eventSite ?? null, only],
   );
   return rows.map((r) => r.case_id);
+}
+
+export interface CauseDetection extends UndispatchedDetection {
+  event_source: string;
+  event_site: string;
+  event_id: string;
+}
+
+/** The undispatched detections of many causes in one statement, in the order they were stored. */
+export async function undispatchedOfCauses(db: Pool | Db, causes: Required<Cause>[]): Promise<CauseDetection[]> {
+  if (causes.length === 0) return [];
+  const { rows } = await db.query<CauseDetection>(
+    `SELECT d.id, d.mode, d.report, d.received_at, d.event_source, d.event_site, d.event_id FROM detections d
+     JOIN unnest($1::text[], $2::text[], $3::text[]) k(event_source, event_site, event_id) USING (event_source, event_site, event_id)
+     WHERE d.dispatched_at IS NULL ORDER BY d.id`,
+    [causes.map((c) => c.eventSource), causes.map((c) => c.eventSite), causes.map((c) => c.eventId)],
+  );
+  return rows;
+}
+
+/** Settling detections handed to their watches, and reports handed to their cases, in one statement. */
+export async function markHandedOver(db: Pool | Db, done: { id: string; caseId?: string; workflowId?: string }[]): Promise<void> {
+  if (done.length === 0) return;
+  await db.query(
+    `UPDATE detections d SET dispatched_at = COALESCE(d.dispatched_at, now()),
+       reported_at = CASE WHEN k.case_id IS NULL THEN d.reported_at ELSE now() END,
+       case_id = COALESCE(k.case_id, d.case_id), workflow_id = COALESCE(k.workflow_id, d.workflow_id)
+     FROM unnest($1::bigint[], $2::text[], $3::text[]) k(id, case_id, workflow_id) WHERE d.id = k.id`,
+    [done.map((d) => d.id), done.map((d) => d.caseId ?? null), done.map((d) => d.workflowId ?? null)],
+  );
+}
+
+/** `casesOf` for many causes in one statement: each cause's cases (key: source \0 site \0 id). */
+export async function casesOfCauses(db: Pool | Db, causes: Required<Cause>[], sites?: readonly string[]): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  if (causes.length === 0) return out;
+  const only = sites && !sites.includes('*') ? [...sites] : null;
+  const { rows } = await db.query<{ event_source: string; event_site: string; event_id: string; case_id: string }>(
+    `SELECT DISTINCT d.event_source, d.event_site, d.event_id, d.case_id FROM detections d
+     JOIN unnest($1::text[], $2::text[], $3::text[]) k(event_source, event_site, event_id) USING (event_source, event_site, event_id)
+     WHERE d.case_id IS NOT NULL AND ($4::text[] IS NULL OR d.report->>'site' = ANY($4::text[]))
+     ORDER BY d.case_id`,
+    [causes.map((c) => c.eventSource), causes.map((c) => c.eventSite), causes.map((c) => c.eventId), only],
+  );
+  for (const r of rows) {
+    const k = `${r.event_source}\u0000${r.event_site}\u0000${r.event_id}`;
+    out.set(k, [...(out.get(k) ?? []), r.case_id]);
+  }
+  return out;
 }

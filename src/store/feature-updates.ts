@@ -11,8 +11,9 @@ type Db = Pick<PoolClient, 'query'>;
  * Folds one event into the features, in the intake's transaction (so an event is counted
  * exactly once: the event row and its feature updates commit together).
  */
-export async function applyFeatures(db: Db, e: InventoryEvent, f: Features): Promise<void> {
-  await updateStock(db, e);
+export async function applyFeatures(db: Db, e: InventoryEvent, f: Features, opts: { ownCorrection?: boolean } = {}): Promise<void> {
+  // an echo of Reckon's own correction: the correction moved the balances when it was posted
+  if (!opts.ownCorrection) await updateStock(db, e);
   await updateBinActivity(db, e);
   await updateLastScan(db, e, f);
   await updateInbound(db, e);
