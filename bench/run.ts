@@ -1,6 +1,7 @@
 /**
  * npm run bench [-- --quick] [--out FILE] [--cases N] [--concurrency K] [--rounds R] [--waiting N]
- *               [--rows SMALL,LARGE] [--requests N] [--burst N] [--phases throughput,ingest,rss,query,burst]
+ *               [--rows SMALL,LARGE] [--requests N] [--burst N] [--events N] [--mttd-seconds S]
+ *               [--phases throughput,ingest,rss,query,burst,events,mttd]
  *
  * Reckon against bare Temporal on a stack of its own (docs/performance.md): throughput and
  * latency of auto-resolved cases against a no-op workflow of the same shape, intake against a
