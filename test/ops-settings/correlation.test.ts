@@ -138,9 +138,9 @@ it('the Reckon worker logs every activity of a case with the correlation id of t
   const history = await r.client.workflow.getHandle(workflowId).fetchHistory();
   await expect(Worker.runReplayHistory({ workflowBundle: bundle }, history, workflowId)).resolves.toBeUndefined();
 
-  // operators see in the UI what each activity was for
+  // operators see in the UI what each activity was for (a local activity's summary is on its marker)
   const summaries = (history.events ?? [])
-    .filter((e) => e.activityTaskScheduledEventAttributes && e.userMetadata?.summary)
+    .filter((e) => (e.activityTaskScheduledEventAttributes || e.markerRecordedEventAttributes) && e.userMetadata?.summary)
     .map((e) => defaultPayloadConverter.fromPayload<string>(e.userMetadata!.summary!));
   expect(summaries).toEqual(
     expect.arrayContaining([
