@@ -9,6 +9,11 @@ export interface Fault {
   inject: () => Promise<void>;
   /** what the fault can hit, when open cases are not it (a queue's messages); default: open cases by status */
   inFlight?: () => Promise<Record<string, number>>;
+  /**
+   * What a fault injected several times saw open at each injection (a worker kill lands on the
+   * cases open at that moment), added to what was open when it began.
+   */
+  hitDuring?: () => Record<string, number>;
 }
 
 export interface PhaseOptions {
@@ -63,7 +68,10 @@ export class FaultRun {
     const faultDone = sleep(fault.startAfterMs)
       .then(async () => (outcome.openAtFault = await (fault.inFlight ?? (() => inFlight(this.db, [...outcome.caseIds.values()])))()))
       .then(fault.inject)
-      .then(() => (outcome.timings.faultMs = since()));
+      .then(() => {
+        for (const [status, n] of Object.entries(fault.hitDuring?.() ?? {})) outcome.openAtFault[status] = (outcome.openAtFault[status] ?? 0) + n;
+        outcome.timings.faultMs = since();
+      });
     const gap = opts.submitOverMs / plan.cases.length;
     await Promise.all(
       plan.cases.map(async (c, i) => {
@@ -177,14 +185,14 @@ type PlannedCaseRow = { id: string; sku: PlannedCase['sku'] };
  * What a fault can hit: open cases by status, and cases the API accepted (202) that are not in
  * the read model yet (on a starved machine the read model trails the workflows by seconds).
  */
-async function inFlight(db: Pool, accepted: string[]): Promise<Record<string, number>> {
+export async function inFlight(db: Pool, accepted: string[]): Promise<Record<string, number>> {
   const open = await openCases(db);
   const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM discrepancies WHERE id = ANY($1::text[])', [accepted]);
   const notYetRecorded = accepted.length - rows[0].n;
   return notYetRecorded > 0 ? { ...open, accepted_not_yet_in_read_model: notYetRecorded } : open;
 }
 
-async function openCases(db: Pool): Promise<Record<string, number>> {
+export async function openCases(db: Pool): Promise<Record<string, number>> {
   const { rows } = await db.query<{ status: string; n: number }>(`SELECT status, count(*)::int AS n FROM discrepancies WHERE status <> 'closed' GROUP BY status`);
   return Object.fromEntries(rows.map((r) => [r.status, r.n]));
 }
