@@ -1,4 +1,4 @@
-import { proxyActivities, proxyLocalActivities, type ActivityInterfaceFor, type LocalActivityInterfaceFor } from '@temporalio/workflow';
+import { proxyActivities, proxyLocalActivities, type ActivityInterfaceFor, type ActivityOptions, type LocalActivityInterfaceFor } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 
 /**
@@ -8,25 +8,39 @@ import type { Activities } from '../activities';
  */
 const BUSINESS = ['AdapterRejection'];
 
-export const wmsEvidence = described(proxyActivities<Activities>({
+/** Options of each kind of call, shared by its regular and its local proxy (same timeouts, same retries). */
+type CallOptions = Pick<ActivityOptions, 'startToCloseTimeout' | 'scheduleToCloseTimeout' | 'retry' | 'summary'>;
+const WMS_EVIDENCE: CallOptions = {
   startToCloseTimeout: '10s',
   scheduleToCloseTimeout: '45s',
   retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '5s', maximumAttempts: 3, nonRetryableErrorTypes: BUSINESS },
   summary: 'evidence from the WMS',
-}));
-
-export const erpEvidence = described(proxyActivities<Activities>({
+};
+const ERP_EVIDENCE: CallOptions = {
   startToCloseTimeout: '15s',
   scheduleToCloseTimeout: '60s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10s', maximumAttempts: 3, nonRetryableErrorTypes: BUSINESS },
   summary: 'evidence from the ERP',
-}));
-
-export const reckonEvidence = described(proxyActivities<Activities>({
+};
+const RECKON_EVIDENCE: CallOptions = {
   startToCloseTimeout: '10s',
   retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '5s', maximumAttempts: 3 },
   summary: 'prior cases from the read model',
-}));
+};
+const RECORDS: CallOptions = {
+  startToCloseTimeout: '10s',
+  retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '30s' },
+  summary: 'read model and audit log',
+};
+const SCORING: CallOptions = {
+  startToCloseTimeout: '10s',
+  retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '10s' },
+  summary: 'score the evidence',
+};
+
+export const wmsEvidence = described(proxyActivities<Activities>(WMS_EVIDENCE));
+export const erpEvidence = described(proxyActivities<Activities>(ERP_EVIDENCE));
+export const reckonEvidence = described(proxyActivities<Activities>(RECKON_EVIDENCE));
 
 /**
  * Writes: retried with backoff for about ten minutes (an outage, a restart), then the case goes to
@@ -46,56 +60,21 @@ export const notifications = described(proxyActivities<Activities>({
   summary: 'notify people',
 }));
 
-export const records = described(proxyActivities<Activities>({
-  startToCloseTimeout: '10s',
-  retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '30s' },
-  summary: 'read model and audit log',
-}));
-
-export const scoring = described(proxyActivities<Activities>({
-  startToCloseTimeout: '10s',
-  retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '10s' },
-  summary: 'score the evidence',
-}));
+export const records = described(proxyActivities<Activities>(RECORDS));
+export const scoring = described(proxyActivities<Activities>(SCORING));
 
 /**
  * The same reads, records and scoring as local activities: run by the worker inside the workflow
  * task, with no activity task for Temporal to schedule, dispatch and complete. For what is Reckon's
  * own (its store, the policy, scoring) and what only reads (evidence); writes to the WMS/ERP stay
  * regular activities, so the evidence and decision behind one are in the history before it runs.
- * Same timeouts and retries as their regular proxies; every record is idempotent by sequence.
+ * Same options as their regular proxies; every record is idempotent by sequence.
  */
-export const localWmsEvidence = described(proxyLocalActivities<Activities>({
-  startToCloseTimeout: '10s',
-  scheduleToCloseTimeout: '45s',
-  retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '5s', maximumAttempts: 3, nonRetryableErrorTypes: BUSINESS },
-  summary: 'evidence from the WMS',
-}));
-
-export const localErpEvidence = described(proxyLocalActivities<Activities>({
-  startToCloseTimeout: '15s',
-  scheduleToCloseTimeout: '60s',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10s', maximumAttempts: 3, nonRetryableErrorTypes: BUSINESS },
-  summary: 'evidence from the ERP',
-}));
-
-export const localReckonEvidence = described(proxyLocalActivities<Activities>({
-  startToCloseTimeout: '10s',
-  retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '5s', maximumAttempts: 3 },
-  summary: 'prior cases from the read model',
-}));
-
-export const localRecords = described(proxyLocalActivities<Activities>({
-  startToCloseTimeout: '10s',
-  retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '30s' },
-  summary: 'read model and audit log',
-}));
-
-export const localScoring = described(proxyLocalActivities<Activities>({
-  startToCloseTimeout: '10s',
-  retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '10s' },
-  summary: 'score the evidence',
-}));
+export const localWmsEvidence = described(proxyLocalActivities<Activities>(WMS_EVIDENCE));
+export const localErpEvidence = described(proxyLocalActivities<Activities>(ERP_EVIDENCE));
+export const localReckonEvidence = described(proxyLocalActivities<Activities>(RECKON_EVIDENCE));
+export const localRecords = described(proxyLocalActivities<Activities>(RECORDS));
+export const localScoring = described(proxyLocalActivities<Activities>(SCORING));
 
 type Summaries = { [K in keyof Activities]?: (...args: Parameters<Activities[K]>) => string };
 

@@ -2,12 +2,10 @@
  * Records the histories of the notification delivery and WMS/ERP reconciliation workflows for
  * the replay test (run by `npm run record-histories` with the others).
  */
-import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { recordSend } from '../../src/store/notification-sends';
 import { NOTIFICATION_DELIVERY_TYPE, notificationDeliveryId } from '../../src/workflows/notify-messages';
 import { startEngine, uniq, type Engine } from '../support/engine';
+import { saveHistory } from './save-history';
 
 let engine: Engine;
 beforeAll(async () => {
@@ -16,11 +14,7 @@ beforeAll(async () => {
 });
 afterAll(async () => engine?.stop());
 
-async function save(name: string, workflowId: string): Promise<void> {
-  await engine.client.workflow.getHandle(workflowId).result();
-  const json = execFileSync(process.env.TEMPORAL_CLI!, ['workflow', 'show', '--workflow-id', workflowId, '--address', engine.config.TEMPORAL_ADDRESS, '--output', 'json']);
-  writeFileSync(join(__dirname, `${name}.json`), json);
-}
+const save = (name: string, workflowId: string) => saveHistory(engine, name, workflowId);
 
 it('records a notification delivery that cannot be sent and ends dead', async () => {
   const sendId = uniq('send');

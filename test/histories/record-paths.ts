@@ -6,9 +6,6 @@
  * test/workflow/replay-paths.test.ts changes a command on each path and expects replay to fail.
  */
 import { signedUpdate } from '../support/signed-update';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { execFileSync } from 'node:child_process';
 import { DiscrepancyReport, InventoryEvent, workflowIdForKey, type Actor, type CaseState, type DiscrepancyReportInput } from '../../src/domain';
 import { mismatchSettleId } from '../../src/ingest/detections';
 import { acceptEvent } from '../../src/ingest/event-intake';
@@ -30,6 +27,7 @@ import { returnWatchId, watchStateQuery } from '../../src/workflows/watch-messag
 import { reportDiscrepancy, seedBalance, waitForStatus } from '../support/cases';
 import { eventually, startEngine, uniq, type Engine } from '../support/engine';
 import { intakePortsFor } from '../support/api';
+import { saveHistory } from './save-history';
 
 const SITE = 'DC-PATHS';
 let engine: Engine;
@@ -38,15 +36,7 @@ beforeAll(async () => {
 });
 afterAll(async () => engine?.stop());
 
-/** Saves one run's history in the CLI's JSON (what historyFromJSON reads); the latest run unless `runId`. */
-async function save(name: string, workflowId: string, runId?: string): Promise<void> {
-  if (!runId) await engine.client.workflow.getHandle(workflowId).result();
-  const json = execFileSync(process.env.TEMPORAL_CLI!, [
-    'workflow', 'show', '--workflow-id', workflowId, ...(runId ? ['--run-id', runId] : []),
-    '--address', engine.config.TEMPORAL_ADDRESS, '--output', 'json',
-  ]);
-  writeFileSync(join(__dirname, `${name}.json`), json);
-}
+const save = (name: string, workflowId: string, runId?: string) => saveHistory(engine, name, workflowId, runId);
 
 const actor = (userId: string, role: string): Actor => ({ userId, roles: [role], sites: [SITE] });
 const start = (input: DiscrepancyReportInput) => reportDiscrepancy(engine.client, engine.config.TEMPORAL_TASK_QUEUE, input);

@@ -4,15 +4,13 @@
  * its case needs attention, and a receiving recount that finds the receipt mis-keyed.
  * `npm run record-histories` runs it with the others; the replay test replays every JSON here.
  */
-import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Actor, CaseState, DiscrepancyReportInput } from '../../src/domain';
 import { adoptHoldSignal, approveUpdate, countResultSignal, resolveManuallyUpdate, retryUpdate, stateQuery } from '../../src/workflows/messages';
 import { reportDiscrepancy, seedBalance, waitForStatus } from '../support/cases';
 import { eventually, startEngine, uniq, type Engine } from '../support/engine';
 import { signedUpdate } from '../support/signed-update';
 import { DEFAULT_RECOUNTS_SITE } from '../support/test-policy';
+import { saveHistory } from './save-history';
 
 const SITE = 'DC-PATTERNS';
 let engine: Engine;
@@ -21,11 +19,7 @@ beforeAll(async () => {
 });
 afterAll(async () => engine?.stop());
 
-async function save(name: string, workflowId: string): Promise<void> {
-  await engine.client.workflow.getHandle(workflowId).result();
-  const json = execFileSync(process.env.TEMPORAL_CLI!, ['workflow', 'show', '--workflow-id', workflowId, '--address', engine.config.TEMPORAL_ADDRESS, '--output', 'json']);
-  writeFileSync(join(__dirname, `${name}.json`), json);
-}
+const save = (name: string, workflowId: string) => saveHistory(engine, name, workflowId);
 
 const actor = (userId: string, role: string, site = SITE): Actor => ({ userId, roles: [role], sites: [site] });
 const start = (input: DiscrepancyReportInput) => reportDiscrepancy(engine.client, engine.config.TEMPORAL_TASK_QUEUE, input);

@@ -2,9 +2,6 @@
  * Records workflow histories for the replay test: `npm run record-histories`. Run it when a
  * change is meant to alter histories (behind patched()), and commit the JSON it writes.
  */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { execFileSync } from 'node:child_process';
 import { InventoryEvent, type Actor } from '../../src/domain';
 import { mismatchSettleId } from '../../src/ingest/detections';
 import { acceptEvent } from '../../src/ingest/event-intake';
@@ -14,6 +11,7 @@ import { reportDiscrepancy, seedBalance, waitForStatus } from '../support/cases'
 import { eventually, startEngine, uniq, type Engine } from '../support/engine';
 import { intakePortsFor } from '../support/api';
 import { signedUpdate } from '../support/signed-update';
+import { saveHistory } from './save-history';
 
 let engine: Engine;
 beforeAll(async () => {
@@ -21,14 +19,7 @@ beforeAll(async () => {
 });
 afterAll(async () => engine?.stop());
 
-async function save(name: string, workflowId: string): Promise<void> {
-  await engine.client.workflow.getHandle(workflowId).result();
-  // the CLI's JSON is the format historyFromJSON reads (and what the Temporal UI downloads)
-  const json = execFileSync(process.env.TEMPORAL_CLI!, [
-    'workflow', 'show', '--workflow-id', workflowId, '--address', engine.config.TEMPORAL_ADDRESS, '--output', 'json',
-  ]);
-  writeFileSync(join(__dirname, `${name}.json`), json);
-}
+const save = (name: string, workflowId: string) => saveHistory(engine, name, workflowId);
 
 it('records an auto-resolved count variance', async () => {
   const site = 'DC-REC';
