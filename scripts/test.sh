@@ -23,11 +23,13 @@ npx eslint .
 log "jest"
 npx jest --ci "$@"
 
-# the planner and triage again with the fake WMS/ERP over HTTP through the http adapter (the
-# per-kind and watcher scenarios run on both adapters in test/ingest/every-door-http-adapter.test.ts)
+# the end-to-end tests of every kind, the watchers, the dead-end paths, the planner and triage
+# again with the fake WMS/ERP over HTTP through the http adapter (the per-kind scenarios through
+# every door also run on both adapters in test/ingest/every-door-http-adapter.test.ts)
 if [ "$#" -eq 0 ]; then
-  log "jest, ADAPTER=http: planner and triage"
-  RECKON_TEST_ADAPTER=http npx jest --ci test/planner/planner.test.ts test/triage/incidents.test.ts
+  log "jest, ADAPTER=http: every kind end to end, watchers, dead ends, planner and triage"
+  RECKON_TEST_ADAPTER=http npx jest --ci test/e2e test/detection test/workflow/no-dead-ends.test.ts \
+    test/planner/planner.test.ts test/triage/incidents.test.ts
 fi
 
 if [ "$FAULTS" != off ]; then

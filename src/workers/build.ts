@@ -73,8 +73,9 @@ export function workerTuning(config: Config): Partial<WorkerOptions> {
 
 export async function createReckonWorker(deps: ReckonWorkerDeps): Promise<Worker> {
   const { config, db, logger } = deps;
-  // lazy: no connection until master data is first read
+  // connected now: with no offline queue, a first read before the connection would skip the cache
   const redis = config.ADAPTER === 'http' ? createRedisClient(config.REDIS_URL, logger) : undefined;
+  redis?.connect().catch(() => undefined);
   const { wms, erp, notifier, masterData } = buildAdapters(config, db, logger, redis);
   const channels = createNotificationChannels({
     smtpUrl: config.SMTP_URL,
