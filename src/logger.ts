@@ -74,3 +74,14 @@ function scrub(line: string, secrets: string[]): string {
   for (const s of secrets) if (out.includes(s)) out = out.split(s).join('[redacted]');
   return out;
 }
+
+/** A connection URL with its password masked, for logs and messages. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(unparsable URL)';
+  }
+}

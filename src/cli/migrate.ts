@@ -1,17 +1,7 @@
 import { loadConfig } from '../config';
+import { redactUrl } from '../logger';
 import { createPool, pingDatabase } from '../store/db';
 import { migrateAsOwner, MIGRATIONS_DIR } from '../store/migrate';
-
-/** The database URL with its password masked, for messages. */
-function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '(unparseable DATABASE_URL)';
-  }
-}
 
 /** Connection-level failures (as opposed to a broken migration), with a hint for each. */
 function connectionProblem(err: unknown): string | null {

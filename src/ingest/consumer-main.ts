@@ -1,6 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
 import { loadConfig } from '../config';
-import { createLogger } from '../logger';
+import { createLogger, redactUrl } from '../logger';
 import { createPool } from '../store/db';
 import { reckonClientInterceptors } from '../temporal/client-interceptors';
 import { temporalConnectionOptions } from '../temporal/connection';
@@ -38,15 +38,6 @@ async function main(): Promise<void> {
   await consumer.start();
 }
 
-function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '(unparsable URL)';
-  }
-}
 
 main().catch((err) => {
   console.error(err);

@@ -2,6 +2,7 @@ import type { Pool } from 'pg';
 import type { SkuClass } from '../domain';
 import { appendAudit, listAudit } from './audit-repo';
 import { withTransaction } from './db';
+import type { SkuClassDbRow } from './sku-class-repo';
 
 /** Class overrides are chained per site in the audit log: who set which class, when and why. */
 export const classAuditChain = (site: string) => `sku-classes:${site}`;
@@ -28,15 +29,7 @@ export interface ClassChange {
   reason: string | null;
 }
 
-interface Row {
-  computed_class: SkuClass | null;
-  annual_usage_value: string | null;
-  computed_at: Date | null;
-  override_class: SkuClass | null;
-  override_by: string | null;
-  override_reason: string | null;
-  override_at: Date | null;
-}
+type Row = Omit<SkuClassDbRow, 'site' | 'sku'>;
 
 const toRecord = (site: string, sku: string, r: Row | undefined): SkuClassRecord => ({
   site,

@@ -15,7 +15,8 @@ export interface StoredSkuClass {
   overrideReason: string | null;
 }
 
-interface Row {
+/** A row of sku_classes as Postgres returns it (class-overrides.ts reads the same table). */
+export interface SkuClassDbRow {
   site: string;
   sku: string;
   computed_class: SkuClass | null;
@@ -24,7 +25,9 @@ interface Row {
   override_class: SkuClass | null;
   override_by: string | null;
   override_reason: string | null;
+  override_at: Date | null;
 }
+type Row = SkuClassDbRow;
 
 const toStored = (r: Row): StoredSkuClass => ({
   site: r.site,
