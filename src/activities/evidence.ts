@@ -1,7 +1,7 @@
 import type { StockKey } from '../adapters/ports';
 import { casesSharingSourceEvents } from '../store/discrepancy-queries';
 import { upsertItemMaster } from '../store/model-repo';
-import type { Evidence, PriorCaseEvidence } from '../domain';
+import type { Evidence, EvidenceSource, PriorCaseEvidence } from '../domain';
 import type { ActivityDeps } from './deps';
 
 export interface InboundQuery {
@@ -13,11 +13,26 @@ export interface PriorCaseQuery {
   dedupeKey: string;
   sourceEventIds: string[];
 }
+/** What every evidence source of one case is asked: its stock, its document, its source events. */
+export interface EvidenceReadsQuery {
+  key: StockKey;
+  reference?: { kind: string; id: string };
+  prior: PriorCaseQuery;
+}
+/** Each source's answer, and the sources that failed (asked again one by one, with their retries). */
+export interface EvidenceReads {
+  found: Partial<Evidence>;
+  failed: EvidenceSource[];
+}
 
-/** One activity per evidence source, so each gets its own timeout and retry policy. */
+/**
+ * One activity per evidence source, so each gets its own timeout and retry policy; and
+ * `readEvidence`, every source at once in one call (the case's first try; what fails there is
+ * asked again through its own activity).
+ */
 export function createEvidenceActivities(deps: ActivityDeps) {
   const since = () => new Date(Date.now() - deps.evidenceLookbackDays * 86_400_000).toISOString();
-  return {
+  const one = {
     async fetchWmsBalance(key: StockKey): Promise<Evidence['wmsBalance']> {
       return deps.wms.getBalance(key);
     },
@@ -56,6 +71,31 @@ export function createEvidenceActivities(deps: ActivityDeps) {
         resolution: r.resolution ?? undefined,
         sharedEventIds: r.source_event_ids.filter((id) => q.sourceEventIds.includes(id)),
       }));
+    },
+  };
+  return {
+    ...one,
+    async readEvidence(q: EvidenceReadsQuery): Promise<EvidenceReads> {
+      const reads: { [S in EvidenceSource]: () => Promise<Evidence[S]> } = {
+        wmsBalance: () => one.fetchWmsBalance(q.key),
+        erpOnHand: () => one.fetchErpOnHand(q.key),
+        openAllocations: () => one.fetchOpenAllocations(q.key),
+        inbound: () => one.fetchInboundDocuments({ key: q.key, reference: q.reference }),
+        transfersInTransit: () => one.fetchTransfersInTransit(q.key),
+        returnsPending: () => one.fetchReturnsPending(q.key),
+        recentTransactions: () => one.fetchRecentTransactions(q.key),
+        recentAdjustments: () => one.fetchRecentAdjustments(q.key),
+        countHistory: () => one.fetchCountHistory(q.key),
+        priorCases: () => one.findPriorCases(q.prior),
+      };
+      const names = Object.keys(reads) as EvidenceSource[];
+      const settled = await Promise.allSettled(names.map((n) => reads[n]()));
+      const out: EvidenceReads = { found: {}, failed: [] };
+      settled.forEach((r, i) => {
+        if (r.status === 'fulfilled') (out.found as Record<string, unknown>)[names[i]] = r.value;
+        else out.failed.push(names[i]);
+      });
+      return out;
     },
   };
 }

@@ -73,6 +73,13 @@ export const scoring = described(proxyActivities<Activities>(SCORING));
 export const localWmsEvidence = described(proxyLocalActivities<Activities>(WMS_EVIDENCE));
 export const localErpEvidence = described(proxyLocalActivities<Activities>(ERP_EVIDENCE));
 export const localReckonEvidence = described(proxyLocalActivities<Activities>(RECKON_EVIDENCE));
+/**
+ * Every evidence source in one local activity, tried once: a source that fails there is asked
+ * again through its own proxy above, with that source's retries (EVIDENCE_IN_ONE_READ_PATCH).
+ */
+export const localEvidenceReads = described(
+  proxyLocalActivities<Activities>({ startToCloseTimeout: '15s', retry: { maximumAttempts: 1 }, summary: 'evidence from the WMS, the ERP and Reckon' }),
+);
 export const localRecords = described(proxyLocalActivities<Activities>(RECORDS));
 export const localScoring = described(proxyLocalActivities<Activities>(SCORING));
 
@@ -98,6 +105,7 @@ const SUMMARIES: Summaries = {
   fetchInboundDocuments: (q) => `ERP inbound documents (PO, ASN, receipts): ${where(q.key)}${q.reference ? ` for ${q.reference.kind} ${q.reference.id}` : ''}`,
   fetchTransfersInTransit: (k) => `ERP transfers in transit: ${where(k)}`,
   findPriorCases: () => 'Reckon: prior cases with this key or these source events',
+  readEvidence: (q) => `every evidence source at once: ${where(q.key)}${q.reference ? ` for ${q.reference.kind} ${q.reference.id}` : ''}`,
   postAdjustment: (c) => `WRITE adjustment ${c.qty > 0 ? '+' : ''}${c.qty} to ${c.target === 'erp' ? 'the ERP' : 'WMS and ERP'} (${c.reasonCode}): ${where(c)}`,
   placeHold: (c) => `WRITE hold of ${c.qty}: ${where(c)}`,
   releaseHold: (c) => `WRITE release of hold ${c.holdId}`,

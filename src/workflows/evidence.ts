@@ -1,5 +1,12 @@
 import type { CaseState, Evidence, EvidenceSource } from '../domain/core';
-import { erpEvidence as erp, localErpEvidence, localReckonEvidence, localWmsEvidence, reckonEvidence as reckon, wmsEvidence as wms } from './activity-proxies';
+import { patched } from '@temporalio/workflow';
+import { erpEvidence as erp, localErpEvidence, localEvidenceReads, localReckonEvidence, localWmsEvidence, reckonEvidence as reckon, wmsEvidence as wms } from './activity-proxies';
+
+/**
+ * Patch id: a case running its automatic steps locally asks every evidence source in one local
+ * activity first (one marker, one round trip), and only what failed there one source at a time.
+ */
+export const EVIDENCE_IN_ONE_READ_PATCH = 'evidence-in-one-read';
 
 export function stockKey(s: CaseState): { site: string; sku: string; location?: string } {
   return { site: s.report.site, sku: s.report.sku, location: s.report.location };
@@ -28,10 +35,20 @@ export async function gatherEvidence(s: CaseState, local = false): Promise<Evide
     ['countHistory', () => wmsEvidence.fetchCountHistory(key)],
     ['priorCases', () => reckonEvidence.findPriorCases({ caseId: s.caseId, dedupeKey: s.dedupeKey, sourceEventIds: s.sourceEventIds })],
   ];
-  const settled = await Promise.allSettled(sources.map(([, fetch]) => fetch()));
   const evidence: Evidence = { missing: [] };
+  let ask = sources;
+  if (local && patched(EVIDENCE_IN_ONE_READ_PATCH)) {
+    const prior = { caseId: s.caseId, dedupeKey: s.dedupeKey, sourceEventIds: s.sourceEventIds };
+    const first = await localEvidenceReads.readEvidence({ key, reference: ref ? { kind: ref.kind, id: ref.id } : undefined, prior }).catch(() => undefined);
+    if (first) {
+      Object.assign(evidence, first.found);
+      ask = sources.filter(([name]) => first.failed.includes(name));
+    }
+  }
+  if (ask.length === 0) return evidence;
+  const settled = await Promise.allSettled(ask.map(([, fetch]) => fetch()));
   settled.forEach((r, i) => {
-    const name = sources[i][0];
+    const name = ask[i][0];
     if (r.status === 'fulfilled') (evidence as unknown as Record<string, unknown>)[name] = r.value;
     else evidence.missing.push(name);
   });

@@ -124,12 +124,12 @@ it('the Reckon worker logs every activity of a case with the correlation id of t
   await approve(r, c, approved);
 
   const fromReport = activitiesLoggedWith(r.logs, reported);
-  for (const a of ['pinPolicy', 'fetchWmsBalance', 'fetchErpOnHand', 'fetchInboundDocuments', 'scoreCase', 'notifyRole', 'recordTransition']) {
+  for (const a of ['pinPolicy', 'readEvidence', 'scoreCase', 'notifyRole', 'recordTransition']) {
     expect(fromReport).toContain(a);
   }
   expect(activitiesLoggedWith(r.logs, approved)).toEqual(new Set(['postAdjustment', 'recordTransition']));
   // every line of the case's activities names its workflow
-  const line = r.logs.find((l) => l.correlationId === reported && l.activity === 'fetchWmsBalance')!;
+  const line = r.logs.find((l) => l.correlationId === reported && l.activity === 'readEvidence')!;
   expect(line.workflowId).toMatch(/^disc-receiving_variance-/);
   expect(r.logs.filter((l) => l.msg === 'activity completed' && !l.correlationId)).toEqual([]);
 
@@ -144,8 +144,7 @@ it('the Reckon worker logs every activity of a case with the correlation id of t
     .map((e) => defaultPayloadConverter.fromPayload<string>(e.userMetadata!.summary!));
   expect(summaries).toEqual(
     expect.arrayContaining([
-      `WMS balance: ${c.site} ${c.sku} @DOCK-1`,
-      expect.stringMatching(new RegExp(`^ERP inbound documents \\(PO, ASN, receipts\\): ${c.site} ${c.sku} @DOCK-1 for asn ASN-`)),
+      expect.stringMatching(new RegExp(`^every evidence source at once: ${c.site} ${c.sku} @DOCK-1 for asn ASN-`)),
       `WRITE adjustment -10 to WMS and ERP (SHORT_SHIP): ${c.site} ${c.sku} @DOCK-1`,
       'notify inventory_control at ' + c.site,
     ]),

@@ -47,6 +47,7 @@ export const CHANGES: Record<string, Change> = {
     before: (c) => c.kind === 'localActivity' && c.type === 'recordTransition' && (c.arg.entries as { action: string }[]).some((e) => e.action === 'closed'),
     add: 'timer',
   },
+  'one-evidence-read': { before: (c) => c.kind === 'localActivity' && c.type === 'readEvidence', add: 'timer' },
 };
 
 const extra = proxyActivities<{ pinPolicy(): Promise<unknown> }>({ startToCloseTimeout: '10s' });

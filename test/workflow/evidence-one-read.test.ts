@@ -1,0 +1,133 @@
+import { Client, Connection } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worker';
+import type { Pool } from 'pg';
+import { createReferenceLedger } from '../../fake-wms/ledger';
+import { createActivities } from '../../src/activities';
+import type { ErpPort } from '../../src/adapters/ports';
+import { loadConfig, type Config } from '../../src/config';
+import { createLogger } from '../../src/logger';
+import { listAudit } from '../../src/store/audit-repo';
+import { createPool } from '../../src/store/db';
+import { temporalConnectionOptions } from '../../src/temporal/connection';
+import { actorProofDataConverter } from '../../src/temporal/actor-proof-codec';
+import { reckonWorkerInterceptors, WORKFLOW_INTERCEPTOR_MODULES } from '../../src/temporal/worker-interceptors';
+import { startApi, type Api, type Persona } from '../support/api';
+import { seedBalance } from '../support/cases';
+import { eventually, uniq, type Engine } from '../support/engine';
+
+/**
+ * A case asks every evidence source in one local activity. A source that fails there is asked
+ * again on its own, with its own retries: a blip costs nothing, and only a source that stays
+ * down is recorded missing.
+ */
+const integration: Persona = { userId: 'wms-integration', roles: ['integration'], sites: ['*'] };
+
+let db: Pool;
+let bundle: WorkflowBundle;
+let native: NativeConnection;
+let connection: Connection;
+let worker: Worker;
+let running: Promise<void>;
+let api: Api;
+let client: Client;
+/** sku → calls of the ERP's on-hand that fail before it answers; skus whose allocations never answer */
+const onHandFailures = new Map<string, number>();
+const allocationsDown = new Set<string>();
+
+beforeAll(async () => {
+  const base = loadConfig();
+  const config: Config = { ...base, TEMPORAL_TASK_QUEUE: uniq('one-read') };
+  db = createPool(config.DATABASE_URL, 10);
+  bundle = await bundleWorkflowCode({
+    workflowsPath: require.resolve('../../src/workflows'),
+    workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
+    logger: new DefaultLogger('WARN'),
+  });
+  native = await NativeConnection.connect(temporalConnectionOptions(config));
+  connection = await Connection.connect(temporalConnectionOptions(config));
+  const ledger = createReferenceLedger(db);
+  const erp: ErpPort = {
+    ...ledger.erp,
+    async getOnHand(key) {
+      const left = onHandFailures.get(key.sku) ?? 0;
+      if (left > 0) {
+        onHandFailures.set(key.sku, left - 1);
+        throw new Error('ERP on-hand: connection reset');
+      }
+      return ledger.erp.getOnHand(key);
+    },
+    async listOpenAllocations(key) {
+      if (allocationsDown.has(key.sku)) throw new Error('ERP allocations: service unavailable');
+      return ledger.erp.listOpenAllocations(key);
+    },
+  };
+  const logger = createLogger({ LOG_LEVEL: 'warn' }, 'test-worker');
+  worker = await Worker.create({
+    connection: native,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    workflowBundle: bundle,
+    activities: createActivities({ db, wms: ledger.wms, erp, notifier: ledger.notifier, logger, evidenceLookbackDays: config.EVIDENCE_LOOKBACK_DAYS }),
+    interceptors: reckonWorkerInterceptors(logger, { prebundled: true }),
+    dataConverter: actorProofDataConverter(config),
+  });
+  running = worker.run();
+  client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  api = await startApi({ config, db, client } as unknown as Engine);
+}, 60_000);
+
+afterAll(async () => {
+  await api?.stop();
+  worker?.shutdown();
+  await running?.catch(() => undefined);
+  await native?.close();
+  await connection?.close();
+  await db?.end();
+});
+
+/** A count variance inside tolerance at a balanced bin; its gathered evidence and the summaries of its reads. */
+async function countCase(sku: string) {
+  const site = uniq('DC-ONE');
+  await seedBalance(db, { site, location: 'A-01', sku, wms: 120, erp: 120 });
+  const res = await (await api.as(integration)).post('/v1/discrepancies', {
+    kind: 'count_variance', site, sku, location: 'A-01', expectedQty: 120, observedQty: 118,
+    unitCost: 10, skuClass: 'B', source: 'wms', causedBy: ['counter1'],
+  });
+  expect(res.status).toBe(202);
+  const id = res.body.id as string;
+  const gathered = await eventually(async () => (await listAudit(db, id)).find((e) => e.action === 'evidence_gathered'));
+  await eventually(async () => (await db.query(`SELECT 1 FROM discrepancies WHERE id = $1 AND status = 'closed'`, [id])).rowCount);
+  const history = await client.workflow.getHandle(res.body.workflowId as string).fetchHistory();
+  // each path (one read, a source asked again, a source missing) replays as it ran
+  await expect(Worker.runReplayHistory({ workflowBundle: bundle, dataConverter: actorProofDataConverter(loadConfig()) }, history)).resolves.toBeUndefined();
+  const reads = (history.events ?? [])
+    .filter((e) => e.markerRecordedEventAttributes && e.userMetadata?.summary)
+    .map((e) => defaultPayloadConverter.fromPayload<string>(e.userMetadata!.summary!))
+    .filter((s) => /^(every evidence source|ERP|WMS|Reckon: prior)/.test(s));
+  return { missing: gathered.detail?.missing as string[], reads };
+}
+
+it('every source in one read when all answer', async () => {
+  const sku = uniq('SKU');
+  const { missing, reads } = await countCase(sku);
+  expect(missing).toEqual([]);
+  expect(reads).toEqual([expect.stringMatching(/^every evidence source at once: /)]);
+});
+
+it('a source that fails in the one read is asked again on its own and its answer is used', async () => {
+  const sku = uniq('SKU');
+  onHandFailures.set(sku, 1);
+  const { missing, reads } = await countCase(sku);
+  expect(missing).toEqual([]);
+  expect(reads).toEqual([expect.stringMatching(/^every evidence source at once: /), expect.stringMatching(/^ERP on-hand: /)]);
+});
+
+it('a source that stays down is recorded missing after its own retries, and the others are kept', async () => {
+  const sku = uniq('SKU');
+  allocationsDown.add(sku);
+  const { missing, reads } = await countCase(sku);
+  expect(missing).toEqual(['openAllocations']);
+  // the one read, then the allocations' own proxy: three attempts inside one local activity marker
+  expect(reads).toEqual([expect.stringMatching(/^every evidence source at once: /), expect.stringMatching(/^ERP open allocations: /)]);
+}, 90_000);
