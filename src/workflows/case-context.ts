@@ -111,6 +111,8 @@ export class CaseContext {
   attentionAction?: AttentionAction;
   /** the ladder's terminal action is running and the policy refuses decisions meanwhile */
   terminalRunning = false;
+  /** this run asks every evidence source in one read (decided at the run's start: EVIDENCE_IN_ONE_READ_PATCH) */
+  evidenceInOneRead = false;
   /** a later report of this open pattern (shrink, drift) with new quantities, until the main loop takes it */
   patternUpdate?: { expectedQty: number; observedQty: number; source: string; receivedAt: string };
   /** source event ids merged since the last record: the read model keeps the full list */

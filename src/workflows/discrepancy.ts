@@ -10,7 +10,7 @@ import {
 } from '../domain/core';
 import { localRecords, records } from './activity-proxies';
 import { CaseContext, initialState, LOCAL_AUTOMATIC_STEPS_PATCH, patchedBeforeLocal, QUIET_AUTOMATIC_STEPS_PATCH } from './case-context';
-import { gatherEvidence } from './evidence';
+import { EVIDENCE_IN_ONE_READ_PATCH, gatherEvidence } from './evidence';
 import { registerHandlers } from './handlers';
 import { applyPatternUpdate, rescorePattern, rescorePatternInAttention } from './pattern-growth';
 import { scoreAndAssess } from './scoring-step';
@@ -33,6 +33,8 @@ export const RECEIVING_RECOUNT_BOOKS_PATCH = 'receiving-recount-against-receipt'
  */
 export async function discrepancyWorkflow(input: DiscrepancyWorkflowInput): Promise<CaseState> {
   const ctx = new CaseContext(input.carried ?? initialState(input), input.policy);
+  // before anything else, so replay meets this marker where the run recorded it (evidence.ts)
+  ctx.evidenceInOneRead = patched(EVIDENCE_IN_ONE_READ_PATCH);
   // the first run's source ids go to the read model's full list with its first record
   if (!input.carried) ctx.newSourceEventIds = [...ctx.state.sourceEventIds];
   if (input.unrecorded) ctx.carryUnrecorded(input.unrecorded);
@@ -116,7 +118,7 @@ async function open(ctx: CaseContext): Promise<void> {
 
 async function gather(ctx: CaseContext): Promise<void> {
   const s = ctx.state;
-  s.evidence = await gatherEvidence(s, patched(LOCAL_AUTOMATIC_STEPS_PATCH));
+  s.evidence = await gatherEvidence(s, patched(LOCAL_AUTOMATIC_STEPS_PATCH), ctx.evidenceInOneRead);
   // whoever adjusted or counted this stock recently is party to the discrepancy
   for (const a of s.evidence.recentAdjustments ?? []) if (a.userId && a.userId !== 'reckon') addInvolved(s, a.userId, `adjusted this stock by ${a.qty} (${a.reasonCode}, ${a.occurredAt})`);
   for (const c of s.evidence.countHistory ?? []) if (c.countedBy) addInvolved(s, c.countedBy, `counted this bin (${c.countedAt})`);

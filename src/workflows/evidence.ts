@@ -1,10 +1,11 @@
 import type { CaseState, Evidence, EvidenceSource } from '../domain/core';
-import { patched } from '@temporalio/workflow';
 import { erpEvidence as erp, localErpEvidence, localEvidenceReads, localReckonEvidence, localWmsEvidence, reckonEvidence as reckon, wmsEvidence as wms } from './activity-proxies';
 
 /**
  * Patch id: a case running its automatic steps locally asks every evidence source in one local
  * activity first (one marker, one round trip), and only what failed there one source at a time.
+ * Decided once, as the first command of each run (discrepancyWorkflow): a patch first met after a
+ * local activity's result could be met on replay before Temporal has told the run it is present.
  */
 export const EVIDENCE_IN_ONE_READ_PATCH = 'evidence-in-one-read';
 
@@ -16,7 +17,7 @@ export function stockKey(s: CaseState): { site: string; sku: string; location?: 
  * Every source in parallel; a source that fails after its retries is named in `missing`
  * and the case goes on with what it has.
  */
-export async function gatherEvidence(s: CaseState, local = false): Promise<Evidence> {
+export async function gatherEvidence(s: CaseState, local = false, oneRead = false): Promise<Evidence> {
   // local: the same reads as local activities (LOCAL_AUTOMATIC_STEPS_PATCH, checked by the caller)
   const wmsEvidence = local ? localWmsEvidence : wms;
   const erpEvidence = local ? localErpEvidence : erp;
@@ -37,7 +38,7 @@ export async function gatherEvidence(s: CaseState, local = false): Promise<Evide
   ];
   const evidence: Evidence = { missing: [] };
   let ask = sources;
-  if (local && patched(EVIDENCE_IN_ONE_READ_PATCH)) {
+  if (local && oneRead) {
     const prior = { caseId: s.caseId, dedupeKey: s.dedupeKey, sourceEventIds: s.sourceEventIds };
     const first = await localEvidenceReads.readEvidence({ key, reference: ref ? { kind: ref.kind, id: ref.id } : undefined, prior }).catch(() => undefined);
     if (first) {

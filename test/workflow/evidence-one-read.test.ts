@@ -10,6 +10,7 @@ import { createLogger } from '../../src/logger';
 import { listAudit } from '../../src/store/audit-repo';
 import { createPool } from '../../src/store/db';
 import { temporalConnectionOptions } from '../../src/temporal/connection';
+import { stateQuery } from '../../src/workflows/messages';
 import { actorProofDataConverter } from '../../src/temporal/actor-proof-codec';
 import { reckonWorkerInterceptors, WORKFLOW_INTERCEPTOR_MODULES } from '../../src/temporal/worker-interceptors';
 import { startApi, type Api, type Persona } from '../support/api';
@@ -34,6 +35,8 @@ let client: Client;
 /** sku → calls of the ERP's on-hand that fail before it answers; skus whose allocations never answer */
 const onHandFailures = new Map<string, number>();
 const allocationsDown = new Set<string>();
+/** skus whose "opened" record takes longer than a workflow task may stay open (the task is completed by a heartbeat meanwhile) */
+const slowOpenRecord = new Set<string>();
 
 beforeAll(async () => {
   const base = loadConfig();
@@ -63,14 +66,22 @@ beforeAll(async () => {
     },
   };
   const logger = createLogger({ LOG_LEVEL: 'warn' }, 'test-worker');
+  const activities = createActivities({ db, wms: ledger.wms, erp, notifier: ledger.notifier, logger, evidenceLookbackDays: config.EVIDENCE_LOOKBACK_DAYS });
+  const recordTransition = activities.recordTransition;
+  activities.recordTransition = async (r) => {
+    if (r.state.status === 'gathering_evidence' && slowOpenRecord.delete(r.state.report.sku)) await new Promise((ok) => setTimeout(ok, 9_000));
+    return recordTransition(r);
+  };
   worker = await Worker.create({
     connection: native,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     workflowBundle: bundle,
-    activities: createActivities({ db, wms: ledger.wms, erp, notifier: ledger.notifier, logger, evidenceLookbackDays: config.EVIDENCE_LOOKBACK_DAYS }),
+    activities,
     interceptors: reckonWorkerInterceptors(logger, { prebundled: true }),
     dataConverter: actorProofDataConverter(config),
+    // a small sticky cache: cases are evicted between steps and replay from their history
+    maxCachedWorkflows: 2,
   });
   running = worker.run();
   client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
@@ -101,6 +112,7 @@ async function countCase(sku: string) {
   const history = await client.workflow.getHandle(res.body.workflowId as string).fetchHistory();
   // each path (one read, a source asked again, a source missing) replays as it ran
   await expect(Worker.runReplayHistory({ workflowBundle: bundle, dataConverter: actorProofDataConverter(loadConfig()) }, history)).resolves.toBeUndefined();
+  if (process.env.SHOW_HISTORY) console.log((history.events ?? []).map((e) => `${e.eventType}${e.markerRecordedEventAttributes ? ":" + e.markerRecordedEventAttributes.markerName : ""}`).join("\n"));
   const reads = (history.events ?? [])
     .filter((e) => e.markerRecordedEventAttributes && e.userMetadata?.summary)
     .map((e) => defaultPayloadConverter.fromPayload<string>(e.userMetadata!.summary!))
@@ -131,3 +143,35 @@ it('a source that stays down is recorded missing after its own retries, and the 
   // the one read, then the allocations' own proxy: three attempts inside one local activity marker
   expect(reads).toEqual([expect.stringMatching(/^every evidence source at once: /), expect.stringMatching(/^ERP open allocations: /)]);
 }, 90_000);
+
+it('a record that outlasts its workflow task (completed by a heartbeat meanwhile) still replays', async () => {
+  const sku = uniq('SKU');
+  slowOpenRecord.add(sku);
+  const { missing, reads } = await countCase(sku);
+  expect(missing).toEqual([]);
+  expect(reads).toEqual([expect.stringMatching(/^every evidence source at once: /)]);
+}, 90_000);
+
+it('cases evicted from the cache between their steps replay as they ran', async () => {
+  const skus = Array.from({ length: 12 }, () => uniq('SKU'));
+  skus.filter((_, i) => i % 3 === 0).forEach((sku) => slowOpenRecord.add(sku));
+  skus.filter((_, i) => i % 4 === 1).forEach((sku) => onHandFailures.set(sku, 1));
+  // people looking at the cases meanwhile: a query on an evicted case replays it from its history
+  let looking = true;
+  const queried: string[] = [];
+  const look = async () => {
+    while (looking) {
+      const { rows } = await db.query<{ workflow_id: string }>(`SELECT workflow_id FROM discrepancies WHERE sku = ANY($1)`, [skus]);
+      for (const r of rows) {
+        const state = await client.workflow.getHandle(r.workflow_id).query(stateQuery, {});
+        queried.push(state.status);
+      }
+    }
+  };
+  const looker = look();
+  const cases = await Promise.all(skus.map((sku) => countCase(sku)));
+  looking = false;
+  await looker;
+  expect(cases.every((c) => c.missing.length === 0)).toBe(true);
+  expect(queried.length).toBeGreaterThan(skus.length);
+}, 120_000);

@@ -1,0 +1,81 @@
+/**
+ * What one cached case holds on the heap: `npx tsx --expose-gc bench/heap-probe.ts [N]`.
+ * A Reckon worker in debug mode (workflows in this thread, so one heap holds them), N review cases
+ * brought to wait on people, and the heap after a full GC before and after, per case. RSS says
+ * how much memory the process took; this says how much the cached cases keep.
+ */
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { createActivities } from '../src/activities';
+import { createLogger } from '../src/logger';
+import { createPool } from '../src/store/db';
+import { WORKFLOW_PRELOAD_MODULES } from '../src/temporal/worker-interceptors';
+import { fakeWmsPorts } from '../src/wiring/fake-wms';
+import { expectStatus, httpClient, runBounded } from './http';
+import { createBenchKeys, startReckonApi } from './servers';
+import { startStack } from './stack';
+
+const gc = (globalThis as { gc?: () => void }).gc;
+
+async function heapMb(): Promise<number> {
+  for (let i = 0; i < 3; i++) {
+    gc!();
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return process.memoryUsage().heapUsed / 1_048_576;
+}
+
+async function main(): Promise<void> {
+  if (!gc) throw new Error('run with --expose-gc');
+  const n = Number(process.argv[2] ?? 300);
+  const log = (m: string) => console.log(`· ${m}`);
+  const stack = await startStack(log);
+  try {
+    const keys = await createBenchKeys(stack);
+    const taskQueue = `heap-probe-${process.pid}`;
+    const db = createPool(stack.config.DATABASE_URL, 10);
+    const logger = createLogger({ ...stack.config, LOG_LEVEL: 'warn' }, 'heap-probe');
+    const ports = fakeWmsPorts(db);
+    const worker = await Worker.create({
+      connection: await NativeConnection.connect({ address: stack.config.TEMPORAL_ADDRESS }),
+      namespace: stack.config.TEMPORAL_NAMESPACE,
+      taskQueue,
+      workflowsPath: require.resolve('../src/workflows'),
+      bundlerOptions: { preloadModules: WORKFLOW_PRELOAD_MODULES },
+      activities: createActivities({ db, ...ports, logger, evidenceLookbackDays: stack.config.EVIDENCE_LOOKBACK_DAYS }),
+      debugMode: true,
+      maxCachedWorkflows: n + 100,
+    });
+    const running = worker.run();
+    const api = await startReckonApi(stack, { taskQueue, poolSize: 5 });
+    const http = httpClient(api.url, 8);
+    const report = (i: number, tag: string) => ({
+      kind: 'receiving_variance', site: 'HEAP', sku: `HSKU-${tag}-${i}`, location: 'DOCK-1', reference: { kind: 'asn', id: `ASN-${tag}-${i}` },
+      expectedQty: 200, observedQty: 190, unitCost: 5, skuClass: 'C', source: 'erp', sourceEventIds: [`RCV-${tag}-${i}`],
+    });
+    const fill = async (count: number, tag: string) => {
+      await runBounded(count, 8, async (i) => expectStatus(await http.post('/v1/discrepancies', report(i, tag), keys.integration), 202, 'report'));
+      for (;;) {
+        const { rows } = await stack.db.query(`SELECT count(*)::int AS n FROM discrepancies WHERE site = 'HEAP' AND sku LIKE $1 AND status IN ('awaiting_approval', 'awaiting_recount')`, [`HSKU-${tag}-%`]);
+        if (rows[0].n >= count) return;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    };
+    // a first batch warms every code path up (module loads, pools, JIT), then the measured one
+    await fill(20, 'warm');
+    const before = await heapMb();
+    await fill(n, 'probe');
+    const after = await heapMb();
+    console.log(`heap after GC: ${before.toFixed(1)} MB before, ${after.toFixed(1)} MB with ${n} more cases waiting: ${(((after - before) * 1024) / n).toFixed(1)} KB per cached case`);
+    await api.close();
+    worker.shutdown();
+    await running;
+    await db.end();
+  } finally {
+    await stack.stop();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
