@@ -1,5 +1,5 @@
 /**
- * What one cached case holds on the heap: `npx tsx --expose-gc bench/heap-probe.ts [N]`.
+ * What one cached case holds on the heap: `npm run bench:heap -- [N]`.
  * A Reckon worker in debug mode (workflows in this thread, so one heap holds them), N review cases
  * brought to wait on people, and the heap after a full GC before and after, per case. RSS says
  * how much memory the process took; this says how much the cached cases keep.
