@@ -54,9 +54,16 @@ async function main(): Promise<void> {
     });
     const fill = async (count: number, tag: string) => {
       await runBounded(count, 8, async (i) => expectStatus(await http.post('/v1/discrepancies', report(i, tag), keys.integration), 202, 'report'));
+      // until every case waits on people (or has closed); a stall names where the cases are
+      const started = Date.now();
       for (;;) {
-        const { rows } = await stack.db.query(`SELECT count(*)::int AS n FROM discrepancies WHERE site = 'HEAP' AND sku LIKE $1 AND status IN ('awaiting_approval', 'awaiting_recount')`, [`HSKU-${tag}-%`]);
-        if (rows[0].n >= count) return;
+        const { rows } = await stack.db.query<{ status: string; n: number }>(
+          `SELECT status, count(*)::int AS n FROM discrepancies WHERE site = 'HEAP' AND sku LIKE $1 GROUP BY status`,
+          [`HSKU-${tag}-%`],
+        );
+        const settled = rows.filter((r) => ['awaiting_approval', 'awaiting_recount', 'needs_attention', 'closed'].includes(r.status)).reduce((a, r) => a + r.n, 0);
+        if (settled >= count) return;
+        if (Date.now() - started > 180_000) throw new Error(`cases not settled after 180 s: ${JSON.stringify(rows)}`);
         await new Promise((r) => setTimeout(r, 500));
       }
     };
