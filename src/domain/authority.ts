@@ -101,6 +101,10 @@ export interface ApprovalAsk {
  */
 const BOOKED_PATTERN_KINDS: ReadonlySet<string> = new Set(['shrink_pattern', 'drift']);
 
+export function isBookedPattern(kind: string): boolean {
+  return BOOKED_PATTERN_KINDS.has(kind);
+}
+
 /** What an approval that names no quantity posts: the variance in force, or nothing for a booked pattern. */
 export function defaultAdjustment(state: Pick<CaseState, 'report' | 'observedQty' | 'expectedQty'>): number {
   return BOOKED_PATTERN_KINDS.has(state.report.kind) ? 0 : state.observedQty - state.expectedQty;

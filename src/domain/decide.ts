@@ -1,6 +1,7 @@
 import type { DiscrepancyReport } from './discrepancy';
 import type { AutoRuleName, PolicyDocument, Severity } from './policy';
 import type { Score } from './scorer';
+import { isBookedPattern } from './authority';
 import { processOf, valueAtRisk, varianceOf } from './quantities';
 import { judgeTolerance, severityFor, toleranceFor, zoneOf, type ToleranceVerdict } from './tolerance';
 
@@ -80,7 +81,8 @@ export function decide(input: DecideInput): Decision {
       if (score.recommendedAction === 'resync' && score.fullyExplained) {
         return { action: 'auto_resolve', rule: rule.name, correction: 'resync', adjustQty: 0, reason: score.explanation };
       }
-      if (rule.name === 'count_within_tolerance' && assessment.tolerance.within && !score.holdBack) {
+      // a booked pattern's variance is stock already adjusted out: never posted back automatically
+      if (rule.name === 'count_within_tolerance' && assessment.tolerance.within && !score.holdBack && !isBookedPattern(report.kind)) {
         return {
           action: 'auto_resolve',
           rule: rule.name,

@@ -147,6 +147,11 @@ describe('decide: auto-resolution by each named rule', () => {
     expect(d).toMatchObject({ action: 'auto_resolve', rule: 'count_within_tolerance', correction: 'adjust', adjustQty });
   });
 
+  it.each(['shrink_pattern', 'drift'] as const)('count_within_tolerance never posts a %s back, even inside tolerance: it goes to people', (kind) => {
+    const d = run({ report: rep({ kind, expectedQty: 100, observedQty: 97, unitCost: 1 }), score: score({ candidateRule: 'count_within_tolerance', confidence: 0.99, recommendedAction: 'adjust' }) });
+    expect(d.action).not.toBe('auto_resolve');
+  });
+
   it('count_within_tolerance adjusts by the recounted variance, not the first observation', () => {
     // first seen 80 (beyond tolerance), recount 97: adjust by 97 − 100
     const d = run({ report: rep({ observedQty: 80 }), observedQty: 97, recountsDone: 1, score: score({ candidateRule: 'count_within_tolerance', confidence: 0.95, recommendedAction: 'adjust' }) });
