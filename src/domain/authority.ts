@@ -107,7 +107,7 @@ export function isBookedPattern(kind: string): boolean {
 
 /** What an approval that names no quantity posts: the variance in force, or nothing for a booked pattern. */
 export function defaultAdjustment(state: Pick<CaseState, 'report' | 'observedQty' | 'expectedQty'>): number {
-  return BOOKED_PATTERN_KINDS.has(state.report.kind) ? 0 : state.observedQty - state.expectedQty;
+  return isBookedPattern(state.report.kind) ? 0 : state.observedQty - state.expectedQty;
 }
 
 /** The adjustment an approval posts: its own, else the first approval's, else the default. */
@@ -139,7 +139,7 @@ export function checkAdjustment(policy: PolicyDocument, state: CaseState, ask: A
   const qty = adjustmentToPost(state, ask.adjustQty);
   const variance = state.observedQty - state.expectedQty;
   // a booked pattern's variance is its size, not a direction on the books: either way, up to its size
-  const sameWay = qty === 0 || Math.sign(qty) === Math.sign(variance) || BOOKED_PATTERN_KINDS.has(state.report.kind);
+  const sameWay = qty === 0 || Math.sign(qty) === Math.sign(variance) || isBookedPattern(state.report.kind);
   const withinVariance = Math.abs(qty) <= Math.abs(variance) + EPSILON && sameWay;
   if (withinVariance) return null;
   const cap = policy.approval.adjustCap;

@@ -38,7 +38,6 @@ async function main(): Promise<void> {
   await consumer.start();
 }
 
-
 main().catch((err) => {
   console.error(err);
   process.exit(1);
