@@ -2,26 +2,23 @@ import type { Config } from '../../src/config';
 import type { IntakeConsumer } from '../../src/ingest/consumer';
 import { stateQuery } from '../../src/workflows/messages';
 import { eventually, startEngine, uniq, type Engine } from '../support/engine';
-import { caseRows, eventRows, ingestConfig, inventoryEvent, rabbitmqctl, receivingReport, startConsumer, TestBroker } from './support';
+import { caseRows, eventRows, inventoryEvent, rabbitmqctl, receivingReport, startQueueIntake, type QueueIntake, type TestBroker } from './support';
 
 let engine: Engine;
 let config: Config;
 let broker: TestBroker;
 let consumer: IntakeConsumer;
+let intake: QueueIntake;
 
 beforeAll(async () => {
   engine = await startEngine();
-  config = ingestConfig(engine.config);
-  broker = new TestBroker(config.RABBITMQ_URL);
-  consumer = startConsumer(engine, config);
-  await consumer.start();
+  intake = await startQueueIntake(engine);
+  ({ config, broker, consumer } = intake);
 });
 afterAll(async () => {
   // whatever happened, leave the broker running for everyone else
   await rabbitmqctl('start_app').catch(() => undefined);
-  await consumer?.stop();
-  await broker?.deleteQueues(config.RABBITMQ_QUEUE, config.RABBITMQ_DLQ).catch(() => undefined);
-  await broker?.close();
+  await intake?.stop();
   await engine?.stop();
 });
 

@@ -8,24 +8,21 @@ import { reckonClientInterceptors } from '../../src/temporal/client-interceptors
 import { DEAD_LETTER_HEADERS } from '../../src/ingest/dead-letters';
 import { createPool } from '../../src/store/db';
 import { eventually, startEngine, uniq, type Engine } from '../support/engine';
-import { caseRows, eventRows, ingestConfig, inventoryEvent, receivingReport, startConsumer, TcpProxy, TestBroker } from './support';
+import { caseRows, eventRows, ingestConfig, inventoryEvent, receivingReport, startConsumer, startQueueIntake, TcpProxy, type QueueIntake, type TestBroker } from './support';
 
 let engine: Engine;
 let config: Config;
 let broker: TestBroker;
 let consumer: IntakeConsumer;
+let intake: QueueIntake;
 
 beforeAll(async () => {
   engine = await startEngine();
-  config = ingestConfig(engine.config);
-  broker = new TestBroker(config.RABBITMQ_URL);
-  consumer = startConsumer(engine, config);
-  await consumer.start();
+  intake = await startQueueIntake(engine);
+  ({ config, broker, consumer } = intake);
 });
 afterAll(async () => {
-  await consumer?.stop();
-  await broker?.deleteQueues(config.RABBITMQ_QUEUE, config.RABBITMQ_DLQ).catch(() => undefined);
-  await broker?.close();
+  await intake?.stop();
   await engine?.stop();
 });
 

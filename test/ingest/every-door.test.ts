@@ -1,9 +1,7 @@
-import type { Config } from '../../src/config';
-import type { IntakeConsumer } from '../../src/ingest/consumer';
 import { startApi } from '../support/api';
 import { startEngine } from '../support/engine';
 import { build, outcome, SCENARIOS, send, type Stack } from './doors';
-import { ingestConfig, startConsumer, TestBroker } from './support';
+import { startQueueIntake, type QueueIntake } from './support';
 
 /**
  * Every door leads to the same intake: each scenario's events go once through POST /v1/events
@@ -12,19 +10,15 @@ import { ingestConfig, startConsumer, TestBroker } from './support';
  * watchers and the mismatch settling window wait seconds.
  */
 let stack: Stack;
-let consumer: IntakeConsumer;
+let intake: QueueIntake;
 
 beforeAll(async () => {
   const engine = await startEngine();
-  const config: Config = ingestConfig(engine.config);
-  stack = { engine, api: await startApi(engine), broker: new TestBroker(config.RABBITMQ_URL), config };
-  consumer = startConsumer(engine, config);
-  await consumer.start();
+  intake = await startQueueIntake(engine);
+  stack = { engine, api: await startApi(engine), broker: intake.broker, config: intake.config };
 });
 afterAll(async () => {
-  await consumer?.stop();
-  await stack?.broker.deleteQueues(stack.config.RABBITMQ_QUEUE, stack.config.RABBITMQ_DLQ).catch(() => undefined);
-  await stack?.broker.close();
+  await intake?.stop();
   await stack?.api.stop();
   await stack?.engine.stop();
 });

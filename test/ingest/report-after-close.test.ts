@@ -8,7 +8,7 @@ import { startApi, type Api } from '../support/api';
 import { seedBalance } from '../support/cases';
 import { WMS_INTEGRATION } from '../support/e2e';
 import { eventually, startEngine, uniq, type Engine } from '../support/engine';
-import { ingestConfig, startConsumer, TestBroker } from './support';
+import { startQueueIntake, type QueueIntake, type TestBroker } from './support';
 
 /**
  * A report retried after its case closed (an integration's retry, a queue redelivery) names
@@ -20,19 +20,16 @@ let api: Api;
 let broker: TestBroker;
 let config: Config;
 let consumer: IntakeConsumer;
+let intake: QueueIntake;
 
 beforeAll(async () => {
   engine = await startEngine();
   api = await startApi(engine);
-  config = ingestConfig(engine.config);
-  broker = new TestBroker(config.RABBITMQ_URL);
-  consumer = startConsumer(engine, config);
-  await consumer.start();
+  intake = await startQueueIntake(engine);
+  ({ config, broker, consumer } = intake);
 });
 afterAll(async () => {
-  await consumer?.stop();
-  await broker?.deleteQueues(config.RABBITMQ_QUEUE, config.RABBITMQ_DLQ).catch(() => undefined);
-  await broker?.close();
+  await intake?.stop();
   await api?.stop();
   await engine?.stop();
 });

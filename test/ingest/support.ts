@@ -31,6 +31,32 @@ export function startConsumer(engine: Engine, config: Config, db = engine.db): I
   return new IntakeConsumer({ config, db, temporal: engine.client, logger, ...intakeWiring(config, db, logger) });
 }
 
+/** A test file's queue intake: its own queues, the consumer on them, and the test's side of the broker. */
+export interface QueueIntake {
+  config: Config;
+  broker: TestBroker;
+  consumer: IntakeConsumer;
+  /** stops the consumer, deletes the file's queues and closes the test's connection */
+  stop(): Promise<void>;
+}
+
+export async function startQueueIntake(engine: Engine, overrides: Partial<Config> = {}): Promise<QueueIntake> {
+  const config = ingestConfig(engine.config, overrides);
+  const broker = new TestBroker(config.RABBITMQ_URL);
+  const consumer = startConsumer(engine, config);
+  await consumer.start();
+  return {
+    config,
+    broker,
+    consumer,
+    async stop() {
+      await consumer.stop();
+      await broker.deleteQueues(config.RABBITMQ_QUEUE, config.RABBITMQ_DLQ).catch(() => undefined);
+      await broker.close();
+    },
+  };
+}
+
 /**
  * The test's side of the broker: publishes with confirms and reads queues, reconnecting when
  * the broker is away (another test file may be restarting it).
