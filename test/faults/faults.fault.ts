@@ -4,7 +4,7 @@ import { createApiKey } from '../../src/store/api-key-repo';
 import { createPool } from '../../src/store/db';
 import { createPolicyVersion } from '../../src/store/policy-repo';
 import { IntegrationClient, sleep } from './client';
-import { FaultRun, openCases, type Fault, type PhaseOptions, type PhaseOutcome } from './run';
+import { FaultRun, openCases, whenSome, type Fault, type PhaseOptions, type PhaseOutcome } from './run';
 import { APPROVER, FAULT_POLICY, INTEGRATION, planRun, type RunPlan } from './scenario';
 import { faultSize } from './size';
 import { TestBroker } from '../ingest/support';
@@ -86,16 +86,6 @@ function summarise(name: string, outcome: PhaseOutcome, evidenceMissing: number)
 
 const between = (lo: number, hi: number) => lo + Math.random() * (hi - lo);
 
-/** The open cases now, waiting up to `withinMs` for one: a kill is aimed at work in flight (cases close in well under a second on a quiet machine). */
-async function openWhenSome(withinMs: number): Promise<Record<string, number>> {
-  const deadline = Date.now() + withinMs;
-  for (;;) {
-    const open = await openCases(db);
-    if (Object.keys(open).length > 0 || Date.now() > deadline) return open;
-    await sleep(50);
-  }
-}
-
 it(`the worker killed with SIGKILL ${SIZE.kills} times (every 2-4 s of its life) and restarted: nothing lost, nothing doubled`, async () => {
   let kills = 0;
   const hit: Record<string, number> = {};
@@ -104,7 +94,7 @@ it(`the worker killed with SIGKILL ${SIZE.kills} times (every 2-4 s of its life)
     inject: async () => {
       for (let i = 0; i < SIZE.kills; i++) {
         await sleep(between(2000, 4000));
-        for (const [status, n] of Object.entries(await openWhenSome(3000))) hit[status] = (hit[status] ?? 0) + n;
+        for (const [status, n] of Object.entries(await whenSome(() => openCases(db), 3000))) hit[status] = (hit[status] ?? 0) + n;
         await stack.killWorker();
         kills += 1;
         await stack.startWorker();

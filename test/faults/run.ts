@@ -65,8 +65,10 @@ export class FaultRun {
     const since = () => Date.now() - t0;
     const surprisesBefore = this.surprises.length;
 
+    // aimed at work in flight: cases close in well under a second on a quiet machine, so the
+    // fault waits (a few seconds at most) for something it can hit
     const faultDone = sleep(fault.startAfterMs)
-      .then(async () => (outcome.openAtFault = await (fault.inFlight ?? (() => inFlight(this.db, [...outcome.caseIds.values()])))()))
+      .then(async () => (outcome.openAtFault = await whenSome(fault.inFlight ?? (() => inFlight(this.db, [...outcome.caseIds.values()])), AIM_WITHIN_MS)))
       .then(fault.inject)
       .then(() => {
         for (const [status, n] of Object.entries(fault.hitDuring?.() ?? {})) outcome.openAtFault[status] = (outcome.openAtFault[status] ?? 0) + n;
@@ -190,6 +192,19 @@ export async function inFlight(db: Pool, accepted: string[]): Promise<Record<str
   const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM discrepancies WHERE id = ANY($1::text[])', [accepted]);
   const notYetRecorded = accepted.length - rows[0].n;
   return notYetRecorded > 0 ? { ...open, accepted_not_yet_in_read_model: notYetRecorded } : open;
+}
+
+/** How long a fault waits, once due, for something in flight to hit. */
+const AIM_WITHIN_MS = 5000;
+
+/** What `probe` finds in flight, polled until it finds something or `withinMs` has passed. */
+export async function whenSome(probe: () => Promise<Record<string, number>>, withinMs: number): Promise<Record<string, number>> {
+  const deadline = Date.now() + withinMs;
+  for (;;) {
+    const found = await probe();
+    if (Object.values(found).some((n) => n > 0) || Date.now() > deadline) return found;
+    await sleep(50);
+  }
 }
 
 export async function openCases(db: Pool): Promise<Record<string, number>> {
