@@ -17,6 +17,8 @@ export const CASE_STATUSES = [
   'closed',
 ] as const;
 export type CaseStatus = (typeof CASE_STATUSES)[number];
+/** Every status but closed: a case in one of these is open, someone's or the engine's to act on. */
+export const OPEN_CASE_STATUSES: readonly CaseStatus[] = CASE_STATUSES.filter((s) => s !== 'closed');
 
 export const RESOLUTIONS = [
   'auto_resolved',

@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import { OPEN_CASE_STATUSES } from '../domain';
 import { caseConditions, type CaseFilter } from './discrepancy-queries';
 import { openFacets, type FacetRow } from './open-case-facets';
 
@@ -105,7 +106,8 @@ export async function countQueue(pool: Pool, scope: CaseFilter, me: string, opts
  */
 async function countExactly(pool: Pool, scope: CaseFilter, me: string): Promise<QueueCounts> {
   const { params, p } = placeholders();
-  const where = [`status <> 'closed'`, ...caseConditions(scope, p)];
+  // open cases only: a free-text search then reads the open half of the trigram index
+  const where = [`status <> 'closed'`, ...caseConditions({ ...scope, status: scope.status ?? [...OPEN_CASE_STATUSES] }, p)];
   const { rows } = await pool.query(
     `SELECT site, owner_role, status, severity, kind, breached, count(*)::int AS n,
             count(*) FILTER (WHERE assignee = ${p(me)})::int AS mine

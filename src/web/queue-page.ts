@@ -3,14 +3,13 @@ import { z } from 'zod';
 import type { ApiContext } from '../api/deps';
 import { ValidationError } from '../api/errors';
 import { parseInput } from '../api/validate';
-import { CASE_STATUSES, DiscrepancyKind, Severity, SiteId } from '../domain';
+import { CASE_STATUSES, DiscrepancyKind, OPEN_CASE_STATUSES, Severity, SiteId } from '../domain';
 import { decodeCursor, encodeCursor, listCases, type CaseFilter, type CaseRow } from '../store/discrepancy-queries';
 import { countQueue, type QueueCounts } from '../store/inbox-queries';
 import { formatDuration, html, money, qs, words, type Html } from './html';
 import { page } from './layout';
 import { actorOfUser, requireApiUser } from './session';
 
-const OPEN_STATUSES = CASE_STATUSES.filter((s) => s !== 'closed');
 const flag = z.enum(['1', 'on', 'true']).transform(() => true).optional();
 const optionalText = (max: number) => z.string().trim().max(max).transform((v) => (v === '' ? undefined : v)).optional();
 
@@ -61,7 +60,7 @@ async function loadQueue(ctx: ApiContext, req: Request, q: QueueQuery) {
   const scope = scopeOf(req, q);
   const filter: CaseFilter = {
     ...scope,
-    status: q.status ? [q.status] : [...OPEN_STATUSES],
+    status: q.status ? [q.status] : [...OPEN_CASE_STATUSES],
     kind: q.kind ? [q.kind] : undefined,
     severity: q.severity ? [q.severity] : undefined,
     site: q.site ? [q.site] : undefined,
