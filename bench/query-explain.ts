@@ -1,6 +1,6 @@
 import { CASE_STATUSES } from '../src/domain';
 import { createPool } from '../src/store/db';
-import { casesSharingSourceEvents, listCases, type CaseFilter, type CaseSort } from '../src/store/discrepancy-queries';
+import { casesSharingSourceEvents, listCases, resolveSearch, type CaseFilter, type CaseSort } from '../src/store/discrepancy-queries';
 import { countQueue } from '../src/store/inbox-queries';
 import { countOpenFacets } from '../src/store/open-case-facets';
 const OPEN = CASE_STATUSES.filter((s) => s !== 'closed');
@@ -37,12 +37,17 @@ const Q: Record<string, () => Promise<unknown>> = {
   'inbox: admin, every site': inbox({}),
   'inbox: admin, site+breached': inbox({ site: ['QS-05'], breached: true }),
   'inbox: admin, assignee': inbox({ assignee: 'user-7' }),
-  'inbox: admin, search sku': inbox({ text: 'SKU-1850' }),
-  'inbox: admin, search event id': inbox({ text: 'SYN-77777' }),
+  // a search is resolved to ids once (the inbox's loadQueue), then the page and counts use them
+  'inbox: admin, search sku: resolve': () => resolveSearch(explaining, { text: 'SKU-1850', status: OPEN }, 2000),
+  'inbox: admin, search sku: page': async () => inbox({ matchedIds: (await resolveSearch(db, { text: 'SKU-1850', status: OPEN }, 2000)) ?? [] })(),
+  'inbox: admin, search event id: resolve': () => resolveSearch(explaining, { text: 'SYN-77777', status: OPEN }, 2000),
+  // too broad to resolve (a fifth of the open cases): the page walks the SLA index, no counts
+  'inbox: admin, broad search: resolve': () => resolveSearch(explaining, { text: 'A-1', status: OPEN }, 2000),
+  'inbox: admin, broad search: page': inbox({ text: 'A-1' }),
   'case page: related open cases': L({ site: ['QS-05'], sku: 'SKU-205', status: OPEN }, '-openedAt', 6),
   'counts: approver, two sites (exact)': () => countQueue(explaining, { visibleSites: ['QS-04', 'QS-05'], ownerRoles: ['inventory_control'] }, 'user-4', { exactUpTo: 1e9 }),
   'counts: admin, every site (exact)': () => countQueue(explaining, {}, 'user-4', { exactUpTo: 1e9 }),
-  'counts: search (exact)': () => countQueue(explaining, { text: 'SKU-1850' }, 'user-4'),
+  'counts: search (exact, over its ids)': async () => countQueue(explaining, { matchedIds: (await resolveSearch(db, { text: 'SKU-1850', status: OPEN }, 2000)) ?? [] }, 'user-4'),
   'counts: snapshot of open cases': () => countOpenFacets(explaining),
   'evidence: prior cases': () => casesSharingSourceEvents(explaining, { dedupeKey: 'syn|77777', caseId: 'x', sourceEventIds: ['SYN-77777'] }),
 };

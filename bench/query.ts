@@ -61,6 +61,8 @@ const QUERIES: Record<string, Request> = {
   'inbox: admin, assignee': (k) => ({ auth: 'admin', path: `/app/queue/results?assignee=user-${k % 50}` }),
   'inbox: admin, search sku': (k) => ({ auth: 'admin', path: `/app/queue/results?q=SKU-${(k * 37) % 20000}` }),
   'inbox: admin, search event id': (k) => ({ auth: 'admin', path: `/app/queue/results?q=SYN-${k * 7919}` }),
+  // a location fragment that a fifth of the cases match: the page without counts
+  'inbox: admin, broad search': (k) => ({ auth: 'admin', path: `/app/queue/results?q=A-${1 + (k % 9)}` }),
 };
 
 /** The store calls behind the pages, timed alone (one at a time). */

@@ -144,6 +144,11 @@ const BaseSchema = z.object({
   REPORT_INTAKE_CONCURRENCY: z.coerce.number().int().min(1).max(10_000).default(32),
   REPORT_INTAKE_QUEUE: z.coerce.number().int().min(0).max(100_000).default(512),
   REPORT_INTAKE_WAIT_MS: z.coerce.number().int().min(0).max(60_000).default(2000),
+  /**
+   * An inbox search that matches more open cases in the person's scope than this shows its page
+   * but no counts (counting it would read every match); fewer are resolved to ids once and counted.
+   */
+  INBOX_SEARCH_COUNT_LIMIT: z.coerce.number().int().min(1).max(100_000).default(2000),
   /** missing or unknown API keys an address may send a minute before it gets 429 without a lookup */
   RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(300),
   /** bearer token for /metrics and /readyz's details (empty: open; required in production) */

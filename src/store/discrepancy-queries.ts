@@ -34,8 +34,14 @@ export interface CaseFilter {
   visibleSites?: string[];
   /** cases owned by any of these roles (the inbox: what the person's roles may act on) */
   ownerRoles?: string[];
-  /** free text: part of the sku, location, case id, workflow id or reference id, or a source event id */
+  /**
+   * free text: part of the sku, location, case id, workflow id or reference id, or a source event
+   * id. Searched as a semi-join, which suits a broad search (matches met early in the sort's
+   * index); resolve a narrow one to `matchedIds` first (resolveSearch), as the inbox does.
+   */
   text?: string;
+  /** the cases a free-text search matched, resolved once (resolveSearch) for a page and its counts */
+  matchedIds?: string[];
 }
 
 /** A LIKE pattern matching `text` anywhere, with LIKE's wildcards taken literally. */
@@ -58,14 +64,12 @@ function oneOf(column: string, values: string[], p: (v: unknown) => string): str
 }
 
 /**
- * Free-text search as a condition. The joined text finds the candidates (trigram index); the
+ * What a free-text search matches. The joined text finds the candidates (trigram index); the
  * fields alone decide, so a match across two fields' boundary is no match; source event ids match
- * whole (GIN index). Matched first, as a sub-select run once: left inline, the planner walks the
- * sort's index hoping to meet matches early, and at a million cases meets them late (seconds).
- * The trigram index is split into open and closed cases (migrations/160): a search among open
- * cases (the inbox's default) reads only the open half, a fraction of the posting lists.
+ * whole (GIN index). The trigram index is split into open and closed cases (migrations/160): a
+ * search among open cases (the inbox's default) reads only the open half.
  */
-function searchCondition(text: string, status: string[] | undefined, p: (v: unknown) => string): string {
+function searchMatches(text: string, status: readonly string[] | undefined, p: (v: unknown) => string): string {
   const like = p(containsPattern(text));
   const matches = `${SEARCH_TEXT_SQL} ILIKE ${like} AND (sku ILIKE ${like} OR location ILIKE ${like}` +
     ` OR id ILIKE ${like} OR workflow_id ILIKE ${like} OR reference->>'id' ILIKE ${like})`;
@@ -73,7 +77,21 @@ function searchCondition(text: string, status: string[] | undefined, p: (v: unkn
   const closed = status !== undefined && status.every((s) => s === 'closed');
   // each half is named by its index's own predicate, so the planner may use that index
   const halves = [...(closed ? [] : [`(status <> 'closed' AND ${matches})`]), ...(open ? [] : [`(status = 'closed' AND ${matches})`])];
-  return `id = ANY(ARRAY(SELECT id FROM discrepancies WHERE ${halves.join(' OR ') || 'false'} OR source_event_ids @> ARRAY[${p(text)}]::text[]))`;
+  return `(${halves.join(' OR ') || 'false'} OR source_event_ids @> ARRAY[${p(text)}]::text[])`;
+}
+
+/**
+ * The ids of the cases within `filter` that its search (`filter.text`) matches, or null when it
+ * matches more than `upTo`. Resolved once, the ids serve a page and its counts: a
+ * few hundred primary-key look-ups instead of the trigram scan twice. A broader search stays text
+ * (caseConditions), and its page walks the sort's index, where matches are dense.
+ */
+export async function resolveSearch(pool: Pool, filter: CaseFilter & { text: string }, upTo: number): Promise<string[] | null> {
+  const params: unknown[] = [];
+  const p = (v: unknown) => (params.push(v), `$${params.length}`);
+  const where = [searchMatches(filter.text, filter.status, p), ...caseConditions({ ...filter, text: undefined }, p)];
+  const { rows } = await pool.query<{ id: string }>(`SELECT id FROM discrepancies WHERE ${where.join(' AND ')} LIMIT ${upTo + 1}`, params);
+  return rows.length > upTo ? null : rows.map((r) => r.id);
 }
 
 /** The WHERE conditions of a filter; `p` adds a parameter and returns its placeholder. */
@@ -91,7 +109,10 @@ export function caseConditions(filter: CaseFilter, p: (v: unknown) => string): s
   if (filter.breached !== undefined) where.push(`breached = ${p(filter.breached)}`);
   if (filter.shadow !== undefined) where.push(`shadow = ${p(filter.shadow)}`);
   if (filter.band) where.push(oneOf('triage_band', filter.band, p));
-  if (filter.text !== undefined) where.push(searchCondition(filter.text, filter.status, p));
+  if (filter.matchedIds) where.push(`id = ANY(${p(filter.matchedIds)}::text[])`);
+  // a search not resolved to ids (a broad one): a semi-join, so the page may walk its sort's index
+  // and meet the many matches early
+  if (filter.text !== undefined) where.push(`id IN (SELECT id FROM discrepancies WHERE ${searchMatches(filter.text, filter.status, p)})`);
   return where;
 }
 

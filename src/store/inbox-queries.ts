@@ -14,6 +14,13 @@ export interface QueueCounts {
   bySite: Record<string, number>;
   /** null: counted for this request; else the figures (all but `mine`) are as of this time */
   estimatedAsOf: string | null;
+  /** a free-text search matched more open cases than this: nothing is counted (narrow the search) */
+  searchOver: number | null;
+}
+
+/** The counts of a search too broad to count: none, and why. */
+export function searchTooBroadToCount(over: number): QueueCounts {
+  return { total: 0, breached: 0, mine: 0, byStatus: {}, bySeverity: {}, byKind: {}, bySite: {}, estimatedAsOf: null, searchOver: over };
 }
 
 export interface CountOptions {
@@ -56,7 +63,7 @@ function facetTest(scope: CaseFilter): ((r: FacetRow) => boolean) | null {
     (breached === undefined || r.breached === breached);
 }
 
-function fromFacets(rows: FacetRow[]): Omit<QueueCounts, 'mine' | 'estimatedAsOf'> {
+function fromFacets(rows: FacetRow[]): Omit<QueueCounts, 'mine' | 'estimatedAsOf' | 'searchOver'> {
   const out = { total: 0, breached: 0, byStatus: {} as Record<string, number>, bySeverity: {} as Record<string, number>, byKind: {} as Record<string, number>, bySite: {} as Record<string, number> };
   const add = (m: Record<string, number>, k: string | null, n: number) => {
     if (k !== null) m[k] = (m[k] ?? 0) + n;
@@ -84,7 +91,7 @@ async function countMine(pool: Pool, scope: CaseFilter, me: string): Promise<num
  * The queue's counts. A scope with few open cases is counted exactly, in one pass grouped by each
  * facet; a larger one (an admin's every site, at a million cases) is read from a snapshot of
  * open cases by facet, at most `snapshotMaxAgeMs` old, and says so (`estimatedAsOf`); a free-text
- * search is always counted exactly (its rows come from the trigram index).
+ * search resolved to its ids (`matchedIds`, resolveSearch) is counted exactly over them.
  */
 export async function countQueue(pool: Pool, scope: CaseFilter, me: string, opts: CountOptions = {}): Promise<QueueCounts> {
   const test = facetTest(scope);
@@ -93,7 +100,7 @@ export async function countQueue(pool: Pool, scope: CaseFilter, me: string, opts
     const inScope = snapshot.rows.filter(test);
     const counts = fromFacets(inScope);
     if (counts.total > (opts.exactUpTo ?? EXACT_COUNT_LIMIT)) {
-      return { ...counts, mine: await countMine(pool, scope, me), estimatedAsOf: new Date(snapshot.at).toISOString() };
+      return { ...counts, mine: await countMine(pool, scope, me), estimatedAsOf: new Date(snapshot.at).toISOString(), searchOver: null };
     }
   }
   return countExactly(pool, scope, me);
@@ -116,5 +123,5 @@ async function countExactly(pool: Pool, scope: CaseFilter, me: string): Promise<
     params,
   );
   const facets: FacetRow[] = rows.map((r) => ({ site: r.site, ownerRole: r.owner_role, status: r.status, severity: r.severity, kind: r.kind, breached: r.breached, n: r.n }));
-  return { ...fromFacets(facets), mine: rows.reduce((m, r) => m + r.mine, 0), estimatedAsOf: null };
+  return { ...fromFacets(facets), mine: rows.reduce((m, r) => m + r.mine, 0), estimatedAsOf: null, searchOver: null };
 }

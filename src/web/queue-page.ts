@@ -4,8 +4,8 @@ import type { ApiContext } from '../api/deps';
 import { ValidationError } from '../api/errors';
 import { parseInput } from '../api/validate';
 import { CASE_STATUSES, DiscrepancyKind, OPEN_CASE_STATUSES, Severity, SiteId } from '../domain';
-import { decodeCursor, encodeCursor, listCases, type CaseFilter, type CaseRow } from '../store/discrepancy-queries';
-import { countQueue, type QueueCounts } from '../store/inbox-queries';
+import { decodeCursor, encodeCursor, listCases, resolveSearch, type CaseFilter, type CaseRow } from '../store/discrepancy-queries';
+import { countQueue, searchTooBroadToCount, type QueueCounts } from '../store/inbox-queries';
 import { formatDuration, html, money, qs, words, type Html } from './html';
 import { page } from './layout';
 import { actorOfUser, requireApiUser } from './session';
@@ -69,19 +69,27 @@ async function loadQueue(ctx: ApiContext, req: Request, q: QueueQuery) {
   };
   const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor, 'slaDeadline');
   if (after === null) throw new ValidationError([{ path: 'query.cursor', message: 'not a cursor of this queue' }]);
+  // a search is resolved to ids once, for the page (any status chosen) and the counts (open cases)
+  const matchedIds = q.q === undefined ? undefined : await resolveSearch(ctx.db, { ...scope, text: q.q, status: q.status === 'closed' ? undefined : [...OPEN_CASE_STATUSES] }, ctx.config.INBOX_SEARCH_COUNT_LIMIT);
+  if (matchedIds === null) {
+    // too broad to count: the page alone, and the counts say so
+    const pageOf = await listCases(ctx.db, filter, { sort: 'slaDeadline', limit: 50, after });
+    return { items: pageOf.items, next: pageOf.next ? encodeCursor(pageOf.next) : null, counts: searchTooBroadToCount(ctx.config.INBOX_SEARCH_COUNT_LIMIT) };
+  }
+  const resolved = matchedIds ? { text: undefined, matchedIds } : {};
   const [pageOf, counts] = await Promise.all([
-    listCases(ctx.db, filter, { sort: 'slaDeadline', limit: 50, after }),
-    countQueue(ctx.db, scope, user.id),
+    listCases(ctx.db, { ...filter, ...resolved }, { sort: 'slaDeadline', limit: 50, after }),
+    countQueue(ctx.db, { ...scope, ...resolved }, user.id),
   ]);
   return { items: pageOf.items, next: pageOf.next ? encodeCursor(pageOf.next) : null, counts };
 }
 
-/** An estimated count (a large scope, from the snapshot of open cases) reads "≈ n". */
-const withCount = (label: string, n: number | undefined, estimated = false) => `${label} (${estimated ? '≈ ' : ''}${n ?? 0})`;
+/** An estimated count (a large scope, from the snapshot of open cases) reads "≈ n"; an uncounted one (a broad search) shows none. */
+const withCount = (label: string, n: number | undefined, estimated = false, counted = true) => (counted ? `${label} (${estimated ? '≈ ' : ''}${n ?? 0})` : label);
 
-function options(values: readonly string[], selected: string | undefined, counts: Record<string, number>, any: string, estimated: boolean): Html {
+function options(values: readonly string[], selected: string | undefined, counts: Record<string, number>, any: string, estimated: boolean, counted: boolean): Html {
   return html`<option value="">${any}</option>${values.map(
-    (v) => html`<option value="${v}"${v === selected ? html` selected` : ''}>${withCount(words(v), counts[v], estimated)}</option>`,
+    (v) => html`<option value="${v}"${v === selected ? html` selected` : ''}>${withCount(words(v), counts[v], estimated, counted)}</option>`,
   )}`;
 }
 
@@ -90,16 +98,17 @@ function filterForm(req: Request, q: QueueQuery, counts: QueueCounts): Html {
   const sites = user.sites.includes('*') ? Object.keys(counts.bySite).sort() : user.sites;
   const kinds = [...new Set([...Object.keys(counts.byKind), ...(q.kind ? [q.kind] : [])])].sort();
   const est = counts.estimatedAsOf !== null;
+  const counted = counts.searchOver === null;
   return html`<form class="filters" method="get" action="/app" role="search" aria-label="Filter the queue">
   <div class="field grow"><label for="f-q">Search</label><input id="f-q" name="q" type="search" value="${q.q ?? ''}" placeholder="sku, location, case or event id" maxlength="100"></div>
-  <div class="field"><label for="f-site">Site</label><select id="f-site" name="site">${options(sites, q.site, counts.bySite, 'all sites', est)}</select></div>
-  <div class="field"><label for="f-kind">Kind</label><select id="f-kind" name="kind">${options(kinds, q.kind, counts.byKind, 'all kinds', est)}</select></div>
-  <div class="field"><label for="f-severity">Severity</label><select id="f-severity" name="severity">${options(Severity.options, q.severity, counts.bySeverity, 'any severity', est)}</select></div>
-  <div class="field"><label for="f-status">Status</label><select id="f-status" name="status">${options(CASE_STATUSES, q.status, counts.byStatus, 'open', est)}</select></div>
+  <div class="field"><label for="f-site">Site</label><select id="f-site" name="site">${options(sites, q.site, counts.bySite, 'all sites', est, counted)}</select></div>
+  <div class="field"><label for="f-kind">Kind</label><select id="f-kind" name="kind">${options(kinds, q.kind, counts.byKind, 'all kinds', est, counted)}</select></div>
+  <div class="field"><label for="f-severity">Severity</label><select id="f-severity" name="severity">${options(Severity.options, q.severity, counts.bySeverity, 'any severity', est, counted)}</select></div>
+  <div class="field"><label for="f-status">Status</label><select id="f-status" name="status">${options(CASE_STATUSES, q.status, counts.byStatus, 'open', est, counted)}</select></div>
   <div class="field"><label for="f-assignee">Assignee</label><input id="f-assignee" name="assignee" value="${q.assignee ?? ''}" maxlength="64"></div>
   <fieldset class="checks"><legend>Show</legend>
-    <label><input type="checkbox" name="mine" value="1"${q.mine ? html` checked` : ''}> ${withCount('assigned to me', counts.mine)}</label>
-    <label><input type="checkbox" name="breached" value="1"${q.breached ? html` checked` : ''}> ${withCount('SLA breached', counts.breached, est)}</label>
+    <label><input type="checkbox" name="mine" value="1"${q.mine ? html` checked` : ''}> ${withCount('assigned to me', counts.mine, false, counted)}</label>
+    <label><input type="checkbox" name="breached" value="1"${q.breached ? html` checked` : ''}> ${withCount('SLA breached', counts.breached, est, counted)}</label>
     <label><input type="checkbox" name="all" value="1"${q.all ? html` checked` : ''}> every role's cases</label>
   </fieldset>
   <div class="field actions"><button type="submit" class="primary">Apply</button> <a href="/app">Reset</a></div>
@@ -110,7 +119,10 @@ function results(req: Request, q: QueueQuery, data: Awaited<ReturnType<typeof lo
   const nextHref = data.next ? `/app${qs({ ...(req.query as Record<string, string>), cursor: data.next })}` : undefined;
   const c = data.counts;
   const about = c.estimatedAsOf === null ? '' : 'about ';
-  return html`<p class="summary" id="queue-summary">${about}${c.total} open case${c.total === 1 ? '' : 's'} in your scope · ${about}${c.breached} breached · ${c.mine} assigned to you${c.estimatedAsOf === null ? '' : html` <span class="muted" id="counts-estimated">(estimated: counted at ${c.estimatedAsOf.slice(11, 19)} UTC)</span>`}</p>
+  const summary = c.searchOver !== null
+    ? html`<p class="summary" id="queue-summary">More than ${c.searchOver.toLocaleString('en')} cases in your scope match this search: not counted. Narrow the search to count them.</p>`
+    : html`<p class="summary" id="queue-summary">${about}${c.total} open case${c.total === 1 ? '' : 's'} in your scope · ${about}${c.breached} breached · ${c.mine} assigned to you${c.estimatedAsOf === null ? '' : html` <span class="muted" id="counts-estimated">(estimated: counted at ${c.estimatedAsOf.slice(11, 19)} UTC)</span>`}</p>`;
+  return html`${summary}
 ${data.items.length === 0
     ? html`<p class="empty" id="queue-empty">Nothing here: no case matches these filters.</p>`
     : html`<div class="table-wrap"><table class="queue">

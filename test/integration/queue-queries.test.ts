@@ -60,6 +60,21 @@ describe('free-text search', () => {
     expect(await found('DOCK', { visibleSites: [OTHER] })).toEqual(named('other'));
   });
 
+  it('resolves a search to the ids it matches within the filter, or to nothing when it matches more than the limit', async () => {
+    const { resolveSearch } = await import('../../src/store/discrepancy-queries');
+    const scope = { site: [SITE, OTHER], text: 'DOCK' };
+    expect((await resolveSearch(pool, { ...scope, status: ['awaiting_approval'] }, 10))?.sort()).toEqual(named('dock', 'other'));
+    expect((await resolveSearch(pool, scope, 10))?.sort()).toEqual(named('dock', 'closed', 'other'));
+    expect((await resolveSearch(pool, { ...scope, visibleSites: [OTHER] }, 10))?.sort()).toEqual(named('other'));
+    // three match: a limit of two says "more", a limit of three gives them
+    expect(await resolveSearch(pool, scope, 2)).toBeNull();
+    expect(await resolveSearch(pool, scope, 3)).toHaveLength(3);
+    // resolved, the ids are the filter: the same page as the text
+    const ids = (await resolveSearch(pool, { ...scope, status: ['awaiting_approval'] }, 10))!;
+    const byIds = await listCases(pool, { site: [SITE, OTHER], status: ['awaiting_approval'], matchedIds: ids }, { sort: '-openedAt', limit: 50 });
+    expect(byIds.items.map((c) => c.id).sort()).toEqual(await found('DOCK', { status: ['awaiting_approval'] }));
+  });
+
   it('is served by the trigram and source event indexes (the query is the indexed expression)', async () => {
     // A read model of this file's size is read with whatever index is cheapest (any partial
     // index on open cases serves "status <> 'closed'"), so the plans are asked of an empty copy of
@@ -152,7 +167,7 @@ describe('queue counts', () => {
   it('counts a small scope exactly, by every facet', async () => {
     const counts = await countQueue(pool, scope, 'alice');
     expect(counts).toEqual({
-      total: 3, breached: 1, mine: 1, estimatedAsOf: null,
+      total: 3, breached: 1, mine: 1, estimatedAsOf: null, searchOver: null,
       byStatus: { awaiting_approval: 3 }, bySeverity: { review: 2, high: 1 }, byKind: { count_variance: 3 }, bySite: { [SITE]: 3 },
     });
   });

@@ -1,0 +1,71 @@
+import request from 'supertest';
+import { insertCase, startApi, type ApiHarness } from '../api/support';
+import { uniq } from '../support/engine';
+import { createPerson, signedIn } from './support';
+
+// The inbox's search through its own door (GET /app/queue/results as a signed-in person): the
+// page and its counts, within the person's sites, and a search too broad to count.
+let api: ApiHarness;
+let narrowLimit: ApiHarness;
+const SITE = uniq('IS').slice(0, 12);
+const OTHER = uniq('IT').slice(0, 12);
+const TOKEN = uniq('FIND').toUpperCase();
+const ids: Record<string, string> = {};
+
+beforeAll(async () => {
+  api = await startApi();
+  narrowLimit = await startApi({ config: { INBOX_SEARCH_COUNT_LIMIT: 2 } });
+  const put = async (name: string, site: string, o: Parameters<typeof insertCase>[1] = {}) => {
+    ids[name] = (await insertCase(api.db, { ...o, report: { site, ...o.report } })).caseId;
+  };
+  await put('a', SITE, { report: { sku: `${TOKEN}-A`, location: 'A-01-01' } });
+  await put('b', SITE, { report: { sku: `${TOKEN}-B`, location: 'A-01-02' }, breached: true });
+  await put('c', SITE, { report: { sku: 'PLAIN-1', location: `BIN-${TOKEN}` } });
+  await put('closed', SITE, { report: { sku: `${TOKEN}-Z` }, status: 'closed' });
+  await put('elsewhere', OTHER, { report: { sku: `${TOKEN}-A` } });
+  await createPerson(api.db, { userId: `${SITE}-ic`, roles: ['inventory_control'], sites: [SITE] });
+});
+afterAll(async () => {
+  await api?.close();
+  await narrowLimit?.close();
+});
+
+const listed = (html: string) => [...html.matchAll(/data-case="([^"]+)"/g)].map((m) => m[1]).sort();
+const named = (...names: string[]) => names.map((n) => ids[n]).sort();
+
+async function search(app: ApiHarness, query: string) {
+  const { agent } = await signedIn(app.app, `${SITE}-ic`);
+  const res = await agent.get(`/app/queue/results?${query}`);
+  expect(res.status).toBe(200);
+  return res.text;
+}
+
+describe('searching the inbox', () => {
+  it("lists and counts the person's open cases that match, and only theirs", async () => {
+    const text = await search(api, `q=${encodeURIComponent(TOKEN)}`);
+    expect(listed(text)).toEqual(named('a', 'b', 'c'));
+    expect(text).toContain('3 open cases in your scope · 1 breached');
+    // a fragment of one field
+    const one = await search(api, `q=${encodeURIComponent(`${TOKEN}-B`.toLowerCase())}`);
+    expect(listed(one)).toEqual(named('b'));
+    expect(one).toContain('1 open case in your scope · 1 breached');
+  });
+
+  it('finds closed cases when the person asks for closed ones', async () => {
+    expect(listed(await search(api, `q=${encodeURIComponent(TOKEN)}&status=closed`))).toEqual(named('closed'));
+  });
+
+  it('shows the page of a search too broad to count, and says it was not counted', async () => {
+    const text = await search(narrowLimit, `q=${encodeURIComponent(TOKEN)}`);
+    expect(listed(text)).toEqual(named('a', 'b', 'c'));
+    expect(text).toContain('More than 2 cases in your scope match this search: not counted');
+    // a narrower one is counted again
+    const narrow = await search(narrowLimit, `q=${encodeURIComponent(`${TOKEN}-A`)}`);
+    expect(listed(narrow)).toEqual(named('a'));
+    expect(narrow).toContain('1 open case in your scope');
+  });
+
+  it('answers 401 without a session', async () => {
+    expect((await request(api.app).get(`/app/queue/results?q=${TOKEN}`)).status).toBe(401);
+  });
+});
