@@ -81,15 +81,17 @@ function searchMatches(text: string, status: readonly string[] | undefined, p: (
 }
 
 /**
- * The ids of the cases within `filter` that its search (`filter.text`) matches, or null when it
- * matches more than `upTo`. Resolved once, the ids serve a page and its counts: a
+ * The ids of the cases within `filter` that its search (`filter.text`) matches (a superset where
+ * statuses are concerned: open, closed or both), or null when it matches more than `upTo`. Resolved once, the ids serve a page and its counts: a
  * few hundred primary-key look-ups instead of the trigram scan twice. A broader search stays text
  * (caseConditions), and its page walks the sort's index, where matches are dense.
  */
 export async function resolveSearch(pool: Pool, filter: CaseFilter & { text: string }, upTo: number): Promise<string[] | null> {
   const params: unknown[] = [];
   const p = (v: unknown) => (params.push(v), `$${params.length}`);
-  const where = [searchMatches(filter.text, filter.status, p), ...caseConditions({ ...filter, text: undefined }, p)];
+  // the statuses only pick the halves of the trigram index: a status list here would be ANDed as
+  // a bitmap of every open case (55 ms at 1M); the ids are filtered by status where they are used
+  const where = [searchMatches(filter.text, filter.status, p), ...caseConditions({ ...filter, text: undefined, status: undefined }, p)];
   const { rows } = await pool.query<{ id: string }>(`SELECT id FROM discrepancies WHERE ${where.join(' AND ')} LIMIT ${upTo + 1}`, params);
   return rows.length > upTo ? null : rows.map((r) => r.id);
 }
