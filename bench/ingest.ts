@@ -1,4 +1,4 @@
-import { perUnit, startCpuProbe } from './cpu';
+import { perUnit, startCpuProbe, type CpuUse } from './cpu';
 import { expectStatus, httpClient, measureBounded } from './http';
 import { startBareExpress, startBareSignalExpress, startReckonApi, type BenchKeys } from './servers';
 import type { Stack } from './stack';
@@ -51,13 +51,62 @@ function receipt(i: number) {
   };
 }
 
-async function side(stack: Stack, o: IngestOptions, send: (i: number) => Promise<void>, offset: number): Promise<Side> {
-  await measureBounded(WARMUP, o.concurrency, (i) => send(offset + i));
+type Send = (i: number) => Promise<void>;
+
+interface Round {
+  count: number;
+  elapsedMs: number;
+  latenciesMs: number[];
+  cpu: CpuUse;
+}
+
+async function measureRound(stack: Stack, o: IngestOptions, count: number, send: Send, from: number): Promise<Round> {
   const groups = { node: [process.pid], temporal: [stack.pids.temporal], ...(stack.pids.redis ? { redis: [stack.pids.redis] } : {}) };
   const probe = startCpuProbe(groups, { db: stack.db, database: stack.database });
-  const m = await measureBounded(o.requests, o.concurrency, (i) => send(offset + WARMUP + i));
-  const cpu = await probe.stop();
-  return { perSec: round(m.perSec, 1), latencyMs: summarize(m.latenciesMs), cpuMsPerRequest: perUnit(cpu, o.requests), others: cpu.others };
+  const m = await measureBounded(count, o.concurrency, (i) => send(from + i));
+  return { count, elapsedMs: m.elapsedMs, latenciesMs: m.latenciesMs, cpu: await probe.stop() };
+}
+
+function sideOf(rounds: Round[]): Side {
+  const count = rounds.reduce((a, r) => a + r.count, 0);
+  const elapsedMs = rounds.reduce((a, r) => a + r.elapsedMs, 0);
+  const cpuMs: Record<string, number> = {};
+  for (const r of rounds) for (const [g, ms] of Object.entries(r.cpu.cpuMs)) cpuMs[g] = (cpuMs[g] ?? 0) + ms;
+  const others = rounds.reduce((a, r) => a + r.cpu.others * r.elapsedMs, 0) / elapsedMs;
+  return {
+    perSec: round((count * 1000) / elapsedMs, 1),
+    latencyMs: summarize(rounds.flatMap((r) => r.latenciesMs)),
+    cpuMsPerRequest: perUnit({ ...rounds[0].cpu, cpuMs }, count),
+    others: round(others, 3),
+  };
+}
+
+/** One side alone: a warm-up, then `o.requests` measured. */
+async function side(stack: Stack, o: IngestOptions, send: Send): Promise<Side> {
+  await measureBounded(WARMUP, o.concurrency, send);
+  return sideOf([await measureRound(stack, o, o.requests, send, WARMUP)]);
+}
+
+const ROUNDS = 4;
+
+/**
+ * Two sides that each leave their workflows running on the same server take turns in the order
+ * A B B A A B B A, so neither meets a server that the other has filled more (every request adds
+ * a running workflow that no worker completes).
+ */
+async function takingTurns(stack: Stack, o: IngestOptions, a: Send, b: Send): Promise<[Side, Side]> {
+  await measureBounded(WARMUP, o.concurrency, a);
+  await measureBounded(WARMUP, o.concurrency, b);
+  const rounds: [Round[], Round[]] = [[], []];
+  const next = [WARMUP, WARMUP];
+  for (let r = 0; r < ROUNDS; r++) {
+    const n = Math.floor(o.requests / ROUNDS) + (r < o.requests % ROUNDS ? 1 : 0);
+    for (const which of r % 2 === 0 ? [0, 1] : [1, 0]) {
+      rounds[which].push(await measureRound(stack, o, n, which === 0 ? a : b, next[which]));
+      next[which] += n;
+    }
+  }
+  return [sideOf(rounds[0]), sideOf(rounds[1])];
 }
 
 /**
@@ -74,11 +123,14 @@ export async function runIngest(stack: Stack, keys: BenchKeys, o: IngestOptions,
   const signalClient = httpClient(signalServer.url, o.concurrency);
   try {
     log(`ingest: bare express, ${o.requests} requests, ${o.concurrency} in flight`);
-    const bare = await side(stack, o, async (i) => expectStatus(await bareClient.post('/ingest', report(i)), 202, 'bare POST'), 0);
-    log(`ingest: bare express + signalWithStart, ${o.requests} requests, ${o.concurrency} in flight`);
-    const bareSignal = await side(stack, o, async (i) => expectStatus(await signalClient.post('/ingest', report(i)), 202, 'bare signalWithStart'), 0);
-    log(`ingest: POST /v1/discrepancies, ${o.requests} requests, ${o.concurrency} in flight`);
-    const discrepancies = await side(stack, o, async (i) => expectStatus(await reckon.post('/v1/discrepancies', report(i), keys.integration), 202, 'POST /v1/discrepancies'), 0);
+    const bare = await side(stack, o, async (i) => expectStatus(await bareClient.post('/ingest', report(i)), 202, 'bare POST'));
+    log(`ingest: bare express + signalWithStart and POST /v1/discrepancies taking turns, ${o.requests} requests each in ${ROUNDS} rounds, ${o.concurrency} in flight`);
+    const [bareSignal, discrepancies] = await takingTurns(
+      stack,
+      o,
+      async (i) => expectStatus(await signalClient.post('/ingest', report(i)), 202, 'bare signalWithStart'),
+      async (i) => expectStatus(await reckon.post('/v1/discrepancies', report(i), keys.integration), 202, 'POST /v1/discrepancies'),
+    );
     const result: IngestResult = {
       discrepancies,
       bare,
@@ -97,7 +149,7 @@ export async function runIngest(stack: Stack, keys: BenchKeys, o: IngestOptions,
       result.events = await side(stack, o, async (i) => {
         const res = await reckon.post('/v1/events', receipt(i), keys.integration);
         if (res.status >= 300) throw new Error(`POST /v1/events: ${res.status} ${JSON.stringify(res.body).slice(0, 300)}`);
-      }, 0);
+      });
       result.eventsRatio = ratio(result.events.perSec, bare.perSec);
     }
     return result;
