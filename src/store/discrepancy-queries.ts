@@ -81,10 +81,11 @@ function searchMatches(text: string, status: readonly string[] | undefined, p: (
 }
 
 /**
- * The ids of the cases within `filter` that its search (`filter.text`) matches (a superset where
- * statuses are concerned: open, closed or both), or null when it matches more than `upTo`. Resolved once, the ids serve a page and its counts: a
- * few hundred primary-key look-ups instead of the trigram scan twice. A broader search stays text
- * (caseConditions), and its page walks the sort's index, where matches are dense.
+ * The ids of the cases within `filter` that its search (`filter.text`) matches (a superset as to
+ * statuses: open, closed or both), or null when it matches more than `upTo`. Resolved once, the
+ * ids serve a page and its counts: a few hundred primary-key look-ups instead of the trigram scan
+ * twice. A broader search stays text (caseConditions); its page walks the sort's index, where
+ * matches are dense.
  */
 export async function resolveSearch(pool: Pool, filter: CaseFilter & { text: string }, upTo: number): Promise<string[] | null> {
   const params: unknown[] = [];

@@ -1,5 +1,4 @@
 import type { Pool } from 'pg';
-import { OPEN_CASE_STATUSES } from '../domain';
 import { caseConditions, type CaseFilter } from './discrepancy-queries';
 import { openFacets, type FacetRow } from './open-case-facets';
 
@@ -14,7 +13,7 @@ export interface QueueCounts {
   bySite: Record<string, number>;
   /** null: counted for this request; else the figures (all but `mine`) are as of this time */
   estimatedAsOf: string | null;
-  /** a free-text search matched more open cases than this: nothing is counted (narrow the search) */
+  /** a free-text search matched more cases than this: nothing is counted (narrow the search) */
   searchOver: number | null;
 }
 
@@ -113,8 +112,7 @@ export async function countQueue(pool: Pool, scope: CaseFilter, me: string, opts
  */
 async function countExactly(pool: Pool, scope: CaseFilter, me: string): Promise<QueueCounts> {
   const { params, p } = placeholders();
-  // open cases only: a free-text search then reads the open half of the trigram index
-  const where = [`status <> 'closed'`, ...caseConditions({ ...scope, status: scope.status ?? [...OPEN_CASE_STATUSES] }, p)];
+  const where = [`status <> 'closed'`, ...caseConditions(scope, p)];
   const { rows } = await pool.query(
     `SELECT site, owner_role, status, severity, kind, breached, count(*)::int AS n,
             count(*) FILTER (WHERE assignee = ${p(me)})::int AS mine
