@@ -13,13 +13,11 @@ export interface QueueCounts {
   bySite: Record<string, number>;
   /** null: counted for this request; else the figures (all but `mine`) are as of this time */
   estimatedAsOf: string | null;
-  /** a free-text search matched more cases than this: nothing is counted (narrow the search) */
+  /**
+   * a free-text search matched more cases than this, so it was not counted (narrow the search);
+   * the figures are then the scope's without the search, for the filters' choices only
+   */
   searchOver: number | null;
-}
-
-/** The counts of a search too broad to count: none, and why. */
-export function searchTooBroadToCount(over: number): QueueCounts {
-  return { total: 0, breached: 0, mine: 0, byStatus: {}, bySeverity: {}, byKind: {}, bySite: {}, estimatedAsOf: null, searchOver: over };
 }
 
 export interface CountOptions {

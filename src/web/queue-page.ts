@@ -5,7 +5,7 @@ import { ValidationError } from '../api/errors';
 import { parseInput } from '../api/validate';
 import { CASE_STATUSES, DiscrepancyKind, OPEN_CASE_STATUSES, Severity, SiteId } from '../domain';
 import { decodeCursor, encodeCursor, listCases, resolveSearch, type CaseFilter, type CaseRow } from '../store/discrepancy-queries';
-import { countQueue, searchTooBroadToCount, type QueueCounts } from '../store/inbox-queries';
+import { countQueue, type QueueCounts } from '../store/inbox-queries';
 import { formatDuration, html, money, qs, words, type Html } from './html';
 import { page } from './layout';
 import { actorOfUser, requireApiUser } from './session';
@@ -72,9 +72,13 @@ async function loadQueue(ctx: ApiContext, req: Request, q: QueueQuery) {
   // a search is resolved to ids once, for the page (any status chosen) and the counts (open cases)
   const matchedIds = q.q === undefined ? undefined : await resolveSearch(ctx.db, { ...scope, text: q.q, status: q.status === 'closed' ? undefined : [...OPEN_CASE_STATUSES] }, ctx.config.INBOX_SEARCH_COUNT_LIMIT);
   if (matchedIds === null) {
-    // too broad to count: the page alone, and the counts say so
-    const pageOf = await listCases(ctx.db, filter, { sort: 'slaDeadline', limit: 50, after });
-    return { items: pageOf.items, next: pageOf.next ? encodeCursor(pageOf.next) : null, counts: searchTooBroadToCount(ctx.config.INBOX_SEARCH_COUNT_LIMIT) };
+    // too broad to count: the page, and the scope's own counts for the filters' choices (sites,
+    // kinds), shown without numbers
+    const [pageOf, unsearched] = await Promise.all([
+      listCases(ctx.db, filter, { sort: 'slaDeadline', limit: 50, after }),
+      countQueue(ctx.db, { ...scope, text: undefined }, user.id),
+    ]);
+    return { items: pageOf.items, next: pageOf.next ? encodeCursor(pageOf.next) : null, counts: { ...unsearched, searchOver: ctx.config.INBOX_SEARCH_COUNT_LIMIT } };
   }
   const resolved = matchedIds ? { text: undefined, matchedIds } : {};
   const [pageOf, counts] = await Promise.all([

@@ -59,6 +59,13 @@ describe('searching the inbox', () => {
     const text = await search(narrowLimit, `q=${encodeURIComponent(TOKEN)}`);
     expect(listed(text)).toEqual(named('a', 'b', 'c'));
     expect(text).toContain('More than 2 cases in your scope match this search: not counted');
+    // the queue page keeps the filters' choices to narrow it with, without numbers
+    const { agent } = await signedIn(narrowLimit.app, `${SITE}-ic`);
+    const pageHtml = (await agent.get(`/app?q=${encodeURIComponent(TOKEN)}`).expect(200)).text;
+    const kind = /<select id="f-kind"[^>]*>([\s\S]*?)<\/select>/.exec(pageHtml)?.[1] ?? '';
+    expect(kind).toContain('<option value="count_variance">count variance</option>');
+    expect(pageHtml).toContain('<option value="awaiting_approval">awaiting approval</option>');
+    expect(pageHtml).toMatch(/name="breached" value="1"> SLA breached<\/label>/);
     // a narrower one is counted again
     const narrow = await search(narrowLimit, `q=${encodeURIComponent(`${TOKEN}-A`)}`);
     expect(listed(narrow)).toEqual(named('a'));
