@@ -122,3 +122,10 @@ export function perUnit(use: CpuUse, units: number): Record<string, number> {
   out.total = round(total / units, 2);
   return out;
 }
+
+/** Rounds of one side pooled: their counts, wall time and CPU by process group summed. */
+export function pooled(rounds: { count: number; elapsedMs: number; cpu: CpuUse }[]): { count: number; elapsedMs: number; cpu: CpuUse } {
+  const cpuMs: Record<string, number> = {};
+  for (const r of rounds) for (const [g, ms] of Object.entries(r.cpu.cpuMs)) cpuMs[g] = (cpuMs[g] ?? 0) + ms;
+  return { count: rounds.reduce((a, r) => a + r.count, 0), elapsedMs: rounds.reduce((a, r) => a + r.elapsedMs, 0), cpu: { ...rounds[0].cpu, cpuMs } };
+}

@@ -19,7 +19,7 @@ export function httpClient(baseUrl: string, maxSockets: number): HttpClient {
   const url = new URL(baseUrl);
   if (url.hostname !== '127.0.0.1' && url.hostname !== 'localhost') throw new Error(`the bench talks to loopback only, not ${url.hostname}`);
   const agent = new Agent({ keepAlive: true, maxSockets });
-  const send = (method: string, path: string, body: unknown, headers: Record<string, string>) =>
+  const send = (method: string, path: string, body: unknown, headers: Record<string, string>, retried = false): Promise<HttpResponse> =>
     new Promise<HttpResponse>((resolve, reject) => {
       const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
       const req = request(
@@ -47,7 +47,12 @@ export function httpClient(baseUrl: string, maxSockets: number): HttpClient {
           res.on('error', reject);
         },
       );
-      req.on('error', reject);
+      req.on('error', (err: NodeJS.ErrnoException) => {
+        // a kept-alive socket the server closed as it idled out, taken at that moment: sent again
+        // once (every request the bench sends may be repeated: a report merges, a read is a read)
+        if (req.reusedSocket && err.code === 'ECONNRESET' && !retried) resolve(send(method, path, body, headers, true));
+        else reject(err);
+      });
       req.end(payload);
     });
   return {

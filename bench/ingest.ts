@@ -1,4 +1,4 @@
-import { perUnit, startCpuProbe, type CpuUse } from './cpu';
+import { perUnit, pooled, startCpuProbe, type CpuUse } from './cpu';
 import { expectStatus, httpClient, measureBounded } from './http';
 import { startBareExpress, startBareSignalExpress, startReckonApi, type BenchKeys } from './servers';
 import type { Stack } from './stack';
@@ -68,15 +68,12 @@ async function measureRound(stack: Stack, o: IngestOptions, count: number, send:
 }
 
 function sideOf(rounds: Round[]): Side {
-  const count = rounds.reduce((a, r) => a + r.count, 0);
-  const elapsedMs = rounds.reduce((a, r) => a + r.elapsedMs, 0);
-  const cpuMs: Record<string, number> = {};
-  for (const r of rounds) for (const [g, ms] of Object.entries(r.cpu.cpuMs)) cpuMs[g] = (cpuMs[g] ?? 0) + ms;
+  const { count, elapsedMs, cpu } = pooled(rounds);
   const others = rounds.reduce((a, r) => a + r.cpu.others * r.elapsedMs, 0) / elapsedMs;
   return {
     perSec: round((count * 1000) / elapsedMs, 1),
     latencyMs: summarize(rounds.flatMap((r) => r.latenciesMs)),
-    cpuMsPerRequest: perUnit({ ...rounds[0].cpu, cpuMs }, count),
+    cpuMsPerRequest: perUnit(cpu, count),
     others: round(others, 3),
   };
 }

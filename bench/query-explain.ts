@@ -1,9 +1,9 @@
-import { CASE_STATUSES } from '../src/domain';
+import { OPEN_CASE_STATUSES } from '../src/domain';
 import { createPool } from '../src/store/db';
 import { casesSharingSourceEvents, listCases, resolveSearch, type CaseFilter, type CaseSort } from '../src/store/discrepancy-queries';
 import { countQueue } from '../src/store/inbox-queries';
 import { countOpenFacets } from '../src/store/open-case-facets';
-const OPEN = CASE_STATUSES.filter((s) => s !== 'closed');
+const OPEN = [...OPEN_CASE_STATUSES];
 /**
  * `npx tsx bench/query-explain.ts DATABASE_URL [part of a query's name | all] [--plans]`:
  * EXPLAIN (ANALYZE, BUFFERS) of every queue query on a database filled like the query phase's

@@ -2,7 +2,7 @@ import type { Pool } from 'pg';
 import { createEvidenceActivities } from '../src/activities/evidence';
 import { createReferenceLedger } from '../fake-wms/ledger';
 import { createLogger } from '../src/logger';
-import { CASE_STATUSES } from '../src/domain';
+import { OPEN_CASE_STATUSES } from '../src/domain';
 import { listCases } from '../src/store/discrepancy-queries';
 import { countQueue } from '../src/store/inbox-queries';
 import { expectStatus, httpClient, measureBounded } from './http';
@@ -32,7 +32,7 @@ export interface QueryAt {
 }
 
 const STORE_CALLS = 40;
-const OPEN = CASE_STATUSES.filter((s) => s !== 'closed');
+const OPEN = [...OPEN_CASE_STATUSES];
 
 type Request = (k: number) => { path: string; auth: 'viewer' | 'admin' | 'approver' };
 

@@ -6,7 +6,7 @@ import { createPool } from '../src/store/db';
 import { createReckonWorker, workerTuning } from '../src/workers/build';
 import { bareActivities } from './bare-activities';
 import { watchClosures } from './closures';
-import { perUnit, startCpuProbe, type CpuUse } from './cpu';
+import { perUnit, pooled, startCpuProbe, type CpuUse } from './cpu';
 import { expectStatus, httpClient, runBounded } from './http';
 import { startReckonApi, type BenchKeys } from './servers';
 import { activityShape, historyStats, type ActivityShape, type HistoryStats } from './shape';
@@ -73,14 +73,11 @@ function groups(stack: Stack): Record<string, number[]> {
 }
 
 function sideOf(rounds: Round[]): SideResult {
-  const count = rounds.reduce((a, r) => a + r.count, 0);
-  const elapsedMs = rounds.reduce((a, r) => a + r.elapsedMs, 0);
-  const cpuMs: Record<string, number> = {};
-  for (const r of rounds) for (const [g, ms] of Object.entries(r.cpu.cpuMs)) cpuMs[g] = (cpuMs[g] ?? 0) + ms;
+  const { count, elapsedMs, cpu } = pooled(rounds);
   return {
     perSec: round((count * 1000) / elapsedMs, 2),
     latencyMs: summarize(rounds.flatMap((r) => r.latencies)),
-    cpuMsPerCase: perUnit({ ...rounds[0].cpu, cpuMs }, count),
+    cpuMsPerCase: perUnit(cpu, count),
     cpu: rounds.map((r) => r.cpu),
     roundsPerSec: rounds.map((r) => round(rate(r), 2)),
   };

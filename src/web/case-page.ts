@@ -8,7 +8,7 @@ import { CaseId } from '../api/schemas';
 import { actOnCase, type CaseAction } from '../api/services/case-actions';
 import { getCaseView, type CaseView } from '../api/services/discrepancies';
 import { parseInput } from '../api/validate';
-import { CASE_STATUSES, coversSite, effectivePolicy, reasonCodesFor, type Actor, type PolicyDocument, type ReasonDecision } from '../domain';
+import { coversSite, effectivePolicy, OPEN_CASE_STATUSES, reasonCodesFor, type Actor, type PolicyDocument, type ReasonDecision } from '../domain';
 import { getCaseRef, listCases } from '../store/discrepancy-queries';
 import { getPolicyVersion } from '../store/policy-repo';
 import { discrepancySection, evidenceSection, relatedSection, scoreSection, stateSection, timelineSection } from './case-view';
@@ -95,7 +95,7 @@ async function renderCase(ctx: ApiContext, req: Request, res: Response, id: stri
   const c = await getCaseView(ctx, actor, id);
   const [policy, related] = await Promise.all([
     c.live ? getPolicyVersion(ctx.db, c.live.policyVersion).then((p) => (p ? effectivePolicy(p, c.site) : null)).catch(() => null) : Promise.resolve(null),
-    listCases(ctx.db, { site: [c.site], sku: c.sku, status: CASE_STATUSES.filter((st) => st !== 'closed') }, { sort: '-openedAt', limit: 6 }),
+    listCases(ctx.db, { site: [c.site], sku: c.sku, status: [...OPEN_CASE_STATUSES] }, { sort: '-openedAt', limit: 6 }),
   ]);
   const permissions = permissionsFor(policy?.document ?? null, c.live, actor, c.liveError ? `The case did not answer: ${c.liveError}.` : 'The case is not running.');
   res.status(status).type('html').send(

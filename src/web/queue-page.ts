@@ -69,22 +69,16 @@ async function loadQueue(ctx: ApiContext, req: Request, q: QueueQuery) {
   };
   const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor, 'slaDeadline');
   if (after === null) throw new ValidationError([{ path: 'query.cursor', message: 'not a cursor of this queue' }]);
-  // a search is resolved to ids once, for the page (any status chosen) and the counts (open cases)
+  // a search is resolved to ids once, for the page (any status chosen) and the counts (open cases);
+  // one too broad to count (null) stays text for the page, and its counts are the scope's own, for
+  // the filters' choices only (shown without numbers)
   const matchedIds = q.q === undefined ? undefined : await resolveSearch(ctx.db, { ...scope, text: q.q, status: q.status === 'closed' ? undefined : [...OPEN_CASE_STATUSES] }, ctx.config.INBOX_SEARCH_COUNT_LIMIT);
-  if (matchedIds === null) {
-    // too broad to count: the page, and the scope's own counts for the filters' choices (sites,
-    // kinds), shown without numbers
-    const [pageOf, unsearched] = await Promise.all([
-      listCases(ctx.db, filter, { sort: 'slaDeadline', limit: 50, after }),
-      countQueue(ctx.db, { ...scope, text: undefined }, user.id),
-    ]);
-    return { items: pageOf.items, next: pageOf.next ? encodeCursor(pageOf.next) : null, counts: { ...unsearched, searchOver: ctx.config.INBOX_SEARCH_COUNT_LIMIT } };
-  }
   const resolved = matchedIds ? { text: undefined, matchedIds } : {};
-  const [pageOf, counts] = await Promise.all([
+  const [pageOf, scopeCounts] = await Promise.all([
     listCases(ctx.db, { ...filter, ...resolved }, { sort: 'slaDeadline', limit: 50, after }),
-    countQueue(ctx.db, { ...scope, ...resolved }, user.id),
+    countQueue(ctx.db, matchedIds === null ? { ...scope, text: undefined } : { ...scope, ...resolved }, user.id),
   ]);
+  const counts = matchedIds === null ? { ...scopeCounts, searchOver: ctx.config.INBOX_SEARCH_COUNT_LIMIT } : scopeCounts;
   return { items: pageOf.items, next: pageOf.next ? encodeCursor(pageOf.next) : null, counts };
 }
 

@@ -100,6 +100,24 @@ describe('the approver inbox in a real browser', () => {
     expect(closed.resolution).toBe('approved_adjusted');
   });
 
+  it("searches the queue from its search box: the case by its sku's fragment, not the others", async () => {
+    const wanted = reviewReport(site);
+    const other = reviewReport(site);
+    const [wantedId, otherId] = [await report(wanted), await report(other)];
+    await e2e.caseRow(wantedId, ['awaiting_approval']);
+    await e2e.caseRow(otherId, ['awaiting_approval']);
+    const dana = await createPerson(e2e.engine.db, { userId: uniq('dana'), roles: ['inventory_control'], sites: [site] });
+    const page = await signIn(dana.userId);
+    await page.waitForURL(`${base}/app`);
+    await page.locator(`tr[data-case="${otherId}"]`).waitFor();
+    await page.getByLabel('Search').fill(wanted.sku.slice(2).toLowerCase());
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.waitForURL(/\/app\?.*q=/);
+    await page.locator(`tr[data-case="${wantedId}"]`).waitFor();
+    expect(await page.locator(`tr[data-case="${otherId}"]`).count()).toBe(0);
+    expect(await page.locator('#queue-summary').textContent()).toContain('1 open case in your scope');
+  });
+
   it('a counter enters a count from a phone-sized screen, and the case takes it', async () => {
     const sku = uniq('SKU');
     await seedBalance(e2e.engine.db, { site, location: 'C-02-01', sku, wms: 100, erp: 100 });
