@@ -20,14 +20,14 @@ export interface ReasonCodeEntry {
 }
 
 const ALL_DECISIONS: readonly ReasonDecision[] = ['approve', 'reject', 'resolve_manually'];
-const MOVES = ['receiving_variance', 'count_variance', 'negative_inventory', 'phantom_stock', 'mis_scan', 'shrink_pattern', 'drift', 'lot_expiry', 'return_unposted'];
+const MOVES: readonly string[] = ['receiving_variance', 'count_variance', 'negative_inventory', 'phantom_stock', 'mis_scan', 'shrink_pattern', 'drift', 'lot_expiry', 'return_unposted'];
 
 /**
  * The default catalogue, from the exception taxonomy the simulator's seeds inject (short cartons,
  * mis-slots, unposted returns, pilfering, late transfers, duplicate deliveries, mis-scans, sync
  * lag, expired lots). Codes naming a cause are the ones scorer v2 learns from.
  */
-export const DEFAULT_REASON_CODES: ReasonCodeEntry[] = [
+export const DEFAULT_REASON_CODES: readonly ReasonCodeEntry[] = [
   { code: 'COUNT_CONFIRMED', description: 'Count confirmed: book the difference', decisions: ['approve'] },
   { code: 'CYCLE_COUNT', description: 'Cycle-count correction (the code automatic adjustments post with)', decisions: ['approve'] },
   { code: 'SHORT_SHIP', description: 'Vendor shipped short', decisions: ['approve'] },

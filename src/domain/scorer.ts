@@ -87,7 +87,7 @@ const sum = (xs: number[]) => roundQty(xs.reduce((a, b) => a + b, 0));
  * mismatch observed is the WMS and expected the ERP; each explainer returns how much of that
  * signed difference its open documents account for.
  */
-const EXPLAINERS: Explainer[] = [
+const EXPLAINERS: readonly Explainer[] = [
   {
     cause: 'unposted_receipt',
     rule: 'explained_by_unposted_receipt',
@@ -166,7 +166,7 @@ function countConfidence(reportedQty: number | undefined, recounts: { countedQty
   return { confidence: 0.5, text: `counts disagree (${fmt(prev)} then ${fmt(last)})` };
 }
 
-const COUNT_KINDS: DiscrepancyKind[] = ['count_variance', 'negative_inventory', 'phantom_stock'];
+const COUNT_KINDS: readonly DiscrepancyKind[] = ['count_variance', 'negative_inventory', 'phantom_stock'];
 
 /**
  * Rule-based scorer v1: tries the named explanations, checks whether they account for the

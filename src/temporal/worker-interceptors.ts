@@ -10,12 +10,14 @@ import { correlationActivityInterceptor } from './activity-interceptors';
 export const WORKFLOW_INTERCEPTOR_MODULES = [require.resolve('../workflows/interceptors')];
 
 /**
- * Modules the workflow bundle loads once per worker thread and shares between cases. Any other
- * module is evaluated again for every case in the sticky cache (the SDK keeps module state apart
- * per workflow), and each copy stays in memory while the case waits. The domain is pure: no
- * state of its own, and the SDK freezes what it exports. Pass to bundleWorkflowCode too.
+ * Modules the workflow bundle loads once per worker thread and shares between cases: the domain,
+ * the workflows and their interceptors, i.e. every Reckon module of the bundle. A module not
+ * preloaded is evaluated again for every case in the sticky cache (the SDK keeps module state
+ * apart per workflow), and each copy stays in memory while the case waits. Sharing is safe
+ * because none keeps state of its own (test/workflow/bundle.test.ts checks), and the SDK freezes
+ * what they export. Pass to bundleWorkflowCode too.
  */
-export const WORKFLOW_PRELOAD_MODULES = [require.resolve('../domain/core')];
+export const WORKFLOW_PRELOAD_MODULES = [require.resolve('../domain/core'), require.resolve('../workflows'), ...WORKFLOW_INTERCEPTOR_MODULES];
 
 /** Interceptors of a Reckon worker: correlation ids from messages into activities and their logs. */
 export function reckonWorkerInterceptors(logger: Logger, opts: { prebundled: boolean }): NonNullable<WorkerOptions['interceptors']> {

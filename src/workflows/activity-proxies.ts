@@ -6,20 +6,20 @@ import type { Activities } from '../activities';
  * Evidence: few attempts, because missing evidence is recorded, not fatal.
  * Writes and records: retried until they land, since losing one would lose a decision.
  */
-const BUSINESS = ['AdapterRejection'];
+const BUSINESS: readonly string[] = ['AdapterRejection'];
 
 /** Options of each kind of call, shared by its regular and its local proxy (same timeouts, same retries). */
 type CallOptions = Pick<ActivityOptions, 'startToCloseTimeout' | 'scheduleToCloseTimeout' | 'retry' | 'summary'>;
 const WMS_EVIDENCE: CallOptions = {
   startToCloseTimeout: '10s',
   scheduleToCloseTimeout: '45s',
-  retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '5s', maximumAttempts: 3, nonRetryableErrorTypes: BUSINESS },
+  retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '5s', maximumAttempts: 3, nonRetryableErrorTypes: [...BUSINESS] },
   summary: 'evidence from the WMS',
 };
 const ERP_EVIDENCE: CallOptions = {
   startToCloseTimeout: '15s',
   scheduleToCloseTimeout: '60s',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10s', maximumAttempts: 3, nonRetryableErrorTypes: BUSINESS },
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10s', maximumAttempts: 3, nonRetryableErrorTypes: [...BUSINESS] },
   summary: 'evidence from the ERP',
 };
 const RECKON_EVIDENCE: CallOptions = {
@@ -56,7 +56,7 @@ export const writes = described(proxyActivities<Activities>({
 /** Notifications: a channel that fails must never hold a case up; after a few tries the failure is recorded. */
 export const notifications = described(proxyActivities<Activities>({
   startToCloseTimeout: '30s',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 5, nonRetryableErrorTypes: BUSINESS },
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 5, nonRetryableErrorTypes: [...BUSINESS] },
   summary: 'notify people',
 }));
 
