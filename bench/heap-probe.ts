@@ -35,8 +35,9 @@ async function main(): Promise<void> {
     const db = createPool(stack.config.DATABASE_URL, 10);
     const logger = createLogger({ ...stack.config, LOG_LEVEL: 'warn' }, 'heap-probe');
     const ports = fakeWmsPorts(db);
+    const connection = await NativeConnection.connect({ address: stack.config.TEMPORAL_ADDRESS });
     const worker = await Worker.create({
-      connection: await NativeConnection.connect({ address: stack.config.TEMPORAL_ADDRESS }),
+      connection,
       namespace: stack.config.TEMPORAL_NAMESPACE,
       taskQueue,
       workflowsPath: require.resolve('../src/workflows'),
@@ -73,9 +74,12 @@ async function main(): Promise<void> {
     await fill(n, 'probe');
     const after = await heapMb();
     console.log(`heap after GC: ${before.toFixed(1)} MB before, ${after.toFixed(1)} MB with ${n} more cases waiting: ${(((after - before) * 1024) / n).toFixed(1)} KB per cached case`);
+    // everything it opened is closed, or the process would not exit
+    http.close();
     await api.close();
     worker.shutdown();
     await running;
+    await connection.close();
     await db.end();
   } finally {
     await stack.stop();
