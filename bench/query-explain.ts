@@ -3,7 +3,7 @@ import { createPool } from '../src/store/db';
 import { casesSharingSourceEvents, listCases, resolveSearch, type CaseFilter, type CaseSort } from '../src/store/discrepancy-queries';
 import { countQueue } from '../src/store/inbox-queries';
 import { countOpenFacets } from '../src/store/open-case-facets';
-const OPEN = [...OPEN_CASE_STATUSES];
+const OPEN = OPEN_CASE_STATUSES;
 /**
  * `npx tsx bench/query-explain.ts DATABASE_URL [part of a query's name | all] [--plans]`:
  * EXPLAIN (ANALYZE, BUFFERS) of every queue query on a database filled like the query phase's

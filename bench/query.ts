@@ -32,7 +32,7 @@ export interface QueryAt {
 }
 
 const STORE_CALLS = 40;
-const OPEN = [...OPEN_CASE_STATUSES];
+const OPEN = OPEN_CASE_STATUSES;
 
 type Request = (k: number) => { path: string; auth: 'viewer' | 'admin' | 'approver' };
 

@@ -18,7 +18,7 @@ const SORTS: Record<CaseSort, KeysetOrder> = {
 };
 
 export interface CaseFilter {
-  status?: string[];
+  status?: readonly string[];
   kind?: string[];
   severity?: string[];
   site?: string[];
@@ -59,7 +59,7 @@ export const SEARCH_TEXT_SQL = `(sku || ' ' || coalesce(location, '') || ' ' || 
  * `column` is one of `values`. One value is written as `=`: Postgres 15 reads `= ANY` of one
  * element as a list, and then cannot walk an index in the sort's order after it.
  */
-function oneOf(column: string, values: string[], p: (v: unknown) => string): string {
+function oneOf(column: string, values: readonly string[], p: (v: unknown) => string): string {
   return values.length === 1 ? `${column} = ${p(values[0])}` : `${column} = ANY(${p(values)}::text[])`;
 }
 

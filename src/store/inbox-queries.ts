@@ -48,7 +48,7 @@ function placeholders(): { params: unknown[]; p: Placeholder } {
 function facetTest(scope: CaseFilter): ((r: FacetRow) => boolean) | null {
   const { status, kind, severity, site, visibleSites, ownerRole, ownerRoles, breached, ...rest } = scope;
   if (Object.values(rest).some((v) => v !== undefined)) return null;
-  const among = (list: string[] | undefined, v: string | null) => list === undefined || (v !== null && list.includes(v));
+  const among = (list: readonly string[] | undefined, v: string | null) => list === undefined || (v !== null && list.includes(v));
   return (r) =>
     among(status, r.status) &&
     among(kind, r.kind) &&

@@ -95,7 +95,7 @@ async function renderCase(ctx: ApiContext, req: Request, res: Response, id: stri
   const c = await getCaseView(ctx, actor, id);
   const [policy, related] = await Promise.all([
     c.live ? getPolicyVersion(ctx.db, c.live.policyVersion).then((p) => (p ? effectivePolicy(p, c.site) : null)).catch(() => null) : Promise.resolve(null),
-    listCases(ctx.db, { site: [c.site], sku: c.sku, status: [...OPEN_CASE_STATUSES] }, { sort: '-openedAt', limit: 6 }),
+    listCases(ctx.db, { site: [c.site], sku: c.sku, status: OPEN_CASE_STATUSES }, { sort: '-openedAt', limit: 6 }),
   ]);
   const permissions = permissionsFor(policy?.document ?? null, c.live, actor, c.liveError ? `The case did not answer: ${c.liveError}.` : 'The case is not running.');
   res.status(status).type('html').send(

@@ -60,7 +60,7 @@ async function loadQueue(ctx: ApiContext, req: Request, q: QueueQuery) {
   const scope = scopeOf(req, q);
   const filter: CaseFilter = {
     ...scope,
-    status: q.status ? [q.status] : [...OPEN_CASE_STATUSES],
+    status: q.status ? [q.status] : OPEN_CASE_STATUSES,
     kind: q.kind ? [q.kind] : undefined,
     severity: q.severity ? [q.severity] : undefined,
     site: q.site ? [q.site] : undefined,
@@ -72,7 +72,7 @@ async function loadQueue(ctx: ApiContext, req: Request, q: QueueQuery) {
   // a search is resolved to ids once, for the page (any status chosen) and the counts (open cases);
   // one too broad to count (null) stays text for the page, and its counts are the scope's own, for
   // the filters' choices only (shown without numbers)
-  const matchedIds = q.q === undefined ? undefined : await resolveSearch(ctx.db, { ...scope, text: q.q, status: q.status === 'closed' ? undefined : [...OPEN_CASE_STATUSES] }, ctx.config.INBOX_SEARCH_COUNT_LIMIT);
+  const matchedIds = q.q === undefined ? undefined : await resolveSearch(ctx.db, { ...scope, text: q.q, status: q.status === 'closed' ? undefined : OPEN_CASE_STATUSES }, ctx.config.INBOX_SEARCH_COUNT_LIMIT);
   const resolved = matchedIds ? { text: undefined, matchedIds } : {};
   const [pageOf, scopeCounts] = await Promise.all([
     listCases(ctx.db, { ...filter, ...resolved }, { sort: 'slaDeadline', limit: 50, after }),
