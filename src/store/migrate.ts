@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { escapeIdentifier, type Pool } from 'pg';
+import { escapeIdentifier, type Pool, type PoolClient } from 'pg';
 import { createPool, withTransaction } from './db';
 
 export const MIGRATIONS_DIR = join(__dirname, '..', '..', 'migrations');
@@ -15,7 +15,7 @@ export async function migrate(pool: Pool, dir = MIGRATIONS_DIR): Promise<string[
   if (!tracked.rows[0].t) {
     // under the lock: two migrators on a fresh database would both create it (IF NOT EXISTS races)
     await withTransaction(pool, async (c) => {
-      await c.query('SELECT pg_advisory_xact_lock($1)', [LOCK_KEY]);
+      await lockMigrations(c);
       await c.query(`CREATE TABLE IF NOT EXISTS schema_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`);
     });
   }
@@ -30,8 +30,8 @@ export async function migrate(pool: Pool, dir = MIGRATIONS_DIR): Promise<string[
       continue;
     }
     await withTransaction(pool, async (c) => {
-      // serialise concurrent migrators (API and worker starting together)
-      await c.query('SELECT pg_advisory_xact_lock($1)', [LOCK_KEY]);
+      // serialise concurrent migrators (API and worker replicas starting together)
+      await lockMigrations(c);
       // an index build on a large table may take minutes: no pool statement timeout here
       await c.query('SET LOCAL statement_timeout = 0');
       const again = await c.query('SELECT 1 FROM schema_migrations WHERE name = $1', [name]);
@@ -52,6 +52,11 @@ export const NO_TRANSACTION = '-- reckon:no-transaction';
 
 const LOCK_KEY = 727274;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The migration lock, held until the transaction ends: concurrent migrators and grants take turns. */
+async function lockMigrations(c: PoolClient): Promise<void> {
+  await c.query('SELECT pg_advisory_xact_lock($1)', [LOCK_KEY]);
+}
 
 /** The statements of a file: `;` at a line's end ends one; `--` comment lines are dropped. */
 export function splitStatements(sql: string): string[] {
@@ -119,6 +124,8 @@ export async function grantAppRole(owner: Pool, appRole: string): Promise<void> 
   const existing = async (names: string[]) =>
     (await owner.query<{ t: string }>(`SELECT t FROM unnest($1::text[]) AS t WHERE to_regclass(t) IS NOT NULL`, [names])).rows.map((r) => escapeIdentifier(r.t));
   await withTransaction(owner, async (c) => {
+    // two replicas starting together would update the same catalog rows ("tuple concurrently updated")
+    await lockMigrations(c);
     await c.query(`GRANT USAGE ON SCHEMA ${schemas} TO ${role}`);
     await c.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA ${schemas} TO ${role}`);
     await c.query(`GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA ${schemas} TO ${role}`);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Client, type Pool } from 'pg';
 import { loadConfig } from '../../src/config';
 import { createPool } from '../../src/store/db';
-import { migrate, NO_TRANSACTION } from '../../src/store/migrate';
+import { grantAppRole, migrate, NO_TRANSACTION, roleOf } from '../../src/store/migrate';
 
 // A no-transaction migration builds its indexes CONCURRENTLY: applied once when two processes
 // start together, and an index an interrupted build left INVALID is built again next time.
@@ -69,4 +69,15 @@ it('an index left INVALID by a failed build is dropped and built again once the 
   await p.query('DELETE FROM t WHERE ctid = (SELECT max(ctid) FROM t WHERE a = 1)');
   expect(await migrate(p, dir)).toEqual(['003_unique.sql']);
   expect((await indexes(p)).t_a_unique).toBe(true);
+});
+
+it('replicas starting together grant the app role its rights without tripping over each other', async () => {
+  // each replica runs the grants after its migrations; unserialised, GRANTs on the same objects fail
+  // with "tuple concurrently updated" and the replica exits at start
+  const appRole = roleOf(loadConfig().DATABASE_URL);
+  const results = await Promise.allSettled(Array.from({ length: 6 }, () => grantAppRole(pool(), appRole)));
+  expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
+  const p = pool();
+  const { rows } = await p.query(`SELECT has_table_privilege($1, 't', 'SELECT') AS can_read`, [appRole]);
+  expect(rows[0].can_read).toBe(true);
 });
