@@ -13,6 +13,7 @@ export interface HttpClient {
 export interface HttpResponse {
   status: number;
   body: unknown;
+  headers: Record<string, string | string[] | undefined>;
 }
 
 export function httpClient(baseUrl: string, maxSockets: number): HttpClient {
@@ -42,7 +43,7 @@ export function httpClient(baseUrl: string, maxSockets: number): HttpClient {
             } catch {
               // not JSON: keep the text for the error message
             }
-            resolve({ status: res.statusCode ?? 0, body: parsed });
+            resolve({ status: res.statusCode ?? 0, body: parsed, headers: res.headers });
           });
           res.on('error', reject);
         },

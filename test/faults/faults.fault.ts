@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
 import type { Pool } from 'pg';
 import { createApiKey } from '../../src/store/api-key-repo';
@@ -13,10 +14,11 @@ import { printFigures, type FaultFigures } from './figures';
 import { skusWithMissingEvidence, verifyPhases } from './verify';
 
 /**
- * One run of FAULT_CASES cases (size.ts: 500 in full, 120 small) through the API, in four phases of a quarter
- * each; every phase hits the engine with one fault while its cases are being reported, counted
+ * Phases of a quarter of FAULT_CASES cases each (size.ts: 500 in full, 120 small) through the
+ * API; every phase hits the engine with one fault while its cases are being reported, counted
  * and approved, then checks that nothing was lost or doubled — in this phase and every phase
- * before it (see verify.ts). The stack is the suite's own: stopping its Postgres or Redis
+ * before it (see verify.ts). The last phase runs scaled out (two workers, two API replicas behind
+ * nginx) and loses one of each. The stack is the suite's own: stopping its Postgres or Redis
  * touches nobody else's tests. The phases depend on each other, in this order.
  */
 const SIZE = faultSize();
@@ -165,3 +167,35 @@ it('the RabbitMQ broker restarted (stop_app / start_app) while the consumer take
     await broker.close();
   }
 });
+it('scaled out to two workers and two API replicas behind nginx, the first of each killed mid-run: both served, the rest carry on, nothing lost, nothing doubled', async () => {
+  await stack.scaleOut();
+  let servedAtKill: number[] = [];
+  await survives('replicas', {
+    startAfterMs: 6000,
+    inject: async () => {
+      servedAtKill = stack.replicaApiLogs.map(reportsServed);
+      await stack.killFirstReplicas();
+    },
+  }, () => 2);
+  // the load balancer spread the reports over both API replicas until the first one died
+  expect(servedAtKill.every((n) => n > 0)).toBe(true);
+  // both workers took the phase's workflow tasks: one task queue, shared
+  const { caseIds } = phases.at(-1)!.outcome;
+  expect((await workerIdentities([...caseIds.values()])).size).toBeGreaterThanOrEqual(2);
+});
+
+/** Reports an API process answered, by its request log. */
+function reportsServed(log: string): number {
+  return readFileSync(log, 'utf8').split('\n').filter((l) => l.includes('"method":"POST"') && l.includes('"path":"/v1/discrepancies"')).length;
+}
+
+/** The workers (Temporal identity) that completed workflow tasks of these cases. */
+async function workerIdentities(caseIds: string[]): Promise<Set<string>> {
+  const { rows } = await db.query<{ workflow_id: string }>('SELECT workflow_id FROM discrepancies WHERE id = ANY($1::text[])', [caseIds]);
+  const identities = new Set<string>();
+  for (const { workflow_id } of rows) {
+    const history = await temporal.workflow.getHandle(workflow_id).fetchHistory();
+    for (const e of history.events ?? []) if (e.workflowTaskCompletedEventAttributes?.identity) identities.add(e.workflowTaskCompletedEventAttributes.identity);
+  }
+  return identities;
+}

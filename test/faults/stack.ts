@@ -1,9 +1,9 @@
-import { type ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
-import { findTemporalCli, freePort } from '../../src/dev/temporal-server';
+import { findTemporalCli, freePort, waitForPort } from '../../src/dev/temporal-server';
 import { WORKFLOW_INTERCEPTOR_MODULES, WORKFLOW_PRELOAD_MODULES } from '../../src/temporal/worker-interceptors';
 import { createPool } from '../../src/store/db';
 import { migrate } from '../../src/store/migrate';
@@ -37,6 +37,12 @@ export class FaultStack {
   private apiStarts = 0;
   private readonly killed = new WeakSet<ChildProcess>();
   private stopping = false;
+  /** after scaleOut: the second worker and API replica, and the load balancer in front of the APIs */
+  private readonly replicas: ChildProcess[] = [];
+  private lb?: ChildProcess;
+  private apiLog = '';
+  /** after scaleOut: the log of each API replica behind the load balancer, the first one first */
+  replicaApiLogs: string[] = [];
 
   private constructor(dir: string, ports: number[]) {
     this.dir = dir;
@@ -138,11 +144,46 @@ export class FaultStack {
   async startApi(): Promise<void> {
     this.apiStarts += 1;
     const log = join(this.dir, `api-${this.apiStarts}.log`);
+    this.apiLog = log;
     const child = spawnLogged(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'main', 'api.ts')], log, this.env({ PORT: String(this.apiPort), HOST: '127.0.0.1' }));
     this.api = child;
-    this.apiUrl = `http://127.0.0.1:${this.apiPort}`;
+    // once scaled out, clients stay on the load balancer
+    if (!this.lb) this.apiUrl = `http://127.0.0.1:${this.apiPort}`;
     this.supervise(child, 'api', log, () => this.startApi());
     await waitForLog(child, log, /"msg":"api listening"/, 120_000);
+  }
+
+  /**
+   * Scale-out as a deployment runs it: a second worker on the same task queue, a second API
+   * replica, and nginx in front of both APIs with the compose stack's proxying (scripts/lb-conf.sh).
+   * The clients' address becomes the load balancer's. Replicas are not restarted when they die.
+   */
+  async scaleOut(): Promise<void> {
+    const [apiPort, lbPort] = [await freePort(), await freePort()];
+    const workerLog = join(this.dir, 'worker-replica.log');
+    const apiLog = join(this.dir, 'api-replica.log');
+    this.replicaApiLogs = [this.apiLog, apiLog];
+    const worker = spawnLogged(process.execPath, ['--import', 'tsx', join(__dirname, 'worker-main.ts'), this.bundlePath], workerLog, this.env());
+    const api = spawnLogged(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'main', 'api.ts')], apiLog, this.env({ PORT: String(apiPort), HOST: '127.0.0.1', TRUST_PROXY: '1' }));
+    this.replicas.push(worker, api);
+    for (const [child, name, log] of [[worker, 'worker replica', workerLog], [api, 'api replica', apiLog]] as const) {
+      this.supervise(child, name, log, async () => undefined);
+    }
+    await Promise.all([waitForLog(worker, workerLog, /"msg":"worker started"/, 120_000), waitForLog(api, apiLog, /"msg":"api listening"/, 120_000)]);
+    const lbDir = join(this.dir, 'lb');
+    const conf = execFileSync('bash', [join(ROOT, 'scripts', 'lb-conf.sh'), String(lbPort), lbDir, String(this.apiPort), String(apiPort)], { encoding: 'utf8' });
+    writeFileSync(`${lbDir}.conf`, conf);
+    const lbLog = join(this.dir, 'lb.log');
+    this.lb = spawnLogged('nginx', ['-p', lbDir, '-c', `${lbDir}.conf`], lbLog);
+    this.supervise(this.lb, 'load balancer', lbLog, async () => undefined);
+    await waitForPort(lbPort, 20_000);
+    this.apiUrl = `http://127.0.0.1:${lbPort}`;
+  }
+
+  /** kill -9 the first worker and the first API replica: the replicas started by scaleOut carry on alone. */
+  async killFirstReplicas(): Promise<void> {
+    for (const child of [this.worker, this.api]) if (child) this.killed.add(child);
+    await Promise.all([kill9(this.worker), kill9(this.api)]);
   }
 
   /** The RabbitMQ intake consumer (src/main/consumer.ts); resolves once it consumes. */
@@ -170,7 +211,7 @@ export class FaultStack {
 
   async stop(): Promise<void> {
     this.stopping = true;
-    for (const child of [this.api, this.consumer, this.worker]) {
+    for (const child of [this.lb, this.api, this.consumer, this.worker, ...this.replicas]) {
       if (child && child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');
         const t = setTimeout(() => child.kill('SIGKILL'), 5000);
