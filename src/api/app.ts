@@ -86,7 +86,7 @@ export function createApp(deps: ApiDeps): Express {
   v1.use(
     idempotency(redisGuard, {
       ttlSeconds: ctx.config.IDEMPOTENCY_TTL_SECONDS,
-      lockMs: Math.max(ctx.timeouts.updateMs, ctx.timeouts.signalMs) + 30_000,
+      leaseMs: ctx.timeouts.idempotencyLeaseMs,
     }),
   );
   v1.use('/events', eventRoutes(ctx));

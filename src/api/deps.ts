@@ -20,6 +20,11 @@ export interface ApiTimeouts {
   keyCacheMs: number;
   /** how often an open live-feed stream re-checks its key: a revoked or expired key's stream ends */
   streamKeyCheckMs: number;
+  /**
+   * how long an Idempotency-Key's claim lives unless the request holding it renews it: the keys
+   * of a replica that died mid-request are free again after this
+   */
+  idempotencyLeaseMs: number;
 }
 
 export const DEFAULT_TIMEOUTS: ApiTimeouts = {
@@ -29,6 +34,7 @@ export const DEFAULT_TIMEOUTS: ApiTimeouts = {
   readinessMs: 1500,
   keyCacheMs: 5000,
   streamKeyCheckMs: 15_000,
+  idempotencyLeaseMs: 10_000,
 };
 
 export interface ApiDeps {

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import { canonicalJson } from '../domain';
 import { ApiError, Unprocessable, ValidationError } from './errors';
@@ -12,6 +12,8 @@ const KEPT_HEADERS = ['content-type', 'location'];
 interface InFlight {
   state: 'in_flight';
   fingerprint: string;
+  /** the request holding the key: only it renews its claim */
+  holder: string;
 }
 interface Stored {
   state: 'done';
@@ -25,9 +27,15 @@ type Entry = InFlight | Stored;
 export interface IdempotencyOptions {
   /** how long a stored answer is replayed */
   ttlSeconds: number;
-  /** how long a request may hold its key; a process that died mid-request frees it after this */
-  lockMs: number;
+  /**
+   * how long a claim lives unless renewed: the request holding a key renews it while it runs,
+   * so a slow request keeps it and a process that died mid-request frees it after this
+   */
+  leaseMs: number;
 }
+
+/** Extends a claim only while it is still the caller's own (not stored, not another's). */
+const RENEW_CLAIM = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0`;
 
 export class IdempotencyKeyInUse extends ApiError {
   constructor() {
@@ -50,7 +58,8 @@ function replay(res: Response, stored: Stored): void {
  * claims it and runs; its answer is stored for `ttlSeconds` before the client sees it, so a
  * retry gets the stored status and body (with `Idempotent-Replayed: true`) and the handler does
  * not run again. The same key with another method, path or body: 422. While the first request
- * is still running: 409. Answers of 500 and above are not stored (a retry runs again).
+ * is still running (its claim renewed every third of `leaseMs`): 409 with Retry-After. Answers of
+ * 500 and above are not stored (a retry runs again).
  * Redis down: requests pass through, and approver actions still reach Temporal with the key as
  * their update id (src/api/services/case-actions.ts), so those stay idempotent.
  */
@@ -63,17 +72,22 @@ export function idempotency(guard: RedisGuard, opts: IdempotencyOptions): Reques
     }
     const redisKey = `reckon:idempotency:${req.auth.id}:${key}`;
     const fingerprint = fingerprintOf(req);
-    const claim: InFlight = { state: 'in_flight', fingerprint };
+    const claim = JSON.stringify({ state: 'in_flight', fingerprint, holder: randomUUID() } satisfies InFlight);
 
     // claim the key, or learn who has it (twice: the holder's entry may expire between the two calls)
     for (let attempt = 0; attempt < 2; attempt++) {
       const found = await guard.run('idempotency', async (r) => {
-        const claimed = await r.set(redisKey, JSON.stringify(claim), 'PX', opts.lockMs, 'NX');
+        const claimed = await r.set(redisKey, claim, 'PX', opts.leaseMs, 'NX');
         return claimed === 'OK' ? ({ claimed: true } as const) : ({ claimed: false, entry: await r.get(redisKey) } as const);
       });
       if (!found) return next(); // degraded: run without a record
       if (found.claimed) {
-        storeAnswer(guard, res, redisKey, fingerprint, opts.ttlSeconds);
+        const renewing = setInterval(() => void guard.run('idempotency', (r) => r.eval(RENEW_CLAIM, 1, redisKey, claim, opts.leaseMs)), opts.leaseMs / 3);
+        renewing.unref();
+        // the answer is being stored, or the client is gone (the claim then lapses after its lease)
+        const stopRenewing = () => clearInterval(renewing);
+        res.once('close', stopRenewing);
+        storeAnswer(guard, res, redisKey, fingerprint, opts.ttlSeconds, stopRenewing);
         return next();
       }
       if (found.entry === null) continue;
@@ -95,11 +109,12 @@ export function idempotency(guard: RedisGuard, opts: IdempotencyOptions): Reques
  * Every JSON and problem answer passes through res.send; an answer written another way is
  * recorded when it finishes.
  */
-function storeAnswer(guard: RedisGuard, res: Response, redisKey: string, fingerprint: string, ttlSeconds: number): void {
+function storeAnswer(guard: RedisGuard, res: Response, redisKey: string, fingerprint: string, ttlSeconds: number, settling: () => void): void {
   const send = res.send.bind(res);
   let settled = false;
   const settle = async (body: string) => {
     settled = true;
+    settling();
     await guard.run('idempotency', async (r) => {
       if (res.statusCode >= 500) return r.del(redisKey);
       const headers: Record<string, string> = {};

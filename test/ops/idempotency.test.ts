@@ -103,6 +103,36 @@ describe('with Redis', () => {
     expect(again.headers['idempotent-replayed']).toBeUndefined();
   });
 
+  it('a request slower than the lease keeps its key, and a key whose holder died is free again after the lease', async () => {
+    // the approval waits updateMs (no worker) while the lease is a fraction of it: only renewal keeps the claim
+    const slow = await harness({ timeouts: { updateMs: 3000, idempotencyLeaseMs: 600 } });
+    const report = reportBody({ site: uniq('IDEM') });
+    const started = await request(slow.app).post('/v1/discrepancies').set('Authorization', await slow.bearer(['integration'])).send(report);
+    expect(started.status).toBe(202);
+    await insertCase(slow.db, { caseId: started.body.id, workflowId: started.body.workflowId, report: { ...report }, status: 'awaiting_approval' });
+    const approver = await slow.bearer(['inventory_control']);
+    const approve = (key: string) =>
+      request(slow.app).post(`/v1/discrepancies/${started.body.id}/approve`).set('Authorization', approver).set('Idempotency-Key', key).send({ reasonCode: 'COUNT_CONFIRMED' });
+
+    const first = approve('approve-slow');
+    const pending = first.then((r) => r);
+    await new Promise((r) => setTimeout(r, 1500)); // more than two leases into the first request
+    const during = await approve('approve-slow');
+    expect(during.status).toBe(409);
+    expect(during.headers['retry-after']).toBe('1');
+    // the claim as the first request holds it, to leave behind below
+    const [redisKey] = await slow.redis.keys('reckon:idempotency:*:approve-slow');
+    const claim = await slow.redis.get(redisKey);
+    expect(claim).toContain('in_flight');
+    expect((await pending).status).toBe(503); // a 5xx is not stored: the key is free again
+
+    // what a replica that died mid-request leaves behind: its claim, no longer renewed
+    await slow.redis.set(redisKey, claim!.replace(/"holder":"[^"]+"/, '"holder":"a-replica-that-died"'), 'PX', 600);
+    expect((await approve('approve-slow')).status).toBe(409);
+    await new Promise((r) => setTimeout(r, 800));
+    expect((await approve('approve-slow')).status).toBe(503); // the lease lapsed: this request ran
+  });
+
   it('a malformed key is 400 naming the header; reads ignore the header', async () => {
     const res = await request(api.app)
       .post('/v1/discrepancies')
@@ -130,3 +160,4 @@ it('with Redis down, requests with a key still run (no replay), and /readyz says
   expect(ready.status).toBe(200);
   expect(ready.body.status).toBe('degraded');
 });
+
