@@ -157,14 +157,17 @@ else
   done
 fi
 API_PORTS=("$API_PORT")
+API_NAMES=(api)
 if [ "$API_REPLICAS" = 1 ]; then
   start_bg api npm run api
 else
   API_PORTS=()
+  API_NAMES=()
   for ((i = 1; i <= API_REPLICAS; i++)); do
     port=$((API_PORT + i))
     listening 127.0.0.1 "$port" && die "something already listens on :$port, which API replica $i needs. Stop it, or set PORT."
     API_PORTS+=("$port")
+    API_NAMES+=("api-$i")
     # behind one proxy hop: the caller's address (rate limits, the audit) is the forwarded one
     start_bg "api-$i" env PORT="$port" HOST=127.0.0.1 TRUST_PROXY="${TRUST_PROXY:-1}" npm run api
   done
@@ -180,8 +183,8 @@ for _ in $(seq 1 120); do
   [ "$up" = "${#API_PORTS[@]}" ] && break
   sleep 0.5
 done
-for port in "${API_PORTS[@]}"; do
-  listening 127.0.0.1 "$port" || { show_log "$( [ "$API_REPLICAS" = 1 ] && echo api || echo "api-$(( port - API_PORT ))")"; die "the API did not listen on :$port within 60 s"; }
+for i in "${!API_PORTS[@]}"; do
+  listening 127.0.0.1 "${API_PORTS[$i]}" || { show_log "${API_NAMES[$i]}"; die "${API_NAMES[$i]} did not listen on :${API_PORTS[$i]} within 60 s"; }
 done
 if [ "$API_REPLICAS" != 1 ]; then
   command -v nginx >/dev/null 2>&1 || die "nginx not found (scripts/setup.sh installs it)"
@@ -210,7 +213,7 @@ cat <<EOF
     admin key      $KEY_PATH
                    curl -H "Authorization: Bearer \$(cat $KEY_FILE)" http://localhost:$API_PORT/v1/discrepancies
     logs           $DATA_DIR/{$(IFS=,; echo "${NAMES[*]}")}.log
-    replicas       $WORKER_REPLICAS worker(s), $API_REPLICAS API replica(s)$( [ "$API_REPLICAS" = 1 ] || printf ' on :%s behind nginx' "${API_PORTS[*]}")
+$( [ "$API_REPLICAS$WORKER_REPLICAS" = 11 ] || printf '    replicas       %s workers, %s API replicas%s\n' "$WORKER_REPLICAS" "$API_REPLICAS" "$( [ "$API_REPLICAS" = 1 ] || printf ' (:%s) behind nginx' "${API_PORTS[*]}")")
 
   Ctrl-C stops what this script started.
 

@@ -115,6 +115,9 @@ describe('returnWatch', () => {
     expect(Number(hold.qty)).toBe(4);
     const held = (await engine.db.query('SELECT held_qty FROM ledger.balances WHERE site = $1 AND sku = $2', [site, sku])).rows[0];
     expect(Number(held.held_qty)).toBe(4);
+    // the hold is handed to the case before the watch waits for the disposition: a disposition
+    // that came meanwhile is taken at once, with no timer; this one comes while the watch waits
+    await eventually(async () => ((await timerSummaries(returnWatchId(site, returnId))).length === 2 ? true : undefined));
 
     await post(ev({ type: 'return_disposition', site, sku, location: 'RET-1', qty: 4, reference: { kind: 'return', id: returnId }, attributes: { disposition: 'restock' } }));
     expect(await watchResult(returnWatchId(site, returnId))).toMatchObject({ outcome: 'late_then_arrived' });

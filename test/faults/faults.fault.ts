@@ -10,6 +10,7 @@ import { APPROVER, FAULT_POLICY, INTEGRATION, planRun, type RunPlan } from './sc
 import { faultSize } from './size';
 import { TestBroker } from '../ingest/support';
 import { FAULT_QUEUE, FaultStack } from './stack';
+import { FeedReader } from './feed';
 import { printFigures, type FaultFigures } from './figures';
 import { skusWithMissingEvidence, verifyPhases } from './verify';
 
@@ -169,16 +170,30 @@ it('the RabbitMQ broker restarted (stop_app / start_app) while the consumer take
 });
 it('scaled out to two workers and two API replicas behind nginx, the first of each killed mid-run: both served, the rest carry on, nothing lost, nothing doubled', async () => {
   await stack.scaleOut();
+  // an approver's live queue, through the load balancer like every other client
+  const feed = new FeedReader(() => stack.apiUrl, clients.approver.key, '/v1/stream?site=F-replicas');
+  feed.start();
   let servedAtKill: number[] = [];
-  await survives('replicas', {
-    startAfterMs: 6000,
-    inject: async () => {
-      servedAtKill = stack.replicaApiLogs.map(reportsServed);
-      await stack.killFirstReplicas();
-    },
-  }, () => 2);
+  let killedAt = 0;
+  try {
+    await survives('replicas', {
+      startAfterMs: 6000,
+      inject: async () => {
+        servedAtKill = stack.replicaApiLogs.map(reportsServed);
+        killedAt = Date.now();
+        await stack.killFirstReplicas();
+      },
+    }, () => 2);
+  } finally {
+    await feed.stop();
+  }
   // the load balancer spread the reports over both API replicas until the first one died
   expect(servedAtKill.every((n) => n > 0)).toBe(true);
+  // the feed came as the cases moved (nginx does not buffer it), and went on after the kill: the
+  // workers publish once, each replica fans out to its own streams, a dropped stream reconnects
+  const closedAfterKill = new Set(feed.events.filter((e) => e.at > killedAt + 2000 && e.status === 'closed').map((e) => e.caseId));
+  expect(feed.events.filter((e) => e.at < killedAt).length).toBeGreaterThan(0);
+  expect(closedAfterKill.size).toBeGreaterThan(0);
   // both workers took the phase's workflow tasks: one task queue, shared
   const { caseIds } = phases.at(-1)!.outcome;
   expect((await workerIdentities([...caseIds.values()])).size).toBeGreaterThanOrEqual(2);
