@@ -5,6 +5,7 @@ import { Client, type Pool } from 'pg';
 import { loadConfig } from '../../src/config';
 import { createPool } from '../../src/store/db';
 import { grantAppRole, migrate, NO_TRANSACTION, roleOf } from '../../src/store/migrate';
+import { dropDatabase } from '../support/drop-database';
 
 // A no-transaction migration builds its indexes CONCURRENTLY: applied once when two processes
 // start together, and an index an interrupted build left INVALID is built again next time.
@@ -15,11 +16,11 @@ const url = (() => {
   u.pathname = `/${name}`;
   return u.toString();
 })();
-const admin = async (sql: string) => {
+const admin = async (act: (c: Client) => Promise<unknown>) => {
   const c = new Client({ connectionString: ownerUrl });
   await c.connect();
   try {
-    await c.query(sql);
+    await act(c);
   } finally {
     await c.end();
   }
@@ -33,8 +34,8 @@ const pool = () => {
 const dir = mkdtempSync(join(tmpdir(), 'reckon-migrations-'));
 
 beforeAll(async () => {
-  await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await admin(`CREATE DATABASE ${name}`);
+  await admin((c) => dropDatabase(c, name));
+  await admin((c) => c.query(`CREATE DATABASE ${name}`));
   writeFileSync(join(dir, '001_table.sql'), 'CREATE TABLE t (a int);\nINSERT INTO t SELECT g FROM generate_series(1, 5000) g;\n');
   writeFileSync(
     join(dir, '002_indexes.sql'),
@@ -43,7 +44,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await Promise.all(pools.map((p) => p.end()));
-  await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await admin((c) => dropDatabase(c, name));
 });
 
 async function indexes(p: Pool): Promise<Record<string, boolean>> {

@@ -2,6 +2,7 @@ import { Client } from 'pg';
 import { createPool } from '../../src/store/db';
 import { migrate } from '../../src/store/migrate';
 import { createPolicyVersion } from '../../src/store/policy-repo';
+import { dropDatabase } from '../support/drop-database';
 import { TEST_POLICY } from '../support/test-policy';
 
 /**
@@ -14,7 +15,7 @@ export async function createIsolatedDatabase(suffix: string): Promise<{ url: str
   const name = `${process.env.RECKON_TEST_DB_NAME}_${suffix}`;
   const admin = new Client({ connectionString: adminUrl });
   await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await dropDatabase(admin, name);
   await admin.query(`CREATE DATABASE ${name}`);
   await admin.end();
   const url = new URL(adminUrl);
@@ -28,7 +29,7 @@ export async function createIsolatedDatabase(suffix: string): Promise<{ url: str
     async drop() {
       const c = new Client({ connectionString: adminUrl });
       await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await dropDatabase(c, name);
       await c.end();
     },
   };

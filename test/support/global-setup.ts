@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { dropDatabase } from './drop-database';
 import { loadConfig } from '../../src/config';
 import { findTemporalCli, freePort, startDevServer, waitForPort } from '../../src/dev/temporal-server';
 import { createPool } from '../../src/store/db';
@@ -21,7 +22,7 @@ export default async function globalSetup(): Promise<void> {
   const testDb = process.env.TEST_DATABASE_NAME ?? `reckon_test_${process.pid}`;
   const admin = new Client({ connectionString: adminUrl });
   await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${testDb} WITH (FORCE)`);
+  await dropDatabase(admin, testDb);
   await admin.query(`CREATE DATABASE ${testDb}`);
   await admin.end();
   const onTestDb = (u: string) => {

@@ -1,5 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { Client } from 'pg';
+import { dropDatabase } from './drop-database';
 
 export default async function globalTeardown(): Promise<void> {
   const server = (globalThis as Record<string, unknown>).__reckonTemporal as ChildProcess | undefined;
@@ -12,7 +13,7 @@ export default async function globalTeardown(): Promise<void> {
   if (name && process.env.KEEP_TEST_DB !== '1') {
     const admin = new Client({ connectionString: process.env.RECKON_TEST_DB_ADMIN_URL });
     await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => undefined);
+    await dropDatabase(admin, name).catch(() => undefined);
     await admin.end();
   }
 }
