@@ -1,5 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
+import { AUTOMATIC_CASE_STATUSES } from '../src/domain';
 import { httpClient, measureBounded, runBounded, type HttpClient } from './http';
 import { line, summarize, type Latency } from './stats';
 
@@ -60,8 +61,6 @@ async function drive(total: number, concurrency: number, send: (i: number) => Pr
 
 const QUEUE_READS = ['status=awaiting_approval&sort=slaDeadline&limit=50', 'sort=-openedAt&limit=50', 'status=awaiting_approval,awaiting_recount&sort=-priority&limit=50'];
 
-/** The statuses a case passes through on its own; any other is at rest (closed, or waiting on a person). */
-const AUTOMATIC = ['opened', 'gathering_evidence', 'scoring', 'deciding', 'auto_resolving'];
 const REST_WITHIN_MS = 15 * 60_000;
 
 interface Rest {
@@ -77,7 +76,7 @@ interface Rest {
 async function untilAtRest(http: HttpClient, auth: Record<string, string>, o: TargetOptions, skuPrefix: string): Promise<void> {
   const deadline = Date.now() + REST_WITHIN_MS;
   for (;;) {
-    const page = await http.get(`/v1/discrepancies?site=${o.site}&status=${AUTOMATIC.join(',')}&limit=200`, auth);
+    const page = await http.get(`/v1/discrepancies?site=${o.site}&status=${AUTOMATIC_CASE_STATUSES.join(',')}&limit=200`, auth);
     if (page.status !== 200) throw new Error(`the queue answered ${page.status}: ${JSON.stringify(page.body)}`);
     const items = (page.body as { items: { sku: string }[] }).items;
     if (!items.some((c) => c.sku.startsWith(skuPrefix))) return;

@@ -19,6 +19,8 @@ export const CASE_STATUSES = [
 export type CaseStatus = (typeof CASE_STATUSES)[number];
 /** Every status but closed: a case in one of these is open, someone's or the engine's to act on. */
 export const OPEN_CASE_STATUSES: readonly CaseStatus[] = CASE_STATUSES.filter((s) => s !== 'closed');
+/** Statuses a case passes through on its own, in seconds; in any other it is at rest (closed, or waiting on a person or a count). */
+export const AUTOMATIC_CASE_STATUSES: readonly CaseStatus[] = ['opened', 'gathering_evidence', 'scoring', 'deciding', 'auto_resolving'];
 
 export const RESOLUTIONS = [
   'auto_resolved',

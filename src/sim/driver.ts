@@ -1,3 +1,4 @@
+import { AUTOMATIC_CASE_STATUSES } from '../domain';
 import { DAY, HOUR, SIM_WINDOWS, type SimEvent } from './context';
 import type { CaseDetail, CaseSummary, IncidentSummary, SimClient } from './client';
 import type { Simulation } from './generator';
@@ -75,7 +76,7 @@ export interface RunRecord {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
 /** Behind schedule by more than this, simulated time stops until the engine has caught up. */
 const MAX_LAG_MS = 1000;
-const TRANSIENT = new Set(['opened', 'gathering_evidence', 'scoring', 'deciding', 'auto_resolving']);
+const TRANSIENT: ReadonlySet<string> = new Set(AUTOMATIC_CASE_STATUSES);
 
 /** Simulated and real time for a run: the stream starts `realStart` and runs `speed` times faster. */
 export class SimClock {

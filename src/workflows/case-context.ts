@@ -1,5 +1,6 @@
 import { patched, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import {
+  AUTOMATIC_CASE_STATUSES,
   canonicalJson,
   dedupeKey,
   describeRung,
@@ -96,8 +97,7 @@ export function patchedBeforeLocal(id: string): boolean {
   return patched(LOCAL_AUTOMATIC_STEPS_PATCH) || patched(id);
 }
 
-/** Statuses a case passes through on its own, in seconds. */
-const AUTOMATIC_STATUSES: ReadonlySet<CaseState['status']> = new Set(['opened', 'gathering_evidence', 'scoring', 'deciding', 'auto_resolving']);
+const AUTOMATIC_STATUSES: ReadonlySet<CaseState['status']> = new Set(AUTOMATIC_CASE_STATUSES);
 
 /**
  * The running case: its state, its pinned policy, and the audit entries not yet written.
