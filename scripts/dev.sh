@@ -203,6 +203,11 @@ if [ "${RECKON_DEMO:-1}" != 0 ] && [ ! -f "$DATA_DIR/demo.reported" ]; then
   if npm run --silent demo; then touch "$DATA_DIR/demo.reported"; else warn "the demo cases could not be reported (see above)"; fi
 fi
 
+REPLICAS_LINE=""
+if [ "$API_REPLICAS$WORKER_REPLICAS" != 11 ]; then
+  REPLICAS_LINE=$'\n'"    replicas       $WORKER_REPLICAS workers, $API_REPLICAS API replicas"
+  [ "$API_REPLICAS" = 1 ] || REPLICAS_LINE+=" (:${API_PORTS[*]}) behind nginx on :$API_PORT"
+fi
 cat <<EOF
 
   Reckon is running.
@@ -212,8 +217,7 @@ cat <<EOF
     Temporal       $TEMPORAL_ADDRESS, namespace $TEMPORAL_NAMESPACE
     admin key      $KEY_PATH
                    curl -H "Authorization: Bearer \$(cat $KEY_FILE)" http://localhost:$API_PORT/v1/discrepancies
-    logs           $DATA_DIR/{$(IFS=,; echo "${NAMES[*]}")}.log
-$( [ "$API_REPLICAS$WORKER_REPLICAS" = 11 ] || printf '    replicas       %s workers, %s API replicas%s\n' "$WORKER_REPLICAS" "$API_REPLICAS" "$( [ "$API_REPLICAS" = 1 ] || printf ' (:%s) behind nginx' "${API_PORTS[*]}")")
+    logs           $DATA_DIR/{$(IFS=,; echo "${NAMES[*]}")}.log$REPLICAS_LINE
 
   Ctrl-C stops what this script started.
 
