@@ -37,6 +37,15 @@ export interface IdempotencyOptions {
 /** Extends a claim only while it is still the caller's own (not stored, not another's). */
 const RENEW_CLAIM = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0`;
 
+/**
+ * Stores the answer (ARGV[2]; empty: frees the key, for a 5xx) while the claim is still the
+ * caller's, or lapsed with nobody else's in its place: never over another request's claim.
+ */
+const SETTLE_CLAIM = `local held = redis.call('GET', KEYS[1])
+if held and held ~= ARGV[1] then return 0 end
+if ARGV[2] == '' then return redis.call('DEL', KEYS[1]) end
+return redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])`;
+
 export class IdempotencyKeyInUse extends ApiError {
   constructor() {
     super(409, 'conflict', 'Conflict', 'a request with this Idempotency-Key is still in progress; retry shortly', { 'Retry-After': '1' });
@@ -87,7 +96,7 @@ export function idempotency(guard: RedisGuard, opts: IdempotencyOptions): Reques
         // the answer is being stored, or the client is gone (the claim then lapses after its lease)
         const stopRenewing = () => clearInterval(renewing);
         res.once('close', stopRenewing);
-        storeAnswer(guard, res, redisKey, fingerprint, opts.ttlSeconds, stopRenewing);
+        storeAnswer(guard, res, { redisKey, claim, fingerprint }, opts.ttlSeconds, stopRenewing);
         return next();
       }
       if (found.entry === null) continue;
@@ -109,22 +118,28 @@ export function idempotency(guard: RedisGuard, opts: IdempotencyOptions): Reques
  * Every JSON and problem answer passes through res.send; an answer written another way is
  * recorded when it finishes.
  */
-function storeAnswer(guard: RedisGuard, res: Response, redisKey: string, fingerprint: string, ttlSeconds: number, settling: () => void): void {
+function storeAnswer(
+  guard: RedisGuard,
+  res: Response,
+  key: { redisKey: string; claim: string; fingerprint: string },
+  ttlSeconds: number,
+  settling: () => void,
+): void {
   const send = res.send.bind(res);
   let settled = false;
   const settle = async (body: string) => {
     settled = true;
     settling();
-    await guard.run('idempotency', async (r) => {
-      if (res.statusCode >= 500) return r.del(redisKey);
+    let answer = '';
+    if (res.statusCode < 500) {
       const headers: Record<string, string> = {};
       for (const name of KEPT_HEADERS) {
         const v = res.getHeader(name);
         if (v !== undefined) headers[name] = String(v);
       }
-      const stored: Stored = { state: 'done', fingerprint, status: res.statusCode, headers, body };
-      return r.set(redisKey, JSON.stringify(stored), 'EX', ttlSeconds);
-    });
+      answer = JSON.stringify({ state: 'done', fingerprint: key.fingerprint, status: res.statusCode, headers, body } satisfies Stored);
+    }
+    await guard.run('idempotency', (r) => r.eval(SETTLE_CLAIM, 1, key.redisKey, key.claim, answer, ttlSeconds));
   };
   res.send = ((body?: unknown) => {
     // objects come back here as a JSON string through res.json
