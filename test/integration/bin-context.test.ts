@@ -59,6 +59,9 @@ it('another open case, a pattern case or a count beyond tolerance at the bin hol
 
 it('the drift series of a bin starts afresh after a drift case there closed', async () => {
   await count('event:wms:D-OLD', 'D-01', true);
+  // closedAt is the client's clock in whole milliseconds and recorded_at Postgres's in microseconds:
+  // within one millisecond the close could read as earlier than the count it settles
+  await new Promise((r) => setTimeout(r, 20));
   await insertCase(db, { status: 'closed', resolution: 'approved_adjusted', closedAt: new Date().toISOString(), report: { site, location: 'D-01', sku: 'SKU-1', kind: 'drift', expectedQty: 0, observedQty: 5 } });
   await new Promise((r) => setTimeout(r, 20));
   await count('event:wms:D-NEW', 'D-01', true);
