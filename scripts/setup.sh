@@ -66,6 +66,12 @@ if [ -z "${REDIS_URL:-}" ]; then
   fi
 fi
 
+# --- jemalloc: the worker's allocator (scripts/worker.sh) --------------------------------------
+if [ -z "$(ls /usr/lib/*/libjemalloc.so.2 /usr/lib/libjemalloc.so.2 2>/dev/null)" ]; then
+  log "installing jemalloc from Debian"
+  apt_install libjemalloc2
+fi
+
 # --- RabbitMQ -----------------------------------------------------------------------------
 if [ -z "${RABBITMQ_URL:-}" ]; then
   if ! command -v rabbitmq-server >/dev/null 2>&1; then

@@ -14,6 +14,7 @@ import { temporalConnectionOptions } from '../temporal/connection';
 import { ensureAnchorSchedule } from '../audit/schedule';
 import { intakeWiring } from '../wiring/fake-wms';
 import { createInAppNotifier } from '../store/in-app-notifications';
+import { processAllocator } from '../observability/allocator';
 import { createAuditWatch } from './audit-watch';
 import { createReckonWorker } from './build';
 
@@ -89,7 +90,7 @@ async function main(): Promise<void> {
         )
       : () => undefined;
   logger.info(
-    { taskQueue: config.TEMPORAL_TASK_QUEUE, address: config.TEMPORAL_ADDRESS, metricsPort: config.WORKER_METRICS_PORT || undefined },
+    { taskQueue: config.TEMPORAL_TASK_QUEUE, address: config.TEMPORAL_ADDRESS, metricsPort: config.WORKER_METRICS_PORT || undefined, allocator: processAllocator() },
     'worker started',
   );
   // Worker.run() installs its own SIGINT/SIGTERM handling and drains in-flight tasks

@@ -3,9 +3,12 @@ import { join } from 'node:path';
 
 const ROOT = join(__dirname, '..', '..');
 
-/** The real worker entrypoint in its own process, so a test can kill -9 it. */
+/**
+ * The real worker entrypoint in its own process, so a test can kill -9 it, started as every
+ * worker is (scripts/worker.sh: it execs node, so the child's pid is the worker's).
+ */
 export function spawnWorker(env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'main', 'worker.ts')], {
+  const child = spawn('bash', [join(ROOT, 'scripts', 'worker.sh')], {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
