@@ -149,6 +149,8 @@ const BaseSchema = z.object({
    * but no counts (counting it would read every match); fewer are resolved to ids once and counted.
    */
   INBOX_SEARCH_COUNT_LIMIT: z.coerce.number().int().min(1).max(100_000).default(2000),
+  /** how long this process remembers a search as too broad to count, for the live queue's repeats (0: not) */
+  INBOX_BROAD_SEARCH_MEMO_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
   /** missing or unknown API keys an address may send a minute before it gets 429 without a lookup */
   RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(300),
   /** bearer token for /metrics and /readyz's details (empty: open; required in production) */

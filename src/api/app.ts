@@ -26,6 +26,7 @@ import { notificationRoutes } from './routes/notifications';
 import { policyRoutes } from './routes/policies';
 import { skuClassRoutes } from './routes/sku-classes';
 import { streamRoutes } from './routes/stream';
+import { BroadSearchMemo } from '../web/broad-searches';
 import { webRoutes } from '../web/router';
 
 export type { ApiDeps } from './deps';
@@ -48,6 +49,7 @@ export function createApp(deps: ApiDeps): Express {
       queue: deps.config.REPORT_INTAKE_QUEUE,
       waitMs: deps.config.REPORT_INTAKE_WAIT_MS,
     }),
+    broadSearches: new BroadSearchMemo(deps.config.INBOX_BROAD_SEARCH_MEMO_SECONDS * 1000),
   };
 
   const metrics = createApiMetrics(ctx.db, ctx.logger);

@@ -5,6 +5,7 @@ import type { Config } from '../config';
 import type { IntakePorts } from '../ingest/event-intake';
 import type { Logger } from '../logger';
 import type { IntakeGate } from './intake-gate';
+import type { BroadSearchMemo } from '../web/broad-searches';
 
 /** How long the API waits on each dependency before answering without it. */
 export interface ApiTimeouts {
@@ -59,4 +60,6 @@ export interface ApiContext {
   intakePorts: IntakePorts;
   /** back-pressure of POST /v1/discrepancies in this process */
   reportIntake: IntakeGate;
+  /** inbox searches lately found too broad to count, in this process */
+  broadSearches: BroadSearchMemo;
 }

@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
 import { afterSql, decodeKeyset, encodeKeyset, keysetPage, orderBySql, sortValueSql, type Keyset, type KeysetOrder } from './keyset';
+import { withTransaction } from './db';
 
 /** Read-model queries for the API's queue and case pages (the read model is written by case-projection). */
 
@@ -36,8 +37,8 @@ export interface CaseFilter {
   ownerRoles?: string[];
   /**
    * free text: part of the sku, location, case id, workflow id or reference id, or a source event
-   * id. Searched as a semi-join, which suits a broad search (matches met early in the sort's
-   * index); resolve a narrow one to `matchedIds` first (resolveSearch), as the inbox does.
+   * id. For a broad search only (matches met early in the sort's index, which listCases walks);
+   * resolve a search to `matchedIds` first (resolveSearch), as the inbox does.
    */
   text?: string;
   /** the cases a free-text search matched, resolved once (resolveSearch) for a page and its counts */
@@ -113,9 +114,8 @@ export function caseConditions(filter: CaseFilter, p: (v: unknown) => string): s
   if (filter.shadow !== undefined) where.push(`shadow = ${p(filter.shadow)}`);
   if (filter.band) where.push(oneOf('triage_band', filter.band, p));
   if (filter.matchedIds) where.push(`id = ANY(${p(filter.matchedIds)}::text[])`);
-  // a search not resolved to ids (a broad one): a semi-join, so the page may walk its sort's index
-  // and meet the many matches early
-  if (filter.text !== undefined) where.push(`id IN (SELECT id FROM discrepancies WHERE ${searchMatches(filter.text, filter.status, p)})`);
+  // a search not resolved to ids (a broad one): a condition on the rows the page walks
+  if (filter.text !== undefined) where.push(searchMatches(filter.text, filter.status, p));
   return where;
 }
 
@@ -313,6 +313,16 @@ function perSiteWalk(filter: CaseFilter, sort: CaseSort): string[] | null {
 }
 
 /** One page of the queue, keyset-paginated on (sort column, id) so ties never repeat or vanish. */
+/**
+ * A broad search among open cases (one resolveSearch found too many matches for): Postgres takes
+ * a trigram match for rare, and would gather every match by bitmap and sort them (80–150 ms for
+ * an approver's two sites at 1M, or a parallel walk that overshoots). Its matches are dense, so
+ * the page walks the sort's index and filters: a few hundred rows. Closed cases have no SLA order
+ * to walk: left to the planner.
+ */
+const WALK_THE_SORT_INDEX = `SELECT set_config('enable_bitmapscan', 'off', true), set_config('max_parallel_workers_per_gather', '0', true)`;
+const walksForBroadSearch = (f: CaseFilter) => f.text !== undefined && f.status !== undefined && !f.status.includes('closed');
+
 export async function listCases(
   pool: Pool,
   filter: CaseFilter,
@@ -341,7 +351,12 @@ export async function listCases(
     ? `SELECT d.* FROM unnest(${p(sites)}::text[]) AS s(site) CROSS JOIN LATERAL (${pageSql([...where, 'discrepancies.site = s.site'])}) d
        ${orderBySql(order)} LIMIT ${limit}`
     : pageSql(where);
-  const { rows } = await pool.query<DbRow>(sql, params);
+  const { rows } = walksForBroadSearch(filter)
+    ? await withTransaction(pool, async (c) => {
+        await c.query(WALK_THE_SORT_INDEX);
+        return c.query<DbRow>(sql, params);
+      })
+    : await pool.query<DbRow>(sql, params);
   const { rows: pageRows, next } = keysetPage(rows, page.limit);
   return { items: pageRows.map(toCase), next: next && { sort: page.sort, ...next } };
 }

@@ -2,6 +2,7 @@ import { Router, type Request } from 'express';
 import { z } from 'zod';
 import type { ApiContext } from '../api/deps';
 import { ValidationError } from '../api/errors';
+import { broadSearchKey } from './broad-searches';
 import { parseInput } from '../api/validate';
 import { CASE_STATUSES, DiscrepancyKind, OPEN_CASE_STATUSES, Severity, SiteId } from '../domain';
 import { decodeCursor, encodeCursor, listCases, resolveSearch, type CaseFilter, type CaseRow } from '../store/discrepancy-queries';
@@ -72,7 +73,7 @@ async function loadQueue(ctx: ApiContext, req: Request, q: QueueQuery) {
   // a search is resolved to ids once, for the page (any status chosen) and the counts (open cases);
   // one too broad to count (null) stays text for the page, and its counts are the scope's own, for
   // the filters' choices only (shown without numbers)
-  const matchedIds = q.q === undefined ? undefined : await resolveSearch(ctx.db, { ...scope, text: q.q, status: q.status === 'closed' ? undefined : OPEN_CASE_STATUSES }, ctx.config.INBOX_SEARCH_COUNT_LIMIT);
+  const matchedIds = q.q === undefined ? undefined : await resolveInboxSearch(ctx, scope, q.q, q.status === 'closed');
   const resolved = matchedIds ? { text: undefined, matchedIds } : {};
   const [pageOf, scopeCounts] = await Promise.all([
     listCases(ctx.db, { ...filter, ...resolved }, { sort: 'slaDeadline', limit: 50, after }),
@@ -80,6 +81,15 @@ async function loadQueue(ctx: ApiContext, req: Request, q: QueueQuery) {
   ]);
   const counts = matchedIds === null ? { ...scopeCounts, searchOver: ctx.config.INBOX_SEARCH_COUNT_LIMIT } : scopeCounts;
   return { items: pageOf.items, next: pageOf.next ? encodeCursor(pageOf.next) : null, counts };
+}
+
+/** The ids a search matches in the person's scope, or null when too broad to count (remembered a while: the live queue repeats it). */
+async function resolveInboxSearch(ctx: ApiContext, scope: CaseFilter, text: string, closed: boolean): Promise<string[] | null> {
+  const key = broadSearchKey(scope, text, closed);
+  if (ctx.broadSearches.isBroad(key)) return null;
+  const ids = await resolveSearch(ctx.db, { ...scope, text, status: closed ? undefined : OPEN_CASE_STATUSES }, ctx.config.INBOX_SEARCH_COUNT_LIMIT);
+  if (ids === null) ctx.broadSearches.remember(key);
+  return ids;
 }
 
 /** An estimated count (a large scope, from the snapshot of open cases) reads "≈ n"; an uncounted one (a broad search) shows none. */

@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { upsertCaseRow } from '../../src/store/case-projection';
 import { insertCase, startApi, type ApiHarness } from '../api/support';
 import { uniq } from '../support/engine';
 import { createPerson, signedIn } from './support';
@@ -7,6 +8,7 @@ import { createPerson, signedIn } from './support';
 // page and its counts, within the person's sites, and a search too broad to count.
 let api: ApiHarness;
 let narrowLimit: ApiHarness;
+let shortMemo: ApiHarness;
 const SITE = uniq('IS').slice(0, 12);
 const OTHER = uniq('IT').slice(0, 12);
 const TOKEN = uniq('FIND').toUpperCase();
@@ -15,6 +17,7 @@ const ids: Record<string, string> = {};
 beforeAll(async () => {
   api = await startApi();
   narrowLimit = await startApi({ config: { INBOX_SEARCH_COUNT_LIMIT: 2 } });
+  shortMemo = await startApi({ config: { INBOX_SEARCH_COUNT_LIMIT: 2, INBOX_BROAD_SEARCH_MEMO_SECONDS: 1 } });
   const put = async (name: string, site: string, o: Parameters<typeof insertCase>[1] = {}) => {
     ids[name] = (await insertCase(api.db, { ...o, report: { site, ...o.report } })).caseId;
   };
@@ -28,6 +31,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await api?.close();
   await narrowLimit?.close();
+  await shortMemo?.close();
 });
 
 const listed = (html: string) => [...html.matchAll(/data-case="([^"]+)"/g)].map((m) => m[1]).sort();
@@ -70,6 +74,23 @@ describe('searching the inbox', () => {
     const narrow = await search(narrowLimit, `q=${encodeURIComponent(`${TOKEN}-A`)}`);
     expect(listed(narrow)).toEqual(named('a'));
     expect(narrow).toContain('1 open case in your scope');
+  });
+
+  it('remembers a search found too broad for a while (the live queue repeats it), then counts it again once it is narrow', async () => {
+    const word = uniq('MEMO').toUpperCase();
+    const made = [];
+    for (const n of [1, 2, 3]) made.push(await insertCase(shortMemo.db, { report: { site: SITE, sku: `${word}-${n}` } }));
+    const broad = await search(shortMemo, `q=${word}`);
+    expect(broad).toContain('More than 2 cases in your scope match this search: not counted');
+    // two of the three close: the search is narrow now, but this process still takes it for broad
+    for (const c of made.slice(1)) await upsertCaseRow(shortMemo.db, { ...c, status: 'closed', closedAt: new Date().toISOString() }, 2);
+    const remembered = await search(shortMemo, `q=${word}`);
+    expect(listed(remembered)).toEqual([made[0].caseId]);
+    expect(remembered).toContain('not counted');
+    await new Promise((r) => setTimeout(r, 1100));
+    const counted = await search(shortMemo, `q=${word}`);
+    expect(listed(counted)).toEqual([made[0].caseId]);
+    expect(counted).toContain('1 open case in your scope');
   });
 
   it('answers 401 without a session', async () => {
