@@ -24,6 +24,8 @@ export interface RssResult {
   perCachedCaseKb: number;
   /** how long reporting the cases and bringing them to wait on people took */
   fillSeconds: number;
+  /** the worker's malloc: jemalloc as scripts/worker.sh starts it, libc with WORKER_ALLOCATOR=glibc */
+  allocator: 'jemalloc' | 'libc';
 }
 
 /** The resident set of another process, as process.memoryUsage().rss would report it there. */
@@ -144,6 +146,7 @@ export async function runRss(stack: Stack, keys: BenchKeys, o: RssOptions, log: 
       waitingMb: round(waitingMb),
       perWaitingCaseKb: round(((waitingMb - idleMb) * 1024) / o.waiting, 2),
       fillSeconds: round(fillSeconds),
+      allocator: readFileSync(`/proc/${child.pid}/maps`, 'utf8').includes('libjemalloc') ? 'jemalloc' : 'libc',
     };
   } finally {
     http.close();

@@ -199,7 +199,7 @@ function printBurst(b: BurstResult): void {
 }
 
 function printRss(r: RssResult): void {
-  console.log(`\nWorker RSS (separate worker process)`);
+  console.log(`\nWorker RSS (separate worker process, on ${r.allocator}'s malloc)`);
   console.log(line('idle', r.idleMb, 'MB'));
   console.log(line(`${r.waitingCases} cases waiting on approval`, r.waitingMb, 'MB', { baseline: 'idle', ratio: ratio(r.waitingMb, r.idleMb) }));
   console.log(line('per waiting case', r.perWaitingCaseKb, 'KB'));

@@ -105,6 +105,10 @@ fi
 if ! command -v nginx >/dev/null 2>&1; then
   log "installing nginx from Debian"
   apt_install nginx-light
+  # the package starts its own server (the default site on :80) where nothing forbids it: not
+  # ours, so stop it and keep it from starting at boot
+  $SUDO nginx -s quit >/dev/null 2>&1 || true
+  if command -v systemctl >/dev/null 2>&1; then $SUDO systemctl disable --now nginx >/dev/null 2>&1 || true; fi
 fi
 
 # --- Temporal CLI (dev server + UI) and the time-skipping test server ---------------------
