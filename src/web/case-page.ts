@@ -34,7 +34,8 @@ const TO_API: { [P in PageAction]: FormAction<CaseAction> } = {
   'resolve-manually': { action: 'resolve_manually', body: (f) => ({ reasonCode: f.reasonCode, comment: f.comment }) },
 };
 
-const DONE: Record<PageAction, string> = {
+/** What a person is told once an action went through (the case page, or the queue after approve/reject). */
+export const DONE: Record<PageAction, string> = {
   approve: 'Your approval was recorded.',
   reject: 'You rejected the case; it closes with no change.',
   recount: 'A recount was requested.',

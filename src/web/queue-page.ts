@@ -3,8 +3,9 @@ import { z } from 'zod';
 import type { ApiContext } from '../api/deps';
 import { ValidationError } from '../api/errors';
 import { broadSearchKey } from './broad-searches';
+import { DONE } from './case-page';
 import { parseInput } from '../api/validate';
-import { CASE_STATUSES, DiscrepancyKind, OPEN_CASE_STATUSES, Severity, SiteId } from '../domain';
+import { CASE_STATUSES, CaseId, DiscrepancyKind, OPEN_CASE_STATUSES, Severity, SiteId } from '../domain';
 import { decodeCursor, encodeCursor, listCases, resolveSearch, type CaseFilter, type CaseRow } from '../store/discrepancy-queries';
 import { countQueue, type QueueCounts } from '../store/inbox-queries';
 import { formatDuration, html, money, qs, words, type Html } from './html';
@@ -28,8 +29,14 @@ const QueueQuery = z
     /** every role's cases, not only the ones the person's roles own */
     all: flag,
     cursor: z.string().min(1).max(1024).optional(),
+    /** where the case page sends a person after an approval or a rejection: the queue says it was recorded */
+    done: z.enum(['approve', 'reject']).optional(),
+    case: CaseId.optional(),
   })
   .strict();
+
+/** The queue's own query, for its paging links: without the one-off note of an action just done. */
+const listQuery = (req: Request): Record<string, string | undefined> => ({ ...(req.query as Record<string, string>), done: undefined, case: undefined });
 type QueueQuery = z.output<typeof QueueQuery>;
 
 export const SLA_NEAR_MS = 3_600_000;
@@ -123,8 +130,15 @@ function filterForm(req: Request, q: QueueQuery, counts: QueueCounts): Html {
 </form>`;
 }
 
+/**
+ * The case a person has just approved or rejected, while the queue still has it waiting on them:
+ * the workflow carries the decision out and records the close a moment later (the live feed then
+ * takes the row away). Said as such, so nobody reads it as not done.
+ */
+const justDecided = (q: QueueQuery, c: CaseRow) => q.done !== undefined && q.case === c.id && c.status === 'awaiting_approval';
+
 function results(req: Request, q: QueueQuery, data: Awaited<ReturnType<typeof loadQueue>>): Html {
-  const nextHref = data.next ? `/app${qs({ ...(req.query as Record<string, string>), cursor: data.next })}` : undefined;
+  const nextHref = data.next ? `/app${qs({ ...listQuery(req), cursor: data.next })}` : undefined;
   const c = data.counts;
   const about = c.estimatedAsOf === null ? '' : 'about ';
   const summary = c.searchOver !== null
@@ -137,11 +151,11 @@ ${data.items.length === 0
   <caption class="visually-hidden">Cases, soonest SLA first</caption>
   <thead><tr><th scope="col">SLA left</th><th scope="col">Case</th><th scope="col">Severity</th><th scope="col">Status</th><th scope="col">Site · location</th><th scope="col" class="num">Variance</th><th scope="col" class="num">Value</th><th scope="col">Owner</th></tr></thead>
   <tbody>${data.items.map(
-    (c) => html`<tr data-case="${c.id}">
+    (c) => html`<tr data-case="${c.id}"${justDecided(q, c) ? html` data-decided="${q.done}"` : ''}>
     ${slaCell(c)}
     <td><a href="/app/cases/${encodeURIComponent(c.id)}">${words(c.kind)}</a><br><span class="muted">${c.sku}</span>${c.priority !== null ? html` <span class="muted">· priority ${c.priority}</span>` : ''}</td>
     <td><span class="badge sev-${c.severity ?? 'none'}">${c.severity ?? '—'}</span></td>
-    <td>${words(c.status)}</td>
+    <td>${justDecided(q, c) ? html`<strong>${q.done === 'approve' ? 'approved' : 'rejected'} by you, closing</strong>` : words(c.status)}</td>
     <td>${c.site}${c.location ? html` · ${c.location}` : ''}</td>
     <td class="num">${c.variance > 0 ? '+' : ''}${c.variance}</td>
     <td class="num">${money(c.valueAtRisk)}</td>
@@ -149,7 +163,7 @@ ${data.items.length === 0
   </tr>`,
   )}</tbody></table></div>`}
 ${nextHref ? html`<p class="paging"><a href="${nextHref}" rel="next">Next page</a></p>` : ''}
-${q.cursor ? html`<p class="paging"><a href="/app${qs({ ...(req.query as Record<string, string>), cursor: undefined })}">Back to the first page</a></p>` : ''}`;
+${q.cursor ? html`<p class="paging"><a href="/app${qs({ ...listQuery(req), cursor: undefined })}">Back to the first page</a></p>` : ''}`;
 }
 
 /** GET /app (the queue) and GET /app/queue/results (the same results, for the live refresh). */
@@ -165,6 +179,7 @@ export function queueRoutes(ctx: ApiContext): Router {
         'My queue',
         'queue',
         html`<h1>My queue</h1>
+${q.done ? html`<p class="notice" role="status" id="flash">${DONE[q.done]}${q.case ? html` <a href="/app/cases/${q.case}">Open the case again</a>` : ''}</p>` : ''}
 ${filterForm(req, q, data.counts)}
 <div id="queue-results" data-live="queue" aria-live="polite">${results(req, q, data)}</div>
 <p class="live-note" id="live-status" role="status">Live updates connecting…</p>`,

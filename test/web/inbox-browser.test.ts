@@ -88,9 +88,17 @@ describe('the approver inbox in a real browser', () => {
     expect(offered).not.toContain('LOST_IN_TRANSIT');
     await page.getByLabel('Reason', { exact: true }).first().selectOption('VENDOR_SHORT');
     await page.locator('#approve-comment').fill('short on the ASN');
-    await page.getByRole('button', { name: 'Approve', exact: true }).click();
-    await page.waitForURL(/\/app\?done=approve/);
-    expect(await page.locator(`tr[data-case="${id}"]`).count()).toBe(0);
+    const [landed] = await Promise.all([
+      page.waitForResponse((r) => r.url().includes('/app?done=approve')),
+      page.getByRole('button', { name: 'Approve', exact: true }).click(),
+    ]);
+    // back on the queue, which says so; the case is not offered as waiting on anyone: gone, or
+    // marked as approved and closing until the live feed takes it away
+    expect(landed.status()).toBe(200);
+    expect(await page.locator('#flash').textContent()).toContain('Your approval was recorded.');
+    const decided = page.locator(`tr[data-case="${id}"]`);
+    if ((await decided.count()) > 0) expect(await decided.textContent()).toContain('approved by you, closing');
+    await decided.waitFor({ state: 'detached', timeout: 30_000 });
 
     // the watcher's queue drops the row without a reload
     await watcher.locator(`tr[data-case="${id}"]`).waitFor({ state: 'detached', timeout: 30_000 });
