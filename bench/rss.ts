@@ -11,6 +11,9 @@ export interface RssOptions {
   waiting: number;
   concurrency: number;
   apiPoolSize: number;
+  /** the worker's heap limit (`--max-old-space-size`) and sticky cache size, as docker-compose.yml sets them; 0 leaves Node's or the SDK's default */
+  workerHeapMb: number;
+  workerCache: number;
 }
 
 export interface RssResult {
@@ -26,6 +29,9 @@ export interface RssResult {
   fillSeconds: number;
   /** the worker's malloc: jemalloc as scripts/worker.sh starts it, libc with WORKER_ALLOCATOR=glibc */
   allocator: 'jemalloc' | 'libc';
+  /** the worker's heap limit and cache size (0: the defaults) */
+  workerHeapMb: number;
+  workerCache: number;
 }
 
 /** The resident set of another process, as process.memoryUsage().rss would report it there. */
@@ -92,6 +98,8 @@ export async function runRss(stack: Stack, keys: BenchKeys, o: RssOptions, log: 
     HOST: '127.0.0.1',
     ADAPTER: 'reference',
     LOG_LEVEL: 'warn',
+    ...(o.workerHeapMb > 0 ? { NODE_OPTIONS: `--max-old-space-size=${o.workerHeapMb}` } : {}),
+    ...(o.workerCache > 0 ? { WORKER_MAX_CACHED_WORKFLOWS: String(o.workerCache) } : {}),
   });
   const api = await startReckonApi(stack, { taskQueue, poolSize: o.apiPoolSize });
   const http = httpClient(api.url, o.concurrency);
@@ -147,6 +155,8 @@ export async function runRss(stack: Stack, keys: BenchKeys, o: RssOptions, log: 
       perWaitingCaseKb: round(((waitingMb - idleMb) * 1024) / o.waiting, 2),
       fillSeconds: round(fillSeconds),
       allocator: readFileSync(`/proc/${child.pid}/maps`, 'utf8').includes('libjemalloc') ? 'jemalloc' : 'libc',
+      workerHeapMb: o.workerHeapMb,
+      workerCache: o.workerCache,
     };
   } finally {
     http.close();

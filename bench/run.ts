@@ -1,5 +1,6 @@
 /**
  * npm run bench [-- --quick] [--out FILE] [--cases N] [--concurrency K] [--rounds R] [--waiting N]
+ *               [--worker-heap-mb N] [--worker-cache N]
  *               [--rows SMALL,LARGE] [--requests N] [--burst N] [--events N] [--mttd-seconds S]
  *               [--phases throughput,ingest,rss,query,burst,events,mttd]
  *
@@ -34,6 +35,9 @@ interface Options {
   concurrency: number;
   rounds: number;
   waiting: number;
+  /** rss phase: the worker's heap limit and sticky cache, docker-compose.yml's by default (0: Node's / the SDK's) */
+  workerHeapMb: number;
+  workerCache: number;
   rows: [number, number];
   requests: number;
   /** reports in the burst phase (256 in flight) */
@@ -46,11 +50,17 @@ interface Options {
   mttdSeconds: number;
 }
 
-const USAGE = 'usage: npm run bench -- [--quick] [--out FILE] [--cases N] [--concurrency K] [--rounds R] [--waiting N] [--rows SMALL,LARGE] [--requests N] [--burst N] [--events N] [--mttd-seconds S] [--phases a,b]';
+const USAGE = 'usage: npm run bench -- [--quick] [--out FILE] [--cases N] [--concurrency K] [--rounds R] [--waiting N] [--worker-heap-mb N] [--worker-cache N] [--rows SMALL,LARGE] [--requests N] [--burst N] [--events N] [--mttd-seconds S] [--phases a,b]';
 
 function positive(name: string, v: string | undefined): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1) throw new Error(`${name} takes a positive integer\n${USAGE}`);
+  return n;
+}
+
+function nonNegative(name: string, v: string | undefined): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} takes a whole number, 0 or more\n${USAGE}`);
   return n;
 }
 
@@ -63,6 +73,8 @@ export function parseArgs(argv: string[]): Options {
     concurrency: 32,
     rounds: quick ? 2 : 4,
     waiting: quick ? 500 : 10_000,
+    workerHeapMb: 1024,
+    workerCache: 2000,
     rows: quick ? [1000, 20_000] : [10_000, 1_000_000],
     requests: quick ? 1000 : 5000,
     burst: quick ? 2000 : 10_000,
@@ -93,6 +105,12 @@ export function parseArgs(argv: string[]): Options {
         break;
       case '--waiting':
         o.waiting = positive(flag, value);
+        break;
+      case '--worker-heap-mb':
+        o.workerHeapMb = nonNegative(flag, value);
+        break;
+      case '--worker-cache':
+        o.workerCache = nonNegative(flag, value);
         break;
       case '--requests':
         o.requests = positive(flag, value);
@@ -199,7 +217,8 @@ function printBurst(b: BurstResult): void {
 }
 
 function printRss(r: RssResult): void {
-  console.log(`\nWorker RSS (separate worker process, on ${r.allocator}'s malloc)`);
+  const limits = `${r.workerHeapMb ? `heap limit ${r.workerHeapMb} MB` : "Node's heap limit"}, ${r.workerCache ? `cache of ${r.workerCache}` : "the SDK's cache size"}`;
+  console.log(`\nWorker RSS (separate worker process, on ${r.allocator}'s malloc, ${limits})`);
   console.log(line('idle', r.idleMb, 'MB'));
   console.log(line(`${r.waitingCases} cases waiting on approval`, r.waitingMb, 'MB', { baseline: 'idle', ratio: ratio(r.waitingMb, r.idleMb) }));
   console.log(line('per waiting case', r.perWaitingCaseKb, 'KB'));
@@ -234,7 +253,7 @@ async function main(): Promise<number> {
     const machine = await machineInfo(stack);
     out.machine = machine;
     out.settings = {
-      quick: o.quick, cases: o.cases, warmup: o.warmup, concurrency: o.concurrency, rounds: o.rounds, waiting: o.waiting, rows: o.rows,
+      quick: o.quick, cases: o.cases, warmup: o.warmup, concurrency: o.concurrency, rounds: o.rounds, waiting: o.waiting, workerHeapMb: o.workerHeapMb, workerCache: o.workerCache, rows: o.rows,
       requests: o.requests, workerPoolSize: o.workerPoolSize, apiPoolSize: o.apiPoolSize,
       worker: workerTuning(stack.config),
       temporal: 'dev server, in memory', redis: stack.privateRedis ? 'private redis-server, db 14' : 'shared redis, db 14',
