@@ -9,7 +9,7 @@ import { freePort, waitForPort } from '../../src/dev/temporal-server';
 import { startApi, type Api } from '../support/api';
 import { useEngineWithApi, WMS_INTEGRATION } from '../support/e2e';
 import { uniq } from '../support/engine';
-import { launchChromium } from './browser';
+import { approveOnCasePage, launchChromium } from './browser';
 import { createPerson, PASSWORD, reviewReport } from './support';
 
 // The inbox as a scaled-out deployment serves it: two API replicas behind nginx with the compose
@@ -79,12 +79,7 @@ it('an approver on a phone signs in, approves and watches the queue live, throug
   const page = await signIn(anna.userId);
   await page.locator(`tr[data-case="${id}"]`).getByRole('link').click();
   await page.waitForURL(`${base}/app/cases/${id}`);
-  await page.getByLabel('Reason', { exact: true }).first().selectOption('VENDOR_SHORT');
-  await page.locator('#approve-comment').fill('short on the ASN');
-  const [landed] = await Promise.all([
-    page.waitForResponse((r) => r.url().includes('/app?done=approve')),
-    page.getByRole('button', { name: 'Approve', exact: true }).click(),
-  ]);
+  const landed = await approveOnCasePage(page);
   // the approval went through the other replica's session and CSRF check, and lands on the queue
   expect(landed.status()).toBe(200);
   expect(await page.locator('#flash').textContent()).toContain('Your approval was recorded.');

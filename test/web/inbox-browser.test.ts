@@ -4,7 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { useEngineWithApi, WMS_INTEGRATION } from '../support/e2e';
 import { eventually, uniq } from '../support/engine';
 import { seedBalance } from '../support/cases';
-import { launchChromium } from './browser';
+import { approveOnCasePage, launchChromium } from './browser';
 import { createPerson, PASSWORD, reviewReport } from './support';
 
 // the worker publishes case changes, so the inbox's live feed has something to carry
@@ -86,12 +86,7 @@ describe('the approver inbox in a real browser', () => {
     expect(offered).toEqual(expect.arrayContaining(['VENDOR_SHORT', 'COUNT_CONFIRMED', 'OTHER']));
     expect(offered).not.toContain('MISCOUNT');
     expect(offered).not.toContain('LOST_IN_TRANSIT');
-    await page.getByLabel('Reason', { exact: true }).first().selectOption('VENDOR_SHORT');
-    await page.locator('#approve-comment').fill('short on the ASN');
-    const [landed] = await Promise.all([
-      page.waitForResponse((r) => r.url().includes('/app?done=approve')),
-      page.getByRole('button', { name: 'Approve', exact: true }).click(),
-    ]);
+    const landed = await approveOnCasePage(page);
     // back on the queue, which says so; the case is not offered as waiting on anyone: gone, or
     // marked as approved and closing until the live feed takes it away
     expect(landed.status()).toBe(200);
