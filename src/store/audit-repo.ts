@@ -176,55 +176,104 @@ interface HeadRow {
   mac: string;
 }
 
+/** audit rows read per statement while verifying: the log is never held whole in memory */
+export const VERIFY_BATCH_ROWS = 5000;
+
+interface ChainSoFar {
+  caseId: string;
+  lastSeq: number;
+  lastHash: string;
+  keyed: boolean;
+}
+
 /**
  * Re-computes every chain (or one) and holds it against its recorded head: a row changed behind
  * the log's back shows as a hash mismatch, rows cut from the end as truncated, a chain deleted
- * whole as chain_deleted (its head remains) or missing_chain (its case remains).
+ * whole as chain_deleted (its head remains) or missing_chain (its case remains). The log is read
+ * in keyset batches of `batchRows` by (case, seq), a chain carried across a batch's end, and each
+ * finished chain's head looked up with its batch: the worker verifies hourly, whatever the size.
  */
 export async function verifyAuditChains(
   pool: Pool,
   caseId?: string,
   key: string = auditKey(),
+  batchRows: number = VERIFY_BATCH_ROWS,
 ): Promise<{ cases: number; rows: number; problems: ChainProblem[] }> {
   const one = caseId ? [caseId] : [];
-  const where = caseId ? 'WHERE case_id = $1' : '';
-  const { rows } = await pool.query<AuditDbRow>(`SELECT * FROM audit_log ${where} ORDER BY case_id, seq`, one);
-  const heads = new Map((await pool.query<HeadRow>(`SELECT case_id, length, head_hash, mac FROM audit_chain_heads ${where}`, one)).rows.map((h) => [h.case_id, h]));
   const legacy = await pool.query<{ legacy_max_id: string }>('SELECT legacy_max_id FROM audit_settings');
   const legacyMaxId = Number(legacy.rows[0]?.legacy_max_id ?? 0);
-  const problems: ChainProblem[] = [];
-  const chains: { caseId: string; lastSeq: number; lastHash: string; keyed: boolean }[] = [];
-  let chain: (typeof chains)[number] | undefined;
-  for (const raw of rows) {
-    const r = toRow(raw);
-    if (r.caseId !== chain?.caseId) {
-      chain = { caseId: r.caseId, lastSeq: 0, lastHash: GENESIS_HASH, keyed: false };
-      chains.push(chain);
+  // kept apart so the report reads as it always has: rows, then heads, then deleted and missing chains
+  const rowProblems: ChainProblem[] = [];
+  const headProblems: ChainProblem[] = [];
+  let cases = 0;
+  let rowsRead = 0;
+  let chain: ChainSoFar | undefined;
+
+  const checkHeads = async (finished: ChainSoFar[]) => {
+    if (finished.length === 0) return;
+    const { rows: headRows } = await pool.query<HeadRow>('SELECT case_id, length, head_hash, mac FROM audit_chain_heads WHERE case_id = ANY($1::text[])', [finished.map((c) => c.caseId)]);
+    const heads = new Map(headRows.map((h) => [h.case_id, h]));
+    for (const c of finished) {
+      const head = heads.get(c.caseId);
+      if (!head) {
+        if (c.keyed) headProblems.push({ caseId: c.caseId, seq: c.lastSeq, problem: 'missing_head' });
+        continue;
+      }
+      if (headMac(c.caseId, head.length, head.head_hash, key) !== head.mac) headProblems.push({ caseId: c.caseId, seq: head.length, problem: 'head_forged' });
+      if (c.lastSeq < head.length) headProblems.push({ caseId: c.caseId, seq: head.length, problem: 'truncated' });
+      else if (c.lastSeq !== head.length || c.lastHash !== head.head_hash) headProblems.push({ caseId: c.caseId, seq: c.lastSeq, problem: 'head_mismatch' });
     }
-    const keyed = Number(raw.id) > legacyMaxId;
-    if (r.seq !== chain.lastSeq + 1) problems.push({ caseId: r.caseId, seq: r.seq, problem: 'gap' });
-    if (r.prevHash !== chain.lastHash) problems.push({ caseId: r.caseId, seq: r.seq, problem: 'broken_link' });
-    if (auditHash(r.caseId, r, r.prevHash, keyed ? key : null) !== r.hash) problems.push({ caseId: r.caseId, seq: r.seq, problem: 'hash_mismatch' });
-    chain.lastHash = r.hash;
-    chain.lastSeq = r.seq;
-    chain.keyed ||= keyed;
-  }
-  for (const c of chains) {
-    const head = heads.get(c.caseId);
-    heads.delete(c.caseId);
-    if (!head) {
-      if (c.keyed) problems.push({ caseId: c.caseId, seq: c.lastSeq, problem: 'missing_head' });
-      continue;
+  };
+
+  for (let after: [string, number] | undefined; ; ) {
+    const params: unknown[] = [...one];
+    const conditions = caseId ? ['case_id = $1'] : [];
+    if (after) {
+      params.push(after[0], after[1]);
+      conditions.push(`(case_id, seq) > ($${params.length - 1}, $${params.length})`);
     }
-    if (headMac(c.caseId, head.length, head.head_hash, key) !== head.mac) problems.push({ caseId: c.caseId, seq: head.length, problem: 'head_forged' });
-    if (c.lastSeq < head.length) problems.push({ caseId: c.caseId, seq: head.length, problem: 'truncated' });
-    else if (c.lastSeq !== head.length || c.lastHash !== head.head_hash) problems.push({ caseId: c.caseId, seq: c.lastSeq, problem: 'head_mismatch' });
+    const { rows } = await pool.query<AuditDbRow>(
+      `SELECT * FROM audit_log ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''} ORDER BY case_id, seq LIMIT ${batchRows}`,
+      params,
+    );
+    const finished: ChainSoFar[] = [];
+    for (const raw of rows) {
+      const r = toRow(raw);
+      if (r.caseId !== chain?.caseId) {
+        if (chain) finished.push(chain);
+        chain = { caseId: r.caseId, lastSeq: 0, lastHash: GENESIS_HASH, keyed: false };
+        cases += 1;
+      }
+      const keyed = Number(raw.id) > legacyMaxId;
+      if (r.seq !== chain.lastSeq + 1) rowProblems.push({ caseId: r.caseId, seq: r.seq, problem: 'gap' });
+      if (r.prevHash !== chain.lastHash) rowProblems.push({ caseId: r.caseId, seq: r.seq, problem: 'broken_link' });
+      if (auditHash(r.caseId, r, r.prevHash, keyed ? key : null) !== r.hash) rowProblems.push({ caseId: r.caseId, seq: r.seq, problem: 'hash_mismatch' });
+      chain.lastHash = r.hash;
+      chain.lastSeq = r.seq;
+      chain.keyed ||= keyed;
+    }
+    rowsRead += rows.length;
+    // the batch's last chain may go on in the next batch: its head waits for it
+    await checkHeads(finished);
+    if (rows.length < batchRows) break;
+    const last = rows[rows.length - 1];
+    after = [last.case_id, Number(last.seq)];
   }
-  for (const h of heads.values()) problems.push({ caseId: h.case_id, seq: h.length, problem: 'chain_deleted' });
+  if (chain) await checkHeads([chain]);
+
+  const deleted = await pool.query<{ case_id: string; length: number }>(
+    `SELECT h.case_id, h.length FROM audit_chain_heads h WHERE ${caseId ? 'h.case_id = $1 AND ' : ''}NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.case_id = h.case_id) ORDER BY h.case_id`,
+    one,
+  );
   const orphans = await pool.query<{ id: string }>(
     `SELECT d.id FROM discrepancies d WHERE ${caseId ? 'd.id = $1 AND ' : ''}NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.case_id = d.id) ORDER BY d.id`,
     one,
   );
-  for (const o of orphans.rows) problems.push({ caseId: o.id, seq: 0, problem: 'missing_chain' });
-  return { cases: chains.length, rows: rows.length, problems };
+  const problems = [
+    ...rowProblems,
+    ...headProblems,
+    ...deleted.rows.map((h): ChainProblem => ({ caseId: h.case_id, seq: h.length, problem: 'chain_deleted' })),
+    ...orphans.rows.map((o): ChainProblem => ({ caseId: o.id, seq: 0, problem: 'missing_chain' })),
+  ];
+  return { cases, rows: rowsRead, problems };
 }

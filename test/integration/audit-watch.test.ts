@@ -3,7 +3,7 @@ import type { MetricMeter, MetricTags } from '@temporalio/common';
 import type { Pool } from 'pg';
 import pino from 'pino';
 import { createInAppNotifier } from '../../src/store/in-app-notifications';
-import { appendAudit, type AuditEntry } from '../../src/store/audit-repo';
+import { appendAudit, verifyAuditChains, type AuditEntry } from '../../src/store/audit-repo';
 import { createPool, withTransaction } from '../../src/store/db';
 import { AUDIT_METRIC_NAMES, createAuditWatch } from '../../src/workers/audit-watch';
 import { createIsolatedDatabase } from '../schema/isolated-db';
@@ -70,4 +70,26 @@ it('a clean trail sets the gauge to 0; a rewritten one sets it, logs at error an
   ]);
   const sent = await db.query(`SELECT role, subject, body FROM in_app_notifications WHERE case_id = 'audit'`);
   expect(sent.rows).toEqual([{ role: 'admin', subject: 'Audit trail verification failed: 2 problem(s)', body: `${caseId} seq 3: hash_mismatch\n${caseId} seq 3: head_mismatch` }]);
+});
+
+it('reads the log in batches: chains split across a batch\u2019s end give the findings of one read, forged rows included', async () => {
+  const lengths = [1, 3, 4, 2, 5];
+  const ids = lengths.map(() => uniq('batch'));
+  for (const [i, n] of lengths.entries()) {
+    await withTransaction(db, (c) => appendAudit(c, ids[i], Array.from({ length: n }, (_, k) => entry(k + 1, k === 0 ? 'opened' : 'commented'))));
+  }
+  // a row appended without the key in the middle of the log, and a chain's head left behind it
+  await db.query(
+    `INSERT INTO audit_log (case_id, seq, at, action, actor_kind, actor_id, prev_hash, hash) VALUES ($1, 5, now(), 'approved', 'user', 'mallory', (SELECT hash FROM audit_log WHERE case_id = $1 AND seq = 4), 'bogus')`,
+    [ids[2]],
+  );
+  const whole = await verifyAuditChains(db, undefined, undefined, 1_000_000);
+  expect(whole.problems).toEqual(expect.arrayContaining([
+    { caseId: ids[2], seq: 5, problem: 'hash_mismatch' },
+    { caseId: ids[2], seq: 5, problem: 'head_mismatch' },
+  ]));
+  expect(whole.rows).toBeGreaterThanOrEqual(16);
+  for (const batch of [1, 2, 3, 7]) expect(await verifyAuditChains(db, undefined, undefined, batch)).toEqual(whole);
+  // one case, in batches smaller than its chain
+  expect(await verifyAuditChains(db, ids[4], undefined, 2)).toEqual({ cases: 1, rows: 5, problems: [] });
 });
