@@ -2,7 +2,7 @@
 # The worker process (`npm run worker`, scripts/dev.sh, the image's worker, the tests' spawned
 # workers): src/main/worker.ts on Node, with jemalloc as the process's allocator when the machine
 # has it. Cached cases leave memory outside the JS heap (the SDK's core, buffers); glibc's malloc
-# keeps far more of it resident than jemalloc does (docs/perf/workflow.md, "What RSS holds").
+# keeps far more of it resident than jemalloc does (docs/perf/workflow.md, "The allocator: jemalloc").
 #   WORKER_ALLOCATOR=glibc   run on the C library's malloc instead
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
-import { afterSql, decodeKeyset, encodeKeyset, keysetPage, orderBySql, sortValueSql, type Keyset, type KeysetOrder } from './keyset';
 import { withTransaction } from './db';
+import { afterSql, decodeKeyset, encodeKeyset, keysetPage, orderBySql, sortValueSql, type Keyset, type KeysetOrder } from './keyset';
 
 /** Read-model queries for the API's queue and case pages (the read model is written by case-projection). */
 
@@ -312,7 +312,6 @@ function perSiteWalk(filter: CaseFilter, sort: CaseSort): string[] | null {
   return walk && sites && sites.length > 1 && sites.length <= MAX_PER_SITE_WALK ? sites : null;
 }
 
-/** One page of the queue, keyset-paginated on (sort column, id) so ties never repeat or vanish. */
 /**
  * A broad search among open cases (one resolveSearch found too many matches for): Postgres takes
  * a trigram match for rare, and would gather every match by bitmap and sort them (80–150 ms for
@@ -323,6 +322,7 @@ function perSiteWalk(filter: CaseFilter, sort: CaseSort): string[] | null {
 const WALK_THE_SORT_INDEX = `SELECT set_config('enable_bitmapscan', 'off', true), set_config('max_parallel_workers_per_gather', '0', true)`;
 const walksForBroadSearch = (f: CaseFilter) => f.text !== undefined && f.status !== undefined && !f.status.includes('closed');
 
+/** One page of the queue, keyset-paginated on (sort column, id) so ties never repeat or vanish. */
 export async function listCases(
   pool: Pool,
   filter: CaseFilter,

@@ -2,12 +2,12 @@ import { Router, type Request } from 'express';
 import { z } from 'zod';
 import type { ApiContext } from '../api/deps';
 import { ValidationError } from '../api/errors';
-import { broadSearchKey } from './broad-searches';
-import { DONE } from './case-page';
 import { parseInput } from '../api/validate';
 import { CASE_STATUSES, CaseId, DiscrepancyKind, OPEN_CASE_STATUSES, Severity, SiteId } from '../domain';
 import { decodeCursor, encodeCursor, listCases, resolveSearch, type CaseFilter, type CaseRow } from '../store/discrepancy-queries';
 import { countQueue, type QueueCounts } from '../store/inbox-queries';
+import { broadSearchKey } from './broad-searches';
+import { DONE } from './case-page';
 import { formatDuration, html, money, qs, words, type Html } from './html';
 import { page } from './layout';
 import { actorOfUser, requireApiUser } from './session';
@@ -34,10 +34,10 @@ const QueueQuery = z
     case: CaseId.optional(),
   })
   .strict();
+type QueueQuery = z.output<typeof QueueQuery>;
 
 /** The queue's own query, for its paging links: without the one-off note of an action just done. */
 const listQuery = (req: Request): Record<string, string | undefined> => ({ ...(req.query as Record<string, string>), done: undefined, case: undefined });
-type QueueQuery = z.output<typeof QueueQuery>;
 
 export const SLA_NEAR_MS = 3_600_000;
 
