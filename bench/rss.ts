@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { temporal } from '@temporalio/proto';
 import { freePort } from '../src/dev/temporal-server';
+import { processAllocator } from '../src/observability/allocator';
 import { spawnWorker, stopWorker } from '../test/support/worker-process';
 import { expectStatus, httpClient, runBounded } from './http';
 import { startReckonApi, type BenchKeys } from './servers';
@@ -28,7 +29,7 @@ export interface RssResult {
   /** how long reporting the cases and bringing them to wait on people took */
   fillSeconds: number;
   /** the worker's malloc: jemalloc as scripts/worker.sh starts it, libc with WORKER_ALLOCATOR=glibc */
-  allocator: 'jemalloc' | 'libc';
+  allocator: ReturnType<typeof processAllocator>;
   /** the worker's heap limit and cache size (0: the defaults) */
   workerHeapMb: number;
   workerCache: number;
@@ -154,7 +155,7 @@ export async function runRss(stack: Stack, keys: BenchKeys, o: RssOptions, log: 
       waitingMb: round(waitingMb),
       perWaitingCaseKb: round(((waitingMb - idleMb) * 1024) / o.waiting, 2),
       fillSeconds: round(fillSeconds),
-      allocator: readFileSync(`/proc/${child.pid}/maps`, 'utf8').includes('libjemalloc') ? 'jemalloc' : 'libc',
+      allocator: processAllocator(child.pid!),
       workerHeapMb: o.workerHeapMb,
       workerCache: o.workerCache,
     };

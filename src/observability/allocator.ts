@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
 
 /**
- * The malloc this process runs on: jemalloc when scripts/worker.sh preloaded it, else the C
- * library's. Logged at the worker's start, since a worker's memory per cached case depends on it.
+ * The malloc a process runs on (this one by default): jemalloc when scripts/worker.sh preloaded
+ * it, else the C library's. Logged at the worker's start and recorded by the bench's rss phase,
+ * since a worker's memory per cached case depends on it.
  */
-export function processAllocator(): 'jemalloc' | 'libc' | 'unknown' {
+export function processAllocator(pid: number | 'self' = 'self'): 'jemalloc' | 'libc' | 'unknown' {
   try {
-    return readFileSync('/proc/self/maps', 'utf8').includes('libjemalloc') ? 'jemalloc' : 'libc';
+    return readFileSync(`/proc/${pid}/maps`, 'utf8').includes('libjemalloc') ? 'jemalloc' : 'libc';
   } catch {
     return 'unknown';
   }

@@ -1,4 +1,4 @@
-import { execFileSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +7,7 @@ import { findTemporalCli, freePort, waitForPort } from '../../src/dev/temporal-s
 import { WORKFLOW_INTERCEPTOR_MODULES, WORKFLOW_PRELOAD_MODULES } from '../../src/temporal/worker-interceptors';
 import { createPool } from '../../src/store/db';
 import { migrate } from '../../src/store/migrate';
+import { loadBalancerArgs } from '../support/load-balancer';
 import { exited, kill9, PrivatePostgres, PrivateRabbit, PrivateRedis, PrivateTemporal, spawnLogged, startReaper } from './services';
 
 const ROOT = join(__dirname, '..', '..');
@@ -170,11 +171,8 @@ export class FaultStack {
       this.supervise(child, name, log, async () => undefined);
     }
     await Promise.all([waitForLog(worker, workerLog, /"msg":"worker started"/, 120_000), waitForLog(api, apiLog, /"msg":"api listening"/, 120_000)]);
-    const lbDir = join(this.dir, 'lb');
-    const conf = execFileSync('bash', [join(ROOT, 'scripts', 'lb-conf.sh'), String(lbPort), lbDir, String(this.apiPort), String(apiPort)], { encoding: 'utf8' });
-    writeFileSync(`${lbDir}.conf`, conf);
     const lbLog = join(this.dir, 'lb.log');
-    this.lb = spawnLogged('nginx', ['-p', lbDir, '-c', `${lbDir}.conf`], lbLog);
+    this.lb = spawnLogged('nginx', loadBalancerArgs(lbPort, this.dir, [this.apiPort, apiPort]), lbLog);
     this.supervise(this.lb, 'load balancer', lbLog, async () => undefined);
     await waitForPort(lbPort, 20_000);
     this.apiUrl = `http://127.0.0.1:${lbPort}`;

@@ -1,5 +1,5 @@
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -8,6 +8,7 @@ import type { Browser, Page } from 'playwright-core';
 import { freePort, waitForPort } from '../../src/dev/temporal-server';
 import { startApi, type Api } from '../support/api';
 import { useEngineWithApi, WMS_INTEGRATION } from '../support/e2e';
+import { loadBalancerArgs } from '../support/load-balancer';
 import { uniq } from '../support/engine';
 import { approveOnCasePage, launchChromium } from './browser';
 import { createPerson, PASSWORD, reviewReport } from './support';
@@ -17,7 +18,6 @@ import { createPerson, PASSWORD, reviewReport } from './support';
 // person's requests land on either replica: the session, its CSRF token and the live feed must
 // hold across them.
 const e2e = useEngineWithApi({ liveFeed: true });
-const ROOT = join(__dirname, '..', '..');
 let second: Api;
 let servers: Server[] = [];
 const served = [0, 0];
@@ -34,9 +34,7 @@ beforeAll(async () => {
   const ports = servers.map((s) => String((s.address() as AddressInfo).port));
   const lbPort = await freePort();
   lbDir = mkdtempSync(join(tmpdir(), 'reckon-lb-'));
-  const conf = execFileSync('bash', [join(ROOT, 'scripts', 'lb-conf.sh'), String(lbPort), join(lbDir, 'state'), ...ports], { encoding: 'utf8' });
-  writeFileSync(join(lbDir, 'nginx.conf'), conf);
-  lb = spawn('nginx', ['-p', join(lbDir, 'state'), '-c', join(lbDir, 'nginx.conf')], { stdio: 'ignore' });
+  lb = spawn('nginx', loadBalancerArgs(lbPort, lbDir, ports), { stdio: 'ignore' });
   await waitForPort(lbPort, 20_000);
   base = `http://127.0.0.1:${lbPort}`;
   browser = await launchChromium();
