@@ -103,6 +103,28 @@ describe('the approver inbox in a real browser', () => {
     expect(closed.resolution).toBe('approved_adjusted');
   });
 
+  it('a case that closes before the page’s live feed connects still leaves the queue once it does', async () => {
+    const id = await report(reviewReport(site));
+    await e2e.caseRow(id, ['awaiting_approval']);
+    const erin = await createPerson(e2e.engine.db, { userId: uniq('erin'), roles: ['inventory_control'], sites: [site] });
+    const page = await signIn(erin.userId);
+    await page.waitForURL(`${base}/app`);
+    // the feed is held back: the case's close is published while nothing listens on this page
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    await page.route('**/app/stream', async (route) => {
+      await held;
+      await route.continue();
+    });
+    await page.reload();
+    await page.locator(`tr[data-case="${id}"]`).waitFor();
+    const approver = { userId: uniq('frank'), roles: ['inventory_control'], sites: [site] };
+    expect((await (await e2e.api.as(approver)).post(`/v1/discrepancies/${id}/approve`, { reasonCode: 'VENDOR_SHORT' })).status).toBe(200);
+    await e2e.caseRow(id);
+    release();
+    await page.locator(`tr[data-case="${id}"]`).waitFor({ state: 'detached', timeout: 30_000 });
+  });
+
   it("searches the queue from its search box: the case by its sku's fragment, not the others", async () => {
     const wanted = reviewReport(site);
     const other = reviewReport(site);

@@ -30,10 +30,14 @@
     if (status) status.textContent = text;
   }
 
-  function live(onChange) {
+  function live(onChange, onOpen) {
     if (!window.EventSource) return say('Live updates need a newer browser; reload to refresh.');
     var source = new EventSource('/app/stream');
-    source.addEventListener('open', function () { say('Live updates on.'); document.body.setAttribute('data-live-ready', '1'); });
+    source.addEventListener('open', function () {
+      say('Live updates on.');
+      document.body.setAttribute('data-live-ready', '1');
+      if (onOpen) onOpen();
+    });
     source.addEventListener('error', function () { say('Live updates reconnecting…'); });
     source.addEventListener('case', function (e) {
       var change = null;
@@ -63,10 +67,13 @@
           if (again) { again = false; refresh(); }
         });
     }
-    live(function () {
+    function soon() {
       clearTimeout(timer);
       timer = setTimeout(refresh, 250);
-    });
+    }
+    // a change between the page's render (or a lost connection) and the feed's opening came on
+    // no feed: the results are read again once it is open
+    live(soon, soon);
   }
 
   function casePage(root) {
