@@ -3,6 +3,7 @@ import { createAnchorActivities } from '../audit/activities';
 import { createEvidenceActivities } from './evidence';
 import { createPlannerActivities } from '../planner/activities';
 import { createNotifyActivities } from './notify';
+import { createOpeningActivities } from './opening';
 import { createRecordActivities } from './record';
 import { createReconcileActivities } from '../reconcile/activities';
 import { createScoringActivities } from './scoring';
@@ -12,12 +13,16 @@ import { createWriteActivities } from './writes';
 export type { ActivityDeps } from './deps';
 
 export function createActivities(deps: ActivityDeps) {
+  const evidence = createEvidenceActivities(deps);
+  const records = createRecordActivities(deps);
+  const scoring = createScoringActivities(deps);
   return {
-    ...createEvidenceActivities(deps),
+    ...evidence,
     ...createWriteActivities(deps),
     ...createNotifyActivities(deps),
-    ...createRecordActivities(deps),
-    ...createScoringActivities(deps),
+    ...records,
+    ...scoring,
+    ...createOpeningActivities(deps, { pinPolicy: records.pinPolicy, readEvidence: evidence.readEvidence, scoreCase: scoring.scoreCase }),
     ...createWatcherActivities(deps),
     ...createPlannerActivities(deps),
     ...createReconcileActivities(deps),

@@ -76,6 +76,8 @@ export const localReckonEvidence = described(proxyLocalActivities<Activities>(RE
 /**
  * Every evidence source in one local activity, tried once: a source that fails there is asked
  * again through its own proxy above, with that source's retries (EVIDENCE_IN_ONE_READ_PATCH).
+ * Also a new case's opening read (policy pin, evidence, score: LEAN_CASE_PATCH), whose steps
+ * are taken one at a time with their own retries if it fails.
  */
 export const localEvidenceReads = described(
   proxyLocalActivities<Activities>({ startToCloseTimeout: '15s', retry: { maximumAttempts: 1 }, summary: 'evidence from the WMS, the ERP and Reckon' }),
@@ -106,6 +108,7 @@ const SUMMARIES: Summaries = {
   fetchTransfersInTransit: (k) => `ERP transfers in transit: ${where(k)}`,
   findPriorCases: () => 'Reckon: prior cases with this key or these source events',
   readEvidence: (q) => `every evidence source at once: ${where(q.key)}${q.reference ? ` for ${q.reference.kind} ${q.reference.id}` : ''}`,
+  readOpening: (q) => `pin the policy, read every evidence source, score: ${where(q.key)}${q.reference ? ` for ${q.reference.kind} ${q.reference.id}` : ''}`,
   postAdjustment: (c) => `WRITE adjustment ${c.qty > 0 ? '+' : ''}${c.qty} to ${c.target === 'erp' ? 'the ERP' : 'WMS and ERP'} (${c.reasonCode}): ${where(c)}`,
   placeHold: (c) => `WRITE hold of ${c.qty}: ${where(c)}`,
   releaseHold: (c) => `WRITE release of hold ${c.holdId}`,

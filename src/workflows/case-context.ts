@@ -11,6 +11,7 @@ import {
   type PendingDecision,
 } from '../domain/core';
 import type { PinnedPolicy } from '../domain';
+import type { OpeningQuery, OpeningReads } from '../activities/opening';
 import { localRecords, records } from './activity-proxies';
 import type { DiscrepancyWorkflowInput } from './messages';
 import {
@@ -89,12 +90,26 @@ export const QUIET_AUTOMATIC_STEPS_PATCH = 'quiet-automatic-steps';
 export const LOCAL_AUTOMATIC_STEPS_PATCH = 'local-automatic-steps';
 
 /**
+ * Patch id: a new case pins its policy, reads every evidence source and scores in one local
+ * activity, records its opening with its next transition (the intake wrote its row), and records
+ * this marker alone in place of every patch before it (docs/perf/workflow.md). Decided once, first
+ * thing in the run (CaseContext.lean): a run that started without it never takes it up later.
+ */
+export const LEAN_CASE_PATCH = 'lean-case';
+
+/**
  * `patched(id)` for a patch older than LOCAL_AUTOMATIC_STEPS_PATCH: a case past that one is past
  * this one too, and records no marker for it (each marker is also an upsert of Temporal's
- * TemporalChangeVersion search attribute: a visibility write per patch per case).
+ * TemporalChangeVersion search attribute: a visibility write per patch per case). A lean run is
+ * past all of them and asks Temporal nothing.
  */
-export function patchedBeforeLocal(id: string): boolean {
-  return patched(LOCAL_AUTOMATIC_STEPS_PATCH) || patched(id);
+export function patchedBeforeLocal(ctx: Pick<CaseContext, 'lean'>, id: string): boolean {
+  return ctx.lean || patched(LOCAL_AUTOMATIC_STEPS_PATCH) || patched(id);
+}
+
+/** LOCAL_AUTOMATIC_STEPS_PATCH, taken for granted in a lean run. */
+export function localSteps(ctx: Pick<CaseContext, 'lean'>): boolean {
+  return ctx.lean || patched(LOCAL_AUTOMATIC_STEPS_PATCH);
 }
 
 const AUTOMATIC_STATUSES: ReadonlySet<CaseState['status']> = new Set(AUTOMATIC_CASE_STATUSES);
@@ -113,6 +128,10 @@ export class CaseContext {
   terminalRunning = false;
   /** this run asks every evidence source in one read (decided at the run's start: EVIDENCE_IN_ONE_READ_PATCH) */
   evidenceInOneRead = false;
+  /** this run is past LEAN_CASE_PATCH (decided at the run's start; workflow modules are shared, so not module state) */
+  lean = false;
+  /** what the opening read found (a lean case's first step), until its evidence and score steps take it */
+  opening?: OpeningReads & { sent: OpeningQuery['scoring'] };
   /** a later report of this open pattern (shrink, drift) with new quantities, until the main loop takes it */
   patternUpdate?: { expectedQty: number; observedQty: number; source: string; receivedAt: string };
   /** source event ids merged since the last record: the read model keeps the full list */
@@ -205,7 +224,7 @@ export class CaseContext {
     setCurrentDetails(this.details());
     // a case moving on its own shows its last resting state in Temporal's list for those seconds;
     // the read model (the API) has every step
-    if (AUTOMATIC_STATUSES.has(s.status) && patchedBeforeLocal(QUIET_AUTOMATIC_STEPS_PATCH)) return;
+    if (AUTOMATIC_STATUSES.has(s.status) && patchedBeforeLocal(this, QUIET_AUTOMATIC_STEPS_PATCH)) return;
     const wanted = [
       { key: kindKey, value: s.report.kind },
       { key: siteKey, value: s.report.site },

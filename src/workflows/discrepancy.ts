@@ -8,12 +8,12 @@ import {
   type CaseState,
   type Decision,
 } from '../domain/core';
-import { localRecords, records } from './activity-proxies';
-import { CaseContext, initialState, LOCAL_AUTOMATIC_STEPS_PATCH, patchedBeforeLocal, QUIET_AUTOMATIC_STEPS_PATCH } from './case-context';
-import { EVIDENCE_IN_ONE_READ_PATCH, gatherEvidence } from './evidence';
+import { localEvidenceReads, localRecords, records } from './activity-proxies';
+import { CaseContext, initialState, LEAN_CASE_PATCH, localSteps, patchedBeforeLocal, QUIET_AUTOMATIC_STEPS_PATCH } from './case-context';
+import { EVIDENCE_IN_ONE_READ_PATCH, evidenceQuery, gatherEvidence } from './evidence';
 import { registerHandlers } from './handlers';
 import { applyPatternUpdate, rescorePattern, rescorePatternInAttention } from './pattern-growth';
-import { scoreAndAssess } from './scoring-step';
+import { caseScoreInput, scoreAndAssess } from './scoring-step';
 import type { DiscrepancyWorkflowInput } from './messages';
 import { close, finish, NO_DEAD_ENDS_PATCH, placeHold, postAdjustment, releaseHold, WriteRefused } from './stock-writes';
 import { awaitApproval, awaitAttention, awaitRecount, enterApproval, escalate, needsAttention } from './waits';
@@ -33,8 +33,10 @@ export const RECEIVING_RECOUNT_BOOKS_PATCH = 'receiving-recount-against-receipt'
  */
 export async function discrepancyWorkflow(input: DiscrepancyWorkflowInput): Promise<CaseState> {
   const ctx = new CaseContext(input.carried ?? initialState(input), input.policy);
-  // before anything else, so replay meets this marker where the run recorded it (evidence.ts)
-  ctx.evidenceInOneRead = patched(EVIDENCE_IN_ONE_READ_PATCH);
+  // before anything else, so replay meets these markers where the run recorded them (evidence.ts);
+  // a lean run records its one marker and none of the patches it implies
+  ctx.lean = patched(LEAN_CASE_PATCH);
+  ctx.evidenceInOneRead = ctx.lean || patched(EVIDENCE_IN_ONE_READ_PATCH);
   // the first run's source ids go to the read model's full list with its first record
   if (!input.carried) ctx.newSourceEventIds = [...ctx.state.sourceEventIds];
   if (input.unrecorded) ctx.carryUnrecorded(input.unrecorded);
@@ -52,7 +54,7 @@ export async function discrepancyWorkflow(input: DiscrepancyWorkflowInput): Prom
   // a report, comment or hold hand-over that came while the case was closing is recorded on it
   // (the report is not lost, and no stock stays held by a closed case)
   while (ctx.dirty || ctx.pending.length > 0 || ctx.newSourceEventIds.length > 0) {
-    if (s.hold && !s.hold.released && patchedBeforeLocal(NO_DEAD_ENDS_PATCH)) await releaseAfterClose(ctx);
+    if (s.hold && !s.hold.released && patchedBeforeLocal(ctx, NO_DEAD_ENDS_PATCH)) await releaseAfterClose(ctx);
     await ctx.record();
   }
   // let in-flight updates (e.g. a late comment refused) finish before completing
@@ -98,7 +100,16 @@ async function step(ctx: CaseContext, input: DiscrepancyWorkflowInput): Promise<
 }
 
 async function open(ctx: CaseContext): Promise<void> {
-  const local = patched(LOCAL_AUTOMATIC_STEPS_PATCH);
+  const local = localSteps(ctx);
+  if (ctx.lean && !ctx.policy) {
+    // the pin, the evidence and the score in one local activity; if it fails, one step at a time
+    const sent = caseScoreInput(ctx);
+    const first = await localEvidenceReads.readOpening({ ...evidenceQuery(ctx.state), scoring: sent }).catch(() => undefined);
+    if (first) {
+      ctx.policy = first.policy;
+      ctx.opening = { ...first, sent };
+    }
+  }
   // the active version as it applies at the case's site: its override layer merged in
   ctx.policy ??= await (local ? localRecords : records).pinPolicy(ctx.state.report.site);
   ctx.state.policyVersion = ctx.policy.version;
@@ -113,12 +124,14 @@ async function open(ctx: CaseContext): Promise<void> {
     ...(ctx.state.shadow ? { shadow: true } : {}),
   });
   ctx.state.status = 'gathering_evidence';
-  await ctx.record({ local });
+  // a lean case records its opening with its next transition: until then its row is the one
+  // the intake wrote (`opened`), and nobody acts on a case in its first seconds
+  if (!ctx.lean) await ctx.record({ local });
 }
 
 async function gather(ctx: CaseContext): Promise<void> {
   const s = ctx.state;
-  s.evidence = await gatherEvidence(s, patched(LOCAL_AUTOMATIC_STEPS_PATCH), ctx.evidenceInOneRead);
+  s.evidence = await gatherEvidence(s, localSteps(ctx), ctx.evidenceInOneRead, ctx.opening?.evidence);
   // whoever adjusted or counted this stock recently is party to the discrepancy
   for (const a of s.evidence.recentAdjustments ?? []) if (a.userId && a.userId !== 'reckon') addInvolved(s, a.userId, `adjusted this stock by ${a.qty} (${a.reasonCode}, ${a.occurredAt})`);
   for (const c of s.evidence.countHistory ?? []) if (c.countedBy) addInvolved(s, c.countedBy, `counted this bin (${c.countedAt})`);
@@ -131,7 +144,7 @@ async function gather(ctx: CaseContext): Promise<void> {
   const rebased = compareRecountWithBooks(s);
   ctx.audit('evidence_gathered', 'system', 'reckon', { missing: s.evidence.missing, ...rebased });
   s.status = 'scoring';
-  if (!patchedBeforeLocal(QUIET_AUTOMATIC_STEPS_PATCH)) await ctx.record();
+  if (!patchedBeforeLocal(ctx, QUIET_AUTOMATIC_STEPS_PATCH)) await ctx.record();
 }
 
 /**
@@ -185,9 +198,9 @@ const TOUCHED: Record<string, string> = {
 async function score(ctx: CaseContext): Promise<void> {
   // a pattern report that grew the case while it was being assessed: its quantities are scored
   applyPatternUpdate(ctx);
-  await scoreAndAssess(ctx, patched(LOCAL_AUTOMATIC_STEPS_PATCH));
+  await scoreAndAssess(ctx, localSteps(ctx));
   ctx.state.status = 'deciding';
-  if (!patchedBeforeLocal(QUIET_AUTOMATIC_STEPS_PATCH)) await ctx.record();
+  if (!patchedBeforeLocal(ctx, QUIET_AUTOMATIC_STEPS_PATCH)) await ctx.record();
 }
 
 async function decideNext(ctx: CaseContext): Promise<void> {
@@ -212,7 +225,7 @@ async function decideNext(ctx: CaseContext): Promise<void> {
     case 'auto_resolve':
       s.status = 'auto_resolving';
       // the evidence, score and decision go with the close (or the refusal) in one record
-      if (patched(LOCAL_AUTOMATIC_STEPS_PATCH)) return;
+      if (localSteps(ctx)) return;
       break;
     case 'resolved_by_recount':
       await releaseHold(ctx, 'system', 'reckon');
@@ -252,7 +265,7 @@ async function autoResolve(ctx: CaseContext): Promise<void> {
     ctx.audit(d.correction === 'suppress' ? 'suppressed' : 'resynced', 'rule', d.rule, { reason: d.reason, adjustment: 'none' });
   }
   await finish(ctx, 'auto_resolved', d.reason);
-  await ctx.record({ local: patched(LOCAL_AUTOMATIC_STEPS_PATCH) });
+  await ctx.record({ local: localSteps(ctx) });
 }
 
 /** Applies an approver's accepted decision. */

@@ -1,3 +1,4 @@
+import type { EvidenceReads, EvidenceReadsQuery } from '../activities/evidence';
 import type { CaseState, Evidence, EvidenceSource } from '../domain/core';
 import { erpEvidence as erp, localErpEvidence, localEvidenceReads, localReckonEvidence, localWmsEvidence, reckonEvidence as reckon, wmsEvidence as wms } from './activity-proxies';
 
@@ -13,11 +14,22 @@ export function stockKey(s: CaseState): { site: string; sku: string; location?: 
   return { site: s.report.site, sku: s.report.sku, location: s.report.location };
 }
 
+/** What every evidence source of the case is asked in one read: its stock, its document, its source events. */
+export function evidenceQuery(s: CaseState): EvidenceReadsQuery {
+  const ref = s.report.reference;
+  return {
+    key: stockKey(s),
+    reference: ref ? { kind: ref.kind, id: ref.id } : undefined,
+    prior: { caseId: s.caseId, dedupeKey: s.dedupeKey, sourceEventIds: s.sourceEventIds },
+  };
+}
+
 /**
  * Every source in parallel; a source that fails after its retries is named in `missing`
- * and the case goes on with what it has.
+ * and the case goes on with what it has. `opened`: what a lean case's opening read already
+ * found (only its failed sources are asked again).
  */
-export async function gatherEvidence(s: CaseState, local = false, oneRead = false): Promise<Evidence> {
+export async function gatherEvidence(s: CaseState, local = false, oneRead = false, opened?: EvidenceReads): Promise<Evidence> {
   // local: the same reads as local activities (LOCAL_AUTOMATIC_STEPS_PATCH, checked by the caller)
   const wmsEvidence = local ? localWmsEvidence : wms;
   const erpEvidence = local ? localErpEvidence : erp;
@@ -39,8 +51,7 @@ export async function gatherEvidence(s: CaseState, local = false, oneRead = fals
   const evidence: Evidence = { missing: [] };
   let ask = sources;
   if (local && oneRead) {
-    const prior = { caseId: s.caseId, dedupeKey: s.dedupeKey, sourceEventIds: s.sourceEventIds };
-    const first = await localEvidenceReads.readEvidence({ key, reference: ref ? { kind: ref.kind, id: ref.id } : undefined, prior }).catch(() => undefined);
+    const first = opened ?? (await localEvidenceReads.readEvidence(evidenceQuery(s)).catch(() => undefined));
     if (first) {
       Object.assign(evidence, first.found);
       ask = sources.filter(([name]) => first.failed.includes(name));

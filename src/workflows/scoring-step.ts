@@ -1,29 +1,40 @@
-import { assess, scorerOf } from '../domain/core';
+import { assess, canonicalJson, scorerOf, type Score } from '../domain/core';
+import type { ScoreCaseInput } from '../activities/scoring';
 import { localScoring, scoring } from './activity-proxies';
 import type { CaseContext } from './case-context';
 
-/** Scores the case's evidence with the pinned policy's scorer and assesses tolerance and severity; audited as `scored`. */
-export async function scoreAndAssess(ctx: CaseContext, local = false): Promise<void> {
+/** The case's own part of the score's input: everything but the evidence and the scorer. */
+export function caseScoreInput(ctx: CaseContext): Omit<ScoreCaseInput, 'evidence' | 'scorer'> {
   const s = ctx.state;
-  const policy = ctx.policy!.document;
-  // local: a local activity (LOCAL_AUTOMATIC_STEPS_PATCH, checked by the caller)
-  s.score = await (local ? localScoring : scoring).scoreCase({
+  return {
     kind: s.report.kind,
     expectedQty: s.expectedQty,
     observedQty: s.observedQty,
     reportedQty: s.report.observedQty,
     unitCost: s.report.unitCost,
-    sourceEventIds: s.sourceEventIds,
+    // a copy: a report merged later adds to the state's list, and the opening's input must not follow
+    sourceEventIds: [...s.sourceEventIds],
     recounts: s.recounts.filter((r) => r.countedQty !== undefined).map((r) => ({ countedQty: r.countedQty! })),
-    evidence: s.evidence ?? { missing: ['all'] },
-    // the pinned policy's scorer; parameters of a learned scorer stay inside the activity's result
-    scorer: scorerOf(policy, s.report.site),
     caseId: s.caseId,
     site: s.report.site,
     sku: s.report.sku,
     location: s.report.location,
     causedBy: s.report.causedBy,
-  });
+  };
+}
+
+/** Scores the case's evidence with the pinned policy's scorer and assesses tolerance and severity; audited as `scored`. */
+export async function scoreAndAssess(ctx: CaseContext, local = false): Promise<void> {
+  const s = ctx.state;
+  const policy = ctx.policy!.document;
+  const input: ScoreCaseInput = {
+    ...caseScoreInput(ctx),
+    evidence: s.evidence ?? { missing: ['all'] },
+    // the pinned policy's scorer; parameters of a learned scorer stay inside the activity's result
+    scorer: scorerOf(policy, s.report.site),
+  };
+  // local: a local activity (LOCAL_AUTOMATIC_STEPS_PATCH, checked by the caller)
+  s.score = openingScore(ctx, input) ?? (await (local ? localScoring : scoring).scoreCase(input));
   s.assessment = assess(policy, s.report, { expectedQty: s.expectedQty, observedQty: s.observedQty });
   s.severity = s.assessment.severity;
   ctx.audit('scored', 'scorer', s.score.scorerVersion, {
@@ -36,4 +47,16 @@ export async function scoreAndAssess(ctx: CaseContext, local = false): Promise<v
     withinTolerance: s.assessment.tolerance.within,
     valueAtRisk: s.assessment.valueAtRisk,
   });
+}
+
+/**
+ * The score the opening read computed (a lean case), if it was computed from this very input:
+ * a report merged, a pattern grown or evidence added since then is scored again.
+ */
+function openingScore(ctx: CaseContext, input: ScoreCaseInput): Score | undefined {
+  const opening = ctx.opening;
+  ctx.opening = undefined;
+  if (!opening?.score) return undefined;
+  const scored: ScoreCaseInput = { ...opening.sent, evidence: { missing: [], ...opening.evidence.found }, scorer: scorerOf(opening.policy.document, input.site!) };
+  return canonicalJson(scored) === canonicalJson(input) ? opening.score : undefined;
 }

@@ -27,11 +27,11 @@ export class WriteRefused extends Error {
  * Runs one write to the system of record. A business refusal or exhausted retries become a
  * WriteRefused the main loop turns into needs_attention (cases recorded before the patch failed).
  */
-export async function write<T>(what: string, call: () => Promise<T>): Promise<T> {
+export async function write<T>(ctx: CaseContext, what: string, call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (err) {
-    if (err instanceof ActivityFailure && patchedBeforeLocal(NO_DEAD_ENDS_PATCH)) {
+    if (err instanceof ActivityFailure && patchedBeforeLocal(ctx, NO_DEAD_ENDS_PATCH)) {
       const cause = err.cause;
       const reason = cause instanceof ApplicationFailure ? `${cause.message}${cause.type ? ` (${cause.type})` : ''}` : (cause?.message ?? err.message);
       throw new WriteRefused(what, reason.slice(0, 500));
@@ -43,7 +43,7 @@ export async function write<T>(what: string, call: () => Promise<T>): Promise<T>
 export async function postAdjustment(ctx: CaseContext, qty: number, reasonCode: string, actor: string): Promise<void> {
   const s = ctx.state;
   const target = s.report.kind === 'system_mismatch' ? 'erp' : 'both';
-  const res = await write('post adjustment', () =>
+  const res = await write(ctx, 'post adjustment', () =>
     writes.postAdjustment({ ...stockKey(s), qty, target, reasonCode, caseId: s.caseId, actor, idempotencyKey: `${s.caseId}:adjust` }),
   );
   s.adjustment = { adjustmentId: res.adjustmentId, qty, target };
@@ -60,7 +60,7 @@ export async function placeHold(ctx: CaseContext, reason: string): Promise<void>
   const s = ctx.state;
   if (s.hold && !s.hold.released) return;
   const qty = Math.max(Math.abs(s.observedQty - s.expectedQty), 0);
-  const res = await write('place hold', () =>
+  const res = await write(ctx, 'place hold', () =>
     writes.placeHold({ ...stockKey(s), qty, reason, caseId: s.caseId, idempotencyKey: `${s.caseId}:hold` }),
   );
   s.hold = { holdId: res.holdId, qty, released: false };
@@ -71,7 +71,7 @@ export async function releaseHold(ctx: CaseContext, actorKind: 'system' | 'user'
   const s = ctx.state;
   if (!s.hold || s.hold.released) return;
   const holdId = s.hold.holdId;
-  await write('release hold', () => writes.releaseHold({ holdId, idempotencyKey: `${s.caseId}:release:${holdId}` }));
+  await write(ctx, 'release hold', () => writes.releaseHold({ holdId, idempotencyKey: `${s.caseId}:release:${holdId}` }));
   s.hold.released = true;
   ctx.audit('hold_released', actorKind, actorId, { holdId });
 }
@@ -96,6 +96,6 @@ export async function finish(
   reason: string,
   by: { kind: 'system' | 'user'; id: string } = { kind: 'system', id: 'reckon' },
 ): Promise<void> {
-  if (patchedBeforeLocal(NO_DEAD_ENDS_PATCH)) await releaseHold(ctx, by.kind, by.id);
+  if (patchedBeforeLocal(ctx, NO_DEAD_ENDS_PATCH)) await releaseHold(ctx, by.kind, by.id);
   close(ctx, resolution, reason);
 }

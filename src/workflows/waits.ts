@@ -62,7 +62,7 @@ export async function awaitRecount(ctx: CaseContext, input: DiscrepancyWorkflowI
   let current = s.recounts.find((r) => r.countedQty === undefined && !r.timedOut);
   if (!current) {
     const n = s.recounts.length + 1;
-    const task = await write('create count task', () =>
+    const task = await write(ctx, 'create count task', () =>
       writes.createCountTask({ ...stockKey(s), caseId: s.caseId, reason: `recount ${n} for ${s.report.kind}`, idempotencyKey: `${s.caseId}:count:${n}` }),
     );
     current = { taskId: task.taskId, requestedBy: ctx.decision?.userId ?? 'policy', requestedAt: nowIso() };
@@ -161,7 +161,7 @@ export async function escalate(ctx: CaseContext): Promise<void> {
     await enterApproval(ctx, next);
     return;
   }
-  if (!patchedBeforeLocal(NO_DEAD_ENDS_PATCH)) {
+  if (!patchedBeforeLocal(ctx, NO_DEAD_ENDS_PATCH)) {
     await terminalBeforePatch(ctx, next);
     return;
   }
@@ -224,7 +224,7 @@ async function terminalBeforePatch(ctx: CaseContext, next: number): Promise<void
 export async function notify(ctx: CaseContext, n: { role: string; subject: string; body: string; idempotencyKey: string }): Promise<void> {
   const s = ctx.state;
   const msg = { ...n, site: s.report.site, caseId: s.caseId };
-  if (!patchedBeforeLocal(NO_DEAD_ENDS_PATCH)) {
+  if (!patchedBeforeLocal(ctx, NO_DEAD_ENDS_PATCH)) {
     await writes.notifyRole(msg);
     return;
   }

@@ -18,9 +18,10 @@ import { seedBalance } from '../support/cases';
 import { eventually, uniq, type Engine } from '../support/engine';
 
 /**
- * A case asks every evidence source in one local activity. A source that fails there is asked
- * again on its own, with its own retries: a blip costs nothing, and only a source that stays
- * down is recorded missing.
+ * A new case pins its policy, asks every evidence source and scores in one local activity (its
+ * opening read). A source that fails there is asked again on its own, with its own retries: a
+ * blip costs nothing, and only a source that stays down is recorded missing. An opening read that
+ * fails as a whole is taken one step at a time.
  */
 const integration: Persona = { userId: 'wms-integration', roles: ['integration'], sites: ['*'] };
 
@@ -35,8 +36,10 @@ let client: Client;
 /** sku → calls of the ERP's on-hand that fail before it answers; skus whose allocations never answer */
 const onHandFailures = new Map<string, number>();
 const allocationsDown = new Set<string>();
-/** skus whose "opened" record takes longer than a workflow task may stay open (the task is completed by a heartbeat meanwhile) */
-const slowOpenRecord = new Set<string>();
+/** skus whose opening read takes longer than a workflow task may stay open (the task is completed by a heartbeat meanwhile) */
+const slowOpening = new Map<string, number>();
+/** skus whose opening read fails as a whole */
+const openingDown = new Set<string>();
 
 beforeAll(async () => {
   const base = loadConfig();
@@ -67,10 +70,14 @@ beforeAll(async () => {
   };
   const logger = createLogger({ LOG_LEVEL: 'warn' }, 'test-worker');
   const activities = createActivities({ db, wms: ledger.wms, erp, notifier: ledger.notifier, logger, evidenceLookbackDays: config.EVIDENCE_LOOKBACK_DAYS });
-  const recordTransition = activities.recordTransition;
-  activities.recordTransition = async (r) => {
-    if (r.state.status === 'gathering_evidence' && slowOpenRecord.delete(r.state.report.sku)) await new Promise((ok) => setTimeout(ok, 9_000));
-    return recordTransition(r);
+  const readOpening = activities.readOpening;
+  activities.readOpening = async (q) => {
+    // slow once: a read retried after an eviction answers at once
+    const slow = slowOpening.get(q.key.sku);
+    slowOpening.delete(q.key.sku);
+    if (slow) await new Promise((ok) => setTimeout(ok, slow));
+    if (openingDown.has(q.key.sku)) throw new Error('Reckon store: connection reset');
+    return readOpening(q);
   };
   worker = await Worker.create({
     connection: native,
@@ -116,15 +123,18 @@ async function countCase(sku: string) {
   const reads = (history.events ?? [])
     .filter((e) => e.markerRecordedEventAttributes && e.userMetadata?.summary)
     .map((e) => defaultPayloadConverter.fromPayload<string>(e.userMetadata!.summary!))
-    .filter((s) => /^(every evidence source|ERP|WMS|Reckon: prior)/.test(s));
-  return { missing: gathered.detail?.missing as string[], reads };
+    .filter((s) => /^(pin the|every evidence source|ERP|WMS|Reckon: prior|score the evidence)/.test(s));
+  return { id, workflowId: res.body.workflowId as string, site, missing: gathered.detail?.missing as string[], reads };
 }
+
+const OPENING = expect.stringMatching(/^pin the policy, read every evidence source, score: /);
+const SCORED = expect.stringMatching(/^score the evidence /);
 
 it('every source in one read when all answer', async () => {
   const sku = uniq('SKU');
   const { missing, reads } = await countCase(sku);
   expect(missing).toEqual([]);
-  expect(reads).toEqual([expect.stringMatching(/^every evidence source at once: /)]);
+  expect(reads).toEqual([OPENING]);
 });
 
 it('a source that fails in the one read is asked again on its own and its answer is used', async () => {
@@ -132,7 +142,7 @@ it('a source that fails in the one read is asked again on its own and its answer
   onHandFailures.set(sku, 1);
   const { missing, reads } = await countCase(sku);
   expect(missing).toEqual([]);
-  expect(reads).toEqual([expect.stringMatching(/^every evidence source at once: /), expect.stringMatching(/^ERP on-hand: /)]);
+  expect(reads).toEqual([OPENING, expect.stringMatching(/^ERP on-hand: /), SCORED]);
 });
 
 it('a source that stays down is recorded missing after its own retries, and the others are kept', async () => {
@@ -140,21 +150,58 @@ it('a source that stays down is recorded missing after its own retries, and the 
   allocationsDown.add(sku);
   const { missing, reads } = await countCase(sku);
   expect(missing).toEqual(['openAllocations']);
-  // the one read, then the allocations' own proxy: three attempts inside one local activity marker
-  expect(reads).toEqual([expect.stringMatching(/^every evidence source at once: /), expect.stringMatching(/^ERP open allocations: /)]);
+  // the one read, then the allocations' own proxy (three attempts inside one local activity
+  // marker), then the score of what the case has
+  expect(reads).toEqual([OPENING, expect.stringMatching(/^ERP open allocations: /), SCORED]);
 }, 90_000);
 
-it('a record that outlasts its workflow task (completed by a heartbeat meanwhile) still replays', async () => {
+it('an opening read that fails as a whole is taken one step at a time, and the case closes as usual', async () => {
   const sku = uniq('SKU');
-  slowOpenRecord.add(sku);
+  openingDown.add(sku);
+  const { id, missing, reads } = await countCase(sku);
+  expect(missing).toEqual([]);
+  expect(reads).toEqual([OPENING, expect.stringMatching(/^pin the active policy version at /), expect.stringMatching(/^every evidence source at once: /), SCORED]);
+  const row = await db.query(`SELECT resolution, policy_version FROM discrepancies WHERE id = $1`, [id]);
+  expect(row.rows[0]).toMatchObject({ resolution: 'auto_resolved' });
+  expect(row.rows[0].policy_version).toBeGreaterThan(0);
+});
+
+it('a report merged while the opening read runs is scored again, with its source events', async () => {
+  const sku = uniq('SKU');
+  const site = uniq('DC-ONE');
+  // longer than a workflow task may stay open: the task is completed by a heartbeat and the
+  // report reaches the case while its opening read still runs
+  slowOpening.set(sku, 9_500);
+  await seedBalance(db, { site, location: 'A-01', sku, wms: 120, erp: 120 });
+  const report = { kind: 'count_variance', site, sku, location: 'A-01', expectedQty: 120, observedQty: 118, unitCost: 10, skuClass: 'B', source: 'wms', causedBy: ['counter1'] };
+  const as = await api.as(integration);
+  const first = await as.post('/v1/discrepancies', { ...report, sourceEventIds: [uniq('EV')] });
+  expect(first.status).toBe(202);
+  await new Promise((ok) => setTimeout(ok, 1_000));
+  const second = await as.post('/v1/discrepancies', { ...report, sourceEventIds: [uniq('EV')] });
+  expect(second.body.id).toBe(first.body.id);
+  await eventually(async () => (await db.query(`SELECT 1 FROM discrepancies WHERE id = $1 AND status = 'closed'`, [first.body.id])).rowCount);
+  const history = await client.workflow.getHandle(first.body.workflowId as string).fetchHistory();
+  const summaries = (history.events ?? []).filter((e) => e.userMetadata?.summary).map((e) => defaultPayloadConverter.fromPayload<string>(e.userMetadata!.summary!));
+  expect(summaries.filter((t) => /^score the evidence /.test(t))).toHaveLength(1);
+  const scored = (await listAudit(db, first.body.id as string)).filter((e) => e.action === 'scored');
+  expect(scored).toHaveLength(1);
+  const { rows } = await db.query(`SELECT occurrences, source_event_ids FROM discrepancies WHERE id = $1`, [first.body.id]);
+  expect(rows[0].occurrences).toBe(2);
+  expect(rows[0].source_event_ids).toHaveLength(2);
+}, 60_000);
+
+it('an opening read that outlasts its workflow task (completed by a heartbeat meanwhile) still replays', async () => {
+  const sku = uniq('SKU');
+  slowOpening.set(sku, 9_000);
   const { missing, reads } = await countCase(sku);
   expect(missing).toEqual([]);
-  expect(reads).toEqual([expect.stringMatching(/^every evidence source at once: /)]);
+  expect(reads).toEqual([OPENING]);
 }, 90_000);
 
 it('cases evicted from the cache between their steps replay as they ran', async () => {
   const skus = Array.from({ length: 12 }, () => uniq('SKU'));
-  skus.filter((_, i) => i % 3 === 0).forEach((sku) => slowOpenRecord.add(sku));
+  skus.filter((_, i) => i % 3 === 0).forEach((sku) => slowOpening.set(sku, 9_000));
   skus.filter((_, i) => i % 4 === 1).forEach((sku) => onHandFailures.set(sku, 1));
   // people looking at the cases meanwhile: a query on an evicted case replays it from its history
   let looking = true;

@@ -48,6 +48,7 @@ export const CHANGES: Record<string, Change> = {
     add: 'timer',
   },
   'one-evidence-read': { before: (c) => c.kind === 'localActivity' && c.type === 'readEvidence', add: 'timer' },
+  'opening-read': { before: (c) => c.kind === 'localActivity' && c.type === 'readOpening', add: 'timer' },
 };
 
 const extra = proxyActivities<{ pinPolicy(): Promise<unknown> }>({ startToCloseTimeout: '10s' });
