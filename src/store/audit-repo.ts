@@ -75,6 +75,8 @@ export async function appendAudit(client: PoolClient, caseId: string, entries: A
     // its predecessor in the log. A retry recomputes the same hashes, so rows already there are equal.
     let prevHash: string;
     if (last && last.seq === e.seq - 1) prevHash = last.hash;
+    // a case's first entry has nothing before it (sequences start at 1): no look-up
+    else if (!last && e.seq === 1) prevHash = GENESIS_HASH;
     else {
       const prev = await client.query<{ hash: string }>(
         'SELECT hash FROM audit_log WHERE case_id = $1 AND seq < $2 AND ($3::int IS NULL OR seq > $3) ORDER BY seq DESC LIMIT 1',
