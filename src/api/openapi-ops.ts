@@ -45,6 +45,26 @@ const standardErrors = {
   '503': problem('a dependency is unavailable'),
 };
 
+/**
+ * One event of GET /v1/stream, as a client's SSE parser hands it over. Before Open API 3.2
+ * (`itemSchema`), the `schema` of an event stream describes each event, not the stream's text.
+ */
+const STREAM_EVENT: Json = {
+  type: 'object',
+  required: ['event', 'data'],
+  properties: {
+    event: { type: 'string', enum: ['case', 'resync', 'revoked'], description: '`case`: a case changed; `resync`: changes may have been missed, re-read the queue; `revoked`: the key was revoked or expired, the stream ends' },
+    data: {
+      type: 'string',
+      contentMediaType: 'application/json',
+      contentSchema: ref('CaseChange'),
+      description: 'for `case`, a CaseChange as JSON; `{}` for the others',
+    },
+    id: { type: 'string', description: '`<caseId>:<rowVersion>` of the last `case` event' },
+    retry: { type: 'integer', minimum: 0, description: 'how long to wait before reconnecting, in ms' },
+  },
+};
+
 function operationsPaths(): Json {
   return {
     '/v1/stream': {
@@ -56,7 +76,7 @@ function operationsPaths(): Json {
           'The feed is a live tail (no replay of past changes).',
         parameters: queryParameters(StreamQuery, QUERY_DESCRIPTIONS),
         responses: {
-          '200': { description: 'the stream', content: { 'text/event-stream': { schema: { type: 'string' }, 'x-event-data': ref('CaseChange') } } },
+          '200': { description: 'the stream', content: { 'text/event-stream': { schema: STREAM_EVENT } } },
           ...standardErrors,
           '503': problem('the feed’s Redis cannot be reached (the rest of the API works)'),
         },

@@ -87,6 +87,17 @@ it('a case reported through replica #2 reaches the stream of replica #1, within 
     rowVersion: expect.any(Number),
     at: expect.any(String),
   });
+  // each event is what the document says one is (before Open API 3.2, a stream's schema describes each event)
+  const spec = (await request(one.app).get('/openapi.json').expect(200)).body;
+  const documented = spec.paths['/v1/stream'].get.responses['200'].content['text/event-stream'].schema;
+  const caseChange = spec.components.schemas.CaseChange;
+  for (const e of watcher.events) {
+    expect(Object.keys(e).filter((k) => !(k in documented.properties))).toEqual([]);
+    for (const k of documented.required) expect(typeof e[k as keyof typeof e]).toBe('string');
+    expect(documented.properties.event.enum).toContain(e.event);
+    if (e.event === 'case') expect(Object.keys(JSON.parse(e.data)).filter((k) => !(k in caseChange.properties))).toEqual([]);
+  }
+  expect(documented.properties.data.contentSchema).toEqual({ $ref: '#/components/schemas/CaseChange' });
   const versions = changes.map((c) => c.rowVersion as number);
   expect([...versions].sort((a, b) => a - b)).toEqual(versions);
   const ids = watcher.events.filter((e) => e.event === 'case').map((e) => e.id);
