@@ -173,7 +173,8 @@ describe('learning from outcomes', () => {
   async function awaitingApproval(input: DiscrepancyReportInput) {
     await seedBalance(engine.db, { site: learnSite, location: 'R-01', sku: input.sku, wms: 20, erp: 20 });
     const { workflowId, caseId } = await start(input);
-    const state = await waitForStatus(engine.client, workflowId, ['awaiting_approval']);
+    // approvers act on the read model's row (the API looks the case up there)
+    const state = await waitForStatus(engine.client, workflowId, ['awaiting_approval'], 30_000, engine.db);
     return { workflowId, caseId, score: state.score! };
   }
 

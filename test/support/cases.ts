@@ -17,16 +17,25 @@ export async function reportDiscrepancy(client: Client, taskQueue: string, input
   });
 }
 
+/**
+ * The case's workflow in one of `statuses`. With `db`, its read-model row too: what the API and
+ * the inbox act on. A case moving on its own records its steps with where it comes to rest, so
+ * the workflow is there a moment before its row (a case started here, not through the intake,
+ * has no row until then).
+ */
 export async function waitForStatus(
   client: Client,
   workflowId: string,
   statuses: CaseState['status'][],
   timeoutMs = 30_000,
+  db?: Pick<Pool, 'query'>,
 ): Promise<CaseState> {
-  return eventually(async () => {
-    const s = await client.workflow.getHandle(workflowId).query(stateQuery, {});
-    return statuses.includes(s.status) ? s : undefined;
+  const s = await eventually(async () => {
+    const state = await client.workflow.getHandle(workflowId).query(stateQuery, {});
+    return statuses.includes(state.status) ? state : undefined;
   }, timeoutMs);
+  if (db) await eventually(async () => (await db.query('SELECT 1 FROM discrepancies WHERE id = $1 AND status = ANY($2)', [s.caseId, statuses])).rowCount, timeoutMs);
+  return s;
 }
 
 export async function seedBalance(db: Pool, b: { site: string; location: string; sku: string; wms: number; erp: number }): Promise<void> {
