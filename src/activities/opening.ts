@@ -1,5 +1,5 @@
 import type { PinnedPolicy, Score } from '../domain';
-import { scorerOf } from '../domain/core';
+import { evidenceOf, scorerOf } from '../domain/core';
 import type { ActivityDeps } from './deps';
 import type { EvidenceReads, EvidenceReadsQuery } from './evidence';
 import type { ScoreCaseInput } from './scoring';
@@ -37,7 +37,7 @@ export function createOpeningActivities(deps: Pick<ActivityDeps, 'logger'>, part
       const [policy, evidence] = await Promise.all([parts.pinPolicy(q.key.site), parts.readEvidence(q)]);
       if (evidence.failed.length > 0) return { policy, evidence };
       try {
-        const score = await parts.scoreCase({ ...q.scoring, evidence: { missing: [], ...evidence.found }, scorer: scorerOf(policy.document, q.key.site) });
+        const score = await parts.scoreCase({ ...q.scoring, evidence: evidenceOf(evidence.found), scorer: scorerOf(policy.document, q.key.site) });
         return { policy, evidence, score };
       } catch (err) {
         // the workflow scores it with the scoring step's retries

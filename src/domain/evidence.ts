@@ -100,6 +100,11 @@ export const EVIDENCE_SOURCES = [
 ] as const;
 export type EvidenceSource = (typeof EVIDENCE_SOURCES)[number];
 
+/** A case's evidence from what its sources answered in one read, none missing: what it is scored on. */
+export function evidenceOf(found: Partial<Evidence>): Evidence {
+  return { missing: [], ...found };
+}
+
 /** Stable digest input: evidence keys sorted, so equal evidence gives an equal digest. */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';

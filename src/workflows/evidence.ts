@@ -1,5 +1,5 @@
 import type { EvidenceReads, EvidenceReadsQuery } from '../activities/evidence';
-import type { CaseState, Evidence, EvidenceSource } from '../domain/core';
+import { evidenceOf, type CaseState, type Evidence, type EvidenceSource } from '../domain/core';
 import { erpEvidence as erp, localErpEvidence, localEvidenceReads, localReckonEvidence, localWmsEvidence, reckonEvidence as reckon, wmsEvidence as wms } from './activity-proxies';
 
 /**
@@ -48,12 +48,12 @@ export async function gatherEvidence(s: CaseState, local = false, oneRead = fals
     ['countHistory', () => wmsEvidence.fetchCountHistory(key)],
     ['priorCases', () => reckonEvidence.findPriorCases({ caseId: s.caseId, dedupeKey: s.dedupeKey, sourceEventIds: s.sourceEventIds })],
   ];
-  const evidence: Evidence = { missing: [] };
+  let evidence: Evidence = { missing: [] };
   let ask = sources;
   if (local && oneRead) {
     const first = opened ?? (await localEvidenceReads.readEvidence(evidenceQuery(s)).catch(() => undefined));
     if (first) {
-      Object.assign(evidence, first.found);
+      evidence = evidenceOf(first.found);
       ask = sources.filter(([name]) => first.failed.includes(name));
     }
   }

@@ -1,4 +1,4 @@
-import { assess, canonicalJson, scorerOf, type Score } from '../domain/core';
+import { assess, canonicalJson, evidenceOf, scorerOf, type Score } from '../domain/core';
 import type { ScoreCaseInput } from '../activities/scoring';
 import { localScoring, scoring } from './activity-proxies';
 import type { CaseContext } from './case-context';
@@ -57,6 +57,6 @@ function openingScore(ctx: CaseContext, input: ScoreCaseInput): Score | undefine
   const opening = ctx.opening;
   ctx.opening = undefined;
   if (!opening?.score) return undefined;
-  const scored: ScoreCaseInput = { ...opening.sent, evidence: { missing: [], ...opening.evidence.found }, scorer: scorerOf(opening.policy.document, input.site!) };
+  const scored: ScoreCaseInput = { ...opening.sent, evidence: evidenceOf(opening.evidence.found), scorer: scorerOf(opening.policy.document, input.site!) };
   return canonicalJson(scored) === canonicalJson(input) ? opening.score : undefined;
 }

@@ -42,9 +42,7 @@ async function caseOnOldPolicy(): Promise<CaseState> {
     signal: reportSignal,
     signalArgs: [{ report, receivedAt }],
   });
-  const s = await waitForStatus(engine.client, h.workflowId, ['awaiting_approval']);
-  await eventually(async () => (await engine.db.query(`SELECT 1 FROM discrepancies WHERE id = $1 AND status = 'awaiting_approval'`, [s.caseId])).rowCount);
-  return s;
+  return waitForStatus(engine.client, h.workflowId, ['awaiting_approval'], 30_000, engine.db);
 }
 
 it('an admin re-pins chosen open cases to the active version: audited, SLA recomputed from the rung start; others are told why not', async () => {
