@@ -11,7 +11,7 @@ export interface OpeningQuery extends EvidenceReadsQuery {
 }
 
 export interface OpeningReads {
-  /** the active policy as it applies at the case's site */
+  /** the active policy as it applies at the case's site, the case's slice of it */
   policy: PinnedPolicy;
   evidence: EvidenceReads;
   /** present when every source answered and the pinned policy's scorer ran */
@@ -20,7 +20,7 @@ export interface OpeningReads {
 
 /** What the opening composes: the same calls the workflow makes one by one. */
 export interface OpeningParts {
-  pinPolicy(site?: string): Promise<PinnedPolicy>;
+  pinPolicy(site?: string, kind?: string): Promise<PinnedPolicy>;
   readEvidence(q: EvidenceReadsQuery): Promise<EvidenceReads>;
   scoreCase(input: ScoreCaseInput): Promise<Score>;
 }
@@ -34,7 +34,7 @@ export interface OpeningParts {
 export function createOpeningActivities(deps: Pick<ActivityDeps, 'logger'>, parts: OpeningParts) {
   return {
     async readOpening(q: OpeningQuery): Promise<OpeningReads> {
-      const [policy, evidence] = await Promise.all([parts.pinPolicy(q.key.site), parts.readEvidence(q)]);
+      const [policy, evidence] = await Promise.all([parts.pinPolicy(q.key.site, q.scoring.kind), parts.readEvidence(q)]);
       if (evidence.failed.length > 0) return { policy, evidence };
       try {
         const score = await parts.scoreCase({ ...q.scoring, evidence: evidenceOf(evidence.found), scorer: scorerOf(policy.document, q.key.site) });

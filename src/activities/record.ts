@@ -1,4 +1,4 @@
-import { effectivePolicy, type CaseState } from '../domain';
+import { casePolicy, effectivePolicy, type CaseState, type PinnedPolicy } from '../domain';
 import { appendAudit, type AuditEntry } from '../store/audit-repo';
 import { caseChangeOf, publishCaseChange, type CaseChange } from '../store/case-feed';
 import { addCaseSourceEvents, storedParts, upsertCaseRow, type KeptPart } from '../store/case-projection';
@@ -36,19 +36,22 @@ export function createRecordActivities(deps: ActivityDeps) {
   }
 
   return {
-    /** The active version as it applies at the site (its override layer merged in; docs/policy.md). */
-    async pinPolicy(site?: string) {
-      return effectivePolicy(await getActivePolicy(deps.db), site);
+    /**
+     * The active version as it applies at the site (its override layer merged in; docs/policy.md);
+     * with a case's kind, only the case's slice of it (casePolicy).
+     */
+    async pinPolicy(site?: string, kind?: string) {
+      return pinnedFor(await getActivePolicy(deps.db), site, kind);
     },
     /**
      * One transaction per transition: the read-model row and its audit rows land together or
      * not at all, and a retry with the same sequence numbers changes nothing.
      */
     /** A stored policy version, for an admin re-pinning open cases. */
-    async loadPolicyVersion(version: number, site?: string) {
+    async loadPolicyVersion(version: number, site?: string, kind?: string) {
       const pinned = await getPolicyVersion(deps.db, version);
       if (!pinned) throw ApplicationFailure.create({ type: 'PolicyNotFound', message: `no policy version ${version}`, nonRetryable: true });
-      return effectivePolicy(pinned, site);
+      return pinnedFor(pinned, site, kind);
     },
     async recordTransition({ state, entries, kept = [], newSourceEventIds = [] }: TransitionRecord): Promise<void> {
       const rowVersion = Math.max(state.seq, ...entries.map((e) => e.seq));
@@ -70,6 +73,11 @@ export function createRecordActivities(deps: ActivityDeps) {
       await announce(change);
     },
   };
+}
+
+function pinnedFor(stored: PinnedPolicy, site: string | undefined, kind: string | undefined): PinnedPolicy {
+  const effective = effectivePolicy(stored, site);
+  return site && kind ? casePolicy(effective, site, kind) : effective;
 }
 
 function pick<T extends object, K extends keyof T>(o: T, keys: readonly K[]): Pick<T, K> {

@@ -1,4 +1,4 @@
-import { PolicyDocument, type PinnedPolicy } from './policy';
+import { PolicyDocument, type PinnedPolicy, type ReasonCode } from './policy';
 import { at, isObject, mergedForSite, OLDER_SITE_MAPS, type Json, type JsonObject } from './site-layer-merge';
 
 export { mergeLayer, mergedForSite } from './site-layer-merge';
@@ -37,3 +37,37 @@ export function policySources(pinned: PinnedPolicy, site: string): Record<string
   walk(effective, []);
   return out;
 }
+
+/**
+ * A case's own slice of its site's effective policy: the reason codes of its kind, its site's
+ * calendar and recount wait, no site layers (already merged). Every value a case reads is the
+ * same as in the whole document; the slice only travels in its history and cache, so both are
+ * smaller. The stored version stays whole for the API and the inbox.
+ */
+export function casePolicy(pinned: PinnedPolicy, site: string, kind: string): PinnedPolicy {
+  let byCase = sliceMemo.get(pinned.document);
+  if (!byCase) sliceMemo.set(pinned.document, (byCase = new Map()));
+  const key = `${site}\u0000${kind}`;
+  let document = byCase.get(key);
+  if (!document) {
+    const d = pinned.document;
+    const only = <T>(m: Record<string, T> | undefined): Record<string, T> => (m && site in m ? { [site]: m[site] } : {});
+    const { description: _unread, ...rest } = d;
+    document = {
+      ...rest,
+      // an older stored document may lack a section: absent stays absent
+      ...(d.reasonCodes ? { reasonCodes: d.reasonCodes.filter((r) => !r.kinds || r.kinds.includes(kind as never)).map(caseReasonCode) } : {}),
+      ...(d.calendars ? { calendars: only(d.calendars) } : {}),
+      recounts: { ...d.recounts, ...(d.recounts.timeoutBySite ? { timeoutBySite: only(d.recounts.timeoutBySite) } : {}) },
+      ...(d.overrides ? { overrides: {} } : {}),
+    } as PolicyDocument;
+    byCase.set(key, document);
+  }
+  return { ...pinned, document };
+}
+/** What a case checks a decision's code against; the description only where a refusal names it. */
+function caseReasonCode(r: ReasonCode): ReasonCode {
+  const { kinds: _theCasesOwn, description, ...rule } = r;
+  return { ...rule, description: r.needsComment ? description : '' };
+}
+const sliceMemo = new WeakMap<object, Map<string, PolicyDocument>>();

@@ -111,7 +111,7 @@ async function open(ctx: CaseContext): Promise<void> {
     }
   }
   // the active version as it applies at the case's site: its override layer merged in
-  ctx.policy ??= await (local ? localRecords : records).pinPolicy(ctx.state.report.site);
+  ctx.policy ??= await (local ? localRecords : records).pinPolicy(ctx.state.report.site, ctx.state.report.kind);
   ctx.state.policyVersion = ctx.policy.version;
   if (ctx.policy.layer) ctx.state.policyLayer = ctx.policy.layer;
   // a policy pinned before shadow mode existed has no shadow section: never shadow

@@ -366,7 +366,7 @@ function registerRepin(ctx: CaseContext): void {
     repinPolicyUpdate,
     async (u) => {
       const s = ctx.state;
-      const pinned = await records.loadPolicyVersion(u.version, s.report.site);
+      const pinned = await records.loadPolicyVersion(u.version, s.report.site, s.report.kind);
       const from = s.policyVersion;
       ctx.policy = pinned;
       s.policyVersion = pinned.version;

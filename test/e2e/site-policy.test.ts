@@ -1,4 +1,5 @@
-import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { defaultPayloadConverter, WorkflowUpdateFailedError } from '@temporalio/client';
+import type { PinnedPolicy } from '../../src/domain';
 import { stateQuery, approveUpdate, rejectUpdate } from '../../src/workflows/messages';
 import type { Persona } from '../support/api';
 import { useEngineWithApi, WMS_INTEGRATION } from '../support/e2e';
@@ -23,6 +24,18 @@ async function reviewCaseAt(site: string, kind = 'receiving_variance'): Promise<
   expect(res.status).toBe(202);
   const row = await e2e.caseRow(res.body.id, ['awaiting_approval']);
   return { id: row.id, workflowId: row.workflow_id };
+}
+
+/** The policy the case's opening read pinned, as its history holds it. */
+async function pinnedInHistory(workflowId: string): Promise<PinnedPolicy> {
+  const history = await e2e.engine.client.workflow.getHandle(workflowId).fetchHistory();
+  for (const e of history.events ?? []) {
+    const details = e.markerRecordedEventAttributes?.details;
+    if (!details?.data?.payloads?.[0] || !details.result?.payloads?.[0]) continue;
+    const marker = defaultPayloadConverter.fromPayload<{ activity_type: string }>(details.data.payloads[0]);
+    if (marker.activity_type === 'readOpening') return defaultPayloadConverter.fromPayload<{ policy: PinnedPolicy }>(details.result.payloads[0]).policy;
+  }
+  throw new Error(`no opening read in ${workflowId}`);
 }
 
 const person = (userId: string, role: string, site = '*'): Persona => ({ userId, roles: [role], sites: [site] });
@@ -62,6 +75,11 @@ it('two sites, two ladders: each case pins its own site layer and goes to its ow
   expect(Date.parse(d.slaDeadline!) - Date.parse(d.rungStartedAt!)).toBe(30 * 60_000);
   const opened = await eventually(async () => (await e2e.engine.db.query(`SELECT detail FROM audit_log WHERE case_id = $1 AND action = 'opened'`, [night.id])).rows[0]);
   expect(opened.detail).toMatchObject({ policyLayer: LAYERED_SITES.night });
+  // the case's history carries its slice of the policy: its layer merged, no other site's, its kind's codes
+  const pinned = await pinnedInHistory(night.workflowId);
+  expect(pinned).toMatchObject({ layer: LAYERED_SITES.night, document: { overrides: {}, ladders: { review: { rungs: [{ role: 'site_supervisor', sla: '2h' }] } } } });
+  expect(pinned.document.reasonCodes.length).toBeGreaterThan(0);
+  expect(pinned.document.reasonCodes.every((r) => r.kinds === undefined)).toBe(true);
   const shown = await (await e2e.api.as(person('v-layer', 'viewer'))).get(`/v1/discrepancies/${day.id}`);
   expect(shown.body).toMatchObject({ policyVersion: expect.any(Number), live: { policyLayer: LAYERED_SITES.day } });
 
