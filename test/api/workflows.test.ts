@@ -31,7 +31,7 @@ afterEach(() => expect(api.serverErrors).toEqual([]));
 const postReport = (body: object) => request(api.app).post('/v1/discrepancies').set('Authorization', integration).send(body);
 
 describe('POST /v1/discrepancies', () => {
-  it('starts a case workflow with search attributes and a summary, and answers 202 with the case id', async () => {
+  it('starts a case workflow with a summary, and answers 202 with the case id', async () => {
     const body = reportBody({ sku: uniq('SKU'), expectedQty: 24, observedQty: 20 });
     const res = await postReport(body);
     expect(res.status).toBe(202);
@@ -47,10 +47,9 @@ describe('POST /v1/discrepancies', () => {
     expect(desc.taskQueue).toBe(api.config.TEMPORAL_TASK_QUEUE);
     // the case id is the workflow's first run id
     expect(desc.runId).toBe(id);
-    expect(desc.typedSearchAttributes.get(kindKey)).toBe('count_variance');
-    expect(desc.typedSearchAttributes.get(siteKey)).toBe('DC1');
-    expect(desc.typedSearchAttributes.get(skuKey)).toBe(body.sku);
-    expect(desc.typedSearchAttributes.get(statusKey)).toBe('opened');
+    // Reckon's search attributes come with the case's first resting place (test/e2e/site-policy):
+    // before a worker has run it, the UI finds it by its workflow id and its summary
+    for (const key of [kindKey, siteKey, skuKey, statusKey]) expect(desc.typedSearchAttributes.get(key)).toBeUndefined();
     expect(await desc.staticSummary()).toBe(`count_variance DC1 ${body.sku} @A-01-03: expected 24, observed 20`);
   });
 

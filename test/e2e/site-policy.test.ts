@@ -1,5 +1,6 @@
 import { defaultPayloadConverter, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { PinnedPolicy } from '../../src/domain';
+import { skuKey } from '../../src/workflows/search-attributes';
 import { stateQuery, approveUpdate, rejectUpdate } from '../../src/workflows/messages';
 import type { Persona } from '../support/api';
 import { useEngineWithApi, WMS_INTEGRATION } from '../support/e2e';
@@ -80,6 +81,13 @@ it('two sites, two ladders: each case pins its own site layer and goes to its ow
   expect(pinned).toMatchObject({ layer: LAYERED_SITES.night, document: { overrides: {}, ladders: { review: { rungs: [{ role: 'site_supervisor', sla: '2h' }] } } } });
   expect(pinned.document.reasonCodes.length).toBeGreaterThan(0);
   expect(pinned.document.reasonCodes.every((r) => r.kinds === undefined)).toBe(true);
+  // where it rests, an operator finds it in the Temporal UI by site, kind, sku and status
+  const inUi = await eventually(async () => {
+    const found = [];
+    for await (const w of e2e.engine.client.workflow.list({ query: `ReckonSite = '${LAYERED_SITES.night}' AND ReckonStatus = 'awaiting_approval' AND ReckonKind = 'receiving_variance' AND WorkflowId = '${night.workflowId}'` })) found.push(w);
+    return found.length === 1 ? found[0] : undefined;
+  });
+  expect(inUi.typedSearchAttributes.get(skuKey)).toBe(n.report.sku);
   const shown = await (await e2e.api.as(person('v-layer', 'viewer'))).get(`/v1/discrepancies/${day.id}`);
   expect(shown.body).toMatchObject({ policyVersion: expect.any(Number), live: { policyLayer: LAYERED_SITES.day } });
 
