@@ -43,16 +43,16 @@ export function createRecordActivities(deps: ActivityDeps) {
     async pinPolicy(site?: string, kind?: string) {
       return pinnedFor(await getActivePolicy(deps.db), site, kind);
     },
-    /**
-     * One transaction per transition: the read-model row and its audit rows land together or
-     * not at all, and a retry with the same sequence numbers changes nothing.
-     */
-    /** A stored policy version, for an admin re-pinning open cases. */
+    /** A stored policy version, for an admin re-pinning open cases (the case's slice, with its kind). */
     async loadPolicyVersion(version: number, site?: string, kind?: string) {
       const pinned = await getPolicyVersion(deps.db, version);
       if (!pinned) throw ApplicationFailure.create({ type: 'PolicyNotFound', message: `no policy version ${version}`, nonRetryable: true });
       return pinnedFor(pinned, site, kind);
     },
+    /**
+     * One transaction per transition: the read-model row and its audit rows land together or
+     * not at all, and a retry with the same sequence numbers changes nothing.
+     */
     async recordTransition({ state, entries, kept = [], newSourceEventIds = [] }: TransitionRecord): Promise<void> {
       const rowVersion = Math.max(state.seq, ...entries.map((e) => e.seq));
       const changed = await withTransaction(deps.db, async (c) => {
