@@ -84,11 +84,13 @@ async function side(stack: Stack, o: IngestOptions, send: Send): Promise<Side> {
   return sideOf([await measureRound(stack, o, o.requests, send, WARMUP)]);
 }
 
-const ROUNDS = 4;
+// ten short turns, not four long ones: this machine's speed drifts within a run (the floor's CPU
+// per request moved by a third between runs), and more turns spread the drift over both sides
+const ROUNDS = 10;
 
 /**
  * Two sides that each leave their workflows running on the same server take turns in the order
- * A B B A A B B A, so neither meets a server that the other has filled more (every request adds
+ * A B B A A B …, so neither meets a server that the other has filled more (every request adds
  * a running workflow that no worker completes).
  */
 async function takingTurns(stack: Stack, o: IngestOptions, a: Send, b: Send): Promise<[Side, Side]> {
