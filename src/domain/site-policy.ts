@@ -6,17 +6,22 @@ export { mergeLayer, mergedForSite } from './site-layer-merge';
 /** The effective policy for a site: the version, its document with the site's layer applied, and which layer that was. */
 export function effectivePolicy(pinned: PinnedPolicy, site: string | undefined): PinnedPolicy {
   if (!site || !isObject((pinned.document.overrides as JsonObject | undefined)?.[site])) return pinned;
-  // a stored version's document is one object per process (store/policy-repo): merge and parse once per site
-  let bySite = memo.get(pinned.document);
-  if (!bySite) memo.set(pinned.document, (bySite = new Map()));
-  let document = bySite.get(site);
-  if (!document) {
-    document = PolicyDocument.parse(mergedForSite(pinned.document, site).merged);
-    bySite.set(site, document);
-  }
+  const document = derivedOnce(effectiveMemo, pinned.document, site, () => PolicyDocument.parse(mergedForSite(pinned.document, site).merged));
   return { version: pinned.version, document, layer: site };
 }
-const memo = new WeakMap<object, Map<string, PolicyDocument>>();
+const effectiveMemo = new WeakMap<object, Map<string, PolicyDocument>>();
+
+/**
+ * A document derived from a stored version's, built once per key: that document is one object
+ * per process (store/policy-repo), so every case of the version shares what is derived from it.
+ */
+function derivedOnce(memo: WeakMap<object, Map<string, PolicyDocument>>, from: PolicyDocument, key: string, build: () => PolicyDocument): PolicyDocument {
+  let byKey = memo.get(from);
+  if (!byKey) memo.set(from, (byKey = new Map()));
+  let document = byKey.get(key);
+  if (!document) byKey.set(key, (document = build()));
+  return document;
+}
 
 /** For each value of the effective policy (arrays as one value), the layer it came from. */
 export function policySources(pinned: PinnedPolicy, site: string): Record<string, string> {
@@ -45,15 +50,11 @@ export function policySources(pinned: PinnedPolicy, site: string): Record<string
  * smaller. The stored version stays whole for the API and the inbox.
  */
 export function casePolicy(pinned: PinnedPolicy, site: string, kind: string): PinnedPolicy {
-  let byCase = sliceMemo.get(pinned.document);
-  if (!byCase) sliceMemo.set(pinned.document, (byCase = new Map()));
-  const key = `${site}\u0000${kind}`;
-  let document = byCase.get(key);
-  if (!document) {
-    const d = pinned.document;
+  const d = pinned.document;
+  const document = derivedOnce(sliceMemo, d, `${site}\u0000${kind}`, () => {
     const only = <T>(m: Record<string, T> | undefined): Record<string, T> => (m && site in m ? { [site]: m[site] } : {});
     const { description: _unread, ...rest } = d;
-    document = {
+    return {
       ...rest,
       // an older stored document may lack a section: absent stays absent
       ...(d.reasonCodes ? { reasonCodes: d.reasonCodes.filter((r) => !r.kinds || r.kinds.includes(kind as never)).map(caseReasonCode) } : {}),
@@ -61,8 +62,7 @@ export function casePolicy(pinned: PinnedPolicy, site: string, kind: string): Pi
       recounts: { ...d.recounts, ...(d.recounts.timeoutBySite ? { timeoutBySite: only(d.recounts.timeoutBySite) } : {}) },
       ...(d.overrides ? { overrides: {} } : {}),
     } as PolicyDocument;
-    byCase.set(key, document);
-  }
+  });
   return { ...pinned, document };
 }
 /** What a case checks a decision's code against; the description only where a refusal names it. */
