@@ -1,4 +1,4 @@
-import type { PinnedPolicy, Score } from '../domain';
+import type { PinnedPolicy, Score, WriteBasis } from '../domain';
 import { evidenceOf, scorerOf } from '../domain/core';
 import type { ActivityDeps } from './deps';
 import type { EvidenceReads, EvidenceReadsQuery } from './evidence';
@@ -8,6 +8,8 @@ import type { ScoreCaseInput } from './scoring';
 export interface OpeningQuery extends EvidenceReadsQuery {
   /** the score's input without the evidence and the scorer (both found here) */
   scoring: Omit<ScoreCaseInput, 'evidence' | 'scorer'>;
+  /** the run, when it may write in this task: the basis an earlier attempt kept is looked up */
+  runId?: string;
 }
 
 export interface OpeningReads {
@@ -16,6 +18,8 @@ export interface OpeningReads {
   evidence: EvidenceReads;
   /** present when every source answered and the pinned policy's scorer ran */
   score?: Score;
+  /** what an earlier attempt of this task wrote on (it decides the case, not the reads above) */
+  kept?: WriteBasis;
 }
 
 /** What the opening composes: the same calls the workflow makes one by one. */
@@ -23,6 +27,7 @@ export interface OpeningParts {
   pinPolicy(site?: string, kind?: string): Promise<PinnedPolicy>;
   readEvidence(q: EvidenceReadsQuery): Promise<EvidenceReads>;
   scoreCase(input: ScoreCaseInput): Promise<Score>;
+  keptWriteBasis(runId: string): Promise<WriteBasis | null>;
 }
 
 /**
@@ -34,7 +39,12 @@ export interface OpeningParts {
 export function createOpeningActivities(deps: Pick<ActivityDeps, 'logger'>, parts: OpeningParts) {
   return {
     async readOpening(q: OpeningQuery): Promise<OpeningReads> {
-      const [policy, evidence] = await Promise.all([parts.pinPolicy(q.key.site, q.scoring.kind), parts.readEvidence(q)]);
+      const [policy, evidence, kept] = await Promise.all([
+        parts.pinPolicy(q.key.site, q.scoring.kind),
+        parts.readEvidence(q),
+        q.runId ? parts.keptWriteBasis(q.runId) : null,
+      ]);
+      if (kept) return { policy: kept.policy, evidence, kept };
       if (evidence.failed.length > 0) return { policy, evidence };
       try {
         const score = await parts.scoreCase({ ...q.scoring, evidence: evidenceOf(evidence.found), scorer: scorerOf(policy.document, q.key.site) });

@@ -1,4 +1,4 @@
-import { casePolicy, effectivePolicy, type CaseState, type PinnedPolicy } from '../domain';
+import { casePolicy, effectivePolicy, type CaseState, type PinnedPolicy, type WriteBasis } from '../domain';
 import { appendAudit, type AuditEntry } from '../store/audit-repo';
 import { caseChangeOf, publishCaseChange, type CaseChange } from '../store/case-feed';
 import { addCaseSourceEvents, storedParts, upsertCaseRow, type KeptPart } from '../store/case-projection';
@@ -6,6 +6,7 @@ import { withTransaction } from '../store/db';
 import { recordOutcome } from '../store/outcome-repo';
 import { ApplicationFailure } from '@temporalio/activity';
 import { getActivePolicy, getPolicyVersion } from '../store/policy-repo';
+import { keepWriteBasis, keptWriteBasis } from '../store/write-basis';
 import { projectTriage } from '../triage/project';
 import type { ActivityDeps } from './deps';
 
@@ -19,6 +20,8 @@ export interface TransitionRecord {
   kept?: KeptPart[];
   /** source event ids merged since the last transition (the state keeps only the latest) */
   newSourceEventIds?: string[];
+  /** the basis of a close recorded in the task that opened the case, kept with it (keepWriteBasis) */
+  basis?: { runId: string; basis: WriteBasis };
 }
 
 /** Projection, audit and outcomes: Reckon's own records. */
@@ -49,13 +52,18 @@ export function createRecordActivities(deps: ActivityDeps) {
       if (!pinned) throw ApplicationFailure.create({ type: 'PolicyNotFound', message: `no policy version ${version}`, nonRetryable: true });
       return pinnedFor(pinned, site, kind);
     },
+    /** What this run's automatic write was decided on, if it kept a basis (postAutoAdjustment). */
+    async keptWriteBasis(runId: string) {
+      return (await keptWriteBasis(deps.db, runId)) ?? null;
+    },
     /**
      * One transaction per transition: the read-model row and its audit rows land together or
      * not at all, and a retry with the same sequence numbers changes nothing.
      */
-    async recordTransition({ state, entries, kept = [], newSourceEventIds = [] }: TransitionRecord): Promise<void> {
+    async recordTransition({ state, entries, kept = [], newSourceEventIds = [], basis }: TransitionRecord): Promise<void> {
       const rowVersion = Math.max(state.seq, ...entries.map((e) => e.seq));
       const changed = await withTransaction(deps.db, async (c) => {
+        if (basis) await keepWriteBasis(c, basis.runId, state.caseId, basis.basis);
         await appendAudit(c, state.caseId, entries);
         await addCaseSourceEvents(c, state.caseId, newSourceEventIds);
         const { written, stored } = await upsertCaseRow(c, state, rowVersion, kept);

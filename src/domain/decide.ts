@@ -1,5 +1,6 @@
 import type { DiscrepancyReport } from './discrepancy';
-import type { AutoRuleName, PolicyDocument, Severity } from './policy';
+import type { AutoRuleName, PinnedPolicy, PolicyDocument, Severity } from './policy';
+import type { Evidence } from './evidence';
 import type { Score } from './scorer';
 import { isBookedPattern } from './authority';
 import { processOf, valueAtRisk, varianceOf } from './quantities';
@@ -13,6 +14,21 @@ export type Decision =
   | { action: 'recount'; reason: string }
   | { action: 'review'; reason: string }
   | { action: 'hold_then_review'; reason: string };
+
+/**
+ * What an automatic write to the WMS/ERP was decided on. A case that writes in the same workflow
+ * task as it reads keeps this in Reckon's store before the write goes out, so a task run again
+ * closes on it, not on stock the write has since moved.
+ */
+export interface WriteBasis {
+  policy: PinnedPolicy;
+  evidence: Evidence;
+  score: Score;
+  decision: Decision;
+}
+
+/** The failure of a write whose task kept a different basis before (an earlier attempt): the task is run again. */
+export const WRITE_BASIS_CHANGED = 'WriteBasisChanged';
 
 export interface Assessment {
   variance: number;

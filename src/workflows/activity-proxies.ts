@@ -1,5 +1,6 @@
 import { proxyActivities, proxyLocalActivities, type ActivityInterfaceFor, type ActivityOptions, type LocalActivityInterfaceFor } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import { WRITE_BASIS_CHANGED } from '../domain/core';
 
 /**
  * Activity proxies, one per kind of call, each with an explicit timeout and retry policy.
@@ -47,11 +48,12 @@ export const reckonEvidence = described(proxyActivities<Activities>(RECKON_EVIDE
  * a person (needs_attention) rather than retrying for ever. The adapter makes one attempt per
  * activity (Temporal's retries are the only retry layer) and finishes well inside the timeout.
  */
-export const writes = described(proxyActivities<Activities>({
+const WRITES: CallOptions = {
   startToCloseTimeout: '30s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 15, nonRetryableErrorTypes: [...BUSINESS, 'RemoteContractViolation'] },
   summary: 'write to the system of record',
-}));
+};
+export const writes = described(proxyActivities<Activities>(WRITES));
 
 /** Notifications: a channel that fails must never hold a case up; after a few tries the failure is recorded. */
 export const notifications = described(proxyActivities<Activities>({
@@ -66,9 +68,10 @@ export const scoring = described(proxyActivities<Activities>(SCORING));
 /**
  * The same reads, records and scoring as local activities: run by the worker inside the workflow
  * task, with no activity task for Temporal to schedule, dispatch and complete. For what is Reckon's
- * own (its store, the policy, scoring) and what only reads (evidence); writes to the WMS/ERP stay
- * regular activities, so the evidence and decision behind one are in the history before it runs.
- * Same options as their regular proxies; every record is idempotent by sequence.
+ * own (its store, the policy, scoring) and what only reads (evidence). Writes to the WMS/ERP are
+ * regular activities, so the evidence and decision behind one are in the history before it runs;
+ * except an automatic correction (localWrites), whose basis is kept in Reckon's store before it
+ * goes out. Same options as their regular proxies; every record is idempotent by sequence.
  */
 export const localWmsEvidence = described(proxyLocalActivities<Activities>(WMS_EVIDENCE));
 export const localErpEvidence = described(proxyLocalActivities<Activities>(ERP_EVIDENCE));
@@ -83,6 +86,10 @@ export const localEvidenceReads = described(
   proxyLocalActivities<Activities>({ startToCloseTimeout: '15s', retry: { maximumAttempts: 1 }, summary: 'evidence from the WMS, the ERP and Reckon' }),
 );
 export const localRecords = described(proxyLocalActivities<Activities>(RECORDS));
+/** An automatic correction in the task that decided it (AUTO_RESOLVE_IN_ONE_TASK_PATCH). */
+export const localWrites = described(
+  proxyLocalActivities<Activities>({ ...WRITES, retry: { ...WRITES.retry, nonRetryableErrorTypes: [...WRITES.retry!.nonRetryableErrorTypes!, WRITE_BASIS_CHANGED] } }),
+);
 export const localScoring = described(proxyLocalActivities<Activities>(SCORING));
 
 type Summaries = { [K in keyof Activities]?: (...args: Parameters<Activities[K]>) => string };
@@ -109,6 +116,8 @@ const SUMMARIES: Summaries = {
   findPriorCases: () => 'Reckon: prior cases with this key or these source events',
   readEvidence: (q) => `every evidence source at once: ${where(q.key)}${q.reference ? ` for ${q.reference.kind} ${q.reference.id}` : ''}`,
   readOpening: (q) => `pin the policy, read every evidence source, score: ${where(q.key)}${q.reference ? ` for ${q.reference.kind} ${q.reference.id}` : ''}`,
+  postAutoAdjustment: ({ command: c }) => `WRITE automatic adjustment ${c.qty > 0 ? '+' : ''}${c.qty} to ${c.target === 'erp' ? 'the ERP' : 'WMS and ERP'} (${c.reasonCode}): ${where(c)}`,
+  keptWriteBasis: () => 'Reckon: what an earlier attempt of this task wrote on',
   postAdjustment: (c) => `WRITE adjustment ${c.qty > 0 ? '+' : ''}${c.qty} to ${c.target === 'erp' ? 'the ERP' : 'WMS and ERP'} (${c.reasonCode}): ${where(c)}`,
   placeHold: (c) => `WRITE hold of ${c.qty}: ${where(c)}`,
   releaseHold: (c) => `WRITE release of hold ${c.holdId}`,

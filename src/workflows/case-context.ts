@@ -10,7 +10,7 @@ import {
   type CaseState,
   type PendingDecision,
 } from '../domain/core';
-import type { PinnedPolicy } from '../domain';
+import type { PinnedPolicy, WriteBasis } from '../domain';
 import type { OpeningQuery, OpeningReads } from '../activities/opening';
 import { localRecords, records } from './activity-proxies';
 import type { DiscrepancyWorkflowInput } from './messages';
@@ -98,6 +98,15 @@ export const LOCAL_AUTOMATIC_STEPS_PATCH = 'local-automatic-steps';
 export const LEAN_CASE_PATCH = 'lean-case';
 
 /**
+ * Patch id: a lean case that auto-resolves does it in its first workflow task. Its correction is
+ * a local activity that first keeps what it was decided on in Reckon's store (the write's basis),
+ * so a task run again after a crash closes on that basis, not on stock the write has moved; the
+ * case is then one workflow task and no activity task (docs/perf/workflow.md). Implies
+ * LEAN_CASE_PATCH; decided first thing in the run (CaseContext.oneTask).
+ */
+export const AUTO_RESOLVE_IN_ONE_TASK_PATCH = 'auto-resolve-in-one-task';
+
+/**
  * `patched(id)` for a patch older than LOCAL_AUTOMATIC_STEPS_PATCH: a case past that one is past
  * this one too, and records no marker for it (each marker is also an upsert of Temporal's
  * TemporalChangeVersion search attribute: a visibility write per patch per case). A lean run is
@@ -130,6 +139,22 @@ export class CaseContext {
   evidenceInOneRead = false;
   /** this run is past LEAN_CASE_PATCH (decided at the run's start; workflow modules are shared, so not module state) */
   lean = false;
+  /** this run writes an automatic correction in the task that decided it (AUTO_RESOLVE_IN_ONE_TASK_PATCH) */
+  oneTask = false;
+  /** what an earlier attempt of this task wrote on: the case decides on it, not on new reads */
+  kept?: WriteBasis;
+  /**
+   * A one-task run still in the task that opened it (nothing recorded yet). Its automatic
+   * correction runs locally and keeps its basis first; a close recorded here keeps it too. Should
+   * Temporal run the task again (a crash, or a signal that came as it completed the run), the
+   * case decides on that basis and records the same entries; signals wait in `queued` meanwhile,
+   * so theirs follow the opening's. After the run's first record, its basis is in the history.
+   */
+  openingTask = false;
+  /** the opening task's write kept its basis (postAutoAdjustment) */
+  basisKept = false;
+  /** signals that came during the opening task, applied once its first record is done */
+  queued: (() => void)[] = [];
   /** what the opening read found (a lean case's first step), until its evidence and score steps take it */
   opening?: OpeningReads & { sent: OpeningQuery['scoring'] };
   /** a later report of this open pattern (shrink, drift) with new quantities, until the main loop takes it */
@@ -190,6 +215,7 @@ export class CaseContext {
    * activity, for a case moving on its own (LOCAL_AUTOMATIC_STEPS_PATCH; the caller checked it).
    */
   async record(opts: { local?: boolean } = {}): Promise<void> {
+    const basis = this.openingTask && opts.local && !this.basisKept ? this.basis() : undefined;
     if (this.pending.length === 0) this.audit('updated', 'system', 'reckon');
     const entries = this.pending;
     const newIds = this.newSourceEventIds;
@@ -202,6 +228,7 @@ export class CaseContext {
     const sent = { evidence: jsonOf(s.evidence), score: jsonOf(s.score) };
     const transition: TransitionRecord = { state: s, entries };
     if (newIds.length > 0) transition.newSourceEventIds = newIds;
+    if (basis) transition.basis = { runId: workflowInfo().runId, basis };
     const kept = (['evidence', 'score'] as const).filter((k) => sent[k] !== undefined && sent[k] === this.projected[k]);
     if (kept.length > 0) {
       transition.state = { ...s };
@@ -214,9 +241,32 @@ export class CaseContext {
       // records retry until they land; should one still fail, its ids go with the next
       this.newSourceEventIds = [...newIds, ...this.newSourceEventIds];
       throw err;
+    } finally {
+      // signals that came while the opening was recorded waited too: all apply in their order
+      if (this.openingTask) this.applyQueued();
     }
     // only once stored: a transition that never committed must not make the next one leave them out
     this.projected = sent;
+  }
+
+  /** What the case decided on, once it has decided (the write's basis). */
+  basis(): WriteBasis | undefined {
+    const s = this.state;
+    if (!this.policy || !s.evidence || !s.score || !s.decision) return undefined;
+    return { policy: this.policy, evidence: s.evidence, score: s.score, decision: s.decision };
+  }
+
+  /** Runs a signal's handler now, or after the opening task's first record (see openingTask). */
+  whenOpened(apply: () => void): void {
+    if (this.openingTask) this.queued.push(apply);
+    else apply();
+  }
+
+  private applyQueued(): void {
+    this.openingTask = false;
+    const queued = this.queued;
+    this.queued = [];
+    for (const apply of queued) apply();
   }
 
   mirror(): void {

@@ -1,4 +1,4 @@
-import { allHandlersFinished, condition, patched } from '@temporalio/workflow';
+import { allHandlersFinished, condition, patched, workflowInfo } from '@temporalio/workflow';
 import {
   decide,
   describeShadowDecision,
@@ -9,7 +9,15 @@ import {
   type Decision,
 } from '../domain/core';
 import { localEvidenceReads, localRecords, records } from './activity-proxies';
-import { CaseContext, initialState, LEAN_CASE_PATCH, localSteps, patchedBeforeLocal, QUIET_AUTOMATIC_STEPS_PATCH } from './case-context';
+import {
+  AUTO_RESOLVE_IN_ONE_TASK_PATCH,
+  CaseContext,
+  initialState,
+  LEAN_CASE_PATCH,
+  localSteps,
+  patchedBeforeLocal,
+  QUIET_AUTOMATIC_STEPS_PATCH,
+} from './case-context';
 import { EVIDENCE_IN_ONE_READ_PATCH, evidenceQuery, gatherEvidence } from './evidence';
 import { registerHandlers } from './handlers';
 import { applyPatternUpdate, rescorePattern, rescorePatternInAttention } from './pattern-growth';
@@ -34,8 +42,10 @@ export const RECEIVING_RECOUNT_BOOKS_PATCH = 'receiving-recount-against-receipt'
 export async function discrepancyWorkflow(input: DiscrepancyWorkflowInput): Promise<CaseState> {
   const ctx = new CaseContext(input.carried ?? initialState(input), input.policy);
   // before anything else, so replay meets these markers where the run recorded them (evidence.ts);
-  // a lean run records its one marker and none of the patches it implies
-  ctx.lean = patched(LEAN_CASE_PATCH);
+  // a run records its newest patch's marker and none of the patches it implies
+  ctx.oneTask = patched(AUTO_RESOLVE_IN_ONE_TASK_PATCH);
+  ctx.lean = ctx.oneTask || patched(LEAN_CASE_PATCH);
+  ctx.openingTask = ctx.oneTask && !input.carried;
   ctx.evidenceInOneRead = ctx.lean || patched(EVIDENCE_IN_ONE_READ_PATCH);
   // the first run's source ids go to the read model's full list with its first record
   if (!input.carried) ctx.newSourceEventIds = [...ctx.state.sourceEventIds];
@@ -104,10 +114,16 @@ async function open(ctx: CaseContext): Promise<void> {
   if (ctx.lean && !ctx.policy) {
     // the pin, the evidence and the score in one local activity; if it fails, one step at a time
     const sent = caseScoreInput(ctx);
-    const first = await localEvidenceReads.readOpening({ ...evidenceQuery(ctx.state), scoring: sent }).catch(() => undefined);
+    const runId = ctx.openingTask ? workflowInfo().runId : undefined;
+    const first = await localEvidenceReads.readOpening({ ...evidenceQuery(ctx.state), scoring: sent, runId }).catch(() => undefined);
     if (first) {
       ctx.policy = first.policy;
       ctx.opening = { ...first, sent };
+      ctx.kept = first.kept;
+    } else if (runId) {
+      // an earlier attempt of this task may have written: its basis is asked for until the store answers
+      ctx.kept = (await localRecords.keptWriteBasis(runId)) ?? undefined;
+      ctx.policy = ctx.kept?.policy;
     }
   }
   // the active version as it applies at the case's site: its override layer merged in
@@ -131,7 +147,7 @@ async function open(ctx: CaseContext): Promise<void> {
 
 async function gather(ctx: CaseContext): Promise<void> {
   const s = ctx.state;
-  s.evidence = await gatherEvidence(s, localSteps(ctx), ctx.evidenceInOneRead, ctx.opening?.evidence);
+  s.evidence = ctx.kept?.evidence ?? (await gatherEvidence(s, localSteps(ctx), ctx.evidenceInOneRead, ctx.opening?.evidence));
   // whoever adjusted or counted this stock recently is party to the discrepancy
   for (const a of s.evidence.recentAdjustments ?? []) if (a.userId && a.userId !== 'reckon') addInvolved(s, a.userId, `adjusted this stock by ${a.qty} (${a.reasonCode}, ${a.occurredAt})`);
   for (const c of s.evidence.countHistory ?? []) if (c.countedBy) addInvolved(s, c.countedBy, `counted this bin (${c.countedAt})`);
@@ -207,14 +223,18 @@ async function decideNext(ctx: CaseContext): Promise<void> {
   const s = ctx.state;
   const policy = ctx.policy!.document;
   const recountsDone = s.recounts.filter((r) => r.countedQty !== undefined).length;
-  const d = decide({
-    policy,
-    report: s.report,
-    quantities: { expectedQty: s.expectedQty, observedQty: s.observedQty },
-    assessment: s.assessment!,
-    score: s.score!,
-    recountsDone,
-  });
+  // an earlier attempt of this task wrote on a decision: it stands
+  const d =
+    ctx.kept?.decision ??
+    decide({
+      policy,
+      report: s.report,
+      quantities: { expectedQty: s.expectedQty, observedQty: s.observedQty },
+      assessment: s.assessment!,
+      score: s.score!,
+      recountsDone,
+    });
+  ctx.kept = undefined;
   s.decision = d;
   ctx.audit('decided', d.action === 'auto_resolve' ? 'rule' : 'system', d.action === 'auto_resolve' ? d.rule : 'policy', { ...d });
   if (s.shadow && patched(SHADOW_MODE_PATCH)) {

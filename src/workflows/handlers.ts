@@ -39,6 +39,7 @@ import {
   retryUpdate,
   stateQuery,
   type DiscrepancyWorkflowInput,
+  type ReportSignalInput,
   type UpdateResult,
 } from './messages';
 
@@ -100,7 +101,8 @@ function registerReportSignal(ctx: CaseContext, input: DiscrepancyWorkflowInput)
   // signalWithStart delivers the starting report as the first signal too: don't count it twice
   let startSignalPending = input.carried === undefined;
 
-  setHandler(reportSignal, ({ report, receivedAt }) => {
+  setHandler(reportSignal, (signal) => ctx.whenOpened(() => mergeReport(signal)));
+  function mergeReport({ report, receivedAt }: ReportSignalInput): void {
     const s = ctx.state;
     if (startSignalPending && receivedAt === input.receivedAt) {
       startSignalPending = false;
@@ -110,7 +112,7 @@ function registerReportSignal(ctx: CaseContext, input: DiscrepancyWorkflowInput)
     const fresh = report.sourceEventIds.filter((id) => !s.sourceEventIds.includes(id));
     // a redelivered report (queue redelivery, a publisher's retry) names only source events the
     // case already has: record it, don't count it. Behind a patch: older histories counted it.
-    if (report.sourceEventIds.length > 0 && fresh.length === 0 && patched(REDELIVERED_REPORT_PATCH)) {
+    if (report.sourceEventIds.length > 0 && fresh.length === 0 && (ctx.oneTask || patched(REDELIVERED_REPORT_PATCH))) {
       ctx.audit('report_redelivered', 'system', report.source, { sourceEventIds: report.sourceEventIds, receivedAt });
       ctx.dirty = true;
       return;
@@ -126,7 +128,7 @@ function registerReportSignal(ctx: CaseContext, input: DiscrepancyWorkflowInput)
       (s.involvement ??= {})[u] ??= 'is named in a report of this discrepancy';
     }
     // a shrink or drift pattern's later report is its size now: the main loop updates and re-scores the case (patched: older histories only merged)
-    if (PATTERN_KINDS.has(report.kind) && s.status !== 'closed' && (report.expectedQty !== s.expectedQty || report.observedQty !== s.observedQty) && patched(PATTERN_GROWS_PATCH)) {
+    if (PATTERN_KINDS.has(report.kind) && s.status !== 'closed' && (report.expectedQty !== s.expectedQty || report.observedQty !== s.observedQty) && (ctx.oneTask || patched(PATTERN_GROWS_PATCH))) {
       ctx.patternUpdate = { expectedQty: report.expectedQty, observedQty: report.observedQty, source: report.source, receivedAt };
     }
     ctx.audit('report_merged', 'system', report.source, {
@@ -138,12 +140,12 @@ function registerReportSignal(ctx: CaseContext, input: DiscrepancyWorkflowInput)
       ...(s.status === 'closed' ? { afterClose: true } : {}),
     });
     ctx.dirty = true;
-  });
+  }
 }
 
 /** What the floor and the watchers tell a case: a count result, a note, a hold handed over. */
 function registerFieldSignals(ctx: CaseContext): void {
-  setHandler(countResultSignal, (c) => {
+  setHandler(countResultSignal, (c) => ctx.whenOpened(() => {
     const s = ctx.state;
     const open = s.recounts.find((r) => r.taskId === c.taskId);
     if (!open || open.countedQty !== undefined || open.timedOut) {
@@ -158,9 +160,9 @@ function registerFieldSignals(ctx: CaseContext): void {
     if (c.bookQty !== undefined) open.booksAtCount = c.bookQty;
     if (!s.involvedUsers.includes(c.countedBy)) s.involvedUsers.push(c.countedBy);
     (s.involvement ??= {})[c.countedBy] ??= `counted this bin for the recount (${c.taskId})`;
-  });
+  }));
 
-  setHandler(evidenceSignal, (e) => {
+  setHandler(evidenceSignal, (e) => ctx.whenOpened(() => {
     const s = ctx.state;
     if (s.evidence) {
       (s.evidence.notes ??= []).push(e);
@@ -168,9 +170,9 @@ function registerFieldSignals(ctx: CaseContext): void {
     }
     ctx.audit('evidence_added', 'system', e.from, { text: e.text });
     ctx.dirty = true;
-  });
+  }));
 
-  setHandler(adoptHoldSignal, (h) => {
+  setHandler(adoptHoldSignal, (h) => ctx.whenOpened(() => {
     const s = ctx.state;
     if (s.hold && !s.hold.released) {
       ctx.audit('hold_adoption_declined', 'system', h.from, { holdId: h.holdId, reason: `the case already holds ${s.hold.holdId}` });
@@ -179,7 +181,7 @@ function registerFieldSignals(ctx: CaseContext): void {
       ctx.audit('hold_adopted', 'system', h.from, { holdId: h.holdId, qty: h.qty });
     }
     ctx.dirty = true;
-  });
+  }));
 }
 
 /** What operators and the API read: the state, and the cheap progress of a running case. */
@@ -313,6 +315,8 @@ function registerWorkUpdates(ctx: CaseContext): void {
         // the API's rule too: viewers and integrations do not comment (a client may bypass the API)
         if (!hasApproverRole(u.actor)) refuse(new Refusal('forbidden', 'role', `commenting needs an approver role; ${u.actor.userId} has ${u.actor.roles.join(', ') || 'no roles'}`));
         if (ctx.state.status === 'closed') conflict('case is closed');
+        // its entry would land among the opening's (CaseContext.openingTask): a second later it is taken
+        if (ctx.openingTask) conflict(`case is still being assessed (${ctx.state.status})`);
         if (!u.text || u.text.length > 4000) conflict('comment text must be 1..4000 characters');
       },
     },

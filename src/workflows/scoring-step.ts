@@ -34,7 +34,9 @@ export async function scoreAndAssess(ctx: CaseContext, local = false): Promise<v
     scorer: scorerOf(policy, s.report.site),
   };
   // local: a local activity (LOCAL_AUTOMATIC_STEPS_PATCH, checked by the caller)
-  s.score = openingScore(ctx, input) ?? (await (local ? localScoring : scoring).scoreCase(input));
+  const opened = openingScore(ctx, input);
+  // an earlier attempt of this task wrote on this score (CaseContext.kept)
+  s.score = ctx.kept?.score ?? opened ?? (await (local ? localScoring : scoring).scoreCase(input));
   s.assessment = assess(policy, s.report, { expectedQty: s.expectedQty, observedQty: s.observedQty });
   s.severity = s.assessment.severity;
   ctx.audit('scored', 'scorer', s.score.scorerVersion, {

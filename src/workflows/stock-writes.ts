@@ -1,6 +1,6 @@
-import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
-import type { Resolution } from '../domain/core';
-import { writes } from './activity-proxies';
+import { ActivityFailure, ApplicationFailure, TemporalFailure, workflowInfo } from '@temporalio/workflow';
+import { WRITE_BASIS_CHANGED, type Resolution } from '../domain/core';
+import { localWrites, writes } from './activity-proxies';
 import { nowIso, patchedBeforeLocal, type CaseContext } from './case-context';
 import { stockKey } from './evidence';
 
@@ -31,9 +31,13 @@ export async function write<T>(ctx: CaseContext, what: string, call: () => Promi
   try {
     return await call();
   } catch (err) {
-    if (err instanceof ActivityFailure && patchedBeforeLocal(ctx, NO_DEAD_ENDS_PATCH)) {
-      const cause = err.cause;
-      const reason = cause instanceof ApplicationFailure ? `${cause.message}${cause.type ? ` (${cause.type})` : ''}` : (cause?.message ?? err.message);
+    // a local activity's failure reaches the workflow as its cause itself, a regular one's wrapped
+    const failed = err instanceof ActivityFailure || (err instanceof TemporalFailure && ctx.openingTask);
+    if (failed && patchedBeforeLocal(ctx, NO_DEAD_ENDS_PATCH)) {
+      const cause = err instanceof ActivityFailure ? err.cause : err;
+      // an earlier attempt of this task wrote on another basis: failing the task runs it again on that one
+      if (cause instanceof ApplicationFailure && cause.type === WRITE_BASIS_CHANGED) throw new Error(`${what}: ${cause.message}`);
+      const reason = cause instanceof ApplicationFailure ? `${cause.message}${cause.type ? ` (${cause.type})` : ''}` : (cause?.message ?? (err as Error).message);
       throw new WriteRefused(what, reason.slice(0, 500));
     }
     throw err;
@@ -43,9 +47,16 @@ export async function write<T>(ctx: CaseContext, what: string, call: () => Promi
 export async function postAdjustment(ctx: CaseContext, qty: number, reasonCode: string, actor: string): Promise<void> {
   const s = ctx.state;
   const target = s.report.kind === 'system_mismatch' ? 'erp' : 'both';
-  const res = await write(ctx, 'post adjustment', () =>
-    writes.postAdjustment({ ...stockKey(s), qty, target, reasonCode, caseId: s.caseId, actor, idempotencyKey: `${s.caseId}:adjust` }),
-  );
+  const command = { ...stockKey(s), qty, target, reasonCode, caseId: s.caseId, actor, idempotencyKey: `${s.caseId}:adjust` } as const;
+  const res = await write(ctx, 'post adjustment', () => {
+    // an automatic correction in the task that decided it, with what it was decided on kept first
+    const basis = ctx.openingTask && s.status === 'auto_resolving' ? ctx.basis() : undefined;
+    if (basis) {
+      ctx.basisKept = true;
+      return localWrites.postAutoAdjustment({ command, runId: workflowInfo().runId, basis });
+    }
+    return writes.postAdjustment(command);
+  });
   s.adjustment = { adjustmentId: res.adjustmentId, qty, target };
   ctx.audit('adjustment_posted', actor.startsWith('rule:') ? 'rule' : 'user', actor, {
     adjustmentId: res.adjustmentId,

@@ -166,7 +166,7 @@ it('an opening read that fails as a whole is taken one step at a time, and the c
   expect(row.rows[0].policy_version).toBeGreaterThan(0);
 });
 
-it('a report merged while the opening read runs is scored again, with its source events', async () => {
+it('a report merged while the opening read runs waits for the opening: the case decides on what it opened with, then takes the report', async () => {
   const sku = uniq('SKU');
   const site = uniq('DC-ONE');
   // longer than a workflow task may stay open: the task is completed by a heartbeat and the
@@ -183,9 +183,12 @@ it('a report merged while the opening read runs is scored again, with its source
   await eventually(async () => (await db.query(`SELECT 1 FROM discrepancies WHERE id = $1 AND status = 'closed'`, [first.body.id])).rowCount);
   const history = await client.workflow.getHandle(first.body.workflowId as string).fetchHistory();
   const summaries = (history.events ?? []).filter((e) => e.userMetadata?.summary).map((e) => defaultPayloadConverter.fromPayload<string>(e.userMetadata!.summary!));
-  expect(summaries.filter((t) => /^score the evidence /.test(t))).toHaveLength(1);
-  const scored = (await listAudit(db, first.body.id as string)).filter((e) => e.action === 'scored');
-  expect(scored).toHaveLength(1);
+  // the opening's own score: the report did not reach the case until its opening was recorded
+  expect(summaries.filter((t) => /^score the evidence /.test(t))).toHaveLength(0);
+  const trail = await listAudit(db, first.body.id as string);
+  expect(trail.filter((e) => e.action === 'scored')).toHaveLength(1);
+  expect(trail.map((e) => e.action).slice(-2)).toEqual(['closed', 'report_merged']);
+  expect(trail.at(-1)?.detail).toMatchObject({ afterClose: true });
   const { rows } = await db.query(`SELECT occurrences, source_event_ids FROM discrepancies WHERE id = $1`, [first.body.id]);
   expect(rows[0].occurrences).toBe(2);
   expect(rows[0].source_event_ids).toHaveLength(2);
@@ -220,5 +223,8 @@ it('cases evicted from the cache between their steps replay as they ran', async 
   looking = false;
   await looker;
   expect(cases.every((c) => c.missing.length === 0)).toBe(true);
+  // and once more each, now that every case has left the cache: replayed from its history
+  for (const c of cases) queried.push((await client.workflow.getHandle(c.workflowId).query(stateQuery, {})).status);
   expect(queried.length).toBeGreaterThan(skus.length);
+  expect(queried.slice(-skus.length)).toEqual(skus.map(() => 'closed'));
 }, 120_000);

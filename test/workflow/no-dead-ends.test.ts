@@ -281,3 +281,38 @@ it('a shrink pattern that grows while its refused write waits for a person: the 
   expect((await adjustmentsFor(pool, site, sku)).map((a) => a.qty)).toEqual([-3]);
   expect(await auditActions(final.caseId)).toEqual(expect.arrayContaining(['write_refused', 'pattern_grew', 'attention_redecides', 'retry_requested']));
 });
+
+it('a report and a hold that come while an auto-resolving case writes: its task runs again on what it wrote on; one adjustment, one trail', async () => {
+  const site = uniq('T');
+  const sku = uniq('SKU');
+  await seedBalance(pool, { site, location: 'A-01-03', sku, wms: 120, erp: 120 });
+  const hold = await placeHoldInLedger(pool, { site, location: 'A-01-03', sku, qty: 2, reason: 'test: held before the case', caseId: 'watcher', idempotencyKey: uniq('hold') });
+  let adjustCalls = 0;
+  // the adjustment lands at the WMS only after the signals below reach Temporal: the task that
+  // wrote it cannot complete the run, and is run again with them
+  intercept = (req) => (req.method === 'POST' && req.path.endsWith('/adjustments') ? (adjustCalls++, { stallMs: 2000 }) : undefined);
+  const base: DiscrepancyReportInput = { kind: 'count_variance', site, sku, location: 'A-01-03', expectedQty: 120, observedQty: 118, unitCost: 10, skuClass: 'B', source: 'wms', causedBy: ['c1'] };
+  const h = await report({ ...base, sourceEventIds: [uniq('CNT')] });
+  await eventually(async () => adjustCalls > 0, 30_000, 20);
+  const late = uniq('CNT-LATE');
+  await h.signal(reportSignal, { report: DiscrepancyReport.parse({ ...base, sourceEventIds: [late] }), receivedAt: new Date().toISOString() });
+  await h.signal(adoptHoldSignal, { holdId: hold.holdId, qty: 2, from: 'returnWatch' });
+  const final = (await h.result()) as CaseState;
+
+  expect(final).toMatchObject({ resolution: 'auto_resolved', occurrences: 2, hold: { holdId: hold.holdId, released: true } });
+  // decided on the stock as it was read before the write, not as the write left it
+  expect(final.evidence?.wmsBalance).toMatchObject({ qty: 120 });
+  expect((await adjustmentsFor(pool, site, sku)).map((a) => a.qty)).toEqual([-2]);
+  const actions = await auditActions(final.caseId);
+  for (const once of ['opened', 'evidence_gathered', 'scored', 'decided', 'adjustment_posted', 'report_merged', 'hold_adopted', 'hold_released']) {
+    expect(actions.filter((a) => a === once)).toEqual([once]);
+  }
+  // the opening's entries first, as the first attempt recorded them; what came meanwhile after
+  expect(actions.slice(0, 6)).toEqual(['opened', 'evidence_gathered', 'scored', 'decided', 'adjustment_posted', 'closed']);
+  const { rows } = await pool.query(`SELECT detail FROM audit_log WHERE case_id = $1 AND action = 'report_merged'`, [final.caseId]);
+  expect(rows[0].detail).toMatchObject({ afterClose: true, newSourceEventIds: [late] });
+  expect((await verifyAuditChains(pool, final.caseId)).problems).toEqual([]);
+  // Temporal ran the opening task again: the first completion came after the signals
+  const events = (await h.fetchHistory()).events ?? [];
+  expect(events.filter((e) => e.workflowTaskFailedEventAttributes).length).toBeGreaterThan(0);
+});

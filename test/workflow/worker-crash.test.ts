@@ -10,7 +10,7 @@ import { adjustmentsFor, reportDiscrepancy, seedBalance } from '../support/cases
 import { eventually, uniq } from '../support/engine';
 import { exited, spawnWorker, stopWorker } from '../support/worker-process';
 
-it('a worker killed after the ledger commit but before the activity completes: exactly one adjustment after restart', async () => {
+it('a worker killed after the ledger commit but before its task completes: exactly one adjustment after restart, decided on the stock as read before it', async () => {
   const config = loadConfig();
   const db = createPool(config.DATABASE_URL, 2);
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
@@ -41,6 +41,12 @@ it('a worker killed after the ledger commit but before the activity completes: e
     expect(final.resolution).toBe('auto_resolved');
     const adjustments = await adjustmentsFor(db, site, sku);
     expect(adjustments).toEqual([{ qty: -2, actor: 'rule:count_within_tolerance', idempotencyKey: `${final.caseId}:adjust` }]);
+    // the survivor ran the task again on what the first attempt wrote on (kept before the write),
+    // not on the stock the write had moved (38)
+    expect(final.evidence?.wmsBalance).toMatchObject({ qty: 40 });
+    const basis = await db.query('SELECT basis FROM write_basis WHERE case_id = $1', [final.caseId]);
+    expect(basis.rows).toHaveLength(1);
+    expect(basis.rows[0].basis.decision).toMatchObject({ action: 'auto_resolve', adjustQty: -2 });
     const balance = await db.query('SELECT wms_qty FROM ledger.balances WHERE site = $1 AND sku = $2', [site, sku]);
     expect(Number(balance.rows[0].wms_qty)).toBe(38);
     await eventually(async () => (await db.query(`SELECT 1 FROM discrepancies WHERE id = $1 AND status = 'closed'`, [final.caseId])).rowCount);
