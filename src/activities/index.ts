@@ -22,7 +22,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createNotifyActivities(deps),
     ...records,
     ...scoring,
-    ...createOpeningActivities(deps, { pinPolicy: records.pinPolicy, readEvidence: evidence.readEvidence, scoreCase: scoring.scoreCase, keptWriteBasis: records.keptWriteBasis }),
+    ...createOpeningActivities(deps, { pinPolicy: records.pinPolicy, readEvidence: evidence.readEvidence, scoreCase: scoring.scoreCase, keptWriteBasis: records.keptWriteBasis, loadPolicyVersion: records.loadPolicyVersion }),
     ...createWatcherActivities(deps),
     ...createPlannerActivities(deps),
     ...createReconcileActivities(deps),

@@ -28,6 +28,7 @@ export interface OpeningParts {
   readEvidence(q: EvidenceReadsQuery): Promise<EvidenceReads>;
   scoreCase(input: ScoreCaseInput): Promise<Score>;
   keptWriteBasis(runId: string): Promise<WriteBasis | null>;
+  loadPolicyVersion(version: number, site?: string, kind?: string): Promise<PinnedPolicy>;
 }
 
 /**
@@ -44,7 +45,7 @@ export function createOpeningActivities(deps: Pick<ActivityDeps, 'logger'>, part
         parts.readEvidence(q),
         q.runId ? parts.keptWriteBasis(q.runId) : null,
       ]);
-      if (kept) return { policy: kept.policy, evidence, kept };
+      if (kept) return { policy: await parts.loadPolicyVersion(kept.policyVersion, q.key.site, q.scoring.kind), evidence, kept };
       if (evidence.failed.length > 0) return { policy, evidence };
       try {
         const score = await parts.scoreCase({ ...q.scoring, evidence: evidenceOf(evidence.found), scorer: scorerOf(policy.document, q.key.site) });

@@ -1,5 +1,5 @@
 import type { DiscrepancyReport } from './discrepancy';
-import type { AutoRuleName, PinnedPolicy, PolicyDocument, Severity } from './policy';
+import type { AutoRuleName, PolicyDocument, Severity } from './policy';
 import type { Evidence } from './evidence';
 import type { Score } from './scorer';
 import { isBookedPattern } from './authority';
@@ -21,7 +21,8 @@ export type Decision =
  * closes on it, not on stock the write has since moved.
  */
 export interface WriteBasis {
-  policy: PinnedPolicy;
+  /** the pinned version: a case's slice of it is derived from the stored version alone */
+  policyVersion: number;
   evidence: Evidence;
   score: Score;
   decision: Decision;

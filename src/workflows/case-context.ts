@@ -253,7 +253,7 @@ export class CaseContext {
   basis(): WriteBasis | undefined {
     const s = this.state;
     if (!this.policy || !s.evidence || !s.score || !s.decision) return undefined;
-    return { policy: this.policy, evidence: s.evidence, score: s.score, decision: s.decision };
+    return { policyVersion: this.policy.version, evidence: s.evidence, score: s.score, decision: s.decision };
   }
 
   /** Runs a signal's handler now, or after the opening task's first record (see openingTask). */

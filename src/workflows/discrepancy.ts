@@ -45,7 +45,8 @@ export async function discrepancyWorkflow(input: DiscrepancyWorkflowInput): Prom
   // a run records its newest patch's marker and none of the patches it implies
   ctx.oneTask = patched(AUTO_RESOLVE_IN_ONE_TASK_PATCH);
   ctx.lean = ctx.oneTask || patched(LEAN_CASE_PATCH);
-  ctx.openingTask = ctx.oneTask && !input.carried;
+  // a case given its policy (a test's own) pins nothing in its opening: it writes as before
+  ctx.openingTask = ctx.oneTask && !input.carried && !input.policy;
   ctx.evidenceInOneRead = ctx.lean || patched(EVIDENCE_IN_ONE_READ_PATCH);
   // the first run's source ids go to the read model's full list with its first record
   if (!input.carried) ctx.newSourceEventIds = [...ctx.state.sourceEventIds];
@@ -123,7 +124,7 @@ async function open(ctx: CaseContext): Promise<void> {
     } else if (runId) {
       // an earlier attempt of this task may have written: its basis is asked for until the store answers
       ctx.kept = (await localRecords.keptWriteBasis(runId)) ?? undefined;
-      ctx.policy = ctx.kept?.policy;
+      if (ctx.kept) ctx.policy = await localRecords.loadPolicyVersion(ctx.kept.policyVersion, ctx.state.report.site, ctx.state.report.kind);
     }
   }
   // the active version as it applies at the case's site: its override layer merged in

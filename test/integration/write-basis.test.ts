@@ -20,7 +20,7 @@ afterAll(async () => pool.end());
 
 const basis = (qty: number): WriteBasis =>
   ({
-    policy: { version: 7, document: { version: 7 } },
+    policyVersion: 7,
     evidence: { missing: [], wmsBalance: { qty: 120 } },
     score: { scorerVersion: 'rules-v1', confidence: 0.9, causes: [], explanation: 'a miscount' },
     decision: { action: 'auto_resolve', rule: 'count_within_tolerance', correction: 'adjust', adjustQty: qty, reason: 'within tolerance' },
