@@ -16,8 +16,8 @@ export async function keptWriteBasis(db: Pool, runId: string): Promise<WriteBasi
 /**
  * Keeps the basis of a run's automatic write, before the write is sent (or with the record of a
  * close that wrote nothing); returns the basis kept for the run, which is an earlier one if a
- * first attempt of the task kept one. Prunes a few rows
- * past the retention in the same statement, so the table stays as small as its window.
+ * first attempt of the task kept one. Prunes a few rows past the retention in the same
+ * statement, so the table stays as small as its window.
  */
 export async function keepWriteBasis(db: Pool | PoolClient, runId: string, caseId: string, basis: WriteBasis): Promise<WriteBasis> {
   const { rows } = await db.query<{ basis: WriteBasis }>(
