@@ -86,10 +86,15 @@ export const localEvidenceReads = described(
   proxyLocalActivities<Activities>({ startToCloseTimeout: '15s', retry: { maximumAttempts: 1 }, summary: 'evidence from the WMS, the ERP and Reckon' }),
 );
 export const localRecords = described(proxyLocalActivities<Activities>(RECORDS));
-/** An automatic correction in the task that decided it (AUTO_RESOLVE_IN_ONE_TASK_PATCH). */
-export const localWrites = described(
-  proxyLocalActivities<Activities>({ ...WRITES, retry: { ...WRITES.retry, nonRetryableErrorTypes: [...WRITES.retry!.nonRetryableErrorTypes!, WRITE_BASIS_CHANGED] } }),
-);
+/**
+ * An automatic correction in the task that decided it (AUTO_RESOLVE_IN_ONE_TASK_PATCH), tried
+ * once: a failure that may pass is retried as a regular write (`writes`), whose attempts and last
+ * failure operations see in the Temporal UI.
+ */
+export const localWrites = described(proxyLocalActivities<Activities>({ ...WRITES, retry: { maximumAttempts: 1 } }));
+
+/** Failures no retry of a write gets past: a refusal, a broken contract, another basis kept first. */
+export const FINAL_WRITE_FAILURES: readonly string[] = [...WRITES.retry!.nonRetryableErrorTypes!, WRITE_BASIS_CHANGED];
 export const localScoring = described(proxyLocalActivities<Activities>(SCORING));
 
 type Summaries = { [K in keyof Activities]?: (...args: Parameters<Activities[K]>) => string };

@@ -1,6 +1,6 @@
 import { ActivityFailure, ApplicationFailure, TemporalFailure, workflowInfo } from '@temporalio/workflow';
 import { WRITE_BASIS_CHANGED, type Resolution } from '../domain/core';
-import { localWrites, writes } from './activity-proxies';
+import { FINAL_WRITE_FAILURES, localWrites, writes } from './activity-proxies';
 import { nowIso, patchedBeforeLocal, type CaseContext } from './case-context';
 import { stockKey } from './evidence';
 
@@ -44,16 +44,27 @@ export async function write<T>(ctx: CaseContext, what: string, call: () => Promi
   }
 }
 
+/** A write's failure that no retry gets past (a local activity's failure is its cause itself). */
+function isFinal(err: unknown): boolean {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  return cause instanceof ApplicationFailure && (cause.nonRetryable || FINAL_WRITE_FAILURES.includes(cause.type ?? ''));
+}
+
 export async function postAdjustment(ctx: CaseContext, qty: number, reasonCode: string, actor: string): Promise<void> {
   const s = ctx.state;
   const target = s.report.kind === 'system_mismatch' ? 'erp' : 'both';
   const command = { ...stockKey(s), qty, target, reasonCode, caseId: s.caseId, actor, idempotencyKey: `${s.caseId}:adjust` } as const;
-  const res = await write(ctx, 'post adjustment', () => {
+  const res = await write(ctx, 'post adjustment', async () => {
     // an automatic correction in the task that decided it, with what it was decided on kept first
     const basis = ctx.openingTask && s.status === 'auto_resolving' ? ctx.basis() : undefined;
     if (basis) {
       ctx.basisKept = true;
-      return localWrites.postAutoAdjustment({ command, runId: workflowInfo().runId, basis });
+      try {
+        return await localWrites.postAutoAdjustment({ command, runId: workflowInfo().runId, basis });
+      } catch (err) {
+        if (isFinal(err)) throw err;
+        // may pass on a retry: the activity below starts once this task's markers are recorded
+      }
     }
     return writes.postAdjustment(command);
   });
