@@ -114,9 +114,13 @@ async function countCase(sku: string) {
   });
   expect(res.status).toBe(202);
   const id = res.body.id as string;
-  const gathered = await eventually(async () => (await listAudit(db, id)).find((e) => e.action === 'evidence_gathered'));
-  await eventually(async () => (await db.query(`SELECT 1 FROM discrepancies WHERE id = $1 AND status = 'closed'`, [id])).rowCount);
-  const history = await client.workflow.getHandle(res.body.workflowId as string).fetchHistory();
+  // a minute: with a cache of two and slow reads, a busy machine runs some opening tasks twice
+  const gathered = await eventually(async () => (await listAudit(db, id)).find((e) => e.action === 'evidence_gathered'), 60_000);
+  await eventually(async () => (await db.query(`SELECT 1 FROM discrepancies WHERE id = $1 AND status = 'closed'`, [id])).rowCount, 60_000);
+  // the close is recorded inside the run's last task: its history is whole once the run completes
+  const handle = client.workflow.getHandle(res.body.workflowId as string);
+  await handle.result();
+  const history = await handle.fetchHistory();
   // each path (one read, a source asked again, a source missing) replays as it ran
   await expect(Worker.runReplayHistory({ workflowBundle: bundle, dataConverter: actorProofDataConverter(loadConfig()) }, history)).resolves.toBeUndefined();
   if (process.env.SHOW_HISTORY) console.log((history.events ?? []).map((e) => `${e.eventType}${e.markerRecordedEventAttributes ? ":" + e.markerRecordedEventAttributes.markerName : ""}`).join("\n"));
@@ -181,11 +185,17 @@ it('a report merged while the opening read runs waits for the opening: the case 
   const second = await as.post('/v1/discrepancies', { ...report, sourceEventIds: [uniq('EV')] });
   expect(second.body.id).toBe(first.body.id);
   await eventually(async () => (await db.query(`SELECT 1 FROM discrepancies WHERE id = $1 AND status = 'closed'`, [first.body.id])).rowCount);
-  const history = await client.workflow.getHandle(first.body.workflowId as string).fetchHistory();
+  const handle = client.workflow.getHandle(first.body.workflowId as string);
+  await handle.result();
+  const history = await handle.fetchHistory();
   const summaries = (history.events ?? []).filter((e) => e.userMetadata?.summary).map((e) => defaultPayloadConverter.fromPayload<string>(e.userMetadata!.summary!));
   // the opening's own score: the report did not reach the case until its opening was recorded
   expect(summaries.filter((t) => /^score the evidence /.test(t))).toHaveLength(0);
-  const trail = await listAudit(db, first.body.id as string);
+  // the report is recorded by the case's next transition, right after its close
+  const trail = await eventually(async () => {
+    const t = await listAudit(db, first.body.id as string);
+    return t.some((e) => e.action === 'report_merged') ? t : undefined;
+  });
   expect(trail.filter((e) => e.action === 'scored')).toHaveLength(1);
   expect(trail.map((e) => e.action).slice(-2)).toEqual(['closed', 'report_merged']);
   expect(trail.at(-1)?.detail).toMatchObject({ afterClose: true });
