@@ -1,4 +1,4 @@
-import { ActivityFailure, ApplicationFailure, TemporalFailure, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, workflowInfo } from '@temporalio/workflow';
 import { WRITE_BASIS_CHANGED, type Resolution } from '../domain/core';
 import { FINAL_WRITE_FAILURES, localWrites, writes } from './activity-proxies';
 import { nowIso, patchedBeforeLocal, type CaseContext } from './case-context';
@@ -32,7 +32,7 @@ export async function write<T>(ctx: CaseContext, what: string, call: () => Promi
     return await call();
   } catch (err) {
     // a local activity's failure reaches the workflow as its cause itself, a regular one's wrapped
-    const failed = err instanceof ActivityFailure || (err instanceof TemporalFailure && ctx.openingTask);
+    const failed = err instanceof ActivityFailure || (err instanceof ApplicationFailure && ctx.openingTask);
     if (failed && patchedBeforeLocal(ctx, NO_DEAD_ENDS_PATCH)) {
       const cause = err instanceof ActivityFailure ? err.cause : err;
       // an earlier attempt of this task wrote on another basis: failing the task runs it again on that one
