@@ -99,6 +99,11 @@ export const localScoring = described(proxyLocalActivities<Activities>(SCORING))
 
 type Summaries = { [K in keyof Activities]?: (...args: Parameters<Activities[K]>) => string };
 
+/** An adjustment as the UI names it: its sign, its target, its reason, its stock. */
+function adjustment(c: Parameters<Activities['postAdjustment']>[0]): string {
+  return `adjustment ${c.qty > 0 ? '+' : ''}${c.qty} to ${c.target === 'erp' ? 'the ERP' : 'WMS and ERP'} (${c.reasonCode}): ${where(c)}`;
+}
+
 function where(k: { site: string; sku: string; location?: string }): string {
   return `${k.site} ${k.sku}${k.location ? ` @${k.location}` : ''}`;
 }
@@ -121,9 +126,9 @@ const SUMMARIES: Summaries = {
   findPriorCases: () => 'Reckon: prior cases with this key or these source events',
   readEvidence: (q) => `every evidence source at once: ${where(q.key)}${q.reference ? ` for ${q.reference.kind} ${q.reference.id}` : ''}`,
   readOpening: (q) => `pin the policy, read every evidence source, score: ${where(q.key)}${q.reference ? ` for ${q.reference.kind} ${q.reference.id}` : ''}`,
-  postAutoAdjustment: ({ command: c }) => `WRITE automatic adjustment ${c.qty > 0 ? '+' : ''}${c.qty} to ${c.target === 'erp' ? 'the ERP' : 'WMS and ERP'} (${c.reasonCode}): ${where(c)}`,
+  postAutoAdjustment: ({ command }) => `WRITE automatic ${adjustment(command)}`,
   keptWriteBasis: () => 'Reckon: what an earlier attempt of this task wrote on',
-  postAdjustment: (c) => `WRITE adjustment ${c.qty > 0 ? '+' : ''}${c.qty} to ${c.target === 'erp' ? 'the ERP' : 'WMS and ERP'} (${c.reasonCode}): ${where(c)}`,
+  postAdjustment: (c) => `WRITE ${adjustment(c)}`,
   placeHold: (c) => `WRITE hold of ${c.qty}: ${where(c)}`,
   releaseHold: (c) => `WRITE release of hold ${c.holdId}`,
   createCountTask: (c) => `WRITE count task: ${where(c)}`,
