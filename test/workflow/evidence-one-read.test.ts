@@ -7,14 +7,16 @@ import { createActivities } from '../../src/activities';
 import type { ErpPort } from '../../src/adapters/ports';
 import { loadConfig, type Config } from '../../src/config';
 import { createLogger } from '../../src/logger';
+import { evidenceOf, type CaseState } from '../../src/domain';
 import { listAudit } from '../../src/store/audit-repo';
+import { keepWriteBasis } from '../../src/store/write-basis';
 import { createPool } from '../../src/store/db';
 import { temporalConnectionOptions } from '../../src/temporal/connection';
 import { stateQuery } from '../../src/workflows/messages';
 import { actorProofDataConverter } from '../../src/temporal/actor-proof-codec';
 import { reckonWorkerInterceptors, WORKFLOW_INTERCEPTOR_MODULES } from '../../src/temporal/worker-interceptors';
 import { startApi, type Api, type Persona } from '../support/api';
-import { seedBalance } from '../support/cases';
+import { adjustmentsFor, seedBalance } from '../support/cases';
 import { eventually, uniq, type Engine } from '../support/engine';
 
 /**
@@ -40,6 +42,8 @@ const allocationsDown = new Set<string>();
 const slowOpening = new Map<string, number>();
 /** skus whose opening read fails as a whole */
 const openingDown = new Set<string>();
+/** skus whose opening read keeps a basis as an earlier attempt of the task would have, then fails */
+const keptThenDown = new Set<string>();
 
 beforeAll(async () => {
   const base = loadConfig();
@@ -77,6 +81,18 @@ beforeAll(async () => {
     slowOpening.delete(q.key.sku);
     if (slow) await new Promise((ok) => setTimeout(ok, slow));
     if (openingDown.has(q.key.sku)) throw new Error('Reckon store: connection reset');
+    if (keptThenDown.has(q.key.sku) && q.runId) {
+      // what an earlier attempt decided on: the shelf read as 119, an adjustment of -2
+      const read = await readOpening({ ...q, runId: undefined });
+      const evidence = evidenceOf(read.evidence.found);
+      await keepWriteBasis(db, q.runId, q.scoring.caseId ?? q.prior.caseId, {
+        policyVersion: read.policy.version,
+        evidence: { ...evidence, wmsBalance: { ...evidence.wmsBalance!, qty: 119 } },
+        score: read.score!,
+        decision: { action: 'auto_resolve', rule: 'count_within_tolerance', correction: 'adjust', adjustQty: -2, reason: 'decided by an earlier attempt' },
+      });
+      throw new Error('Reckon store: connection reset');
+    }
     return readOpening(q);
   };
   worker = await Worker.create({
@@ -168,6 +184,18 @@ it('an opening read that fails as a whole is taken one step at a time, and the c
   const row = await db.query(`SELECT resolution, policy_version FROM discrepancies WHERE id = $1`, [id]);
   expect(row.rows[0]).toMatchObject({ resolution: 'auto_resolved' });
   expect(row.rows[0].policy_version).toBeGreaterThan(0);
+});
+
+it('an opening read that fails as a whole after an earlier attempt wrote: the case closes on the basis that attempt kept', async () => {
+  const sku = uniq('SKU');
+  keptThenDown.add(sku);
+  const { id, workflowId, site } = await countCase(sku);
+  const final = (await client.workflow.getHandle(workflowId).result()) as CaseState;
+  expect(final).toMatchObject({ resolution: 'auto_resolved', decision: { reason: 'decided by an earlier attempt' } });
+  expect(final.evidence?.wmsBalance).toMatchObject({ qty: 119 });
+  expect((await adjustmentsFor(db, site, sku)).map((a) => a.qty)).toEqual([-2]);
+  const decided = (await listAudit(db, id)).find((e) => e.action === 'decided');
+  expect(decided?.detail).toMatchObject({ reason: 'decided by an earlier attempt' });
 });
 
 it('a report merged while the opening read runs waits for the opening: the case decides on what it opened with, then takes the report', async () => {
