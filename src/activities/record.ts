@@ -2,6 +2,7 @@ import { casePolicy, effectivePolicy, type CaseState, type PinnedPolicy, type Wr
 import { appendAudit, type AuditEntry } from '../store/audit-repo';
 import { caseChangeOf, publishCaseChange, type CaseChange } from '../store/case-feed';
 import { addCaseSourceEvents, storedParts, upsertCaseRow, type KeptPart } from '../store/case-projection';
+import type { PoolClient } from 'pg';
 import { withTransaction } from '../store/db';
 import { recordOutcome } from '../store/outcome-repo';
 import { ApplicationFailure } from '@temporalio/activity';
@@ -26,18 +27,7 @@ export interface TransitionRecord {
 
 /** Projection, audit and outcomes: Reckon's own records. */
 export function createRecordActivities(deps: ActivityDeps) {
-  /** After the commit, never instead of it: a feed that is down costs a live update, not the transition. */
-  async function announce(change: CaseChange): Promise<void> {
-    if (!deps.redis) return;
-    try {
-      await publishCaseChange(deps.redis, change);
-      deps.metrics?.casePublished(true);
-    } catch (err) {
-      deps.metrics?.casePublished(false);
-      deps.logger.warn({ err: err instanceof Error ? err.message : String(err), caseId: change.id }, 'case change not published on the live feed');
-    }
-  }
-
+  const transitions = transitionRecorder(deps);
   return {
     /**
      * The active version as it applies at the site (its override layer merged in; docs/policy.md);
@@ -60,27 +50,55 @@ export function createRecordActivities(deps: ActivityDeps) {
      * One transaction per transition: the read-model row and its audit rows land together or
      * not at all, and a retry with the same sequence numbers changes nothing.
      */
-    async recordTransition({ state, entries, kept = [], newSourceEventIds = [], basis }: TransitionRecord): Promise<void> {
-      const rowVersion = Math.max(state.seq, ...entries.map((e) => e.seq));
-      const changed = await withTransaction(deps.db, async (c) => {
-        if (basis) await keepWriteBasis(c, basis.runId, state.caseId, basis.basis);
-        await appendAudit(c, state.caseId, entries);
-        await addCaseSourceEvents(c, state.caseId, newSourceEventIds);
-        const { written, stored } = await upsertCaseRow(c, state, rowVersion, kept);
-        // triage and the outcome read the whole state: the kept parts as the row holds them
-        // (read back only when the upsert did not return them: a retry that wrote nothing)
-        const whole = async () => (kept.length === 0 ? state : { ...state, ...pick(stored ?? (await storedParts(c, state.caseId)), kept) });
-        // priority and incidents move with the row, in its transaction
-        if (written) await projectTriage(c, await whole(), deps.evidenceLookbackDays);
-        if (state.status === 'closed') await recordOutcome(c, await whole());
-        return written;
-      });
-      const change = caseChangeOf(state, rowVersion);
+    async recordTransition(t: TransitionRecord): Promise<void> {
+      const written = await withTransaction(deps.db, (c) => transitions.inTransaction(c, t));
+      await transitions.committed(t, written);
+    },
+  };
+}
+
+/**
+ * One transition's records, in the caller's transaction, then announced once it committed:
+ * recordTransition's, and the automatic correction's that records its close with it.
+ */
+export function transitionRecorder(deps: ActivityDeps) {
+  /** After the commit, never instead of it: a feed that is down costs a live update, not the transition. */
+  async function announce(change: CaseChange): Promise<void> {
+    if (!deps.redis) return;
+    try {
+      await publishCaseChange(deps.redis, change);
+      deps.metrics?.casePublished(true);
+    } catch (err) {
+      deps.metrics?.casePublished(false);
+      deps.logger.warn({ err: err instanceof Error ? err.message : String(err), caseId: change.id }, 'case change not published on the live feed');
+    }
+  }
+  return {
+    /** The read-model row and its audit rows together; a retry with the same sequence numbers changes nothing. Whether the row was written. */
+    async inTransaction(c: PoolClient, { state, entries, kept = [], newSourceEventIds = [], basis }: TransitionRecord): Promise<boolean> {
+      if (basis) await keepWriteBasis(c, basis.runId, state.caseId, basis.basis);
+      await appendAudit(c, state.caseId, entries);
+      await addCaseSourceEvents(c, state.caseId, newSourceEventIds);
+      const { written, stored } = await upsertCaseRow(c, state, rowVersionOf(state, entries), kept);
+      // triage and the outcome read the whole state: the kept parts as the row holds them
+      // (read back only when the upsert did not return them: a retry that wrote nothing)
+      const whole = async () => (kept.length === 0 ? state : { ...state, ...pick(stored ?? (await storedParts(c, state.caseId)), kept) });
+      // priority and incidents move with the row, in its transaction
+      if (written) await projectTriage(c, await whole(), deps.evidenceLookbackDays);
+      if (state.status === 'closed') await recordOutcome(c, await whole());
+      return written;
+    },
+    async committed({ state, entries }: TransitionRecord, written: boolean): Promise<void> {
+      const change = caseChangeOf(state, rowVersionOf(state, entries));
       // a retry of a committed transition is not counted again; it is published again (at least once)
-      if (changed) deps.metrics?.transitionRecorded(change, entries.map((e) => e.action));
+      if (written) deps.metrics?.transitionRecorded(change, entries.map((e) => e.action));
       await announce(change);
     },
   };
+}
+
+function rowVersionOf(state: CaseState, entries: AuditEntry[]): number {
+  return Math.max(state.seq, ...entries.map((e) => e.seq));
 }
 
 function pinnedFor(stored: PinnedPolicy, site: string | undefined, kind: string | undefined): PinnedPolicy {

@@ -127,6 +127,7 @@ const SUMMARIES: Summaries = {
   readEvidence: (q) => `every evidence source at once: ${where(q.key)}${q.reference ? ` for ${q.reference.kind} ${q.reference.id}` : ''}`,
   readOpening: (q) => `pin the policy, read every evidence source, score: ${where(q.key)}${q.reference ? ` for ${q.reference.kind} ${q.reference.id}` : ''}`,
   postAutoAdjustment: ({ command }) => `WRITE automatic ${adjustment(command)}`,
+  postAutoAdjustmentAndClose: ({ command }) => `WRITE automatic ${adjustment(command)}, then record the close`,
   keptWriteBasis: () => 'Reckon: what an earlier attempt of this task wrote on',
   postAdjustment: (c) => `WRITE ${adjustment(c)}`,
   placeHold: (c) => `WRITE hold of ${c.qty}: ${where(c)}`,

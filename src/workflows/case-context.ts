@@ -107,6 +107,14 @@ export const LEAN_CASE_PATCH = 'lean-case';
 export const AUTO_RESOLVE_IN_ONE_TASK_PATCH = 'auto-resolve-in-one-task';
 
 /**
+ * Patch id: in that opening task, the automatic correction and the close's record are one local
+ * activity (postAutoAdjustmentAndClose): Reckon's balances and the case's records move in one
+ * transaction once the WMS answered, and the case is two local activities, not three. Implies
+ * AUTO_RESOLVE_IN_ONE_TASK_PATCH; decided first thing in the run (CaseContext.oneWrite).
+ */
+export const AUTO_RESOLVE_IN_ONE_WRITE_PATCH = 'auto-resolve-in-one-write';
+
+/**
  * `patched(id)` for a patch older than LOCAL_AUTOMATIC_STEPS_PATCH: a case past that one is past
  * this one too, and records no marker for it (each marker is also an upsert of Temporal's
  * TemporalChangeVersion search attribute: a visibility write per patch per case). A lean run is
@@ -141,6 +149,8 @@ export class CaseContext {
   lean = false;
   /** this run writes an automatic correction in the task that decided it (AUTO_RESOLVE_IN_ONE_TASK_PATCH) */
   oneTask = false;
+  /** and records the close with that write (AUTO_RESOLVE_IN_ONE_WRITE_PATCH) */
+  oneWrite = false;
   /** what an earlier attempt of this task wrote on: the case decides on it, not on new reads */
   kept?: WriteBasis;
   /**
@@ -216,37 +226,72 @@ export class CaseContext {
    */
   async record(opts: { local?: boolean } = {}): Promise<void> {
     const basis = this.openingTask && opts.local && !this.basisKept ? this.basis() : undefined;
-    if (this.pending.length === 0) this.audit('updated', 'system', 'reckon');
-    const entries = this.pending;
-    const newIds = this.newSourceEventIds;
-    this.pending = [];
-    this.newSourceEventIds = [];
-    this.dirty = false;
     this.mirror();
-    const s = this.state;
-    // compared as JSON: a signal may add a note to the evidence in place
-    const sent = { evidence: jsonOf(s.evidence), score: jsonOf(s.score) };
-    const transition: TransitionRecord = { state: s, entries };
-    if (newIds.length > 0) transition.newSourceEventIds = newIds;
-    if (basis) transition.basis = { runId: workflowInfo().runId, basis };
-    const kept = (['evidence', 'score'] as const).filter((k) => sent[k] !== undefined && sent[k] === this.projected[k]);
-    if (kept.length > 0) {
-      transition.state = { ...s };
-      for (const k of kept) delete transition.state[k];
-      transition.kept = [...kept];
-    }
+    const taken = this.take();
+    if (basis) taken.transition.basis = { runId: workflowInfo().runId, basis };
     try {
-      await (opts.local ? localRecords : records).recordTransition(transition);
+      await (opts.local ? localRecords : records).recordTransition(taken.transition);
     } catch (err) {
       // records retry until they land; should one still fail, its ids go with the next
-      this.newSourceEventIds = [...newIds, ...this.newSourceEventIds];
+      this.newSourceEventIds = [...taken.newIds, ...this.newSourceEventIds];
       throw err;
     } finally {
       // signals that came while the opening was recorded waited too: all apply in their order
       if (this.openingTask) this.applyQueued();
     }
     // only once stored: a transition that never committed must not make the next one leave them out
-    this.projected = sent;
+    this.projected = taken.sent;
+  }
+
+  /**
+   * Makes a transition (`change`) and hands its record to `send`, which records it with a write
+   * in one local activity (the opening task's automatic correction). If `send` fails, the case is
+   * as it was before `change`: nothing of it was recorded, and the caller goes the regular way.
+   */
+  async recordWith<T>(change: () => void, send: (t: TransitionRecord) => Promise<T>): Promise<T> {
+    const before = { state: JSON.stringify(this.state), pending: this.pending, newIds: this.newSourceEventIds, dirty: this.dirty };
+    this.pending = [...before.pending];
+    change();
+    const taken = this.take();
+    let result: T;
+    try {
+      result = await send(taken.transition);
+    } catch (err) {
+      const s = this.state as unknown as Record<string, unknown>;
+      for (const k of Object.keys(s)) delete s[k];
+      Object.assign(s, JSON.parse(before.state));
+      this.pending = before.pending;
+      this.newSourceEventIds = before.newIds;
+      this.dirty = before.dirty;
+      throw err;
+    }
+    // the search attributes and details only once it is recorded: a failed write leaves them as they were
+    this.mirror();
+    this.projected = taken.sent;
+    if (this.openingTask) this.applyQueued();
+    return result;
+  }
+
+  /** The transition to record: the pending entries (an `updated` one if none) and the state, less what the read model holds. */
+  private take(): { transition: TransitionRecord; sent: { evidence?: string; score?: string }; newIds: string[] } {
+    if (this.pending.length === 0) this.audit('updated', 'system', 'reckon');
+    const entries = this.pending;
+    const newIds = this.newSourceEventIds;
+    this.pending = [];
+    this.newSourceEventIds = [];
+    this.dirty = false;
+    const s = this.state;
+    // compared as JSON: a signal may add a note to the evidence in place
+    const sent = { evidence: jsonOf(s.evidence), score: jsonOf(s.score) };
+    const transition: TransitionRecord = { state: s, entries };
+    if (newIds.length > 0) transition.newSourceEventIds = newIds;
+    const kept = (['evidence', 'score'] as const).filter((k) => sent[k] !== undefined && sent[k] === this.projected[k]);
+    if (kept.length > 0) {
+      transition.state = { ...s };
+      for (const k of kept) delete transition.state[k];
+      transition.kept = [...kept];
+    }
+    return { transition, sent, newIds };
   }
 
   /** What the case decided on, once it has decided (the write's basis). */

@@ -11,6 +11,7 @@ import {
 import { localEvidenceReads, localRecords, records } from './activity-proxies';
 import {
   AUTO_RESOLVE_IN_ONE_TASK_PATCH,
+  AUTO_RESOLVE_IN_ONE_WRITE_PATCH,
   CaseContext,
   initialState,
   LEAN_CASE_PATCH,
@@ -23,7 +24,7 @@ import { registerHandlers } from './handlers';
 import { applyPatternUpdate, rescorePattern, rescorePatternInAttention } from './pattern-growth';
 import { caseScoreInput, scoreAndAssess } from './scoring-step';
 import type { DiscrepancyWorkflowInput } from './messages';
-import { close, finish, NO_DEAD_ENDS_PATCH, placeHold, postAdjustment, releaseHold, WriteRefused } from './stock-writes';
+import { adjustAndClose, close, finish, NO_DEAD_ENDS_PATCH, placeHold, postAdjustment, releaseHold, WriteRefused } from './stock-writes';
 import { awaitApproval, awaitAttention, awaitRecount, enterApproval, escalate, needsAttention } from './waits';
 
 /** Patch id of shadow mode: a shadow case records its decision and closes without writing. */
@@ -43,7 +44,8 @@ export async function discrepancyWorkflow(input: DiscrepancyWorkflowInput): Prom
   const ctx = new CaseContext(input.carried ?? initialState(input), input.policy);
   // before anything else, so replay meets these markers where the run recorded them (evidence.ts);
   // a run records its newest patch's marker and none of the patches it implies
-  ctx.oneTask = patched(AUTO_RESOLVE_IN_ONE_TASK_PATCH);
+  ctx.oneWrite = patched(AUTO_RESOLVE_IN_ONE_WRITE_PATCH);
+  ctx.oneTask = ctx.oneWrite || patched(AUTO_RESOLVE_IN_ONE_TASK_PATCH);
   ctx.lean = ctx.oneTask || patched(LEAN_CASE_PATCH);
   // a case given its policy (a test's own) pins nothing in its opening: it writes as before
   ctx.openingTask = ctx.oneTask && !input.carried && !input.policy;
@@ -281,7 +283,9 @@ async function autoResolve(ctx: CaseContext): Promise<void> {
   const d = s.decision;
   if (d?.action !== 'auto_resolve') throw new Error('auto_resolving without an auto_resolve decision');
   if (d.correction === 'adjust' && d.adjustQty !== 0) {
-    await postAdjustment(ctx, d.adjustQty, ctx.policy!.document.autoAdjustReasonCode, `rule:${d.rule}`);
+    const reasonCode = ctx.policy!.document.autoAdjustReasonCode;
+    if (await adjustAndClose(ctx, d.adjustQty, reasonCode, `rule:${d.rule}`, 'auto_resolved', d.reason)) return;
+    await postAdjustment(ctx, d.adjustQty, reasonCode, `rule:${d.rule}`);
   } else {
     ctx.audit(d.correction === 'suppress' ? 'suppressed' : 'resynced', 'rule', d.rule, { reason: d.reason, adjustment: 'none' });
   }

@@ -33,15 +33,18 @@ export async function write<T>(ctx: CaseContext, what: string, call: () => Promi
   } catch (err) {
     // a local activity's failure reaches the workflow as its cause itself, a regular one's wrapped
     const failed = err instanceof ActivityFailure || (err instanceof ApplicationFailure && ctx.openingTask);
-    if (failed && patchedBeforeLocal(ctx, NO_DEAD_ENDS_PATCH)) {
-      const cause = err instanceof ActivityFailure ? err.cause : err;
-      // an earlier attempt of this task wrote on another basis: failing the task runs it again on that one
-      if (cause instanceof ApplicationFailure && cause.type === WRITE_BASIS_CHANGED) throw new Error(`${what}: ${cause.message}`);
-      const reason = cause instanceof ApplicationFailure ? `${cause.message}${cause.type ? ` (${cause.type})` : ''}` : (cause?.message ?? (err as Error).message);
-      throw new WriteRefused(what, reason.slice(0, 500));
-    }
+    if (failed && patchedBeforeLocal(ctx, NO_DEAD_ENDS_PATCH)) throw refusal(what, err);
     throw err;
   }
+}
+
+/** A write's failure as the main loop takes it; another basis kept first fails the task instead. */
+function refusal(what: string, err: ActivityFailure | ApplicationFailure): Error {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  // an earlier attempt of this task wrote on another basis: failing the task runs it again on that one
+  if (cause instanceof ApplicationFailure && cause.type === WRITE_BASIS_CHANGED) return new Error(`${what}: ${cause.message}`);
+  const reason = cause instanceof ApplicationFailure ? `${cause.message}${cause.type ? ` (${cause.type})` : ''}` : (cause?.message ?? err.message);
+  return new WriteRefused(what, reason.slice(0, 500));
 }
 
 /** A write's failure that no retry gets past (a local activity's failure is its cause itself). */
@@ -50,13 +53,32 @@ function isFinal(err: unknown): boolean {
   return cause instanceof ApplicationFailure && (cause.nonRetryable || FINAL_WRITE_FAILURES.includes(cause.type ?? ''));
 }
 
-export async function postAdjustment(ctx: CaseContext, qty: number, reasonCode: string, actor: string): Promise<void> {
+function adjustmentCommand(ctx: CaseContext, qty: number, reasonCode: string, actor: string) {
   const s = ctx.state;
   const target = s.report.kind === 'system_mismatch' ? 'erp' : 'both';
-  const command = { ...stockKey(s), qty, target, reasonCode, caseId: s.caseId, actor, idempotencyKey: `${s.caseId}:adjust` } as const;
+  return { ...stockKey(s), qty, target, reasonCode, caseId: s.caseId, actor, idempotencyKey: `${s.caseId}:adjust` } as const;
+}
+
+type AdjustmentCommand = ReturnType<typeof adjustmentCommand>;
+
+function adjusted(ctx: CaseContext, c: AdjustmentCommand, adjustmentId: string): void {
+  ctx.state.adjustment = { adjustmentId, qty: c.qty, target: c.target };
+  ctx.audit('adjustment_posted', c.actor.startsWith('rule:') ? 'rule' : 'user', c.actor, {
+    adjustmentId,
+    qty: c.qty,
+    target: c.target,
+    reasonCode: c.reasonCode,
+    idempotencyKey: c.idempotencyKey,
+  });
+}
+
+export async function postAdjustment(ctx: CaseContext, qty: number, reasonCode: string, actor: string): Promise<void> {
+  const s = ctx.state;
+  const command = adjustmentCommand(ctx, qty, reasonCode, actor);
   const res = await write(ctx, 'post adjustment', async () => {
     // an automatic correction in the task that decided it, with what it was decided on kept first
-    const basis = ctx.openingTask && s.status === 'auto_resolving' ? ctx.basis() : undefined;
+    // (once: after the one-write attempt below, the regular activity)
+    const basis = ctx.openingTask && s.status === 'auto_resolving' && !ctx.basisKept ? ctx.basis() : undefined;
     if (basis) {
       ctx.basisKept = true;
       try {
@@ -68,14 +90,38 @@ export async function postAdjustment(ctx: CaseContext, qty: number, reasonCode: 
     }
     return writes.postAdjustment(command);
   });
-  s.adjustment = { adjustmentId: res.adjustmentId, qty, target };
-  ctx.audit('adjustment_posted', actor.startsWith('rule:') ? 'rule' : 'user', actor, {
-    adjustmentId: res.adjustmentId,
-    qty,
-    target,
-    reasonCode,
-    idempotencyKey: `${s.caseId}:adjust`,
-  });
+  adjusted(ctx, command, res.adjustmentId);
+}
+
+/**
+ * An automatic correction and the close it leads to, recorded in one local activity in the task
+ * that decided them (AUTO_RESOLVE_IN_ONE_WRITE_PATCH). False when that did not land and a retry
+ * may: the case is as it was, and postAdjustment runs the regular write. A refusal is final.
+ */
+export async function adjustAndClose(ctx: CaseContext, qty: number, reasonCode: string, actor: string, resolution: Resolution, reason: string): Promise<boolean> {
+  const basis = ctx.basis();
+  if (!ctx.oneWrite || !ctx.openingTask || ctx.state.status !== 'auto_resolving' || !basis) return false;
+  const command = adjustmentCommand(ctx, qty, reasonCode, actor);
+  let entrySeq = 0;
+  ctx.basisKept = true;
+  try {
+    const res = await ctx.recordWith(
+      () => {
+        // the WMS names the adjustment: the activity puts its id in before recording
+        adjusted(ctx, command, '');
+        entrySeq = ctx.state.seq;
+        // nothing is held in the opening task (a hold handed over waits for its first record)
+        close(ctx, resolution, reason);
+      },
+      (t) => localWrites.postAutoAdjustmentAndClose({ command, runId: workflowInfo().runId, basis, close: t, adjustmentEntrySeq: entrySeq }),
+    );
+    ctx.state.adjustment!.adjustmentId = res.adjustmentId;
+    return true;
+  } catch (err) {
+    if (isFinal(err)) throw refusal('post adjustment', err as ApplicationFailure);
+    // may pass on a retry (the WMS down, a timeout): the regular activity starts once this task's markers are recorded
+    return false;
+  }
 }
 
 export async function placeHold(ctx: CaseContext, reason: string): Promise<void> {

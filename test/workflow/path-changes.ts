@@ -50,6 +50,7 @@ export const CHANGES: Record<string, Change> = {
   'one-evidence-read': { before: (c) => c.kind === 'localActivity' && c.type === 'readEvidence', add: 'timer' },
   'opening-read': { before: (c) => c.kind === 'localActivity' && c.type === 'readOpening', add: 'timer' },
   'local-write': { before: (c) => c.kind === 'localActivity' && c.type === 'postAutoAdjustment', add: 'timer' },
+  'one-write': { before: (c) => c.kind === 'localActivity' && c.type === 'postAutoAdjustmentAndClose', add: 'timer' },
 };
 
 const extra = proxyActivities<{ pinPolicy(): Promise<unknown> }>({ startToCloseTimeout: '10s' });

@@ -19,6 +19,7 @@ const DIR = join(__dirname, '..', 'histories');
 /** The recorded histories (record.ts, record-paths.ts) this test knows the paths of. */
 const HISTORIES = [
   'discrepancy-auto-resolved',
+  'discrepancy-auto-resolved-before-one-write',
   'discrepancy-auto-resolved-before-one-task',
   'discrepancy-auto-resolved-before-lean',
   'discrepancy-auto-resolved-before-one-read',
@@ -66,10 +67,11 @@ const PATHS: [change: keyof typeof CHANGES | 'none', what: string, onPath: strin
   ['needs-attention', 'a timer before a refused write is notified (needs_attention)', ['discrepancy-needs-attention']],
   ['mismatch-second-round', 'a timer before a mismatch settle re-checks its second round', ['mismatch-settle-two-rounds']],
   ['return-hold-hand-over', 'an activity before a return watch hands its hold to the case', ['return-watch-hold-to-case']],
-  ['local-close-record', 'a timer before an auto-resolved case records its close as a local activity', ['discrepancy-auto-resolved', 'discrepancy-auto-resolved-before-one-task', 'discrepancy-auto-resolved-before-lean', 'discrepancy-auto-resolved-before-one-read']],
-  ['local-write', 'a timer before an auto-resolving case writes its correction in the task that decided it', ['discrepancy-auto-resolved']],
+  ['local-close-record', 'a timer before an auto-resolved case records its close as a local activity', ['discrepancy-auto-resolved-before-one-write', 'discrepancy-auto-resolved-before-one-task', 'discrepancy-auto-resolved-before-lean', 'discrepancy-auto-resolved-before-one-read']],
+  ['local-write', 'a timer before an auto-resolving case writes its correction in the task that decided it', ['discrepancy-auto-resolved-before-one-write']],
+  ['one-write', 'a timer before an auto-resolving case writes its correction and records its close in one local activity', ['discrepancy-auto-resolved']],
   ['one-evidence-read', 'a timer before a case asks every evidence source in one local activity', ['discrepancy-auto-resolved-before-lean']],
-  ['opening-read', 'a timer before a new case pins, reads and scores in one local activity', ['discrepancy-auto-resolved', 'discrepancy-auto-resolved-before-one-task', 'discrepancy-four-eyes']],
+  ['opening-read', 'a timer before a new case pins, reads and scores in one local activity', ['discrepancy-auto-resolved', 'discrepancy-auto-resolved-before-one-write', 'discrepancy-auto-resolved-before-one-task', 'discrepancy-four-eyes']],
 ];
 
 let results: Map<string, string>;
