@@ -2,11 +2,13 @@ import { allHandlersFinished, condition, patched, workflowInfo } from '@temporal
 import {
   decide,
   describeShadowDecision,
+  evidenceOf,
   isShadow,
   caseLadder,
   positionOn,
   type CaseState,
   type Decision,
+  type Evidence,
 } from '../domain/core';
 import { localEvidenceReads, localRecords, records } from './activity-proxies';
 import {
@@ -22,7 +24,7 @@ import {
 import { EVIDENCE_IN_ONE_READ_PATCH, evidenceQuery, gatherEvidence } from './evidence';
 import { registerHandlers } from './handlers';
 import { applyPatternUpdate, rescorePattern, rescorePatternInAttention } from './pattern-growth';
-import { caseScoreInput, scoreAndAssess } from './scoring-step';
+import { caseScoreInput, scoreAndAssess, scoreAndAssessNow } from './scoring-step';
 import type { DiscrepancyWorkflowInput } from './messages';
 import { adjustAndClose, close, finish, NO_DEAD_ENDS_PATCH, placeHold, postAdjustment, releaseHold, WriteRefused } from './stock-writes';
 import { awaitApproval, awaitAttention, awaitRecount, enterApproval, escalate, needsAttention } from './waits';
@@ -58,7 +60,10 @@ export async function discrepancyWorkflow(input: DiscrepancyWorkflowInput): Prom
 
   while (s.status !== 'closed') {
     try {
-      await step(ctx, input);
+      // a one-write run's automatic steps make no promise where they await nothing (automaticStep)
+      const next = ctx.oneWrite ? automaticStep(ctx) : undefined;
+      if (next) await next;
+      else if (next === undefined) await step(ctx, input);
     } catch (err) {
       if (!(err instanceof WriteRefused)) throw err;
       await needsAttention(ctx, err);
@@ -71,7 +76,7 @@ export async function discrepancyWorkflow(input: DiscrepancyWorkflowInput): Prom
     await ctx.record();
   }
   // let in-flight updates (e.g. a late comment refused) finish before completing
-  await condition(allHandlersFinished);
+  if (!ctx.oneWrite || !allHandlersFinished()) await condition(allHandlersFinished);
   return s;
 }
 
@@ -82,6 +87,40 @@ async function releaseAfterClose(ctx: CaseContext): Promise<void> {
   } catch (err) {
     if (!(err instanceof WriteRefused)) throw err;
     ctx.audit('hold_release_failed', 'system', 'reckon', { holdId: ctx.state.hold?.holdId, error: err.reason });
+  }
+}
+
+/**
+ * The steps of a case moving on its own, for a one-write run: `null` when the step was taken
+ * without awaiting anything, `undefined` when the case waits (the regular `step` takes it). Each
+ * promise a workflow makes costs the SDK a stack capture, and a new case that auto-resolves
+ * takes five of these steps in its one task. No handler runs beside them (a re-pin waits for a
+ * settled case), so fewer promises change no command's place.
+ */
+function automaticStep(ctx: CaseContext): Promise<void> | null | undefined {
+  switch (ctx.state.status) {
+    case 'opened':
+      return open(ctx);
+    case 'gathering_evidence': {
+      const ready = ctx.kept?.evidence ?? openedEvidence(ctx);
+      if (!ready) return gather(ctx);
+      gathered(ctx, ready);
+      return null;
+    }
+    case 'scoring': {
+      // as score(): a pattern report that grew the case meanwhile is scored; a lean run records nothing here
+      applyPatternUpdate(ctx);
+      const scoring = scoreAndAssessNow(ctx);
+      if (scoring) return scoring.then(() => void (ctx.state.status = 'deciding'));
+      ctx.state.status = 'deciding';
+      return null;
+    }
+    case 'deciding':
+      return decideNext(ctx);
+    case 'auto_resolving':
+      return autoResolve(ctx);
+    default:
+      return undefined;
   }
 }
 
@@ -149,21 +188,31 @@ async function open(ctx: CaseContext): Promise<void> {
 }
 
 async function gather(ctx: CaseContext): Promise<void> {
+  gathered(ctx, ctx.kept?.evidence ?? (await gatherEvidence(ctx.state, localSteps(ctx), ctx.evidenceInOneRead, ctx.opening?.evidence)));
+  if (!patchedBeforeLocal(ctx, QUIET_AUTOMATIC_STEPS_PATCH)) await ctx.record();
+}
+
+/** What the opening read found, when every source answered (a one-write run: its steps are local and read once). */
+function openedEvidence(ctx: CaseContext): Evidence | undefined {
+  const opened = ctx.opening?.evidence;
+  return opened && opened.failed.length === 0 ? evidenceOf(opened.found) : undefined;
+}
+
+function gathered(ctx: CaseContext, evidence: Evidence): void {
   const s = ctx.state;
-  s.evidence = ctx.kept?.evidence ?? (await gatherEvidence(s, localSteps(ctx), ctx.evidenceInOneRead, ctx.opening?.evidence));
+  s.evidence = evidence;
   // whoever adjusted or counted this stock recently is party to the discrepancy
-  for (const a of s.evidence.recentAdjustments ?? []) if (a.userId && a.userId !== 'reckon') addInvolved(s, a.userId, `adjusted this stock by ${a.qty} (${a.reasonCode}, ${a.occurredAt})`);
-  for (const c of s.evidence.countHistory ?? []) if (c.countedBy) addInvolved(s, c.countedBy, `counted this bin (${c.countedAt})`);
+  for (const a of evidence.recentAdjustments ?? []) if (a.userId && a.userId !== 'reckon') addInvolved(s, a.userId, `adjusted this stock by ${a.qty} (${a.reasonCode}, ${a.occurredAt})`);
+  for (const c of evidence.countHistory ?? []) if (c.countedBy) addInvolved(s, c.countedBy, `counted this bin (${c.countedAt})`);
   // segregation of duties from the evidence: whoever received, picked or moved this stock (policy switch, on by default)
   if (ctx.policy!.document.segregationFromEvidence !== false) {
-    for (const t of s.evidence.recentTransactions ?? []) {
+    for (const t of evidence.recentTransactions ?? []) {
       if (t.userId && t.userId !== 'reckon') addInvolved(s, t.userId, `${TOUCHED[t.type] ?? t.type} this stock (${t.type} ${t.id}, ${t.occurredAt})`);
     }
   }
   const rebased = compareRecountWithBooks(s);
-  ctx.audit('evidence_gathered', 'system', 'reckon', { missing: s.evidence.missing, ...rebased });
+  ctx.audit('evidence_gathered', 'system', 'reckon', { missing: evidence.missing, ...rebased });
   s.status = 'scoring';
-  if (!patchedBeforeLocal(ctx, QUIET_AUTOMATIC_STEPS_PATCH)) await ctx.record();
 }
 
 /**

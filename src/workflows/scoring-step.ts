@@ -25,18 +25,42 @@ export function caseScoreInput(ctx: CaseContext): Omit<ScoreCaseInput, 'evidence
 
 /** Scores the case's evidence with the pinned policy's scorer and assesses tolerance and severity; audited as `scored`. */
 export async function scoreAndAssess(ctx: CaseContext, local = false): Promise<void> {
+  const input = scoreInput(ctx);
+  // local: a local activity (LOCAL_AUTOMATIC_STEPS_PATCH, checked by the caller)
+  assessScored(ctx, readyScore(ctx, input) ?? (await (local ? localScoring : scoring).scoreCase(input)));
+}
+
+/**
+ * scoreAndAssess without a promise when the score is at hand (a one-write run's opening read
+ * scored it): each promise a workflow makes costs the SDK a stack capture.
+ */
+export function scoreAndAssessNow(ctx: CaseContext): Promise<void> | void {
+  const input = scoreInput(ctx);
+  const ready = readyScore(ctx, input);
+  if (ready) return assessScored(ctx, ready);
+  return localScoring.scoreCase(input).then((score) => assessScored(ctx, score));
+}
+
+function scoreInput(ctx: CaseContext): ScoreCaseInput {
   const s = ctx.state;
-  const policy = ctx.policy!.document;
-  const input: ScoreCaseInput = {
+  return {
     ...caseScoreInput(ctx),
     evidence: s.evidence ?? { missing: ['all'] },
     // the pinned policy's scorer; parameters of a learned scorer stay inside the activity's result
-    scorer: scorerOf(policy, s.report.site),
+    scorer: scorerOf(ctx.policy!.document, s.report.site),
   };
-  // local: a local activity (LOCAL_AUTOMATIC_STEPS_PATCH, checked by the caller)
+}
+
+/** The score an earlier attempt of this task wrote on (CaseContext.kept), else the opening read's. */
+function readyScore(ctx: CaseContext, input: ScoreCaseInput): Score | undefined {
   const opened = openingScore(ctx, input);
-  // an earlier attempt of this task wrote on this score (CaseContext.kept)
-  s.score = ctx.kept?.score ?? opened ?? (await (local ? localScoring : scoring).scoreCase(input));
+  return ctx.kept?.score ?? opened;
+}
+
+function assessScored(ctx: CaseContext, score: Score): void {
+  const s = ctx.state;
+  const policy = ctx.policy!.document;
+  s.score = score;
   s.assessment = assess(policy, s.report, { expectedQty: s.expectedQty, observedQty: s.observedQty });
   s.severity = s.assessment.severity;
   ctx.audit('scored', 'scorer', s.score.scorerVersion, {
