@@ -46,9 +46,9 @@ it('a basis past its retention is pruned by the keeps that follow', async () => 
   expect(await keptWriteBasis(pool, recent)).toEqual(basis(-1));
 });
 
-describe('postAutoAdjustment', () => {
+/** The write activities over Reckon's store and a fake of the WMS's port (it stands outside Reckon) that remembers what it was asked to post. */
+function writeActivities() {
   const posted: PostAdjustmentCommand[] = [];
-  // the WMS stands outside Reckon: a fake of its port that remembers what it was asked to post
   const wms = {
     postAdjustment: async (cmd: PostAdjustmentCommand) => {
       posted.push(cmd);
@@ -56,6 +56,11 @@ describe('postAutoAdjustment', () => {
     },
   } as Partial<WmsPort> as WmsPort;
   const writes = () => createWriteActivities({ db: pool, wms, logger: pino({ level: 'silent' }), evidenceLookbackDays: 30 } as Partial<ActivityDeps> as ActivityDeps);
+  return { posted, writes };
+}
+
+describe('postAutoAdjustment', () => {
+  const { posted, writes } = writeActivities();
   const command = (caseId: string): PostAdjustmentCommand => ({
     site: uniq('S'), location: 'A-01-01', sku: uniq('SKU'), qty: -2, target: 'both', reasonCode: 'CYCLE_COUNT', caseId, actor: 'rule:count_within_tolerance', idempotencyKey: `${caseId}:adjust`,
   });
@@ -83,14 +88,7 @@ describe('postAutoAdjustment', () => {
 });
 
 describe('postAutoAdjustmentAndClose', () => {
-  const posted: PostAdjustmentCommand[] = [];
-  const wms = {
-    postAdjustment: async (cmd: PostAdjustmentCommand) => {
-      posted.push(cmd);
-      return { adjustmentId: `ADJ-${cmd.idempotencyKey}`, replayed: posted.filter((p) => p.idempotencyKey === cmd.idempotencyKey).length > 1 };
-    },
-  } as Partial<WmsPort> as WmsPort;
-  const writes = () => createWriteActivities({ db: pool, wms, logger: pino({ level: 'silent' }), evidenceLookbackDays: 30 } as Partial<ActivityDeps> as ActivityDeps);
+  const { posted, writes } = writeActivities();
 
   /** A case the workflow has decided to auto-resolve, its stock in Reckon's model, and the close it sends with its write. */
   async function decided() {
