@@ -111,6 +111,12 @@ it('a WMS answering too slowly, then in 5xx bursts: the circuit opens, cases wai
     const balance = await pool.query('SELECT wms_qty::int AS wms FROM ledger.balances WHERE site = $1 AND sku = $2', [site, planned[i].sku]);
     expect(balance.rows[0].wms).toBe(120 + planned[i].qty);
     expect((await verifyAuditChains(pool, c.caseId)).problems).toEqual([]);
+    // a write-back whose answer was lost is taken again from the case as it was: one trail, no gap, no second close
+    const trail = (await pool.query(`SELECT seq, action, detail->>'adjustmentId' AS "adjustmentId" FROM audit_log WHERE case_id = $1 ORDER BY seq`, [c.caseId])).rows;
+    expect(trail.map((e) => e.seq)).toEqual(trail.map((_, k) => k + 1));
+    expect(trail.filter((e) => e.action === 'adjustment_posted').map((e) => e.adjustmentId)).toEqual([c.adjustment?.adjustmentId]);
+    expect(c.adjustment?.adjustmentId).toMatch(/\S/);
+    expect(trail.filter((e) => e.action === 'closed')).toHaveLength(1);
   }
   // the slow phase committed writes whose answers the adapter never saw: they were sent again
   const attempts = remote.requests.filter((r) => r.method === 'POST' && r.path === '/wms/adjustments');
