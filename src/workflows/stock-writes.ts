@@ -76,8 +76,8 @@ export async function postAdjustment(ctx: CaseContext, qty: number, reasonCode: 
   const s = ctx.state;
   const command = adjustmentCommand(ctx, qty, reasonCode, actor);
   const res = await write(ctx, 'post adjustment', async () => {
-    // an automatic correction in the task that decided it, with what it was decided on kept first
-    // (once: after the one-write attempt below, the regular activity)
+    // an automatic correction in the task that decided it, with what it was decided on kept first;
+    // tried locally once: after that (or after adjustAndClose's attempt), the regular activity
     const basis = ctx.openingTask && s.status === 'auto_resolving' && !ctx.basisKept ? ctx.basis() : undefined;
     if (basis) {
       ctx.basisKept = true;
@@ -99,8 +99,9 @@ export async function postAdjustment(ctx: CaseContext, qty: number, reasonCode: 
  * may: the case is as it was, and postAdjustment runs the regular write. A refusal is final.
  */
 export async function adjustAndClose(ctx: CaseContext, qty: number, reasonCode: string, actor: string, resolution: Resolution, reason: string): Promise<boolean> {
+  if (!ctx.oneWrite || !ctx.openingTask || ctx.state.status !== 'auto_resolving') return false;
   const basis = ctx.basis();
-  if (!ctx.oneWrite || !ctx.openingTask || ctx.state.status !== 'auto_resolving' || !basis) return false;
+  if (!basis) return false;
   const command = adjustmentCommand(ctx, qty, reasonCode, actor);
   let entrySeq = 0;
   ctx.basisKept = true;
