@@ -9,7 +9,7 @@ export function createReferenceMasterData(pool: Pool): MasterDataPort {
     async getItem(sku): Promise<ItemMaster | null> {
       const { rows } = await pool.query<{
         sku: string; description: string; sku_class: 'A' | 'B' | 'C'; unit_cost: string; uom: string; family: string | null; reorder_point: string | null; safety_stock: string | null;
-      }>('SELECT sku, description, sku_class, unit_cost, uom, family, reorder_point, safety_stock FROM ledger.items WHERE sku = $1', [sku]);
+      }>({ name: 'ledger-item', text: 'SELECT sku, description, sku_class, unit_cost, uom, family, reorder_point, safety_stock FROM ledger.items WHERE sku = $1', values: [sku] });
       const i = rows[0];
       if (!i) return null;
       return {

@@ -67,7 +67,7 @@ export function headMac(caseId: string, length: number, headHash: string, key: s
  */
 export async function appendAudit(client: PoolClient, caseId: string, entries: AuditEntry[], key: string = auditKey()): Promise<number> {
   if (entries.length === 0) return 0;
-  await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [caseId]);
+  await client.query({ name: 'audit-lock', text: 'SELECT pg_advisory_xact_lock(hashtext($1))', values: [caseId] });
   const rows: unknown[][] = [];
   let last: { seq: number; hash: string } | undefined;
   for (const e of [...entries].sort((a, b) => a.seq - b.seq)) {
@@ -91,19 +91,22 @@ export async function appendAudit(client: PoolClient, caseId: string, entries: A
   }
   const width = rows[0].length;
   const values = rows.map((_, r) => `(${Array.from({ length: width }, (_, c) => `$${r * width + c + 1}`).join(',')})`).join(',');
-  const res = await client.query(
-    `INSERT INTO audit_log (case_id, seq, at, action, actor_kind, actor_id, status, detail, policy_version, scorer_version, evidence_digest, prev_hash, hash)
+  const res = await client.query({
+    // one prepared statement per batch size (a transition appends one to a dozen entries)
+    name: `audit-append-${rows.length}`,
+    text: `INSERT INTO audit_log (case_id, seq, at, action, actor_kind, actor_id, status, detail, policy_version, scorer_version, evidence_digest, prev_hash, hash)
      VALUES ${values} ON CONFLICT (case_id, seq) DO NOTHING`,
-    rows.flat(),
-  );
+    values: rows.flat(),
+  });
   // the head moves forward only: a retried batch leaves it where it is
   if (last) {
-    await client.query(
-      `INSERT INTO audit_chain_heads (case_id, length, head_hash, mac) VALUES ($1, $2, $3, $4)
+    await client.query({
+      name: 'audit-head',
+      text: `INSERT INTO audit_chain_heads (case_id, length, head_hash, mac) VALUES ($1, $2, $3, $4)
        ON CONFLICT (case_id) DO UPDATE SET length = EXCLUDED.length, head_hash = EXCLUDED.head_hash, mac = EXCLUDED.mac, updated_at = now()
        WHERE audit_chain_heads.length < EXCLUDED.length`,
-      [caseId, last.seq, last.hash, headMac(caseId, last.seq, last.hash, key)],
-    );
+      values: [caseId, last.seq, last.hash, headMac(caseId, last.seq, last.hash, key)],
+    });
   }
   return res.rowCount ?? 0;
 }

@@ -10,8 +10,9 @@ export const PATTERN_KINDS = ['shrink_pattern', 'drift', 'mis_scan'];
  * recounts. Indexed reads by (site, location).
  */
 export async function loadBinContext(db: Pool, c: { caseId: string; site: string; location: string; sourceEventIds: string[] }): Promise<BinContext> {
-  const { rows } = await db.query<{ open_cases: string; pattern_cases: string; large_variances: string }>(
-    `SELECT
+  const { rows } = await db.query<{ open_cases: string; pattern_cases: string; large_variances: string }>({
+    name: 'bin-context',
+    text: `SELECT
        (SELECT count(*) FROM discrepancies d WHERE d.site = $1 AND d.location = $2 AND d.id <> $3 AND d.status <> 'closed'
           AND d.opened_at >= now() - make_interval(days => $5)) AS open_cases,
        (SELECT count(*) FROM discrepancies d WHERE d.site = $1 AND d.location = $2 AND d.id <> $3 AND d.kind = ANY($6::text[])
@@ -20,8 +21,8 @@ export async function loadBinContext(db: Pool, c: { caseId: string; site: string
           AND r.recorded_at >= now() - make_interval(days => $5)
           AND split_part(r.id, ':', 3) <> ALL($4::text[])
           AND r.id NOT IN (SELECT 'task:' || t.id FROM count_tasks t WHERE t.owner_id = $3)) AS large_variances`,
-    [c.site, c.location, c.caseId, c.sourceEventIds, BIN_CONTEXT_DAYS, PATTERN_KINDS],
-  );
+    values: [c.site, c.location, c.caseId, c.sourceEventIds, BIN_CONTEXT_DAYS, PATTERN_KINDS],
+  });
   const r = rows[0];
   return { openCases: Number(r.open_cases), patternCases: Number(r.pattern_cases), largeVariances: Number(r.large_variances) };
 }

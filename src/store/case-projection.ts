@@ -24,8 +24,9 @@ export async function upsertCaseRow(
 ): Promise<CaseRowWrite> {
   const r = s.report;
   const variance = s.observedQty - s.expectedQty;
-  const res = await client.query<{ evidence: CaseState['evidence'] | null; score: CaseState['score'] | null }>(
-    `INSERT INTO discrepancies (
+  const res = await client.query<{ evidence: CaseState['evidence'] | null; score: CaseState['score'] | null }>({
+    name: 'case-row-upsert',
+    text: `INSERT INTO discrepancies (
        id, workflow_id, dedupe_key, kind, site, sku, location, reference, status, severity, resolution,
        owner_role, assignee, escalation_level, breached, sla_deadline, expected_qty, observed_qty, variance,
        unit_cost, value_at_risk, sku_class, source, occurrences, source_event_ids, policy_version,
@@ -56,7 +57,7 @@ export async function upsertCaseRow(
        detected_at = CASE WHEN discrepancies.row_version = 0 THEN EXCLUDED.detected_at ELSE discrepancies.detected_at END
      WHERE discrepancies.row_version < EXCLUDED.row_version
      RETURNING evidence, score`,
-    [
+    values: [
       s.caseId, s.workflowId, s.dedupeKey, r.kind, r.site, r.sku, r.location ?? null,
       r.reference ? JSON.stringify(r.reference) : null, s.status, s.severity ?? null, s.resolution ?? null,
       s.ownerRole ?? null, s.assignee ?? null, s.escalationLevel, s.breached, s.slaDeadline ?? null,
@@ -69,7 +70,7 @@ export async function upsertCaseRow(
       s.shadow === true, kept.includes('evidence'), kept.includes('score'),
       JSON.stringify(stateSnapshot(s)), s.sourceEventCount ?? s.sourceEventIds.length,
     ],
-  );
+  });
   const row = res.rows[0];
   if (!row) return { written: false };
   return { written: true, stored: { evidence: row.evidence ?? undefined, score: row.score ?? undefined } };
@@ -93,10 +94,11 @@ function stateSnapshot(s: CaseState): Omit<CaseState, 'evidence' | 'score'> {
 /** Every source event id a case has had (its state keeps only the latest). */
 export async function addCaseSourceEvents(client: PoolClient | Pool, caseId: string, eventIds: readonly string[]): Promise<void> {
   if (eventIds.length === 0) return;
-  await client.query(
-    `INSERT INTO case_source_events (case_id, event_id) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING`,
-    [caseId, [...new Set(eventIds)]],
-  );
+  await client.query({
+    name: 'case-source-events',
+    text: `INSERT INTO case_source_events (case_id, event_id) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING`,
+    values: [caseId, [...new Set(eventIds)]],
+  });
 }
 
 export async function caseSourceEvents(pool: Pool, caseId: string): Promise<string[]> {

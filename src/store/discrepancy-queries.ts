@@ -411,11 +411,12 @@ export interface CaseSharingEvents {
 
 /** Other cases under the same dedupe key that handled any of these source events, newest first (at most 10). */
 export async function casesSharingSourceEvents(pool: Pick<Pool, 'query'>, q: { dedupeKey: string; caseId: string; sourceEventIds: string[] }): Promise<CaseSharingEvents[]> {
-  const { rows } = await pool.query<CaseSharingEvents>(
-    `SELECT id, status, resolution, source_event_ids FROM discrepancies
+  const { rows } = await pool.query<CaseSharingEvents>({
+    name: 'cases-sharing-events',
+    text: `SELECT id, status, resolution, source_event_ids FROM discrepancies
          WHERE dedupe_key = $1 AND id <> $2 AND source_event_ids && $3::text[]
          ORDER BY opened_at DESC LIMIT 10`,
-    [q.dedupeKey, q.caseId, q.sourceEventIds],
-  );
+    values: [q.dedupeKey, q.caseId, q.sourceEventIds],
+  });
   return rows;
 }

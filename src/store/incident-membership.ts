@@ -85,10 +85,11 @@ export async function joinIncidents(db: Db, caseId: string, site: string, links:
  * fewer than two open cases closes (its last case leaves with it). Idempotent like joinIncidents.
  */
 export async function leaveIncidents(db: Db, caseId: string): Promise<void> {
-  const closed = await db.query<{ site: string; link_kind: CaseLink['kind']; link_key: string }>(
-    'UPDATE case_links SET open = false WHERE case_id = $1 AND open RETURNING site, link_kind, link_key',
-    [caseId],
-  );
+  const closed = await db.query<{ site: string; link_kind: CaseLink['kind']; link_key: string }>({
+    name: 'case-links-close',
+    text: 'UPDATE case_links SET open = false WHERE case_id = $1 AND open RETURNING site, link_kind, link_key',
+    values: [caseId],
+  });
   const links: SiteLink[] = closed.rows.map((r) => ({ site: r.site, kind: r.link_kind, key: r.link_key }));
   if (links.length === 0) return;
   await lockLinks(db, links);

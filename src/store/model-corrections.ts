@@ -24,8 +24,9 @@ export async function applyCorrectionToModel(pool: Pool, cmd: PostAdjustmentComm
  */
 export async function applyCorrectionIn(c: PoolClient, cmd: PostAdjustmentCommand, adjustmentId?: string): Promise<boolean> {
   await lockForTransaction(c, stockLockKey(cmd.site, cmd.sku));
-  const { rows } = await c.query<{ moved: boolean | null }>(
-    `WITH echo AS (
+  const { rows } = await c.query<{ moved: boolean | null }>({
+    name: 'model-correction',
+    text: `WITH echo AS (
        SELECT source || ':' || event_id AS event FROM inventory_events
        WHERE site = $2 AND sku = $4 AND type = 'adjustment' AND COALESCE(body->>'location', '') = $3
          AND (event_id = $8 OR body->'attributes'->>'adjustmentId' = $8 OR body->'attributes'->>'idempotencyKey' = $1)
@@ -40,7 +41,7 @@ export async function applyCorrectionIn(c: PoolClient, cmd: PostAdjustmentComman
        UPDATE features.stock SET wms_qty = wms_qty + $9, erp_qty = erp_qty + $5, updated_at = now()
        WHERE site = $2 AND location = $3 AND sku = $4 AND EXISTS (SELECT 1 FROM kept WHERE inserted AND echo_event IS NULL))
      SELECT (SELECT inserted AND echo_event IS NULL FROM kept) AS moved`,
-    [cmd.idempotencyKey, cmd.site, cmd.location ?? '', cmd.sku, cmd.qty, cmd.target, cmd.caseId, adjustmentId ?? null, cmd.target === 'both' ? cmd.qty : 0],
-  );
+    values: [cmd.idempotencyKey, cmd.site, cmd.location ?? '', cmd.sku, cmd.qty, cmd.target, cmd.caseId, adjustmentId ?? null, cmd.target === 'both' ? cmd.qty : 0],
+  });
   return rows[0]?.moved === true;
 }

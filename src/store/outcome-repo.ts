@@ -8,18 +8,19 @@ import { labelled, outcomeOf, type CaseState, type LabelledOutcome } from '../do
 export async function recordOutcome(c: PoolClient | Pool, s: CaseState): Promise<void> {
   const o = outcomeOf(s);
   if (!o) return;
-  await c.query(
-    `INSERT INTO outcomes (case_id, kind, site, resolution, root_cause, true_positive, scorer_version, confidence,
+  await c.query({
+    name: 'outcome-record',
+    text: `INSERT INTO outcomes (case_id, kind, site, resolution, root_cause, true_positive, scorer_version, confidence,
        confirmed_cause, cause_source, changed, predicted_cause, raw_confidence, features, shadow)
      VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15) ON CONFLICT (case_id) DO NOTHING`,
-    [
+    values: [
       s.caseId, s.report.kind, s.report.site, o.resolution,
       // root_cause: the confirmed cause when someone or something confirmed it, else the scorer's lead
       o.confirmedCause ?? o.predictedCause, o.truePositive, s.score?.scorerVersion ?? null, s.score?.confidence ?? null,
       o.confirmedCause, o.causeSource, o.changed, o.predictedCause, s.score?.model?.rawConfidence ?? null,
       o.features ? JSON.stringify(o.features) : null, o.shadow,
     ],
-  );
+  });
 }
 
 const LEARNABLE = `features IS NOT NULL AND NOT shadow AND (confirmed_cause IS NOT NULL OR changed IS NOT NULL)`;

@@ -27,7 +27,7 @@ function documentOf(pool: Pool, version: number, raw: unknown): PolicyDocument {
 
 /** The newest policy version; a fresh database gets the shipped default as version 1. */
 export async function getActivePolicy(pool: Pool): Promise<PinnedPolicy> {
-  const { rows } = await pool.query('SELECT version, document FROM policies ORDER BY version DESC LIMIT 1');
+  const { rows } = await pool.query({ name: 'policy-latest', text: 'SELECT version, document FROM policies ORDER BY version DESC LIMIT 1' });
   if (rows.length === 0) {
     await withTransaction(pool, (c) => storeVersion(c, DEFAULT_POLICY, 'system', 'the shipped default policy', { onlyIfEmpty: true }));
     return getActivePolicy(pool);

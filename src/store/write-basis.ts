@@ -9,7 +9,7 @@ export const WRITE_BASIS_RETENTION_DAYS = 3;
 
 /** The basis kept for this workflow run's automatic write, if one was. */
 export async function keptWriteBasis(db: Pool, runId: string): Promise<WriteBasis | undefined> {
-  const { rows } = await db.query<{ basis: WriteBasis }>('SELECT basis FROM write_basis WHERE run_id = $1', [runId]);
+  const { rows } = await db.query<{ basis: WriteBasis }>({ name: 'write-basis-kept', text: 'SELECT basis FROM write_basis WHERE run_id = $1', values: [runId] });
   return rows[0]?.basis;
 }
 
@@ -20,14 +20,15 @@ export async function keptWriteBasis(db: Pool, runId: string): Promise<WriteBasi
  * statement, so the table stays as small as its window.
  */
 export async function keepWriteBasis(db: Pool | PoolClient, runId: string, caseId: string, basis: WriteBasis): Promise<WriteBasis> {
-  const { rows } = await db.query<{ basis: WriteBasis }>(
-    `WITH pruned AS (
+  const { rows } = await db.query<{ basis: WriteBasis }>({
+    name: 'write-basis-keep',
+    text: `WITH pruned AS (
        DELETE FROM write_basis WHERE run_id IN (
          SELECT run_id FROM write_basis WHERE kept_at < now() - make_interval(days => $4) ORDER BY kept_at LIMIT 8))
      INSERT INTO write_basis (run_id, case_id, basis) VALUES ($1, $2, $3)
      ON CONFLICT (run_id) DO UPDATE SET run_id = EXCLUDED.run_id
      RETURNING basis`,
-    [runId, caseId, JSON.stringify(basis), WRITE_BASIS_RETENTION_DAYS],
-  );
+    values: [runId, caseId, JSON.stringify(basis), WRITE_BASIS_RETENTION_DAYS],
+  });
   return rows[0].basis;
 }
