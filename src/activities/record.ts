@@ -83,8 +83,10 @@ export function transitionRecorder(deps: ActivityDeps) {
       // triage and the outcome read the whole state: the kept parts as the row holds them
       // (read back only when the upsert did not return them: a retry that wrote nothing)
       const whole = async () => (kept.length === 0 ? state : { ...state, ...pick(stored ?? (await storedParts(c, state.caseId)), kept) });
-      // priority and incidents move with the row, in its transaction
-      if (written) await projectTriage(c, await whole(), deps.evidenceLookbackDays);
+      // priority and incidents move with the row, in its transaction; a case closed in its first
+      // record (its opening entry is in it) never rested, so it joined no incident to leave
+      const closedUnrested = state.status === 'closed' && entries.some((e) => e.seq === 1);
+      if (written && !closedUnrested) await projectTriage(c, await whole(), deps.evidenceLookbackDays);
       if (state.status === 'closed') await recordOutcome(c, await whole());
       return written;
     },

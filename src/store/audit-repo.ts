@@ -91,24 +91,25 @@ export async function appendAudit(client: PoolClient, caseId: string, entries: A
   }
   const width = rows[0].length;
   const values = rows.map((_, r) => `(${Array.from({ length: width }, (_, c) => `$${r * width + c + 1}`).join(',')})`).join(',');
-  const res = await client.query({
+  const head = rows.length * width;
+  const { seq: length, hash: headHash } = last!;
+  // the rows and the chain's head in one statement; the head moves forward only, so a retried
+  // batch leaves it where it is
+  const res = await client.query<{ appended: number }>({
     // one prepared statement per batch size (a transition appends one to a dozen entries)
     name: `audit-append-${rows.length}`,
-    text: `INSERT INTO audit_log (case_id, seq, at, action, actor_kind, actor_id, status, detail, policy_version, scorer_version, evidence_digest, prev_hash, hash)
-     VALUES ${values} ON CONFLICT (case_id, seq) DO NOTHING`,
-    values: rows.flat(),
-  });
-  // the head moves forward only: a retried batch leaves it where it is
-  if (last) {
-    await client.query({
-      name: 'audit-head',
-      text: `INSERT INTO audit_chain_heads (case_id, length, head_hash, mac) VALUES ($1, $2, $3, $4)
+    text: `WITH appended AS (
+       INSERT INTO audit_log (case_id, seq, at, action, actor_kind, actor_id, status, detail, policy_version, scorer_version, evidence_digest, prev_hash, hash)
+       VALUES ${values} ON CONFLICT (case_id, seq) DO NOTHING RETURNING 1
+     ), head AS (
+       INSERT INTO audit_chain_heads (case_id, length, head_hash, mac) VALUES ($${head + 1}, $${head + 2}, $${head + 3}, $${head + 4})
        ON CONFLICT (case_id) DO UPDATE SET length = EXCLUDED.length, head_hash = EXCLUDED.head_hash, mac = EXCLUDED.mac, updated_at = now()
-       WHERE audit_chain_heads.length < EXCLUDED.length`,
-      values: [caseId, last.seq, last.hash, headMac(caseId, last.seq, last.hash, key)],
-    });
-  }
-  return res.rowCount ?? 0;
+       WHERE audit_chain_heads.length < EXCLUDED.length
+     )
+     SELECT count(*)::int AS appended FROM appended`,
+    values: [...rows.flat(), caseId, length, headHash, headMac(caseId, length, headHash, key)],
+  });
+  return res.rows[0].appended;
 }
 
 interface AuditDbRow {

@@ -6,7 +6,7 @@ export type KeptPart = 'evidence' | 'score';
 
 export interface CaseRowWrite {
   written: boolean;
-  /** the row's evidence and score after the write (only when written) */
+  /** the row's kept parts after the write (only when written; the others the caller sent) */
   stored?: Pick<CaseState, KeptPart>;
 }
 
@@ -56,7 +56,7 @@ export async function upsertCaseRow(
        opened_at = CASE WHEN discrepancies.row_version = 0 THEN EXCLUDED.opened_at ELSE discrepancies.opened_at END,
        detected_at = CASE WHEN discrepancies.row_version = 0 THEN EXCLUDED.detected_at ELSE discrepancies.detected_at END
      WHERE discrepancies.row_version < EXCLUDED.row_version
-     RETURNING evidence, score`,
+     RETURNING CASE WHEN $40::boolean THEN evidence END AS evidence, CASE WHEN $41::boolean THEN score END AS score`,
     values: [
       s.caseId, s.workflowId, s.dedupeKey, r.kind, r.site, r.sku, r.location ?? null,
       r.reference ? JSON.stringify(r.reference) : null, s.status, s.severity ?? null, s.resolution ?? null,

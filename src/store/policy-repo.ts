@@ -27,16 +27,20 @@ function documentOf(pool: Pool, version: number, raw: unknown): PolicyDocument {
 
 /** The newest policy version; a fresh database gets the shipped default as version 1. */
 export async function getActivePolicy(pool: Pool): Promise<PinnedPolicy> {
-  const { rows } = await pool.query({ name: 'policy-latest', text: 'SELECT version, document FROM policies ORDER BY version DESC LIMIT 1' });
-  if (rows.length === 0) {
+  // the number first: a version's document is read and parsed once per process, not per case
+  const { rows } = await pool.query<{ version: number | null }>({ name: 'policy-latest', text: 'SELECT max(version) AS version FROM policies' });
+  const version = rows[0]?.version ?? null;
+  if (version === null) {
     await withTransaction(pool, (c) => storeVersion(c, DEFAULT_POLICY, 'system', 'the shipped default policy', { onlyIfEmpty: true }));
     return getActivePolicy(pool);
   }
-  return { version: rows[0].version, document: documentOf(pool, rows[0].version, rows[0].document) };
+  const parsed = parsedByDb.get(pool)?.get(version);
+  // versions are append-only: the one just counted is there to read
+  return parsed ? { version, document: parsed } : (await getPolicyVersion(pool, version))!;
 }
 
 export async function getPolicyVersion(pool: Pool, version: number): Promise<PinnedPolicy | null> {
-  const { rows } = await pool.query('SELECT version, document FROM policies WHERE version = $1', [version]);
+  const { rows } = await pool.query({ name: 'policy-version', text: 'SELECT version, document FROM policies WHERE version = $1', values: [version] });
   return rows.length ? { version: rows[0].version, document: documentOf(pool, rows[0].version, rows[0].document) } : null;
 }
 
