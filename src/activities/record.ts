@@ -1,5 +1,5 @@
 import { casePolicy, effectivePolicy, type CaseState, type PinnedPolicy, type WriteBasis } from '../domain';
-import { appendAudit, type AuditEntry } from '../store/audit-repo';
+import { appendAudit, auditLockName, type AuditEntry } from '../store/audit-repo';
 import { caseChangeOf, publishCaseChange, type CaseChange } from '../store/case-feed';
 import { addCaseSourceEvents, storedParts, upsertCaseRow, type KeptPart } from '../store/case-projection';
 import type { PoolClient } from 'pg';
@@ -51,7 +51,7 @@ export function createRecordActivities(deps: ActivityDeps) {
      * not at all, and a retry with the same sequence numbers changes nothing.
      */
     async recordTransition(t: TransitionRecord): Promise<void> {
-      const written = await withTransaction(deps.db, (c) => transitions.inTransaction(c, t));
+      const written = await withTransaction(deps.db, (c) => transitions.inTransaction(c, t, true), [auditLockName(t.state.caseId)]);
       await transitions.committed(t, written);
     },
   };
@@ -75,9 +75,9 @@ export function transitionRecorder(deps: ActivityDeps) {
   }
   return {
     /** The read-model row and its audit rows together; a retry with the same sequence numbers changes nothing. Whether the row was written. */
-    async inTransaction(c: PoolClient, { state, entries, kept = [], newSourceEventIds = [], basis }: TransitionRecord): Promise<boolean> {
+    async inTransaction(c: PoolClient, { state, entries, kept = [], newSourceEventIds = [], basis }: TransitionRecord, caseLocked = false): Promise<boolean> {
       if (basis) await keepWriteBasis(c, basis.runId, state.caseId, basis.basis);
-      await appendAudit(c, state.caseId, entries);
+      await appendAudit(c, state.caseId, entries, { locked: caseLocked });
       await addCaseSourceEvents(c, state.caseId, newSourceEventIds);
       const { written, stored } = await upsertCaseRow(c, state, rowVersionOf(state, entries), kept);
       // triage and the outcome read the whole state: the kept parts as the row holds them

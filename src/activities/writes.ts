@@ -4,7 +4,8 @@ import { canonicalJson, WRITE_BASIS_CHANGED, type WriteBasis } from '../domain';
 import { keepWriteBasis } from '../store/write-basis';
 import { recordCountTask } from '../store/count-tasks-repo';
 import { withTransaction } from '../store/db';
-import { applyCorrectionIn, applyCorrectionToModel } from '../store/model-corrections';
+import { applyCorrectionIn, applyCorrectionToModel, stockLockKey } from '../store/model-corrections';
+import { auditLockName } from '../store/audit-repo';
 import type { ActivityDeps } from './deps';
 import { asBusinessFailure } from './failures';
 import { transitionRecorder, type TransitionRecord } from './record';
@@ -67,10 +68,12 @@ export function createWriteActivities(deps: ActivityDeps) {
       await keepBasis(a);
       const posted = await asBusinessFailure(() => deps.wms.postAdjustment(a.command));
       const close = withAdjustmentId(a.close, a.adjustmentEntrySeq, posted.adjustmentId);
+      // the stock's lock, then the case's, as applyCorrectionIn and appendAudit would take them
+      const locks = [stockLockKey(a.command.site, a.command.sku), auditLockName(close.state.caseId)];
       const written = await withTransaction(deps.db, async (c) => {
-        await applyCorrectionIn(c, a.command, posted.adjustmentId);
-        return transitions.inTransaction(c, close);
-      });
+        await applyCorrectionIn(c, a.command, posted.adjustmentId, true);
+        return transitions.inTransaction(c, close, true);
+      }, locks);
       await transitions.committed(close, written);
       return posted;
     },

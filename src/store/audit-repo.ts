@@ -61,13 +61,18 @@ export function headMac(caseId: string, length: number, headHash: string, key: s
   return hmac(key, canonicalJson({ caseId, length, headHash }));
 }
 
+/** The advisory lock a case's chain is appended under (withTransaction's `locks` may take it first). */
+export const auditLockName = (caseId: string) => caseId;
+
 /**
  * Appends entries to a case's chain inside the caller's transaction. Each entry carries the
  * workflow's sequence number: a retried activity finds its rows already there and adds nothing.
+ * `locked`: the transaction holds the chain's lock (auditLockName) already.
  */
-export async function appendAudit(client: PoolClient, caseId: string, entries: AuditEntry[], key: string = auditKey()): Promise<number> {
+export async function appendAudit(client: PoolClient, caseId: string, entries: AuditEntry[], opts: { key?: string; locked?: boolean } = {}): Promise<number> {
   if (entries.length === 0) return 0;
-  await client.query({ name: 'audit-lock', text: 'SELECT pg_advisory_xact_lock(hashtext($1))', values: [caseId] });
+  const key = opts.key ?? auditKey();
+  if (!opts.locked) await client.query({ name: 'audit-lock', text: 'SELECT pg_advisory_xact_lock(hashtext($1))', values: [auditLockName(caseId)] });
   const rows: unknown[][] = [];
   let last: { seq: number; hash: string } | undefined;
   for (const e of [...entries].sort((a, b) => a.seq - b.seq)) {

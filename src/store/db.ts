@@ -25,10 +25,15 @@ export function createPool(databaseUrl: string, max = 10, opts: { statementTimeo
   return pool;
 }
 
-export async function withTransaction<T>(pool: Pool, fn: (client: PoolClient) => Promise<T>): Promise<T> {
+/**
+ * Runs `fn` in a transaction. `locks` are advisory transaction locks (by name, hashed as
+ * lockForTransaction does) taken in the order given with the BEGIN, in the same round trip.
+ */
+export async function withTransaction<T>(pool: Pool, fn: (client: PoolClient) => Promise<T>, locks: readonly string[] = []): Promise<T> {
   const client = await pool.connect();
   try {
-    await client.query('BEGIN');
+    // the simple protocol carries several statements at once: the names go as escaped literals
+    await client.query(['BEGIN', ...locks.map((name) => `SELECT pg_advisory_xact_lock(hashtext(${client.escapeLiteral(name)}))`)].join('; '));
     const result = await fn(client);
     await client.query('COMMIT');
     return result;

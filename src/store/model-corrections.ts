@@ -13,7 +13,7 @@ export const stockLockKey = (site: string, sku: string) => `reckon-stock:${site}
  * it (an adjustment event naming it) was stored first, that event moved the balances already.
  */
 export async function applyCorrectionToModel(pool: Pool, cmd: PostAdjustmentCommand, adjustmentId?: string): Promise<boolean> {
-  return withTransaction(pool, (c) => applyCorrectionIn(c, cmd, adjustmentId));
+  return withTransaction(pool, (c) => applyCorrectionIn(c, cmd, adjustmentId, true), [stockLockKey(cmd.site, cmd.sku)]);
 }
 
 /**
@@ -22,8 +22,8 @@ export async function applyCorrectionToModel(pool: Pool, cmd: PostAdjustmentComm
  * the adjustment id if the first attempt did not), with the WMS's echo of it if that was stored
  * first, and the balances moved only when it is new and no echo moved them.
  */
-export async function applyCorrectionIn(c: PoolClient, cmd: PostAdjustmentCommand, adjustmentId?: string): Promise<boolean> {
-  await lockForTransaction(c, stockLockKey(cmd.site, cmd.sku));
+export async function applyCorrectionIn(c: PoolClient, cmd: PostAdjustmentCommand, adjustmentId?: string, locked = false): Promise<boolean> {
+  if (!locked) await lockForTransaction(c, stockLockKey(cmd.site, cmd.sku));
   const { rows } = await c.query<{ moved: boolean | null }>({
     name: 'model-correction',
     text: `WITH echo AS (
