@@ -33,7 +33,7 @@ export async function postAdjustment(
          wms_qty = ledger.balances.wms_qty + EXCLUDED.wms_qty,
          erp_qty = ledger.balances.erp_qty + EXCLUDED.erp_qty,
          updated_at = now()
-     ), moved AS (
+     ), recorded AS (
        -- the transaction shares the adjustment's id so evidence from either table names the same write
        INSERT INTO ledger.transactions
          (id, site, location, sku, type, qty, user_id, occurred_at, reason_code, reference_kind, reference_id, posted_to_erp)
