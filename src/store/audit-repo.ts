@@ -2,6 +2,7 @@ import { createHash, createHmac } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
 import { loadConfig } from '../config';
 import { canonicalJson } from '../domain';
+import { lockForTransaction } from './db';
 
 export type AuditActorKind = 'system' | 'rule' | 'scorer' | 'user';
 
@@ -72,7 +73,7 @@ export const auditLockName = (caseId: string) => caseId;
 export async function appendAudit(client: PoolClient, caseId: string, entries: AuditEntry[], opts: { key?: string; locked?: boolean } = {}): Promise<number> {
   if (entries.length === 0) return 0;
   const key = opts.key ?? auditKey();
-  if (!opts.locked) await client.query({ name: 'audit-lock', text: 'SELECT pg_advisory_xact_lock(hashtext($1))', values: [auditLockName(caseId)] });
+  if (!opts.locked) await lockForTransaction(client, auditLockName(caseId));
   const rows: unknown[][] = [];
   let last: { seq: number; hash: string } | undefined;
   for (const e of [...entries].sort((a, b) => a.seq - b.seq)) {

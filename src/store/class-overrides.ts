@@ -1,7 +1,7 @@
 import type { Pool } from 'pg';
 import type { SkuClass } from '../domain';
 import { appendAudit, listAudit } from './audit-repo';
-import { withTransaction } from './db';
+import { lockForTransaction, withTransaction } from './db';
 import type { SkuClassDbRow } from './sku-class-repo';
 
 /** Class overrides are chained per site in the audit log: who set which class, when and why. */
@@ -67,7 +67,7 @@ export async function changeClassOverride(
 ): Promise<{ changed: boolean; record: SkuClassRecord }> {
   const chain = classAuditChain(o.site);
   return withTransaction(pool, async (c) => {
-    await c.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`reckon-audit:${chain}`]);
+    await lockForTransaction(c, `reckon-audit:${chain}`);
     const before = (await c.query<Row>(`${SELECT} FOR UPDATE`, [o.site, o.sku])).rows[0];
     const from = before?.override_class ?? null;
     if (from === o.skuClass) return { changed: false, record: toRecord(o.site, o.sku, before) };

@@ -27,7 +27,8 @@ export function createPool(databaseUrl: string, max = 10, opts: { statementTimeo
 
 /**
  * Runs `fn` in a transaction. `locks` are advisory transaction locks (by name, hashed as
- * lockForTransaction does) taken in the order given with the BEGIN, in the same round trip.
+ * lockForTransaction does) taken in the order given with the BEGIN, in the same round trip
+ * (the intake's many independent keys go through lockAll instead, sorted by hash).
  */
 export async function withTransaction<T>(pool: Pool, fn: (client: PoolClient) => Promise<T>, locks: readonly string[] = []): Promise<T> {
   const client = await pool.connect();
@@ -43,6 +44,11 @@ export async function withTransaction<T>(pool: Pool, fn: (client: PoolClient) =>
   } finally {
     client.release();
   }
+}
+
+/** Serialises the caller's transaction with every other holding the same key (released at commit). */
+export async function lockForTransaction(db: Pick<PoolClient, 'query'>, key: string): Promise<void> {
+  await db.query({ name: 'transaction-lock', text: 'SELECT pg_advisory_xact_lock(hashtext($1))', values: [key] });
 }
 
 /** One round trip: whether the database answers at all (readiness, a migration's first check). */

@@ -3,11 +3,6 @@ import type { InventoryEvent } from '../domain';
 
 type Db = Pick<PoolClient, 'query'>;
 
-/** Serialises the caller's transaction with every other holding the same key (released at commit). */
-export async function lockForTransaction(db: Db, key: string): Promise<void> {
-  await db.query({ name: 'transaction-lock', text: 'SELECT pg_advisory_xact_lock(hashtext($1))', values: [key] });
-}
-
 /** Stores an event once per source, site and id; its received time, or undefined when it was stored before. */
 export async function insertEvent(db: Db, e: InventoryEvent): Promise<Date | undefined> {
   const inserted = await db.query<{ received_at: Date }>(

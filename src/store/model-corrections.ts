@@ -1,7 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
 import type { PostAdjustmentCommand } from '../adapters/ports';
-import { withTransaction } from './db';
-import { lockForTransaction } from './inventory-events';
+import { lockForTransaction, withTransaction } from './db';
 
 /** The lock the intake takes per site and sku: a correction and its echo never interleave. */
 export const stockLockKey = (site: string, sku: string) => `reckon-stock:${site}|${sku}`;

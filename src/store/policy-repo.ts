@@ -1,7 +1,7 @@
 import type { Pool, PoolClient } from 'pg';
 import { DEFAULT_POLICY, PolicyDocument, policyDiff, type PinnedPolicy } from '../domain';
 import { appendAudit } from './audit-repo';
-import { withTransaction } from './db';
+import { lockForTransaction, withTransaction } from './db';
 
 /** The audit chain of policy changes: every version, who made it and why, with what changed. */
 export const POLICY_AUDIT_CHAIN = 'policies';
@@ -72,7 +72,7 @@ async function storeVersion(
   /** ifVersion: store only if this is still the newest version (compare-and-set, under the writers' lock) */
   opts: { onlyIfEmpty: boolean; ifVersion?: number },
 ): Promise<PinnedPolicy | null> {
-  await c.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`reckon-audit:${POLICY_AUDIT_CHAIN}`]);
+  await lockForTransaction(c, `reckon-audit:${POLICY_AUDIT_CHAIN}`);
   const prev = await c.query<{ version: number; document: unknown }>('SELECT version, document FROM policies ORDER BY version DESC LIMIT 1');
   if (opts.onlyIfEmpty && prev.rows.length > 0) return null;
   const current = prev.rows[0]?.version ?? 0;

@@ -1,7 +1,6 @@
 import type { Pool } from 'pg';
 import { loadConfig } from '../../src/config';
-import { createPool, withTransaction } from '../../src/store/db';
-import { lockForTransaction } from '../../src/store/inventory-events';
+import { createPool, lockForTransaction, withTransaction } from '../../src/store/db';
 import { stockLockKey } from '../../src/store/model-corrections';
 import { uniq } from '../support/engine';
 
