@@ -302,10 +302,15 @@ function registerWorkUpdates(ctx: CaseContext): void {
   setHandler(
     commentUpdate,
     (u) => {
-      ctx.state.comments.push({ userId: u.actor.userId, text: u.text, at: nowIso() });
-      keepLast(ctx.state.comments, COMMENTS_KEPT); // every comment is in the audit log
-      ctx.audit('commented', 'user', u.actor.userId, { text: u.text });
-      ctx.dirty = true;
+      const at = nowIso();
+      // during the opening task it waits for the opening's first record, as a signal does
+      // (CaseContext.openingTask): its entry follows the opening's, and the approver is not refused
+      ctx.whenOpened(() => {
+        ctx.state.comments.push({ userId: u.actor.userId, text: u.text, at });
+        keepLast(ctx.state.comments, COMMENTS_KEPT); // every comment is in the audit log
+        ctx.audit('commented', 'user', u.actor.userId, { text: u.text });
+        ctx.dirty = true;
+      });
       return result(ctx, 'comment recorded');
     },
     {
@@ -315,8 +320,6 @@ function registerWorkUpdates(ctx: CaseContext): void {
         // the API's rule too: viewers and integrations do not comment (a client may bypass the API)
         if (!hasApproverRole(u.actor)) refuse(new Refusal('forbidden', 'role', `commenting needs an approver role; ${u.actor.userId} has ${u.actor.roles.join(', ') || 'no roles'}`));
         if (ctx.state.status === 'closed') conflict('case is closed');
-        // its entry would land among the opening's (CaseContext.openingTask): a second later it is taken
-        if (ctx.openingTask) conflict(`case is still being assessed (${ctx.state.status})`);
         if (!u.text || u.text.length > 4000) conflict('comment text must be 1..4000 characters');
       },
     },
