@@ -21,7 +21,7 @@ import { runAgainstTarget } from './target';
 import { runRss, type RssResult } from './rss';
 import { createBenchKeys } from './servers';
 import { startStack } from './stack';
-import { line, ratio } from './stats';
+import { line, pairedRatios, ratio } from './stats';
 import { runThroughput, type SideResult, type ThroughputResult } from './throughput';
 
 const PHASES = ['throughput', 'ingest', 'rss', 'query', 'burst', 'events', 'mttd'] as const;
@@ -71,7 +71,7 @@ export function parseArgs(argv: string[]): Options {
     cases: quick ? 200 : 2000,
     warmup: quick ? 40 : 100,
     concurrency: 32,
-    rounds: quick ? 2 : 4,
+    rounds: quick ? 3 : 6,
     waiting: quick ? 500 : 10_000,
     workerHeapMb: 1024,
     workerCache: 2000,
@@ -154,6 +154,8 @@ function printThroughput(t: ThroughputResult): void {
   console.log(line('Reckon: auto-resolved cases, end to end', t.reckon.perSec, '/s', vs));
   console.log(line('Reckon against the minimal bare workflow', t.reckon.perSec, '/s', { baseline: 'minimal bare', ratio: ratio(t.reckon.perSec, t.minimal.perSec) }));
   console.log(`  rounds, bare: ${t.bare.roundsPerSec.join(', ')} /s; minimal: ${t.minimal.roundsPerSec.join(', ')} /s; Reckon: ${t.reckon.roundsPerSec.join(', ')} /s`);
+  const paired = pairedRatios(t.reckon.roundsPerSec, t.minimal.roundsPerSec);
+  console.log(`  Reckon / minimal by round: ${paired.byRound.join(', ')}; median ${paired.median}`);
   for (const p of ['p50', 'p95', 'p99'] as const) {
     console.log(line(`Reckon latency POST → closed, ${p}`, t.reckon.latencyMs[p], 'ms', { baseline: `bare workflow ${p}`, ratio: ratio(t.reckon.latencyMs[p], t.bare.latencyMs[p]) }));
   }
@@ -270,6 +272,9 @@ async function main(): Promise<number> {
           ratio: ratio(t.reckon.perSec, t.bare.perSec),
           minimalBare: { workflowsPerSec: t.minimal.perSec, ...t.minimal },
           ratioToMinimal: ratio(t.reckon.perSec, t.minimal.perSec),
+          // the rounds pair the sides under the same load: their median is steadier than the totals' ratio
+          ratioToMinimalByRound: pairedRatios(t.reckon.roundsPerSec, t.minimal.roundsPerSec).byRound,
+          ratioToMinimalMedian: pairedRatios(t.reckon.roundsPerSec, t.minimal.roundsPerSec).median,
           cpuRatioToMinimal: ratio(t.minimal.cpuMsPerCase.total, t.reckon.cpuMsPerCase.total),
           history: t.history,
           cpuRatio: ratio(t.bare.cpuMsPerCase.total, t.reckon.cpuMsPerCase.total),

@@ -28,6 +28,20 @@ export function ratio(value: number, baseline: number): number {
   return baseline > 0 ? round(value / baseline, 3) : NaN;
 }
 
+/** The middle value (the mean of the two middle ones for an even count). */
+export function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  if (s.length === 0) return NaN;
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+/** Each round's ratio of `value` to `baseline` (the sides ran in the same round), and their median. */
+export function pairedRatios(value: number[], baseline: number[]): { byRound: number[]; median: number } {
+  const byRound = value.map((v, i) => ratio(v, baseline[i]));
+  return { byRound, median: round(median(byRound), 3) };
+}
+
 /** A printed figure: name, value and unit, and its ratio to the baseline when there is one. */
 export function line(name: string, value: number | string, unit = '', vs?: { baseline: string; ratio: number }): string {
   const v = typeof value === 'number' ? String(round(value, 1)) : value;

@@ -67,6 +67,13 @@ interface Round {
 
 const rate = (r: Round) => (r.count * 1000) / r.elapsedMs;
 
+const SIDES = ['bare', 'minimal', 'reckon'] as const;
+
+/** Round r runs the sides in this order: each side first, second and last in turn. */
+export function roundOrder(r: number): (typeof SIDES)[number][] {
+  return SIDES.map((_, i) => SIDES[(i + r) % SIDES.length]);
+}
+
 /** The bench's processes by group: the one Node process (client, API, workers), the servers. */
 function groups(stack: Stack): Record<string, number[]> {
   return { node: [process.pid], temporal: [stack.pids.temporal], ...(stack.pids.redis ? { redis: [stack.pids.redis] } : {}) };
@@ -189,12 +196,18 @@ export async function runThroughput(stack: Stack, keys: BenchKeys, o: Throughput
     let next = o.warmup;
     for (let r = 0; r < o.rounds; r++) {
       const n = Math.floor(o.cases / o.rounds) + (r < o.cases % o.rounds ? 1 : 0);
-      log(`round ${r + 1} of ${o.rounds}: bare, ${n} workflows, ${o.concurrency} in flight`);
-      bareRounds.push(await bareLoop(n));
-      log(`round ${r + 1} of ${o.rounds}: minimal bare, ${n} workflows, ${o.concurrency} in flight`);
-      minimalRounds.push(await bareLoop(n, true));
-      log(`round ${r + 1} of ${o.rounds}: reckon, ${n} cases, ${o.concurrency} in flight`);
-      reckonRounds.push(await reckonLoop(next, n));
+      const from = next;
+      const sides = {
+        bare: async () => void bareRounds.push(await bareLoop(n)),
+        minimal: async () => void minimalRounds.push(await bareLoop(n, true)),
+        reckon: async () => void reckonRounds.push(await reckonLoop(from, n)),
+      };
+      // the order turns each round: the server's cost per workflow grows as it fills, and no side
+      // should always run on the fullest server of its round
+      for (const side of roundOrder(r)) {
+        log(`round ${r + 1} of ${o.rounds}: ${side === 'minimal' ? 'minimal bare' : side}, ${n} ${side === 'reckon' ? 'cases' : 'workflows'}, ${o.concurrency} in flight`);
+        await sides[side]();
+      }
       next += n;
       const [b, m, k] = [bareRounds[r], minimalRounds[r], reckonRounds[r]];
       log(`round ${r + 1}: bare ${round(rate(b), 1)}/s, minimal ${round(rate(m), 1)}/s, reckon ${round(rate(k), 1)}/s; other processes used ${Math.round(k.cpu.others * 100)} % of the machine`);
