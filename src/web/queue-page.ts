@@ -87,7 +87,30 @@ async function loadQueue(ctx: ApiContext, req: Request, q: QueueQuery) {
     countQueue(ctx.db, matchedIds === null ? { ...scope, text: undefined } : { ...scope, ...resolved }, user.id),
   ]);
   const counts = matchedIds === null ? { ...scopeCounts, searchOver: ctx.config.INBOX_SEARCH_COUNT_LIMIT } : scopeCounts;
-  return { items: pageOf.items, next: pageOf.next ? encodeCursor(pageOf.next) : null, counts };
+  const elsewhere = pageOf.items.length === 0 && scope.ownerRoles && !narrowed(q) ? await openElsewhere(ctx, scope, user.id) : undefined;
+  return { items: pageOf.items, next: pageOf.next ? encodeCursor(pageOf.next) : null, counts, elsewhere };
+}
+
+/** The person chose something beyond the default queue (a filter, a search, a page). */
+const narrowed = (q: QueueQuery) =>
+  [q.site, q.kind, q.severity, q.status, q.assignee, q.q, q.mine, q.breached, q.cursor].some((v) => v !== undefined);
+
+/**
+ * An empty default queue says what is open in the person's sites on other roles' desks or
+ * waiting for a count (those have no owner role): "nothing here" must not read as "nothing open".
+ */
+async function openElsewhere(ctx: ApiContext, scope: CaseFilter, me: string): Promise<{ total: number; byStatus: Record<string, number> } | undefined> {
+  const all = await countQueue(ctx.db, { ...scope, ownerRoles: undefined }, me);
+  return all.total > 0 ? { total: all.total, byStatus: all.byStatus } : undefined;
+}
+
+function elsewhereNote(req: Request, e: { total: number; byStatus: Record<string, number> }): Html {
+  const statuses = Object.entries(e.byStatus)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([status, n]) => `${n} ${words(status)}`)
+    .join(', ');
+  const recounts = (e.byStatus.awaiting_recount ?? 0) > 0 && req.user!.roles.includes('counter');
+  return html` <span id="queue-elsewhere">${e.total} open case${e.total === 1 ? '' : 's'} in your sites ${e.total === 1 ? 'waits' : 'wait'} on another role or on a count (${statuses}): <a href="/app?all=1">show every role's cases</a>${recounts ? html` · <a href="/app/counts">your count tasks</a>` : ''}.</span>`;
 }
 
 /** The ids a search matches in the person's scope, or null when too broad to count (remembered a while: the live queue repeats it). */
@@ -146,7 +169,9 @@ function results(req: Request, q: QueueQuery, data: Awaited<ReturnType<typeof lo
     : html`<p class="summary" id="queue-summary">${about}${c.total} open case${c.total === 1 ? '' : 's'} in your scope · ${about}${c.breached} breached · ${c.mine} assigned to you${c.estimatedAsOf === null ? '' : html` <span class="muted" id="counts-estimated">(estimated: counted at ${c.estimatedAsOf.slice(11, 19)} UTC)</span>`}</p>`;
   return html`${summary}
 ${data.items.length === 0
-    ? html`<p class="empty" id="queue-empty">Nothing here: no case matches these filters.</p>`
+    ? data.elsewhere
+      ? html`<p class="empty" id="queue-empty">Nothing waits on your roles.${elsewhereNote(req, data.elsewhere)}</p>`
+      : html`<p class="empty" id="queue-empty">Nothing here: no case matches these filters.</p>`
     : html`<div class="table-wrap"><table class="queue">
   <caption class="visually-hidden">Cases, soonest SLA first</caption>
   <thead><tr><th scope="col">SLA left</th><th scope="col">Case</th><th scope="col">Severity</th><th scope="col">Status</th><th scope="col">Site · location</th><th scope="col" class="num">Variance</th><th scope="col" class="num">Value</th><th scope="col">Owner</th></tr></thead>

@@ -169,6 +169,21 @@ describe('the approver inbox in a real browser', () => {
     expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(375);
   });
 
+  it("tells a person whose roles own nothing what waits on other desks in their sites, and shows it on a click", async () => {
+    const quietSite = uniq('DCQ');
+    const id = await report(reviewReport(quietSite));
+    await e2e.caseRow(id, ['awaiting_approval']);
+    const sam = await createPerson(e2e.engine.db, { userId: uniq('sam'), roles: ['site_supervisor'], sites: [quietSite] });
+
+    const page = await signIn(sam.userId);
+    await page.waitForURL(`${base}/app`);
+    expect(await page.locator('#queue-empty').textContent()).toContain('Nothing waits on your roles.');
+    expect(await page.locator('#queue-elsewhere').textContent()).toContain('1 open case in your sites waits on another role or on a count (1 awaiting approval)');
+    await page.getByRole('link', { name: "show every role's cases" }).click();
+    await page.waitForURL(`${base}/app?all=1`);
+    await page.locator(`tr[data-case="${id}"]`).waitFor();
+  });
+
   it('refuses a wrong password and a forged CSRF token', async () => {
     const id = await report(reviewReport(site));
     await e2e.caseRow(id, ['awaiting_approval']);
