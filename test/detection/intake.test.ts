@@ -210,6 +210,40 @@ describe('the reference ledger and durability', () => {
   });
 });
 
+describe('the sweeper after an outage', () => {
+  it('finishes a backlog as one batch, and when one event fails finishes the others and leaves that one for the next sweep', async () => {
+    const site = uniq('DC');
+    const policy = (await getActivePolicy(engine.db)).document;
+    // picks from empty bins: each opens a negative-inventory case
+    const picks = [1, 2, 3, 4].map((i) => InventoryEvent.parse(ev({ type: 'pick', site, sku: uniq('SKU'), location: `S-0${i}`, qty: 2 })));
+    for (const e of picks) await recordEvent(engine.db, e, { policy, stockSource: 'events' });
+    await engine.db.query("UPDATE inventory_events SET received_at = received_at - interval '40 years' WHERE site = $1", [site]);
+    const unprocessed = async () => (await engine.db.query('SELECT event_id FROM inventory_events WHERE site = $1 AND processed_at IS NULL ORDER BY event_id', [site])).rows.map((r) => r.event_id);
+
+    // the fake WMS cannot follow one of them (a feed that is down for that event)
+    const ports = intakePortsFor(engine);
+    const stuck = picks[2].eventId;
+    let feedDown = true;
+    const mirror = async (e: InventoryEvent) => {
+      if (feedDown && e.eventId === stuck) throw new Error('the WMS feed refused this event');
+      await ports.mirror?.(e);
+    };
+    const sweeper = new IntakeSweeper({ db: engine.db, temporal: engine.client, config: engine.config, ...ports, mirror }, { everyMs: 60_000, afterMs: 0, batch: 4 });
+    expect(await sweeper.sweepOnce()).toBe(3);
+    expect(await unprocessed()).toEqual([stuck]);
+    const cases = await waitForCases(engine, site, 'negative_inventory', 3);
+    expect(cases.map((c) => c.location).sort()).toEqual(['S-01', 'S-02', 'S-04']);
+
+    // the next sweep, once the claim has lapsed, finishes it; nothing opens twice
+    feedDown = false;
+    await engine.db.query("UPDATE inventory_events SET dispatch_claimed_at = NULL WHERE site = $1", [site]);
+    expect(await sweeper.sweepOnce()).toBe(1);
+    expect(await unprocessed()).toEqual([]);
+    const all = await waitForCases(engine, site, 'negative_inventory', 4);
+    expect(all.map((c) => c.location).sort()).toEqual(['S-01', 'S-02', 'S-03', 'S-04']);
+  });
+});
+
 describe('sites without the reference ledger', () => {
   it('detectors work from event-derived balances and the ledger is left alone', async () => {
     const site = uniq('DC');
