@@ -99,18 +99,25 @@ const narrowed = (q: QueueQuery) =>
  * An empty default queue says what is open in the person's sites on other roles' desks or
  * waiting for a count (those have no owner role): "nothing here" must not read as "nothing open".
  */
-async function openElsewhere(ctx: ApiContext, scope: CaseFilter, me: string): Promise<{ total: number; byStatus: Record<string, number> } | undefined> {
+async function openElsewhere(ctx: ApiContext, scope: CaseFilter, me: string): Promise<OpenElsewhere | undefined> {
   const all = await countQueue(ctx.db, { ...scope, ownerRoles: undefined }, me);
-  return all.total > 0 ? { total: all.total, byStatus: all.byStatus } : undefined;
+  return all.total > 0 ? { total: all.total, byStatus: all.byStatus, estimated: all.estimatedAsOf !== null } : undefined;
+}
+interface OpenElsewhere {
+  total: number;
+  byStatus: Record<string, number>;
+  /** counted from the snapshot of open cases (a large scope) */
+  estimated: boolean;
 }
 
-function elsewhereNote(req: Request, e: { total: number; byStatus: Record<string, number> }): Html {
+function elsewhereNote(req: Request, e: OpenElsewhere): Html {
+  const about = e.estimated ? 'about ' : '';
   const statuses = Object.entries(e.byStatus)
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([status, n]) => `${n} ${words(status)}`)
     .join(', ');
   const recounts = (e.byStatus.awaiting_recount ?? 0) > 0 && req.user!.roles.includes('counter');
-  return html` <span id="queue-elsewhere">${e.total} open case${e.total === 1 ? '' : 's'} in your sites ${e.total === 1 ? 'waits' : 'wait'} on another role or on a count (${statuses}): <a href="/app?all=1">show every role's cases</a>${recounts ? html` · <a href="/app/counts">your count tasks</a>` : ''}.</span>`;
+  return html` <span id="queue-elsewhere">${about}${e.total} open case${e.total === 1 ? '' : 's'} in your sites ${e.total === 1 ? 'waits' : 'wait'} on another role or on a count (${statuses}): <a href="/app?all=1">show every role's cases</a>${recounts ? html` · <a href="/app/counts">your count tasks</a>` : ''}.</span>`;
 }
 
 /** The ids a search matches in the person's scope, or null when too broad to count (remembered a while: the live queue repeats it). */
