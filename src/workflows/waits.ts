@@ -107,13 +107,14 @@ export async function enterApproval(ctx: CaseContext, level: number): Promise<vo
   const due = slaDeadline(ctx.policy!.document, s.report.site, Date.now(), pos.slaMs);
   s.slaDeadline = new Date(due.at).toISOString();
   s.slaDeadlineLocal = due.local;
+  // the request first: a decision that comes while the notification is sent follows it in the log
+  ctx.audit(level === 0 ? 'approval_requested' : 'escalated', 'system', 'reckon', { rung: level + 1, role: pos.role, slaDeadline: s.slaDeadline, route: routed.because });
   await notify(ctx, {
     role: pos.role,
     subject: `${s.severity} ${s.report.kind} at ${s.report.site}: ${s.report.sku} needs a decision`,
     body: `${s.score?.explanation ?? ''} Decide by ${s.slaDeadlineLocal ?? s.slaDeadline}.`,
     idempotencyKey: `${s.caseId}:notify:${level}:${s.recounts.length}`,
   });
-  ctx.audit(level === 0 ? 'approval_requested' : 'escalated', 'system', 'reckon', { rung: level + 1, role: pos.role, slaDeadline: s.slaDeadline, route: routed.because });
   await ctx.record();
 }
 
