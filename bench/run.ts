@@ -266,15 +266,16 @@ async function main(): Promise<number> {
     if (o.phases.includes('throughput')) {
       await phase('throughput', out, errors, async () => {
         const t = await runThroughput(stack, keys, o, log);
+        // the rounds pair the sides under the same load: their median is steadier than the totals' ratio
+        const paired = pairedRatios(t.reckon.roundsPerSec, t.minimal.roundsPerSec);
         Object.assign(out, {
           bare: { workflowsPerSec: t.bare.perSec, ...t.bare, activitiesPerWorkflow: t.shape.total, shape: t.shape.shape },
           reckon: { casesPerSec: t.reckon.perSec, ...t.reckon, activities: t.shape.activities },
           ratio: ratio(t.reckon.perSec, t.bare.perSec),
           minimalBare: { workflowsPerSec: t.minimal.perSec, ...t.minimal },
           ratioToMinimal: ratio(t.reckon.perSec, t.minimal.perSec),
-          // the rounds pair the sides under the same load: their median is steadier than the totals' ratio
-          ratioToMinimalByRound: pairedRatios(t.reckon.roundsPerSec, t.minimal.roundsPerSec).byRound,
-          ratioToMinimalMedian: pairedRatios(t.reckon.roundsPerSec, t.minimal.roundsPerSec).median,
+          ratioToMinimalByRound: paired.byRound,
+          ratioToMinimalMedian: paired.median,
           cpuRatioToMinimal: ratio(t.minimal.cpuMsPerCase.total, t.reckon.cpuMsPerCase.total),
           history: t.history,
           cpuRatio: ratio(t.bare.cpuMsPerCase.total, t.reckon.cpuMsPerCase.total),

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { PoolClient } from 'pg';
-import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { createReckonWorker } from '../../src/workers/build';
 import { stateQuery } from '../../src/workflows/messages';
@@ -59,7 +58,7 @@ async function heldOpening() {
   cleanups.push(release);
   const native = await NativeConnection.connect({ address: engine.config.TEMPORAL_ADDRESS });
   const worker: Worker = await createReckonWorker({
-    config: { ...loadConfig(), ...engine.config, TEMPORAL_TASK_QUEUE: queue },
+    config: { ...engine.config, TEMPORAL_TASK_QUEUE: queue },
     db: engine.db,
     logger: createLogger({ LOG_LEVEL: 'warn' }, 'test-opening-worker'),
     connection: native,
