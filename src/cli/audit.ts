@@ -46,11 +46,12 @@ async function verify(config: Config, caseId: string | undefined): Promise<void>
       );
     }
     const anchorProblems = anchored.problems.filter((p) => !caseId || p.caseId === caseId);
-    const ok = chains.problems.length === 0 && anchorProblems.length === 0 && anchored.logProblems.length === 0;
+    const ok = chains.problemCount === 0 && anchorProblems.length === 0 && anchored.logProblems.length === 0;
     const anchor = anchored.anchor && { anchorId: anchored.anchor.anchorId, at: anchored.anchor.at, root: anchored.anchor.root, chains: anchored.anchor.chains };
     const report = {
       ok,
       ...chains,
+      problemCount: chains.problemCount + anchorProblems.length,
       problems: [...chains.problems, ...anchorProblems],
       anchor,
       anchorsInLog: anchored.anchors,

@@ -191,6 +191,20 @@ interface HeadRow {
 /** audit rows read per statement while verifying: the log is never held whole in memory */
 export const VERIFY_BATCH_ROWS = 5000;
 
+/** problems a verification names; `problemCount` counts them all */
+export const LISTED_PROBLEMS = 1000;
+
+export interface ChainVerification {
+  cases: number;
+  rows: number;
+  /** every problem found */
+  problemCount: number;
+  /** the first LISTED_PROBLEMS of them, in the report's order: rows, heads, deleted chains, missing chains */
+  problems: ChainProblem[];
+  /** problemCount less those named */
+  problemsNotListed: number;
+}
+
 interface ChainSoFar {
   caseId: string;
   lastSeq: number;
@@ -210,13 +224,15 @@ export async function verifyAuditChains(
   caseId?: string,
   key: string = auditKey(),
   batchRows: number = VERIFY_BATCH_ROWS,
-): Promise<{ cases: number; rows: number; problems: ChainProblem[] }> {
+  listed: number = LISTED_PROBLEMS,
+): Promise<ChainVerification> {
+  if (!Number.isInteger(listed) || listed < 1) throw new Error(`verifyAuditChains: listed must be a whole number above 0, not ${listed}`);
   const one = caseId ? [caseId] : [];
   const legacy = await pool.query<{ legacy_max_id: string }>('SELECT legacy_max_id FROM audit_settings');
   const legacyMaxId = Number(legacy.rows[0]?.legacy_max_id ?? 0);
   // kept apart so the report reads as it always has: rows, then heads, then deleted and missing chains
-  const rowProblems: ChainProblem[] = [];
-  const headProblems: ChainProblem[] = [];
+  const rowProblems = new ProblemList(listed);
+  const headProblems = new ProblemList(listed);
   let cases = 0;
   let rowsRead = 0;
   let chain: ChainSoFar | undefined;
@@ -273,19 +289,44 @@ export async function verifyAuditChains(
   }
   if (chain) await checkHeads([chain]);
 
-  const deleted = await pool.query<{ case_id: string; length: number }>(
-    `SELECT h.case_id, h.length FROM audit_chain_heads h WHERE ${caseId ? 'h.case_id = $1 AND ' : ''}NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.case_id = h.case_id) ORDER BY h.case_id`,
-    one,
+  // the first `listed` of each, with the whole count beside them (count(*) OVER () before the LIMIT)
+  const deleted = await pool.query<{ case_id: string; length: number; total: string }>(
+    `SELECT h.case_id, h.length, count(*) OVER () AS total FROM audit_chain_heads h WHERE ${caseId ? 'h.case_id = $2 AND ' : ''}NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.case_id = h.case_id) ORDER BY h.case_id LIMIT $1`,
+    [listed, ...one],
   );
-  const orphans = await pool.query<{ id: string }>(
-    `SELECT d.id FROM discrepancies d WHERE ${caseId ? 'd.id = $1 AND ' : ''}NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.case_id = d.id) ORDER BY d.id`,
-    one,
+  const orphans = await pool.query<{ id: string; total: string }>(
+    `SELECT d.id, count(*) OVER () AS total FROM discrepancies d WHERE ${caseId ? 'd.id = $2 AND ' : ''}NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.case_id = d.id) ORDER BY d.id LIMIT $1`,
+    [listed, ...one],
   );
-  const problems = [
-    ...rowProblems,
-    ...headProblems,
-    ...deleted.rows.map((h): ChainProblem => ({ caseId: h.case_id, seq: h.length, problem: 'chain_deleted' })),
-    ...orphans.rows.map((o): ChainProblem => ({ caseId: o.id, seq: 0, problem: 'missing_chain' })),
+  const lists = [
+    rowProblems,
+    headProblems,
+    ProblemList.of(deleted.rows.map((h): ChainProblem => ({ caseId: h.case_id, seq: h.length, problem: 'chain_deleted' })), Number(deleted.rows[0]?.total ?? 0)),
+    ProblemList.of(orphans.rows.map((o): ChainProblem => ({ caseId: o.id, seq: 0, problem: 'missing_chain' })), Number(orphans.rows[0]?.total ?? 0)),
   ];
-  return { cases, rows: rowsRead, problems };
+  const problemCount = lists.reduce((n, l) => n + l.count, 0);
+  const problems = lists.flatMap((l) => l.items).slice(0, listed);
+  return { cases, rows: rowsRead, problemCount, problems, problemsNotListed: problemCount - problems.length };
+}
+
+/**
+ * A verification's problems: the first ones kept, every one counted. A log altered throughout
+ * (every row a hash mismatch) must not hold the process's memory hostage to name them all.
+ */
+class ProblemList {
+  items: ChainProblem[] = [];
+  count = 0;
+  constructor(private readonly keep: number) {}
+
+  static of(items: ChainProblem[], count: number): ProblemList {
+    const list = new ProblemList(items.length);
+    list.items = items;
+    list.count = count;
+    return list;
+  }
+
+  push(p: ChainProblem): void {
+    this.count += 1;
+    if (this.items.length < this.keep) this.items.push(p);
+  }
 }

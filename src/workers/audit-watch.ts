@@ -38,23 +38,25 @@ export function createAuditWatch(deps: AuditWatchDeps) {
       deps.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'audit verification could not run');
       throw err;
     }
-    problemsGauge.set(result.problems.length);
-    runs.add(1, { outcome: result.problems.length === 0 ? 'ok' : 'tampered' });
-    if (result.problems.length === 0) return { cases: result.cases, rows: result.rows, problems: 0 };
+    const count = result.problemCount;
+    problemsGauge.set(count);
+    runs.add(1, { outcome: count === 0 ? 'ok' : 'tampered' });
+    if (count === 0) return { cases: result.cases, rows: result.rows, problems: 0 };
     const named = result.problems.slice(0, NAMED);
-    deps.logger.error({ problems: result.problems.length, named }, 'audit trail verification failed: rows altered, cut or deleted');
-    const digest = createHash('sha256').update(JSON.stringify(result.problems)).digest('hex').slice(0, 32);
+    deps.logger.error({ problems: count, named }, 'audit trail verification failed: rows altered, cut or deleted');
+    // the problems it lists and how many there are: more damage beyond the listed ones is announced again
+    const digest = createHash('sha256').update(JSON.stringify([count, result.problems])).digest('hex').slice(0, 32);
     await deps.notifier
       .notify({
         role: 'admin',
         site: '*',
         caseId: 'audit',
-        subject: `Audit trail verification failed: ${result.problems.length} problem(s)`,
+        subject: `Audit trail verification failed: ${count} problem(s)`,
         body: named.map((p) => `${p.caseId} seq ${p.seq}: ${p.problem}`).join('\n'),
         idempotencyKey: `audit-verify:${digest}`,
       })
       .catch((err: unknown) => deps.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'audit alert not notified'));
-    return { cases: result.cases, rows: result.rows, problems: result.problems.length };
+    return { cases: result.cases, rows: result.rows, problems: count };
   }
 
   /** Runs now and then every `everyMs` until stopped; never keeps the process alive by itself. */

@@ -49,7 +49,7 @@ it('chains rows per case, and a retried append with the same sequence numbers ad
   expect(rows.map((r) => r.seq)).toEqual([1, 2, 3]);
   expect(rows[1].prevHash).toBe(rows[0].hash);
   expect(rows[2].prevHash).toBe(rows[1].hash);
-  expect(await verifyAuditChains(pool, caseId)).toEqual({ cases: 1, rows: 3, problems: [] });
+  expect(await verifyAuditChains(pool, caseId)).toEqual({ cases: 1, rows: 3, problemCount: 0, problems: [], problemsNotListed: 0 });
 
   // a retried batch overlapping what is stored chains its new row onto the stored one; a batch
   // of three chains each row onto the one before it in the batch
@@ -58,7 +58,7 @@ it('chains rows per case, and a retried append with the same sequence numbers ad
   const all = await listAudit(pool, caseId);
   expect(all.map((r) => r.seq)).toEqual([1, 2, 3, 4, 5, 6, 7]);
   for (let i = 1; i < all.length; i++) expect(all[i].prevHash).toBe(all[i - 1].hash);
-  expect(await verifyAuditChains(pool, caseId)).toEqual({ cases: 1, rows: 7, problems: [] });
+  expect(await verifyAuditChains(pool, caseId)).toEqual({ cases: 1, rows: 7, problemCount: 0, problems: [], problemsNotListed: 0 });
 });
 
 it('refuses UPDATE and DELETE: the app role has no right to, and the owner meets the trigger', async () => {
@@ -138,6 +138,25 @@ it('rows cut from a chain’s end, and a chain deleted whole, are caught by thei
   expect((await verifyAuditChains(pool, gone)).problems).toEqual([{ caseId: gone, seq: 2, problem: 'chain_deleted' }]);
 });
 
+it('a chain altered throughout is counted whole and named in part: the verifier holds no unbounded list', async () => {
+  const caseId = uniq('case');
+  await append(caseId, [1, 2, 3, 4, 5, 6].map((n) => entry(n, n === 1 ? 'opened' : 'commented')));
+  // every row rewritten (their links and the head left as they were): six hash mismatches
+  await withTransaction(owner, async (c) => {
+    await c.query('ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only');
+    await c.query(`UPDATE audit_log SET actor_id = 'mallory' WHERE case_id = $1`, [caseId]);
+    await c.query('ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only');
+  });
+  const whole = await verifyAuditChains(pool, caseId);
+  expect(whole.problems.map((p) => p.problem)).toEqual([...Array(6).fill('hash_mismatch')]);
+  expect(whole).toMatchObject({ problemCount: 6, problemsNotListed: 0 });
+
+  // naming at most four (batches of two rows): the first four in the report's order, all six counted
+  const capped = await verifyAuditChains(pool, caseId, undefined, 2, 4);
+  expect(capped).toMatchObject({ cases: 1, rows: 6, problemCount: 6, problemsNotListed: 2 });
+  expect(capped.problems).toEqual([1, 2, 3, 4].map((seq) => ({ caseId, seq, problem: 'hash_mismatch' })));
+});
+
 it('`npm run audit -- verify` detects a row changed behind the log\'s back', async () => {
   const caseId = uniq('case');
   await append(caseId, [entry(1, 'opened'), entry(2, 'approved'), entry(3, 'closed')]);
@@ -153,5 +172,5 @@ it('`npm run audit -- verify` detects a row changed behind the log\'s back', asy
   });
   const tampered = await auditCli(caseId);
   expect(tampered.code).toBe(1);
-  expect(JSON.parse(tampered.out).problems).toEqual([{ caseId, seq: 2, problem: 'hash_mismatch' }]);
+  expect(JSON.parse(tampered.out)).toMatchObject({ ok: false, problemCount: 1, problemsNotListed: 0, problems: [{ caseId, seq: 2, problem: 'hash_mismatch' }] });
 });
