@@ -25,7 +25,8 @@ export function httpClient(baseUrl: string, maxSockets: number): HttpClient {
       const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
       const req = request(
         {
-          agent,
+          // a retry goes on a connection of its own: the other kept ones may be closing too
+          agent: retried ? false : agent,
           host: url.hostname,
           port: url.port,
           method,

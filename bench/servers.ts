@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { createApp } from '../src/api/app';
 import { createRedisClient } from '../src/api/redis';
-import type { Config } from '../src/config';
+import { serveApi } from '../src/api/serve';
+import { loadConfig, type Config } from '../src/config';
 import { createLogger } from '../src/logger';
 import { createApiKey } from '../src/store/api-key-repo';
 import { createPool } from '../src/store/db';
@@ -14,9 +15,11 @@ export interface Listening {
   close(): Promise<void>;
 }
 
+/** Every measured server listens as the API does in production (serveApi: its keep-alive time). */
 async function listen(app: express.Express): Promise<{ server: Server; url: string }> {
+  const { API_KEEP_ALIVE_TIMEOUT_MS } = loadConfig();
   return new Promise((resolve, reject) => {
-    const server = app.listen(0, '127.0.0.1', () => {
+    const server = serveApi(app, { PORT: 0, HOST: '127.0.0.1', API_KEEP_ALIVE_TIMEOUT_MS }, () => {
       const { port } = server.address() as AddressInfo;
       resolve({ server, url: `http://127.0.0.1:${port}` });
     });

@@ -30,6 +30,8 @@ http {
   upstream reckon_api {
 $(for p in "$@"; do printf '    server 127.0.0.1:%s max_fails=1 fail_timeout=2s;\n' "$p"; done)
     keepalive 32;
+    # below the API's API_KEEP_ALIVE_TIMEOUT_MS (65 s): nginx drops an idle connection first
+    keepalive_timeout 60s;
   }
   server {
     listen 127.0.0.1:$listen;

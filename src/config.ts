@@ -58,6 +58,12 @@ const BaseSchema = z.object({
   /** the largest JSON body the API accepts */
   API_BODY_LIMIT: z.string().default('256kb'),
   /**
+   * How long the API keeps an idle keep-alive connection. Longer than any load balancer in front
+   * keeps its idle upstream connections (nginx: `keepalive_timeout`, 60 s in docker/nginx), or a
+   * request it sends on one just as the API closes it fails: a POST is not resent, a 502.
+   */
+  API_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(1000).default(65_000),
+  /**
    * The largest single event or discrepancy report, on every door: HTTP (413), each item of an
    * event batch, and a queue message (dead-lettered unread). Below the broker's max_message_size.
    */

@@ -6,8 +6,8 @@ import { reckonClientInterceptors } from '../temporal/client-interceptors';
 import { describeTemporalConnection, temporalConnectionOptions } from '../temporal/connection';
 import { intakeWiring } from '../wiring/fake-wms';
 import { createApp } from './app';
-import { answerClientErrors } from './client-errors';
 import { createRedisClient } from './redis';
+import { serveApi } from './serve';
 
 /** API entrypoint: serves until SIGINT/SIGTERM, then stops taking connections and closes its clients. */
 async function main(): Promise<void> {
@@ -26,11 +26,9 @@ async function main(): Promise<void> {
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, interceptors: reckonClientInterceptors() });
 
   const app = createApp({ temporal, db, redis, config, logger, intakePorts: intakeWiring(config, db, logger) });
-  const server = answerClientErrors(
-    app.listen(config.PORT, config.HOST, () => {
-      logger.info({ port: config.PORT, host: config.HOST, temporal: describeTemporalConnection(temporalOptions) }, 'api listening');
-    }),
-  );
+  const server = serveApi(app, config, () => {
+    logger.info({ port: config.PORT, host: config.HOST, temporal: describeTemporalConnection(temporalOptions) }, 'api listening');
+  });
   server.on('error', (err) => {
     logger.fatal({ err }, 'api cannot listen');
     process.exit(1);
