@@ -146,7 +146,7 @@ export function parseArgs(argv: string[]): Options {
 
 const log = (m: string) => console.log(`· ${m}`);
 
-function printThroughput(t: ThroughputResult): void {
+function printThroughput(t: ThroughputResult, paired: { byRound: number[]; median: number }): void {
   const vs = { baseline: 'bare', ratio: ratio(t.reckon.perSec, t.bare.perSec) };
   console.log(`\nThroughput (${t.shape.total} activities per case, steps [${t.shape.shape.join(', ')}])`);
   console.log(line('bare Temporal: completed workflows', t.bare.perSec, '/s'));
@@ -154,7 +154,6 @@ function printThroughput(t: ThroughputResult): void {
   console.log(line('Reckon: auto-resolved cases, end to end', t.reckon.perSec, '/s', vs));
   console.log(line('Reckon against the minimal bare workflow', t.reckon.perSec, '/s', { baseline: 'minimal bare', ratio: ratio(t.reckon.perSec, t.minimal.perSec) }));
   console.log(`  rounds, bare: ${t.bare.roundsPerSec.join(', ')} /s; minimal: ${t.minimal.roundsPerSec.join(', ')} /s; Reckon: ${t.reckon.roundsPerSec.join(', ')} /s`);
-  const paired = pairedRatios(t.reckon.roundsPerSec, t.minimal.roundsPerSec);
   console.log(`  Reckon / minimal by round: ${paired.byRound.join(', ')}; median ${paired.median}`);
   for (const p of ['p50', 'p95', 'p99'] as const) {
     console.log(line(`Reckon latency POST → closed, ${p}`, t.reckon.latencyMs[p], 'ms', { baseline: `bare workflow ${p}`, ratio: ratio(t.reckon.latencyMs[p], t.bare.latencyMs[p]) }));
@@ -282,7 +281,7 @@ async function main(): Promise<number> {
           latencyMs: { ...t.reckon.latencyMs, resolutionMs: 1, source: 'live feed: the worker stamps each change right after its commit' },
           slowWorkflowTasks: stack.slowWorkflowTasks(),
         });
-        printThroughput(t);
+        printThroughput(t, paired);
       });
     }
     if (o.phases.includes('ingest')) {

@@ -298,11 +298,11 @@ export async function verifyAuditChains(
     `SELECT d.id, count(*) OVER () AS total FROM discrepancies d WHERE ${caseId ? 'd.id = $2 AND ' : ''}NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.case_id = d.id) ORDER BY d.id LIMIT $1`,
     [listed, ...one],
   );
-  const lists = [
+  const lists: { items: ChainProblem[]; count: number }[] = [
     rowProblems,
     headProblems,
-    ProblemList.of(deleted.rows.map((h): ChainProblem => ({ caseId: h.case_id, seq: h.length, problem: 'chain_deleted' })), Number(deleted.rows[0]?.total ?? 0)),
-    ProblemList.of(orphans.rows.map((o): ChainProblem => ({ caseId: o.id, seq: 0, problem: 'missing_chain' })), Number(orphans.rows[0]?.total ?? 0)),
+    { items: deleted.rows.map((h) => ({ caseId: h.case_id, seq: h.length, problem: 'chain_deleted' })), count: Number(deleted.rows[0]?.total ?? 0) },
+    { items: orphans.rows.map((o) => ({ caseId: o.id, seq: 0, problem: 'missing_chain' })), count: Number(orphans.rows[0]?.total ?? 0) },
   ];
   const problemCount = lists.reduce((n, l) => n + l.count, 0);
   const problems = lists.flatMap((l) => l.items).slice(0, listed);
@@ -317,13 +317,6 @@ class ProblemList {
   items: ChainProblem[] = [];
   count = 0;
   constructor(private readonly keep: number) {}
-
-  static of(items: ChainProblem[], count: number): ProblemList {
-    const list = new ProblemList(items.length);
-    list.items = items;
-    list.count = count;
-    return list;
-  }
 
   push(p: ChainProblem): void {
     this.count += 1;
