@@ -115,6 +115,14 @@ export const AUTO_RESOLVE_IN_ONE_TASK_PATCH = 'auto-resolve-in-one-task';
 export const AUTO_RESOLVE_IN_ONE_WRITE_PATCH = 'auto-resolve-in-one-write';
 
 /**
+ * Patch id: a case waiting on a deadline (an SLA, a recount's timeout) waits with fewer pending
+ * promises (conditionOrDeadline): the same timer, cancelled the same way, but the wait settles in
+ * fewer microtask hops, so what runs next may interleave differently with a handler. Implies
+ * AUTO_RESOLVE_IN_ONE_WRITE_PATCH; decided first thing in the run (CaseContext.leanWait).
+ */
+export const LEAN_WAIT_PATCH = 'wait-with-fewer-promises';
+
+/**
  * `patched(id)` for a patch older than LOCAL_AUTOMATIC_STEPS_PATCH: a case past that one is past
  * this one too, and records no marker for it (each marker is also an upsert of Temporal's
  * TemporalChangeVersion search attribute: a visibility write per patch per case). A lean run is
@@ -151,6 +159,8 @@ export class CaseContext {
   oneTask = false;
   /** and records the close with that write (AUTO_RESOLVE_IN_ONE_WRITE_PATCH) */
   oneWrite = false;
+  /** this run waits on deadlines with fewer promises (LEAN_WAIT_PATCH) */
+  leanWait = false;
   /** what an earlier attempt of this task wrote on: the case decides on it, not on new reads */
   kept?: WriteBasis;
   /**

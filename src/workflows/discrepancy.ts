@@ -17,6 +17,7 @@ import {
   CaseContext,
   initialState,
   LEAN_CASE_PATCH,
+  LEAN_WAIT_PATCH,
   localSteps,
   patchedBeforeLocal,
   QUIET_AUTOMATIC_STEPS_PATCH,
@@ -46,7 +47,8 @@ export async function discrepancyWorkflow(input: DiscrepancyWorkflowInput): Prom
   const ctx = new CaseContext(input.carried ?? initialState(input), input.policy);
   // before anything else, so replay meets these markers where the run recorded them (evidence.ts);
   // a run records its newest patch's marker and none of the patches it implies
-  ctx.oneWrite = patched(AUTO_RESOLVE_IN_ONE_WRITE_PATCH);
+  ctx.leanWait = patched(LEAN_WAIT_PATCH);
+  ctx.oneWrite = ctx.leanWait || patched(AUTO_RESOLVE_IN_ONE_WRITE_PATCH);
   ctx.oneTask = ctx.oneWrite || patched(AUTO_RESOLVE_IN_ONE_TASK_PATCH);
   ctx.lean = ctx.oneTask || patched(LEAN_CASE_PATCH);
   // a case given its policy (a test's own) pins nothing in its opening: it writes as before

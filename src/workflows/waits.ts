@@ -2,6 +2,7 @@ import { allHandlersFinished, condition, continueAsNew, patched, workflowInfo } 
 import { caseLadder, durationMs, positionOn, recountTimeoutFor, routeFor, slaDeadline, terminalPlan } from '../domain/core';
 import { notifications, writes } from './activity-proxies';
 import { nowIso, patchedBeforeLocal, type CaseContext } from './case-context';
+import { conditionOrDeadline } from './condition-or-deadline';
 import { stockKey } from './evidence';
 import type { DiscrepancyWorkflowInput } from './messages';
 import { finish, NO_DEAD_ENDS_PATCH, placeHold, releaseHold, write, WriteRefused } from './stock-writes';
@@ -25,10 +26,14 @@ export async function rest(
 ): Promise<boolean> {
   for (;;) {
     const at = deadline();
-    const woke =
-      at === undefined
-        ? await condition(() => done() || ctx.dirty).then(() => true)
-        : await condition(() => done() || ctx.dirty, Math.max(at - Date.now(), 1), { summary: summary() });
+    const wake = () => done() || ctx.dirty;
+    let woke: boolean;
+    if (ctx.leanWait) woke = at === undefined ? (await condition(wake), true) : await conditionOrDeadline(wake, Math.max(at - Date.now(), 1), summary());
+    else
+      woke =
+        at === undefined
+          ? await condition(() => done() || ctx.dirty).then(() => true)
+          : await condition(() => done() || ctx.dirty, Math.max(at - Date.now(), 1), { summary: summary() });
     if (done()) return true;
     if (!woke) return false;
     await ctx.record();
