@@ -1,9 +1,12 @@
 /**
- * What one cached case holds on the heap: `npm run bench:heap -- [N]`.
+ * What one cached case holds on the heap: `npm run bench:heap -- [N] [--snapshots DIR]`.
  * A Reckon worker in debug mode (workflows in this thread, so one heap holds them), N review cases
  * brought to wait on people, and the heap after a full GC before and after, per case. RSS says
- * how much memory the process took; this says how much the cached cases keep.
+ * how much memory the process took; this says how much the cached cases keep. With
+ * `--snapshots DIR` it writes a heap snapshot at both points, for `npm run bench:heap-diff`.
  */
+import { join } from 'node:path';
+import { writeHeapSnapshot } from 'node:v8';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../src/activities';
 import { createLogger } from '../src/logger';
@@ -26,7 +29,11 @@ async function heapMb(): Promise<number> {
 
 async function main(): Promise<void> {
   if (!gc) throw new Error('run with --expose-gc');
-  const n = Number(process.argv[2] ?? 300);
+  const args = process.argv.slice(2);
+  const at = args.indexOf('--snapshots');
+  const snapshots = at >= 0 ? args.splice(at, 2)[1] : undefined;
+  if (at >= 0 && !snapshots) throw new Error('--snapshots needs a directory');
+  const n = Number(args[0] ?? 300);
   const log = (m: string) => console.log(`· ${m}`);
   const stack = await startStack(log);
   try {
@@ -71,9 +78,12 @@ async function main(): Promise<void> {
     // a first batch warms every code path up (module loads, pools, JIT), then the measured one
     await fill(20, 'warm');
     const before = await heapMb();
+    if (snapshots) writeHeapSnapshot(join(snapshots, 'before.heapsnapshot'));
     await fill(n, 'probe');
     const after = await heapMb();
+    if (snapshots) writeHeapSnapshot(join(snapshots, 'after.heapsnapshot'));
     console.log(`heap after GC: ${before.toFixed(1)} MB before, ${after.toFixed(1)} MB with ${n} more cases waiting: ${(((after - before) * 1024) / n).toFixed(1)} KB per cached case`);
+    if (snapshots) console.log(`heap snapshots in ${snapshots}: npm run bench:heap-diff -- ${join(snapshots, 'before.heapsnapshot')} ${join(snapshots, 'after.heapsnapshot')} ${n}`);
     // everything it opened is closed, or the process would not exit
     http.close();
     await api.close();
