@@ -26,14 +26,15 @@ export async function rest(
 ): Promise<boolean> {
   for (;;) {
     const at = deadline();
-    const wake = () => done() || ctx.dirty;
-    let woke: boolean;
-    if (ctx.leanWait) woke = at === undefined ? (await condition(wake), true) : await conditionOrDeadline(wake, Math.max(at - Date.now(), 1), summary());
-    else
+    let woke = true;
+    if (!ctx.leanWait) {
+      // as recorded before LEAN_WAIT_PATCH
       woke =
         at === undefined
           ? await condition(() => done() || ctx.dirty).then(() => true)
           : await condition(() => done() || ctx.dirty, Math.max(at - Date.now(), 1), { summary: summary() });
+    } else if (at === undefined) await condition(() => done() || ctx.dirty);
+    else woke = await conditionOrDeadline(() => done() || ctx.dirty, Math.max(at - Date.now(), 1), summary());
     if (done()) return true;
     if (!woke) return false;
     await ctx.record();
