@@ -13,7 +13,7 @@ interface Snapshot {
 }
 
 /** Self size and count by "type|name"; strings by whether they are captured stacks. */
-export function groups(file: string): Map<string, { count: number; bytes: number }> {
+function groups(file: string): Map<string, { count: number; bytes: number }> {
   const s = JSON.parse(readFileSync(file, 'utf8')) as Snapshot;
   const fields = s.snapshot.meta.node_fields;
   const types = s.snapshot.meta.node_types[0];

@@ -5,6 +5,7 @@
  * how much memory the process took; this says how much the cached cases keep. With
  * `--snapshots DIR` it writes a heap snapshot at both points, for `npm run bench:heap-diff`.
  */
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeHeapSnapshot } from 'node:v8';
 import { NativeConnection, Worker } from '@temporalio/worker';
@@ -33,6 +34,8 @@ async function main(): Promise<void> {
   const at = args.indexOf('--snapshots');
   const snapshots = at >= 0 ? args.splice(at, 2)[1] : undefined;
   if (at >= 0 && !snapshots) throw new Error('--snapshots needs a directory');
+  // made now: a directory that is not there would fail only after the fill
+  if (snapshots) mkdirSync(snapshots, { recursive: true });
   const n = Number(args[0] ?? 300);
   const log = (m: string) => console.log(`· ${m}`);
   const stack = await startStack(log);
