@@ -120,19 +120,40 @@ npm run --silent migrate
 
 KEY_FILE="$DATA_DIR/admin.key"
 case "$KEY_FILE" in /*) KEY_PATH="$KEY_FILE" ;; *) KEY_PATH="$ROOT/$KEY_FILE" ;; esac
+# a kept key must still be one this database knows (it may have been dropped and re-created)
+if [ -s "$KEY_FILE" ]; then
+  set +e
+  npm run --silent keys -- check <"$KEY_FILE" 2>"$DATA_DIR/key-check.log"
+  key_status=$?
+  set -e
+  case "$key_status" in
+    0) ;;
+    3) warn "$KEY_FILE is not an active key in this database (reset?): replacing it"; rm -f "$KEY_FILE" ;;
+    *) show_log key-check; die "could not check $KEY_FILE against the database" ;;
+  esac
+fi
 if [ ! -s "$KEY_FILE" ]; then
   log "creating the bootstrap admin key"
   (umask 077 && npm run --silent keys -- create --user admin --roles admin --sites '*' >"$KEY_FILE.tmp")
   mv "$KEY_FILE.tmp" "$KEY_FILE"
 fi
 
-# a person for the inbox, once per data directory: user demo, a random password kept in data/
+# a person for the inbox: user demo, a random password kept in data/. A kept password signs in
+# again after the database was reset (the user is created again with it when missing).
 USER_FILE="$DATA_DIR/demo-user.txt"
-if [ ! -s "$USER_FILE" ]; then
+DEMO_ROLES=(--user demo --name "Demo approver" --roles inventory_control,site_supervisor,counter --sites '*')
+if [ -s "$USER_FILE" ]; then
+  DEMO_PASSWORD="$(sed -n 's/^password: //p' "$USER_FILE")"
+  [ -n "$DEMO_PASSWORD" ] || die "$USER_FILE holds no 'password:' line; remove it to make a new demo user"
+  printf '%s\n' "$DEMO_PASSWORD" | npm run --silent users -- create "${DEMO_ROLES[@]}" --if-missing 2>"$DATA_DIR/demo-user.log" \
+    || { show_log demo-user; die "could not make sure the demo user exists"; }
+  if grep -q '^created' "$DATA_DIR/demo-user.log"; then
+    log "the demo user was missing (database reset?): created again with the password in $USER_FILE"
+  fi
+else
   log "creating the demo inbox user"
   DEMO_PASSWORD="$(head -c 18 /dev/urandom | base64 | tr -d '/+=')"
-  printf '%s\n' "$DEMO_PASSWORD" | npm run --silent users -- create --user demo --name "Demo approver" \
-    --roles inventory_control,site_supervisor,counter --sites '*'
+  printf '%s\n' "$DEMO_PASSWORD" | npm run --silent users -- create "${DEMO_ROLES[@]}"
   (umask 077 && printf 'user: demo\npassword: %s\n' "$DEMO_PASSWORD" >"$USER_FILE")
 fi
 

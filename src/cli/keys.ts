@@ -1,23 +1,24 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { loadConfig } from '../config';
 import { Role } from '../domain';
-import { createApiKey, listApiKeys, revokeApiKey, UnknownRoleError } from '../store/api-key-repo';
+import { createApiKey, describeActiveKey, listApiKeys, revokeApiKey, UnknownRoleError } from '../store/api-key-repo';
 import { createPool } from '../store/db';
 import { migrateAsOwner } from '../store/migrate';
-import { BadArgs, runCli } from './run';
+import { BadArgs, parseFlags, readStdinLine, runCli } from './run';
 
 const USAGE = `usage:
   npm run --silent keys -- create --user ID --roles ROLE[,ROLE...] --sites SITE[,SITE...]|'*' [--expires-in 90d|12h]
       prints only the new key on stdout (it is stored hashed and cannot be shown again); roles
       must be known to the active policy (its approver roles, admin, viewer, integration)
   npm run --silent keys -- list              one JSON line per key (never the key itself), with expiry and last use
+  npm run --silent keys -- check <FILE       whether the key on standard input's first line is active
+      here: exit 0 if so, 3 if it is unknown, revoked or expired (a key kept from a database since reset)
   npm run --silent keys -- revoke --id KEY_ID
   npm run --silent keys -- actor-keypair     a new Ed25519 pair as two env lines: ACTOR_SIGNING_KEY
       for the API only, ACTOR_VERIFY_KEY for the worker (docs/security.md)`;
 
-/** Exit codes: 0 done, 1 failed, 2 bad arguments. */
+/** Exit codes: 0 done, 1 failed, 2 bad arguments, 3 (check) the key is not active. */
 
 const list = (s: string) => s.split(',').map((v) => v.trim()).filter((v) => v.length > 0);
 const Site = z.union([z.literal('*'), z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._\-/:#]{0,31}$/, 'not a site code')]);
@@ -26,14 +27,6 @@ const Grant = z.object({
   roles: z.array(Role).min(1),
   sites: z.array(Site).min(1),
 });
-
-function parse<T extends Record<string, { type: 'string' }>>(args: string[], options: T) {
-  try {
-    return parseArgs({ args, options, strict: true, allowPositionals: false }).values as { [K in keyof T]?: string };
-  } catch (err) {
-    throw new BadArgs((err as Error).message);
-  }
-}
 
 async function withPool<T>(fn: (pool: ReturnType<typeof createPool>) => Promise<T>): Promise<T> {
   const config = loadConfig();
@@ -47,7 +40,7 @@ async function withPool<T>(fn: (pool: ReturnType<typeof createPool>) => Promise<
 }
 
 async function create(args: string[]): Promise<void> {
-  const v = parse(args, { user: { type: 'string' }, roles: { type: 'string' }, sites: { type: 'string' }, 'expires-in': { type: 'string' } });
+  const v = parseFlags(args, { user: { type: 'string' }, roles: { type: 'string' }, sites: { type: 'string' }, 'expires-in': { type: 'string' } });
   const lifetime = v['expires-in'] === undefined ? undefined : /^([1-9][0-9]{0,4})([dh])$/.exec(v['expires-in']);
   if (lifetime === null) throw new BadArgs('--expires-in: a number of days or hours, e.g. 90d or 12h');
   const expiresAt = lifetime ? new Date(Date.now() + Number(lifetime[1]) * (lifetime[2] === 'd' ? 86_400_000 : 3_600_000)) : undefined;
@@ -65,13 +58,13 @@ async function create(args: string[]): Promise<void> {
 }
 
 async function show(args: string[]): Promise<void> {
-  parse(args, {});
+  parseFlags(args, {});
   const keys = await withPool((pool) => listApiKeys(pool));
   for (const k of keys) process.stdout.write(`${JSON.stringify(k)}\n`);
 }
 
 async function revoke(args: string[]): Promise<void> {
-  const v = parse(args, { id: { type: 'string' } });
+  const v = parseFlags(args, { id: { type: 'string' } });
   if (!v.id) throw new BadArgs('--id is required');
   const id = v.id;
   const revoked = await withPool((pool) => revokeApiKey(pool, id));
@@ -79,8 +72,17 @@ async function revoke(args: string[]): Promise<void> {
   process.stderr.write(`revoked ${id}\n`);
 }
 
+async function check(args: string[]): Promise<void> {
+  parseFlags(args, {});
+  const key = (await readStdinLine('key')).trim();
+  if (!key) throw new BadArgs('no key on standard input');
+  const found = await withPool((pool) => describeActiveKey(pool, key));
+  if (!found) throw Object.assign(new Error('not an active key in this database: unknown, revoked or expired'), { exitCode: 3 });
+  process.stderr.write(`active: ${found.id} of ${found.userId}\n`);
+}
+
 function actorKeypair(args: string[]): Promise<void> {
-  parse(args, {});
+  parseFlags(args, {});
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
   process.stdout.write(`ACTOR_SIGNING_KEY=${privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64')}\n`);
   process.stdout.write(`ACTOR_VERIFY_KEY=${publicKey.export({ format: 'der', type: 'spki' }).toString('base64')}\n`);
@@ -96,6 +98,8 @@ async function main(argv: string[]): Promise<void> {
       return show(rest);
     case 'revoke':
       return revoke(rest);
+    case 'check':
+      return check(rest);
     case 'actor-keypair':
       return actorKeypair(rest);
     default:

@@ -1,17 +1,17 @@
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { loadConfig } from '../config';
 import { Role } from '../domain';
 import { createPool } from '../store/db';
 import { migrate } from '../store/migrate';
-import { disableUser, listUsers, upsertUser } from '../store/user-repo';
+import { disableUser, insertUserIfMissing, listUsers, upsertUser } from '../store/user-repo';
 import { hashPassword, MIN_PASSWORD_LENGTH } from '../web/passwords';
-import { BadArgs, runCli } from './run';
+import { BadArgs, parseFlags, readStdinLine, runCli } from './run';
 
 const USAGE = `usage:
-  npm run --silent users -- create --user ID --roles ROLE[,ROLE...] --sites SITE[,SITE...]|'*' [--name NAME] [--password PW]
-      creates the person who signs in to the inbox (or replaces their roles, sites and password);
-      without --password the password is read from the first line of standard input
+  npm run --silent users -- create --user ID --roles ROLE[,ROLE...] --sites SITE[,SITE...]|'*' [--name NAME] [--password PW] [--if-missing]
+      creates the person who signs in to the inbox (or replaces their roles, sites and password;
+      with --if-missing a user who exists is left as they are); without --password the password
+      is read from the first line of standard input
   npm run --silent users -- list               one JSON line per user (never the password)
   npm run --silent users -- disable --user ID  blocks sign-in and ends the user's sessions`;
 
@@ -28,24 +28,6 @@ const NewUser = z.object({
 });
 const FLAG: Record<string, string> = { id: '--user', name: '--name', roles: '--roles', sites: '--sites', password: '--password' };
 
-function parse<T extends Record<string, { type: 'string' }>>(args: string[], options: T) {
-  try {
-    return parseArgs({ args, options, strict: true, allowPositionals: false }).values as { [K in keyof T]?: string };
-  } catch (err) {
-    throw new BadArgs((err as Error).message);
-  }
-}
-
-async function readStdinLine(): Promise<string> {
-  if (process.stdin.isTTY) process.stderr.write('password: ');
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) {
-    chunks.push(chunk as Buffer);
-    if (Buffer.concat(chunks).includes(10)) break;
-  }
-  return Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0] ?? '';
-}
-
 async function withPool<T>(fn: (pool: ReturnType<typeof createPool>) => Promise<T>): Promise<T> {
   const pool = createPool(loadConfig().DATABASE_URL, 2);
   try {
@@ -57,25 +39,38 @@ async function withPool<T>(fn: (pool: ReturnType<typeof createPool>) => Promise<
 }
 
 async function create(args: string[]): Promise<void> {
-  const v = parse(args, { user: { type: 'string' }, name: { type: 'string' }, roles: { type: 'string' }, sites: { type: 'string' }, password: { type: 'string' } });
-  const password = v.password ?? (await readStdinLine());
+  const v = parseFlags(args, {
+    user: { type: 'string' },
+    name: { type: 'string' },
+    roles: { type: 'string' },
+    sites: { type: 'string' },
+    password: { type: 'string' },
+    'if-missing': { type: 'boolean' },
+  });
+  const password = v.password ?? (await readStdinLine('password'));
   const parsed = NewUser.safeParse({ id: v.user, name: v.name ?? v.user, roles: list(v.roles ?? ''), sites: list(v.sites ?? ''), password });
   if (!parsed.success) {
     throw new BadArgs(parsed.error.issues.map((i) => `${FLAG[String(i.path[0])] ?? i.path.join('.')}: ${i.message}`).join('\n'));
   }
   const { password: pw, ...user } = parsed.data;
   const passwordHash = await hashPassword(pw);
+  if (v['if-missing']) {
+    // a kept password (scripts/dev.sh's data/demo-user.txt) for a database that was reset
+    const created = await withPool((pool) => insertUserIfMissing(pool, { ...user, passwordHash }));
+    process.stderr.write(created ? `created user ${user.id} (${user.roles.join(', ')} at ${user.sites.join(', ')})\n` : `kept user ${user.id}: they exist\n`);
+    return;
+  }
   const outcome = await withPool((pool) => upsertUser(pool, { ...user, passwordHash }));
   process.stderr.write(`${outcome} user ${user.id} (${user.roles.join(', ')} at ${user.sites.join(', ')})\n`);
 }
 
 async function show(args: string[]): Promise<void> {
-  parse(args, {});
+  parseFlags(args, {});
   for (const u of await withPool((pool) => listUsers(pool))) process.stdout.write(`${JSON.stringify(u)}\n`);
 }
 
 async function disable(args: string[]): Promise<void> {
-  const v = parse(args, { user: { type: 'string' } });
+  const v = parseFlags(args, { user: { type: 'string' } });
   if (!v.user) throw new BadArgs('--user is required');
   const id = v.user;
   if (!(await withPool((pool) => disableUser(pool, id)))) throw new BadArgs(`no user ${id}`);

@@ -78,6 +78,18 @@ export async function findActiveKey(pool: Pool, key: string): Promise<ApiKeyGran
   return { id: r.id, userId: r.user_id, roles: r.roles, sites: r.sites, ...(r.expires_at ? { expiresAt: new Date(r.expires_at).toISOString() } : {}) };
 }
 
+/**
+ * The id and holder of a key that is neither revoked nor expired, without recording a use: what
+ * `keys check` asks of a key kept in a file (scripts/dev.sh's data/admin.key after a reset).
+ */
+export async function describeActiveKey(pool: Pool, key: string): Promise<{ id: string; userId: string } | null> {
+  const { rows } = await pool.query<{ id: string; user_id: string }>(
+    'SELECT id, user_id FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())',
+    [hashApiKey(key)],
+  );
+  return rows.length ? { id: rows[0].id, userId: rows[0].user_id } : null;
+}
+
 /** Whether a key (by id) still works: what open streams re-check, so revocation reaches them. */
 export async function keyStillActive(pool: Pool, id: string): Promise<boolean> {
   const { rows } = await pool.query('SELECT 1 FROM api_keys WHERE id = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())', [id]);

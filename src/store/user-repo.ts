@@ -49,6 +49,15 @@ export async function upsertUser(pool: Pool, u: User & { passwordHash: string })
   return rows[0].created ? 'created' : 'updated';
 }
 
+/** Creates a user unless one with the id exists (whatever its state): false when it existed. */
+export async function insertUserIfMissing(pool: Pool, u: User & { passwordHash: string }): Promise<boolean> {
+  const { rowCount } = await pool.query(
+    'INSERT INTO users (id, name, roles, sites, password_hash) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING',
+    [u.id, u.name, u.roles, u.sites, u.passwordHash],
+  );
+  return rowCount === 1;
+}
+
 export async function findUser(pool: Pool, id: string): Promise<UserRecord | null> {
   const { rows } = await pool.query<DbUser>('SELECT * FROM users WHERE id = $1', [id]);
   return rows.length ? toRecord(rows[0]) : null;

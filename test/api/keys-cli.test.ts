@@ -6,10 +6,14 @@ import { startApi, type ApiHarness } from './support';
 /** `npm run --silent keys -- …` as an operator runs it, against the suite's database. */
 const ROOT = join(__dirname, '..', '..');
 function keys(...args: string[]) {
+  return keysWithInput(undefined, ...args);
+}
+function keysWithInput(input: string | undefined, ...args: string[]) {
   const run = spawnSync('npm', ['run', '--silent', 'keys', '--', ...args], {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: 'info' },
     encoding: 'utf8',
+    input,
     timeout: 60_000,
   });
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
@@ -55,6 +59,24 @@ it('a key with --expires-in records its expiry; list shows when each key was las
   expect(hours).toBeGreaterThan(11.9);
   expect(hours).toBeLessThanOrEqual(12);
   expect(Date.now() - Date.parse(mine.lastUsedAt)).toBeLessThan(60_000);
+}, 120_000);
+
+it('check answers 0 for an active key and 3 once it is revoked or unknown (a key kept from a reset database)', async () => {
+  const key = keys('create', '--user', 'cli-check', '--roles', 'viewer', '--sites', '*').stdout.trim();
+  const mine = () => keys('list').stdout.trim().split('\n').map((l) => JSON.parse(l)).find((r) => r.userId === 'cli-check');
+  const active = keysWithInput(`${key}\n`, 'check');
+  expect(active.status).toBe(0);
+  expect(active.stdout).toBe('');
+  expect(active.stderr).toContain(`active: ${mine().id} of cli-check`);
+  // a check is not a use of the key
+  expect(mine().lastUsedAt).toBeUndefined();
+
+  expect(keys('revoke', '--id', mine().id).status).toBe(0);
+  const revoked = keysWithInput(`${key}\n`, 'check');
+  expect(revoked.status).toBe(3);
+  expect(revoked.stderr).toMatch(/not an active key/);
+  expect(keysWithInput('rk_not-a-key-this-database-has\n', 'check').status).toBe(3);
+  expect(keysWithInput('', 'check').status).toBe(2);
 }, 120_000);
 
 it.each([
