@@ -115,12 +115,10 @@ export const AUTO_RESOLVE_IN_ONE_TASK_PATCH = 'auto-resolve-in-one-task';
 export const AUTO_RESOLVE_IN_ONE_WRITE_PATCH = 'auto-resolve-in-one-write';
 
 /**
- * Patch id: a case waiting on a deadline (an SLA, a recount's timeout) waits with fewer pending
- * promises (conditionOrDeadline): the same timer, cancelled the same way, but the wait settles in
- * fewer microtask hops, so what runs next may interleave differently with a handler. Implies
- * AUTO_RESOLVE_IN_ONE_WRITE_PATCH; decided first thing in the run (CaseContext.leanWait).
+ * LEAN_WAIT_PATCH, for a case: decided first thing in the run (CaseContext.leanWait), so every
+ * rest of the run waits alike; it implies AUTO_RESOLVE_IN_ONE_WRITE_PATCH.
  */
-export const LEAN_WAIT_PATCH = 'wait-with-fewer-promises';
+export { LEAN_WAIT_PATCH } from './condition-or-deadline';
 
 /**
  * `patched(id)` for a patch older than LOCAL_AUTOMATIC_STEPS_PATCH: a case past that one is past

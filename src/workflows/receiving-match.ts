@@ -1,5 +1,6 @@
-import { condition, setHandler, workflowInfo } from '@temporalio/workflow';
+import { setHandler, workflowInfo } from '@temporalio/workflow';
 import { durationMs } from '../domain/core';
+import { watchUntil } from './condition-or-deadline';
 import {
   documentAnnouncedSignal,
   documentClosedSignal,
@@ -25,7 +26,7 @@ export async function receivingMatch(): Promise<WatchResult> {
   setHandler(documentClosedSignal, (c) => void (closed ??= c));
   setHandler(watchStateQuery, () => ({ doc, closed, deadline }));
 
-  if (!(await condition(() => doc !== undefined || closed !== undefined, WATCH_HORIZON))) return { outcome: 'partner_never_came', caseIds: [] };
+  if (!(await watchUntil(() => doc !== undefined || closed !== undefined, WATCH_HORIZON))) return { outcome: 'partner_never_came', caseIds: [] };
   if (closed) return { outcome: 'closed_by_receipt', caseIds: [] };
 
   // the detector windows as the site's policy sets them
@@ -35,7 +36,7 @@ export async function receivingMatch(): Promise<WatchResult> {
     const current: DocumentAnnounced = doc!;
     const due = Date.parse(current.expectedAt ?? current.announcedAt) + dueAfter;
     deadline = new Date(due).toISOString();
-    const woke = await condition(() => closed !== undefined || doc !== current, Math.max(1, due - Date.now()), {
+    const woke = await watchUntil(() => closed !== undefined || doc !== current, Math.max(1, due - Date.now()), {
       summary: `${current.kind} ${current.docId}: receipt due by ${deadline}`,
     });
     if (closed) return { outcome: 'closed_by_receipt', caseIds: [] };

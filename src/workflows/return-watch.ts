@@ -1,5 +1,6 @@
 import { condition, patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import { durationMs } from '../domain/core';
+import { watchUntil } from './condition-or-deadline';
 import { handHoldToCase, tellCase } from './watch-evidence';
 
 /**
@@ -34,7 +35,7 @@ export async function returnWatch(): Promise<WatchResult> {
 
   await condition(() => received !== undefined || disposition !== undefined);
   if (!received) {
-    const paired = await condition(() => received !== undefined, WATCH_HORIZON);
+    const paired = await watchUntil(() => received !== undefined, WATCH_HORIZON);
     return { outcome: paired ? 'in_time' : 'partner_never_came', caseIds: [] };
   }
   if (disposition) return { outcome: 'in_time', caseIds: [] };
@@ -46,7 +47,7 @@ export async function returnWatch(): Promise<WatchResult> {
     : Date.parse(received.receivedAt) + durationMs(policy.document.watchers.returnDispositionWithin);
   const deadline = new Date(due).toISOString();
   watch.deadline = deadline;
-  if (await condition(() => disposition !== undefined, Math.max(1, due - Date.now()), { summary: `return ${received.returnId}: disposition due by ${deadline}` })) {
+  if (await watchUntil(() => disposition !== undefined, Math.max(1, due - Date.now()), { summary: `return ${received.returnId}: disposition due by ${deadline}` })) {
     return { outcome: 'in_time', caseIds: [] };
   }
 
@@ -95,7 +96,7 @@ export async function returnWatch(): Promise<WatchResult> {
     }
   }
 
-  if (await condition(() => disposition !== undefined, WATCH_HORIZON, { summary: `return ${r.returnId}: held, watching for the disposition` })) {
+  if (await watchUntil(() => disposition !== undefined, WATCH_HORIZON, { summary: `return ${r.returnId}: held, watching for the disposition` })) {
     await watchWrites.releaseHold({ holdId: hold.holdId, idempotencyKey: `${me}:release` });
     await tellCase(opened.workflowId, 'returnWatch', `return ${r.returnId} got its disposition (${disposition!.disposition ?? 'unspecified'}) on ${disposition!.at}; hold ${hold.holdId} released`);
     return { outcome: 'late_then_arrived', caseIds: [opened.caseId] };

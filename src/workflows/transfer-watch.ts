@@ -1,5 +1,6 @@
 import { condition, setHandler, workflowInfo } from '@temporalio/workflow';
 import { durationMs } from '../domain/core';
+import { watchUntil } from './condition-or-deadline';
 import { tellCase } from './watch-evidence';
 import {
   transferReceivedSignal,
@@ -28,7 +29,7 @@ export async function transferWatch(): Promise<WatchResult> {
   await condition(() => shipped !== undefined || received !== undefined);
   if (!shipped) {
     // received before the shipment was heard of: nothing can be late; wait to pair them up
-    const paired = await condition(() => shipped !== undefined, WATCH_HORIZON);
+    const paired = await watchUntil(() => shipped !== undefined, WATCH_HORIZON);
     return { outcome: paired ? 'in_time' : 'partner_never_came', caseIds: [] };
   }
   if (received) return { outcome: 'in_time', caseIds: [] };
@@ -38,7 +39,7 @@ export async function transferWatch(): Promise<WatchResult> {
   const due = Date.parse(shipped.eta) + durationMs(policy.document.watchers.transferGrace);
   const deadline = new Date(due).toISOString();
   watch.deadline = deadline;
-  if (await condition(() => received !== undefined, Math.max(1, due - Date.now()), { summary: `transfer ${shipped.transferId}: receipt due by ${deadline} (ETA + grace)` })) {
+  if (await watchUntil(() => received !== undefined, Math.max(1, due - Date.now()), { summary: `transfer ${shipped.transferId}: receipt due by ${deadline} (ETA + grace)` })) {
     return { outcome: 'in_time', caseIds: [] };
   }
 
@@ -65,7 +66,7 @@ export async function transferWatch(): Promise<WatchResult> {
     },
   });
   watch.caseId = opened.caseId;
-  if (await condition(() => received !== undefined, WATCH_HORIZON, { summary: `transfer ${s.transferId}: late, watching for the receipt` })) {
+  if (await watchUntil(() => received !== undefined, WATCH_HORIZON, { summary: `transfer ${s.transferId}: late, watching for the receipt` })) {
     await tellCase(opened.workflowId, 'transferWatch', `transfer ${s.transferId} was received at ${received!.site} on ${received!.receivedAt} (${received!.qty}), after its deadline ${deadline}`);
     return { outcome: 'late_then_arrived', caseIds: [opened.caseId] };
   }

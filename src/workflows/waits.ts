@@ -34,7 +34,7 @@ export async function rest(
           ? await condition(() => done() || ctx.dirty).then(() => true)
           : await condition(() => done() || ctx.dirty, Math.max(at - Date.now(), 1), { summary: summary() });
     } else if (at === undefined) await condition(() => done() || ctx.dirty);
-    else woke = await conditionOrDeadline(() => done() || ctx.dirty, Math.max(at - Date.now(), 1), summary());
+    else woke = await conditionOrDeadline(() => done() || ctx.dirty, Math.max(at - Date.now(), 1), { summary: summary() });
     if (done()) return true;
     if (!woke) return false;
     await ctx.record();

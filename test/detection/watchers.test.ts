@@ -1,4 +1,5 @@
 import { defaultPayloadConverter } from '@temporalio/common';
+import { LEAN_WAIT_PATCH } from '../../src/workflows/condition-or-deadline';
 import { returnWatchId, receivingMatchId, transferWatchId, type WatchResult } from '../../src/workflows/watch-messages';
 import type { Api } from '../support/api';
 import { seedBalance } from '../support/cases';
@@ -74,6 +75,33 @@ describe('transferWatch', () => {
     expect(await casesAt(engine, to)).toEqual([]);
     // the origin never held the 5 it shipped, so negative_inventory may rightly open a case there (after the outbox runs): not the watcher's
     expect(await casesAt(engine, from, 'transfer_delay')).toEqual([]);
+  });
+});
+
+describe('a watch waiting on its deadline', () => {
+  it('waits with fewer promises (its stack trace shows where), and a receipt in time cancels its timer unfired', async () => {
+    const to = uniq('DC');
+    const transferId = uniq('TR');
+    const workflowId = transferWatchId(transferId);
+    await post(ev({ type: 'transfer_shipped', site: uniq('DC'), sku: uniq('SKU'), qty: 5, reference: { kind: 'transfer', id: transferId }, attributes: { toSite: to, eta: inSeconds(3600) } }));
+    // the Temporal UI's stack trace: the watch rests on its receipt's deadline
+    const trace = await eventually(async () => {
+      const t = await engine.client.workflow.getHandle(workflowId).query<string>('__stack_trace').catch(() => '');
+      return t.includes('conditionOrDeadline') ? t : undefined;
+    });
+    expect(trace).toMatch(/at transferWatch \(\S*transfer-watch\.ts:/);
+    expect(trace).toMatch(/at then \(\S*condition-or-deadline\.ts:/);
+
+    await post(ev({ type: 'transfer_received', site: to, sku: uniq('SKU'), qty: 5, reference: { kind: 'transfer', id: transferId } }));
+    expect(await watchResult(workflowId)).toEqual({ outcome: 'in_time', caseIds: [] });
+    const events = (await engine.client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+    const patches = events
+      .filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch')
+      .map((e) => defaultPayloadConverter.fromPayload<{ id: string }>(e.markerRecordedEventAttributes!.details!['patch-data'].payloads![0]).id);
+    expect(patches).toEqual([LEAN_WAIT_PATCH]);
+    expect(events.filter((e) => e.timerStartedEventAttributes)).toHaveLength(1);
+    expect(events.filter((e) => e.timerCanceledEventAttributes)).toHaveLength(1);
+    expect(events.filter((e) => e.timerFiredEventAttributes)).toHaveLength(0);
   });
 });
 

@@ -58,9 +58,13 @@ const HISTORIES = [
   'mismatch-settle-reported',
   'mismatch-settle-two-rounds',
   'return-watch-late',
+  'return-watch-late-before-lean-wait',
   'return-watch-hold-to-case',
+  'return-watch-hold-to-case-before-lean-wait',
   'transfer-watch-late',
+  'transfer-watch-late-before-lean-wait',
   'receiving-match-short',
+  'receiving-match-short-before-lean-wait',
   'cycle-count-planner',
 ];
 
@@ -80,7 +84,7 @@ const PATHS: [change: keyof typeof CHANGES | 'none', what: string, onPath: strin
   ['hold-then-review', 'an activity before a critical case places its hold', ['discrepancy-hold-then-review', 'discrepancy-hold-then-review-before-lean-wait']],
   ['needs-attention', 'a timer before a refused write is notified (needs_attention)', ['discrepancy-needs-attention', 'discrepancy-needs-attention-before-lean-wait']],
   ['mismatch-second-round', 'a timer before a mismatch settle re-checks its second round', ['mismatch-settle-two-rounds']],
-  ['return-hold-hand-over', 'an activity before a return watch hands its hold to the case', ['return-watch-hold-to-case']],
+  ['return-hold-hand-over', 'an activity before a return watch hands its hold to the case', ['return-watch-hold-to-case', 'return-watch-hold-to-case-before-lean-wait', 'return-watch-late']],
   ['local-close-record', 'a timer before an auto-resolved case records its close as a local activity', ['discrepancy-auto-resolved-before-one-write', 'discrepancy-auto-resolved-before-one-task', 'discrepancy-auto-resolved-before-lean', 'discrepancy-auto-resolved-before-one-read']],
   ['local-write', 'a timer before an auto-resolving case writes its correction in the task that decided it', ['discrepancy-auto-resolved-before-one-write']],
   ['one-write', 'a timer before an auto-resolving case writes its correction and records its close in one local activity', ['discrepancy-auto-resolved', 'discrepancy-auto-resolved-before-lean-wait']],
