@@ -1,19 +1,23 @@
 /**
- * What one cached case holds on the heap: `npm run bench:heap -- [N] [--snapshots DIR]`.
+ * What one cached case holds on the heap: `npm run bench:heap -- [N] [--snapshots DIR] [--watches]`.
  * A Reckon worker in debug mode (workflows in this thread, so one heap holds them), N review cases
  * brought to wait on people, and the heap after a full GC before and after, per case. RSS says
  * how much memory the process took; this says how much the cached cases keep. With
- * `--snapshots DIR` it writes a heap snapshot at both points, for `npm run bench:heap-diff`.
+ * `--snapshots DIR` it writes a heap snapshot at both points, for `npm run bench:heap-diff`. With
+ * `--watches` the N are transfer watches waiting on their receipt's deadline (a week away) instead.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeHeapSnapshot } from 'node:v8';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../src/activities';
+import type { InventoryEvent } from '../src/domain';
+import { sendWatchSignals, watchSignalsFor } from '../src/ingest/watch-signals';
 import { createLogger } from '../src/logger';
 import { createPool } from '../src/store/db';
 import { WORKFLOW_PRELOAD_MODULES } from '../src/temporal/worker-interceptors';
 import { fakeWmsPorts } from '../src/wiring/fake-wms';
+import { transferWatchId, watchStateQuery } from '../src/workflows/watch-messages';
 import { expectStatus, httpClient, runBounded } from './http';
 import { createBenchKeys, startReckonApi } from './servers';
 import { startStack } from './stack';
@@ -36,6 +40,8 @@ async function main(): Promise<void> {
   if (at >= 0 && !snapshots) throw new Error('--snapshots needs a directory');
   // made now: a directory that is not there would fail only after the fill
   if (snapshots) mkdirSync(snapshots, { recursive: true });
+  const w = args.indexOf('--watches');
+  const watches = w >= 0 && args.splice(w, 1).length > 0;
   const n = Number(args[0] ?? 300);
   const log = (m: string) => console.log(`· ${m}`);
   const stack = await startStack(log);
@@ -78,14 +84,35 @@ async function main(): Promise<void> {
         await new Promise((r) => setTimeout(r, 500));
       }
     };
+    // a shipment the watch's signalWithStart carries, as the events intake sends it (no detectors:
+    // only the watch is measured)
+    const watchAll = async (count: number, tag: string) => {
+      const eta = new Date(Date.now() + 7 * 86_400_000).toISOString();
+      await runBounded(count, 8, async (i) => {
+        const e = {
+          eventId: `SHIP-${tag}-${i}`, type: 'transfer_shipped', site: 'HEAP', sku: `HSKU-${tag}-${i}`, location: 'OUT-1', qty: 5, source: 'wms',
+          occurredAt: new Date().toISOString(), reference: { kind: 'transfer', id: `TR-${tag}-${i}` }, attributes: { toSite: 'HEAP-2', toLocation: 'IN-1', eta },
+        } as InventoryEvent;
+        await sendWatchSignals(stack.temporal, taskQueue, watchSignalsFor(e, { unitCost: 3, skuClass: 'C' }));
+      });
+      // until every watch rests on its receipt's deadline
+      await runBounded(count, 8, async (i) => {
+        const handle = stack.temporal.workflow.getHandle(transferWatchId(`TR-${tag}-${i}`));
+        for (let tries = 0; !(await handle.query(watchStateQuery)).deadline; tries++) {
+          if (tries > 600) throw new Error(`watch TR-${tag}-${i} has no deadline after 60 s`);
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      });
+    };
+    const fillWith = watches ? watchAll : fill;
     // a first batch warms every code path up (module loads, pools, JIT), then the measured one
-    await fill(20, 'warm');
+    await fillWith(20, 'warm');
     const before = await heapMb();
     if (snapshots) writeHeapSnapshot(join(snapshots, 'before.heapsnapshot'));
-    await fill(n, 'probe');
+    await fillWith(n, 'probe');
     const after = await heapMb();
     if (snapshots) writeHeapSnapshot(join(snapshots, 'after.heapsnapshot'));
-    console.log(`heap after GC: ${before.toFixed(1)} MB before, ${after.toFixed(1)} MB with ${n} more cases waiting: ${(((after - before) * 1024) / n).toFixed(1)} KB per cached case`);
+    console.log(`heap after GC: ${before.toFixed(1)} MB before, ${after.toFixed(1)} MB with ${n} more ${watches ? 'watches' : 'cases'} waiting: ${(((after - before) * 1024) / n).toFixed(1)} KB per cached ${watches ? 'watch' : 'case'}`);
     if (snapshots) console.log(`heap snapshots in ${snapshots}: npm run bench:heap-diff -- ${join(snapshots, 'before.heapsnapshot')} ${join(snapshots, 'after.heapsnapshot')} ${n}`);
     // everything it opened is closed, or the process would not exit
     http.close();
