@@ -13,7 +13,7 @@ const USAGE = `usage:
       must be known to the active policy (its approver roles, admin, viewer, integration)
   npm run --silent keys -- list              one JSON line per key (never the key itself), with expiry and last use
   npm run --silent keys -- check <FILE       whether the key on standard input's first line is active
-      here: exit 0 if so, 3 if it is unknown, revoked or expired (a key kept from a database since reset)
+      here: exit 0 if so, 3 if it is unknown, revoked or expired (say, kept in a file while the database was reset)
   npm run --silent keys -- revoke --id KEY_ID
   npm run --silent keys -- actor-keypair     a new Ed25519 pair as two env lines: ACTOR_SIGNING_KEY
       for the API only, ACTOR_VERIFY_KEY for the worker (docs/security.md)`;
