@@ -1,23 +1,11 @@
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
 import request from 'supertest';
+import { npmRun } from '../support/npm-cli';
 import { startApi, type ApiHarness } from './support';
 
 /** `npm run --silent keys -- …` as an operator runs it, against the suite's database. */
-const ROOT = join(__dirname, '..', '..');
-function keys(...args: string[]) {
-  return keysWithInput(undefined, ...args);
-}
-function keysWithInput(input: string | undefined, ...args: string[]) {
-  const run = spawnSync('npm', ['run', '--silent', 'keys', '--', ...args], {
-    cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: 'info' },
-    encoding: 'utf8',
-    input,
-    timeout: 60_000,
-  });
-  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
-}
+// at info, so a log line on stdout would show in what a command prints
+const keys = (...args: string[]) => npmRun('keys', args, { env: { LOG_LEVEL: 'info' } });
+const keysWithInput = (input: string, ...args: string[]) => npmRun('keys', args, { input, env: { LOG_LEVEL: 'info' } });
 
 let api: ApiHarness;
 beforeAll(async () => {

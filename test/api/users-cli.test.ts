@@ -1,22 +1,11 @@
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
 import request from 'supertest';
 import { uniq } from '../support/engine';
+import { npmRun } from '../support/npm-cli';
 import { signedIn, signInForm } from '../web/support';
 import { startApi, type ApiHarness } from './support';
 
-/** `npm run --silent users -- …` as an operator (or scripts/dev.sh) runs it, against the suite's database. */
-const ROOT = join(__dirname, '..', '..');
-function users(args: string[], input?: string) {
-  const run = spawnSync('npm', ['run', '--silent', 'users', '--', ...args], {
-    cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: 'info' },
-    encoding: 'utf8',
-    input,
-    timeout: 60_000,
-  });
-  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
-}
+/** `npm run --silent users -- …` as an operator (or scripts/dev.sh) runs it. */
+const users = (args: string[], input?: string) => npmRun('users', args, { input, env: { LOG_LEVEL: 'info' } });
 
 /** The sign-in form's answer for a user and password: 303 signed in, 401 refused. */
 async function signInStatus(api: ApiHarness, user: string, password: string): Promise<number> {

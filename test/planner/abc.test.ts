@@ -1,6 +1,4 @@
-import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import type { Pool } from 'pg';
 import { loadConfig } from '../../src/config';
 import { DEFAULT_POLICY, InventoryEvent } from '../../src/domain';
@@ -9,16 +7,13 @@ import { classifySite } from '../../src/planner/abc';
 import { loadLocationFeatures } from '../../src/store/location-features';
 import { createPool } from '../../src/store/db';
 import { seedBalance } from '../support/cases';
+import { npmRun } from '../support/npm-cli';
 
 /**
  * ABC classes from Reckon's own history: picks received as events, valued at cost, Pareto at the
  * default 80 / 95 %; a person's override through the CLI wins and survives a recomputation.
  */
-const ROOT = join(__dirname, '..', '..');
-function planner(...args: string[]) {
-  const run = spawnSync('npm', ['run', '--silent', 'planner', '--', ...args], { cwd: ROOT, env: process.env, encoding: 'utf8', timeout: 60_000 });
-  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
-}
+const planner = (...args: string[]) => npmRun('planner', args);
 
 let db: Pool;
 const tag = randomUUID().slice(0, 6);
