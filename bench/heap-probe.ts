@@ -41,7 +41,8 @@ async function main(): Promise<void> {
   // made now: a directory that is not there would fail only after the fill
   if (snapshots) mkdirSync(snapshots, { recursive: true });
   const w = args.indexOf('--watches');
-  const watches = w >= 0 && args.splice(w, 1).length > 0;
+  const watches = w >= 0;
+  if (watches) args.splice(w, 1);
   const n = Number(args[0] ?? 300);
   const log = (m: string) => console.log(`· ${m}`);
   const stack = await startStack(log);

@@ -29,6 +29,9 @@ export class UnknownRoleError extends Error {
   }
 }
 
+/** A key that works: not revoked, not expired (the one definition the look-ups share). */
+const ACTIVE = `revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())`;
+
 /** Keys are stored only as their sha256; the plain key is shown once, when created. */
 export function hashApiKey(key: string): string {
   return createHash('sha256').update(key, 'utf8').digest('hex');
@@ -65,7 +68,7 @@ export async function findActiveKey(pool: Pool, key: string): Promise<ApiKeyGran
   const { rows } = await pool.query(
     `WITH k AS (
        SELECT id, user_id, roles, sites, expires_at, last_used_at FROM api_keys
-       WHERE key_hash = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())
+       WHERE key_hash = $1 AND ${ACTIVE}
      ), used AS (
        UPDATE api_keys a SET last_used_at = now() FROM k
        WHERE a.id = k.id AND (k.last_used_at IS NULL OR k.last_used_at < now() - interval '1 minute')
@@ -84,7 +87,7 @@ export async function findActiveKey(pool: Pool, key: string): Promise<ApiKeyGran
  */
 export async function describeActiveKey(pool: Pool, key: string): Promise<{ id: string; userId: string } | null> {
   const { rows } = await pool.query<{ id: string; user_id: string }>(
-    'SELECT id, user_id FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())',
+    `SELECT id, user_id FROM api_keys WHERE key_hash = $1 AND ${ACTIVE}`,
     [hashApiKey(key)],
   );
   return rows.length ? { id: rows[0].id, userId: rows[0].user_id } : null;
@@ -92,7 +95,7 @@ export async function describeActiveKey(pool: Pool, key: string): Promise<{ id: 
 
 /** Whether a key (by id) still works: what open streams re-check, so revocation reaches them. */
 export async function keyStillActive(pool: Pool, id: string): Promise<boolean> {
-  const { rows } = await pool.query('SELECT 1 FROM api_keys WHERE id = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())', [id]);
+  const { rows } = await pool.query(`SELECT 1 FROM api_keys WHERE id = $1 AND ${ACTIVE}`, [id]);
   return rows.length > 0;
 }
 
