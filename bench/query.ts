@@ -5,7 +5,7 @@ import { createLogger } from '../src/logger';
 import { OPEN_CASE_STATUSES } from '../src/domain';
 import { listCases } from '../src/store/discrepancy-queries';
 import { countQueue } from '../src/store/inbox-queries';
-import { expectStatus, httpClient, measureBounded } from './http';
+import { expectStatus, httpClient, measureBounded, type HttpClient } from './http';
 import { createInboxPersonas, insertSynthetic, site, type InboxPersonas } from './query-data';
 import { startReckonApi, type BenchKeys } from './servers';
 import type { Stack } from './stack';
@@ -76,13 +76,44 @@ function storeCalls(db: Pool): Record<string, (k: number) => Promise<unknown>> {
 }
 
 /**
+ * The mix of QUERIES, `o.requests` of them `o.concurrency` at a time (after a warm-up of five of
+ * each), timed per request.
+ */
+export async function timeQueries(
+  http: HttpClient,
+  people: InboxPersonas,
+  keys: Pick<BenchKeys, 'viewer'>,
+  o: Pick<QueryOptions, 'requests' | 'concurrency'>,
+): Promise<{ all: Latency; byFilter: Record<string, Latency> }> {
+  const names = Object.keys(QUERIES);
+  const byFilter: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
+  const all: number[] = [];
+  const query = async (i: number, record: boolean) => {
+    const name = names[i % names.length];
+    const k = Math.floor(i / names.length);
+    const q = QUERIES[name](k);
+    const headers = q.auth === 'viewer' ? keys.viewer : q.auth === 'admin' ? people.admin : people.approver(k);
+    const t = performance.now();
+    const res = await http.get(q.path, headers);
+    const ms = performance.now() - t;
+    expectStatus(res, 200, `GET ${q.path} (${name})`);
+    if (record) {
+      byFilter[name].push(ms);
+      all.push(ms);
+    }
+  };
+  await measureBounded(names.length * 5, o.concurrency, (i) => query(i, false));
+  await measureBounded(o.requests, o.concurrency, (i) => query(i, true));
+  return { all: summarize(all), byFilter: Object.fromEntries(names.map((n) => [n, summarize(byFilter[n])])) };
+}
+
+/**
  * The queue's queries against a read model of each size: the bench's own rows are cleared
  * first, so the sizes are exact. HTTP latency is per request, at low concurrency.
  */
 export async function runQueries(stack: Stack, keys: BenchKeys, o: QueryOptions, log: (m: string) => void): Promise<QueryAt[]> {
   const api = await startReckonApi(stack, { taskQueue: stack.config.TEMPORAL_TASK_QUEUE, poolSize: o.apiPoolSize });
   const http = httpClient(api.url, o.concurrency);
-  const names = Object.keys(QUERIES);
   const logger = createLogger(stack.config, 'bench-query');
   const evidence = createEvidenceActivities({ db: stack.db, ...createReferenceLedger(stack.db), logger, evidenceLookbackDays: stack.config.EVIDENCE_LOOKBACK_DAYS });
   const calls = storeCalls(stack.db);
@@ -96,24 +127,7 @@ export async function runQueries(stack: Stack, keys: BenchKeys, o: QueryOptions,
       await insertSynthetic(stack.db, have, rows);
       have = rows;
       log(`query: ${rows} read-model rows (inserted in ${Math.round((Date.now() - t0) / 1000)} s), ${o.requests} requests`);
-      const byFilter: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
-      const all: number[] = [];
-      const query = async (i: number, record: boolean) => {
-        const name = names[i % names.length];
-        const k = Math.floor(i / names.length);
-        const q = QUERIES[name](k);
-        const headers = q.auth === 'viewer' ? keys.viewer : q.auth === 'admin' ? people.admin : people.approver(k);
-        const t = performance.now();
-        const res = await http.get(q.path, headers);
-        const ms = performance.now() - t;
-        expectStatus(res, 200, `GET ${q.path} (${name})`);
-        if (record) {
-          byFilter[name].push(ms);
-          all.push(ms);
-        }
-      };
-      await measureBounded(names.length * 5, o.concurrency, (i) => query(i, false));
-      await measureBounded(o.requests, o.concurrency, (i) => query(i, true));
+      const { byFilter, all } = await timeQueries(http, people, keys, o);
       const byStoreCall: Record<string, Latency> = {};
       for (const [name, call] of Object.entries(calls)) {
         const samples: number[] = [];
@@ -133,8 +147,8 @@ export async function runQueries(stack: Stack, keys: BenchKeys, o: QueryOptions,
       }
       results.push({
         rows,
-        latencyMs: summarize(all),
-        byFilter: Object.fromEntries(names.map((n) => [n, summarize(byFilter[n])])),
+        latencyMs: all,
+        byFilter,
         byStoreCall,
         priorCasesMs: summarize(prior),
       });

@@ -2,6 +2,7 @@
  * Cycle-count risk (the scheduled cycleCountPlanner, docs/accuracy.md): which bins of a site most need
  * a count tonight. Pure; the planner's activity reads the features and records the ranking.
  */
+import { formatWholeAmount } from './money';
 
 export const COUNT_RISK_VERSION = 'count-risk-v1';
 
@@ -74,7 +75,7 @@ function reasonsFor(f: LocationFeatures): string[] {
   const reasons: string[] = [];
   if (f.errorCases > 0) reasons.push(`${f.errorCases} discrepanc${f.errorCases === 1 ? 'y' : 'ies'} in ${ERROR_WINDOW_DAYS} days`);
   if (f.velocityPerDay > 0) reasons.push(`moves ${round(f.velocityPerDay, 1)} units a day`);
-  if (f.stockValue > 0) reasons.push(`${f.stockValue.toLocaleString('en-US', { maximumFractionDigits: 0 })} of stock at cost`);
+  if (f.stockValue > 0) reasons.push(`${formatWholeAmount(f.stockValue)} of stock at cost`);
   reasons.push(f.daysSinceCount === null ? 'never counted' : `last counted ${Math.floor(f.daysSinceCount)} days ago`);
   return reasons;
 }

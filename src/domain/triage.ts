@@ -3,6 +3,7 @@
  * stake — value at risk × SKU velocity × customer impact. Pure; the projection step gathers the
  * inputs and stores the result on the read-model row.
  */
+import { formatMoney } from './money';
 
 export const TRIAGE_VERSION = 'triage-v1';
 
@@ -114,7 +115,7 @@ export function triagePriority(input: TriageInput): Triage {
   const raise = value > 0 ? (availability?.raise ?? 0) : 0;
   const score = Math.min(100, round(10 * Math.log10(1 + product) + raise, 1));
   const band = bandOf(score);
-  const money = value.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  const money = formatMoney(value);
   const demand = orders === 0 ? 'no open orders' : `${orders} open order${orders === 1 ? '' : 's'} waiting for ${round(reserved, 3)} units`;
   return {
     version: TRIAGE_VERSION,

@@ -47,5 +47,5 @@ export function formatDuration(ms: number): string {
   return neg ? `-${text}` : text;
 }
 
-export const money = (v: number): string => v.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+export { formatMoney as money } from '../domain/money';
 export const words = (s: string | null | undefined): string => (s ?? '').replace(/_/g, ' ');
