@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
 import { withTransaction } from './db';
+import { commonWords, indexWords, SEARCH_TEXT_SQL } from './search-words';
 import { afterSql, decodeKeyset, encodeKeyset, keysetPage, orderBySql, sortValueSql, type Keyset, type KeysetOrder } from './keyset';
 
 /** Read-model queries for the API's queue and case pages (the read model is written by case-projection). */
@@ -51,12 +52,6 @@ function containsPattern(text: string): string {
 }
 
 /**
- * The text free-text search looks in, as one string: migrations/160 indexes exactly this
- * expression with trigrams, so `ILIKE '%…%'` on it is an index scan, not a pass over every case.
- */
-export const SEARCH_TEXT_SQL = `(sku || ' ' || coalesce(location, '') || ' ' || id || ' ' || workflow_id || ' ' || coalesce(reference->>'id', ''))`;
-
-/**
  * `column` is one of `values`. One value is written as `=`: Postgres 15 reads `= ANY` of one
  * element as a list, and then cannot walk an index in the sort's order after it.
  */
@@ -65,14 +60,16 @@ function oneOf(column: string, values: readonly string[], p: (v: unknown) => str
 }
 
 /**
- * What a free-text search matches. The joined text finds the candidates (trigram index); the
+ * What a free-text search matches. The joined text finds the candidates (trigram index): the
+ * whole text, or only `narrowBy`, its words that most cases do not share (search-words.ts); the
  * fields alone decide, so a match across two fields' boundary is no match; source event ids match
  * whole (GIN index). The trigram index is split into open and closed cases (migrations/160): a
  * search among open cases (the inbox's default) reads only the open half.
  */
-function searchMatches(text: string, status: readonly string[] | undefined, p: (v: unknown) => string): string {
+function searchMatches(text: string, status: readonly string[] | undefined, p: (v: unknown) => string, narrowBy: string[] = []): string {
   const like = p(containsPattern(text));
-  const matches = `${SEARCH_TEXT_SQL} ILIKE ${like} AND (sku ILIKE ${like} OR location ILIKE ${like}` +
+  const candidates = (narrowBy.length > 0 ? narrowBy.map((w) => p(containsPattern(w))) : [like]).map((l) => `${SEARCH_TEXT_SQL} ILIKE ${l}`);
+  const matches = `${candidates.join(' AND ')} AND (sku ILIKE ${like} OR location ILIKE ${like}` +
     ` OR id ILIKE ${like} OR workflow_id ILIKE ${like} OR reference->>'id' ILIKE ${like})`;
   const open = status !== undefined && !status.includes('closed');
   const closed = status !== undefined && status.every((s) => s === 'closed');
@@ -93,7 +90,8 @@ export async function resolveSearch(pool: Pool, filter: CaseFilter & { text: str
   const p = (v: unknown) => (params.push(v), `$${params.length}`);
   // the statuses only pick the halves of the trigram index: a status list here would be ANDed as
   // a bitmap of every open case (55 ms at 1M); the ids are filtered by status where they are used
-  const where = [searchMatches(filter.text, filter.status, p), ...caseConditions({ ...filter, text: undefined, status: undefined }, p)];
+  const narrowBy = indexWords(filter.text, await commonWords(pool));
+  const where = [searchMatches(filter.text, filter.status, p, narrowBy), ...caseConditions({ ...filter, text: undefined, status: undefined }, p)];
   const { rows } = await pool.query<{ id: string }>(`SELECT id FROM discrepancies WHERE ${where.join(' AND ')} LIMIT ${upTo + 1}`, params);
   return rows.length > upTo ? null : rows.map((r) => r.id);
 }
