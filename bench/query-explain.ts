@@ -1,7 +1,7 @@
 import { OPEN_CASE_STATUSES } from '../src/domain';
 import { createPool } from '../src/store/db';
 import { casesSharingSourceEvents, listCases, resolveSearch, type CaseFilter, type CaseSort } from '../src/store/discrepancy-queries';
-import { countQueue } from '../src/store/inbox-queries';
+import { countQueue, countSearch } from '../src/store/inbox-queries';
 import { countOpenFacets } from '../src/store/open-case-facets';
 const OPEN = OPEN_CASE_STATUSES;
 /**
@@ -37,7 +37,7 @@ const Q: Record<string, () => Promise<unknown>> = {
   'inbox: admin, every site': inbox({}),
   'inbox: admin, site+breached': inbox({ site: ['QS-05'], breached: true }),
   'inbox: admin, assignee': inbox({ assignee: 'user-7' }),
-  // a search is resolved to ids once (the inbox's loadQueue), then the page and counts use them
+  // a search is resolved once (the inbox's loadQueue: countSearch), then the page uses its ids
   'inbox: admin, search sku: resolve': () => resolveSearch(explaining, { text: 'SKU-1850', status: OPEN }, 2000),
   'inbox: admin, search sku: page': async () => inbox({ matchedIds: (await resolveSearch(db, { text: 'SKU-1850', status: OPEN }, 2000)) ?? [] })(),
   'inbox: admin, search event id: resolve': () => resolveSearch(explaining, { text: 'SYN-77777', status: OPEN }, 2000),
@@ -47,7 +47,7 @@ const Q: Record<string, () => Promise<unknown>> = {
   'case page: related open cases': L({ site: ['QS-05'], sku: 'SKU-205', status: OPEN }, '-openedAt', 6),
   'counts: approver, two sites (exact)': () => countQueue(explaining, { visibleSites: ['QS-04', 'QS-05'], ownerRoles: ['inventory_control'] }, 'user-4', { exactUpTo: 1e9 }),
   'counts: admin, every site (exact)': () => countQueue(explaining, {}, 'user-4', { exactUpTo: 1e9 }),
-  'counts: search (exact, over its ids)': async () => countQueue(explaining, { matchedIds: (await resolveSearch(db, { text: 'SKU-1850', status: OPEN }, 2000)) ?? [] }, 'user-4'),
+  'counts: search (resolved and counted in one pass)': () => countSearch(explaining, { text: 'SKU-148', status: OPEN }, 'user-4', 2000),
   'counts: snapshot of open cases': () => countOpenFacets(explaining),
   'evidence: prior cases': () => casesSharingSourceEvents(explaining, { dedupeKey: 'syn|77777', caseId: 'x', sourceEventIds: ['SYN-77777'] }),
 };

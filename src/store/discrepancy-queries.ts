@@ -88,12 +88,20 @@ function searchMatches(text: string, status: readonly string[] | undefined, p: (
 export async function resolveSearch(pool: Pool, filter: CaseFilter & { text: string }, upTo: number): Promise<string[] | null> {
   const params: unknown[] = [];
   const p = (v: unknown) => (params.push(v), `$${params.length}`);
-  // the statuses only pick the halves of the trigram index: a status list here would be ANDed as
-  // a bitmap of every open case (55 ms at 1M); the ids are filtered by status where they are used
-  const narrowBy = indexWords(filter.text, await commonWords(pool));
-  const where = [searchMatches(filter.text, filter.status, p, narrowBy), ...caseConditions({ ...filter, text: undefined, status: undefined }, p)];
+  const where = await searchConditions(pool, filter, p);
   const { rows } = await pool.query<{ id: string }>(`SELECT id FROM discrepancies WHERE ${where.join(' AND ')} LIMIT ${upTo + 1}`, params);
   return rows.length > upTo ? null : rows.map((r) => r.id);
+}
+
+/**
+ * The WHERE conditions of a search resolved within `filter`, the trigram index asked for the
+ * text's rare words when it has a common one (search-words.ts).
+ */
+export async function searchConditions(pool: Pool, filter: CaseFilter & { text: string }, p: (v: unknown) => string): Promise<string[]> {
+  const narrowBy = indexWords(filter.text, await commonWords(pool));
+  // the statuses only pick the halves of the trigram index: a status list here would be ANDed as
+  // a bitmap of every open case (55 ms at 1M); the ids are filtered by status where they are used
+  return [searchMatches(filter.text, filter.status, p, narrowBy), ...caseConditions({ ...filter, text: undefined, status: undefined }, p)];
 }
 
 /** The WHERE conditions of a filter; `p` adds a parameter and returns its placeholder. */

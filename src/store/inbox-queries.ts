@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
-import { caseConditions, type CaseFilter } from './discrepancy-queries';
-import { openFacets, type FacetRow } from './open-case-facets';
+import { caseConditions, searchConditions, type CaseFilter } from './discrepancy-queries';
+import { facetRow, openFacets, type FacetRow } from './open-case-facets';
 
 /** How many open cases each filter value would show, within the person's scope (the queue's counts). */
 export interface QueueCounts {
@@ -88,7 +88,8 @@ async function countMine(pool: Pool, scope: CaseFilter, me: string): Promise<num
  * The queue's counts. A scope with few open cases is counted exactly, in one pass grouped by each
  * facet; a larger one (an admin's every site, at a million cases) is read from a snapshot of
  * open cases by facet, at most `snapshotMaxAgeMs` old, and says so (`estimatedAsOf`); a free-text
- * search resolved to its ids (`matchedIds`, resolveSearch) is counted exactly over them.
+ * search resolved to its ids (`matchedIds`, resolveSearch) is counted exactly over them (the
+ * inbox counts its search as it resolves it: countSearch).
  */
 export async function countQueue(pool: Pool, scope: CaseFilter, me: string, opts: CountOptions = {}): Promise<QueueCounts> {
   const test = facetTest(scope);
@@ -118,6 +119,36 @@ async function countExactly(pool: Pool, scope: CaseFilter, me: string): Promise<
      GROUP BY site, owner_role, status, severity, kind, breached`,
     params,
   );
-  const facets: FacetRow[] = rows.map((r) => ({ site: r.site, ownerRole: r.owner_role, status: r.status, severity: r.severity, kind: r.kind, breached: r.breached, n: r.n }));
-  return { ...fromFacets(facets), mine: rows.reduce((m, r) => m + r.mine, 0), estimatedAsOf: null, searchOver: null };
+  return { ...fromFacets(rows.map(facetRow)), mine: rows.reduce((m, r) => m + r.mine, 0), estimatedAsOf: null, searchOver: null };
+}
+
+/** A search resolved within a scope: the ids it matched (any status) and the counts of the open ones. */
+export interface CountedSearch {
+  ids: string[];
+  counts: QueueCounts;
+}
+
+/**
+ * A free-text search within the queue's scope, resolved and counted in one pass over its matches
+ * (the rows the trigram index found are read once, not again by id for the counts), or null when
+ * it matches more than `upTo` cases. `scope.status` picks the halves of the index as in
+ * resolveSearch; the counts are of open cases, as countQueue's.
+ */
+export async function countSearch(pool: Pool, scope: CaseFilter & { text: string }, me: string, upTo: number): Promise<CountedSearch | null> {
+  const { params, p } = placeholders();
+  const where = await searchConditions(pool, scope, p);
+  const { rows } = await pool.query(
+    `WITH m AS MATERIALIZED (
+       SELECT id, site, owner_role, status, severity, kind, breached, assignee FROM discrepancies WHERE ${where.join(' AND ')} LIMIT ${upTo + 1})
+     SELECT site, owner_role, status, severity, kind, breached, count(*)::int AS n,
+            count(*) FILTER (WHERE assignee = ${p(me)})::int AS mine, array_agg(id) AS ids
+     FROM m GROUP BY site, owner_role, status, severity, kind, breached`,
+    params,
+  );
+  if (rows.reduce((n, r) => n + r.n, 0) > upTo) return null;
+  const open = rows.filter((r) => r.status !== 'closed');
+  return {
+    ids: rows.flatMap((r) => r.ids as string[]),
+    counts: { ...fromFacets(open.map(facetRow)), mine: open.reduce((m, r) => m + r.mine, 0), estimatedAsOf: null, searchOver: null },
+  };
 }

@@ -33,9 +33,19 @@ export async function countOpenFacets(pool: Pool): Promise<FacetSnapshot> {
      FROM discrepancies WHERE status <> 'closed'
      GROUP BY site, owner_role, status, severity, kind, breached`,
   );
+  return { at, rows: rows.map(facetRow) };
+}
+
+/** A row grouped by every facet (site, owner_role, status, severity, kind, breached; n) as a FacetRow. */
+export function facetRow(r: Record<string, unknown>): FacetRow {
   return {
-    at,
-    rows: rows.map((r) => ({ site: r.site, ownerRole: r.owner_role, status: r.status, severity: r.severity, kind: r.kind, breached: r.breached, n: r.n })),
+    site: r.site as string,
+    ownerRole: r.owner_role as string | null,
+    status: r.status as string,
+    severity: r.severity as string | null,
+    kind: r.kind as string,
+    breached: r.breached as boolean,
+    n: r.n as number,
   };
 }
 

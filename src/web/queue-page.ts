@@ -4,8 +4,8 @@ import type { ApiContext } from '../api/deps';
 import { ValidationError } from '../api/errors';
 import { parseInput } from '../api/validate';
 import { CASE_STATUSES, CaseId, DiscrepancyKind, OPEN_CASE_STATUSES, Severity, SiteId } from '../domain';
-import { decodeCursor, encodeCursor, listCases, resolveSearch, type CaseFilter, type CaseRow } from '../store/discrepancy-queries';
-import { countQueue, type QueueCounts } from '../store/inbox-queries';
+import { decodeCursor, encodeCursor, listCases, type CaseFilter, type CaseRow } from '../store/discrepancy-queries';
+import { countQueue, countSearch, type CountedSearch, type QueueCounts } from '../store/inbox-queries';
 import { broadSearchKey } from './broad-searches';
 import { DONE } from './case-page';
 import { formatDuration, html, money, qs, words, type Html } from './html';
@@ -77,16 +77,16 @@ async function loadQueue(ctx: ApiContext, req: Request, q: QueueQuery) {
   };
   const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor, 'slaDeadline');
   if (after === null) throw new ValidationError([{ path: 'query.cursor', message: 'not a cursor of this queue' }]);
-  // a search is resolved to ids once, for the page (any status chosen) and the counts (open cases);
-  // one too broad to count (null) stays text for the page, and its counts are the scope's own, for
-  // the filters' choices only (shown without numbers)
-  const matchedIds = q.q === undefined ? undefined : await resolveInboxSearch(ctx, scope, q.q, q.status === 'closed');
-  const resolved = matchedIds ? { text: undefined, matchedIds } : {};
+  // a search is resolved once, to the ids for the page (any status chosen) and the counts of open
+  // cases; one too broad to count (null) stays text for the page, and its counts are the scope's
+  // own, for the filters' choices only (shown without numbers)
+  const search = q.q === undefined ? undefined : await resolveInboxSearch(ctx, scope, q.q, q.status === 'closed', user.id);
+  const resolved = search ? { text: undefined, matchedIds: search.ids } : {};
   const [pageOf, scopeCounts] = await Promise.all([
     listCases(ctx.db, { ...filter, ...resolved }, { sort: 'slaDeadline', limit: 50, after }),
-    countQueue(ctx.db, matchedIds === null ? { ...scope, text: undefined } : { ...scope, ...resolved }, user.id),
+    search ? search.counts : countQueue(ctx.db, { ...scope, text: undefined }, user.id),
   ]);
-  const counts = matchedIds === null ? { ...scopeCounts, searchOver: ctx.config.INBOX_SEARCH_COUNT_LIMIT } : scopeCounts;
+  const counts = search === null ? { ...scopeCounts, searchOver: ctx.config.INBOX_SEARCH_COUNT_LIMIT } : scopeCounts;
   const elsewhere = pageOf.items.length === 0 && scope.ownerRoles && !narrowed(q) ? await openElsewhere(ctx, scope, user.id) : undefined;
   return { items: pageOf.items, next: pageOf.next ? encodeCursor(pageOf.next) : null, counts, elsewhere };
 }
@@ -120,13 +120,16 @@ function elsewhereNote(req: Request, e: OpenElsewhere): Html {
   return html` <span id="queue-elsewhere">${about}${e.total} open case${e.total === 1 ? '' : 's'} in your sites ${e.total === 1 ? 'waits' : 'wait'} on another role or on a count (${statuses}): <a href="/app?all=1">show every role's cases</a>${recounts ? html` · <a href="/app/counts">your count tasks</a>` : ''}.</span>`;
 }
 
-/** The ids a search matches in the person's scope, or null when too broad to count (remembered a while: the live queue repeats it). */
-async function resolveInboxSearch(ctx: ApiContext, scope: CaseFilter, text: string, closed: boolean): Promise<string[] | null> {
+/**
+ * What a search matches in the person's scope, and its counts, or null when too broad to count
+ * (remembered a while: the live queue repeats it).
+ */
+async function resolveInboxSearch(ctx: ApiContext, scope: CaseFilter, text: string, closed: boolean, me: string): Promise<CountedSearch | null> {
   const key = broadSearchKey(scope, text, closed);
   if (ctx.broadSearches.isBroad(key)) return null;
-  const ids = await resolveSearch(ctx.db, { ...scope, text, status: closed ? undefined : OPEN_CASE_STATUSES }, ctx.config.INBOX_SEARCH_COUNT_LIMIT);
-  if (ids === null) ctx.broadSearches.remember(key);
-  return ids;
+  const search = await countSearch(ctx.db, { ...scope, text, status: closed ? undefined : OPEN_CASE_STATUSES }, me, ctx.config.INBOX_SEARCH_COUNT_LIMIT);
+  if (search === null) ctx.broadSearches.remember(key);
+  return search;
 }
 
 /** An estimated count (a large scope, from the snapshot of open cases) reads "≈ n"; an uncounted one (a broad search) shows none. */

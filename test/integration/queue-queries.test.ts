@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
 import { loadConfig } from '../../src/config';
+import { OPEN_CASE_STATUSES } from '../../src/domain';
 import { createPool } from '../../src/store/db';
 import { listCases, type CaseFilter } from '../../src/store/discrepancy-queries';
 import { countQueue } from '../../src/store/inbox-queries';
@@ -195,6 +196,24 @@ describe('queue counts', () => {
     } finally {
       await own.end();
     }
+  });
+
+  it('counts a search as it resolves it: its ids and the same counts as over those ids, or nothing when too broad', async () => {
+    const { countSearch } = await import('../../src/store/inbox-queries');
+    const { resolveSearch } = await import('../../src/store/discrepancy-queries');
+    const within = { visibleSites: [SITE, OTHER] };
+    for (const [text, status] of [['DOCK', OPEN_CASE_STATUSES], ['DOCK', undefined], ['SKU', OPEN_CASE_STATUSES], ['EV-1001', OPEN_CASE_STATUSES]] as const) {
+      const ids = (await resolveSearch(pool, { ...within, text, status }, 10))!;
+      const counted = (await countSearch(pool, { ...within, text, status }, 'alice', 10))!;
+      expect(counted.ids.sort()).toEqual(ids.sort());
+      expect(counted.counts).toEqual(await countQueue(pool, { ...within, matchedIds: ids }, 'alice'));
+    }
+    // the closed case is among the ids (a page of closed cases), not in the counts (open cases)
+    const withClosed = (await countSearch(pool, { ...within, text: 'DOCK-3' }, 'alice', 10))!;
+    expect(withClosed.ids.sort()).toEqual(named('dock', 'closed', 'other'));
+    expect(withClosed.counts).toMatchObject({ total: 2, byStatus: { awaiting_approval: 2 }, bySite: { [SITE]: 1, [OTHER]: 1 } });
+    expect((await countSearch(pool, { ...within, text: 'B-02', status: OPEN_CASE_STATUSES }, 'alice', 10))!.counts.mine).toBe(1);
+    expect(await countSearch(pool, { ...within, text: 'DOCK' }, 'alice', 2)).toBeNull();
   });
 
   it('the ops scope (breached, roles) filters the snapshot the same way as the exact count', async () => {
