@@ -47,7 +47,8 @@ const Q: Record<string, () => Promise<unknown>> = {
   'case page: related open cases': L({ site: ['QS-05'], sku: 'SKU-205', status: OPEN }, '-openedAt', 6),
   'counts: approver, two sites (exact)': () => countQueue(explaining, { visibleSites: ['QS-04', 'QS-05'], ownerRoles: ['inventory_control'] }, 'user-4', { exactUpTo: 1e9 }),
   'counts: admin, every site (exact)': () => countQueue(explaining, {}, 'user-4', { exactUpTo: 1e9 }),
-  'counts: search (resolved and counted in one pass)': () => countSearch(explaining, { text: 'SKU-148', status: OPEN }, 'user-4', 2000),
+  'inbox: admin, search sku: resolved, counted and paged in one pass': () =>
+    countSearch(explaining, { text: 'SKU-148', status: OPEN }, { filter: { status: OPEN }, sort: 'slaDeadline', limit: 50 }, 'user-4', 2000),
   'counts: snapshot of open cases': () => countOpenFacets(explaining),
   'evidence: prior cases': () => casesSharingSourceEvents(explaining, { dedupeKey: 'syn|77777', caseId: 'x', sourceEventIds: ['SYN-77777'] }),
 };

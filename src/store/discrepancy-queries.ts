@@ -328,6 +328,21 @@ function perSiteWalk(filter: CaseFilter, sort: CaseSort): string[] | null {
 const WALK_THE_SORT_INDEX = `SELECT set_config('enable_bitmapscan', 'off', true), set_config('max_parallel_workers_per_gather', '0', true)`;
 const walksForBroadSearch = (f: CaseFilter) => f.text !== undefined && f.status !== undefined && !f.status.includes('closed');
 
+/** The columns a search's matches are kept with (countSearch): what the queue's filters and sorts read. */
+export const MATCH_COLUMNS = `id, site, owner_role, status, severity, kind, breached, assignee, sku, shadow, triage_band,
+  sla_deadline, opened_at, value_at_risk, priority, triage_score`;
+
+/**
+ * The ids of a page (the filter, the cursor, the sort, limit + 1 rows: listCases's) among rows of
+ * MATCH_COLUMNS named `from`. listCases given these ids as `matchedIds` answers that page.
+ */
+export function pageIdsSql(from: string, filter: CaseFilter, page: { sort: CaseSort; limit: number; after?: CaseCursor }, p: (v: unknown) => string): string {
+  const order = SORTS[page.sort];
+  const where = caseConditions({ ...filter, text: undefined, matchedIds: undefined }, p);
+  if (page.after) where.push(afterSql(order, page.after, p));
+  return `SELECT id FROM ${from} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ${orderBySql(order)} LIMIT ${page.limit + 1}`;
+}
+
 /** One page of the queue, keyset-paginated on (sort column, id) so ties never repeat or vanish. */
 export async function listCases(
   pool: Pool,

@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { caseConditions, searchConditions, type CaseFilter } from './discrepancy-queries';
+import { caseConditions, MATCH_COLUMNS, pageIdsSql, searchConditions, type CaseCursor, type CaseFilter, type CaseSort } from './discrepancy-queries';
 import { facetRow, openFacets, type FacetRow } from './open-case-facets';
 
 /** How many open cases each filter value would show, within the person's scope (the queue's counts). */
@@ -122,33 +122,44 @@ async function countExactly(pool: Pool, scope: CaseFilter, me: string): Promise<
   return { ...fromFacets(rows.map(facetRow)), mine: rows.reduce((m, r) => m + r.mine, 0), estimatedAsOf: null, searchOver: null };
 }
 
-/** A search resolved within a scope: the ids it matched (any status) and the counts of the open ones. */
+/** A search resolved within the queue's scope: the ids of the page asked for and the counts of its open matches. */
 export interface CountedSearch {
-  ids: string[];
+  /** listCases with these as `matchedIds` answers the page */
+  pageIds: string[];
   counts: QueueCounts;
 }
 
 /**
- * A free-text search within the queue's scope, resolved and counted in one pass over its matches
- * (the rows the trigram index found are read once, not again by id for the counts), or null when
- * it matches more than `upTo` cases. `scope.status` picks the halves of the index as in
- * resolveSearch; the counts are of open cases, as countQueue's.
+ * A free-text search within the queue's scope, resolved, counted and paged in one pass over its
+ * matches (the rows the trigram index found are read once, not again by id for the counts and
+ * the page), or null when it matches more than `upTo` cases. `search.status` picks the halves of
+ * the index, as in resolveSearch; the counts are of open cases, as countQueue's; the page is
+ * listCases's for `page`.
  */
-export async function countSearch(pool: Pool, scope: CaseFilter & { text: string }, me: string, upTo: number): Promise<CountedSearch | null> {
+export async function countSearch(
+  pool: Pool,
+  search: CaseFilter & { text: string },
+  page: { filter: CaseFilter; sort: CaseSort; limit: number; after?: CaseCursor },
+  me: string,
+  upTo: number,
+): Promise<CountedSearch | null> {
   const { params, p } = placeholders();
-  const where = await searchConditions(pool, scope, p);
+  const where = await searchConditions(pool, search, p);
   const { rows } = await pool.query(
-    `WITH m AS MATERIALIZED (
-       SELECT id, site, owner_role, status, severity, kind, breached, assignee FROM discrepancies WHERE ${where.join(' AND ')} LIMIT ${upTo + 1})
-     SELECT site, owner_role, status, severity, kind, breached, count(*)::int AS n,
-            count(*) FILTER (WHERE assignee = ${p(me)})::int AS mine, array_agg(id) AS ids
-     FROM m GROUP BY site, owner_role, status, severity, kind, breached`,
+    `WITH m AS MATERIALIZED (SELECT ${MATCH_COLUMNS} FROM discrepancies WHERE ${where.join(' AND ')} LIMIT ${upTo + 1}),
+     page AS (${pageIdsSql('m', page.filter, page, p)})
+     SELECT false AS page, site, owner_role, status, severity, kind, breached, count(*)::int AS n,
+            count(*) FILTER (WHERE assignee = ${p(me)})::int AS mine, NULL::text[] AS ids
+     FROM m GROUP BY site, owner_role, status, severity, kind, breached
+     UNION ALL
+     SELECT true, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, array_agg(id) FROM page`,
     params,
   );
-  if (rows.reduce((n, r) => n + r.n, 0) > upTo) return null;
-  const open = rows.filter((r) => r.status !== 'closed');
+  const groups = rows.filter((r) => !r.page);
+  if (groups.reduce((n, r) => n + r.n, 0) > upTo) return null;
+  const open = groups.filter((r) => r.status !== 'closed');
   return {
-    ids: rows.flatMap((r) => r.ids as string[]),
+    pageIds: rows.find((r) => r.page)?.ids ?? [],
     counts: { ...fromFacets(open.map(facetRow)), mine: open.reduce((m, r) => m + r.mine, 0), estimatedAsOf: null, searchOver: null },
   };
 }

@@ -80,10 +80,11 @@ async function loadQueue(ctx: ApiContext, req: Request, q: QueueQuery) {
   // a search is resolved once, to the ids for the page (any status chosen) and the counts of open
   // cases; one too broad to count (null) stays text for the page, and its counts are the scope's
   // own, for the filters' choices only (shown without numbers)
-  const search = q.q === undefined ? undefined : await resolveInboxSearch(ctx, scope, q.q, q.status === 'closed', user.id);
-  const resolved = search ? { text: undefined, matchedIds: search.ids } : {};
+  const page = { sort: 'slaDeadline' as const, limit: 50, after };
+  const search = q.q === undefined ? undefined : await resolveInboxSearch(ctx, scope, q.q, q.status === 'closed', { filter, ...page }, user.id);
+  const resolved = search ? { text: undefined, matchedIds: search.pageIds } : {};
   const [pageOf, scopeCounts] = await Promise.all([
-    listCases(ctx.db, { ...filter, ...resolved }, { sort: 'slaDeadline', limit: 50, after }),
+    listCases(ctx.db, { ...filter, ...resolved }, page),
     search ? search.counts : countQueue(ctx.db, { ...scope, text: undefined }, user.id),
   ]);
   const counts = search === null ? { ...scopeCounts, searchOver: ctx.config.INBOX_SEARCH_COUNT_LIMIT } : scopeCounts;
@@ -121,13 +122,20 @@ function elsewhereNote(req: Request, e: OpenElsewhere): Html {
 }
 
 /**
- * What a search matches in the person's scope, and its counts, or null when too broad to count
- * (remembered a while: the live queue repeats it).
+ * The page's ids among what a search matches in the person's scope, and its counts, or null when
+ * too broad to count (remembered a while: the live queue repeats it).
  */
-async function resolveInboxSearch(ctx: ApiContext, scope: CaseFilter, text: string, closed: boolean, me: string): Promise<CountedSearch | null> {
+async function resolveInboxSearch(
+  ctx: ApiContext,
+  scope: CaseFilter,
+  text: string,
+  closed: boolean,
+  page: Parameters<typeof countSearch>[2],
+  me: string,
+): Promise<CountedSearch | null> {
   const key = broadSearchKey(scope, text, closed);
   if (ctx.broadSearches.isBroad(key)) return null;
-  const search = await countSearch(ctx.db, { ...scope, text, status: closed ? undefined : OPEN_CASE_STATUSES }, me, ctx.config.INBOX_SEARCH_COUNT_LIMIT);
+  const search = await countSearch(ctx.db, { ...scope, text, status: closed ? undefined : OPEN_CASE_STATUSES }, page, me, ctx.config.INBOX_SEARCH_COUNT_LIMIT);
   if (search === null) ctx.broadSearches.remember(key);
   return search;
 }

@@ -198,22 +198,42 @@ describe('queue counts', () => {
     }
   });
 
-  it('counts a search as it resolves it: its ids and the same counts as over those ids, or nothing when too broad', async () => {
+  it('counts and pages a search as it resolves it: the same counts and pages as over all its ids, or nothing when too broad', async () => {
     const { countSearch } = await import('../../src/store/inbox-queries');
     const { resolveSearch } = await import('../../src/store/discrepancy-queries');
     const within = { visibleSites: [SITE, OTHER] };
-    for (const [text, status] of [['DOCK', OPEN_CASE_STATUSES], ['DOCK', undefined], ['SKU', OPEN_CASE_STATUSES], ['EV-1001', OPEN_CASE_STATUSES]] as const) {
+    const cases: [string, readonly string[] | undefined, CaseFilter][] = [
+      ['DOCK', OPEN_CASE_STATUSES, { status: OPEN_CASE_STATUSES }],
+      ['DOCK', undefined, { status: ['closed', 'awaiting_approval'] }],
+      ['SKU', OPEN_CASE_STATUSES, { status: OPEN_CASE_STATUSES, severity: ['review'] }],
+      ['EV-1001', OPEN_CASE_STATUSES, { status: OPEN_CASE_STATUSES }],
+    ];
+    for (const [text, status, chosen] of cases) {
       const ids = (await resolveSearch(pool, { ...within, text, status }, 10))!;
-      const counted = (await countSearch(pool, { ...within, text, status }, 'alice', 10))!;
-      expect(counted.ids.sort()).toEqual(ids.sort());
-      expect(counted.counts).toEqual(await countQueue(pool, { ...within, matchedIds: ids }, 'alice'));
+      const filter: CaseFilter = { ...within, ...chosen, text };
+      // one case a page, page after page: each page from its own ids is the page from all the ids
+      let after: Awaited<ReturnType<typeof listCases>>['next'] | undefined;
+      let pages = 0;
+      do {
+        const page = { sort: 'slaDeadline' as const, limit: 1, after: after ?? undefined };
+        const counted = (await countSearch(pool, { ...within, text, status }, { filter, ...page }, 'alice', 10))!;
+        expect(counted.counts).toEqual(await countQueue(pool, { ...within, matchedIds: ids }, 'alice'));
+        const fromAll = await listCases(pool, { ...filter, text: undefined, matchedIds: ids }, page);
+        const fromPage = await listCases(pool, { ...filter, text: undefined, matchedIds: counted.pageIds }, page);
+        expect(fromPage).toEqual(fromAll);
+        after = fromAll.next;
+        pages++;
+      } while (after);
+      expect(pages).toBeGreaterThanOrEqual(1);
     }
-    // the closed case is among the ids (a page of closed cases), not in the counts (open cases)
-    const withClosed = (await countSearch(pool, { ...within, text: 'DOCK-3' }, 'alice', 10))!;
-    expect(withClosed.ids.sort()).toEqual(named('dock', 'closed', 'other'));
+    // the closed case is on a page of closed cases, not in the counts (open cases)
+    const closedPage = { filter: { ...within, status: ['closed'] }, sort: 'slaDeadline' as const, limit: 50 };
+    const withClosed = (await countSearch(pool, { ...within, text: 'DOCK-3' }, closedPage, 'alice', 10))!;
+    expect(withClosed.pageIds).toEqual([ids.closed]);
     expect(withClosed.counts).toMatchObject({ total: 2, byStatus: { awaiting_approval: 2 }, bySite: { [SITE]: 1, [OTHER]: 1 } });
-    expect((await countSearch(pool, { ...within, text: 'B-02', status: OPEN_CASE_STATUSES }, 'alice', 10))!.counts.mine).toBe(1);
-    expect(await countSearch(pool, { ...within, text: 'DOCK' }, 'alice', 2)).toBeNull();
+    const openPage = { filter: { ...within, status: OPEN_CASE_STATUSES }, sort: 'slaDeadline' as const, limit: 50 };
+    expect((await countSearch(pool, { ...within, text: 'B-02', status: OPEN_CASE_STATUSES }, openPage, 'alice', 10))!.counts.mine).toBe(1);
+    expect(await countSearch(pool, { ...within, text: 'DOCK' }, openPage, 'alice', 2)).toBeNull();
   });
 
   it('the ops scope (breached, roles) filters the snapshot the same way as the exact count', async () => {
