@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import { withTransaction } from './db';
-import { commonWords, indexWords, SEARCH_TEXT_SQL } from './search-words';
+import { indexWords, SEARCH_TEXT_SQL, searchSample } from './search-sample';
 import { afterSql, decodeKeyset, encodeKeyset, keysetPage, orderBySql, sortValueSql, type Keyset, type KeysetOrder } from './keyset';
 
 /** Read-model queries for the API's queue and case pages (the read model is written by case-projection). */
@@ -61,7 +61,7 @@ function oneOf(column: string, values: readonly string[], p: (v: unknown) => str
 
 /**
  * What a free-text search matches. The joined text finds the candidates (trigram index): the
- * whole text, or only `narrowBy`, its words that most cases do not share (search-words.ts); the
+ * whole text, or only `narrowBy`, its words that most cases do not share (search-sample.ts); the
  * fields alone decide, so a match across two fields' boundary is no match; source event ids match
  * whole (GIN index). The trigram index is split into open and closed cases (migrations/160): a
  * search among open cases (the inbox's default) reads only the open half.
@@ -95,10 +95,10 @@ export async function resolveSearch(pool: Pool, filter: CaseFilter & { text: str
 
 /**
  * The WHERE conditions of a search resolved within `filter`, the trigram index asked for the
- * text's rare words when it has a common one (search-words.ts).
+ * text's rare words when it has a common one (search-sample.ts).
  */
 export async function searchConditions(pool: Pool, filter: CaseFilter & { text: string }, p: (v: unknown) => string): Promise<string[]> {
-  const narrowBy = indexWords(filter.text, await commonWords(pool));
+  const narrowBy = indexWords(filter.text, (await searchSample(pool)).commonWords);
   // the statuses only pick the halves of the trigram index: a status list here would be ANDed as
   // a bitmap of every open case (55 ms at 1M); the ids are filtered by status where they are used
   return [searchMatches(filter.text, filter.status, p, narrowBy), ...caseConditions({ ...filter, text: undefined, status: undefined }, p)];

@@ -6,6 +6,7 @@ import { parseInput } from '../api/validate';
 import { CASE_STATUSES, CaseId, DiscrepancyKind, OPEN_CASE_STATUSES, Severity, SiteId } from '../domain';
 import { decodeCursor, encodeCursor, listCases, type CaseFilter, type CaseRow } from '../store/discrepancy-queries';
 import { countQueue, countSearch, type CountedSearch, type QueueCounts } from '../store/inbox-queries';
+import { searchSample, surelyBroad } from '../store/search-sample';
 import { broadSearchKey } from './broad-searches';
 import { DONE } from './case-page';
 import { formatDuration, html, money, qs, words, type Html } from './html';
@@ -135,7 +136,10 @@ async function resolveInboxSearch(
 ): Promise<CountedSearch | null> {
   const key = broadSearchKey(scope, text, closed);
   if (ctx.broadSearches.isBroad(key)) return null;
-  const search = await countSearch(ctx.db, { ...scope, text, status: closed ? undefined : OPEN_CASE_STATUSES }, page, me, ctx.config.INBOX_SEARCH_COUNT_LIMIT);
+  const within = { ...scope, text, status: closed ? undefined : OPEN_CASE_STATUSES };
+  const limit = ctx.config.INBOX_SEARCH_COUNT_LIMIT;
+  // the sample tells a search that matches a good part of the scope without the index's bitmap of every match
+  const search = surelyBroad(await searchSample(ctx.db), within, text, limit) ? null : await countSearch(ctx.db, within, page, me, limit);
   if (search === null) ctx.broadSearches.remember(key);
   return search;
 }

@@ -3,7 +3,7 @@ import { loadConfig } from '../../src/config';
 import { OPEN_CASE_STATUSES } from '../../src/domain';
 import { createPool } from '../../src/store/db';
 import { resolveSearch } from '../../src/store/discrepancy-queries';
-import { indexWords, sampleCommonWords, wordsOf } from '../../src/store/search-words';
+import { indexWords, surelyBroad, takeSearchSample, wordsOf, type SearchSample } from '../../src/store/search-sample';
 
 // A search that contains a word most cases share ("SKU-" of a catalogue) asks the trigram index
 // for its other words only; the search's own condition still decides what matches.
@@ -28,7 +28,7 @@ describe('the words a search asks the index for', () => {
   });
 });
 
-describe('common words learnt from the read model', () => {
+describe('common words learnt from the read model, and searches surely too broad to count', () => {
   // a private copy of the read model (a temporary table with the search indexes), so the sample
   // and the plans see only these rows
   let pool: Pool;
@@ -36,8 +36,8 @@ describe('common words learnt from the read model', () => {
   const open = (id: string, sku: string, location: string) =>
     c.query(
       `INSERT INTO discrepancies (id, workflow_id, dedupe_key, kind, site, sku, location, status, expected_qty, observed_qty,
-         variance, unit_cost, value_at_risk, sku_class, source, opened_at, detected_at, row_version)
-       VALUES ($1, 'disc-' || $1, $1, 'count_variance', 'SW-1', $2, $3, 'awaiting_approval', 10, 9, -1, 1, 1, 'B', 'wms', now(), now(), 1)`,
+         variance, unit_cost, value_at_risk, sku_class, source, opened_at, detected_at, row_version, owner_role)
+       VALUES ($1, 'disc-' || $1, $1, 'count_variance', 'SW-1', $2, $3, 'awaiting_approval', 10, 9, -1, 1, 1, 'B', 'wms', now(), now(), 1, 'inventory_control')`,
       [id, sku, location],
     );
 
@@ -65,12 +65,12 @@ describe('common words learnt from the read model', () => {
   const db = () => c as unknown as Pool;
 
   it('are the words most sampled cases share, not their numbers', async () => {
-    const { words } = await sampleCommonWords(db(), 1000);
-    expect([...words].sort()).toEqual(['acme', 'bin', 'case', 'disc']);
+    const { commonWords } = await takeSearchSample(db(), 1000);
+    expect([...commonWords].sort()).toEqual(['acme', 'bin', 'case', 'disc']);
   });
 
   it('says nothing from a sample too small to tell', async () => {
-    expect((await sampleCommonWords(db(), 50)).words.size).toBe(0);
+    expect((await takeSearchSample(db(), 50)).commonWords.size).toBe(0);
   });
 
   it('a search narrowed by its rare word finds what the whole text matches, in the fields that hold it', async () => {
@@ -96,5 +96,28 @@ describe('common words learnt from the read model', () => {
     const trigram = plan.split('\n').filter((l) => l.includes('Index Cond') && l.includes('~~*')).join('\n');
     expect(trigram).toContain("'%1850%'");
     expect(trigram).not.toMatch(/acme/i);
+  });
+
+  it('a search is surely broad when many sampled cases in scope match it, far above the count limit', async () => {
+    await c.query('ANALYZE discrepancies');
+    const sample = await takeSearchSample(db(), 1000);
+    expect(sample.total).toBe(303);
+    const open = { status: ['awaiting_approval'] };
+    // "acme-1" is in 112 of the 303 cases (ACME-1, ACME-10 … ACME-19, ACME-100 … ACME-199, ACME-18501)
+    expect(surelyBroad(sample, open, 'ACME-1', 5)).toBe(true);
+    // not ten times a limit of 20 by the cautious estimate (112 − 3√112 ≈ 80)
+    expect(surelyBroad(sample, open, 'ACME-1', 20)).toBe(false);
+    // few sampled matches say nothing, however small the limit
+    expect(surelyBroad(sample, open, 'ACME-1850', 0)).toBe(false);
+    // out of scope: another site, another role, closed cases only
+    expect(surelyBroad(sample, { ...open, visibleSites: ['SW-2'] }, 'ACME-1', 5)).toBe(false);
+    expect(surelyBroad(sample, { ...open, ownerRoles: ['site_supervisor'] }, 'ACME-1', 5)).toBe(false);
+    expect(surelyBroad(sample, { status: ['closed'] }, 'ACME-1', 5)).toBe(false);
+    expect(surelyBroad(sample, { visibleSites: ['SW-1'], ownerRoles: ['inventory_control'] }, 'acme-1', 5)).toBe(true);
+  });
+
+  it('no sample, no claim', () => {
+    const none: SearchSample = { at: 0, commonWords: new Set(), cases: [], total: 0 };
+    expect(surelyBroad(none, {}, 'A', 0)).toBe(false);
   });
 });
