@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import { keptPerPool } from './kept-per-pool';
 
 /** Open cases counted by every facet the queue filters on: one row per combination. */
 export interface FacetRow {
@@ -16,14 +17,6 @@ export interface FacetSnapshot {
   at: number;
   rows: FacetRow[];
 }
-
-interface Held {
-  current?: FacetSnapshot;
-  refreshing?: Promise<FacetSnapshot>;
-}
-
-/** one snapshot per pool (per API process): nothing shared to keep consistent across replicas */
-const held = new WeakMap<Pool, Held>();
 
 /** Counts every open case by facet: an index-only scan of discrepancies_open_site_queue. */
 export async function countOpenFacets(pool: Pool): Promise<FacetSnapshot> {
@@ -54,17 +47,4 @@ export function facetRow(r: Record<string, unknown>): FacetRow {
  * background once older than `maxAgeMs` (a large read model costs one aggregate per interval,
  * not one per page view).
  */
-export async function openFacets(pool: Pool, maxAgeMs: number): Promise<FacetSnapshot> {
-  let h = held.get(pool);
-  if (!h) held.set(pool, (h = {}));
-  const state = h;
-  const refresh = () => {
-    state.refreshing ??= countOpenFacets(pool)
-      .then((s) => (state.current = s))
-      .finally(() => (state.refreshing = undefined));
-    return state.refreshing;
-  };
-  if (!state.current) return refresh();
-  if (Date.now() - state.current.at > maxAgeMs) refresh().catch(() => undefined);
-  return state.current;
-}
+export const openFacets = keptPerPool(countOpenFacets);

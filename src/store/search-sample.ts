@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import { keptPerPool } from './kept-per-pool';
 
 /**
  * A sample of the read model, as free-text search reads it, kept per pool and refreshed in the
@@ -73,33 +74,15 @@ export async function takeSearchSample(pool: Pool, sampleRows = SAMPLE_ROWS): Pr
   return { at, commonWords, cases, total };
 }
 
-interface Held {
-  current?: SearchSample;
-  refreshing?: Promise<SearchSample>;
-}
-const held = new WeakMap<Pool, Held>();
 const NONE: SearchSample = { at: 0, commonWords: new Set(), cases: [], total: 0 };
+const keptSample = keptPerPool(takeSearchSample, NONE);
 
 /**
  * The latest sample: taken now when there is none, else the one held, taken again in the
  * background once older than `maxAgeMs`. A failed sample is an empty one: no word is common and
  * no search is surely broad, so the index is asked as it would be without a sample.
  */
-export async function searchSample(pool: Pool, maxAgeMs = SEARCH_SAMPLE_MAX_AGE_MS): Promise<SearchSample> {
-  let h = held.get(pool);
-  if (!h) held.set(pool, (h = {}));
-  const state = h;
-  const refresh = () => {
-    state.refreshing ??= takeSearchSample(pool)
-      .then((s) => (state.current = s))
-      .catch(() => NONE)
-      .finally(() => (state.refreshing = undefined));
-    return state.refreshing;
-  };
-  if (!state.current) return refresh();
-  if (Date.now() - state.current.at > maxAgeMs) void refresh();
-  return state.current;
-}
+export const searchSample = (pool: Pool, maxAgeMs = SEARCH_SAMPLE_MAX_AGE_MS): Promise<SearchSample> => keptSample(pool, maxAgeMs);
 
 /**
  * The words of `text` the trigram index should be asked for: all of it ([]) unless it has a
