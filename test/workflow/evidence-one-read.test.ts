@@ -1,4 +1,4 @@
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, ServiceError } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worker';
 import type { Pool } from 'pg';
@@ -130,9 +130,10 @@ async function countCase(sku: string) {
   });
   expect(res.status).toBe(202);
   const id = res.body.id as string;
-  // a minute: with a cache of two and slow reads, a busy machine runs some opening tasks twice
-  const gathered = await eventually(async () => (await listAudit(db, id)).find((e) => e.action === 'evidence_gathered'), 60_000);
-  await eventually(async () => (await db.query(`SELECT 1 FROM discrepancies WHERE id = $1 AND status = 'closed'`, [id])).rowCount, 60_000);
+  // a minute and a half: with a cache of two and slow reads, a busy machine (the whole suite on two
+  // cores) runs some opening tasks twice
+  const gathered = await eventually(async () => (await listAudit(db, id)).find((e) => e.action === 'evidence_gathered'), 90_000);
+  await eventually(async () => (await db.query(`SELECT 1 FROM discrepancies WHERE id = $1 AND status = 'closed'`, [id])).rowCount, 90_000);
   // the close is recorded inside the run's last task: its history is whole once the run completes
   const handle = client.workflow.getHandle(res.body.workflowId as string);
   await handle.result();
@@ -247,12 +248,18 @@ it('cases evicted from the cache between their steps replay as they ran', async 
   // people looking at the cases meanwhile: a query on an evicted case replays it from its history
   let looking = true;
   const queried: string[] = [];
+  // a query that no worker took up in time (every slot busy with the slow reads) is asked again
+  // later: an answer never came wrong, it came late
+  const GRPC_DEADLINE_EXCEEDED = 4;
   const look = async () => {
     while (looking) {
       const { rows } = await db.query<{ workflow_id: string }>(`SELECT workflow_id FROM discrepancies WHERE sku = ANY($1)`, [skus]);
       for (const r of rows) {
-        const state = await client.workflow.getHandle(r.workflow_id).query(stateQuery, {});
-        queried.push(state.status);
+        try {
+          queried.push((await client.workflow.getHandle(r.workflow_id).query(stateQuery, {})).status);
+        } catch (err) {
+          if (!(err instanceof ServiceError && (err.cause as { code?: number } | undefined)?.code === GRPC_DEADLINE_EXCEEDED)) throw err;
+        }
       }
     }
   };
@@ -265,4 +272,4 @@ it('cases evicted from the cache between their steps replay as they ran', async 
   for (const c of cases) queried.push((await client.workflow.getHandle(c.workflowId).query(stateQuery, {})).status);
   expect(queried.length).toBeGreaterThan(skus.length);
   expect(queried.slice(-skus.length)).toEqual(skus.map(() => 'closed'));
-}, 120_000);
+}, 240_000);
