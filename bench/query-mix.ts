@@ -7,7 +7,6 @@ import { httpClient } from './http';
 import { timeQueries } from './query';
 import { createInboxPersonas } from './query-data';
 import { startReckonApi } from './servers';
-import type { Stack } from './stack';
 
 /**
  * `npx tsx bench/query-mix.ts DATABASE_URL [RUNS]`: the query phase's mix (bench/query.ts),
@@ -42,7 +41,7 @@ async function main(): Promise<void> {
   const config: Config = { ...loadConfig(), DATABASE_URL: url, LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: 1_000_000 };
   const temporal = new Client({ connection: Connection.lazy({ address: config.TEMPORAL_ADDRESS }) });
   const setup = createPool(url, 2, { statementTimeoutMs: 0 });
-  const api = await startReckonApi({ config, temporal } as Stack, { taskQueue: config.TEMPORAL_TASK_QUEUE, poolSize: 10 });
+  const api = await startReckonApi({ config, temporal }, { taskQueue: config.TEMPORAL_TASK_QUEUE, poolSize: 10 });
   const http = httpClient(api.url, 4);
   try {
     const people = await createInboxPersonas(setup);

@@ -41,7 +41,7 @@ type Request = (k: number) => { path: string; auth: 'viewer' | 'admin' | 'approv
  * approver's filters, a sort, 50 rows); `inbox:` is the inbox's queue (GET /app/queue/results:
  * the page by SLA left, within the person's sites and roles, and the counts of every filter).
  */
-export const QUERIES: Record<string, Request> = {
+const QUERIES: Record<string, Request> = {
   'api: site+status+severity, newest': (k) => ({ auth: 'viewer', path: `/v1/discrepancies?status=awaiting_approval&site=${site(k)}&severity=review&sort=-openedAt&limit=50` }),
   'api: sites+statuses+severities, by value': (k) => ({
     auth: 'viewer',

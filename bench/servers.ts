@@ -37,7 +37,7 @@ const closeServer = (server: Server) =>
  * Reckon's real API (createApp) on a loopback port, with its own pool and Redis client, on the
  * stack's Temporal. `taskQueue` says where the cases it starts run.
  */
-export async function startReckonApi(stack: Stack, opts: { taskQueue: string; poolSize: number }): Promise<Listening> {
+export async function startReckonApi(stack: Pick<Stack, 'config' | 'temporal'>, opts: { taskQueue: string; poolSize: number }): Promise<Listening> {
   const config: Config = { ...stack.config, TEMPORAL_TASK_QUEUE: opts.taskQueue };
   const logger = createLogger(config, 'bench-api');
   const db = createPool(config.DATABASE_URL, opts.poolSize);

@@ -39,10 +39,10 @@ export interface CaseFilter {
   /**
    * free text: part of the sku, location, case id, workflow id or reference id, or a source event
    * id. For a broad search only (matches met early in the sort's index, which listCases walks);
-   * resolve a search to `matchedIds` first (resolveSearch), as the inbox does.
+   * resolve a search first (countSearch: the page's `matchedIds` and the counts), as the inbox does.
    */
   text?: string;
-  /** the cases a free-text search matched, resolved once (resolveSearch) for a page and its counts */
+  /** only these cases: the page a free-text search resolved to (countSearch) */
   matchedIds?: string[];
 }
 
@@ -79,23 +79,10 @@ function searchMatches(text: string, status: readonly string[] | undefined, p: (
 }
 
 /**
- * The ids of the cases within `filter` that its search (`filter.text`) matches (a superset as to
- * statuses: open, closed or both), or null when it matches more than `upTo`. Resolved once, the
- * ids serve a page and its counts: a few hundred primary-key look-ups instead of the trigram scan
- * twice. A broader search stays text (caseConditions); its page walks the sort's index, where
- * matches are dense.
- */
-export async function resolveSearch(pool: Pool, filter: CaseFilter & { text: string }, upTo: number): Promise<string[] | null> {
-  const params: unknown[] = [];
-  const p = (v: unknown) => (params.push(v), `$${params.length}`);
-  const where = await searchConditions(pool, filter, p);
-  const { rows } = await pool.query<{ id: string }>(`SELECT id FROM discrepancies WHERE ${where.join(' AND ')} LIMIT ${upTo + 1}`, params);
-  return rows.length > upTo ? null : rows.map((r) => r.id);
-}
-
-/**
- * The WHERE conditions of a search resolved within `filter`, the trigram index asked for the
- * text's rare words when it has a common one (search-sample.ts).
+ * The WHERE conditions of a search resolved within `filter` (a superset as to statuses: open,
+ * closed or both), the trigram index asked for the text's rare words when it has a common one
+ * (search-sample.ts). A broader search than the inbox counts stays text (caseConditions); its
+ * page walks the sort's index, where matches are dense.
  */
 export async function searchConditions(pool: Pool, filter: CaseFilter & { text: string }, p: (v: unknown) => string): Promise<string[]> {
   const narrowBy = indexWords(filter.text, (await searchSample(pool)).commonWords);
@@ -319,7 +306,7 @@ function perSiteWalk(filter: CaseFilter, sort: CaseSort): string[] | null {
 }
 
 /**
- * A broad search among open cases (one resolveSearch found too many matches for): Postgres takes
+ * A broad search among open cases (one countSearch found too many matches for): Postgres takes
  * a trigram match for rare, and would gather every match by bitmap and sort them (80–150 ms for
  * an approver's two sites at 1M, or a parallel walk that overshoots). Its matches are dense, so
  * the page walks the sort's index and filters: a few hundred rows. Closed cases have no SLA order

@@ -88,8 +88,7 @@ async function countMine(pool: Pool, scope: CaseFilter, me: string): Promise<num
  * The queue's counts. A scope with few open cases is counted exactly, in one pass grouped by each
  * facet; a larger one (an admin's every site, at a million cases) is read from a snapshot of
  * open cases by facet, at most `snapshotMaxAgeMs` old, and says so (`estimatedAsOf`); a free-text
- * search resolved to its ids (`matchedIds`, resolveSearch) is counted exactly over them (the
- * inbox counts its search as it resolves it: countSearch).
+ * search is counted exactly (the inbox counts its search as it resolves it: countSearch).
  */
 export async function countQueue(pool: Pool, scope: CaseFilter, me: string, opts: CountOptions = {}): Promise<QueueCounts> {
   const test = facetTest(scope);
@@ -133,7 +132,7 @@ export interface CountedSearch {
  * A free-text search within the queue's scope, resolved, counted and paged in one pass over its
  * matches (the rows the trigram index found are read once, not again by id for the counts and
  * the page), or null when it matches more than `upTo` cases. `search.status` picks the halves of
- * the index, as in resolveSearch; the counts are of open cases, as countQueue's; the page is
+ * the index (searchConditions); the counts are of open cases, as countQueue's; the page is
  * listCases's for `page`.
  */
 export async function countSearch(

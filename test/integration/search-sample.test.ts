@@ -2,7 +2,7 @@ import type { Pool, PoolClient } from 'pg';
 import { loadConfig } from '../../src/config';
 import { OPEN_CASE_STATUSES } from '../../src/domain';
 import { createPool } from '../../src/store/db';
-import { resolveSearch } from '../../src/store/discrepancy-queries';
+import { countSearch } from '../../src/store/inbox-queries';
 import { indexWords, surelyBroad, takeSearchSample, wordsOf, type SearchSample } from '../../src/store/search-sample';
 
 // A search that contains a word most cases share ("SKU-" of a catalogue) asks the trigram index
@@ -63,6 +63,8 @@ describe('common words learnt from the read model, and searches surely too broad
     await pool.end();
   });
   const db = () => c as unknown as Pool;
+  // a page with no filter of its own: every match
+  const everyMatch = { filter: {}, sort: 'slaDeadline' as const, limit: 100 };
 
   it('are the words most sampled cases share, not their numbers', async () => {
     const { commonWords } = await takeSearchSample(db(), 1000);
@@ -74,7 +76,7 @@ describe('common words learnt from the read model, and searches surely too broad
   });
 
   it('a search narrowed by its rare word finds what the whole text matches, in the fields that hold it', async () => {
-    const ids = async (text: string) => (await resolveSearch(db(), { text, status: OPEN_CASE_STATUSES }, 100))?.sort();
+    const ids = async (text: string) => (await countSearch(db(), { text, status: OPEN_CASE_STATUSES }, everyMatch, 'alice', 100))?.pageIds.sort();
     expect(await ids('ACME-1850')).toEqual(['case-longer', 'case-sku']);
     expect(await ids('bin-1850')).toEqual(['case-location']);
     // "ACME-9" then "BIN-1850": both words are in the case, but not as one field's part
@@ -91,7 +93,7 @@ describe('common words learnt from the read model, and searches surely too broad
         return { rows: [] };
       },
     } as unknown as Pool;
-    await resolveSearch(explaining, { text: 'ACME-1850', status: OPEN_CASE_STATUSES }, 100);
+    await countSearch(explaining, { text: 'ACME-1850', status: OPEN_CASE_STATUSES }, everyMatch, 'alice', 100);
     // the trigram index's condition (the source event index is asked for the whole text, as ever)
     const trigram = plan.split('\n').filter((l) => l.includes('Index Cond') && l.includes('~~*')).join('\n');
     expect(trigram).toContain("'%1850%'");
