@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import { withTransaction } from './db';
-import { indexWords, SEARCH_TEXT_SQL, searchSample } from './search-sample';
+import { FIELD_SEPARATOR, gramsSql, indexGrams, searchSample } from './search-sample';
 import { afterSql, decodeKeyset, encodeKeyset, keysetPage, orderBySql, sortValueSql, type Keyset, type KeysetOrder } from './keyset';
 
 /** Read-model queries for the API's queue and case pages (the read model is written by case-projection). */
@@ -46,11 +46,6 @@ export interface CaseFilter {
   matchedIds?: string[];
 }
 
-/** A LIKE pattern matching `text` anywhere, with LIKE's wildcards taken literally. */
-function containsPattern(text: string): string {
-  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
-
 /**
  * `column` is one of `values`. One value is written as `=`: Postgres 15 reads `= ANY` of one
  * element as a list, and then cannot walk an index in the sort's order after it.
@@ -60,32 +55,34 @@ function oneOf(column: string, values: readonly string[], p: (v: unknown) => str
 }
 
 /**
- * What a free-text search matches. The joined text finds the candidates (trigram index): the
- * whole text, or only `narrowBy`, its words that most cases do not share (search-sample.ts); the
- * fields alone decide, so a match across two fields' boundary is no match; source event ids match
- * whole (GIN index). The trigram index is split into open and closed cases (migrations/160): a
- * search among open cases (the inbox's default) reads only the open half.
+ * What a free-text search matches: a part of one field (sku, location, case id, workflow id,
+ * reference id) in any case, or a source event id whole. The trigram index on `search_grams`
+ * (migrations/190) finds the candidates: by the whole text, or by `narrowBy`, its rarest trigrams
+ * (search-sample.ts). `search_text` decides: the fields in lower case, apart by FIELD_SEPARATOR. The
+ * index is split into open and closed cases: a search among open cases (the inbox's default)
+ * reads only the open half.
  */
 function searchMatches(text: string, status: readonly string[] | undefined, p: (v: unknown) => string, narrowBy: string[] = []): string {
-  const like = p(containsPattern(text));
-  const candidates = (narrowBy.length > 0 ? narrowBy.map((w) => p(containsPattern(w))) : [like]).map((l) => `${SEARCH_TEXT_SQL} ILIKE ${l}`);
-  const matches = `${candidates.join(' AND ')} AND (sku ILIKE ${like} OR location ILIKE ${like}` +
-    ` OR id ILIKE ${like} OR workflow_id ILIKE ${like} OR reference->>'id' ILIKE ${like})`;
+  const exact = p(text);
+  // LIKE finds the candidates in the index (the grams hold no wildcard); strpos, which no index
+  // answers, decides them: the text within one field, wildcards taken literally
+  const candidates = () =>
+    narrowBy.length > 0 ? narrowBy.map((g) => `search_grams LIKE ${p(`%${g}%`)}`) : [`search_grams LIKE '%' || ${gramsSql(exact)} || '%'`];
+  const matches = text.includes(FIELD_SEPARATOR) ? 'false' : `${candidates().join(' AND ')} AND strpos(search_text, lower(${exact})) > 0`;
   const open = status !== undefined && !status.includes('closed');
   const closed = status !== undefined && status.every((s) => s === 'closed');
   // each half is named by its index's own predicate, so the planner may use that index
   const halves = [...(closed ? [] : [`(status <> 'closed' AND ${matches})`]), ...(open ? [] : [`(status = 'closed' AND ${matches})`])];
-  return `(${halves.join(' OR ') || 'false'} OR source_event_ids @> ARRAY[${p(text)}]::text[])`;
+  return `(${halves.join(' OR ') || 'false'} OR source_event_ids @> ARRAY[${exact}]::text[])`;
 }
 
 /**
  * The WHERE conditions of a search resolved within `filter` (a superset as to statuses: open,
- * closed or both), the trigram index asked for the text's rare words when it has a common one
- * (search-sample.ts). A broader search than the inbox counts stays text (caseConditions); its
+ * closed or both), the trigram index asked for the text's rarest trigrams (search-sample.ts). A broader search than the inbox counts stays text (caseConditions); its
  * page walks the sort's index, where matches are dense.
  */
 export async function searchConditions(pool: Pool, filter: CaseFilter & { text: string }, p: (v: unknown) => string): Promise<string[]> {
-  const narrowBy = indexWords(filter.text, (await searchSample(pool)).commonWords);
+  const narrowBy = indexGrams(filter.text, await searchSample(pool));
   // the statuses only pick the halves of the trigram index: a status list here would be ANDed as
   // a bitmap of every open case (55 ms at 1M); the ids are filtered by status where they are used
   return [searchMatches(filter.text, filter.status, p, narrowBy), ...caseConditions({ ...filter, text: undefined, status: undefined }, p)];

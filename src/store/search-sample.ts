@@ -5,18 +5,17 @@ import { keptPerPool } from './kept-per-pool';
  * A sample of the read model, as free-text search reads it, kept per pool and refreshed in the
  * background (like the facet snapshot). It answers two questions before the trigram index is
  * asked anything:
- * - which words most cases share (a catalogue's "SKU-", the "disc-" of every workflow id): the
- *   index keeps a posting list per trigram, and a search containing such a word reads those lists
- *   whole (300 pages at a million cases) to narrow nothing; its other words find the same rows
- *   from a few pages (indexWords);
+ * - which of a search's trigrams few cases share (indexGrams): the index keeps a posting list per
+ *   trigram, and a search for "SKU-37" read those of "sku" (every case: 300 pages at a million
+ *   cases) to narrow nothing; its rare trigrams find the same rows from a few pages;
  * - whether a search surely matches far more cases than are counted (surelyBroad): finding that
  *   out from the index costs the bitmap of every match (30–60 ms at a million cases).
  */
 export interface SearchSample {
   /** when it was taken (ms since the epoch) */
   at: number;
-  /** words in at least COMMON_SHARE of the sampled cases */
-  commonWords: ReadonlySet<string>;
+  /** how many sampled cases hold each trigram of the index's text (gramsOf) */
+  gramCases: ReadonlyMap<string, number>;
   cases: SampledCase[];
   /** the cases in the read model when sampled (the planner's count); 0 when unknown */
   total: number;
@@ -31,71 +30,91 @@ export interface SampledCase {
 }
 
 /**
- * The text free-text search looks in, as one string: migrations/160 indexes exactly this
- * expression with trigrams, so `ILIKE '%…%'` on it is an index scan, not a pass over every case.
+ * What separates a case's fields in its stored search text (the `search_text` column,
+ * migrations/190): no search contains it, so a substring of that text is a match within one field.
  */
-export const SEARCH_TEXT_SQL = `(sku || ' ' || coalesce(location, '') || ' ' || id || ' ' || workflow_id || ' ' || coalesce(reference->>'id', ''))`;
+export const FIELD_SEPARATOR = '\x1f';
+
+/**
+ * The text the trigram index reads, `search_grams` (migrations/190), as SQL of a text expression:
+ * lower case, every character but letters, digits and the separator made a "q", so "sku-37" is
+ * one word whose trigrams span the dash. It holds no LIKE wildcard.
+ */
+export const gramsSql = (text: string): string => `regexp_replace(lower(${text}), '[^[:alnum:]\\x1f]', 'q', 'g')`;
 
 /** Rows sampled (random pages: tsm_system_rows, migrations/180). */
 export const SAMPLE_ROWS = 2_000;
-/** Fewer rows than this say nothing about what is common: no word is. */
+/** Fewer rows than this say nothing about which trigrams are rare: the index is asked the whole text. */
 const MIN_SAMPLE = 200;
-/** A word in this share of the sampled cases is common. */
+/** A trigram in this share of the sampled cases or more is common: asking the index for it narrows little. */
 const COMMON_SHARE = 0.1;
+/** The rarest this many trigrams are asked for: each is a posting list read, and two rare ones leave few candidates. */
+const MAX_GRAMS = 3;
 export const SEARCH_SAMPLE_MAX_AGE_MS = 300_000;
 
-/** Words as the search sees them: runs of letters and digits, in lower case. */
-export function wordsOf(text: string): string[] {
-  return text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+/**
+ * The trigrams of a text as `search_grams` holds them, where this side can tell: runs of ASCII
+ * letters, digits and punctuation (made "q"), three at a time. A character beyond ASCII breaks a
+ * run, since its lower case is the database's to say.
+ */
+export function gramsOf(text: string): string[] {
+  const grams = new Set<string>();
+  for (const run of text.split(/[^\x20-\x7e]+/)) {
+    const g = run.toLowerCase().replace(/[^a-z0-9]/g, 'q');
+    for (let i = 0; i + 3 <= g.length; i++) grams.add(g.slice(i, i + 3));
+  }
+  return [...grams];
 }
 
-/** Samples the read model: its cases' search fields and scope, and the words most of them share. */
+/** Samples the read model: its cases' search fields and scope, and how many hold each trigram. */
 export async function takeSearchSample(pool: Pool, sampleRows = SAMPLE_ROWS): Promise<SearchSample> {
   const at = Date.now();
   const { rows } = await pool.query(
-    `SELECT sku, location, id, workflow_id, reference->>'id' AS reference_id, site, status, owner_role,
+    `SELECT search_text, search_grams, site, status, owner_role,
             (SELECT reltuples FROM pg_class WHERE oid = 'discrepancies'::regclass) AS total
      FROM discrepancies TABLESAMPLE SYSTEM_ROWS(${sampleRows})`,
   );
   const cases: SampledCase[] = rows.map((r) => ({
-    fields: [r.sku, r.location, r.id, r.workflow_id, r.reference_id].filter((f): f is string => typeof f === 'string').map((f) => f.toLowerCase()),
+    fields: (r.search_text as string).split(FIELD_SEPARATOR).filter((f) => f !== ''),
     site: r.site,
     status: r.status,
     ownerRole: r.owner_role,
   }));
-  const commonWords = new Set<string>();
-  if (cases.length >= MIN_SAMPLE) {
-    const seen = new Map<string, number>();
-    for (const c of cases) for (const w of new Set(c.fields.flatMap(wordsOf))) seen.set(w, (seen.get(w) ?? 0) + 1);
-    for (const [w, n] of seen) if (n >= cases.length * COMMON_SHARE) commonWords.add(w);
+  const gramCases = new Map<string, number>();
+  for (const r of rows) {
+    const held = new Set<string>();
+    for (const field of (r.search_grams as string).split(FIELD_SEPARATOR)) for (let i = 0; i + 3 <= field.length; i++) held.add(field.slice(i, i + 3));
+    for (const g of held) gramCases.set(g, (gramCases.get(g) ?? 0) + 1);
   }
   // reltuples is -1 before the table's first ANALYZE, and a guess after: at least what was sampled
   const total = rows.length > 0 && Number(rows[0].total) >= cases.length ? Number(rows[0].total) : 0;
-  return { at, commonWords, cases, total };
+  return { at, gramCases, cases, total };
 }
 
-const NONE: SearchSample = { at: 0, commonWords: new Set(), cases: [], total: 0 };
+const NONE: SearchSample = { at: 0, gramCases: new Map(), cases: [], total: 0 };
 const keptSample = keptPerPool(takeSearchSample, NONE);
 
 /**
  * The latest sample: taken now when there is none, else the one held, taken again in the
- * background once older than `maxAgeMs`. A failed sample is an empty one: no word is common and
- * no search is surely broad, so the index is asked as it would be without a sample.
+ * background once older than `maxAgeMs`. A failed sample is an empty one: the index is asked for
+ * a search's whole text, and no search is surely broad.
  */
 export const searchSample = (pool: Pool, maxAgeMs = SEARCH_SAMPLE_MAX_AGE_MS): Promise<SearchSample> => keptSample(pool, maxAgeMs);
 
 /**
- * The words of `text` the trigram index should be asked for: all of it ([]) unless it has a
- * common word (or a part of one) and other words of three letters or more, which are then asked
- * for alone. Each is a part of the text, so whatever matches the text matches them: the search's
- * own condition still decides.
+ * The trigrams the index should be asked for, each alone: the rarest few of `text`'s among the
+ * sampled cases, or none ([]: ask for the whole text) when the sample is too small or every one
+ * of them is common. Each is a part of the text's, so whatever matches the text holds them: the
+ * search's own condition still decides.
  */
-export function indexWords(text: string, common: ReadonlySet<string>): string[] {
-  if (common.size === 0) return [];
-  const words = [...new Set(wordsOf(text))];
-  const isCommon = (w: string) => common.has(w) || [...common].some((c) => c.includes(w));
-  if (!words.some(isCommon)) return [];
-  return words.filter((w) => w.length >= 3 && !isCommon(w));
+export function indexGrams(text: string, sample: SearchSample): string[] {
+  const sampled = sample.cases.length;
+  if (sampled < MIN_SAMPLE) return [];
+  const share = (g: string) => (sample.gramCases.get(g) ?? 0) / sampled;
+  return gramsOf(text)
+    .filter((g) => share(g) < COMMON_SHARE)
+    .sort((a, b) => share(a) - share(b))
+    .slice(0, MAX_GRAMS);
 }
 
 /** Sampled matches below this say too little to call a search broad. */

@@ -3,28 +3,45 @@ import { loadConfig } from '../../src/config';
 import { OPEN_CASE_STATUSES } from '../../src/domain';
 import { createPool } from '../../src/store/db';
 import { countSearch } from '../../src/store/inbox-queries';
-import { indexWords, surelyBroad, takeSearchSample, wordsOf, type SearchSample } from '../../src/store/search-sample';
+import { gramsOf, indexGrams, surelyBroad, takeSearchSample, type SampledCase, type SearchSample } from '../../src/store/search-sample';
 
-// A search that contains a word most cases share ("SKU-" of a catalogue) asks the trigram index
-// for its other words only; the search's own condition still decides what matches.
+// A search asks the trigram index for its rarest trigrams only ("SKU-" of a catalogue is in every
+// case); the search's own condition still decides what matches.
 
-describe('the words a search asks the index for', () => {
-  const common = new Set(['acme', 'disc', 'bin']);
+describe('the trigrams a search asks the index for', () => {
+  // a sample of 1,000 cases: skus "acme-0" … "acme-499", a fifth of them at "bin-7", the others
+  // at "dock-<n>"; one case also holds "xyz-1850"
+  const sampleOf = (texts: string[]): SearchSample => {
+    const gramCases = new Map<string, number>();
+    for (const t of texts) for (const g of gramsOf(t)) gramCases.set(g, (gramCases.get(g) ?? 0) + 1);
+    const cases: SampledCase[] = texts.map((t) => ({ fields: [t], site: 'S', status: 'opened', ownerRole: null }));
+    return { at: 1, gramCases, cases, total: texts.length };
+  };
+  const sample = sampleOf(Array.from({ length: 1000 }, (_, i) => `acme-${i % 500} ${i % 5 === 0 ? 'bin-7' : `dock-${i}`}${i === 1 ? ' xyz-1850' : ''}`));
 
-  it('are the words of the text as the search sees them: letters and digits, in lower case', () => {
-    expect(wordsOf('ACME-1850/b_2 Zoë')).toEqual(['acme', '1850', 'b', '2', 'zoë']);
+  it('are the text in lower case, punctuation and spaces made "q" (one word to the index), three characters at a time', () => {
+    expect(gramsOf('ACME-18 b_2')).toEqual(['acm', 'cme', 'meq', 'eq1', 'q18', '18q', '8qb', 'qbq', 'bq2']);
+    // a character beyond ASCII is the database's to put in lower case: no trigram spans it
+    expect(gramsOf('Zoë-12')).toEqual(['q12']);
+    expect(gramsOf('ab')).toEqual([]);
   });
 
-  it('leave out a common word, or a part of one, and words too short for trigrams', () => {
-    expect(indexWords('ACME-1850', common)).toEqual(['1850']);
-    expect(indexWords('acm 18501 xyz', common)).toEqual(['18501', 'xyz']);
-    expect(indexWords('BIN-7 ACME-42', common)).toEqual([]);
+  it('are the rarest few, none that most cases share', () => {
+    // "acm", "cme", "meq" are in every case, "eq1" in a fifth (acme-1, acme-10 … 19, acme-100 … 199);
+    // "850" in two (xyz-1850, dock-850), "185" in a dozen, "q18" in some forty
+    const asked = indexGrams('ACME-1850', sample);
+    expect(asked[0]).toBe('850');
+    expect([...asked].sort()).toEqual(['185', '850', 'q18']);
+    // a word too short for a trigram of its own narrows with the dash before it
+    expect(indexGrams('XYZ-7', sample)).toEqual(expect.arrayContaining(['xyz', 'yzq', 'zq7']));
   });
 
-  it('are the whole text when it has no common word, or nothing but common and short words', () => {
-    expect(indexWords('PO-1850', common)).toEqual([]);
-    expect(indexWords('ACME', common)).toEqual([]);
-    expect(indexWords('ACME-1850', new Set())).toEqual([]);
+  it('are none (the whole text) when every trigram is common, the text too short, or the sample too small', () => {
+    expect(indexGrams('ACME-', sample)).toEqual([]);
+    // "bin", "inq", "nq7": a fifth of the cases each
+    expect(indexGrams('BIN-7', sample)).toEqual([]);
+    expect(indexGrams('A1', sample)).toEqual([]);
+    expect(indexGrams('ACME-1850', sampleOf(['acme-1', 'acme-2']))).toEqual([]);
   });
 });
 
@@ -45,10 +62,10 @@ describe('common words learnt from the read model, and searches surely too broad
     pool = createPool(loadConfig().DATABASE_URL, 1);
     c = await pool.connect();
     await c.query('BEGIN');
-    await c.query('CREATE TEMP TABLE discrepancies (LIKE public.discrepancies INCLUDING DEFAULTS) ON COMMIT DROP');
+    await c.query('CREATE TEMP TABLE discrepancies (LIKE public.discrepancies INCLUDING DEFAULTS INCLUDING GENERATED) ON COMMIT DROP');
     const { rows: defs } = await c.query<{ indexdef: string }>(
       `SELECT indexdef FROM pg_indexes WHERE schemaname = 'public' AND tablename = 'discrepancies'
-         AND indexname IN ('discrepancies_search_open', 'discrepancies_search_closed', 'discrepancies_source_events')`,
+         AND indexname IN ('discrepancies_search_grams_open', 'discrepancies_search_grams_closed', 'discrepancies_source_events')`,
     );
     for (const { indexdef } of defs) await c.query(indexdef.replace(' ON public.discrepancies ', ' ON pg_temp.discrepancies '));
     await c.query('SET LOCAL search_path = pg_temp, public');
@@ -66,16 +83,23 @@ describe('common words learnt from the read model, and searches surely too broad
   // a page with no filter of its own: every match
   const everyMatch = { filter: {}, sort: 'slaDeadline' as const, limit: 100 };
 
-  it('are the words most sampled cases share, not their numbers', async () => {
-    const { commonWords } = await takeSearchSample(db(), 1000);
-    expect([...commonWords].sort()).toEqual(['acme', 'bin', 'case', 'disc']);
+  it('counts the sampled cases that hold each trigram, as the index reads the text', async () => {
+    const { gramCases, cases } = await takeSearchSample(db(), 1000);
+    expect(cases).toHaveLength(303);
+    // every case's sku "ACME-…", and its workflow id "disc-case-…": the dash is a letter to the index
+    expect(gramCases.get('meq')).toBe(303);
+    expect(gramCases.get('cqc')).toBe(303);
+    // "BIN-7": the locations BIN-7 (g % 40 = 7: 8 of 300) and the case "case-sku" (BIN-7)
+    expect(gramCases.get('nq7')).toBe(8 + 1);
+    // a trigram across two fields is none: the sku's end and the location's start
+    expect(gramCases.has('0bi')).toBe(false);
   });
 
-  it('says nothing from a sample too small to tell', async () => {
-    expect((await takeSearchSample(db(), 50)).commonWords.size).toBe(0);
+  it('says nothing from a sample too small to tell: the whole text is asked', async () => {
+    expect(indexGrams('ACME-1850', await takeSearchSample(db(), 50))).toEqual([]);
   });
 
-  it('a search narrowed by its rare word finds what the whole text matches, in the fields that hold it', async () => {
+  it('a search narrowed by its rare trigrams finds what the whole text matches, in the fields that hold it', async () => {
     const ids = async (text: string) => (await countSearch(db(), { text, status: OPEN_CASE_STATUSES }, everyMatch, 'alice', 100))?.pageIds.sort();
     expect(await ids('ACME-1850')).toEqual(['case-longer', 'case-sku']);
     expect(await ids('bin-1850')).toEqual(['case-location']);
@@ -83,7 +107,7 @@ describe('common words learnt from the read model, and searches surely too broad
     expect(await ids('ACME-9 BIN-1850')).toEqual([]);
   });
 
-  it('a search with a common word reads the trigram index by its other words only', async () => {
+  it('a search reads the trigram index by its rare trigrams only', async () => {
     await c.query('SET LOCAL enable_seqscan = off');
     let plan = '';
     const explaining = {
@@ -95,9 +119,9 @@ describe('common words learnt from the read model, and searches surely too broad
     } as unknown as Pool;
     await countSearch(explaining, { text: 'ACME-1850', status: OPEN_CASE_STATUSES }, everyMatch, 'alice', 100);
     // the trigram index's condition (the source event index is asked for the whole text, as ever)
-    const trigram = plan.split('\n').filter((l) => l.includes('Index Cond') && l.includes('~~*')).join('\n');
-    expect(trigram).toContain("'%1850%'");
-    expect(trigram).not.toMatch(/acme/i);
+    const trigram = plan.split('\n').filter((l) => l.includes('Index Cond') && l.includes('search_grams ~~')).join('\n');
+    expect(trigram).toContain("'%850%'");
+    expect(trigram).not.toMatch(/acm|cme|meq/i);
   });
 
   it('a search is surely broad when many sampled cases in scope match it, far above the count limit', async () => {
@@ -119,7 +143,7 @@ describe('common words learnt from the read model, and searches surely too broad
   });
 
   it('no sample, no claim', () => {
-    const none: SearchSample = { at: 0, commonWords: new Set(), cases: [], total: 0 };
+    const none: SearchSample = { at: 0, gramCases: new Map(), cases: [], total: 0 };
     expect(surelyBroad(none, {}, 'A', 0)).toBe(false);
   });
 });
