@@ -16,17 +16,21 @@ export interface SearchSample {
   at: number;
   /** how many sampled cases hold each trigram of the index's text (gramsOf) */
   gramCases: ReadonlyMap<string, number>;
+  /** in the order of their pages */
   cases: SampledCase[];
   /** the cases in the read model when sampled (the planner's count); 0 when unknown */
   total: number;
 }
 
-/** A sampled case: the fields a search looks in (lower case), and what its scope filters on. */
+/** A sampled case: its search text (`search_text`), and what its scope filters on. */
 export interface SampledCase {
-  fields: string[];
+  /** the fields a search looks in, in lower case, apart by FIELD_SEPARATOR */
+  text: string;
   site: string;
   status: string;
   ownerRole: string | null;
+  /** the heap page it was read from: the sample's unit (its rows were written together) */
+  block: number;
 }
 
 /**
@@ -70,16 +74,19 @@ export function gramsOf(text: string): string[] {
 export async function takeSearchSample(pool: Pool, sampleRows = SAMPLE_ROWS): Promise<SearchSample> {
   const at = Date.now();
   const { rows } = await pool.query(
-    `SELECT search_text, search_grams, site, status, owner_role,
+    `SELECT search_text, search_grams, site, status, owner_role, (ctid::text::point)[0]::bigint AS block,
             (SELECT reltuples FROM pg_class WHERE oid = 'discrepancies'::regclass) AS total
      FROM discrepancies TABLESAMPLE SYSTEM_ROWS(${sampleRows})`,
   );
+  // page by page (surelyBroad reads them so)
   const cases: SampledCase[] = rows.map((r) => ({
-    fields: (r.search_text as string).split(FIELD_SEPARATOR).filter((f) => f !== ''),
+    text: r.search_text,
     site: r.site,
     status: r.status,
     ownerRole: r.owner_role,
+    block: Number(r.block),
   }));
+  cases.sort((a, b) => a.block - b.block);
   const gramCases = new Map<string, number>();
   for (const r of rows) {
     const held = new Set<string>();
@@ -119,14 +126,14 @@ export function indexGrams(text: string, sample: SearchSample): string[] {
 
 /** Sampled matches below this say too little to call a search broad. */
 const MIN_HITS = 30;
-/** How far above the count limit the cautious estimate must be (pages are sampled whole, and their rows were written together). */
-const BROAD_MARGIN = 10;
 
 /**
  * Whether a search surely matches more than `upTo` cases within a scope (its sites, roles and
  * statuses: open cases unless `status` is absent), by the sample: at least MIN_HITS sampled
- * matches, and an estimate three standard deviations low still BROAD_MARGIN times `upTo`.
- * False means "ask the index", never "narrow".
+ * matches, and an estimate three standard deviations low still above `upTo`. The
+ * sample is of whole pages, whose rows were often written together (one receipt's lines): the
+ * deviation is the pages' (a ratio estimate over clusters), so matches crowded in a few pages
+ * widen it. False means "ask the index", never "narrow".
  */
 export function surelyBroad(
   sample: SearchSample,
@@ -134,14 +141,35 @@ export function surelyBroad(
   text: string,
   upTo: number,
 ): boolean {
-  if (sample.total === 0 || sample.cases.length === 0) return false;
+  const sampled = sample.cases.length;
+  if (sample.total === 0 || sampled === 0) return false;
   const needle = text.toLowerCase();
-  const inScope = (c: SampledCase) =>
-    (scope.status === undefined || scope.status.includes(c.status)) &&
-    (scope.visibleSites === undefined || scope.visibleSites.includes(c.site)) &&
-    (scope.ownerRoles === undefined || (c.ownerRole !== null && scope.ownerRoles.includes(c.ownerRole)));
-  const hits = sample.cases.filter((c) => inScope(c) && c.fields.some((f) => f.includes(needle))).length;
+  if (needle.includes(FIELD_SEPARATOR)) return false;
+  const among = (list: readonly string[] | undefined) => (list === undefined ? () => true : ((set) => (v: string | null) => v !== null && set.has(v))(new Set(list)));
+  const [status, site, role] = [among(scope.status), among(scope.visibleSites), among(scope.ownerRoles)];
+  const inScope = (c: SampledCase) => status(c.status) && site(c.site) && role(c.ownerRole);
+  // per page (the cases come page by page): rows sampled, and matches in scope
+  const rows: number[] = [];
+  const pageHits: number[] = [];
+  let hits = 0;
+  sample.cases.forEach((c, i) => {
+    if (i === 0 || c.block !== sample.cases[i - 1].block) {
+      rows.push(0);
+      pageHits.push(0);
+    }
+    rows[rows.length - 1] += 1;
+    if (inScope(c) && c.text.includes(needle)) {
+      pageHits[pageHits.length - 1] += 1;
+      hits += 1;
+    }
+  });
   if (hits < MIN_HITS) return false;
-  const cautious = (hits - 3 * Math.sqrt(hits)) * (sample.total / sample.cases.length);
-  return cautious > BROAD_MARGIN * upTo;
+  const share = hits / sampled;
+  const n = rows.length;
+  let spread = 0;
+  for (let b = 0; b < n; b++) spread += (pageHits[b] - share * rows[b]) ** 2;
+  // the share's variance over n pages of sampled/n rows each, less what a sample of the whole table leaves
+  const variance = n > 1 ? (spread / (n - 1) / (n * (sampled / n) ** 2)) * Math.max(0, 1 - sampled / sample.total) : 0;
+  const cautious = (share - 3 * Math.sqrt(variance)) * sample.total;
+  return cautious > upTo;
 }

@@ -14,7 +14,7 @@ describe('the trigrams a search asks the index for', () => {
   const sampleOf = (texts: string[]): SearchSample => {
     const gramCases = new Map<string, number>();
     for (const t of texts) for (const g of gramsOf(t)) gramCases.set(g, (gramCases.get(g) ?? 0) + 1);
-    const cases: SampledCase[] = texts.map((t) => ({ fields: [t], site: 'S', status: 'opened', ownerRole: null }));
+    const cases: SampledCase[] = texts.map((t, i) => ({ text: t, site: 'S', status: 'opened', ownerRole: null, block: i }));
     return { at: 1, gramCases, cases, total: texts.length };
   };
   const sample = sampleOf(Array.from({ length: 1000 }, (_, i) => `acme-${i % 500} ${i % 5 === 0 ? 'bin-7' : `dock-${i}`}${i === 1 ? ' xyz-1850' : ''}`));
@@ -129,10 +129,11 @@ describe('common words learnt from the read model, and searches surely too broad
     const sample = await takeSearchSample(db(), 1000);
     expect(sample.total).toBe(303);
     const open = { status: ['awaiting_approval'] };
-    // "acme-1" is in 112 of the 303 cases (ACME-1, ACME-10 … ACME-19, ACME-100 … ACME-199, ACME-18501)
+    // "acme-1" is in 113 of the 303 cases (ACME-1, ACME-10 … ACME-19, ACME-100 … ACME-199, ACME-1850, ACME-18501);
+    // the sample is the whole table, so the estimate is exact: broad when above the limit
     expect(surelyBroad(sample, open, 'ACME-1', 5)).toBe(true);
-    // not ten times a limit of 20 by the cautious estimate (112 − 3√112 ≈ 80)
-    expect(surelyBroad(sample, open, 'ACME-1', 20)).toBe(false);
+    expect(surelyBroad(sample, open, 'ACME-1', 112)).toBe(true);
+    expect(surelyBroad(sample, open, 'ACME-1', 113)).toBe(false);
     // few sampled matches say nothing, however small the limit
     expect(surelyBroad(sample, open, 'ACME-1850', 0)).toBe(false);
     // out of scope: another site, another role, closed cases only
@@ -140,6 +141,24 @@ describe('common words learnt from the read model, and searches surely too broad
     expect(surelyBroad(sample, { ...open, ownerRoles: ['site_supervisor'] }, 'ACME-1', 5)).toBe(false);
     expect(surelyBroad(sample, { status: ['closed'] }, 'ACME-1', 5)).toBe(false);
     expect(surelyBroad(sample, { visibleSites: ['SW-1'], ownerRoles: ['inventory_control'] }, 'acme-1', 5)).toBe(true);
+  });
+
+  it('is cautious when the sampled matches crowd in a few pages (rows written together)', () => {
+    // 10,000 rows from 400 pages of a million-case table; 100 of them match, in 100 pages or in 4
+    const sampleWith = (matchingPages: number) => {
+      const cases: SampledCase[] = [];
+      for (let page = 0; page < 400; page++) {
+        for (let row = 0; row < 25; row++) {
+          const matches = page < matchingPages && row < 100 / matchingPages;
+          cases.push({ text: matches ? 'dock-9' : 'bin-1', site: 'S', status: 'opened', ownerRole: null, block: page });
+        }
+      }
+      return { at: 1, gramCases: new Map(), cases, total: 1_000_000 } satisfies SearchSample;
+    };
+    // about 10,000 matches either way; spread, the low estimate is still above 2,000
+    expect(surelyBroad(sampleWith(100), {}, 'DOCK-9', 2_000)).toBe(true);
+    // crowded, the pages disagree too much to be sure of any of it
+    expect(surelyBroad(sampleWith(4), {}, 'DOCK-9', 2_000)).toBe(false);
   });
 
   it('no sample, no claim', () => {
