@@ -32,6 +32,19 @@ if [ -z "${DATABASE_URL:-}" ]; then
     apt_install postgresql
   fi
   read -r PG_VER PG_CLUSTER PG_PORT PG_STATUS _ <<<"$(pg_lsclusters -h | head -1)"
+  # shared buffers a quarter of the memory, at most 4 GB (Debian's 128 MB hold no read model of
+  # a million cases, and this kind of machine reclaims the page cache: docs/perf/queue.md)
+  PG_CONF="/etc/postgresql/$PG_VER/$PG_CLUSTER/conf.d/reckon.conf"
+  PG_BUFFERS_MB=$(( $(awk '/^MemTotal:/ { print $2 }' /proc/meminfo) / 4096 ))
+  [ "$PG_BUFFERS_MB" -gt 4096 ] && PG_BUFFERS_MB=4096
+  PG_SETTINGS="shared_buffers = ${PG_BUFFERS_MB}MB"
+  if [ -d "$(dirname "$PG_CONF")" ] && [ "$(cat "$PG_CONF" 2>/dev/null)" != "$PG_SETTINGS" ]; then
+    echo "$PG_SETTINGS" | $SUDO tee "$PG_CONF" >/dev/null
+    if [ "$PG_STATUS" = "online" ]; then
+      log "restarting PostgreSQL $PG_VER/$PG_CLUSTER ($PG_SETTINGS)"
+      $SUDO pg_ctlcluster "$PG_VER" "$PG_CLUSTER" restart
+    fi
+  fi
   if [ "$PG_STATUS" != "online" ]; then
     log "starting PostgreSQL $PG_VER/$PG_CLUSTER on :$PG_PORT"
     $SUDO pg_ctlcluster "$PG_VER" "$PG_CLUSTER" start
