@@ -78,8 +78,9 @@ function searchMatches(text: string, status: readonly string[] | undefined, p: (
 
 /**
  * The WHERE conditions of a search resolved within `filter` (a superset as to statuses: open,
- * closed or both), the trigram index asked for the text's rarest trigrams (search-sample.ts). A broader search than the inbox counts stays text (caseConditions); its
- * page walks the sort's index, where matches are dense.
+ * closed or both), the trigram index asked for the text's rarest trigrams (search-sample.ts). A
+ * broader search than the inbox counts stays text (caseConditions); its page walks the sort's
+ * index, where matches are dense.
  */
 export async function searchConditions(pool: Pool, filter: CaseFilter & { text: string }, p: (v: unknown) => string): Promise<string[]> {
   const narrowBy = indexGrams(filter.text, await searchSample(pool));

@@ -78,7 +78,6 @@ export async function takeSearchSample(pool: Pool, sampleRows = SAMPLE_ROWS): Pr
             (SELECT reltuples FROM pg_class WHERE oid = 'discrepancies'::regclass) AS total
      FROM discrepancies TABLESAMPLE SYSTEM_ROWS(${sampleRows})`,
   );
-  // page by page (surelyBroad reads them so)
   const cases: SampledCase[] = rows.map((r) => ({
     text: r.search_text,
     site: r.site,
@@ -86,6 +85,7 @@ export async function takeSearchSample(pool: Pool, sampleRows = SAMPLE_ROWS): Pr
     ownerRole: r.owner_role,
     block: Number(r.block),
   }));
+  // page by page: surelyBroad reads them so
   cases.sort((a, b) => a.block - b.block);
   const gramCases = new Map<string, number>();
   for (const r of rows) {
@@ -130,10 +130,10 @@ const MIN_HITS = 30;
 /**
  * Whether a search surely matches more than `upTo` cases within a scope (its sites, roles and
  * statuses: open cases unless `status` is absent), by the sample: at least MIN_HITS sampled
- * matches, and an estimate three standard deviations low still above `upTo`. The
- * sample is of whole pages, whose rows were often written together (one receipt's lines): the
- * deviation is the pages' (a ratio estimate over clusters), so matches crowded in a few pages
- * widen it. False means "ask the index", never "narrow".
+ * matches, and an estimate three standard deviations low still above `upTo`. The sample is of
+ * whole pages, whose rows were often written together (one receipt's lines): the deviation is the
+ * pages' (a ratio estimate over clusters), so matches crowded in a few pages widen it. False means
+ * "ask the index", never "narrow".
  */
 export function surelyBroad(
   sample: SearchSample,
@@ -145,7 +145,11 @@ export function surelyBroad(
   if (sample.total === 0 || sampled === 0) return false;
   const needle = text.toLowerCase();
   if (needle.includes(FIELD_SEPARATOR)) return false;
-  const among = (list: readonly string[] | undefined) => (list === undefined ? () => true : ((set) => (v: string | null) => v !== null && set.has(v))(new Set(list)));
+  const among = (list: readonly string[] | undefined): ((v: string | null) => boolean) => {
+    if (list === undefined) return () => true;
+    const set = new Set(list);
+    return (v) => v !== null && set.has(v);
+  };
   const [status, site, role] = [among(scope.status), among(scope.visibleSites), among(scope.ownerRoles)];
   const inScope = (c: SampledCase) => status(c.status) && site(c.site) && role(c.ownerRole);
   // per page (the cases come page by page): rows sampled, and matches in scope
@@ -168,8 +172,11 @@ export function surelyBroad(
   const n = rows.length;
   let spread = 0;
   for (let b = 0; b < n; b++) spread += (pageHits[b] - share * rows[b]) ** 2;
-  // the share's variance over n pages of sampled/n rows each, less what a sample of the whole table leaves
-  const variance = n > 1 ? (spread / (n - 1) / (n * (sampled / n) ** 2)) * Math.max(0, 1 - sampled / sample.total) : 0;
+  // the share's variance over n pages of sampled/n rows each, less what a sample of the whole
+  // table leaves (nothing: it is then exact); one page of a larger table says nothing of it
+  const whole = sampled >= sample.total;
+  if (n < 2 && !whole) return false;
+  const variance = whole ? 0 : (spread / (n - 1) / (n * (sampled / n) ** 2)) * (1 - sampled / sample.total);
   const cautious = (share - 3 * Math.sqrt(variance)) * sample.total;
   return cautious > upTo;
 }

@@ -159,6 +159,14 @@ describe('common words learnt from the read model, and searches surely too broad
     expect(surelyBroad(sampleWith(100), {}, 'DOCK-9', 2_000)).toBe(true);
     // crowded, the pages disagree too much to be sure of any of it
     expect(surelyBroad(sampleWith(4), {}, 'DOCK-9', 2_000)).toBe(false);
+    // one page of a large table tells nothing of how the others vary
+    const onePage: SearchSample = {
+      at: 1,
+      gramCases: new Map(),
+      cases: Array.from({ length: 40 }, () => ({ text: 'dock-9', site: 'S', status: 'opened', ownerRole: null, block: 7 })),
+      total: 1_000_000,
+    };
+    expect(surelyBroad(onePage, {}, 'DOCK-9', 2_000)).toBe(false);
   });
 
   it('no sample, no claim', () => {
