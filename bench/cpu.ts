@@ -38,7 +38,7 @@ function machineTicks(): { busy: number; total: number } {
 }
 
 /** utime + stime of a process (all its threads), in ticks; undefined once it is gone. */
-function processTicks(pid: number): number | undefined {
+export function processTicks(pid: number): number | undefined {
   try {
     const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // the command name (field 2) may hold spaces: fields after its closing parenthesis

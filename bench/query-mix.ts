@@ -3,6 +3,7 @@ import { Client, Connection } from '@temporalio/client';
 import { loadConfig, type Config } from '../src/config';
 import { createApiKey } from '../src/store/api-key-repo';
 import { createPool } from '../src/store/db';
+import { processTicks } from './cpu';
 import { httpClient } from './http';
 import { timeQueries } from './query';
 import { createInboxPersonas } from './query-data';
@@ -21,14 +22,13 @@ const REQUESTS = 800;
 function postgresTicks(): number {
   let sum = 0;
   for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    let command: string;
     try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      if (!stat.includes('(postgres)')) continue;
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      sum += Number(fields[11]) + Number(fields[12]);
+      command = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
     } catch {
-      // the process ended while being read
+      continue; // the process ended while being read
     }
+    if (command === 'postgres') sum += processTicks(Number(pid)) ?? 0;
   }
   return sum;
 }

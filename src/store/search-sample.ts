@@ -63,11 +63,13 @@ export const SEARCH_SAMPLE_MAX_AGE_MS = 300_000;
  */
 export function gramsOf(text: string): string[] {
   const grams = new Set<string>();
-  for (const run of text.split(/[^\x20-\x7e]+/)) {
-    const g = run.toLowerCase().replace(/[^a-z0-9]/g, 'q');
-    for (let i = 0; i + 3 <= g.length; i++) grams.add(g.slice(i, i + 3));
-  }
+  for (const run of text.split(/[^\x20-\x7e]+/)) addTrigrams(run.toLowerCase().replace(/[^a-z0-9]/g, 'q'), grams);
   return [...grams];
+}
+
+/** Every three characters in a row of `word` into `into`. */
+function addTrigrams(word: string, into: Set<string>): void {
+  for (let i = 0; i + 3 <= word.length; i++) into.add(word.slice(i, i + 3));
 }
 
 /** Samples the read model: its cases' search fields and scope, and how many hold each trigram. */
@@ -90,7 +92,7 @@ export async function takeSearchSample(pool: Pool, sampleRows = SAMPLE_ROWS): Pr
   const gramCases = new Map<string, number>();
   for (const r of rows) {
     const held = new Set<string>();
-    for (const field of (r.search_grams as string).split(FIELD_SEPARATOR)) for (let i = 0; i + 3 <= field.length; i++) held.add(field.slice(i, i + 3));
+    for (const field of (r.search_grams as string).split(FIELD_SEPARATOR)) addTrigrams(field, held);
     for (const g of held) gramCases.set(g, (gramCases.get(g) ?? 0) + 1);
   }
   // reltuples is -1 before the table's first ANALYZE, and a guess after: at least what was sampled
