@@ -16,7 +16,7 @@ import { type IngestResult, runIngest } from './ingest';
 import { eventsPhase } from './events';
 import { mttdPhase } from './mttd';
 import { machineInfo } from './machine';
-import { perQueryP95, runQueries, type QueryAt } from './query';
+import { perQueryP95, runQueries, type QueryResult } from './query';
 import { runAgainstTarget } from './target';
 import { runRss, type RssResult } from './rss';
 import { createBenchKeys } from './servers';
@@ -194,8 +194,9 @@ function printIngest(r: IngestResult): void {
   }
 }
 
-function printQueries(q: QueryAt[]): void {
-  console.log('\nQueue queries (GET /v1/discrepancies, the inbox queue, counts, related cases)');
+function printQueries(r: QueryResult): void {
+  console.log('\nQueue queries (GET /v1/discrepancies, the inbox queue, counts, related cases): each size its own database, timed in alternating rounds');
+  const q = r.sizes;
   const [small] = q;
   for (const at of q) {
     const vs = at === small ? undefined : { baseline: `${small.rows} rows`, ratio: ratio(at.latencyMs.p95, small.latencyMs.p95) };
@@ -203,7 +204,10 @@ function printQueries(q: QueryAt[]): void {
     console.log(line(`${at.rows} rows: p95`, at.latencyMs.p95, 'ms', vs));
     for (const [name, l] of Object.entries({ ...at.byFilter, ...at.byStoreCall })) console.log(line(`   ${name}: p95`, l.p95, 'ms'));
     console.log(line(`${at.rows} rows: prior-cases evidence lookup p95`, at.priorCasesMs.p95, 'ms', at === small ? undefined : { baseline: `${small.rows} rows`, ratio: ratio(at.priorCasesMs.p95, small.priorCasesMs.p95) }));
+    console.log(line(`${at.rows} rows: p95 by round`, at.roundP95Ms.join(' / '), 'ms'));
+    console.log(line(`${at.rows} rows: other processes' share of the machine`, Math.round(at.othersShare * 100), '%'));
   }
+  console.log(line(`p95 ${q[1].rows} / ${q[0].rows} rows, round by round`, `${r.paired.byRound.join(', ')} (median ${r.paired.median})`));
 }
 
 function printBurst(b: BurstResult): void {
@@ -300,13 +304,15 @@ async function main(): Promise<number> {
     }
     if (o.phases.includes('query')) {
       await phase('query', out, errors, async () => {
-        const q = await runQueries(stack, keys, { rows: o.rows, requests: o.quick ? 200 : 800, concurrency: 4, apiPoolSize: o.apiPoolSize }, log);
+        const r = await runQueries(stack, keys, { rows: o.rows, requests: o.quick ? 200 : 800, rounds: 4, concurrency: 4, apiPoolSize: o.apiPoolSize }, log);
+        const q = r.sizes;
         out.query = {
           p50Ms10k: q[0].latencyMs.p50, p95Ms10k: q[0].latencyMs.p95, p50Ms1m: q[1].latencyMs.p50, p95Ms1m: q[1].latencyMs.p95,
+          ratio1mTo10k: ratio(q[1].latencyMs.p95, q[0].latencyMs.p95), ratioByRound: r.paired.byRound, ratioMedian: r.paired.median,
           priorCasesP95Ms10k: q[0].priorCasesMs.p95, priorCasesP95Ms1m: q[1].priorCasesMs.p95,
           rows: o.rows, byQuery: perQueryP95(q), detail: q,
         };
-        printQueries(q);
+        printQueries(r);
       });
     }
     if (o.phases.includes('rss')) {
