@@ -99,7 +99,7 @@ function storeCalls(db: Pool): Record<string, (k: number) => Promise<unknown>> {
 }
 
 /** Each request's latency, all together and by query. */
-export interface QuerySamples {
+interface QuerySamples {
   all: number[];
   byFilter: Record<string, number[]>;
 }

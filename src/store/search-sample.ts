@@ -20,6 +20,12 @@ export interface SearchSample {
   cases: SampledCase[];
   /** the cases in the read model when sampled (the planner's count); 0 when unknown */
   total: number;
+  /**
+   * Open cases alone, drawn one by one (not by page) among all of them: the inbox searches open
+   * cases, a share of the read model that shrinks as closed ones pile up. `total`: the open cases
+   * when sampled, counted.
+   */
+  open: { cases: SampledCase[]; total: number };
 }
 
 /** A sampled case: its search text (`search_text`), and what its scope filters on. */
@@ -29,7 +35,7 @@ export interface SampledCase {
   site: string;
   status: string;
   ownerRole: string | null;
-  /** the heap page it was read from: the sample's unit (its rows were written together) */
+  /** the sample's unit: the heap page it was read from (its rows were written together), or its own for a case drawn alone */
   block: number;
 }
 
@@ -72,6 +78,22 @@ function addTrigrams(word: string, into: Set<string>): void {
   for (let i = 0; i + 3 <= word.length; i++) into.add(word.slice(i, i + 3));
 }
 
+/** Open cases drawn at random, one by one, and how many are open. */
+async function sampleOpenCases(pool: Pool, sampleRows: number): Promise<SearchSample['open']> {
+  // the ids from an index of open cases alone (index-only), then the drawn rows: closed cases are never read
+  const { rows } = await pool.query(
+    `SELECT d.search_text, d.site, d.status, d.owner_role, pick.total
+     FROM (SELECT id, (SELECT count(*) FROM discrepancies WHERE status <> 'closed') AS total
+           FROM discrepancies WHERE status <> 'closed' ORDER BY random() LIMIT $1) pick
+     JOIN discrepancies d ON d.id = pick.id AND d.status <> 'closed'`,
+    [sampleRows],
+  );
+  return {
+    cases: rows.map((r, i) => ({ text: r.search_text, site: r.site, status: r.status, ownerRole: r.owner_role, block: i })),
+    total: rows.length > 0 ? Number(rows[0].total) : 0,
+  };
+}
+
 /** Samples the read model: its cases' search fields and scope, and how many hold each trigram. */
 export async function takeSearchSample(pool: Pool, sampleRows = SAMPLE_ROWS): Promise<SearchSample> {
   const at = Date.now();
@@ -97,10 +119,10 @@ export async function takeSearchSample(pool: Pool, sampleRows = SAMPLE_ROWS): Pr
   }
   // reltuples is -1 before the table's first ANALYZE, and a guess after: at least what was sampled
   const total = rows.length > 0 && Number(rows[0].total) >= cases.length ? Number(rows[0].total) : 0;
-  return { at, gramCases, cases, total };
+  return { at, gramCases, cases, total, open: await sampleOpenCases(pool, sampleRows) };
 }
 
-const NONE: SearchSample = { at: 0, gramCases: new Map(), cases: [], total: 0 };
+const NONE: SearchSample = { at: 0, gramCases: new Map(), cases: [], total: 0, open: { cases: [], total: 0 } };
 const keptSample = keptPerPool(takeSearchSample, NONE);
 
 /**
@@ -132,10 +154,11 @@ const MIN_HITS = 30;
 /**
  * Whether a search surely matches more than `upTo` cases within a scope (its sites, roles and
  * statuses: open cases unless `status` is absent), by the sample: at least MIN_HITS sampled
- * matches, and an estimate three standard deviations low still above `upTo`. The sample is of
- * whole pages, whose rows were often written together (one receipt's lines): the deviation is the
- * pages' (a ratio estimate over clusters), so matches crowded in a few pages widen it. False means
- * "ask the index", never "narrow".
+ * matches, and an estimate three standard deviations low still above `upTo`. A scope of open
+ * cases is estimated from the open cases drawn one by one; any other from the pages sampled,
+ * whose rows were often written together (one receipt's lines): there the deviation is the
+ * pages' (a ratio estimate over clusters), so matches crowded in a few pages widen it. False
+ * means "ask the index", never "narrow".
  */
 export function surelyBroad(
   sample: SearchSample,
@@ -143,8 +166,6 @@ export function surelyBroad(
   text: string,
   upTo: number,
 ): boolean {
-  const sampled = sample.cases.length;
-  if (sample.total === 0 || sampled === 0) return false;
   const needle = text.toLowerCase();
   if (needle.includes(FIELD_SEPARATOR)) return false;
   const among = (list: readonly string[] | undefined): ((v: string | null) => boolean) => {
@@ -153,32 +174,43 @@ export function surelyBroad(
     return (v) => v !== null && set.has(v);
   };
   const [status, site, role] = [among(scope.status), among(scope.visibleSites), among(scope.ownerRoles)];
-  const inScope = (c: SampledCase) => status(c.status) && site(c.site) && role(c.ownerRole);
-  // per page (the cases come page by page): rows sampled, and matches in scope
+  const openOnly = scope.status !== undefined && !scope.status.includes('closed');
+  const drawn = openOnly ? sample.open : sample;
+  return cautiousEstimate(drawn, (c) => status(c.status) && site(c.site) && role(c.ownerRole) && c.text.includes(needle)) > upTo;
+}
+
+/**
+ * How many cases of the population `drawn` was taken from match, three standard deviations low
+ * (0 below MIN_HITS sampled matches, or with nothing to go by). The cases come unit by unit.
+ */
+function cautiousEstimate(drawn: { cases: SampledCase[]; total: number }, matches: (c: SampledCase) => boolean): number {
+  const { cases, total } = drawn;
+  const sampled = cases.length;
+  if (total === 0 || sampled === 0) return 0;
+  // per unit: rows sampled, and matches
   const rows: number[] = [];
-  const pageHits: number[] = [];
+  const unitHits: number[] = [];
   let hits = 0;
-  sample.cases.forEach((c, i) => {
-    if (i === 0 || c.block !== sample.cases[i - 1].block) {
+  cases.forEach((c, i) => {
+    if (i === 0 || c.block !== cases[i - 1].block) {
       rows.push(0);
-      pageHits.push(0);
+      unitHits.push(0);
     }
     rows[rows.length - 1] += 1;
-    if (inScope(c) && c.text.includes(needle)) {
-      pageHits[pageHits.length - 1] += 1;
+    if (matches(c)) {
+      unitHits[unitHits.length - 1] += 1;
       hits += 1;
     }
   });
-  if (hits < MIN_HITS) return false;
+  if (hits < MIN_HITS) return 0;
   const share = hits / sampled;
   const n = rows.length;
   let spread = 0;
-  for (let b = 0; b < n; b++) spread += (pageHits[b] - share * rows[b]) ** 2;
-  // the share's variance over n pages of sampled/n rows each, less what a sample of the whole
-  // table leaves (nothing: it is then exact); one page of a larger table says nothing of it
-  const whole = sampled >= sample.total;
-  if (n < 2 && !whole) return false;
-  const variance = whole ? 0 : (spread / (n - 1) / (n * (sampled / n) ** 2)) * (1 - sampled / sample.total);
-  const cautious = (share - 3 * Math.sqrt(variance)) * sample.total;
-  return cautious > upTo;
+  for (let b = 0; b < n; b++) spread += (unitHits[b] - share * rows[b]) ** 2;
+  // the share's variance over n units of sampled/n rows each, less what a sample of the whole
+  // population leaves (nothing: it is then exact); one page of a larger table says nothing of it
+  const whole = sampled >= total;
+  if (n < 2 && !whole) return 0;
+  const variance = whole ? 0 : (spread / (n - 1) / (n * (sampled / n) ** 2)) * (1 - sampled / total);
+  return (share - 3 * Math.sqrt(variance)) * total;
 }

@@ -15,7 +15,7 @@ describe('the trigrams a search asks the index for', () => {
     const gramCases = new Map<string, number>();
     for (const t of texts) for (const g of gramsOf(t)) gramCases.set(g, (gramCases.get(g) ?? 0) + 1);
     const cases: SampledCase[] = texts.map((t, i) => ({ text: t, site: 'S', status: 'opened', ownerRole: null, block: i }));
-    return { at: 1, gramCases, cases, total: texts.length };
+    return { at: 1, gramCases, cases, total: texts.length, open: { cases: [], total: 0 } };
   };
   const sample = sampleOf(Array.from({ length: 1000 }, (_, i) => `acme-${i % 500} ${i % 5 === 0 ? 'bin-7' : `dock-${i}`}${i === 1 ? ' xyz-1850' : ''}`));
 
@@ -128,6 +128,8 @@ describe('common words learnt from the read model, and searches surely too broad
     await c.query('ANALYZE discrepancies');
     const sample = await takeSearchSample(db(), 1000);
     expect(sample.total).toBe(303);
+    expect(sample.open.total).toBe(303);
+    expect(sample.open.cases).toHaveLength(303);
     const open = { status: ['awaiting_approval'] };
     // "acme-1" is in 113 of the 303 cases (ACME-1, ACME-10 … ACME-19, ACME-100 … ACME-199, ACME-1850, ACME-18501);
     // the sample is the whole table, so the estimate is exact: broad when above the limit
@@ -153,7 +155,7 @@ describe('common words learnt from the read model, and searches surely too broad
           cases.push({ text: matches ? 'dock-9' : 'bin-1', site: 'S', status: 'opened', ownerRole: null, block: page });
         }
       }
-      return { at: 1, gramCases: new Map(), cases, total: 1_000_000 } satisfies SearchSample;
+      return { at: 1, gramCases: new Map(), cases, total: 1_000_000, open: { cases: [], total: 0 } } satisfies SearchSample;
     };
     // about 10,000 matches either way; spread, the low estimate is still above 2,000
     expect(surelyBroad(sampleWith(100), {}, 'DOCK-9', 2_000)).toBe(true);
@@ -165,12 +167,46 @@ describe('common words learnt from the read model, and searches surely too broad
       gramCases: new Map(),
       cases: Array.from({ length: 40 }, () => ({ text: 'dock-9', site: 'S', status: 'opened', ownerRole: null, block: 7 })),
       total: 1_000_000,
+      open: { cases: [], total: 0 },
     };
     expect(surelyBroad(onePage, {}, 'DOCK-9', 2_000)).toBe(false);
   });
 
+  it('estimates a search among open cases from open cases drawn one by one', () => {
+    // a million cases, a tenth of them open; the pages sampled hold few open ones (10 matches),
+    // the open cases drawn alone 100 matches in 2,000: about 5,000 of the 100,000 open cases
+    const cases: SampledCase[] = Array.from({ length: 2_000 }, (_, i) => ({ text: i < 10 ? 'dock-9' : 'bin-1', site: 'S', status: i < 200 ? 'awaiting_approval' : 'closed', ownerRole: null, block: Math.floor(i / 25) }));
+    const drawn: SampledCase[] = Array.from({ length: 2_000 }, (_, i) => ({ text: i % 20 === 0 ? 'dock-9' : 'bin-1', site: 'S', status: 'awaiting_approval', ownerRole: null, block: i }));
+    const sample: SearchSample = { at: 1, gramCases: new Map(), cases, total: 1_000_000, open: { cases: drawn, total: 100_000 } };
+    expect(surelyBroad(sample, { status: OPEN_CASE_STATUSES }, 'DOCK-9', 2_000)).toBe(true);
+    // the low estimate (about 3,500), not the 5,000 expected, is what must clear the limit
+    expect(surelyBroad(sample, { status: OPEN_CASE_STATUSES }, 'DOCK-9', 4_000)).toBe(false);
+    // closed cases in scope: the pages sampled decide, and 10 matches say nothing
+    expect(surelyBroad(sample, {}, 'DOCK-9', 2_000)).toBe(false);
+    expect(surelyBroad(sample, { status: ['closed'] }, 'DOCK-9', 0)).toBe(false);
+    // no open case drawn: no claim about open cases
+    expect(surelyBroad({ ...sample, open: { cases: [], total: 0 } }, { status: OPEN_CASE_STATUSES }, 'DOCK-9', 0)).toBe(false);
+  });
+
+  it('draws open cases alone, one by one, and counts them', async () => {
+    for (let g = 1; g <= 40; g++) {
+      await open(`closed-${g}`, `ACME-${g}`, 'BIN-1');
+      await c.query(`UPDATE discrepancies SET status = 'closed' WHERE id = $1`, [`closed-${g}`]);
+    }
+    const sample = await takeSearchSample(db(), 50);
+    expect(sample.open.total).toBe(303);
+    expect(sample.open.cases).toHaveLength(50);
+    expect(sample.open.cases.every((x) => x.status === 'awaiting_approval')).toBe(true);
+    // each case its own unit, none twice
+    expect(new Set(sample.open.cases.map((x) => x.block)).size).toBe(50);
+    expect(new Set(sample.open.cases.map((x) => x.text)).size).toBe(50);
+    // drawn at random, not the first of an index: another sample holds other cases
+    const again = await takeSearchSample(db(), 50);
+    expect(again.open.cases.map((x) => x.text).sort()).not.toEqual(sample.open.cases.map((x) => x.text).sort());
+  });
+
   it('no sample, no claim', () => {
-    const none: SearchSample = { at: 0, gramCases: new Map(), cases: [], total: 0 };
+    const none: SearchSample = { at: 0, gramCases: new Map(), cases: [], total: 0, open: { cases: [], total: 0 } };
     expect(surelyBroad(none, {}, 'A', 0)).toBe(false);
   });
 });
