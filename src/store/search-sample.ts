@@ -9,7 +9,8 @@ import { keptPerPool } from './kept-per-pool';
  *   trigram, and a search for "SKU-37" read those of "sku" (every case: 300 pages at a million
  *   cases) to narrow nothing; its rare trigrams find the same rows from a few pages;
  * - whether a search surely matches far more cases than are counted (surelyBroad): finding that
- *   out from the index costs the bitmap of every match (30–60 ms at a million cases).
+ *   out from the index costs the bitmap of every match (30–60 ms at a million cases). A search of
+ *   open cases is judged by open cases drawn one by one, since they are a small part of the pages.
  */
 export interface SearchSample {
   /** when it was taken (ms since the epoch) */
