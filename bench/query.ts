@@ -176,7 +176,7 @@ interface Size extends Target {
  * timed in alternating rounds, so a stretch of other work on the shared machine lands on both,
  * not on whichever size was timed then. HTTP latency is per request, at low concurrency.
  */
-export async function runQueries(stack: Stack, keys: BenchKeys, o: QueryOptions, log: (m: string) => void): Promise<QueryResult> {
+export async function runQueries(stack: Stack, o: QueryOptions, log: (m: string) => void): Promise<QueryResult> {
   const logger = createLogger(stack.config, 'bench-query');
   const small = await createScratchDatabase(stack.config.MIGRATION_DATABASE_URL, SMALL_DB_PREFIX);
   const smallDb = createPool(small.url, 4, { statementTimeoutMs: 0 });
@@ -189,11 +189,12 @@ export async function runQueries(stack: Stack, keys: BenchKeys, o: QueryOptions,
       const t0 = Date.now();
       await insertSynthetic(db, 0, rows);
       log(`query: ${rows} read-model rows in ${database} (inserted in ${Math.round((Date.now() - t0) / 1000)} s)`);
+      const { key } = await createApiKey(db, { userId: 'bench-query-viewer', roles: ['viewer'], sites: ['*'] });
+      const people = await createInboxPersonas(db);
       const api = await startReckonApi({ config, temporal: stack.temporal }, { taskQueue: config.TEMPORAL_TASK_QUEUE, poolSize: o.apiPoolSize });
       const http = httpClient(api.url, o.concurrency);
-      const { key } = await createApiKey(db, { userId: 'bench-query-viewer', roles: ['viewer'], sites: ['*'] });
       const size: Size = {
-        rows, db, database, http, people: await createInboxPersonas(db), viewer: { authorization: `Bearer ${key}` },
+        rows, db, database, http, people, viewer: { authorization: `Bearer ${key}` },
         samples: emptySamples(), roundP95: [], cpu: [],
         async close() {
           http.close();

@@ -304,7 +304,7 @@ async function main(): Promise<number> {
     }
     if (o.phases.includes('query')) {
       await phase('query', out, errors, async () => {
-        const r = await runQueries(stack, keys, { rows: o.rows, requests: o.quick ? 200 : 800, rounds: 4, concurrency: 4, apiPoolSize: o.apiPoolSize }, log);
+        const r = await runQueries(stack, { rows: o.rows, requests: o.quick ? 200 : 800, rounds: 4, concurrency: 4, apiPoolSize: o.apiPoolSize }, log);
         const q = r.sizes;
         out.query = {
           p50Ms10k: q[0].latencyMs.p50, p95Ms10k: q[0].latencyMs.p95, p50Ms1m: q[1].latencyMs.p50, p95Ms1m: q[1].latencyMs.p95,
