@@ -79,6 +79,15 @@ function addTrigrams(word: string, into: Set<string>): void {
   for (let i = 0; i + 3 <= word.length; i++) into.add(word.slice(i, i + 3));
 }
 
+/** A sampled row (`search_text`, `site`, `status`, `owner_role`) as a SampledCase of unit `block`. */
+const sampledCase = (r: Record<string, string | null>, block: number): SampledCase => ({
+  text: r.search_text as string,
+  site: r.site as string,
+  status: r.status as string,
+  ownerRole: r.owner_role,
+  block,
+});
+
 /** Open cases drawn at random, one by one, and how many are open. */
 async function sampleOpenCases(pool: Pool, sampleRows: number): Promise<SearchSample['open']> {
   // the ids from an index of open cases alone (index-only), then the drawn rows: closed cases are never read
@@ -90,7 +99,7 @@ async function sampleOpenCases(pool: Pool, sampleRows: number): Promise<SearchSa
     [sampleRows],
   );
   return {
-    cases: rows.map((r, i) => ({ text: r.search_text, site: r.site, status: r.status, ownerRole: r.owner_role, block: i })),
+    cases: rows.map((r, i) => sampledCase(r, i)),
     total: rows.length > 0 ? Number(rows[0].total) : 0,
   };
 }
@@ -98,18 +107,16 @@ async function sampleOpenCases(pool: Pool, sampleRows: number): Promise<SearchSa
 /** Samples the read model: its cases' search fields and scope, and how many hold each trigram. */
 export async function takeSearchSample(pool: Pool, sampleRows = SAMPLE_ROWS): Promise<SearchSample> {
   const at = Date.now();
-  const { rows } = await pool.query(
-    `SELECT search_text, search_grams, site, status, owner_role, (ctid::text::point)[0]::bigint AS block,
-            (SELECT reltuples FROM pg_class WHERE oid = 'discrepancies'::regclass) AS total
-     FROM discrepancies TABLESAMPLE SYSTEM_ROWS(${sampleRows})`,
-  );
-  const cases: SampledCase[] = rows.map((r) => ({
-    text: r.search_text,
-    site: r.site,
-    status: r.status,
-    ownerRole: r.owner_role,
-    block: Number(r.block),
-  }));
+  // the two samples on two connections at once: the first search of an API process waits for both
+  const [{ rows }, open] = await Promise.all([
+    pool.query(
+      `SELECT search_text, search_grams, site, status, owner_role, (ctid::text::point)[0]::bigint AS block,
+              (SELECT reltuples FROM pg_class WHERE oid = 'discrepancies'::regclass) AS total
+       FROM discrepancies TABLESAMPLE SYSTEM_ROWS(${sampleRows})`,
+    ),
+    sampleOpenCases(pool, sampleRows),
+  ]);
+  const cases: SampledCase[] = rows.map((r) => sampledCase(r, Number(r.block)));
   // page by page: surelyBroad reads them so
   cases.sort((a, b) => a.block - b.block);
   const gramCases = new Map<string, number>();
@@ -120,7 +127,7 @@ export async function takeSearchSample(pool: Pool, sampleRows = SAMPLE_ROWS): Pr
   }
   // reltuples is -1 before the table's first ANALYZE, and a guess after: at least what was sampled
   const total = rows.length > 0 && Number(rows[0].total) >= cases.length ? Number(rows[0].total) : 0;
-  return { at, gramCases, cases, total, open: await sampleOpenCases(pool, sampleRows) };
+  return { at, gramCases, cases, total, open };
 }
 
 const NONE: SearchSample = { at: 0, gramCases: new Map(), cases: [], total: 0, open: { cases: [], total: 0 } };
