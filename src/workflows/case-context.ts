@@ -13,7 +13,7 @@ import {
 import type { PinnedPolicy, WriteBasis } from '../domain';
 import type { OpeningQuery, OpeningReads } from '../activities/opening';
 import { localRecords, records } from './activity-proxies';
-import type { DiscrepancyWorkflowInput } from './messages';
+import type { CountResultSignalInput, DiscrepancyWorkflowInput } from './messages';
 import {
   breachedKey,
   changedAttributes,
@@ -179,6 +179,10 @@ export class CaseContext {
   patternUpdate?: { expectedQty: number; observedQty: number; source: string; receivedAt: string };
   /** source event ids merged since the last record: the read model keeps the full list */
   newSourceEventIds: string[] = [];
+  /** a count task is being created: its id is not known yet (COUNT_BEFORE_TASK_KNOWN_PATCH) */
+  creatingCountTask = false;
+  /** count results that came while the task was being created, until the task's id is known */
+  earlyCounts: CountResultSignalInput[] = [];
   /** set by handlers when something must be projected soon (a merge, an assignment) */
   dirty = false;
   /** the evidence and score (as JSON) the read model holds from this run's transitions */

@@ -21,6 +21,7 @@ import {
 import { records } from './activity-proxies';
 import { requireVerifiedActor } from './actor-check';
 import { nowIso, type CaseContext } from './case-context';
+import { takeCountResult } from './count-results';
 import { PATTERN_GROWS_PATCH, PATTERN_KINDS } from './pattern-growth';
 import {
   adoptHoldSignal,
@@ -145,22 +146,7 @@ function registerReportSignal(ctx: CaseContext, input: DiscrepancyWorkflowInput)
 
 /** What the floor and the watchers tell a case: a count result, a note, a hold handed over. */
 function registerFieldSignals(ctx: CaseContext): void {
-  setHandler(countResultSignal, (c) => ctx.whenOpened(() => {
-    const s = ctx.state;
-    const open = s.recounts.find((r) => r.taskId === c.taskId);
-    if (!open || open.countedQty !== undefined || open.timedOut) {
-      const reason = !open ? 'unknown task' : open.timedOut ? 'arrived after the recount timed out' : 'already counted';
-      ctx.audit('count_result_ignored', 'system', c.countedBy, { taskId: c.taskId, reason });
-      ctx.dirty = true;
-      return;
-    }
-    open.countedQty = c.countedQty;
-    open.countedBy = c.countedBy;
-    open.countedAt = c.countedAt;
-    if (c.bookQty !== undefined) open.booksAtCount = c.bookQty;
-    if (!s.involvedUsers.includes(c.countedBy)) s.involvedUsers.push(c.countedBy);
-    (s.involvement ??= {})[c.countedBy] ??= `counted this bin for the recount (${c.taskId})`;
-  }));
+  setHandler(countResultSignal, (c) => ctx.whenOpened(() => takeCountResult(ctx, c)));
 
   setHandler(evidenceSignal, (e) => ctx.whenOpened(() => {
     const s = ctx.state;

@@ -3,6 +3,7 @@ import { caseLadder, durationMs, positionOn, recountTimeoutFor, routeFor, slaDea
 import { notifications, writes } from './activity-proxies';
 import { nowIso, patchedBeforeLocal, type CaseContext } from './case-context';
 import { conditionOrDeadline } from './condition-or-deadline';
+import { creatingCountTask, takeEarlyCounts } from './count-results';
 import { stockKey } from './evidence';
 import type { DiscrepancyWorkflowInput } from './messages';
 import { finish, NO_DEAD_ENDS_PATCH, placeHold, releaseHold, write, WriteRefused } from './stock-writes';
@@ -68,13 +69,17 @@ export async function awaitRecount(ctx: CaseContext, input: DiscrepancyWorkflowI
   let current = s.recounts.find((r) => r.countedQty === undefined && !r.timedOut);
   if (!current) {
     const n = s.recounts.length + 1;
-    const task = await write(ctx, 'create count task', () =>
-      writes.createCountTask({ ...stockKey(s), caseId: s.caseId, reason: `recount ${n} for ${s.report.kind}`, idempotencyKey: `${s.caseId}:count:${n}` }),
+    const task = await creatingCountTask(ctx, () =>
+      write(ctx, 'create count task', () =>
+        writes.createCountTask({ ...stockKey(s), caseId: s.caseId, reason: `recount ${n} for ${s.report.kind}`, idempotencyKey: `${s.caseId}:count:${n}` }),
+      ),
     );
     current = { taskId: task.taskId, requestedBy: ctx.decision?.userId ?? 'policy', requestedAt: nowIso() };
     s.recounts.push(current);
     ctx.decision = undefined;
     ctx.audit('count_task_created', 'system', 'reckon', { taskId: task.taskId, recount: n });
+    // a counter who answered before the case knew the task's id
+    takeEarlyCounts(ctx);
     await ctx.record();
   }
   const task = current;
