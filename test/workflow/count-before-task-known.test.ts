@@ -1,23 +1,13 @@
-import { Client, Connection } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
-import { bundleWorkflowCode, DefaultLogger, NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worker';
-import type { Pool } from 'pg';
-import { createReferenceLedger } from '../../fake-wms/ledger';
-import { createActivities } from '../../src/activities';
-import { loadConfig, type Config } from '../../src/config';
-import { createLogger } from '../../src/logger';
 import type { CaseState } from '../../src/domain';
 import { listAudit } from '../../src/store/audit-repo';
-import { createPool } from '../../src/store/db';
-import { temporalConnectionOptions } from '../../src/temporal/connection';
-import { actorProofDataConverter } from '../../src/temporal/actor-proof-codec';
-import { reckonWorkerInterceptors, WORKFLOW_INTERCEPTOR_MODULES } from '../../src/temporal/worker-interceptors';
 import { COUNT_BEFORE_TASK_KNOWN_PATCH } from '../../src/workflows/count-results';
-import { stateQuery } from '../../src/workflows/messages';
-import { startApi, type Api, type Persona } from '../support/api';
+import { countResultSignal, stateQuery } from '../../src/workflows/messages';
+import { startActivityRig, type ActivityRig } from '../support/activity-rig';
+import type { Persona } from '../support/api';
 import { seedBalance } from '../support/cases';
+import { eventually, uniq } from '../support/engine';
 import { createPerson, signedIn } from '../web/support';
-import { eventually, uniq, type Engine } from '../support/engine';
 
 /**
  * A count task exists in the WMS and in Reckon's record of it as soon as the task's activity has
@@ -27,100 +17,71 @@ import { eventually, uniq, type Engine } from '../support/engine';
  */
 const integration: Persona = { userId: 'wms-integration', roles: ['integration'], sites: ['*'] };
 
-let db: Pool;
-let bundle: WorkflowBundle;
-let native: NativeConnection;
-let connection: Connection;
-let worker: Worker;
-let running: Promise<void>;
-let api: Api;
-let client: Client;
-/** sku → a count task's activity, written but not yet answered, waits for this to be called */
+let rig: ActivityRig;
+/** sku → a count task's activity, written but not yet answered, waits for this */
 const held = new Map<string, Promise<void>>();
 
 beforeAll(async () => {
-  const config: Config = { ...loadConfig(), TEMPORAL_TASK_QUEUE: uniq('early-count') };
-  db = createPool(config.DATABASE_URL, 10);
-  bundle = await bundleWorkflowCode({
-    workflowsPath: require.resolve('../../src/workflows'),
-    workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
-    logger: new DefaultLogger('WARN'),
+  rig = await startActivityRig({
+    queue: 'early-count',
+    shape: (activities) => {
+      const createCountTask = activities.createCountTask;
+      activities.createCountTask = async (cmd) => {
+        const task = await createCountTask(cmd);
+        // the task is in the WMS and in Reckon's store; its answer to the case is late
+        await held.get(cmd.sku);
+        return task;
+      };
+    },
   });
-  native = await NativeConnection.connect(temporalConnectionOptions(config));
-  connection = await Connection.connect(temporalConnectionOptions(config));
-  const ledger = createReferenceLedger(db);
-  const logger = createLogger({ LOG_LEVEL: 'warn' }, 'test-worker');
-  const activities = createActivities({ db, wms: ledger.wms, erp: ledger.erp, notifier: ledger.notifier, logger, evidenceLookbackDays: config.EVIDENCE_LOOKBACK_DAYS });
-  const createCountTask = activities.createCountTask;
-  activities.createCountTask = async (cmd) => {
-    const task = await createCountTask(cmd);
-    // the task is in the WMS and in Reckon's store; its answer to the case is late
-    await held.get(cmd.sku);
-    return task;
-  };
-  worker = await Worker.create({
-    connection: native,
-    namespace: config.TEMPORAL_NAMESPACE,
-    taskQueue: config.TEMPORAL_TASK_QUEUE,
-    workflowBundle: bundle,
-    activities,
-    interceptors: reckonWorkerInterceptors(logger, { prebundled: true }),
-    dataConverter: actorProofDataConverter(config),
-  });
-  running = worker.run();
-  client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
-  api = await startApi({ config, db, client } as unknown as Engine);
 }, 60_000);
 
-afterAll(async () => {
-  await api?.stop();
-  worker?.shutdown();
-  await running?.catch(() => undefined);
-  await native?.close();
-  await connection?.close();
-  await db?.end();
-});
+afterAll(async () => rig?.stop());
 
-/** A count 20 short of 100 at 10 each: beyond tolerance, so the policy recounts it first. */
-async function recountCase(sku: string) {
+/**
+ * A count 20 short of 100 at 10 each, beyond tolerance, so the policy recounts it first; its
+ * count task as the API and the inbox see it, while the case does not know it yet.
+ */
+async function recountInWindow() {
+  const sku = uniq('SKU');
+  let answer!: () => void;
+  held.set(sku, new Promise<void>((ok) => (answer = ok)));
   const site = uniq('DC-EARLY');
-  await seedBalance(db, { site, location: 'C-02', sku, wms: 100, erp: 100 });
-  const res = await (await api.as(integration)).post('/v1/discrepancies', {
+  await seedBalance(rig.db, { site, location: 'C-02', sku, wms: 100, erp: 100 });
+  const res = await (await rig.api.as(integration)).post('/v1/discrepancies', {
     kind: 'count_variance', site, sku, location: 'C-02', expectedQty: 100, observedQty: 80,
     unitCost: 10, skuClass: 'C', source: 'wms', causedBy: ['counter-1'],
   });
   expect(res.status).toBe(202);
-  return { id: res.body.id as string, workflowId: res.body.workflowId as string };
+  const id = res.body.id as string;
+  const task = await eventually(async () => (await rig.db.query<{ id: string }>(`SELECT id FROM count_tasks WHERE owner_id = $1 AND status = 'open'`, [id])).rows[0]);
+  return { id, handle: rig.client.workflow.getHandle(res.body.workflowId as string), taskId: task.id, answer };
 }
 
-const openTaskOf = (caseId: string) =>
-  eventually(async () => (await db.query<{ id: string }>(`SELECT id FROM count_tasks WHERE owner_id = $1 AND status = 'open'`, [caseId])).rows[0]);
+type Handle = Awaited<ReturnType<typeof recountInWindow>>['handle'];
+const stateOf = async (handle: Handle) => (await handle.query(stateQuery, {})) as CaseState;
+
+/** The count stands: the case scores it again and asks a person, well before the recount's 5 minutes. */
+const awaitingApproval = (handle: Handle) => eventually(async () => {
+  const s = await stateOf(handle);
+  return s.status === 'awaiting_approval' ? s : undefined;
+}, 60_000);
 
 it('a count posted while the case is still learning its task id is taken, not ignored', async () => {
-  const sku = uniq('SKU');
-  let answer!: () => void;
-  held.set(sku, new Promise<void>((ok) => (answer = ok)));
-  const { id, workflowId } = await recountCase(sku);
-  const task = await openTaskOf(id);
-
-  const counted = await (await api.as(integration)).post('/v1/counts', { taskId: task.id, countedQty: 78, countedBy: 'counter-2' });
+  const { id, handle, taskId, answer } = await recountInWindow();
+  const counted = await (await rig.api.as(integration)).post('/v1/counts', { taskId, countedQty: 78, countedBy: 'counter-2' });
   expect(counted.status).toBe(202);
   expect(counted.body).toMatchObject({ caseId: id, signaled: true, replayed: false });
   answer();
 
-  // the count stands: the case scores it again and asks a person, well before the recount's 5 minutes
-  const handle = client.workflow.getHandle(workflowId);
-  const waiting = await eventually(async () => {
-    const s = (await handle.query(stateQuery, {})) as CaseState;
-    return s.status === 'awaiting_approval' ? s : undefined;
-  }, 60_000);
+  const waiting = await awaitingApproval(handle);
   expect(waiting.observedQty).toBe(78);
-  expect(waiting.recounts).toEqual([expect.objectContaining({ taskId: task.id, countedQty: 78, countedBy: 'counter-2' })]);
+  expect(waiting.recounts).toEqual([expect.objectContaining({ taskId, countedQty: 78, countedBy: 'counter-2' })]);
   const actions = await eventually(async () => {
-    const entries = await listAudit(db, id);
+    const entries = await listAudit(rig.db, id);
     return entries.some((e) => e.action === 'approval_requested') ? entries : undefined;
   });
-  expect(actions.filter((e) => e.action === 'count_result').map((e) => e.detail)).toEqual([{ taskId: task.id, countedQty: 78 }]);
+  expect(actions.filter((e) => e.action === 'count_result').map((e) => e.detail)).toEqual([{ taskId, countedQty: 78 }]);
   expect(actions.map((e) => e.action)).not.toContain('count_result_ignored');
 
   // the run recorded the patch where it took the early count, and replays as it ran
@@ -130,45 +91,31 @@ it('a count posted while the case is still learning its task id is taken, not ig
     return data ? [defaultPayloadConverter.fromPayload<{ id: string }>(data).id] : [];
   });
   expect(patches).toContain(COUNT_BEFORE_TASK_KNOWN_PATCH);
-  await expect(Worker.runReplayHistory({ workflowBundle: bundle, dataConverter: actorProofDataConverter(loadConfig()) }, history)).resolves.toBeUndefined();
+  await expect(rig.replay(history)).resolves.toBeUndefined();
 }, 120_000);
 
 it('the same through the inbox: a counter enters the count on the counts page in that window and it is taken', async () => {
-  const sku = uniq('SKU');
-  let answer!: () => void;
-  held.set(sku, new Promise<void>((ok) => (answer = ok)));
-  const { id, workflowId } = await recountCase(sku);
-  const task = await openTaskOf(id);
-  const counter = await createPerson(db, { userId: uniq('counter'), roles: ['counter'], sites: ['*'] });
-  const { agent, csrf } = await signedIn(api.app, counter.userId);
-  const page = await agent.get('/app/counts').expect(200);
-  expect(page.text).toContain(task.id);
-  const entered = await agent.post('/app/counts').type('form').send({ taskId: task.id, countedQty: '81', _csrf: csrf });
+  const { handle, taskId, answer } = await recountInWindow();
+  const counter = await createPerson(rig.db, { userId: uniq('counter'), roles: ['counter'], sites: ['*'] });
+  const { agent, csrf } = await signedIn(rig.api.app, counter.userId);
+  expect((await agent.get('/app/counts').expect(200)).text).toContain(taskId);
+  const entered = await agent.post('/app/counts').type('form').send({ taskId, countedQty: '81', _csrf: csrf });
   expect(entered.status).toBe(303);
-  expect(entered.headers.location).toBe(`/app/counts?done=${encodeURIComponent(task.id)}`);
+  expect(entered.headers.location).toBe(`/app/counts?done=${encodeURIComponent(taskId)}`);
   answer();
-  const handle = client.workflow.getHandle(workflowId);
-  const waiting = await eventually(async () => {
-    const s = (await handle.query(stateQuery, {})) as CaseState;
-    return s.status === 'awaiting_approval' ? s : undefined;
-  }, 60_000);
+
+  const waiting = await awaitingApproval(handle);
   expect(waiting.observedQty).toBe(81);
-  expect(waiting.recounts).toEqual([expect.objectContaining({ taskId: task.id, countedQty: 81, countedBy: counter.userId })]);
+  expect(waiting.recounts).toEqual([expect.objectContaining({ taskId, countedQty: 81, countedBy: counter.userId })]);
 }, 120_000);
 
 it('a count for another task that comes in that window is still refused, and the case waits for its own', async () => {
-  const sku = uniq('SKU');
-  let answer!: () => void;
-  held.set(sku, new Promise<void>((ok) => (answer = ok)));
-  const { id, workflowId } = await recountCase(sku);
-  await openTaskOf(id);
-  const handle = client.workflow.getHandle(workflowId);
-  const { countResultSignal } = await import('../../src/workflows/messages');
+  const { id, handle, answer } = await recountInWindow();
   await handle.signal(countResultSignal, { taskId: 'CT-NOT-THIS-ONE', countedQty: 5, countedBy: 'counter-x', countedAt: new Date().toISOString() });
   answer();
-  const ignored = await eventually(async () => (await listAudit(db, id)).find((e) => e.action === 'count_result_ignored'));
+  const ignored = await eventually(async () => (await listAudit(rig.db, id)).find((e) => e.action === 'count_result_ignored'));
   expect(ignored.detail).toEqual({ taskId: 'CT-NOT-THIS-ONE', reason: 'unknown task' });
-  const s = (await handle.query(stateQuery, {})) as CaseState;
+  const s = await stateOf(handle);
   expect(s.status).toBe('awaiting_recount');
   expect(s.recounts).toEqual([expect.not.objectContaining({ countedQty: expect.anything() })]);
 }, 120_000);

@@ -1,23 +1,14 @@
-import { Client, Connection, ServiceError } from '@temporalio/client';
+import { ServiceError, type Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
-import { bundleWorkflowCode, DefaultLogger, NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worker';
 import type { Pool } from 'pg';
-import { createReferenceLedger } from '../../fake-wms/ledger';
-import { createActivities } from '../../src/activities';
-import type { ErpPort } from '../../src/adapters/ports';
-import { loadConfig, type Config } from '../../src/config';
-import { createLogger } from '../../src/logger';
 import { evidenceOf, type CaseState } from '../../src/domain';
 import { listAudit } from '../../src/store/audit-repo';
 import { keepWriteBasis } from '../../src/store/write-basis';
-import { createPool } from '../../src/store/db';
-import { temporalConnectionOptions } from '../../src/temporal/connection';
 import { stateQuery } from '../../src/workflows/messages';
-import { actorProofDataConverter } from '../../src/temporal/actor-proof-codec';
-import { reckonWorkerInterceptors, WORKFLOW_INTERCEPTOR_MODULES } from '../../src/temporal/worker-interceptors';
-import { startApi, type Api, type Persona } from '../support/api';
+import type { Api, Persona } from '../support/api';
 import { adjustmentsFor, seedBalance } from '../support/cases';
-import { eventually, uniq, type Engine } from '../support/engine';
+import { startActivityRig, type ActivityRig } from '../support/activity-rig';
+import { eventually, uniq } from '../support/engine';
 
 /**
  * A new case pins its policy, asks every evidence source and scores in one local activity (its
@@ -27,12 +18,8 @@ import { eventually, uniq, type Engine } from '../support/engine';
  */
 const integration: Persona = { userId: 'wms-integration', roles: ['integration'], sites: ['*'] };
 
+let rig: ActivityRig;
 let db: Pool;
-let bundle: WorkflowBundle;
-let native: NativeConnection;
-let connection: Connection;
-let worker: Worker;
-let running: Promise<void>;
 let api: Api;
 let client: Client;
 /** sku → calls of the ERP's on-hand that fail before it answers; skus whose allocations never answer */
@@ -46,79 +33,56 @@ const openingDown = new Set<string>();
 const keptThenDown = new Set<string>();
 
 beforeAll(async () => {
-  const base = loadConfig();
-  const config: Config = { ...base, TEMPORAL_TASK_QUEUE: uniq('one-read') };
-  db = createPool(config.DATABASE_URL, 10);
-  bundle = await bundleWorkflowCode({
-    workflowsPath: require.resolve('../../src/workflows'),
-    workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
-    logger: new DefaultLogger('WARN'),
-  });
-  native = await NativeConnection.connect(temporalConnectionOptions(config));
-  connection = await Connection.connect(temporalConnectionOptions(config));
-  const ledger = createReferenceLedger(db);
-  const erp: ErpPort = {
-    ...ledger.erp,
-    async getOnHand(key) {
-      const left = onHandFailures.get(key.sku) ?? 0;
-      if (left > 0) {
-        onHandFailures.set(key.sku, left - 1);
-        throw new Error('ERP on-hand: connection reset');
-      }
-      return ledger.erp.getOnHand(key);
+  rig = await startActivityRig({
+    queue: 'one-read',
+    ports: (ledger) => ({
+      wms: ledger.wms,
+      erp: {
+        ...ledger.erp,
+        async getOnHand(key) {
+          const left = onHandFailures.get(key.sku) ?? 0;
+          if (left > 0) {
+            onHandFailures.set(key.sku, left - 1);
+            throw new Error('ERP on-hand: connection reset');
+          }
+          return ledger.erp.getOnHand(key);
+        },
+        async listOpenAllocations(key) {
+          if (allocationsDown.has(key.sku)) throw new Error('ERP allocations: service unavailable');
+          return ledger.erp.listOpenAllocations(key);
+        },
+      },
+    }),
+    shape: (activities, pool) => {
+      const readOpening = activities.readOpening;
+      activities.readOpening = async (q) => {
+        // slow once: a read retried after an eviction answers at once
+        const slow = slowOpening.get(q.key.sku);
+        slowOpening.delete(q.key.sku);
+        if (slow) await new Promise((ok) => setTimeout(ok, slow));
+        if (openingDown.has(q.key.sku)) throw new Error('Reckon store: connection reset');
+        if (keptThenDown.has(q.key.sku) && q.runId) {
+          // what an earlier attempt decided on: the shelf read as 119, an adjustment of -2
+          const read = await readOpening({ ...q, runId: undefined });
+          const evidence = evidenceOf(read.evidence.found);
+          await keepWriteBasis(pool, q.runId, q.scoring.caseId ?? q.prior.caseId, {
+            policyVersion: read.policy.version,
+            evidence: { ...evidence, wmsBalance: { ...evidence.wmsBalance!, qty: 119 } },
+            score: read.score!,
+            decision: { action: 'auto_resolve', rule: 'count_within_tolerance', correction: 'adjust', adjustQty: -2, reason: 'decided by an earlier attempt' },
+          });
+          throw new Error('Reckon store: connection reset');
+        }
+        return readOpening(q);
+      };
     },
-    async listOpenAllocations(key) {
-      if (allocationsDown.has(key.sku)) throw new Error('ERP allocations: service unavailable');
-      return ledger.erp.listOpenAllocations(key);
-    },
-  };
-  const logger = createLogger({ LOG_LEVEL: 'warn' }, 'test-worker');
-  const activities = createActivities({ db, wms: ledger.wms, erp, notifier: ledger.notifier, logger, evidenceLookbackDays: config.EVIDENCE_LOOKBACK_DAYS });
-  const readOpening = activities.readOpening;
-  activities.readOpening = async (q) => {
-    // slow once: a read retried after an eviction answers at once
-    const slow = slowOpening.get(q.key.sku);
-    slowOpening.delete(q.key.sku);
-    if (slow) await new Promise((ok) => setTimeout(ok, slow));
-    if (openingDown.has(q.key.sku)) throw new Error('Reckon store: connection reset');
-    if (keptThenDown.has(q.key.sku) && q.runId) {
-      // what an earlier attempt decided on: the shelf read as 119, an adjustment of -2
-      const read = await readOpening({ ...q, runId: undefined });
-      const evidence = evidenceOf(read.evidence.found);
-      await keepWriteBasis(db, q.runId, q.scoring.caseId ?? q.prior.caseId, {
-        policyVersion: read.policy.version,
-        evidence: { ...evidence, wmsBalance: { ...evidence.wmsBalance!, qty: 119 } },
-        score: read.score!,
-        decision: { action: 'auto_resolve', rule: 'count_within_tolerance', correction: 'adjust', adjustQty: -2, reason: 'decided by an earlier attempt' },
-      });
-      throw new Error('Reckon store: connection reset');
-    }
-    return readOpening(q);
-  };
-  worker = await Worker.create({
-    connection: native,
-    namespace: config.TEMPORAL_NAMESPACE,
-    taskQueue: config.TEMPORAL_TASK_QUEUE,
-    workflowBundle: bundle,
-    activities,
-    interceptors: reckonWorkerInterceptors(logger, { prebundled: true }),
-    dataConverter: actorProofDataConverter(config),
     // a small sticky cache: cases are evicted between steps and replay from their history
     maxCachedWorkflows: 2,
   });
-  running = worker.run();
-  client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
-  api = await startApi({ config, db, client } as unknown as Engine);
+  ({ db, api, client } = rig);
 }, 60_000);
 
-afterAll(async () => {
-  await api?.stop();
-  worker?.shutdown();
-  await running?.catch(() => undefined);
-  await native?.close();
-  await connection?.close();
-  await db?.end();
-});
+afterAll(async () => rig?.stop());
 
 /** A count variance inside tolerance at a balanced bin; its gathered evidence and the summaries of its reads. */
 async function countCase(sku: string) {
@@ -139,7 +103,7 @@ async function countCase(sku: string) {
   await handle.result();
   const history = await handle.fetchHistory();
   // each path (one read, a source asked again, a source missing) replays as it ran
-  await expect(Worker.runReplayHistory({ workflowBundle: bundle, dataConverter: actorProofDataConverter(loadConfig()) }, history)).resolves.toBeUndefined();
+  await expect(rig.replay(history)).resolves.toBeUndefined();
   if (process.env.SHOW_HISTORY) console.log((history.events ?? []).map((e) => `${e.eventType}${e.markerRecordedEventAttributes ? ":" + e.markerRecordedEventAttributes.markerName : ""}`).join("\n"));
   const reads = (history.events ?? [])
     .filter((e) => e.markerRecordedEventAttributes && e.userMetadata?.summary)
