@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Config } from '../../src/config';
 import { DEAD_LETTER_HEADERS } from '../../src/ingest/dead-letters';
 import { eventually, startEngine, uniq, type Engine } from '../support/engine';
-import { exited, stopWorker } from '../support/worker-process';
+import { outputOf, stopWorker } from '../support/worker-process';
 import { caseRows, eventRows, ingestConfig, inventoryEvent, receivingReport, TestBroker } from './support';
 
 const ROOT = join(__dirname, '..', '..');
@@ -39,13 +39,10 @@ function tsx(script: string, args: string[], extra?: Record<string, string>): Ch
 }
 
 async function dlq(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = tsx('src/cli/dlq.ts', args);
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (d) => (stdout += String(d)));
-  child.stderr?.on('data', (d) => (stderr += String(d)));
-  const { code } = await exited(child);
-  return { code, stdout, stderr };
+  const out = await outputOf(tsx('src/cli/dlq.ts', args));
+  // a failed command says why here, not as JSON that does not parse (2 is bad usage, asked for below)
+  if (out.code !== 0 && out.code !== 2) throw new Error(`dlq ${args.join(' ')} exited ${out.code}: ${out.stderr}`);
+  return out;
 }
 
 const consumerOutput: string[] = [];
