@@ -39,15 +39,15 @@ export function takeCountResult(ctx: CaseContext, c: CountResultSignalInput): vo
  */
 export async function creatingCountTask<T>(ctx: CaseContext, create: () => Promise<T>): Promise<T> {
   ctx.creatingCountTask = true;
+  let created = false;
   try {
-    return await create();
-  } catch (err) {
-    // no task: what came meanwhile was for none the case knows
-    ctx.creatingCountTask = false;
-    takeEarlyCounts(ctx);
-    throw err;
+    const task = await create();
+    created = true;
+    return task;
   } finally {
     ctx.creatingCountTask = false;
+    // no task: what came meanwhile was for none the case knows
+    if (!created) takeEarlyCounts(ctx);
   }
 }
 

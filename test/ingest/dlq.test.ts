@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import type { Config } from '../../src/config';
 import { DEAD_LETTER_HEADERS } from '../../src/ingest/dead-letters';
 import { eventually, startEngine, uniq, type Engine } from '../support/engine';
-import { outputOf, stopWorker } from '../support/worker-process';
+import { npmRun } from '../support/npm-cli';
+import { stopWorker } from '../support/worker-process';
 import { caseRows, eventRows, ingestConfig, inventoryEvent, receivingReport, TestBroker } from './support';
 
 const ROOT = join(__dirname, '..', '..');
@@ -23,26 +24,25 @@ afterAll(async () => {
   await engine?.stop();
 });
 
-function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+/** What the suite's processes and commands get beside the environment: this file's queues. */
+function suiteEnv(): Record<string, string> {
   return {
-    ...process.env,
     LOG_LEVEL: 'warn',
     RABBITMQ_QUEUE: config.RABBITMQ_QUEUE,
     RABBITMQ_DLQ: config.RABBITMQ_DLQ,
     TEMPORAL_TASK_QUEUE: config.TEMPORAL_TASK_QUEUE,
-    ...extra,
   };
 }
 
 function tsx(script: string, args: string[], extra?: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', join(ROOT, script), ...args], { cwd: ROOT, env: env(extra), stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawn(process.execPath, ['--import', 'tsx', join(ROOT, script), ...args], { cwd: ROOT, env: { ...process.env, ...suiteEnv(), ...extra }, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
+/** `npm run dlq -- ARGS…` as an operator runs it; a failure says why here, not as JSON that does not parse (2 is bad usage, asked for below). */
 async function dlq(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const out = await outputOf(tsx('src/cli/dlq.ts', args));
-  // a failed command says why here, not as JSON that does not parse (2 is bad usage, asked for below)
-  if (out.code !== 0 && out.code !== 2) throw new Error(`dlq ${args.join(' ')} exited ${out.code}: ${out.stderr}`);
-  return out;
+  const { status, stdout, stderr } = npmRun('dlq', args, { env: suiteEnv() });
+  if (status !== 0 && status !== 2) throw new Error(`dlq ${args.join(' ')} exited ${status}: ${stderr}`);
+  return { code: status, stdout, stderr };
 }
 
 const consumerOutput: string[] = [];

@@ -2,7 +2,7 @@ import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worker';
 import type { Pool } from 'pg';
 import { createReferenceLedger, type ReferenceLedger } from '../../fake-wms/ledger';
-import { createActivities } from '../../src/activities';
+import { createActivities, type Activities } from '../../src/activities';
 import { loadConfig, type Config } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { createPool } from '../../src/store/db';
@@ -10,10 +10,7 @@ import { actorProofDataConverter } from '../../src/temporal/actor-proof-codec';
 import { temporalConnectionOptions } from '../../src/temporal/connection';
 import { reckonWorkerInterceptors, WORKFLOW_INTERCEPTOR_MODULES } from '../../src/temporal/worker-interceptors';
 import { startApi, type Api } from './api';
-import type { Engine } from './engine';
-import { uniq } from './engine';
-
-export type Activities = ReturnType<typeof createActivities>;
+import { uniq, type Engine } from './engine';
 
 /**
  * A Reckon worker on its own task queue whose activities a test shapes (a source that fails, a
