@@ -1,9 +1,12 @@
 import type { Pool } from 'pg';
 import { withTransaction } from './db';
 import { FIELD_SEPARATOR, gramsSql, indexGrams, searchSample } from './search-sample';
+import { CASE_ROW_TYPES, LIST_COLUMNS, QUEUE_COLUMNS, toCase, toQueueRow, type CaseRow, type CaseDetailRow, type DbRow, type QueueRow } from './case-rows';
 import { afterSql, decodeKeyset, encodeKeyset, keysetPage, orderBySql, sortValueSql, type Keyset, type KeysetOrder } from './keyset';
 
 /** Read-model queries for the API's queue and case pages (the read model is written by case-projection). */
+
+export type { CaseRow, CaseDetailRow, QueueRow } from './case-rows';
 
 /** `priority`: triage priority, most urgent first; `-priority`: the scorer's 0–100 priority, highest first. */
 export const CASE_SORTS = ['-openedAt', 'openedAt', '-valueAtRisk', 'slaDeadline', '-priority', 'priority'] as const;
@@ -125,162 +128,6 @@ export function decodeCursor(text: string, sort: CaseSort): CaseCursor | null {
   return k && { sort, ...k };
 }
 
-export interface CaseRow {
-  id: string;
-  workflowId: string;
-  dedupeKey: string;
-  kind: string;
-  site: string;
-  sku: string;
-  location: string | null;
-  reference: { kind: string; id: string; line?: string } | null;
-  status: string;
-  severity: string | null;
-  resolution: string | null;
-  ownerRole: string | null;
-  assignee: string | null;
-  escalationLevel: number;
-  breached: boolean;
-  slaDeadline: string | null;
-  expectedQty: number;
-  observedQty: number;
-  variance: number;
-  unitCost: number;
-  valueAtRisk: number;
-  skuClass: string;
-  source: string;
-  occurrences: number;
-  sourceEventIds: string[];
-  policyVersion: number | null;
-  scorerVersion: string | null;
-  confidence: number | null;
-  priority: number | null;
-  /** triage priority (src/domain/triage.ts); null until the case is first projected with it */
-  triageScore: number | null;
-  triageBand: string | null;
-  triage: unknown;
-  /** shadow mode: decided and recorded, nothing written to the systems of record */
-  shadow: boolean;
-  explanation: string | null;
-  detectedAt: string;
-  openedAt: string;
-  firstActionAt: string | null;
-  closedAt: string | null;
-  rowVersion: number;
-  updatedAt: string;
-}
-
-export interface CaseDetailRow extends CaseRow {
-  score: unknown;
-  evidence: unknown;
-  decision: unknown;
-  /** the case's state as last recorded (without evidence and score); null for rows recorded before it was kept */
-  state: Record<string, unknown> | null;
-  /** every source event id the case has had (the state and sourceEventIds keep the latest) */
-  sourceEventCount: number;
-}
-
-const LIST_COLUMNS = `id, workflow_id, dedupe_key, kind, site, sku, location, reference, status, severity, resolution,
-  owner_role, assignee, escalation_level, breached, sla_deadline, expected_qty, observed_qty, variance, unit_cost,
-  value_at_risk, sku_class, source, occurrences, source_event_ids, policy_version, scorer_version, confidence,
-  priority, triage_score, triage_band, triage, explanation, detected_at, opened_at, first_action_at, closed_at, row_version, updated_at, shadow`;
-
-/** A `discrepancies` row as pg returns it: numeric as text, timestamptz as Date. */
-interface DbRow {
-  id: string;
-  workflow_id: string;
-  dedupe_key: string;
-  kind: string;
-  site: string;
-  sku: string;
-  location: string | null;
-  reference: CaseRow['reference'];
-  status: string;
-  severity: string | null;
-  resolution: string | null;
-  owner_role: string | null;
-  assignee: string | null;
-  escalation_level: number;
-  breached: boolean;
-  sla_deadline: Date | null;
-  expected_qty: string;
-  observed_qty: string;
-  variance: string;
-  unit_cost: string;
-  value_at_risk: string;
-  sku_class: string;
-  source: string;
-  occurrences: number;
-  source_event_ids: string[];
-  policy_version: number | null;
-  scorer_version: string | null;
-  confidence: string | null;
-  priority: number | null;
-  triage_score: string | null;
-  triage_band: string | null;
-  triage: unknown;
-  shadow?: boolean;
-  explanation: string | null;
-  detected_at: Date;
-  opened_at: Date;
-  first_action_at: Date | null;
-  closed_at: Date | null;
-  row_version: number;
-  updated_at: Date;
-  score?: unknown;
-  evidence?: unknown;
-  decision?: unknown;
-  sort_value?: string | null;
-}
-
-const iso = (v: Date | null): string | null => (v ? new Date(v).toISOString() : null);
-const num = (v: string | number | null): number | null => (v === null ? null : Number(v));
-
-function toCase(r: DbRow): CaseRow {
-  return {
-    id: r.id,
-    workflowId: r.workflow_id,
-    dedupeKey: r.dedupe_key,
-    kind: r.kind,
-    site: r.site,
-    sku: r.sku,
-    location: r.location,
-    reference: r.reference,
-    status: r.status,
-    severity: r.severity,
-    resolution: r.resolution,
-    ownerRole: r.owner_role,
-    assignee: r.assignee,
-    escalationLevel: r.escalation_level,
-    breached: r.breached,
-    slaDeadline: iso(r.sla_deadline),
-    expectedQty: Number(r.expected_qty),
-    observedQty: Number(r.observed_qty),
-    variance: Number(r.variance),
-    unitCost: Number(r.unit_cost),
-    valueAtRisk: Number(r.value_at_risk),
-    skuClass: r.sku_class,
-    source: r.source,
-    occurrences: r.occurrences,
-    sourceEventIds: r.source_event_ids,
-    policyVersion: r.policy_version,
-    scorerVersion: r.scorer_version,
-    confidence: num(r.confidence),
-    priority: r.priority,
-    triageScore: num(r.triage_score ?? null),
-    triageBand: r.triage_band ?? null,
-    triage: r.triage ?? null,
-    shadow: r.shadow === true,
-    explanation: r.explanation,
-    detectedAt: r.detected_at.toISOString(),
-    openedAt: r.opened_at.toISOString(),
-    firstActionAt: iso(r.first_action_at),
-    closedAt: iso(r.closed_at),
-    rowVersion: r.row_version,
-    updatedAt: r.updated_at.toISOString(),
-  };
-}
-
 /** Sorts with an index per site over open cases (migrations/150: discrepancies_open_site_queue). */
 const PER_SITE_SORTS: ReadonlySet<CaseSort> = new Set(['slaDeadline']);
 const MAX_PER_SITE_WALK = 16;
@@ -328,12 +175,22 @@ export function pageIdsSql(from: string, filter: CaseFilter, page: { sort: CaseS
   return `SELECT id FROM ${from} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ${orderBySql(order)} LIMIT ${page.limit + 1}`;
 }
 
-/** One page of the queue, keyset-paginated on (sort column, id) so ties never repeat or vanish. */
-export async function listCases(
+/** A page's rows as read, and where the next page starts. */
+interface ReadPage<R> {
+  rows: R[];
+  next: CaseCursor | null;
+}
+
+/**
+ * One page of `columns` (which hold the sort's column), keyset-paginated on (sort column, id) so
+ * ties never repeat or vanish; timestamps read as ISO text (CASE_ROW_TYPES).
+ */
+async function readPage<R extends { id: string; sort_value?: string | null }>(
   pool: Pool,
+  columns: string,
   filter: CaseFilter,
   page: { sort: CaseSort; limit: number; after?: CaseCursor },
-): Promise<{ items: CaseRow[]; next: CaseCursor | null }> {
+): Promise<ReadPage<R>> {
   const params: unknown[] = [];
   const p = (v: unknown) => {
     params.push(v);
@@ -347,7 +204,7 @@ export async function listCases(
   const order = SORTS[page.sort];
   if (page.after) where.push(afterSql(order, page.after, p));
   const limit = p(page.limit + 1);
-  const pageSql = (conditions: string[]) => `SELECT ${LIST_COLUMNS}, ${sortValueSql(order)} AS sort_value FROM discrepancies
+  const pageSql = (conditions: string[]) => `SELECT ${columns}, ${sortValueSql(order)} AS sort_value FROM discrepancies
     ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''}
     ${orderBySql(order)}
     LIMIT ${limit}`;
@@ -357,18 +214,39 @@ export async function listCases(
     ? `SELECT d.* FROM unnest(${p(sites)}::text[]) AS s(site) CROSS JOIN LATERAL (${pageSql([...where, 'discrepancies.site = s.site'])}) d
        ${orderBySql(order)} LIMIT ${limit}`
     : pageSql(where);
+  const query = { text: sql, values: params, types: CASE_ROW_TYPES };
   const { rows } = walksForBroadSearch(filter)
     ? await withTransaction(pool, async (c) => {
         await c.query(WALK_THE_SORT_INDEX);
-        return c.query<DbRow>(sql, params);
+        return c.query<R>(query);
       })
-    : await pool.query<DbRow>(sql, params);
+    : await pool.query<R>(query);
   const { rows: pageRows, next } = keysetPage(rows, page.limit);
-  return { items: pageRows.map(toCase), next: next && { sort: page.sort, ...next } };
+  return { rows: pageRows, next: next && { sort: page.sort, ...next } };
+}
+
+/** One page of whole cases (the API's list, the case page's related cases). */
+export async function listCases(
+  pool: Pool,
+  filter: CaseFilter,
+  page: { sort: CaseSort; limit: number; after?: CaseCursor },
+): Promise<{ items: CaseRow[]; next: CaseCursor | null }> {
+  const { rows, next } = await readPage<DbRow>(pool, LIST_COLUMNS, filter, page);
+  return { items: rows.map(toCase), next };
+}
+
+/** One page of the inbox's queue, by SLA left: only what its rows show (QueueRow). */
+export async function listQueue(
+  pool: Pool,
+  filter: CaseFilter,
+  page: { sort: 'slaDeadline'; limit: number; after?: CaseCursor },
+): Promise<{ items: QueueRow[]; next: CaseCursor | null }> {
+  const { rows, next } = await readPage<DbRow>(pool, QUEUE_COLUMNS, filter, page);
+  return { items: rows.map(toQueueRow), next };
 }
 
 export async function getCase(pool: Pool, id: string): Promise<CaseDetailRow | null> {
-  const { rows } = await pool.query<DbRow>('SELECT * FROM discrepancies WHERE id = $1', [id]);
+  const { rows } = await pool.query<DbRow>({ text: 'SELECT * FROM discrepancies WHERE id = $1', values: [id], types: CASE_ROW_TYPES });
   if (!rows.length) return null;
   const r = rows[0] as DbRow & { state?: Record<string, unknown> | null; source_event_count?: number | null };
   return {

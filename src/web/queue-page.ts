@@ -4,7 +4,7 @@ import type { ApiContext } from '../api/deps';
 import { ValidationError } from '../api/errors';
 import { parseInput } from '../api/validate';
 import { CASE_STATUSES, CaseId, DiscrepancyKind, OPEN_CASE_STATUSES, Severity, SiteId } from '../domain';
-import { decodeCursor, encodeCursor, listCases, type CaseFilter, type CaseRow } from '../store/discrepancy-queries';
+import { decodeCursor, encodeCursor, listQueue, type CaseFilter, type QueueRow } from '../store/discrepancy-queries';
 import { countQueue, countSearch, type CountedSearch, type QueueCounts } from '../store/inbox-queries';
 import { searchSample, surelyBroad } from '../store/search-sample';
 import { broadSearchKey } from './broad-searches';
@@ -48,7 +48,7 @@ export function slaClass(deadline: string | null, now = Date.now()): string {
   return left <= 0 ? 'sla-breached' : left <= SLA_NEAR_MS ? 'sla-near' : 'sla-ok';
 }
 
-function slaCell(c: CaseRow): Html {
+function slaCell(c: QueueRow): Html {
   if (!c.slaDeadline) return html`<td class="sla sla-none">—</td>`;
   const left = Date.parse(c.slaDeadline) - Date.now();
   return html`<td class="sla ${slaClass(c.slaDeadline)}" data-deadline="${c.slaDeadline}">${left <= 0 ? `breached ${formatDuration(-left)} ago` : formatDuration(left)}</td>`;
@@ -85,7 +85,7 @@ async function loadQueue(ctx: ApiContext, req: Request, q: QueueQuery) {
   const search = q.q === undefined ? undefined : await resolveInboxSearch(ctx, scope, q.q, q.status === 'closed', { filter, ...page }, user.id);
   const resolved = search ? { text: undefined, matchedIds: search.pageIds } : {};
   const [pageOf, scopeCounts] = await Promise.all([
-    listCases(ctx.db, { ...filter, ...resolved }, page),
+    listQueue(ctx.db, { ...filter, ...resolved }, page),
     search ? search.counts : countQueue(ctx.db, { ...scope, text: undefined }, user.id),
   ]);
   const counts = search === null ? { ...scopeCounts, searchOver: ctx.config.INBOX_SEARCH_COUNT_LIMIT } : scopeCounts;
@@ -180,7 +180,7 @@ function filterForm(req: Request, q: QueueQuery, counts: QueueCounts): Html {
  * the workflow carries the decision out and records the close a moment later (the live feed then
  * takes the row away). Said as such, so nobody reads it as not done.
  */
-const justDecided = (q: QueueQuery, c: CaseRow) => q.done !== undefined && q.case === c.id && c.status === 'awaiting_approval';
+const justDecided = (q: QueueQuery, c: QueueRow) => q.done !== undefined && q.case === c.id && c.status === 'awaiting_approval';
 
 function results(req: Request, q: QueueQuery, data: Awaited<ReturnType<typeof loadQueue>>): Html {
   const nextHref = data.next ? `/app${qs({ ...listQuery(req), cursor: data.next })}` : undefined;

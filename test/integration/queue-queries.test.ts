@@ -2,7 +2,7 @@ import type { Pool } from 'pg';
 import { loadConfig } from '../../src/config';
 import { OPEN_CASE_STATUSES } from '../../src/domain';
 import { createPool } from '../../src/store/db';
-import { listCases, type CaseFilter } from '../../src/store/discrepancy-queries';
+import { listCases, listQueue, type CaseCursor, type CaseFilter, type CaseRow } from '../../src/store/discrepancy-queries';
 import { countQueue } from '../../src/store/inbox-queries';
 import { insertCase } from '../api/support';
 import { eventually, uniq } from '../support/engine';
@@ -164,6 +164,31 @@ describe('the queue by SLA left over a few sites', () => {
     // a chosen site outside the visible ones shows nothing of it
     const siteOf = new Map(rows.map((r) => [r.id, r.site]));
     expect(await pages({ status: OPEN, site: [SLA_A, SLA_B], visibleSites: [SLA_A, SITE] }, 2)).toEqual(oneQuery.filter((id) => siteOf.get(id) === SLA_A));
+  });
+
+  it("the inbox's queue reads the same pages as whole cases do, with the fields its rows show", async () => {
+    const shown = (c: CaseRow) => ({
+      id: c.id, kind: c.kind, site: c.site, sku: c.sku, location: c.location, status: c.status, severity: c.severity,
+      ownerRole: c.ownerRole, assignee: c.assignee, slaDeadline: c.slaDeadline, variance: c.variance, valueAtRisk: c.valueAtRisk, priority: c.priority,
+    });
+    // two sites walked one by one, one site, and every status (the one-pass plan): 8, 4 and 9 cases
+    const filters: [CaseFilter, number][] = [[{ status: OPEN, site: [SLA_A, SLA_B] }, 8], [{ status: OPEN, site: [SLA_A] }, 4], [{ site: [SLA_A, SLA_B] }, 9]];
+    for (const [filter, cases] of filters) {
+      for (const limit of [2, 50]) {
+        let after: CaseCursor | undefined;
+        let seen = 0;
+        for (let n = 0; n < 20; n++) {
+          const whole = await listCases(pool, filter, { sort: 'slaDeadline', limit, after });
+          const queue = await listQueue(pool, filter, { sort: 'slaDeadline', limit, after });
+          expect(queue.items).toEqual(whole.items.map(shown));
+          expect(queue.next).toEqual(whole.next);
+          seen += queue.items.length;
+          if (!whole.next) break;
+          after = whole.next;
+        }
+        expect(seen).toBe(cases);
+      }
+    }
   });
 });
 
