@@ -6,7 +6,12 @@ import { Agent, request } from 'node:http';
  */
 export interface HttpClient {
   post(path: string, body: unknown, headers?: Record<string, string>): Promise<HttpResponse>;
-  get(path: string, headers?: Record<string, string>): Promise<HttpResponse>;
+  /**
+   * `read: 'status'`: a 2xx answer's body is read off the socket and dropped, not parsed (a
+   * timed read that only checks the status; parsing a page of JSON here would count in its time
+   * and take a core from the server on this 2-core machine); other answers are parsed as ever.
+   */
+  get(path: string, headers?: Record<string, string>, read?: 'json' | 'status'): Promise<HttpResponse>;
   close(): void;
 }
 
@@ -20,7 +25,7 @@ export function httpClient(baseUrl: string, maxSockets: number): HttpClient {
   const url = new URL(baseUrl);
   if (url.hostname !== '127.0.0.1' && url.hostname !== 'localhost') throw new Error(`the bench talks to loopback only, not ${url.hostname}`);
   const agent = new Agent({ keepAlive: true, maxSockets });
-  const send = (method: string, path: string, body: unknown, headers: Record<string, string>, retried = false): Promise<HttpResponse> =>
+  const send = (method: string, path: string, body: unknown, headers: Record<string, string>, read: 'json' | 'status' = 'json', retried = false): Promise<HttpResponse> =>
     new Promise<HttpResponse>((resolve, reject) => {
       const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
       const req = request(
@@ -34,6 +39,13 @@ export function httpClient(baseUrl: string, maxSockets: number): HttpClient {
           headers: { ...headers, ...(payload ? { 'content-type': 'application/json', 'content-length': String(payload.length) } : {}) },
         },
         (res) => {
+          const status = res.statusCode ?? 0;
+          if (read === 'status' && status >= 200 && status < 300) {
+            res.on('end', () => resolve({ status, body: undefined, headers: res.headers }));
+            res.on('error', reject);
+            res.resume();
+            return;
+          }
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
           res.on('end', () => {
@@ -44,7 +56,7 @@ export function httpClient(baseUrl: string, maxSockets: number): HttpClient {
             } catch {
               // not JSON: keep the text for the error message
             }
-            resolve({ status: res.statusCode ?? 0, body: parsed, headers: res.headers });
+            resolve({ status, body: parsed, headers: res.headers });
           });
           res.on('error', reject);
         },
@@ -52,14 +64,14 @@ export function httpClient(baseUrl: string, maxSockets: number): HttpClient {
       req.on('error', (err: NodeJS.ErrnoException) => {
         // a kept-alive socket the server closed as it idled out, taken at that moment: sent again
         // once (every request the bench sends may be repeated: a report merges, a read is a read)
-        if (req.reusedSocket && err.code === 'ECONNRESET' && !retried) resolve(send(method, path, body, headers, true));
+        if (req.reusedSocket && err.code === 'ECONNRESET' && !retried) resolve(send(method, path, body, headers, read, true));
         else reject(err);
       });
       req.end(payload);
     });
   return {
     post: (path, body, headers = {}) => send('POST', path, body, headers),
-    get: (path, headers = {}) => send('GET', path, undefined, headers),
+    get: (path, headers = {}, read = 'json') => send('GET', path, undefined, headers, read),
     close: () => agent.destroy(),
   };
 }
