@@ -179,8 +179,7 @@ export function toCase(r: DbRow): CaseRow {
   };
 }
 
-
-/** What a row of the inbox's queue shows (src/web/queue-page.ts), and its keyset. */
+/** What a row of the inbox's queue shows (src/web/queue-page.ts). */
 export type QueueRow = Pick<
   CaseRow,
   'id' | 'kind' | 'site' | 'sku' | 'location' | 'status' | 'severity' | 'ownerRole' | 'assignee' | 'slaDeadline' | 'variance' | 'valueAtRisk' | 'priority'
