@@ -188,7 +188,10 @@ export type QueueRow = Pick<
 /** The queue's columns: a page reads these 13 rather than the case's 40 (the queue sorts by sla_deadline, which is among them). */
 export const QUEUE_COLUMNS = 'id, kind, site, sku, location, status, severity, owner_role, assignee, sla_deadline, variance, value_at_risk, priority';
 
-export function toQueueRow(r: Pick<DbRow, 'id' | 'kind' | 'site' | 'sku' | 'location' | 'status' | 'severity' | 'owner_role' | 'assignee' | 'sla_deadline' | 'variance' | 'value_at_risk' | 'priority'>): QueueRow {
+/** A row of QUEUE_COLUMNS as pg returns it with CASE_ROW_TYPES. */
+export type QueueDbRow = Pick<DbRow, 'id' | 'kind' | 'site' | 'sku' | 'location' | 'status' | 'severity' | 'owner_role' | 'assignee' | 'sla_deadline' | 'variance' | 'value_at_risk' | 'priority' | 'sort_value'>;
+
+export function toQueueRow(r: QueueDbRow): QueueRow {
   return {
     id: r.id,
     kind: r.kind,

@@ -1,7 +1,7 @@
 import type { Pool } from 'pg';
 import { withTransaction } from './db';
 import { FIELD_SEPARATOR, gramsSql, indexGrams, searchSample } from './search-sample';
-import { CASE_ROW_TYPES, LIST_COLUMNS, QUEUE_COLUMNS, toCase, toQueueRow, type CaseRow, type CaseDetailRow, type DbRow, type QueueRow } from './case-rows';
+import { CASE_ROW_TYPES, LIST_COLUMNS, QUEUE_COLUMNS, toCase, toQueueRow, type CaseRow, type CaseDetailRow, type DbRow, type QueueDbRow, type QueueRow } from './case-rows';
 import { afterSql, decodeKeyset, encodeKeyset, keysetPage, orderBySql, sortValueSql, type Keyset, type KeysetOrder } from './keyset';
 
 /** Read-model queries for the API's queue and case pages (the read model is written by case-projection). */
@@ -241,7 +241,7 @@ export async function listQueue(
   filter: CaseFilter,
   page: { sort: 'slaDeadline'; limit: number; after?: CaseCursor },
 ): Promise<{ items: QueueRow[]; next: CaseCursor | null }> {
-  const { rows, next } = await readPage<DbRow>(pool, QUEUE_COLUMNS, filter, page);
+  const { rows, next } = await readPage<QueueDbRow>(pool, QUEUE_COLUMNS, filter, page);
   return { items: rows.map(toQueueRow), next };
 }
 
